@@ -1,0 +1,108 @@
+"""Attest: NT2 level tests and verifiable attestations. create_app() builds the Flask app."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask, g, request
+
+from attest.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the Flask application."""
+    instance_path = Path(
+        (config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"
+    ).resolve()
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(load_config(instance_path, config))
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    from attest import db as dbmod
+    from attest.extensions import babel, csrf, login_manager
+    from attest.i18n import select_locale, select_timezone
+
+    engine = dbmod.make_engine(app.config["DATABASE_URL"])
+    app.extensions["attest_engine"] = engine
+    app.extensions["attest_session"] = dbmod.make_session_factory(engine)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    from attest.auth import setup_login
+
+    setup_login(app)
+    _register_request_transaction(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from attest.cli import register_cli
+
+    register_cli(app)
+    logging.getLogger("attest").setLevel(logging.INFO)
+    return app
+
+
+def _register_request_transaction(app: Flask) -> None:
+    """Commit once per request when the response succeeds, otherwise roll back."""
+
+    @app.after_request
+    def commit_session(response):
+        session = app.extensions["attest_session"]
+        if response.status_code < 400 or g.get("commit_on_error"):
+            session.commit()
+        else:
+            session.rollback()
+        return response
+
+    @app.teardown_request
+    def remove_session(exc):
+        session = app.extensions["attest_session"]
+        if exc is not None:
+            session.rollback()
+        session.remove()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from attest.admin.views import bp as admin_bp
+    from attest.assessment.kiosk_views import bp as kiosk_bp
+    from attest.auth.views import bp as auth_bp
+    from attest.certificates.views import bp as verify_bp
+    from attest.proctor.views import bp as proctor_bp
+    from attest.web import bp as web_bp
+
+    for bp in (web_bp, auth_bp, admin_bp, proctor_bp, kiosk_bp, verify_bp):
+        app.register_blueprint(bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from attest import i18n
+
+    @app.context_processor
+    def inject_helpers() -> dict[str, Any]:
+        return {
+            "current_locale": i18n.current_language(),
+            "text_direction": i18n.direction(i18n.current_language()),
+            "skill_label": i18n.skill_label,
+            "level_label": i18n.level_label,
+            "format_date": i18n.format_day,
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        if request.endpoint and not request.endpoint.startswith(("static", "verify.")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,75 @@
+"""Admin pages: register kiosks (this browser, or by a one-time link) and list staff."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from attest.admin.forms import KioskForm
+from attest.audit import record_event
+from attest.auth import roles_required
+from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
+from attest.database import db_session
+from attest.models import Centre, Kiosk, Role, User
+from attest.proctor.forms import EmptyForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def set_kiosk_cookie(response, token: str):
+    """Give this browser the kiosk's long-lived device token."""
+    cfg = current_app.config
+    response.set_cookie(
+        cfg["KIOSK_COOKIE_NAME"], token, max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
+        httponly=True, samesite="Strict", secure=cfg["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _kiosk_form() -> KioskForm:
+    form = KioskForm()
+    form.centre.choices = [(c.id, c.name) for c in db_session().scalars(
+        sa.select(Centre).order_by(Centre.name))]
+    return form
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def index():
+    session = db_session()
+    kiosks = session.scalars(sa.select(Kiosk).order_by(Kiosk.centre_id, Kiosk.name)).all()
+    users = session.scalars(sa.select(User).order_by(User.role, User.username)).all()
+    return render_template("admin/index.html", kiosks=kiosks, users=users, form=_kiosk_form(),
+                           link_form=EmptyForm())
+
+
+@bp.route("/kiosks", methods=["POST"])
+@roles_required(Role.ADMIN)
+def register_this_browser():
+    form = _kiosk_form()
+    if not form.validate_on_submit():
+        flash(_("Kies een centrum en geef de kiosk een naam."), "error")
+        return redirect(url_for("admin.index")), 303
+    centre = db_session().get(Centre, form.centre.data) or abort(400)
+    try:
+        kiosk, token = register_kiosk(db_session(), centre, form.name.data)
+    except KioskError:
+        flash(_("Er bestaat al een kiosk met die naam in dit centrum."), "error")
+        return redirect(url_for("admin.index")), 303
+    record_event(db_session(), current_user, "kiosk.register", "kiosk", kiosk.id)
+    flash(_("Deze browser is nu geregistreerd als kiosk %(name)s.", name=kiosk.name), "success")
+    return set_kiosk_cookie(redirect(url_for("admin.index")), token)
+
+
+@bp.route("/kiosks/<int:kiosk_id>/link", methods=["POST"])
+@roles_required(Role.ADMIN)
+def enrolment_link(kiosk_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    kiosk = db_session().get(Kiosk, kiosk_id) or abort(404)
+    token = create_enrolment_link_token(kiosk, datetime.now(timezone.utc))
+    record_event(db_session(), current_user, "kiosk.enrolment_link", "kiosk", kiosk.id)
+    link = url_for("kiosk.enrol", token=token, _external=True)
+    return render_template("admin/enrolment_link.html", kiosk=kiosk, link=link)

@@ -1,0 +1,197 @@
+"""The test session state machine: start codes, item plan, answers, scoring at the end."""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Mapping
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.assessment import codes, irt
+from attest.assessment.cefr import level_range, provisional_cut_scores
+from attest.assessment.items import ResponseError, get_format
+from attest.assessment.purposes import Purpose, get_purpose
+from attest.audit import record_event
+from attest.models import (
+    Candidate, Item, ItemVersion, Kiosk, Response, SessionItem, SessionStatus, SkillResult,
+    TestSession, User,
+)
+
+
+class DeliveryError(Exception):
+    """A delivery step is not allowed; `code` is a stable reason for messages and tests."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def create_session(
+    session: so.Session, candidate: Candidate, purpose_code: str, actor: User, now: datetime,
+    code_minutes: int = 30,
+) -> tuple[TestSession, str]:
+    """Create a test session for a candidate and return it with its one-time start code."""
+    try:
+        get_purpose(purpose_code)
+    except KeyError:
+        raise DeliveryError("unknown_purpose", f"unknown test purpose {purpose_code!r}") from None
+    ts = TestSession(candidate=candidate, centre_id=candidate.centre_id, purpose_code=purpose_code,
+                     created_by_id=actor.id, status=SessionStatus.CREATED)
+    session.add(ts)
+    code = _set_start_code(ts, now, code_minutes)
+    session.flush()
+    record_event(session, actor, "session.create", "test_session", ts.id, purpose=purpose_code)
+    return ts, code
+
+
+def renew_start_code(
+    session: so.Session, ts: TestSession, actor: User, now: datetime, code_minutes: int = 30
+) -> str:
+    """Give a not-yet-started session a new start code (the old one stops working)."""
+    if ts.status is not SessionStatus.CREATED:
+        raise DeliveryError("already_started", "the session has already started")
+    code = _set_start_code(ts, now, code_minutes)
+    record_event(session, actor, "session.new_code", "test_session", ts.id)
+    session.flush()
+    return code
+
+
+def _set_start_code(ts: TestSession, now: datetime, minutes: int) -> str:
+    code = codes.new_code()
+    ts.start_code_hash = codes.code_hash(code)
+    ts.start_code_expires_at = now + timedelta(minutes=minutes)
+    return code
+
+
+def redeem_start_code(
+    session: so.Session, raw_code: str, kiosk: Kiosk, now: datetime
+) -> TestSession:
+    """Start the session a code belongs to on this kiosk; the code works once, before it expires."""
+    if not codes.is_wellformed(raw_code):
+        raise DeliveryError("bad_code", "not a start code")
+    ts = session.scalar(
+        sa.select(TestSession).where(TestSession.start_code_hash == codes.code_hash(raw_code))
+        .with_for_update()
+    )
+    if ts is None or ts.centre_id != kiosk.centre_id:
+        raise DeliveryError("unknown_code", "unknown start code")
+    if ts.start_code_used_at is not None or ts.status is not SessionStatus.CREATED:
+        raise DeliveryError("used_code", "start code already used")
+    if ts.start_code_expires_at is None or ts.start_code_expires_at < now:
+        raise DeliveryError("expired_code", "start code expired")
+    ts.start_code_used_at = now
+    ts.status = SessionStatus.IN_PROGRESS
+    ts.kiosk_id = kiosk.id
+    ts.started_at = now
+    plan_items(session, ts, get_purpose(ts.purpose_code), now, random.Random(ts.id))
+    record_event(session, None, "session.start", "test_session", ts.id, kiosk=kiosk.id)
+    session.flush()
+    return ts
+
+
+def plan_items(
+    session: so.Session, ts: TestSession, purpose: Purpose, now: datetime, rng: random.Random
+) -> list[SessionItem]:
+    """Draw the linear form: per section and level, live items ordered from easy to hard."""
+    planned: list[SessionItem] = []
+    position = 1
+    for section in purpose.sections:
+        chosen: list[ItemVersion] = []
+        for level in level_range(purpose.lowest_level, purpose.target_level):
+            versions = list(session.scalars(
+                sa.select(ItemVersion).join(Item, Item.id == ItemVersion.item_id)
+                .where(Item.skill == section.skill, Item.level == level, Item.status == "live",
+                       ItemVersion.version == Item.current_version)
+                .order_by(Item.id)
+            ))
+            chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
+        if not chosen:
+            raise DeliveryError("empty_bank", f"no live items for {section.skill}")
+        for version in sorted(chosen, key=lambda v: v.difficulty):
+            version.first_used_at = version.first_used_at or now  # frozen from now on
+            item = SessionItem(session=ts, position=position, skill=section.skill,
+                               item_version=version)
+            session.add(item)
+            planned.append(item)
+            position += 1
+    return planned
+
+
+def session_item(session: so.Session, ts: TestSession, position: int) -> SessionItem:
+    """Return the item at a position of a session, or raise DeliveryError."""
+    item = session.scalar(sa.select(SessionItem).where(
+        SessionItem.session_id == ts.id, SessionItem.position == position))
+    if item is None:
+        raise DeliveryError("no_such_item", f"no item at position {position}")
+    return item
+
+
+def first_unanswered(session: so.Session, ts: TestSession) -> int | None:
+    """Return the position of the first item without an answer, or None when all are answered."""
+    return session.scalar(
+        sa.select(sa.func.min(SessionItem.position))
+        .outerjoin(Response, Response.session_item_id == SessionItem.id)
+        .where(SessionItem.session_id == ts.id, Response.id.is_(None))
+    )
+
+
+def record_answer(
+    session: so.Session, ts: TestSession, position: int, raw: Mapping[str, object], now: datetime
+) -> Response:
+    """Store (or replace) the answer to one item; the same answer twice changes nothing."""
+    if ts.status is not SessionStatus.IN_PROGRESS:
+        raise DeliveryError("not_in_progress", "the session is not in progress")
+    item = session_item(session, ts, position)
+    version = item.item_version
+    fmt = get_format(version.format)
+    try:
+        value = fmt.parse_response(raw, version.content)
+    except ResponseError as exc:
+        raise DeliveryError("bad_response", str(exc)) from exc
+    if value in (None, "", [], {}):
+        raise DeliveryError("no_answer", "no answer given")
+    score = float(fmt.score(version.content, value))
+    response = item.response
+    if response is None:
+        response = Response(session_item=item, value={"v": value}, score=score,
+                            answered_at=now, updated_at=now)
+        session.add(response)
+    elif response.value != {"v": value}:
+        response.value, response.score, response.updated_at = {"v": value}, score, now
+    session.flush()
+    return response
+
+
+def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[SkillResult]:
+    """Close the session and score each receptive skill into a level."""
+    if ts.status is not SessionStatus.IN_PROGRESS:
+        raise DeliveryError("not_in_progress", "the session is not in progress")
+    purpose = get_purpose(ts.purpose_code)
+    cuts = provisional_cut_scores()
+    results = []
+    for skill in purpose.skills:
+        rows = [i for i in ts.items if i.skill == skill]
+        difficulties = [i.item_version.difficulty for i in rows]
+        scores = [i.response.score if i.response and i.response.score is not None else 0.0
+                  for i in rows]
+        est = irt.eap_estimate(difficulties, scores)
+        result = SkillResult(
+            session=ts, skill=skill, level=cuts.level_for(est.theta, purpose.target_level),
+            theta=est.theta, standard_error=est.standard_error, raw_score=sum(scores),
+            max_score=float(len(rows)), method=f"Rasch EAP; {cuts.method}",
+        )
+        session.add(result)
+        results.append(result)
+    ts.status, ts.completed_at = SessionStatus.COMPLETED, now
+    record_event(session, None, "session.complete", "test_session", ts.id)
+    session.flush()
+    return results
+
+
+def levels_of(ts: TestSession) -> dict[str, str | None]:
+    """Return the level per skill for all four skills (None for skills not tested)."""
+    levels: dict[str, str | None] = dict.fromkeys(("listening", "reading", "speaking", "writing"))
+    for r in ts.results:
+        levels[r.skill] = r.level
+    return levels

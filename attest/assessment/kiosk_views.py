@@ -1,0 +1,176 @@
+"""Kiosk pages: start code, language, one item per screen, finish."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from flask import (
+    Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory,
+    url_for,
+)
+from flask import session as web_session
+from flask_babel import lazy_gettext as _l
+
+from attest.assessment import delivery
+from attest.assessment.items import get_format
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
+from attest.database import db_session
+from attest.models import SessionStatus, TestSession
+from attest.proctor.forms import EmptyForm
+
+bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
+KIOSK_LANGUAGES = ("nl", "en")
+CODE_MESSAGES = {
+    "bad_code": _l("Dit is geen geldige startcode. Controleer de code en probeer opnieuw."),
+    "unknown_code": _l("Deze startcode is niet bekend. Vraag hulp aan de toezichter."),
+    "used_code": _l("Deze startcode is al gebruikt. Vraag de toezichter om een nieuwe code."),
+    "expired_code": _l("Deze startcode is verlopen. Vraag de toezichter om een nieuwe code."),
+    "empty_bank": _l("De test kan niet starten. Vraag hulp aan de toezichter."),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@bp.before_request
+def require_registered_kiosk():
+    if request.endpoint == "kiosk.enrol":
+        return None
+    token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
+    g.kiosk = kiosk_for_token(db_session(), token)
+    if g.kiosk is None:
+        return render_template("kiosk/not_registered.html"), 403
+    g.kiosk.last_seen_at = _now()
+    return None
+
+
+def _current_session() -> TestSession | None:
+    ts_id = web_session.get("kiosk_ts")
+    ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
+    if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
+        return None
+    return ts
+
+
+def _session_or_home() -> TestSession:
+    ts = _current_session()
+    if ts is None:
+        abort(redirect(url_for("kiosk.home")))
+    return ts
+
+
+@bp.route("/enrol/<token>")
+def enrol(token: str):
+    from attest.admin.views import set_kiosk_cookie
+
+    try:
+        kiosk, device_token = enrol_with_token(db_session(), token[:100], _now())
+    except KioskError:
+        return render_template("kiosk/not_registered.html", bad_link=True), 403
+    return set_kiosk_cookie(redirect(url_for("kiosk.home")), device_token)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def home():
+    if _current_session() is not None:
+        return redirect(url_for("kiosk.resume"))
+    form, error, status = EmptyForm(), None, 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            ts = delivery.redeem_start_code(
+                db_session(), request.form.get("code", "")[:32], g.kiosk, _now())
+        except delivery.DeliveryError as exc:
+            error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
+        else:
+            web_session.clear()
+            web_session["kiosk_ts"] = ts.id
+            return redirect(url_for("kiosk.language"))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("kiosk/start.html", form=form, error=error), status
+
+
+@bp.route("/language", methods=["GET", "POST"])
+def language():
+    ts = _session_or_home()
+    form = EmptyForm()
+    if request.method == "POST":
+        choice = request.form.get("language")
+        if not form.validate_on_submit() or choice not in KIOSK_LANGUAGES:
+            abort(400)
+        ts.language = web_session["lang"] = choice
+        return redirect(url_for("kiosk.resume"))
+    return render_template("kiosk/language.html", form=form, languages=KIOSK_LANGUAGES)
+
+
+@bp.route("/resume")
+def resume():
+    ts = _session_or_home()
+    if ts.language is None:
+        return redirect(url_for("kiosk.language"))
+    web_session["lang"] = ts.language
+    position = delivery.first_unanswered(db_session(), ts)
+    if position is None:
+        return redirect(url_for("kiosk.finish"))
+    return redirect(url_for("kiosk.item", position=position))
+
+
+@bp.route("/item/<int:position>", methods=["GET", "POST"])
+def item(position: int):
+    ts = _session_or_home()
+    session = db_session()
+    try:
+        sitem = delivery.session_item(session, ts, position)
+    except delivery.DeliveryError:
+        abort(404)
+    error, status = None, 200
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        try:
+            delivery.record_answer(session, ts, position, request.form.to_dict(flat=False), _now())
+        except delivery.DeliveryError:
+            error, status = _l("Kies een antwoord voor je verdergaat."), 400
+        else:
+            nxt = delivery.first_unanswered(session, ts)
+            target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
+            return redirect(target)
+    sitem.shown_at = sitem.shown_at or _now()
+    version = sitem.item_version
+    previous = sitem.response.value["v"] if sitem.response else None
+    return render_template(
+        "kiosk/item.html", ts=ts, position=position, total=len(ts.items), sitem=sitem,
+        data=get_format(version.format).render_data(version.content), media=version.media,
+        format=version.format, previous=previous, error=error, form=EmptyForm(),
+    ), status
+
+
+@bp.route("/finish", methods=["GET", "POST"])
+def finish():
+    ts = _session_or_home()
+    missing = delivery.first_unanswered(db_session(), ts)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        if missing is not None:
+            return redirect(url_for("kiosk.item", position=missing))
+        delivery.finish_session(db_session(), ts, _now())
+        lang = web_session.get("lang")
+        web_session.clear()
+        web_session["lang"] = lang
+        return redirect(url_for("kiosk.done"))
+    return render_template("kiosk/finish.html", ts=ts, missing=missing, form=form)
+
+
+@bp.route("/done")
+def done():
+    return render_template("kiosk/done.html")
+
+
+@bp.route("/media/<path:relpath>")
+def media(relpath: str):
+    _session_or_home()
+    bank = Path(current_app.config["BANK_DIR"])
+    return send_from_directory(bank / "media", relpath, max_age=3600)

@@ -1,0 +1,60 @@
+"""Staff login and logout."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from attest.auth.services import LoginRefused, ThrottlePolicy, authenticate
+from attest.auth.forms import LoginForm
+from attest.database import db_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        policy = ThrottlePolicy(
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
+        )
+        try:
+            user = authenticate(
+                db_session(), form.username.data, form.password.data,
+                request.remote_addr or "unknown", datetime.now(timezone.utc), policy,
+            )
+        except LoginRefused as refused:
+            g.commit_on_error = True  # keep the failure count
+            status = 429 if refused.locked else 401
+            flash(
+                _("Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.")
+                if refused.locked
+                else _("Gebruikersnaam of wachtwoord is niet juist."),
+                "error",
+            )
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("Je bent afgemeld."), "info")
+    return redirect(url_for("auth.login"))

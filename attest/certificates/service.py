@@ -1,0 +1,132 @@
+"""Issue attestations: gather the result, render, seal, store, record; and manage keys."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from cryptography.hazmat.primitives import serialization
+
+from attest.assessment import codes
+from attest.assessment.delivery import levels_of
+from attest.audit import record_event
+from attest.certificates import keys as keymod
+from attest.certificates.pdf import AttestationData, render_attestation
+from attest.certificates.requirements import judge_all
+from attest.certificates.seal import seal_pdf
+from attest.models import Attestation, SessionStatus, SigningKey, TestSession, User
+from attest.storage import StorageError, storage_for
+
+
+class IssueError(Exception):
+    """An attestation cannot be issued; `reason` is shown to the proctor."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def attestation_for_session(session: so.Session, ts: TestSession) -> Attestation | None:
+    """Return the attestation issued for a session, if any."""
+    return session.scalar(sa.select(Attestation).where(Attestation.session_id == ts.id))
+
+
+def active_signing_key(session: so.Session) -> SigningKey | None:
+    """Return the newest key that is neither retired nor compromised."""
+    return session.scalar(
+        sa.select(SigningKey).where(SigningKey.retired_at.is_(None),
+                                    SigningKey.compromised_at.is_(None))
+        .order_by(SigningKey.id.desc()).limit(1))
+
+
+def verify_url(public_url: str, code: str) -> str:
+    """Return the verification URL printed in the QR code."""
+    return f"{public_url.rstrip('/')}/v/{code}"
+
+
+def issue_attestation(
+    session: so.Session, ts: TestSession, actor: User, now: datetime, config: Mapping[str, Any]
+) -> Attestation:
+    """Issue the sealed attestation of a completed session (once)."""
+    if ts.status is not SessionStatus.COMPLETED or not ts.results:
+        raise IssueError("de test is nog niet afgerond")
+    if attestation_for_session(session, ts) is not None:
+        raise IssueError("voor deze test is al een attest uitgereikt")
+    key_row = active_signing_key(session)
+    if key_row is None:
+        raise IssueError("er is geen actieve ondertekeningssleutel (attest keys init)")
+    keys_dir = Path(config["KEYS_DIR"])
+    signer = keymod.load_keypair(keys_dir, key_row.name)
+    root = x509_from_pem(key_row.root_pem)
+
+    levels = levels_of(ts)
+    test_date = (ts.completed_at or now).date()
+    judgements = judge_all(levels, test_date)
+    code = "ATT-" + codes.new_code(8)
+    cand = ts.candidate
+    data = AttestationData(
+        code=code, family_name=cand.family_name, given_names=cand.given_names,
+        birth_date=cand.birth_date, test_date=test_date, issued_at=now,
+        centre_name=ts.centre.name, issuer_name=config["ISSUER_NAME"], skills=levels,
+        profiles_met=[(j.title, j.meets) for j in judgements],
+    )
+    pdf = render_attestation(data, verify_url=verify_url(config["PUBLIC_URL"], code),
+                             is_demo=key_row.is_demo)
+    sealed = seal_pdf(pdf, signer_key=signer, chain=[root])
+    key = f"attestations/{now:%Y/%m}/{code}.pdf"
+    att = Attestation(
+        code=code, session_id=ts.id, family_name=cand.family_name, given_names=cand.given_names,
+        birth_date=cand.birth_date, test_date=test_date, centre_name=ts.centre.name,
+        issuer_name=config["ISSUER_NAME"], levels=levels,
+        profiles=[{"code": j.code, "title": j.title, "meets": j.meets} for j in judgements],
+        signing_key_id=key_row.id, pdf_path=key, pdf_sha256=hashlib.sha256(sealed).hexdigest(),
+        is_demo=key_row.is_demo, issued_by_id=actor.id, issued_at=now,
+    )
+    session.add(att)
+    session.flush()  # a unique-code clash fails here, before anything is written to disk
+    storage = storage_for(config)
+    try:
+        storage.put(key, sealed)
+    except StorageError as exc:
+        raise IssueError("het attest kon niet worden opgeslagen") from exc
+    record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
+    return att
+
+
+def x509_from_pem(pem: str):
+    """Load a PEM certificate."""
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(pem.encode())
+
+
+def init_keys(
+    session: so.Session, keys_dir: Path, now: datetime, *, demo: bool, public_url: str
+) -> tuple[SigningKey, bool]:
+    """Create a root CA and an issuing key when none is active; return (key, created)."""
+    existing = active_signing_key(session)
+    if existing is not None and (keys_dir / f"{existing.name}.key.pem").exists():
+        return existing, False
+    prefix = "Attest DEMO" if demo else "Attest"
+    root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")
+    signer = keymod.create_signing_certificate(
+        root, now, common_name=f"{prefix} issuing key {now:%Y-%m-%d}",
+        crl_url=f"{public_url.rstrip('/')}/crl/issuing.crl")
+    kid = keymod.kid(signer.certificate)
+    name = f"issuing-{kid}"
+    keymod.save_keypair(root, keys_dir, "root")
+    keymod.save_keypair(signer, keys_dir, name)
+    pem = serialization.Encoding.PEM
+    row = SigningKey(
+        kid=kid, name=name, subject=signer.certificate.subject.rfc4514_string(),
+        certificate_pem=signer.certificate.public_bytes(pem).decode(),
+        root_pem=root.certificate.public_bytes(pem).decode(), is_demo=demo, created_at=now,
+    )
+    if existing is not None:
+        existing.retired_at = now
+    session.add(row)
+    session.flush()
+    return row, True

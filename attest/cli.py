@@ -1,0 +1,250 @@
+"""The `attest` command group (also reachable as `flask --app wsgi ...`)."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import click
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from attest.models import Centre, Kiosk, Role, User
+
+DEMO_USERS = (
+    ("admin", Role.ADMIN, "Beheerder Demo", "demo-admin-pass"),
+    ("proctor", Role.PROCTOR, "Toezichter Demo", "demo-proctor-pass"),
+    ("examiner1", Role.EXAMINER, "Examinator Een", "demo-examiner-1"),
+    ("examiner2", Role.EXAMINER, "Examinator Twee", "demo-examiner-2"),
+)
+DEMO_CENTRE = ("HVN-DEMO", "Huis van het Nederlands Demo")
+DEMO_KIOSK = "kiosk-1"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@contextmanager
+def transaction() -> Iterator[so.Session]:
+    """Run a command in one transaction: commit on success, roll back on any error."""
+    session = current_app.extensions["attest_session"]()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        current_app.extensions["attest_session"].remove()
+
+
+def main() -> None:
+    """Entry point of the `attest` console script."""
+    from attest import create_app
+
+    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True,
+                     help="Attest: NT2 level tests and attestations.")
+    for command in (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group):
+        cli.add_command(command)
+    cli.main(prog_name="attest")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app's `flask` CLI."""
+    for command in (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group):
+        app.cli.add_command(command)
+
+
+@click.group("db", help="Database migrations.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply all migrations.")
+@with_appcontext
+def db_upgrade() -> None:
+    from attest.migrate import upgrade
+
+    upgrade(current_app.extensions["attest_engine"])
+    click.echo("database is up to date")
+
+
+@click.group("bank", help="The item bank.")
+def bank_group() -> None:
+    pass
+
+
+def _load_bank(directory: str | None):
+    from attest.assessment.bank import BankError, load_bank
+
+    root = Path(directory or current_app.config["BANK_DIR"])
+    try:
+        return load_bank(root)
+    except BankError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+
+
+@bank_group.command("check", help="Validate the bank files without importing anything.")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_check(directory: str | None) -> None:
+    bank = _load_bank(directory)
+    click.echo(f"{len(bank.items)} items valid")
+
+
+@bank_group.command("load", help="Validate the bank and bring the database in line with it.")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_load(directory: str | None) -> None:
+    from attest.assessment.bank_sync import sync_bank
+
+    bank = _load_bank(directory)
+    with transaction() as session:
+        report = sync_bank(session, bank, _now())
+    click.echo(f"item bank: {report.summary()}")
+
+
+@bank_group.command("audio", help="Generate listening audio from transcripts (needs espeak-ng).")
+@click.option("--force", is_flag=True, help="regenerate files that exist")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_audio(force: bool, directory: str | None) -> None:
+    from attest.assessment.audio import generate_audio
+
+    written = generate_audio(Path(directory or current_app.config["BANK_DIR"]), force=force)
+    click.echo(f"{len(written)} audio files written")
+
+
+@click.group("users", help="Staff accounts.")
+def users_group() -> None:
+    pass
+
+
+@users_group.command("create", help="Create a staff account.")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--centre", "centre_code", help="centre code (required for proctors, examiners)")
+@click.option("--name", "display_name", help="name shown in the interface")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="ATTEST_NEW_PASSWORD")
+@with_appcontext
+def users_create(username, role, centre_code, display_name, password) -> None:
+    from attest.auth.services import AccountError, create_user
+
+    with transaction() as session:
+        centre = None
+        if centre_code:
+            centre = session.scalar(sa.select(Centre).where(Centre.code == centre_code))
+            if centre is None:
+                raise click.BadParameter(f"no centre with code {centre_code!r}", param_hint="--centre")
+        try:
+            user = create_user(session, username=username, password=password, role=Role(role),
+                               display_name=display_name, centre=centre)
+        except AccountError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"created {user.role.value} {user.username}")
+
+
+@click.group("keys", help="Issuing keys.")
+def keys_group() -> None:
+    pass
+
+
+@keys_group.command("init", help="Create a root CA and an issuing key if none is active.")
+@click.option("--demo", is_flag=True, help="a local DEMO key; its PDFs say DEMO visibly")
+@with_appcontext
+def keys_init(demo: bool) -> None:
+    from attest.certificates.service import init_keys
+
+    if not demo:
+        raise click.UsageError("only --demo keys can be made here; production keys come from "
+                               "the offline root CA (see README, Deployment)")
+    with transaction() as session:
+        key, created = init_keys(session, Path(current_app.config["KEYS_DIR"]), _now(),
+                                 demo=demo, public_url=current_app.config["PUBLIC_URL"])
+    click.echo(f"{'created' if created else 'kept'} issuing key kid={key.kid}")
+
+
+@click.group("kiosks", help="Kiosks.")
+def kiosks_group() -> None:
+    pass
+
+
+@kiosks_group.command("enrol-link", help="Print a one-time link that makes a browser a kiosk.")
+@click.argument("name")
+@click.option("--centre", "centre_code", required=True)
+@with_appcontext
+def kiosks_enrol_link(name: str, centre_code: str) -> None:
+    from attest.auth.kiosks import create_enrolment_link_token
+
+    with transaction() as session:
+        kiosk = session.scalar(sa.select(Kiosk).join(Centre).where(
+            Kiosk.name == name, Centre.code == centre_code))
+        if kiosk is None:
+            raise click.UsageError(f"no kiosk {name!r} in centre {centre_code!r}")
+        token = create_enrolment_link_token(kiosk, _now())
+    click.echo(f"{current_app.config['PUBLIC_URL'].rstrip('/')}/kiosk/enrol/{token}")
+
+
+@click.group("demo", help="Demo set-up.")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("setup", help="Migrate, load the bank, create demo accounts, kiosk and key.")
+@with_appcontext
+def demo_setup() -> None:
+    from attest.assessment.bank_sync import sync_bank
+    from attest.auth.kiosks import create_enrolment_link_token
+    from attest.auth.passwords import hash_password
+    from attest.certificates.service import init_keys
+    from attest.migrate import upgrade
+
+    upgrade(current_app.extensions["attest_engine"])
+    bank = _load_bank(None)
+    with transaction() as session:
+        report = sync_bank(session, bank, _now())
+        centre = session.scalar(sa.select(Centre).where(Centre.code == DEMO_CENTRE[0]))
+        if centre is None:
+            centre = Centre(code=DEMO_CENTRE[0], name=DEMO_CENTRE[1])
+            session.add(centre)
+            session.flush()
+        for username, role, name, password in DEMO_USERS:
+            user = session.scalar(sa.select(User).where(User.username == username))
+            if user is None:
+                user = User(username=username, role=role, display_name=name,
+                            password_hash=hash_password(password))
+                session.add(user)
+            user.centre = centre if role is not Role.ADMIN else None
+        kiosk = session.scalar(sa.select(Kiosk).where(Kiosk.centre_id == centre.id,
+                                                      Kiosk.name == DEMO_KIOSK))
+        if kiosk is None:
+            kiosk = Kiosk(centre=centre, name=DEMO_KIOSK)
+            session.add(kiosk)
+        token = create_enrolment_link_token(kiosk, _now())
+        key, _created = init_keys(session, Path(current_app.config["KEYS_DIR"]), _now(),
+                                  demo=True, public_url=current_app.config["PUBLIC_URL"])
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    lines = [
+        "", "Attest demo is ready.", f"  item bank: {report.summary()}",
+        f"  demo signing key kid={key.kid} (PDFs say DEMO)", "",
+        f"  staff login:  {base}/login",
+    ]
+    lines += [f"    {u:<10} {p:<18} ({r.value})" for u, r, _n, p in DEMO_USERS]
+    lines += [
+        "", "  kiosk: open this one-time link in the browser that will be the kiosk",
+        f"    {base}/kiosk/enrol/{token}",
+        f"  verification: {base}/v/<attestation code>   API: {base}/api/v1/attestations/<code>",
+        "",
+    ]
+    click.echo("\n".join(lines))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

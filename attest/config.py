@@ -1,0 +1,84 @@
+"""Settings from the environment (ATTEST_*, DATABASE_URL, SECRET_KEY) and the instance folder."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+
+# Environment variables read by load_config(), with their setting names.
+ENV_SETTINGS = {
+    "DATABASE_URL": "DATABASE_URL",
+    "SECRET_KEY": "SECRET_KEY",
+    "ATTEST_PUBLIC_URL": "PUBLIC_URL",
+    "ATTEST_STORAGE_DIR": "STORAGE_DIR",
+    "ATTEST_KEYS_DIR": "KEYS_DIR",
+    "ATTEST_BANK_DIR": "BANK_DIR",
+    "ATTEST_ISSUER_NAME": "ISSUER_NAME",
+    "ATTEST_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+DEFAULTS: dict[str, Any] = {
+    "PUBLIC_URL": "http://127.0.0.1:5000",
+    "ISSUER_NAME": "Huis van het Nederlands (DEMO)",
+    "START_CODE_MINUTES": 30,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_LOCK_SECONDS": 300,
+    "KIOSK_COOKIE_NAME": "attest_kiosk",
+    "KIOSK_COOKIE_DAYS": 365,
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "LANGUAGES": ["nl", "en"],
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _coerce(value: str) -> Any:
+    """Turn 'true'/'false' strings into booleans; leave the rest as text."""
+    if value.lower() in {"true", "1", "yes"}:
+        return True
+    if value.lower() in {"false", "0", "no"}:
+        return False
+    return value
+
+
+def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings: defaults, then instance/attest.cfg, then environment, then overrides."""
+    config: dict[str, Any] = dict(DEFAULTS)
+    config["DATABASE_URL"] = f"sqlite:///{instance_path / 'attest.sqlite3'}"
+    config["STORAGE_DIR"] = str(instance_path / "storage")
+    config["KEYS_DIR"] = str(instance_path / "keys")
+    config["BANK_DIR"] = str(PROJECT_ROOT / "question_banks" / "nl")
+
+    cfg_file = instance_path / "attest.cfg"
+    if cfg_file.exists():
+        namespace: dict[str, Any] = {}
+        exec(compile(cfg_file.read_text(), str(cfg_file), "exec"), namespace)  # noqa: S102
+        config.update({k: v for k, v in namespace.items() if k.isupper()})
+
+    for env_name, key in ENV_SETTINGS.items():
+        if env_name in os.environ:
+            config[key] = _coerce(os.environ[env_name])
+
+    if overrides:
+        config.update(overrides)
+
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _instance_secret(instance_path)
+    return config
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the secret key from the instance folder, creating it on first use."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

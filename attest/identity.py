@@ -1,0 +1,102 @@
+"""Validate what identifies a candidate: names in full Unicode, birth date, INSZ (mod 97)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+# Bidirectional overrides and isolates can make a printed name read differently from the stored one.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+_NAME_PUNCTUATION = set(" -'’.")
+ID_DOCUMENT_TYPES = ("identity_card", "residence_card", "passport", "other")
+_DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,40}$")
+
+
+class IdentityError(ValueError):
+    """A field of a candidate's identity is invalid; `field` names it."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.code = code  # stable reason, translated for people by the views
+        self.message = message
+
+
+def clean_name(field: str, value: str, max_length: int = 200) -> str:
+    """Return the name NFC-normalised and trimmed; raise IdentityError when it is not a name."""
+    name = " ".join(unicodedata.normalize("NFC", value or "").split())
+    if not name:
+        raise IdentityError(field, "required", "required")
+    if len(name) > max_length:
+        raise IdentityError(field, "too_long", f"at most {max_length} characters")
+    for ch in name:
+        if ch in _BIDI_CONTROLS:
+            raise IdentityError(field, "bidi_control", "contains an invisible direction control character")
+        category = unicodedata.category(ch)
+        if not (category[0] in "LM" or ch in _NAME_PUNCTUATION):
+            raise IdentityError(field, "bad_character", f"character {ch!r} is not allowed in a name")
+    if not any(unicodedata.category(ch)[0] == "L" for ch in name):
+        raise IdentityError(field, "no_letters", "must contain letters")
+    return name
+
+
+def check_birth_date(value: date, today: date) -> date:
+    """Accept birth dates of adults-to-be (age 12 to 120) only."""
+    if value > today:
+        raise IdentityError("birth_date", "future", "lies in the future")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < 12 or age > 120:
+        raise IdentityError("birth_date", "age", "the age must lie between 12 and 120 years")
+    return value
+
+
+def normalise_insz(raw: str) -> str:
+    """Strip the usual separators from an INSZ ('85.07.30-033.28' -> '85073003328')."""
+    return re.sub(r"[\s.\-/]", "", raw or "")
+
+
+def insz_century(digits: str) -> int | None:
+    """Return 1900 or 2000 when the mod-97 check holds for that century, else None."""
+    if not re.fullmatch(r"\d{11}", digits):
+        return None
+    body, check = int(digits[:9]), int(digits[9:])
+    if 97 - body % 97 == check:
+        return 1900
+    if 97 - int("2" + digits[:9]) % 97 == check:
+        return 2000
+    return None
+
+
+def check_insz(raw: str, birth_date: date | None) -> str:
+    """Return the 11-digit INSZ after checking its format, mod-97 check and birth date."""
+    digits = normalise_insz(raw)
+    if not re.fullmatch(r"\d{11}", digits):
+        raise IdentityError("insz", "insz_format", "expected 11 digits (e.g. 85.07.30-033.28)")
+    century = insz_century(digits)
+    if century is None:
+        raise IdentityError("insz", "insz_check", "the check digits are wrong (mod 97)")
+    if birth_date is not None:
+        year = century + int(digits[0:2])
+        month = int(digits[2:4]) % 20  # bis numbers add 20 or 40 to the month
+        day = int(digits[4:6])
+        if month and day:
+            if (year, month, day) != (birth_date.year, birth_date.month, birth_date.day):
+                raise IdentityError("insz", "insz_birth_date", "does not match the birth date")
+        elif year != birth_date.year:
+            raise IdentityError("insz", "insz_birth_date", "does not match the birth year")
+    return digits
+
+
+def check_document(doc_type: str, number: str) -> tuple[str, str]:
+    """Check the ID document type and number."""
+    if doc_type not in ID_DOCUMENT_TYPES:
+        raise IdentityError(
+            "id_document_type", "document_type", f"expected one of {', '.join(ID_DOCUMENT_TYPES)}"
+        )
+    number = (number or "").strip()
+    if not _DOC_NUMBER.fullmatch(number):
+        raise IdentityError(
+            "id_document_number", "document_number",
+            "expected 3 to 41 letters, digits, spaces, '.', '-' or '/'",
+        )
+    return doc_type, number

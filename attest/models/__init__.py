@@ -1,0 +1,18 @@
+"""ORM models, one module per aggregate; imported here so Alembic and services see them all."""
+from attest.models.attestation import Attestation, AttestationStatus, SigningKey
+from attest.models.candidate import Candidate
+from attest.models.item import Item, ItemVersion
+from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.session import (
+    Response,
+    SessionItem,
+    SessionStatus,
+    SkillResult,
+    TestSession,
+)
+
+__all__ = [
+    "Attestation", "AttestationStatus", "AuditEvent", "Candidate", "Centre", "Item",
+    "ItemVersion", "Kiosk", "LoginThrottle", "Response", "Role", "SessionItem", "SessionStatus",
+    "SigningKey", "SkillResult", "TestSession", "User",
+]

@@ -1,0 +1,72 @@
+"""Signing keys and issued attestations."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.db import Base
+from attest.models._types import UTCDateTime, enum_by_value, utcnow
+from attest.models.session import TestSession
+
+
+class AttestationStatus(enum.Enum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+
+
+class SigningKey(Base):
+    __tablename__ = "signing_key"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kid: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(64))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    certificate_pem: so.Mapped[str] = so.mapped_column(sa.Text)
+    root_pem: so.Mapped[str] = so.mapped_column(sa.Text)
+    is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    retired_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    compromised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<SigningKey {self.kid}>"
+
+
+class Attestation(Base):
+    """An issued attestation; the sealed PDF is stored once and served as stored."""
+
+    __tablename__ = "attestation"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), unique=True)
+    # What verification shows, frozen at issue time.
+    family_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    given_names: so.Mapped[str] = so.mapped_column(sa.String(200))
+    birth_date: so.Mapped[date] = so.mapped_column(sa.Date)
+    test_date: so.Mapped[date] = so.mapped_column(sa.Date)
+    centre_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    issuer_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    levels: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    profiles: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    status: so.Mapped[AttestationStatus] = so.mapped_column(
+        enum_by_value(AttestationStatus), default=AttestationStatus.VALID
+    )
+    revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    signing_key_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("signing_key.id"))
+    pdf_path: so.Mapped[str] = so.mapped_column(sa.String(300))
+    pdf_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    is_demo: so.Mapped[bool] = so.mapped_column(default=False)
+    issued_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    session: so.Mapped[TestSession] = so.relationship()
+    signing_key: so.Mapped[SigningKey] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Attestation {self.code} {self.status.value}>"

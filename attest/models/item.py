@@ -1,0 +1,56 @@
+"""Items of the bank and their immutable versions."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.db import Base
+from attest.models._types import UTCDateTime, utcnow
+
+
+class Item(Base):
+    __tablename__ = "item"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    skill: so.Mapped[str] = so.mapped_column(sa.String(16), index=True)
+    level: so.Mapped[str] = so.mapped_column(sa.String(4))
+    domain: so.Mapped[str] = so.mapped_column(sa.String(32))
+    format: so.Mapped[str] = so.mapped_column(sa.String(32))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    current_version: so.Mapped[int] = so.mapped_column(default=1)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    versions: so.Mapped[list[ItemVersion]] = so.relationship(
+        back_populates="item", order_by="ItemVersion.version"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Item {self.id} v{self.current_version}>"
+
+
+class ItemVersion(Base):
+    """One version of an item; frozen once a session has used it."""
+
+    __tablename__ = "item_version"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    item_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("item.id"))
+    version: so.Mapped[int]
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    level: so.Mapped[str] = so.mapped_column(sa.String(4))
+    format: so.Mapped[str] = so.mapped_column(sa.String(32))
+    difficulty: so.Mapped[float]
+    content: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    media: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    source: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    first_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    item: so.Mapped[Item] = so.relationship(back_populates="versions")
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "version", name="uq_item_version"),)
+
+    def __repr__(self) -> str:
+        return f"<ItemVersion {self.item_id} v{self.version}>"

@@ -1,0 +1,107 @@
+"""Centres, staff users and kiosks."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from attest.db import Base
+from attest.models._types import UTCDateTime, enum_by_value, utcnow
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"
+    PROCTOR = "proctor"
+    EXAMINER = "examiner"
+
+
+class Centre(Base):
+    __tablename__ = "centre"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Centre {self.code}>"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user_account"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    role: so.Mapped[Role] = so.mapped_column(enum_by_value(Role))
+    centre_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("centre.id"))
+    is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    centre: so.Mapped[Centre | None] = so.relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
+        return self.is_enabled
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role.value}>"
+
+
+class LoginThrottle(Base):
+    """Failed login counter per key (a username or a client address)."""
+
+    __tablename__ = "login_throttle"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column(default=0)
+    first_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    locked_until: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.key} {self.failures}>"
+
+
+class Kiosk(Base):
+    """A registered test computer: its browser holds a long-lived device token."""
+
+    __tablename__ = "kiosk"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    centre_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("centre.id"))
+    name: so.Mapped[str] = so.mapped_column(sa.String(100))
+    token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    enrol_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    enrol_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    registered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_seen_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    centre: so.Mapped[Centre] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("centre_id", "name", name="uq_kiosk_centre_name"),)
+
+    def __repr__(self) -> str:
+        return f"<Kiosk {self.name}>"
+
+
+class AuditEvent(Base):
+    """Who did what to which object; never personal data in detail."""
+
+    __tablename__ = "audit_event"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    object_type: so.Mapped[str] = so.mapped_column(sa.String(64))
+    object_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    detail: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"

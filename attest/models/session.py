@@ -1,0 +1,120 @@
+"""Test sessions, the items planned in them, responses and per-skill results."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.db import Base
+from attest.models._types import UTCDateTime, enum_by_value, utcnow
+from attest.models.candidate import Candidate
+from attest.models.item import ItemVersion
+from attest.models.org import Centre, Kiosk
+
+
+class SessionStatus(enum.Enum):
+    CREATED = "created"      # start code issued, not yet used
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"  # candidate finished; receptive parts scored
+    CANCELLED = "cancelled"
+
+
+class TestSession(Base):
+    __tablename__ = "test_session"
+    __test__ = False  # not a pytest class
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    candidate_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("candidate.id"), index=True)
+    centre_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("centre.id"), index=True)
+    purpose_code: so.Mapped[str] = so.mapped_column(sa.String(64))
+    status: so.Mapped[SessionStatus] = so.mapped_column(
+        enum_by_value(SessionStatus), default=SessionStatus.CREATED
+    )
+    start_code_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    start_code_expires_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    start_code_used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    kiosk_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("kiosk.id"))
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    candidate: so.Mapped[Candidate] = so.relationship()
+    centre: so.Mapped[Centre] = so.relationship()
+    kiosk: so.Mapped[Kiosk | None] = so.relationship()
+    items: so.Mapped[list[SessionItem]] = so.relationship(
+        back_populates="session", order_by="SessionItem.position"
+    )
+    results: so.Mapped[list[SkillResult]] = so.relationship(back_populates="session")
+
+    def __repr__(self) -> str:
+        return f"<TestSession #{self.id} {self.status.value}>"
+
+
+class SessionItem(Base):
+    """An item version planned at a position of a session: pins the version the candidate sees."""
+
+    __tablename__ = "session_item"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"))
+    position: so.Mapped[int]
+    skill: so.Mapped[str] = so.mapped_column(sa.String(16))
+    item_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("item_version.id"))
+    shown_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    session: so.Mapped[TestSession] = so.relationship(back_populates="items")
+    item_version: so.Mapped[ItemVersion] = so.relationship()
+    response: so.Mapped[Response | None] = so.relationship(back_populates="session_item")
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "position", name="uq_session_item_position"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<SessionItem #{self.session_id}:{self.position}>"
+
+
+class Response(Base):
+    """The candidate's answer to one session item: one row per item, updated idempotently."""
+
+    __tablename__ = "response"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_item_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("session_item.id"), unique=True
+    )
+    value: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    score: so.Mapped[float | None]
+    answered_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    session_item: so.Mapped[SessionItem] = so.relationship(back_populates="response")
+
+    def __repr__(self) -> str:
+        return f"<Response item#{self.session_item_id}>"
+
+
+class SkillResult(Base):
+    __tablename__ = "skill_result"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"))
+    skill: so.Mapped[str] = so.mapped_column(sa.String(16))
+    level: so.Mapped[str] = so.mapped_column(sa.String(8))
+    theta: so.Mapped[float | None]
+    standard_error: so.Mapped[float | None]
+    raw_score: so.Mapped[float]
+    max_score: so.Mapped[float]
+    method: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    session: so.Mapped[TestSession] = so.relationship(back_populates="results")
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "skill", name="uq_skill_result"),)
+
+    def __repr__(self) -> str:
+        return f"<SkillResult #{self.session_id} {self.skill}={self.level}>"

@@ -1,0 +1,1 @@
+"""Proctor pages: register candidates, start sessions, see results, issue attestations."""

@@ -1,0 +1,118 @@
+"""Candidate registration and the queries behind the proctor pages."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest import identity
+from attest.audit import record_event
+from attest.models import Candidate, Role, TestSession, User
+
+
+@dataclass(frozen=True)
+class CandidateInput:
+    family_name: str
+    given_names: str
+    birth_date: date | None
+    insz: str
+    id_document_type: str
+    id_document_number: str
+
+
+def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
+    """Check every field; return cleaned values or raise CandidateInvalid naming each bad field."""
+    errors: dict[str, str] = {}
+    cleaned: dict[str, object] = {}
+    for field, fn in (
+        ("family_name", lambda: identity.clean_name("family_name", data.family_name)),
+        ("given_names", lambda: identity.clean_name("given_names", data.given_names)),
+    ):
+        try:
+            cleaned[field] = fn()
+        except identity.IdentityError as exc:
+            errors[exc.field] = exc.code
+    if data.birth_date is None:
+        errors["birth_date"] = "required"
+    else:
+        try:
+            cleaned["birth_date"] = identity.check_birth_date(data.birth_date, today)
+        except identity.IdentityError as exc:
+            errors[exc.field] = exc.code
+    cleaned["insz"] = None
+    if data.insz.strip():
+        try:
+            cleaned["insz"] = identity.check_insz(data.insz, data.birth_date)
+        except identity.IdentityError as exc:
+            errors[exc.field] = exc.code
+    try:
+        cleaned["id_document_type"], cleaned["id_document_number"] = identity.check_document(
+            data.id_document_type, data.id_document_number)
+    except identity.IdentityError as exc:
+        errors[exc.field] = exc.code
+    if errors:
+        raise CandidateInvalid(errors)
+    return cleaned  # type: ignore[return-value]
+
+
+class CandidateInvalid(ValueError):
+    """Registration refused; `errors` maps each field to an IdentityError code."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+def register_candidate(
+    session: so.Session, data: CandidateInput, actor: User, centre_id: int, today: date
+) -> Candidate:
+    """Validate and store a candidate for a centre; nothing is stored when a field is invalid."""
+    cleaned = validate_candidate(data, today)
+    candidate = Candidate(centre_id=centre_id, created_by_id=actor.id, **cleaned)
+    session.add(candidate)
+    session.flush()
+    record_event(session, actor, "candidate.register", "candidate", candidate.id)
+    return candidate
+
+
+def visible_centre_ids(user: User) -> list[int] | None:
+    """Return the centres a user may see (None means all, for admins)."""
+    if user.role is Role.ADMIN:
+        return None
+    return [user.centre_id] if user.centre_id is not None else []
+
+
+def candidate_for(session: so.Session, user: User, candidate_id: int) -> Candidate | None:
+    """Return a candidate if the user's centre may see it."""
+    candidate = session.get(Candidate, candidate_id)
+    centres = visible_centre_ids(user)
+    if candidate is None or (centres is not None and candidate.centre_id not in centres):
+        return None
+    return candidate
+
+
+def session_for(session: so.Session, user: User, session_id: int) -> TestSession | None:
+    """Return a test session if the user's centre may see it."""
+    ts = session.get(TestSession, session_id)
+    centres = visible_centre_ids(user)
+    if ts is None or (centres is not None and ts.centre_id not in centres):
+        return None
+    return ts
+
+
+def recent_candidates(session: so.Session, user: User, limit: int = 50) -> list[Candidate]:
+    """Return the latest candidates of the user's centre(s)."""
+    query = sa.select(Candidate).order_by(Candidate.id.desc()).limit(limit)
+    centres = visible_centre_ids(user)
+    if centres is not None:
+        query = query.where(Candidate.centre_id.in_(centres))
+    return list(session.scalars(query))
+
+
+def sessions_of(session: so.Session, candidate: Candidate) -> list[TestSession]:
+    """Return a candidate's sessions, newest first."""
+    return list(session.scalars(
+        sa.select(TestSession).where(TestSession.candidate_id == candidate.id)
+        .order_by(TestSession.id.desc())))

@@ -1,0 +1,152 @@
+"""Proctor pages: candidates, sessions with start codes, results and attestations."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file
+from flask import session as web_session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
+from attest.assessment.purposes import load_purposes
+from attest.auth import roles_required
+from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
+from attest.database import db_session
+from attest.models import Role
+from attest.proctor import services
+from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
+
+bp = Blueprint("proctor", __name__, url_prefix="/proctor")
+STAFF = (Role.PROCTOR, Role.ADMIN)
+
+FIELD_MESSAGES = {
+    "required": _l("Dit veld is verplicht."),
+    "too_long": _l("Dit is te lang."),
+    "bidi_control": _l("Bevat een onzichtbaar teken dat de leesrichting verandert."),
+    "bad_character": _l("Bevat een teken dat niet in een naam hoort (cijfers of symbolen)."),
+    "no_letters": _l("Een naam moet letters bevatten."),
+    "future": _l("De geboortedatum ligt in de toekomst."),
+    "age": _l("De leeftijd moet tussen 12 en 120 jaar liggen."),
+    "insz_format": _l("Verwacht 11 cijfers, bijvoorbeeld 85.07.30-033.28."),
+    "insz_check": _l("De controlecijfers kloppen niet: controleer het rijksregisternummer."),
+    "insz_birth_date": _l("Het rijksregisternummer past niet bij de geboortedatum."),
+    "document_type": _l("Kies een type document uit de lijst."),
+    "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
+}
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@bp.route("/")
+@roles_required(*STAFF)
+def dashboard():
+    candidates = services.recent_candidates(db_session(), current_user)
+    return render_template("proctor/dashboard.html", candidates=candidates)
+
+
+@bp.route("/candidates/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def new_candidate():
+    form = CandidateForm()
+    if form.validate_on_submit():
+        data = services.CandidateInput(
+            form.family_name.data or "", form.given_names.data or "", form.birth_date.data,
+            form.insz.data or "", form.id_document_type.data, form.id_document_number.data or "")
+        centre_id = current_user.centre_id
+        if centre_id is None:
+            flash(_("Je account hoort bij geen centrum: je kunt geen kandidaten inschrijven."),
+                  "error")
+            return render_template("proctor/candidate_form.html", form=form), 400
+        try:
+            candidate = services.register_candidate(
+                db_session(), data, current_user, centre_id, _now().date())
+        except services.CandidateInvalid as exc:
+            for field, code in exc.errors.items():
+                getattr(form, field).errors = [str(FIELD_MESSAGES[code])]
+        else:
+            flash(_("Kandidaat ingeschreven."), "success")
+            return redirect(url_for("proctor.candidate", candidate_id=candidate.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("proctor/candidate_form.html", form=form), status
+
+
+@bp.route("/candidates/<int:candidate_id>")
+@roles_required(*STAFF)
+def candidate(candidate_id: int):
+    cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
+    form = StartSessionForm()
+    form.purpose.choices = [(p.code, p.title) for p in load_purposes().values()]
+    return render_template("proctor/candidate.html", candidate=cand, form=form,
+                           sessions=services.sessions_of(db_session(), cand))
+
+
+@bp.route("/candidates/<int:candidate_id>/sessions", methods=["POST"])
+@roles_required(*STAFF)
+def start_session(candidate_id: int):
+    cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
+    form = StartSessionForm()
+    form.purpose.choices = [(p.code, p.title) for p in load_purposes().values()]
+    if not form.validate_on_submit():
+        abort(400)
+    ts, code = create_session(db_session(), cand, form.purpose.data, current_user, _now(),
+                              current_app.config["START_CODE_MINUTES"])
+    web_session[f"start_code_{ts.id}"] = code  # shown once on the next page
+    return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/sessions/<int:session_id>")
+@roles_required(*STAFF)
+def test_session(session_id: int):
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    return render_template(
+        "proctor/session.html", ts=ts, start_code=web_session.pop(f"start_code_{ts.id}", None),
+        levels=levels_of(ts), attestation=attestation_for_session(db_session(), ts),
+        form=EmptyForm())
+
+
+@bp.route("/sessions/<int:session_id>/code", methods=["POST"])
+@roles_required(*STAFF)
+def new_code(session_id: int):
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        code = renew_start_code(db_session(), ts, current_user, _now(),
+                                current_app.config["START_CODE_MINUTES"])
+    except DeliveryError:
+        flash(_("Deze sessie is al gestart: een nieuwe startcode is niet mogelijk."), "error")
+    else:
+        web_session[f"start_code_{ts.id}"] = code
+    return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/sessions/<int:session_id>/attestation", methods=["POST"])
+@roles_required(*STAFF)
+def issue(session_id: int):
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
+    except IssueError as exc:
+        flash(_("Het attest kan niet worden uitgereikt: %(reason)s", reason=exc.reason), "error")
+        return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    flash(_("Attest uitgereikt."), "success")
+    return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/sessions/<int:session_id>/attestation.pdf")
+@roles_required(*STAFF)
+def attestation_pdf(session_id: int):
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    att = attestation_for_session(db_session(), ts) or abort(404)
+    from attest.storage import storage_for
+
+    path = storage_for(current_app.config).path(att.pdf_path)
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"attest-{att.code}.pdf")

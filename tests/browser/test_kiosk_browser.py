@@ -1,0 +1,65 @@
+"""A candidate takes the test in headless Chromium: code, language, every item, finish."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from attest.assessment.delivery import create_session
+from attest.auth.kiosks import create_enrolment_link_token
+from attest.models import Response, Role, SessionStatus, TestSession
+from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def kiosk_world(db, now):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    kiosk, _token = make_kiosk(db, centre=centre)
+    enrol = create_enrolment_link_token(kiosk, now)
+    ts, code = create_session(db, make_candidate(db, centre=centre, family_name="Иванова",
+                                                 given_names="Мария"),
+                              "a2-luisteren-lezen", proctor, now)
+    db.commit()
+    return {"enrol": enrol, "code": code, "session_id": ts.id}
+
+
+def test_candidate_takes_the_whole_test_at_a_kiosk(live_server, page, db, kiosk_world):
+    page.goto(f"{live_server}/kiosk/")
+    assert "geen geregistreerde kiosk" in page.content()
+
+    page.goto(f"{live_server}/kiosk/enrol/{kiosk_world['enrol']}")
+    page.fill("#code", "WRNG-CODE")
+    page.click("button[type=submit]")
+    assert page.locator("#code-error").is_visible()
+
+    page.fill("#code", kiosk_world["code"].lower())
+    page.click("button[type=submit]")
+    page.click("button[value=en]")
+
+    answered = 0
+    while "/kiosk/item/" in page.url:
+        form = page.locator("form.item-form")
+        label = page.locator(".progress-label").inner_text()
+        assert f"Question {answered + 1} of" in label
+        fmt = form.get_attribute("data-format")
+        if fmt in ("single_choice", "multiple_response"):
+            page.locator(".option").first.click()
+        elif fmt == "text_entry":
+            for box in page.locator(".gap input").all():
+                box.fill("test")
+        page.click("[data-testid=next]")
+        page.wait_for_load_state()
+        answered += 1
+        assert answered < 100
+    page.screenshot(path="/tmp/attest-kiosk-finish.png")
+    page.click("[data-testid=finish]")
+    assert page.locator("[data-testid=done]").is_visible()
+
+    db.expire_all()
+    ts = db.get(TestSession, kiosk_world["session_id"])
+    assert ts.status is SessionStatus.COMPLETED and ts.language == "en"
+    assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == answered == len(ts.items)
+    assert {r.skill for r in ts.results} == {"listening", "reading"}

@@ -1,0 +1,148 @@
+"""One candidate from registration to a verified, sealed attestation, through the web app."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from attest.certificates.keys import load_certificate
+from attest.certificates.seal import validate_sealed_pdf
+from attest.certificates.service import init_keys
+from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
+from tests.answers import correct_answer, wrong_answer
+from tests.conftest import csrf_from
+from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
+from tests.web.helpers import csrf, login
+
+
+@pytest.fixture
+def centre_setup(app, db, now, keys_dir):
+    load_demo_bank(db)
+    centre = make_centre(db, name="Huis van het Nederlands Antwerpen")
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    _kiosk, token = make_kiosk(db, centre=centre)
+    init_keys(db, keys_dir, now, demo=True, public_url=app.config["PUBLIC_URL"])
+    db.commit()
+    return {"proctor": proctor, "kiosk_token": token}
+
+
+def register_and_start(client, family: str, given: str) -> tuple[int, str]:
+    response = client.post("/proctor/candidates/new", data={
+        "family_name": family, "given_names": given, "birth_date": "1991-03-05", "insz": "",
+        "id_document_type": "residence_card", "id_document_number": "B 0123456 78",
+        "csrf_token": csrf(client, "/proctor/candidates/new")})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    candidate_url = response.headers["Location"]
+    token = csrf_from(client.get(candidate_url).get_data(as_text=True))
+    response = client.post(candidate_url + "/sessions",
+                           data={"purpose": "a2-luisteren-lezen", "csrf_token": token})
+    assert response.status_code == 302
+    session_url = response.headers["Location"]
+    page = client.get(session_url).get_data(as_text=True)
+    code = re.search(r'data-testid="start-code">([A-Z0-9-]+)<', page).group(1)
+    assert code not in client.get(session_url).get_data(as_text=True)  # shown once
+    return int(session_url.rstrip("/").rsplit("/", 1)[1]), code
+
+
+def take_test(app, db, kiosk_token: str, code: str, session_id: int, right: int) -> None:
+    """Answer the first `right` items correctly and the rest wrongly, then finish."""
+    kiosk = app.test_client()
+    kiosk.set_cookie("attest_kiosk", kiosk_token)
+    token = csrf_from(kiosk.get("/kiosk/").get_data(as_text=True))
+    assert kiosk.post("/kiosk/", data={"code": code, "csrf_token": token}).status_code == 302
+    token = csrf_from(kiosk.get("/kiosk/language").get_data(as_text=True))
+    assert kiosk.post("/kiosk/language", data={"language": "nl", "csrf_token": token}).status_code == 302
+    items = db.scalars(sa.select(SessionItem).where(SessionItem.session_id == session_id)
+                       .order_by(SessionItem.position)).all()
+    assert len(items) >= 12
+    url = kiosk.get("/kiosk/resume").headers["Location"]
+    for n, item in enumerate(items):
+        assert url.endswith(f"/kiosk/item/{item.position}")
+        page = kiosk.get(url).get_data(as_text=True)
+        assert f"Vraag {item.position} van {len(items)}" in page
+        iv = item.item_version
+        assert iv.content.get("answer") is None or f'value="{iv.content["answer"]}" checked' not in page
+        build = correct_answer if n < right else wrong_answer
+        response = kiosk.post(url, data={**build(iv.format, iv.content), "csrf_token": csrf_from(page)})
+        assert response.status_code == 302
+        # The answer is on the server before the next item is shown.
+        db.expire_all()
+        assert db.get(SessionItem, item.id).response is not None
+        url = response.headers["Location"]
+    assert url.endswith("/kiosk/finish")
+    token = csrf_from(kiosk.get(url).get_data(as_text=True))
+    done = kiosk.post(url, data={"csrf_token": token})
+    assert done.headers["Location"].endswith("/kiosk/done")
+
+
+NAMES = [("Żółć", "Łukasz"), ("Nguyễn", "Thị Minh Khai"), ("Öztürk", "Çağrı"),
+         ("Иванова", "Мария"), ("الحسن", "أحمد")]
+
+
+@pytest.mark.parametrize("family, given", NAMES[:1] + NAMES[-1:])
+def test_register_start_answer_score_issue_verify(app, db, client, centre_setup, keys_dir,
+                                                   family, given):
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, family, given)
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=99)
+
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-skill="listening">A2<' in page and 'data-skill="reading">A2<' in page
+    response = client.post(f"/proctor/sessions/{session_id}/attestation",
+                           data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
+    att = db.scalar(sa.select(Attestation))
+    assert att.levels == {"listening": "A2", "reading": "A2", "speaking": None, "writing": None}
+
+    pdf = client.get(f"/proctor/sessions/{session_id}/attestation.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    stored = (Path(app.config["STORAGE_DIR"]) / att.pdf_path).read_bytes()
+    assert pdf.data == stored  # served as stored, never regenerated
+    check = validate_sealed_pdf(pdf.data, trust_roots=[load_certificate(keys_dir / "root.crt.pem")])
+    assert check.ok and check.covers_entire_file, check.reason
+
+    verify = app.test_client().get(f"/v/{att.code}")
+    html = verify.get_data(as_text=True)
+    assert verify.status_code == 200 and "Geldig attest" in html
+    assert family in html and given in html and "05-03-1991" in html
+    api = app.test_client().get(f"/api/v1/attestations/{att.code.lower()}").get_json()
+    assert api["status"] == "valid" and api["valid"] is True
+    assert api["attestation"]["family_name"] == family
+    assert api["attestation"]["levels"]["reading"] == "A2"
+    assert api["attestation"]["birth_date"] == "1991-03-05"
+    # issuing twice is refused; the stored PDF stays the same
+    again = client.post(f"/proctor/sessions/{session_id}/attestation",
+                        data={"csrf_token": csrf_from(page)})
+    assert again.status_code in (302, 303)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
+
+
+def test_a_weak_performance_gets_a_lower_level(app, db, client, centre_setup):
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, "Peeters", "An")
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=0)
+    ts = db.get(TestSession, session_id)
+    db.refresh(ts)
+    assert {r.skill: r.level for r in ts.results} == {"listening": "below_A1", "reading": "below_A1"}
+
+
+@pytest.mark.parametrize("code", ["ATT-AAAA-AAAA", "garbage", "ATT-' OR 1=1", "x" * 300, "%00"])
+def test_unknown_and_malformed_codes_get_the_same_answer(client, code):
+    api = client.get(f"/api/v1/attestations/{code}")
+    page = client.get(f"/v/{code}")
+    assert api.status_code == page.status_code == 404
+    assert api.get_json() == {"status": "not_found", "valid": False, "attestation": None}
+    assert "Geen geldig attest" in page.get_data(as_text=True)
+
+
+def test_issuing_before_the_test_is_finished_is_refused(app, db, client, centre_setup):
+    login(client, centre_setup["proctor"].username)
+    session_id, _code = register_and_start(client, "Janssens", "Els")
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    response = client.post(f"/proctor/sessions/{session_id}/attestation",
+                           data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "nog niet afgerond" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
+    assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1

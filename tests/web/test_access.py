@@ -1,0 +1,117 @@
+"""Access control as one table: every route, every kind of visitor.
+
+A route that is not in ACCESS fails test_every_route_is_in_the_table, so a new view cannot ship
+without a decision about who may use it."""
+from __future__ import annotations
+
+import pytest
+
+from attest.assessment.delivery import create_session
+from attest.models import Role
+from tests.factories import make_candidate, make_centre, make_kiosk, make_user
+from tests.web.helpers import csrf, login
+
+PUBLIC, KIOSK, STAFF, ADMIN, ANY_LOGGED = "public", "kiosk", "staff", "admin", "any"
+
+# endpoint -> (method, who may use it)
+ACCESS = {
+    "static": ("GET", PUBLIC),
+    "web.home": ("GET", PUBLIC),
+    "web.healthz": ("GET", PUBLIC),
+    "auth.login": ("GET", PUBLIC),
+    "auth.logout": ("POST", PUBLIC),
+    "verify.page": ("GET", PUBLIC),
+    "verify.api": ("GET", PUBLIC),
+    "admin.index": ("GET", ADMIN),
+    "admin.register_this_browser": ("POST", ADMIN),
+    "admin.enrolment_link": ("POST", ADMIN),
+    "proctor.dashboard": ("GET", STAFF),
+    "proctor.new_candidate": ("GET", STAFF),
+    "proctor.candidate": ("GET", STAFF),
+    "proctor.start_session": ("POST", STAFF),
+    "proctor.test_session": ("GET", STAFF),
+    "proctor.new_code": ("POST", STAFF),
+    "proctor.issue": ("POST", STAFF),
+    "proctor.attestation_pdf": ("GET", STAFF),
+    "kiosk.enrol": ("GET", PUBLIC),
+    "kiosk.home": ("GET", KIOSK),
+    "kiosk.language": ("GET", KIOSK),
+    "kiosk.resume": ("GET", KIOSK),
+    "kiosk.item": ("GET", KIOSK),
+    "kiosk.finish": ("GET", KIOSK),
+    "kiosk.done": ("GET", KIOSK),
+    "kiosk.media": ("GET", KIOSK),
+}
+VISITORS = ("anonymous", "proctor", "examiner", "admin", "other_centre_proctor")
+
+
+def test_every_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) == set(), "add the new routes to ACCESS"
+    assert set(ACCESS) - endpoints == set(), "remove routes that no longer exist"
+
+
+@pytest.fixture
+def world(db, now):
+    centre, other = make_centre(db), make_centre(db)
+    users = {
+        "proctor": make_user(db, role=Role.PROCTOR, centre=centre),
+        "examiner": make_user(db, role=Role.EXAMINER, centre=centre),
+        "admin": make_user(db, role=Role.ADMIN),
+        "other_centre_proctor": make_user(db, role=Role.PROCTOR, centre=other),
+    }
+    cand = make_candidate(db, centre=centre)
+    ts, _code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
+    kiosk, _token = make_kiosk(db, centre=centre)
+    db.commit()
+    return {"users": users, "candidate_id": cand.id, "session_id": ts.id, "kiosk_id": kiosk.id}
+
+
+def _url(app, endpoint: str, world) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    values = {"candidate_id": world["candidate_id"], "session_id": world["session_id"],
+              "kiosk_id": world["kiosk_id"], "position": 1, "code": "ATT-AAAA-AAAA",
+              "token": "no-such-token", "filename": "attest.css", "relpath": "x.ogg"}
+    with app.test_request_context():
+        from flask import url_for
+        return url_for(endpoint, **{k: values[k] for k in rule.arguments})
+
+
+@pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN)])
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_staff_routes_by_role(app, client, world, endpoint, visitor):
+    method, who = ACCESS[endpoint]
+    if visitor != "anonymous":
+        login(client, world["users"][visitor].username)
+    url = _url(app, endpoint, world)
+    data = {"csrf_token": csrf(client)} if method == "POST" else None
+    response = client.open(url, method=method, data=data)
+    allowed = {STAFF: ("proctor", "admin", "other_centre_proctor"), ADMIN: ("admin",)}[who]
+    if visitor == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    elif visitor not in allowed:
+        assert response.status_code == 403
+    elif visitor == "other_centre_proctor" and "<int:" in str(
+            next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)):
+        assert response.status_code == 404  # another centre's candidate does not exist for them
+    else:
+        assert response.status_code not in (401, 403, 404), response.status_code
+
+
+@pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who == KIOSK])
+@pytest.mark.parametrize("visitor", ["anonymous", "proctor", "admin"])
+def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(app, client, world,
+                                                                     endpoint, visitor):
+    if visitor != "anonymous":
+        login(client, world["users"][visitor].username)
+    response = client.get(_url(app, endpoint, world))
+    assert response.status_code == 403
+    assert "geen geregistreerde kiosk" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("endpoint", ["admin.register_this_browser", "proctor.start_session",
+                                      "proctor.issue", "proctor.new_code"])
+def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
+    login(client, world["users"]["admin"].username)
+    response = client.post(_url(app, endpoint, world), data={})
+    assert response.status_code == 400

@@ -1,0 +1,28 @@
+"""`attest demo setup` (what `make run` does) works twice in a row and prints what to open."""
+import sqlalchemy as sa
+
+from attest.models import Kiosk, SigningKey, User
+
+
+def test_demo_setup_is_idempotent(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "setup"])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(args=["demo", "setup"])
+    assert second.exit_code == 0, second.output
+    for text in ("/login", "/kiosk/enrol/", "proctor", "demo-proctor-pass", "examiner2"):
+        assert text in second.output
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+    assert db.scalar(sa.select(sa.func.count()).select_from(Kiosk)) == 1
+    assert db.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 1
+    assert "0 added" in second.output
+
+
+def test_enrolment_link_from_demo_setup_registers_the_browser_once(app, db):
+    output = app.test_cli_runner().invoke(args=["demo", "setup"]).output
+    path = "/kiosk/enrol/" + output.split("/kiosk/enrol/")[1].split()[0]
+    browser = app.test_client()
+    response = browser.get(path)
+    assert response.status_code == 302
+    assert browser.get("/kiosk/").status_code == 200
+    assert app.test_client().get(path).status_code == 403  # a used link does not work again
