@@ -32,11 +32,11 @@ $(VENV)/.installed-test: $(VENV)/bin/python setup.cfg pyproject.toml
 translations: $(MO)
 
 %.mo: %.po
-	$(BIN)/pybabel compile -q -i $< -o $@
+	$(BIN)/pybabel -q compile -i $< -o $@
 
 extract-messages:
-	$(BIN)/pybabel extract -q -F babel.cfg -k _l -o attest/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -q -i attest/translations/messages.pot -d attest/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o attest/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q update -i attest/translations/messages.pot -d attest/translations --no-fuzzy-matching
 
 lint:
 	$(BIN)/ruff check attest tests benchmarks

@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask, g, request
-
-from attest.config import PROJECT_ROOT, load_config
+if TYPE_CHECKING:  # Flask is imported lazily so that `import attest.<domain module>` stays pure
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the Flask application."""
+    from flask import Flask
+
+    from attest.config import PROJECT_ROOT, load_config
+
     instance_path = Path(
         (config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"
     ).resolve()
@@ -51,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_request_transaction(app: Flask) -> None:
     """Commit once per request when the response succeeds, otherwise roll back."""
+    from flask import g
 
     @app.after_request
     def commit_session(response):
@@ -82,6 +86,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from flask import request
+
     from attest import i18n
 
     @app.context_processor

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from attest import create_app
 from attest.db import Base, make_engine
@@ -66,11 +67,14 @@ def app(migrated: str, tmp_path: Path, keys_dir: Path):
 
 @pytest.fixture
 def db(app):
-    """The app's session, for arranging data and asserting on it."""
-    with app.app_context():
-        session = app.extensions["attest_session"]()
-        yield session
-        session.rollback()
+    """A session of the test's own, for arranging data and asserting on it.
+
+    It is not the app's request session and pushes no app context: requests made by the test
+    client must see only what the test committed, as a real browser would."""
+    session = so.Session(bind=app.extensions["attest_engine"])
+    yield session
+    session.rollback()
+    session.close()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from attest.admin.forms import KioskForm
 from attest.audit import record_event
@@ -30,7 +31,7 @@ def set_kiosk_cookie(response, token: str):
 
 def _kiosk_form() -> KioskForm:
     form = KioskForm()
-    form.centre.choices = [(c.id, c.name) for c in db_session().scalars(
+    form.centre.choices = [SelectChoice(c.id, c.name) for c in db_session().scalars(
         sa.select(Centre).order_by(Centre.name))]
     return form
 

@@ -2,13 +2,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 DOCUMENT_CHOICES = [
-    ("identity_card", _l("Identiteitskaart")),
-    ("residence_card", _l("Verblijfskaart")),
-    ("passport", _l("Paspoort")),
-    ("other", _l("Ander document")),
+    SelectChoice("identity_card", _l("Identiteitskaart")),
+    SelectChoice("residence_card", _l("Verblijfskaart")),
+    SelectChoice("passport", _l("Paspoort")),
+    SelectChoice("other", _l("Ander document")),
 ]
 
 

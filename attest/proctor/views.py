@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template
 from flask import session as web_session
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
 from attest.assessment.purposes import load_purposes
@@ -18,6 +19,7 @@ from attest.database import db_session
 from attest.models import Role
 from attest.proctor import services
 from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
+from attest.storage import storage_for
 
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 STAFF = (Role.PROCTOR, Role.ADMIN)
@@ -80,7 +82,7 @@ def new_candidate():
 def candidate(candidate_id: int):
     cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
     form = StartSessionForm()
-    form.purpose.choices = [(p.code, p.title) for p in load_purposes().values()]
+    form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
     return render_template("proctor/candidate.html", candidate=cand, form=form,
                            sessions=services.sessions_of(db_session(), cand))
 
@@ -90,7 +92,7 @@ def candidate(candidate_id: int):
 def start_session(candidate_id: int):
     cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
     form = StartSessionForm()
-    form.purpose.choices = [(p.code, p.title) for p in load_purposes().values()]
+    form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
     if not form.validate_on_submit():
         abort(400)
     ts, code = create_session(db_session(), cand, form.purpose.data, current_user, _now(),
@@ -145,8 +147,6 @@ def issue(session_id: int):
 def attestation_pdf(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
     att = attestation_for_session(db_session(), ts) or abort(404)
-    from attest.storage import storage_for
-
-    path = storage_for(current_app.config).path(att.pdf_path)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"attest-{att.code}.pdf")
+    data = storage_for(current_app.config).get(att.pdf_path)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'})

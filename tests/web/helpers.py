@@ -13,5 +13,5 @@ def login(client, username: str, password: str = PASSWORD):
 
 
 def csrf(client, url: str = "/login") -> str:
-    """Return a CSRF token valid for this client's session."""
-    return csrf_from(client.get(url).get_data(as_text=True))
+    """Return a CSRF token valid for this client's session (from the page `url` leads to)."""
+    return csrf_from(client.get(url, follow_redirects=True).get_data(as_text=True))

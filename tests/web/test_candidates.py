@@ -49,10 +49,10 @@ def test_valid_insz_is_stored_without_separators(db, proctor_client):
 @pytest.mark.parametrize("field, value, message", [
     ("insz", "85.07.30-033.29", "controlecijfers kloppen niet"),
     ("insz", "1234", "Verwacht 11 cijfers"),
-    ("family_name", "R2D2", "hoort niet in een naam"),
+    ("family_name", "R2D2", "niet in een naam hoort"),
     ("given_names", "Ahmed\u202e", "leesrichting"),
     ("birth_date", "2031-01-01", "toekomst"),
-    ("birth_date", "31-02-1990", "Not a valid date value"),
+    ("birth_date", "31-02-1990", "Ongeldige datum"),
     ("id_document_number", "<b>", "Verwacht 3 tot 41"),
 ])
 def test_invalid_input_is_refused_on_the_field_and_nothing_is_stored(

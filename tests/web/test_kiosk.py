@@ -43,7 +43,11 @@ def test_unregistered_browser_cannot_start_a_test(app, setup):
         client = kiosk_client(app, token)
         response = client.get("/kiosk/")
         assert response.status_code == 403
-        assert client.post("/kiosk/", data={"code": setup["code"]}).status_code == 403
+        assert client.post("/kiosk/", data={"code": setup["code"]}).status_code in (400, 403)
+        token = csrf_from(app.test_client().get("/login").get_data(as_text=True))
+        assert client.post("/kiosk/", data={"code": setup["code"], "csrf_token": token}
+                           ).status_code in (400, 403)
+    assert setup["session"].status is SessionStatus.CREATED
 
 
 def test_code_starts_the_session_once_typed_in_any_case(app, db, setup):
@@ -96,7 +100,7 @@ def test_answers_are_stored_once_per_item(app, db, setup):
     assert "Question 1 of" in page  # instructions follow the chosen language
     ts = db.get(TestSession, setup["session"].id)
     first = ts.items[0].item_version
-    answer = tests_answer(first)
+    answer = answer_for(first)
     for _ in range(2):
         response = client.post("/kiosk/item/1", data={**answer, "csrf_token": csrf_from(page)})
         assert response.status_code == 302
@@ -105,7 +109,7 @@ def test_answers_are_stored_once_per_item(app, db, setup):
     assert nothing.status_code == 400  # no answer chosen: the candidate is asked to choose
 
 
-def tests_answer(version) -> dict:
+def answer_for(version) -> dict:
     from tests.answers import correct_answer
 
     return correct_answer(version.format, version.content)

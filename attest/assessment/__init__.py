@@ -1,0 +1,1 @@
+"""Assessment domain: item formats, the item bank, IRT, CEFR levels and test delivery."""

@@ -1,0 +1,285 @@
+"""Load and validate an item bank directory of YAML files (format: question_banks/README.md).
+
+Loading is all-or-nothing: every problem in every file is collected, and if there is any, a
+BankError lists them all with file, line, item and field, and no item is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from attest.assessment.bank_rules import META_FIELDS, check_item
+from attest.assessment.items import FORMATS
+
+MEDIA_DIR = "media"
+# Lifecycle and notes change without changing what a candidate sees or how it is scored,
+# so they stay out of the content hash and never force a new item version.
+UNHASHED_FIELDS = ("status", "author_note")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One validated item as the bank declares it."""
+
+    id: str
+    skill: str
+    level: str
+    domain: str
+    format: str
+    status: str
+    difficulty: float
+    author_note: str
+    content: dict[str, Any] = field(compare=False)  # stem, text, transcript + format fields
+    media: dict[str, str] = field(compare=False)  # field path -> path relative to media/
+    source: str  # YAML file relative to the bank root
+    content_hash: str  # covers content and media bytes, hence stands in for them in ==
+
+
+@dataclass(frozen=True)
+class BankIssue:
+    """One problem found in the bank, located as precisely as the YAML allows."""
+
+    file: str
+    line: int | None
+    item: str | None
+    field: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        item = f" item {self.item}" if self.item else ""
+        fld = f" field {self.field}" if self.field else ""
+        return f"{where}{item}{fld}: {self.message}"
+
+
+class BankError(Exception):
+    """The bank has problems; ``errors`` lists them all."""
+
+    def __init__(self, errors: list[BankIssue]) -> None:
+        self.errors = sorted(errors, key=lambda e: (e.file, e.line or 0))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.errors)
+        lines = [f"item bank has {count} problem{'s' * (count != 1)}:"]
+        return "\n".join(lines + [f"  {e}" for e in self.errors])
+
+
+@dataclass
+class Bank:
+    """A validated item bank."""
+
+    root: Path
+    items: list[ItemSpec]
+
+    def get(self, item_id: str) -> ItemSpec:
+        """Return the item with this id (KeyError if absent)."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    def select(
+        self, skill: str | None = None, level: str | None = None, status: str | None = None
+    ) -> list[ItemSpec]:
+        """Return the items matching every given attribute."""
+        wanted = {"skill": skill, "level": level, "status": status}
+        return [
+            i for i in self.items if all(v is None or getattr(i, k) == v for k, v in wanted.items())
+        ]
+
+
+def load_bank(root: Path, *, require_media: bool = True) -> Bank:
+    """Load and validate every YAML file under ``root``; raise BankError listing all problems.
+
+    ``require_media=False`` lets tooling (audio generation) read a bank whose media are not
+    made yet; items are then hashed without the missing files.
+    """
+    root = Path(root)
+    issues: list[BankIssue] = []
+    items: list[ItemSpec] = []
+    first_seen: dict[str, str] = {}
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.suffix in (".yaml", ".yml") and MEDIA_DIR not in p.relative_to(root).parts[:1]
+    )
+    if not files:
+        issues.append(
+            BankIssue(str(root), None, None, None, "expected YAML item files; found none")
+        )
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        display = (root / rel).as_posix()
+        for spec, line, problems in _load_file(root, path, rel, require_media):
+            issues += [BankIssue(display, *p) for p in problems]
+            if spec is None:
+                continue
+            if spec.id in first_seen:
+                issues.append(
+                    BankIssue(
+                        display,
+                        line,
+                        spec.id,
+                        "id",
+                        f"duplicate id; already used in {first_seen[spec.id]}",
+                    )
+                )
+            else:
+                first_seen[spec.id] = f"{display}:{line}"
+                items.append(spec)
+    if issues:
+        raise BankError(issues)
+    return Bank(root=root, items=items)
+
+
+_Problem = tuple[int | None, str | None, str | None, str]  # line, item, field, message
+_Loaded = tuple[ItemSpec | None, int | None, list[_Problem]]
+
+
+def _load_file(root: Path, path: Path, rel: str, require_media: bool) -> Iterator[_Loaded]:
+    """Yield (ItemSpec or None, start line, problems) per item of one file."""
+    try:
+        node, data = _parse_yaml(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        yield None, line, [(line, None, None, f"YAML syntax error: {exc.problem or exc}")]
+        return
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        yield None, None, [(None, None, None, f"expected a UTF-8 YAML file: {exc}")]
+        return
+    if not isinstance(data, list):
+        line = node.start_mark.line + 1 if node is not None else None
+        yield (
+            None,
+            line,
+            [(line, None, None, "expected a list of items (each starting with '- id: ...')")],
+        )
+        return
+    for index, (item_node, item) in enumerate(zip(node.value, data)):
+        yield _load_item(root, rel, index, item_node, item, require_media)
+
+
+def _load_item(
+    root: Path, rel: str, index: int, node: yaml.Node, item: Any, require_media: bool
+) -> _Loaded:
+    line = node.start_mark.line + 1
+    if not isinstance(item, dict):
+        return (
+            None,
+            line,
+            [(line, f"#{index + 1}", None, "expected a mapping of fields (id, skill, ...)")],
+        )
+    label = item["id"] if isinstance(item.get("id"), str) and item["id"] else f"#{index + 1}"
+    found = [(f, m) for f, m in _duplicate_keys(node)] + check_item(item)
+    fmt = FORMATS.get(item.get("format")) if isinstance(item.get("format"), str) else None
+    media: dict[str, str] = {}
+    if not found and fmt is not None:
+        media = {**item.get("media", {}), **fmt.media_refs(item)}
+        found += _check_media_files(root, media, require_media)
+    problems = [(_field_line(node, f), label, f, m) for f, m in found]
+    if problems:
+        return None, line, problems
+    return _make_spec(root, rel, item, media), line, []
+
+
+def _make_spec(root: Path, rel: str, item: dict[str, Any], media: dict[str, str]) -> ItemSpec:
+    content = {k: v for k, v in item.items() if k not in META_FIELDS}
+    hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
+    hashed["media"] = {
+        k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
+        for k, p in sorted(media.items())
+    }
+    canonical = json.dumps(
+        hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return ItemSpec(
+        id=item["id"],
+        skill=item["skill"],
+        level=item["level"],
+        domain=item["domain"],
+        format=item["format"],
+        status=item["status"],
+        difficulty=float(item["difficulty"]),
+        author_note=item["author_note"].strip(),
+        content=content,
+        media=media,
+        source=rel,
+        content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+    )
+
+
+def _check_media_files(
+    root: Path, media: dict[str, str], require_media: bool
+) -> list[tuple[str, str]]:
+    problems = []
+    for key, ref in media.items():
+        # Item-level media are keyed by kind ("audio"); in the YAML they sit under media:.
+        fld = key if "." in key else f"media.{key}"
+        path = PurePosixPath(ref)
+        if path.is_absolute() or ".." in path.parts or "\\" in ref:
+            problems.append(
+                (fld, f"expected a relative path inside {MEDIA_DIR}/ with '/'; got {ref!r}")
+            )
+        elif require_media and not (root / MEDIA_DIR / path).is_file():
+            problems.append((fld, f"media file not found: {(root / MEDIA_DIR / path).as_posix()}"))
+    return problems
+
+
+def _file_sha256(path: Path) -> str | None:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """Return the composed node tree (for line numbers) and the constructed data."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _duplicate_keys(node: yaml.Node, prefix: str = "") -> list[tuple[str, str]]:
+    """Find keys given twice in a mapping (YAML would silently keep the last one)."""
+    found = []
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            if key.value in seen:
+                found.append((path, "field given twice; expected each field once"))
+            seen.add(key.value)
+            found += _duplicate_keys(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            found += _duplicate_keys(value, f"{prefix}[{i}]")
+    return found
+
+
+def _field_line(node: yaml.Node, field_path: str) -> int:
+    """Return the line of the deepest node on ``field_path`` (e.g. ``options[2].text``)."""
+    line = node.start_mark.line + 1
+    for token in field_path.replace("[", ".").replace("]", "").split("."):
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if k.value == token]
+            if not match:
+                break
+            key, node = match[-1]
+            line = key.start_mark.line + 1
+        elif (
+            isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value)
+        ):
+            node = node.value[int(token)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,196 @@
+"""The rules an item in the bank must follow: vocabularies, difficulty bands, common fields.
+
+Everything a test author may need to look up is data here, so a new domain or a recalibrated
+band is a one-line change. ``check_item`` returns problems as (field, message) pairs; the loader
+in ``bank`` adds files and lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from attest.assessment.cefr import LEVELS
+from attest.assessment.items import FORMATS
+
+SKILLS = ("listening", "reading", "speaking", "writing")
+SKILL_CODES = {"listening": "lu", "reading": "lz", "speaking": "sp", "writing": "sc"}
+DOMAINS = (
+    "wonen",
+    "werk",
+    "gezondheid",
+    "onderwijs",
+    "vervoer",
+    "winkelen",
+    "administratie",
+    "vrije_tijd",
+)
+STATUSES = ("draft", "pilot", "live", "retired")
+
+# Provisional Rasch difficulty (logits) per level, until calibration on pilot data.
+# Bands are contiguous: low <= difficulty < high, except that the top band includes its high.
+DIFFICULTY_BANDS: dict[str, tuple[float, float]] = {
+    "A1": (-3.0, -1.0),
+    "A2": (-1.0, 0.5),
+    "B1": (0.5, 2.0),
+    "B2": (2.0, 3.5),
+}
+assert tuple(DIFFICULTY_BANDS) == LEVELS, "one difficulty band per CEFR level, in order"
+
+# Fields kept as item metadata; every other field goes into the item's content.
+META_FIELDS = (
+    "id",
+    "skill",
+    "level",
+    "domain",
+    "format",
+    "status",
+    "difficulty",
+    "author_note",
+    "media",
+)
+REQUIRED_FIELDS = META_FIELDS[:-1] + ("stem",)
+OPTIONAL_FIELDS = ("media", "text", "transcript")
+TEXT_FIELDS = ("author_note", "stem", "text", "transcript")
+MEDIA_KINDS = {
+    "audio": (".ogg", ".opus", ".mp3", ".m4a", ".webm"),
+    "image": (".png", ".jpg", ".jpeg", ".webp", ".svg"),
+}
+ID_PATTERN = re.compile(r"^[a-z]{2}-(lu|lz|sp|sc)-(a1|a2|b1|b2)-\d{4}$")
+
+Problem = tuple[str, str]  # (field path, what was expected)
+
+
+def in_band(level: str, difficulty: float) -> bool:
+    """Return whether a difficulty lies in the band of its level."""
+    low, high = DIFFICULTY_BANDS[level]
+    return low <= difficulty < high or (level == LEVELS[-1] and difficulty == high)
+
+
+def _known_level(item: Mapping[str, Any]) -> bool:
+    return isinstance(item.get("level"), str) and item["level"] in DIFFICULTY_BANDS
+
+
+def _choice(field: str, value: Any, allowed: tuple[str, ...] | list[str]) -> list[Problem]:
+    if value in allowed:
+        return []
+    return [(field, f"expected one of {', '.join(allowed)}; got {value!r}")]
+
+
+def _unknown_fields(item: Mapping[str, Any], allowed: set[str]) -> list[Problem]:
+    problems = []
+    for key in item:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(
+            (str(key), f"unknown field{hint}; expected one of {', '.join(sorted(allowed))}")
+        )
+    return problems
+
+
+def _check_id(item: Mapping[str, Any]) -> list[Problem]:
+    value = item["id"]
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        return [
+            (
+                "id",
+                f"expected an id like nl-lz-a1-0001 (language-skill-level-number); got {value!r}",
+            )
+        ]
+    # Only compare against skill and level that are themselves valid, to report each typo once.
+    code = SKILL_CODES.get(item.get("skill"), "") if isinstance(item.get("skill"), str) else ""
+    level = item["level"].lower() if _known_level(item) else ""
+    _, got_code, got_level, _ = value.split("-")
+    if code and level and (got_code, got_level) != (code, level):
+        return [
+            (
+                "id",
+                f"expected the id to carry skill code {code!r} and level {level!r}; got {value!r}",
+            )
+        ]
+    return []
+
+
+def _check_difficulty(item: Mapping[str, Any]) -> list[Problem]:
+    value = item["difficulty"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return [("difficulty", f"expected a number (logits); got {value!r}")]
+    level = item.get("level")
+    if _known_level(item) and not in_band(level, value):
+        low, high = DIFFICULTY_BANDS[level]
+        closing = "]" if level == LEVELS[-1] else ")"
+        return [
+            (
+                "difficulty",
+                f"expected a value in [{low}, {high}{closing} for level {level}; got {value}",
+            )
+        ]
+    return []
+
+
+def _check_media(item: Mapping[str, Any]) -> list[Problem]:
+    media = item.get("media")
+    problems: list[Problem] = []
+    if media is not None and not isinstance(media, Mapping):
+        return [("media", f"expected a mapping like 'audio: listening/a1/file.ogg'; got {media!r}")]
+    media = media or {}
+    for kind, path in media.items():
+        if kind not in MEDIA_KINDS:
+            problems.append(
+                (f"media.{kind}", f"unknown media kind; expected {', '.join(MEDIA_KINDS)}")
+            )
+        elif not isinstance(path, str) or not path.lower().endswith(MEDIA_KINDS[kind]):
+            problems.append(
+                (
+                    f"media.{kind}",
+                    f"expected a path ending in {', '.join(MEDIA_KINDS[kind])}; got {path!r}",
+                )
+            )
+    if item.get("skill") == "listening" and "audio" not in media:
+        problems.append(("media.audio", "expected an audio file for a listening item"))
+    if "audio" in media and not item.get("transcript"):
+        problems.append(
+            ("transcript", "expected a transcript for the audio (required with media.audio)")
+        )
+    return problems
+
+
+def check_item(item: Mapping[str, Any]) -> list[Problem]:
+    """Return every problem of one item mapping, common fields first, then format content."""
+    fmt = FORMATS.get(item.get("format")) if isinstance(item.get("format"), str) else None
+    allowed = set(REQUIRED_FIELDS) | set(OPTIONAL_FIELDS)
+    if fmt is not None:
+        allowed |= fmt.required_fields | fmt.optional_fields
+    # Without a known format its fields are unknown too, so only a known format can flag typos.
+    problems = _unknown_fields(item, allowed) if fmt is not None else []
+    required = list(REQUIRED_FIELDS) + sorted(fmt.required_fields if fmt else ())
+    missing = [f for f in required if f not in item]
+    problems += [(f, "required field is missing") for f in missing]
+    for field in TEXT_FIELDS:
+        if field in item and not (isinstance(item[field], str) and item[field].strip()):
+            problems.append((field, f"expected a non-empty text; got {item[field]!r}"))
+    vocabularies = {
+        "skill": SKILLS,
+        "level": LEVELS,
+        "domain": DOMAINS,
+        "status": STATUSES,
+        "format": sorted(FORMATS),
+    }
+    for field, allowed_values in vocabularies.items():
+        if field in item:
+            problems += _choice(field, item[field], allowed_values)
+    if "id" in item:
+        problems += _check_id(item)
+    if "difficulty" in item:
+        problems += _check_difficulty(item)
+    problems += _check_media(item)
+    if fmt is not None and not any(f in fmt.required_fields for f in missing):
+        content = {k: v for k, v in item.items() if k not in META_FIELDS}
+        for error in fmt.validate(content):
+            field, _, message = error.partition(": ")
+            problems.append((field, message))
+    return problems

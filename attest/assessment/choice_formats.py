@@ -1,0 +1,193 @@
+"""Choice formats: single_choice and multiple_response over lettered options.
+
+Options are a list of mappings with ``text`` and/or ``image`` (and optionally ``audio``); their ids
+are their positions as letters, a, b, c, ... so authors never keep ids and order in step by hand.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from attest.assessment.items import (
+    ItemFormat,
+    RawResponse,
+    ResponseError,
+    list_values,
+    register,
+    single_value,
+)
+
+OPTION_KEYS = ("text", "image", "audio")
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+SCORING_RULES = ("all_or_nothing", "partial")
+
+
+def option_ids(content: Mapping[str, Any]) -> list[str]:
+    """Return the ids of the item's options: a, b, c, ... by position."""
+    options = content.get("options")
+    return list(string.ascii_lowercase[: len(options)]) if isinstance(options, list) else []
+
+
+def _validate_options(content: Mapping[str, Any]) -> list[str]:
+    options = content.get("options")
+    if not isinstance(options, list):
+        return ["options: expected a list of options (mappings with text and/or image)"]
+    errors = []
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+        errors.append(
+            f"options: expected {MIN_OPTIONS} to {MAX_OPTIONS} options, got {len(options)}"
+        )
+    seen: dict[str, int] = {}
+    for i, opt in enumerate(options):
+        where = f"options[{i}]"
+        if not isinstance(opt, Mapping):
+            errors.append(f"{where}: expected a mapping with text and/or image, got {opt!r}")
+            continue
+        errors += [
+            f"{where}.{k}: unknown field; expected one of {', '.join(OPTION_KEYS)}"
+            for k in opt
+            if k not in OPTION_KEYS
+        ]
+        errors += [
+            f"{where}.{k}: expected a non-empty string"
+            for k in OPTION_KEYS
+            if k in opt and not (isinstance(opt[k], str) and opt[k].strip())
+        ]
+        if "text" not in opt and "image" not in opt:
+            errors.append(f"{where}.text: expected a text (or an image) for the option")
+        key = str(opt.get("text", "")).strip().casefold() + "|" + str(opt.get("image", ""))
+        if key in seen:
+            errors.append(f"{where}: expected distinct options; same as options[{seen[key]}]")
+        seen.setdefault(key, i)
+    return errors
+
+
+def _render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"id": oid, **{k: opt[k] for k in OPTION_KEYS if k in opt}}
+        for oid, opt in zip(option_ids(content), content["options"])
+    ]
+
+
+def _option_media(content: Mapping[str, Any]) -> dict[str, str]:
+    options = content.get("options")
+    if not isinstance(options, list):
+        return {}
+    return {
+        f"options[{i}].{k}": opt[k]
+        for i, opt in enumerate(options)
+        if isinstance(opt, Mapping)
+        for k in ("image", "audio")
+        if isinstance(opt.get(k), str)
+    }
+
+
+def _check_ids(ids: list[str], content: Mapping[str, Any] | None) -> None:
+    known = option_ids(content) if content is not None else list(string.ascii_lowercase)
+    for oid in ids:
+        if oid not in known:
+            raise ResponseError(f"answer: {oid!r} is not an option of this item")
+
+
+@register("single_choice")
+class SingleChoice(ItemFormat):
+    """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
+
+    required_fields = frozenset({"options", "answer"})
+
+    @classmethod
+    def validate(cls, content: Mapping[str, Any]) -> list[str]:
+        errors = _validate_options(content)
+        ids, answer = option_ids(content), content.get("answer")
+        if ids and answer not in ids:
+            errors.append(
+                f"answer: expected one of the option ids {', '.join(ids)}; got {answer!r}"
+            )
+        return errors
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().render_data(content), "options": _render_options(content)}
+
+    @classmethod
+    def parse_response(
+        cls, raw: RawResponse, content: Mapping[str, Any] | None = None
+    ) -> str | None:
+        """Return the chosen option id, or None when the candidate chose nothing."""
+        value = single_value(raw, "answer")
+        if value is not None:
+            value = value.strip().lower()
+            _check_ids([value], content)
+        return value
+
+    @classmethod
+    def score(cls, content: Mapping[str, Any], response: Any) -> float:
+        return 1.0 if response is not None and response == content["answer"] else 0.0
+
+    @classmethod
+    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
+        return _option_media(content)
+
+
+@register("multiple_response")
+class MultipleResponse(ItemFormat):
+    """Pick all correct options; ``answer`` lists the correct ids.
+
+    Scoring (``scoring`` field): ``all_or_nothing`` (default) gives 1 only for exactly the keyed
+    set; ``partial`` gives (correct picks - wrong picks) / number of keyed options, floored at 0,
+    so ticking every box earns nothing.
+    """
+
+    required_fields = frozenset({"options", "answer"})
+    optional_fields = frozenset({"scoring"})
+
+    @classmethod
+    def validate(cls, content: Mapping[str, Any]) -> list[str]:
+        errors = _validate_options(content)
+        ids, answer = option_ids(content), content.get("answer")
+        if not (isinstance(answer, list) and answer):
+            errors.append(f"answer: expected a non-empty list of option ids; got {answer!r}")
+        elif ids:
+            errors += [
+                f"answer[{i}]: expected one of the option ids {', '.join(ids)}; got {a!r}"
+                for i, a in enumerate(answer)
+                if a not in ids
+            ]
+            if len(set(answer)) != len(answer):
+                errors.append("answer: expected each option id once")
+            if set(answer) >= set(ids):
+                errors.append(
+                    "answer: expected at least one option that is not keyed (a distractor)"
+                )
+        if content.get("scoring", "all_or_nothing") not in SCORING_RULES:
+            errors.append(
+                f"scoring: expected one of {', '.join(SCORING_RULES)}; "
+                f"got {content.get('scoring')!r}"
+            )
+        return errors
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().render_data(content), "options": _render_options(content)}
+
+    @classmethod
+    def parse_response(
+        cls, raw: RawResponse, content: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Return the sorted, distinct option ids the candidate ticked."""
+        ids = sorted({v.strip().lower() for v in list_values(raw, "answer")})
+        _check_ids(ids, content)
+        return ids
+
+    @classmethod
+    def score(cls, content: Mapping[str, Any], response: Any) -> float:
+        keyed, picked = set(content["answer"]), set(response or ())
+        if content.get("scoring", "all_or_nothing") == "all_or_nothing":
+            return 1.0 if picked == keyed else 0.0
+        return max(0.0, (len(picked & keyed) - len(picked - keyed)) / len(keyed))
+
+    @classmethod
+    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
+        return _option_media(content)

@@ -1,0 +1,120 @@
+"""Item formats: one interface, one class per format, and a registry keyed by format name.
+
+A format knows how to validate an item's content, what the kiosk may see of it (never the key),
+how to turn submitted form fields into a normalized response, and how to score that response.
+Adding a format (inline_choice, matching, ordering, extended_text, audio_response) means adding
+one class decorated with ``@register("name")``; the bank and delivery code look formats up here.
+Choice-based formats live in ``choice_formats``, text formats in ``text_formats``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, TypeVar
+
+RawResponse = Mapping[str, "str | list[str]"]
+
+
+class ResponseError(ValueError):
+    """A submitted response is malformed (not merely wrong)."""
+
+
+class ItemFormat:
+    """Base class of item formats; subclasses override the classmethods below."""
+
+    name: ClassVar[str] = ""
+    # Content fields this format reads, besides the fields common to every item (stem, text, ...).
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    optional_fields: ClassVar[frozenset[str]] = frozenset()
+    # Machine-scored formats score in [0, max_score]; productive formats will set this to None.
+    max_score: ClassVar[float] = 1.0
+
+    @classmethod
+    def validate(cls, content: Mapping[str, Any]) -> list[str]:
+        """Return content errors as 'field: what was expected' messages (empty when valid)."""
+        return []
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        """Return what the kiosk template needs, without the answer key."""
+        data: dict[str, Any] = {"format": cls.name, "stem": content.get("stem", "")}
+        if content.get("text"):
+            data["text"] = content["text"]
+        return data
+
+    @classmethod
+    def parse_response(cls, raw: RawResponse, content: Mapping[str, Any] | None = None) -> Any:
+        """Turn submitted form fields into a JSON-able response or raise ResponseError.
+
+        Without ``content`` only the shape is checked; with it, references such as option ids
+        are checked against the item too.
+        """
+        raise NotImplementedError
+
+    @classmethod
+    def score(cls, content: Mapping[str, Any], response: Any) -> float:
+        """Return the score of a parsed response, between 0 and max_score."""
+        raise NotImplementedError
+
+    @classmethod
+    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
+        """Return media paths referenced inside the content, keyed by field path."""
+        return {}
+
+
+FORMATS: dict[str, type[ItemFormat]] = {}
+
+F = TypeVar("F", bound=type[ItemFormat])
+
+
+def register(name: str) -> Callable[[F], F]:
+    """Register an item format class under ``name``."""
+
+    def decorate(cls: F) -> F:
+        if name in FORMATS:
+            raise ValueError(f"item format {name!r} is already registered")
+        cls.name = name
+        FORMATS[name] = cls
+        return cls
+
+    return decorate
+
+
+def get_format(name: str) -> type[ItemFormat]:
+    """Return the format class registered under ``name`` (KeyError if unknown)."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown item format {name!r}; known: {', '.join(sorted(FORMATS))}"
+        ) from None
+
+
+def single_value(raw: RawResponse, key: str) -> str | None:
+    """Return the one value submitted under ``key``, None when absent or blank."""
+    value = raw.get(key)
+    if isinstance(value, (list, tuple)):
+        values = [v for v in value if str(v).strip()]
+        if len(values) > 1:
+            raise ResponseError(f"{key}: expected one value, got {len(values)}")
+        value = values[0] if values else None
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ResponseError(f"{key}: expected text, got {type(value).__name__}")
+    return value if value.strip() else None
+
+
+def list_values(raw: RawResponse, key: str) -> list[str]:
+    """Return all non-blank values submitted under ``key``."""
+    value = raw.get(key)
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str) else list(value)
+    if not all(isinstance(v, str) for v in values):
+        raise ResponseError(f"{key}: expected text values")
+    return [v for v in values if v.strip()]
+
+
+# Imported last so the formats register themselves whenever this module is imported.
+from attest.assessment import choice_formats, text_formats  # noqa: F401

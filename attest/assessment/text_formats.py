@@ -1,0 +1,164 @@
+"""Text formats: text_entry (short typed answers in one or more gaps)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from attest.assessment.items import (
+    ItemFormat,
+    RawResponse,
+    ResponseError,
+    register,
+    single_value,
+)
+
+GAP_MARK = "___"
+GAP_FIELD = "gap_"  # form field name prefix: gap_1, gap_2, ...
+MAX_INPUT = 200  # longest text accepted in one gap; anything longer is not a short answer
+GAP_KEYS = ("prompt", "accept", "max_length")
+SCORING_RULES = ("all_or_nothing", "partial")
+
+# Kiosk keyboards and phones insert typographic apostrophes and quotes; treat them as plain ones.
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+    }
+)
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_answer(text: str) -> str:
+    """Normalize typed text for comparison: NFC, plain quotes, trimmed, one space, casefolded.
+
+    Diacritics are kept ("ideeën" differs from "ideeen"); list such spellings as variants.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHIC)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def gap_ids(content: Mapping[str, Any]) -> list[str]:
+    """Return the ids of the item's gaps: "1", "2", ... by position."""
+    gaps = content.get("gaps")
+    return [str(i + 1) for i in range(len(gaps))] if isinstance(gaps, list) else []
+
+
+def _validate_gap(i: int, gap: Any) -> list[str]:
+    where = f"gaps[{i}]"
+    if not isinstance(gap, Mapping):
+        return [f"{where}: expected a mapping with prompt and accept, got {gap!r}"]
+    errors = [
+        f"{where}.{k}: unknown field; expected one of {', '.join(GAP_KEYS)}"
+        for k in gap
+        if k not in GAP_KEYS
+    ]
+    prompt = gap.get("prompt")
+    if not (isinstance(prompt, str) and prompt.strip()):
+        errors.append(f"{where}.prompt: expected a non-empty string (mark the gap with {GAP_MARK})")
+    elif prompt.count(GAP_MARK) > 1:
+        errors.append(f"{where}.prompt: expected at most one {GAP_MARK} gap mark per gap")
+    accept = gap.get("accept")
+    if not (
+        isinstance(accept, list)
+        and accept
+        and all(isinstance(a, str) and a.strip() for a in accept)
+    ):
+        # YAML reads 7.15 as a float and 0470 as an octal int, so variants must be quoted.
+        message = 'expected a non-empty list of accepted answers as text (quote numbers: "7.15")'
+        return [*errors, f"{where}.accept: {message}"]
+    normalized = [normalize_answer(str(a)) for a in accept]
+    if len(set(normalized)) != len(normalized):
+        errors.append(f"{where}.accept: expected distinct variants after normalization")
+    limit = gap.get("max_length", MAX_INPUT)
+    if not (isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit <= MAX_INPUT):
+        errors.append(f"{where}.max_length: expected a whole number from 1 to {MAX_INPUT}")
+    elif any(len(a) > limit for a in normalized):
+        errors.append(f"{where}.max_length: expected every accepted answer to fit in {limit}")
+    return errors
+
+
+@register("text_entry")
+class TextEntry(ItemFormat):
+    """Type a short answer in each gap; each gap lists its accepted variants under ``accept``.
+
+    A gap's answer is right when it equals one variant after ``normalize_answer``. Scoring
+    (``scoring`` field): ``all_or_nothing`` (default) gives 1 only when every gap is right;
+    ``partial`` gives the fraction of gaps that are right.
+    """
+
+    required_fields = frozenset({"gaps"})
+    optional_fields = frozenset({"scoring"})
+
+    @classmethod
+    def validate(cls, content: Mapping[str, Any]) -> list[str]:
+        gaps = content.get("gaps")
+        if not (isinstance(gaps, list) and gaps):
+            return ["gaps: expected a non-empty list of gaps (prompt, accept)"]
+        errors = [e for i, gap in enumerate(gaps) for e in _validate_gap(i, gap)]
+        if content.get("scoring", "all_or_nothing") not in SCORING_RULES:
+            errors.append(
+                f"scoring: expected one of {', '.join(SCORING_RULES)}; "
+                f"got {content.get('scoring')!r}"
+            )
+        return errors
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        rendered = []
+        for gid, gap in zip(gap_ids(content), content["gaps"]):
+            before, _, after = gap["prompt"].partition(GAP_MARK)
+            rendered.append(
+                {
+                    "id": gid,
+                    "field": GAP_FIELD + gid,
+                    "before": before,
+                    "after": after,
+                    "max_length": gap.get("max_length", MAX_INPUT),
+                }
+            )
+        return {**super().render_data(content), "gaps": rendered}
+
+    @classmethod
+    def parse_response(
+        cls, raw: RawResponse, content: Mapping[str, Any] | None = None
+    ) -> dict[str, str]:
+        """Return {gap id: typed text (NFC, trimmed)} for the gaps the candidate filled in."""
+        known = gap_ids(content) if content is not None else None
+        response: dict[str, str] = {}
+        for key in raw:
+            if not key.startswith(GAP_FIELD):
+                continue  # other form fields (csrf token, buttons) are not part of the answer
+            gid = key[len(GAP_FIELD) :]
+            if not gid.isdigit() or (known is not None and gid not in known):
+                raise ResponseError(f"{key}: this item has no such gap")
+            value = single_value(raw, key)
+            if value is None:
+                continue
+            value = unicodedata.normalize("NFC", value).strip()
+            if len(value) > MAX_INPUT:
+                raise ResponseError(f"{key}: expected at most {MAX_INPUT} characters")
+            response[gid] = value
+        return response
+
+    @classmethod
+    def score(cls, content: Mapping[str, Any], response: Any) -> float:
+        response = response or {}
+        right = [
+            normalize_answer(response.get(gid, ""))
+            in {normalize_answer(str(a)) for a in gap["accept"]}
+            for gid, gap in zip(gap_ids(content), content["gaps"])
+        ]
+        if content.get("scoring", "all_or_nothing") == "all_or_nothing":
+            return 1.0 if all(right) else 0.0
+        return sum(right) / len(right)

@@ -1,0 +1,300 @@
+"""Render an attestation as a one-page A4 PDF in Dutch."""
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_Q
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
+from reportlab.pdfgen.canvas import Canvas
+
+FONT_DIR = Path(__file__).with_name("fonts")
+FONT, FONT_BOLD = "AttestSans", "AttestSans-Bold"
+SKILLS = (("listening", "luisteren"), ("reading", "lezen"),
+          ("speaking", "spreken"), ("writing", "schrijven"))
+LEVEL_LABELS = {None: "niet getest", "below_A1": "onder A1"}
+DEMO_TEXT = "DEMO — GEEN GELDIG ATTEST"
+TITLE = "Attest Nederlands als tweede taal (NT2)"
+
+PAGE_W, PAGE_H = A4
+MARGIN = 20 * mm
+VALUE_X = MARGIN + 48 * mm
+QR_WIDTH = 52 * mm  # the symbol itself, quiet zone excluded; DESIGN.md asks for >= 50 mm
+QR_X, QR_Y = PAGE_W - MARGIN - QR_WIDTH, 24 * mm
+RED = Color(0.78, 0.05, 0.05)
+GREY = Color(0.35, 0.35, 0.35)
+
+
+@dataclass(frozen=True)
+class AttestationData:
+    code: str
+    family_name: str
+    given_names: str
+    birth_date: date
+    test_date: date
+    issued_at: datetime
+    centre_name: str
+    issuer_name: str
+    skills: Mapping[str, str | None]
+    profiles_met: Sequence[tuple[str, bool]] = field(default_factory=tuple)
+
+
+def register_fonts() -> None:
+    """Register the vendored fonts with ReportLab (once per process)."""
+    _register()
+
+
+@lru_cache(maxsize=1)
+def _register() -> None:
+    # Parsing the TTF costs tens of milliseconds: do it once, not per attestation.
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+
+
+def _dmy(day: date) -> str:
+    return day.strftime("%d-%m-%Y")
+
+
+def _local_date(moment: datetime) -> date:
+    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    try:
+        return aware.astimezone(ZoneInfo("Europe/Brussels")).date()
+    except ZoneInfoNotFoundError:  # a machine without tzdata still issues, in UTC
+        return aware.astimezone(UTC).date()
+
+
+def _is_rtl(ch: str) -> bool:
+    return unicodedata.bidirectional(ch) in ("R", "AL")
+
+
+def _visual_runs(text: str) -> list[tuple[str, bool]]:
+    """Split text into direction runs in visual order (a simplified UBA, enough for names)."""
+    if not any(_is_rtl(ch) for ch in text):
+        return [(text, False)]
+    strong = ("L", "R", "AL", "EN", "AN")  # digits count as left-to-right runs here
+    base_rtl = next(_is_rtl(ch) for ch in text if unicodedata.bidirectional(ch) in strong[:3])
+    runs: list[list] = []  # [is_rtl, chars] in logical order
+    pending = ""  # neutrals (spaces, punctuation) wait for the next strong character
+    for ch in text:
+        if unicodedata.bidirectional(ch) not in strong:
+            pending += ch
+            continue
+        rtl = _is_rtl(ch)
+        if runs and runs[-1][0] == rtl:
+            runs[-1][1] += pending + ch
+        elif not runs:
+            runs.append([rtl, pending + ch])
+        elif runs[-1][0] == base_rtl:  # neutrals between opposite runs take the base direction
+            runs[-1][1] += pending
+            runs.append([rtl, ch])
+        else:
+            runs.append([rtl, pending + ch])
+        pending = ""
+    if pending:
+        if runs[-1][0] == base_rtl:
+            runs[-1][1] += pending
+        else:
+            runs.append([base_rtl, pending])
+    ordered = [(chars, rtl) for rtl, chars in runs]
+    return ordered[::-1] if base_rtl else ordered
+
+
+def _shaped(text: str, font: str, size: float) -> list[tuple[str, float]]:
+    """Return drawable pieces with widths; right-to-left runs are shaped by HarfBuzz."""
+    pieces = []
+    for run, rtl in _visual_runs(text):
+        if not rtl:
+            pieces.append((run, pdfmetrics.stringWidth(run, font, size)))
+            continue
+        if not pdfmetrics.getFont(font).shapable:
+            raise RuntimeError("uharfbuzz is required to print right-to-left names")
+        # HarfBuzz joins Arabic letters and emits glyphs in visual order; text extractors
+        # (PDFium, Poppler) map the presentation forms back to the logical name.
+        shaped = shapeStr(run, font, size)
+        width = (sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
+                 if isinstance(shaped, ShapedStr) else pdfmetrics.stringWidth(run, font, size))
+        pieces.append((shaped, width))
+    return pieces
+
+
+def _draw(c: Canvas, x: float, y: float, text: str, font: str = FONT, size: float = 10.5,
+          max_width: float | None = None, min_size: float = 6) -> float:
+    """Draw one line at (x, y), shrinking it to fit max_width; return the width used."""
+    text = unicodedata.normalize("NFC", text)
+    pieces = _shaped(text, font, size)
+    width = sum(w for _, w in pieces)
+    if max_width and width > max_width and size > min_size:
+        size = max(min_size, size * max_width / width)
+        pieces = _shaped(text, font, size)
+        width = sum(w for _, w in pieces)
+    c.setFont(font, size)
+    for piece, w in pieces:
+        c.drawString(x, y, piece)
+        x += w
+    return width
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break a string (a URL: no spaces needed) into lines no wider than width."""
+    lines, line = [], ""
+    for ch in text:
+        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return lines + [line] if line else lines
+
+
+def _demo_marks(c: Canvas) -> None:
+    c.saveState()
+    c.setFillColor(RED)
+    c.rect(0, PAGE_H - 14 * mm, PAGE_W, 14 * mm, fill=1, stroke=0)
+    c.setFillColor(white)
+    c.setFont(FONT_BOLD, 16)
+    c.drawCentredString(PAGE_W / 2, PAGE_H - 9.5 * mm, DEMO_TEXT)
+    # A diagonal watermark survives cropping the banner off a printout.
+    c.setFillColor(RED, alpha=0.13)
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(55)
+    c.setFont(FONT_BOLD, 40)
+    c.drawCentredString(0, 0, DEMO_TEXT)
+    c.restoreState()
+
+
+def _heading(c: Canvas, y: float, text: str) -> float:
+    _draw(c, MARGIN, y, text, FONT_BOLD, 12)
+    c.setStrokeColor(GREY)
+    c.setLineWidth(0.4)
+    c.line(MARGIN, y - 2 * mm, PAGE_W - MARGIN, y - 2 * mm)
+    return y - 8 * mm
+
+
+def _rows(c: Canvas, y: float, rows: Sequence[tuple[str, str]], step: float = 6.5 * mm) -> float:
+    for label, value in rows:
+        c.setFillColor(GREY)
+        _draw(c, MARGIN, y, label, FONT, 10)
+        c.setFillColor(black)
+        _draw(c, VALUE_X, y, value, FONT_BOLD, 11, max_width=PAGE_W - MARGIN - VALUE_X)
+        y -= step
+    return y
+
+
+def _level_table(c: Canvas, y: float, skills: Mapping[str, str | None]) -> float:
+    row_h, col2 = 7 * mm, MARGIN + 60 * mm
+    c.setFillColor(Color(0.92, 0.92, 0.92))
+    c.rect(MARGIN, y - 2.2 * mm, 100 * mm, row_h, fill=1, stroke=0)
+    c.setFillColor(black)
+    _draw(c, MARGIN + 2 * mm, y, "Vaardigheid", FONT_BOLD, 10)
+    _draw(c, col2, y, "Niveau (ERK)", FONT_BOLD, 10)
+    for skill, label in SKILLS:
+        y -= row_h
+        level = skills.get(skill)
+        _draw(c, MARGIN + 2 * mm, y, label, FONT, 11)
+        weight = FONT if level is None else FONT_BOLD
+        _draw(c, col2, y, LEVEL_LABELS.get(level, level or ""), weight, 11)
+        c.setStrokeColor(GREY)
+        c.line(MARGIN, y + row_h - 2.2 * mm, MARGIN + 100 * mm, y + row_h - 2.2 * mm)
+    c.line(MARGIN, y - 2.2 * mm, MARGIN + 100 * mm, y - 2.2 * mm)
+    return y - 9 * mm
+
+
+def _profiles(c: Canvas, y: float, profiles: Sequence[tuple[str, bool]]) -> float:
+    if not profiles:
+        _draw(c, MARGIN, y, "Geen vereistenprofielen van toepassing op de testdatum.", FONT, 10)
+        return y - 6 * mm
+    # Squeeze the rows rather than let a long list run into the QR code.
+    step = min(6 * mm, (y - QR_Y - QR_WIDTH - 10 * mm) / len(profiles))
+    size = min(10.5, step / mm * 1.75)
+    for title, meets in profiles:
+        c.setFillColor(black if meets else GREY)
+        _draw(c, MARGIN, y, "ja" if meets else "nee", FONT_BOLD, size)
+        _draw(c, MARGIN + 14 * mm, y, title, FONT, size, max_width=PAGE_W - 2 * MARGIN - 14 * mm)
+        y -= step
+    c.setFillColor(black)
+    return y
+
+
+def _qr(c: Canvas, url: str) -> None:
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=0)
+    qr.add_data(url)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    module = QR_WIDTH / len(matrix)
+    quiet = 4 * module  # ISO/IEC 18004 quiet zone, kept clear of the demo watermark
+    c.setFillColor(white)
+    c.rect(QR_X - quiet, QR_Y - quiet, QR_WIDTH + 2 * quiet, QR_WIDTH + 2 * quiet, fill=1, stroke=0)
+    path = c.beginPath()
+    # One filled path of row runs: no hairline seams between modules in PDF viewers.
+    for r, row in enumerate(matrix):
+        col = 0
+        while col < len(row):
+            if row[col]:
+                start = col
+                while col < len(row) and row[col]:
+                    col += 1
+                top = QR_Y + QR_WIDTH - r * module
+                path.rect(QR_X + start * module, top - module, (col - start) * module, module)
+            else:
+                col += 1
+    c.setFillColor(black)
+    c.drawPath(path, fill=1, stroke=0)
+
+
+def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
+    text_w = QR_X - MARGIN - 6 * mm
+    y = QR_Y + QR_WIDTH - 4 * mm
+    _draw(c, MARGIN, y, "Attestcode", FONT, 10)
+    _draw(c, MARGIN, y - 7 * mm, data.code, FONT_BOLD, 16, max_width=text_w)
+    _draw(c, MARGIN, y - 14 * mm, f"Uitgereikt op {_dmy(_local_date(data.issued_at))}", FONT, 10)
+    y -= 23 * mm
+    _draw(c, MARGIN, y, "Controleer dit attest: scan de QR-code of ga naar", FONT, 9)
+    for line in _wrap(verify_url, FONT, 8.5, text_w):
+        y -= 4.2 * mm
+        _draw(c, MARGIN, y, line, FONT, 8.5)
+    c.setFillColor(GREY)
+    _draw(c, MARGIN, 14 * mm, "Dit attest is digitaal verzegeld (PAdES). Elke wijziging maakt de "
+          "verzegeling ongeldig.", FONT, 8, max_width=PAGE_W - 2 * MARGIN)
+
+
+def render_attestation(data: AttestationData, *, verify_url: str, is_demo: bool) -> bytes:
+    """Render the attestation PDF and return its bytes."""
+    _register()
+    buf = BytesIO()
+    c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, lang="nl-BE")
+    c.setTitle(f"{TITLE} {data.code}")
+    c.setAuthor(data.issuer_name)
+    c.setCreator("Attest")
+    c.setSubject("DEMO" if is_demo else "Attest NT2")
+    if is_demo:
+        _demo_marks(c)
+    y = PAGE_H - (30 if is_demo else 24) * mm
+    _draw(c, MARGIN, y, TITLE, FONT_BOLD, 18, max_width=PAGE_W - 2 * MARGIN)
+    _draw(c, MARGIN, y - 8 * mm, f"Uitgereikt door {data.issuer_name}", FONT, 11,
+          max_width=PAGE_W - 2 * MARGIN)
+    y = _heading(c, y - 20 * mm, "Kandidaat")
+    y = _rows(c, y, [("Familienaam", data.family_name), ("Voornamen", data.given_names),
+                     ("Geboortedatum", _dmy(data.birth_date))])
+    y = _heading(c, y - 4 * mm, "Test")
+    y = _rows(c, y, [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)])
+    y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
+    y = _level_table(c, y, data.skills)
+    _draw(c, MARGIN, y, "Elk niveau geldt alleen voor de vermelde vaardigheid; er is geen "
+          "globaal niveau.", FONT, 8.5, max_width=PAGE_W - 2 * MARGIN)
+    y = _heading(c, y - 10 * mm, "Voldoet aan (regels van kracht op de testdatum)")
+    _profiles(c, y, data.profiles_met)
+    _qr(c, verify_url)
+    _footer(c, data, verify_url)
+    c.showPage()
+    c.save()
+    return buf.getvalue()

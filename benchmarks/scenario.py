@@ -1,0 +1,71 @@
+"""Build a database with one completed session and an issued attestation (for benchmarks)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from flask import Flask
+
+from attest.assessment.bank import load_bank
+from attest.assessment.bank_sync import sync_bank
+from attest.assessment.delivery import create_session, finish_session, record_answer, redeem_start_code
+from attest.auth.kiosks import register_kiosk
+from attest.auth.services import create_user
+from attest.certificates.service import init_keys, issue_attestation
+from attest.migrate import upgrade
+from attest.models import Attestation, Candidate, Centre, Role, TestSession
+from attest.assessment.choice_formats import option_ids
+from attest.assessment.text_formats import GAP_FIELD
+
+
+def _answer(fmt: str, content: dict) -> dict:
+    if fmt == "single_choice":
+        return {"answer": content["answer"]}
+    if fmt == "multiple_response":
+        return {"answer": list(content["answer"])}
+    if fmt == "text_entry":
+        return {f"{GAP_FIELD}{i + 1}": g["accept"][0] for i, g in enumerate(content["gaps"])}
+    return {"answer": option_ids(content)[0]}
+
+
+def completed_session(app: Flask, family_name: str = "Nguyễn", given_names: str = "Thị Minh Khai") -> TestSession:
+    """Create centre, proctor, kiosk, candidate and a finished session; return the session."""
+    now = datetime.now(timezone.utc)
+    with app.app_context():
+        upgrade(app.extensions["attest_engine"])
+        session = app.extensions["attest_session"]()
+        sync_bank(session, load_bank(Path(app.config["BANK_DIR"])), now)
+        centre = Centre(code=f"BENCH{now.timestamp():.0f}", name="Huis van het Nederlands Gent")
+        session.add(centre)
+        proctor = create_user(session, username=f"bench{now.timestamp():.0f}",
+                              password="benchmark-password", role=Role.PROCTOR, centre=centre)
+        kiosk, _ = register_kiosk(session, centre, "bench-kiosk")
+        cand = Candidate(centre_id=centre.id, family_name=family_name, given_names=given_names,
+                         birth_date=date(1988, 2, 29), id_document_type="passport",
+                         id_document_number="EM1234567")
+        session.add(cand)
+        session.flush()
+        ts, code = create_session(session, cand, "a2-luisteren-lezen", proctor, now)
+        redeem_start_code(session, code, kiosk, now)
+        for item in ts.items:
+            iv = item.item_version
+            record_answer(session, ts, item.position, _answer(iv.format, iv.content), now)
+        finish_session(session, ts, now)
+        init_keys(session, Path(app.config["KEYS_DIR"]), now, demo=True,
+                  public_url=app.config["PUBLIC_URL"])
+        session.commit()
+        return ts
+
+
+def issued_code(app: Flask) -> str:
+    """Return the code of an attestation issued for a fresh completed session."""
+    ts = completed_session(app)
+    with app.app_context():
+        session = app.extensions["attest_session"]()
+        ts = session.get(TestSession, ts.id)
+        from attest.models import User
+        import sqlalchemy as sa
+        actor = session.scalar(sa.select(User).limit(1))
+        att: Attestation = issue_attestation(session, ts, actor, datetime.now(timezone.utc), app.config)
+        session.commit()
+        return att.code

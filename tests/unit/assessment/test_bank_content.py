@@ -1,0 +1,62 @@
+"""The real Dutch bank: it loads cleanly, is large enough, and never leaks keys to the kiosk."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from attest.assessment.bank import MEDIA_DIR, Bank, load_bank
+from attest.assessment.bank_rules import DIFFICULTY_BANDS, in_band
+from attest.assessment.items import get_format
+
+BANK_ROOT = Path(__file__).resolve().parents[3] / "question_banks" / "nl"
+MINIMUM_LIVE = {
+    ("reading", "A1"): 7,
+    ("reading", "A2"): 7,
+    ("listening", "A1"): 7,
+    ("listening", "A2"): 7,
+}
+MAX_AUDIO_BYTES = 150_000  # ~45 s of speech at our encoding: keeps the repository small
+
+
+@pytest.fixture(scope="module")
+def bank() -> Bank:
+    return load_bank(BANK_ROOT)  # raises BankError with a full report on any problem
+
+
+@pytest.mark.parametrize(("skill", "level"), sorted(MINIMUM_LIVE))
+def test_bank_has_enough_live_items(bank: Bank, skill: str, level: str) -> None:
+    live = bank.select(skill=skill, level=level, status="live")
+    assert len(live) >= MINIMUM_LIVE[(skill, level)]
+    assert len({i.format for i in live}) >= 2, "mix formats within a level"
+
+
+def test_every_listening_item_has_its_audio(bank: Bank) -> None:
+    listening = bank.select(skill="listening")
+    assert listening
+    for spec in listening:
+        audio = BANK_ROOT / MEDIA_DIR / spec.media["audio"]
+        assert audio.read_bytes()[:4] == b"OggS", spec.id
+        assert audio.stat().st_size < MAX_AUDIO_BYTES, spec.id
+        assert spec.content["transcript"].strip()
+
+
+def test_items_are_consistent_and_keys_are_spread(bank: Bank) -> None:
+    assert len({i.id for i in bank.items}) == len(bank.items)
+    assert all(in_band(i.level, i.difficulty) for i in bank.items)
+    assert {i.level for i in bank.items} <= set(DIFFICULTY_BANDS)
+    keys = Counter(i.content["answer"] for i in bank.items if i.format == "single_choice")
+    assert len(keys) >= 3 and max(keys.values()) <= 0.5 * sum(keys.values()), keys
+
+
+def test_render_data_of_real_items_holds_no_key_or_transcript(bank: Bank) -> None:
+    for spec in bank.items:
+        data = get_format(spec.format).render_data(spec.content)
+        dumped = json.dumps(data, ensure_ascii=False)
+        for secret in ('"answer"', '"accept"', '"transcript"'):
+            assert secret not in dumped, (spec.id, secret)
+        if "transcript" in spec.content:
+            assert spec.content["transcript"].strip() not in dumped, spec.id

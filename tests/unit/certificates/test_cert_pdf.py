@@ -1,0 +1,155 @@
+"""Attestation PDF: exact names, a QR that gives the URL, a loud DEMO, levels per skill."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+
+import pypdfium2 as pdfium
+import pytest
+import zxingcpp
+
+from attest.certificates import pdf as pdfmod
+from attest.certificates.pdf import render_attestation
+
+VERIFY_URL = "https://attest.example.be/v/ATT-7KQ2-M9XP"
+DPI = 200
+NAMES = [  # (family name, given names) as a registration desk would split them
+    ("Żółć", "Łukasz"),
+    ("Nguyễn", "Thị Minh Khai"),
+    ("Öztürk", "Çağrı"),
+    ("Иванова", "Мария"),
+    ("الحسن", "أحمد"),
+]
+
+
+def _page(pdf: bytes):
+    return pdfium.PdfDocument(pdf)[0]
+
+
+def _page_text(pdf: bytes) -> str:
+    return _page(pdf).get_textpage().get_text_range()
+
+
+def _field_value(pdf: bytes, label: str) -> str:
+    """Return the text printed on the same line as a label, right of the label column.
+
+    Extracted with PDFium, the engine of Chrome's built-in viewer: what a clerk who opens,
+    copies or searches the attestation gets. PDFium maps Arabic presentation forms back to
+    letters and returns right-to-left runs in logical order, so it must equal the register.
+    """
+    textpage = _page(pdf).get_textpage()
+    searcher = textpage.search(label, match_case=True, match_whole_word=True)
+    index, _ = searcher.get_next()
+    _, bottom, _, top = textpage.get_charbox(index)
+    return textpage.get_text_bounded(left=pdfmod.VALUE_X - 2, bottom=bottom - 1,
+                                     right=pdfmod.PAGE_W, top=top + 1).strip()
+
+
+@pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])
+def test_name_is_extracted_exactly_as_registered(make_data, family, given):
+    pdf = render_attestation(make_data(family_name=family, given_names=given),
+                             verify_url=VERIFY_URL, is_demo=False)
+    assert _field_value(pdf, "Familienaam") == family
+    assert _field_value(pdf, "Voornamen") == given
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])
+def test_poppler_finds_the_name_after_normalisation(make_data, family, given):
+    # Poppler keeps Arabic presentation forms and wraps RTL runs in embedding marks;
+    # NFKC folds the forms back, so a search after normalisation still finds the name.
+    pdf = render_attestation(make_data(family_name=family, given_names=given),
+                             verify_url=VERIFY_URL, is_demo=False)
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
+                         capture_output=True, check=True).stdout.decode()
+    text = unicodedata.normalize("NFKC", out).translate(dict.fromkeys(range(0x202A, 0x202F)))
+    assert family in text and given in text
+
+
+@pytest.mark.parametrize("is_demo", [True, False])
+def test_qr_decodes_to_exactly_the_verify_url(make_data, is_demo):
+    pdf = render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=is_demo)
+    image = _page(pdf).render(scale=DPI / 72, grayscale=True).to_pil()
+    codes = zxingcpp.read_barcodes(image)
+    assert [c.text for c in codes] == [VERIFY_URL]
+    assert codes[0].format == zxingcpp.BarcodeFormat.QRCode
+    assert codes[0].ec_level == "Q"
+    corners = codes[0].position
+    width_px = max(corners.top_right.x, corners.bottom_right.x) - min(
+        corners.top_left.x, corners.bottom_left.x)
+    assert width_px / DPI * 25.4 >= 50  # printed at least 50 mm wide
+
+
+def test_qr_width_constant_is_at_least_50_mm():
+    assert pdfmod.QR_WIDTH / pdfmod.mm >= 50
+
+
+def test_long_verify_url_is_printed_in_full(make_data):
+    url = "https://attest.example.be/v/" + "eyJhbGciOiJFUzI1NiJ9." * 12
+    pdf = render_attestation(make_data(), verify_url=url, is_demo=False)
+    assert url in _page_text(pdf).replace("\r\n", "").replace("\n", "")
+
+
+@pytest.mark.parametrize("is_demo", [True, False])
+def test_demo_banner_only_on_demo(make_data, is_demo):
+    text = _page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=is_demo))
+    assert (pdfmod.DEMO_TEXT in text) is is_demo
+    assert ("DEMO" in text) is is_demo
+
+
+def test_levels_per_skill_and_not_tested(make_data):
+    skills = {"listening": "A2", "reading": "below_A1", "speaking": None, "writing": "B1"}
+    text = _page_text(render_attestation(make_data(skills=skills), verify_url=VERIFY_URL,
+                                         is_demo=False))
+    for line in ("luisteren A2", "lezen onder A1", "spreken niet getest", "schrijven B1"):
+        assert line in text
+    assert text.count("niet getest") == 1
+
+
+def test_skill_missing_from_mapping_is_not_tested(make_data):
+    text = _page_text(render_attestation(make_data(skills={"reading": "A1"}),
+                                         verify_url=VERIFY_URL, is_demo=False))
+    assert text.count("niet getest") == 3
+
+
+@pytest.mark.parametrize("profiles, expected", [
+    ([("Sociale huur", True), ("Inburgering", False)], ["ja Sociale huur", "nee Inburgering"]),
+    ([], ["Geen vereistenprofielen"]),
+])
+def test_profiles_section(make_data, profiles, expected):
+    text = _page_text(render_attestation(make_data(profiles_met=profiles), verify_url=VERIFY_URL,
+                                         is_demo=False))
+    assert "Voldoet aan" in text
+    for line in expected:
+        assert line in text
+
+
+def test_core_facts_are_printed(make_data):
+    text = _page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False))
+    for fact in ("Attest Nederlands als tweede taal (NT2)", "Huis van het Nederlands Brussel",
+                 "04-03-1990", "01-03-2025", "ATT-7KQ2-M9XP", "Uitgereikt op 03-03-2025",
+                 VERIFY_URL):
+        assert fact in text
+
+
+def test_output_is_reproducible_and_a4(make_data):
+    first = render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)
+    assert first == render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)
+    width, height = _page(first).get_size()
+    assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
+
+
+def test_fonts_are_embedded(make_data):
+    pdf = render_attestation(make_data(family_name="Иванова"), verify_url=VERIFY_URL, is_demo=True)
+    assert b"/FontFile2" in pdf  # TrueType programs travel with the document
+
+
+@pytest.mark.parametrize("text, runs", [
+    ("Janssens", [("Janssens", False)]),
+    ("أحمد الحسن", [("أحمد الحسن", True)]),
+    ("Ali أحمد", [("Ali ", False), ("أحمد", True)]),
+    ("أحمد Ali", [("Ali", False), ("أحمد ", True)]),
+])
+def test_visual_runs(text, runs):
+    assert pdfmod._visual_runs(text) == runs

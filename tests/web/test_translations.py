@@ -1,0 +1,40 @@
+"""Every string people read is in the catalogues, and the English catalogue is complete."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from attest.config import PROJECT_ROOT
+
+TRANSLATIONS = PROJECT_ROOT / "attest" / "translations"
+
+
+def _catalog(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        return read_po(fh)
+
+
+def test_catalogue_holds_every_string_of_the_code(tmp_path: Path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
+                    "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."],
+                   cwd=PROJECT_ROOT, check=True)
+    with pot.open("rb") as fh:
+        extracted = {m.id for m in read_po(fh) if m.id}
+    known = {m.id for m in _catalog("en") if m.id}
+    assert extracted - known == set(), "run `make extract-messages` and translate"
+
+
+def test_english_catalogue_is_complete_and_not_fuzzy():
+    problems = [m.id for m in _catalog("en") if m.id and (not m.string or m.fuzzy)]
+    assert problems == []
+
+
+def test_pages_follow_the_chosen_language(app, client):
+    assert "Staff login" in client.get("/?lang=en").get_data(as_text=True)
+    assert "Aanmelden voor medewerkers" in client.get("/?lang=nl").get_data(as_text=True)
+    english_browser = app.test_client().get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "Staff login" in english_browser.get_data(as_text=True)
