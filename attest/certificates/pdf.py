@@ -11,10 +11,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import qrcode
+from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
@@ -163,13 +165,25 @@ def _demo_marks(c: Canvas) -> None:
     c.setFillColor(white)
     c.setFont(FONT_BOLD, 16)
     c.drawCentredString(PAGE_W / 2, PAGE_H - 9.5 * mm, DEMO_TEXT)
-    # A diagonal watermark survives cropping the banner off a printout.
-    c.setFillColor(RED, alpha=0.13)
-    c.translate(PAGE_W / 2, PAGE_H / 2)
-    c.rotate(55)
-    c.setFont(FONT_BOLD, 40)
-    c.drawCentredString(0, 0, DEMO_TEXT)
+    # A diagonal watermark survives cropping the banner off a printout. It is an image, not
+    # text, so that copying or extracting the candidate's name never picks up watermark letters.
+    image, width, height = _watermark()
+    c.drawImage(image, (PAGE_W - width) / 2, (PAGE_H - height) / 2, width, height, mask="auto")
     c.restoreState()
+
+
+@lru_cache(maxsize=1)
+def _watermark() -> tuple[ImageReader, float, float]:
+    """Render the diagonal DEMO watermark once, as a translucent RGBA image at 100 dpi."""
+    scale = 100 / 72
+    font = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), int(40 * scale))
+    left, top, right, bottom = font.getbbox(DEMO_TEXT)
+    text = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
+    ImageDraw.Draw(text).text((4 - left, 4 - top), DEMO_TEXT, font=font,
+                              fill=(int(RED.red * 255), int(RED.green * 255),
+                                    int(RED.blue * 255), 34))
+    rotated = text.rotate(55, expand=True, resample=Image.BICUBIC)
+    return ImageReader(rotated), rotated.width / scale, rotated.height / scale
 
 
 def _heading(c: Canvas, y: float, text: str) -> float:

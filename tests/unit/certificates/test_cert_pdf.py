@@ -11,9 +11,9 @@ import zxingcpp
 
 from attest.certificates import pdf as pdfmod
 from attest.certificates.pdf import render_attestation
+from tests.pdftools import DPI, field_value, first_page, page_text
 
 VERIFY_URL = "https://attest.example.be/v/ATT-7KQ2-M9XP"
-DPI = 200
 NAMES = [  # (family name, given names) as a registration desk would split them
     ("Żółć", "Łukasz"),
     ("Nguyễn", "Thị Minh Khai"),
@@ -23,27 +23,9 @@ NAMES = [  # (family name, given names) as a registration desk would split them
 ]
 
 
-def _page(pdf: bytes):
-    return pdfium.PdfDocument(pdf)[0]
-
-
-def _page_text(pdf: bytes) -> str:
-    return _page(pdf).get_textpage().get_text_range()
-
-
-def _field_value(pdf: bytes, label: str) -> str:
-    """Return the text printed on the same line as a label, right of the label column.
-
-    Extracted with PDFium, the engine of Chrome's built-in viewer: what a clerk who opens,
-    copies or searches the attestation gets. PDFium maps Arabic presentation forms back to
-    letters and returns right-to-left runs in logical order, so it must equal the register.
-    """
-    textpage = _page(pdf).get_textpage()
-    searcher = textpage.search(label, match_case=True, match_whole_word=True)
-    index, _ = searcher.get_next()
-    _, bottom, _, top = textpage.get_charbox(index)
-    return textpage.get_text_bounded(left=pdfmod.VALUE_X - 2, bottom=bottom - 1,
-                                     right=pdfmod.PAGE_W, top=top + 1).strip()
+_page = first_page
+_page_text = page_text
+_field_value = field_value
 
 
 @pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])

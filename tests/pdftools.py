@@ -1,0 +1,40 @@
+"""Read an attestation PDF as a third party would: its text (PDFium) and its QR code (zxing-cpp)."""
+from __future__ import annotations
+
+import pypdfium2 as pdfium
+import zxingcpp
+
+from attest.certificates import pdf as pdfmod
+
+DPI = 200
+
+
+def first_page(pdf: bytes):
+    """Return the first page of a PDF (PDFium)."""
+    return pdfium.PdfDocument(pdf)[0]
+
+
+def page_text(pdf: bytes) -> str:
+    """Return the text of the first page."""
+    return first_page(pdf).get_textpage().get_text_range()
+
+
+def field_value(pdf: bytes, label: str) -> str:
+    """Return the text printed on the same line as a label, right of the label column.
+
+    Extracted with PDFium, the engine of Chrome's built-in viewer: what a clerk who opens,
+    copies or searches the attestation gets. PDFium maps Arabic presentation forms back to
+    letters and returns right-to-left runs in logical order, so it must equal the register.
+    """
+    textpage = first_page(pdf).get_textpage()
+    searcher = textpage.search(label, match_case=True, match_whole_word=True)
+    index, _ = searcher.get_next()
+    _, bottom, _, top = textpage.get_charbox(index)
+    return textpage.get_text_bounded(left=pdfmod.VALUE_X - 2, bottom=bottom - 1,
+                                     right=pdfmod.PAGE_W, top=top + 1).strip()
+
+
+def qr_codes(pdf: bytes):
+    """Render the first page at 200 dpi and decode its barcodes."""
+    image = first_page(pdf).render(scale=DPI / 72, grayscale=True).to_pil()
+    return zxingcpp.read_barcodes(image)
