@@ -35,7 +35,7 @@ translations: $(MO)
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 extract-messages:
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -o attest/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o attest/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i attest/translations/messages.pot -d attest/translations --no-fuzzy-matching
 
 lint:

@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    _install_fast_gettext(app)
 
     from attest.auth import setup_login
 
@@ -71,6 +72,20 @@ def _register_request_transaction(app: Flask) -> None:
         if exc is not None:
             session.rollback()
         session.remove()
+
+
+def _install_fast_gettext(app: Flask) -> None:
+    """Let templates translate through one catalogue lookup per request, not one per string."""
+    from attest.i18n import request_translations
+
+    # Jinja's newstyle wrappers escape and interpolate the variables themselves.
+    def gettext(msgid: str) -> str:
+        return request_translations().ugettext(msgid)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return request_translations().ungettext(singular, plural, n)
+
+    app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -4,19 +4,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request, session
-from flask_babel import lazy_gettext as _l
+from flask import current_app, g, request, session
+
+
+def N_(msgid: str) -> str:
+    """Mark a string for extraction; it is translated where it is shown."""
+    return msgid
+
 
 RTL_LANGUAGES = {"ar", "fa", "prs", "he"}
 LOCAL_TZ = ZoneInfo("Europe/Brussels")
 
 SKILL_LABELS = {
-    "listening": _l("luisteren"),
-    "reading": _l("lezen"),
-    "speaking": _l("spreken"),
-    "writing": _l("schrijven"),
+    "listening": N_("luisteren"),
+    "reading": N_("lezen"),
+    "speaking": N_("spreken"),
+    "writing": N_("schrijven"),
 }
-LEVEL_LABELS = {"below_A1": _l("onder A1"), None: _l("niet getest")}
+LEVEL_LABELS = {"below_A1": N_("onder A1"), None: N_("niet getest")}
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
@@ -38,11 +43,11 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    """Return the language of the current request."""
-    try:
-        return select_locale()
-    except RuntimeError:
-        return "nl"
+    """Return the language of the current request (chosen once per request by Flask-Babel)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "nl"
 
 
 def direction(language: str) -> str:
@@ -50,14 +55,31 @@ def direction(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else "ltr"
 
 
+def request_translations():
+    """Return the translations of this request, looked up once (templates call this often)."""
+    try:
+        return g._attest_translations
+    except AttributeError:
+        from flask_babel import get_translations
+
+        g._attest_translations = get_translations()
+        return g._attest_translations
+
+
+def fast_gettext(msgid: str, **variables) -> str:
+    """Translate with the request's cached catalogue (same result as Flask-Babel's gettext)."""
+    text = request_translations().ugettext(msgid)
+    return text % variables if variables else text
+
+
 def skill_label(skill: str) -> str:
     """Return the translated name of a skill."""
-    return str(SKILL_LABELS.get(skill, skill))
+    return fast_gettext(SKILL_LABELS[skill]) if skill in SKILL_LABELS else skill
 
 
 def level_label(level: str | None) -> str:
     """Return a level for display; 'niet getest' for None."""
-    return str(LEVEL_LABELS[level]) if level in LEVEL_LABELS else str(level)
+    return fast_gettext(LEVEL_LABELS[level]) if level in LEVEL_LABELS else str(level)
 
 
 def format_day(value: date | datetime | None) -> str:

@@ -1,12 +1,17 @@
-"""Time rendering and sealing one attestation N times and print median and p95 in ms.
+"""Time issuing one attestation N times (render, seal, store) and print median and p95 in ms.
+
+Also times the whole service call (issue_attestation: result, profiles, render, seal, store,
+database row, commit) on a fresh SQLite database.
 
 Usage: python benchmarks/bench_issue.py [-n 50]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
+import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from attest.certificates import keys  # noqa: E402
 from attest.certificates.pdf import AttestationData, register_fonts, render_attestation  # noqa: E402
 from attest.certificates.seal import seal_pdf, validate_sealed_pdf  # noqa: E402
+from attest.storage import DirectoryStorage  # noqa: E402
 
 
 def _data(i: int, now: datetime) -> AttestationData:
@@ -47,7 +53,8 @@ def main() -> None:
     register_fonts()  # once per process; reported apart from the per-attestation figures
     fonts_ms = (time.perf_counter() - started) * 1000
 
-    render_ms, seal_ms, total_ms, size = [], [], [], 0
+    storage = DirectoryStorage(Path(tempfile.mkdtemp(prefix="attest-bench-store-")))
+    render_ms, seal_ms, store_ms, total_ms, size = [], [], [], [], 0
     for i in range(args.n):
         t0 = time.perf_counter()
         pdf = render_attestation(_data(i, now), verify_url=f"https://attest.example.be/v/{i}",
@@ -55,9 +62,12 @@ def main() -> None:
         t1 = time.perf_counter()
         sealed = seal_pdf(pdf, signer_key=signer, chain=[root.certificate], now=now)
         t2 = time.perf_counter()
+        storage.put(f"attestations/{i:04d}.pdf", sealed)  # atomic write with fsync
+        t3 = time.perf_counter()
         render_ms.append((t1 - t0) * 1000)
         seal_ms.append((t2 - t1) * 1000)
-        total_ms.append((t2 - t0) * 1000)
+        store_ms.append((t3 - t2) * 1000)
+        total_ms.append((t3 - t0) * 1000)
         size = len(sealed)
 
     t0 = time.perf_counter()
@@ -68,8 +78,36 @@ def main() -> None:
           f"font registration {fonts_ms:.0f} ms (once)")
     print(_summary("render", render_ms))
     print(_summary("seal", seal_ms))
+    print(_summary("store", store_ms))
     print(_summary("total", total_ms))
     print(f"validate {validate_ms:7.1f} ms (one, ok={check.ok})")
+    print(_summary("service", _service_ms(max(10, args.n // 2))))
+
+
+def _service_ms(n: int) -> list[float]:
+    """Time issue_attestation + commit for n completed sessions on a fresh SQLite database."""
+    import sqlalchemy as sa
+
+    from attest import create_app
+    from attest.certificates.service import issue_attestation
+    from attest.models import TestSession, User
+    from benchmarks.scenario import completed_session
+
+    tmp = Path(tempfile.mkdtemp(prefix="attest-bench-"))
+    os.environ.setdefault("SECRET_KEY", "bench")
+    app = create_app({"INSTANCE_PATH": str(tmp), "DATABASE_URL": f"sqlite:///{tmp}/a.sqlite3"})
+    ids = [completed_session(app).id for _ in range(n)]
+    timings = []
+    with app.app_context():
+        session = app.extensions["attest_session"]()
+        actor = session.scalar(sa.select(User).limit(1))
+        for ts_id in ids:
+            ts = session.get(TestSession, ts_id)
+            t0 = time.perf_counter()
+            issue_attestation(session, ts, actor, datetime.now(UTC), app.config)
+            session.commit()
+            timings.append((time.perf_counter() - t0) * 1000)
+    return timings
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Build a database with one completed session and an issued attestation (for benchmarks)."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -35,9 +36,10 @@ def completed_session(app: Flask, family_name: str = "Nguyễn", given_names: st
         upgrade(app.extensions["attest_engine"])
         session = app.extensions["attest_session"]()
         sync_bank(session, load_bank(Path(app.config["BANK_DIR"])), now)
-        centre = Centre(code=f"BENCH{now.timestamp():.0f}", name="Huis van het Nederlands Gent")
+        tag = secrets.token_hex(4)
+        centre = Centre(code=f"BENCH{tag}", name="Huis van het Nederlands Gent")
         session.add(centre)
-        proctor = create_user(session, username=f"bench{now.timestamp():.0f}",
+        proctor = create_user(session, username=f"bench{tag}",
                               password="benchmark-password", role=Role.PROCTOR, centre=centre)
         kiosk, _ = register_kiosk(session, centre, "bench-kiosk")
         cand = Candidate(centre_id=centre.id, family_name=family_name, given_names=given_names,
