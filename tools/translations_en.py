@@ -16,6 +16,7 @@ EN = {
     "Controle van een attest": "Verification of an attestation",
     "Controleer de code. Een attest dat hier niet gevonden wordt, is niet echt.": "Check the code. An attestation that is not found here is not genuine.",
     "Controlepagina": "Verification page",
+    "DEMO-attest: echt uitgereikt door een demo-installatie, zonder waarde": "DEMO attestation: genuinely issued by a demo installation, of no value",
     "DEMO — dit is geen geldig attest": "DEMO — this is not a valid attestation",
     "De controlecijfers kloppen niet: controleer het rijksregisternummer.": "The check digits are wrong: check the national register number.",
     "De geboortedatum ligt in de toekomst.": "The birth date lies in the future.",

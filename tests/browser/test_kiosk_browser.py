@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
 from attest.auth.kiosks import create_enrolment_link_token
@@ -10,6 +11,12 @@ from attest.models import Response, Role, SessionStatus, TestSession
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 
 pytestmark = pytest.mark.browser
+
+
+def submit(page, selector: str) -> None:
+    """Click a submit button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 @pytest.fixture
@@ -32,12 +39,12 @@ def test_candidate_takes_the_whole_test_at_a_kiosk(live_server, page, db, kiosk_
 
     page.goto(f"{live_server}/kiosk/enrol/{kiosk_world['enrol']}")
     page.fill("#code", "WRNG-CODE")
-    page.click("button[type=submit]")
-    assert page.locator("#code-error").is_visible()
+    submit(page, "main button[type=submit]")
+    expect(page.locator("#code-error")).to_be_visible()
 
     page.fill("#code", kiosk_world["code"].lower())
-    page.click("button[type=submit]")
-    page.click("button[value=en]")
+    submit(page, "main button[type=submit]")
+    submit(page, "button[value=en]")
 
     answered = 0
     while "/kiosk/item/" in page.url:
@@ -50,13 +57,12 @@ def test_candidate_takes_the_whole_test_at_a_kiosk(live_server, page, db, kiosk_
         elif fmt == "text_entry":
             for box in page.locator(".gap input").all():
                 box.fill("test")
-        page.click("[data-testid=next]")
-        page.wait_for_load_state()
+        submit(page, "[data-testid=next]")
         answered += 1
         assert answered < 100
     page.screenshot(path="/tmp/attest-kiosk-finish.png")
-    page.click("[data-testid=finish]")
-    assert page.locator("[data-testid=done]").is_visible()
+    submit(page, "[data-testid=finish]")
+    expect(page.locator("[data-testid=done]")).to_be_visible()
 
     db.expire_all()
     ts = db.get(TestSession, kiosk_world["session_id"])

@@ -114,7 +114,7 @@ def test_register_start_answer_score_issue_verify(app, db, client, centre_setup,
 
     verify = app.test_client().get(f"/v/{att.code}")
     html = verify.get_data(as_text=True)
-    assert verify.status_code == 200 and "Geldig attest" in html
+    assert verify.status_code == 200 and "DEMO-attest" in html
     assert family in html and given in html and "05-03-1991" in html
     api = app.test_client().get(f"/api/v1/attestations/{att.code.lower()}").get_json()
     assert api["status"] == "valid" and api["valid"] is True
