@@ -22,11 +22,11 @@ from attest.storage import StorageError, storage_for
 
 
 class IssueError(Exception):
-    """An attestation cannot be issued; `reason` is shown to the proctor."""
+    """An attestation cannot be issued; `code` is a stable reason the views translate."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def attestation_for_session(session: so.Session, ts: TestSession) -> Attestation | None:
@@ -52,12 +52,12 @@ def issue_attestation(
 ) -> Attestation:
     """Issue the sealed attestation of a completed session (once)."""
     if ts.status is not SessionStatus.COMPLETED or not ts.results:
-        raise IssueError("de test is nog niet afgerond")
+        raise IssueError("not_completed", "the test is not finished")
     if attestation_for_session(session, ts) is not None:
-        raise IssueError("voor deze test is al een attest uitgereikt")
+        raise IssueError("already_issued", "an attestation was already issued for this test")
     key_row = active_signing_key(session)
     if key_row is None:
-        raise IssueError("er is geen actieve ondertekeningssleutel (attest keys init)")
+        raise IssueError("no_key", "no active signing key (attest keys init)")
     keys_dir = Path(config["KEYS_DIR"])
     signer = keymod.load_keypair(keys_dir, key_row.name)
     root = x509_from_pem(key_row.root_pem)
@@ -91,7 +91,7 @@ def issue_attestation(
     try:
         storage.put(key, sealed)
     except StorageError as exc:
-        raise IssueError("het attest kon niet worden opgeslagen") from exc
+        raise IssueError("storage", f"the sealed PDF could not be stored: {exc}") from exc
     record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
     return att
 

@@ -38,6 +38,12 @@ FIELD_MESSAGES = {
     "document_type": _l("Kies een type document uit de lijst."),
     "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
 }
+ISSUE_MESSAGES = {
+    "not_completed": _l("de test is nog niet afgerond"),
+    "already_issued": _l("voor deze test is al een attest uitgereikt"),
+    "no_key": _l("er is geen actieve ondertekeningssleutel; vraag de beheerder"),
+    "storage": _l("het attest kon niet worden opgeslagen; probeer later opnieuw"),
+}
 
 
 def _now() -> datetime:
@@ -136,7 +142,10 @@ def issue(session_id: int):
     try:
         issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
     except IssueError as exc:
-        flash(_("Het attest kan niet worden uitgereikt: %(reason)s", reason=exc.reason), "error")
+        db_session().rollback()  # nothing half-issued: no row without its stored PDF
+        current_app.logger.warning("attestation not issued for session %s: %s", ts.id, exc)
+        flash(_("Het attest kan niet worden uitgereikt: %(reason)s",
+                reason=ISSUE_MESSAGES[exc.code]), "error")
         return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
     flash(_("Attest uitgereikt."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))

@@ -155,3 +155,26 @@ def test_issuing_before_the_test_is_finished_is_refused(app, db, client, centre_
     assert "nog niet afgerond" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
     assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
+
+
+def test_storage_failure_while_issuing_leaves_nothing_half_issued(app, db, client, centre_setup,
+                                                                  monkeypatch):
+    from attest.storage import DirectoryStorage, StorageError
+
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, "Peeters", "An")
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=5)
+
+    def disk_full(self, key, data):
+        raise StorageError(f"could not store {key}: No space left on device")
+
+    monkeypatch.setattr(DirectoryStorage, "put", disk_full)
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    response = client.post(f"/proctor/sessions/{session_id}/attestation",
+                           data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    assert "kon niet worden opgeslagen" in response.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
+    monkeypatch.undo()
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    client.post(f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)})
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
