@@ -1,4 +1,5 @@
 """Attest: NT2 level tests and verifiable attestations. create_app() builds the Flask app."""
+
 from __future__ import annotations
 
 import logging
@@ -15,9 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from attest.config import PROJECT_ROOT, load_config
 
-    instance_path = Path(
-        (config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance"
-    ).resolve()
+    instance_path = Path((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),

@@ -1,4 +1,5 @@
 """Record audit events (who did what to which object), without personal data."""
+
 from __future__ import annotations
 
 from typing import Any

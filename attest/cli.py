@@ -1,9 +1,10 @@
 """The `attest` command group (also reachable as `flask --app wsgi ...`)."""
+
 from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -26,7 +27,7 @@ DEMO_KIOSK = "kiosk-1"
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @contextmanager
@@ -47,8 +48,11 @@ def main() -> None:
     """Entry point of the `attest` console script."""
     from attest import create_app
 
-    cli = FlaskGroup(create_app=lambda: create_app(), add_default_commands=True,
-                     help="Attest: NT2 level tests and attestations.")
+    cli = FlaskGroup(
+        create_app=lambda: create_app(),
+        add_default_commands=True,
+        help="Attest: NT2 level tests and attestations.",
+    )
     for command in (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group):
         cli.add_command(command)
     cli.main(prog_name="attest")
@@ -131,8 +135,13 @@ def users_group() -> None:
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--centre", "centre_code", help="centre code (required for proctors, examiners)")
 @click.option("--name", "display_name", help="name shown in the interface")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              envvar="ATTEST_NEW_PASSWORD")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="ATTEST_NEW_PASSWORD",
+)
 @with_appcontext
 def users_create(username, role, centre_code, display_name, password) -> None:
     from attest.auth.services import AccountError, create_user
@@ -142,10 +151,18 @@ def users_create(username, role, centre_code, display_name, password) -> None:
         if centre_code:
             centre = session.scalar(sa.select(Centre).where(Centre.code == centre_code))
             if centre is None:
-                raise click.BadParameter(f"no centre with code {centre_code!r}", param_hint="--centre")
+                raise click.BadParameter(
+                    f"no centre with code {centre_code!r}", param_hint="--centre"
+                )
         try:
-            user = create_user(session, username=username, password=password, role=Role(role),
-                               display_name=display_name, centre=centre)
+            user = create_user(
+                session,
+                username=username,
+                password=password,
+                role=Role(role),
+                display_name=display_name,
+                centre=centre,
+            )
         except AccountError as exc:
             raise click.UsageError(str(exc)) from None
     click.echo(f"created {user.role.value} {user.username}")
@@ -163,11 +180,18 @@ def keys_init(demo: bool) -> None:
     from attest.certificates.service import init_keys
 
     if not demo:
-        raise click.UsageError("only --demo keys can be made here; production keys come from "
-                               "the offline root CA (see README, Deployment)")
+        raise click.UsageError(
+            "only --demo keys can be made here; production keys come from "
+            "the offline root CA (see README, Deployment)"
+        )
     with transaction() as session:
-        key, created = init_keys(session, Path(current_app.config["KEYS_DIR"]), _now(),
-                                 demo=demo, public_url=current_app.config["PUBLIC_URL"])
+        key, created = init_keys(
+            session,
+            Path(current_app.config["KEYS_DIR"]),
+            _now(),
+            demo=demo,
+            public_url=current_app.config["PUBLIC_URL"],
+        )
     click.echo(f"{'created' if created else 'kept'} issuing key kid={key.kid}")
 
 
@@ -184,8 +208,9 @@ def kiosks_enrol_link(name: str, centre_code: str) -> None:
     from attest.auth.kiosks import create_enrolment_link_token
 
     with transaction() as session:
-        kiosk = session.scalar(sa.select(Kiosk).join(Centre).where(
-            Kiosk.name == name, Centre.code == centre_code))
+        kiosk = session.scalar(
+            sa.select(Kiosk).join(Centre).where(Kiosk.name == name, Centre.code == centre_code)
+        )
         if kiosk is None:
             raise click.UsageError(f"no kiosk {name!r} in centre {centre_code!r}")
         token = create_enrolment_link_token(kiosk, _now())
@@ -218,27 +243,41 @@ def demo_setup() -> None:
         for username, role, name, password in DEMO_USERS:
             user = session.scalar(sa.select(User).where(User.username == username))
             if user is None:
-                user = User(username=username, role=role, display_name=name,
-                            password_hash=hash_password(password))
+                user = User(
+                    username=username,
+                    role=role,
+                    display_name=name,
+                    password_hash=hash_password(password),
+                )
                 session.add(user)
             user.centre = centre if role is not Role.ADMIN else None
-        kiosk = session.scalar(sa.select(Kiosk).where(Kiosk.centre_id == centre.id,
-                                                      Kiosk.name == DEMO_KIOSK))
+        kiosk = session.scalar(
+            sa.select(Kiosk).where(Kiosk.centre_id == centre.id, Kiosk.name == DEMO_KIOSK)
+        )
         if kiosk is None:
             kiosk = Kiosk(centre=centre, name=DEMO_KIOSK)
             session.add(kiosk)
         token = create_enrolment_link_token(kiosk, _now())
-        key, _created = init_keys(session, Path(current_app.config["KEYS_DIR"]), _now(),
-                                  demo=True, public_url=current_app.config["PUBLIC_URL"])
+        key, _created = init_keys(
+            session,
+            Path(current_app.config["KEYS_DIR"]),
+            _now(),
+            demo=True,
+            public_url=current_app.config["PUBLIC_URL"],
+        )
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     lines = [
-        "", "Attest demo is ready.", f"  item bank: {report.summary()}",
-        f"  demo signing key kid={key.kid} (PDFs say DEMO)", "",
+        "",
+        "Attest demo is ready.",
+        f"  item bank: {report.summary()}",
+        f"  demo signing key kid={key.kid} (PDFs say DEMO)",
+        "",
         f"  staff login:  {base}/login",
     ]
     lines += [f"    {u:<10} {p:<18} ({r.value})" for u, r, _n, p in DEMO_USERS]
     lines += [
-        "", "  kiosk: open this one-time link in the browser that will be the kiosk",
+        "",
+        "  kiosk: open this one-time link in the browser that will be the kiosk",
         f"    {base}/kiosk/enrol/{token}",
         f"  verification: {base}/v/<attestation code>   API: {base}/api/v1/attestations/<code>",
         "",

@@ -1,4 +1,5 @@
 """Settings from the environment (ATTEST_*, DATABASE_URL, SECRET_KEY) and the instance folder."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Access to the request-scoped database session from views and services glue."""
+
 from __future__ import annotations
 
 import sqlalchemy.orm as so

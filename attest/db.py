@@ -1,4 +1,5 @@
 """SQLAlchemy engine, scoped session and declarative Base; SQLite pragmas (WAL, foreign keys)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ def normalise_url(url: str) -> str:
     """Map postgres:// and postgresql:// to the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

@@ -1,4 +1,5 @@
 """Locale selection and labels shown to people (Dutch is the reference language)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

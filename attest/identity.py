@@ -1,4 +1,5 @@
 """Validate what identifies a candidate: names in full Unicode, birth date, INSZ (mod 97)."""
+
 from __future__ import annotations
 
 import re
@@ -31,10 +32,14 @@ def clean_name(field: str, value: str, max_length: int = 200) -> str:
         raise IdentityError(field, "too_long", f"at most {max_length} characters")
     for ch in name:
         if ch in _BIDI_CONTROLS:
-            raise IdentityError(field, "bidi_control", "contains an invisible direction control character")
+            raise IdentityError(
+                field, "bidi_control", "contains an invisible direction control character"
+            )
         category = unicodedata.category(ch)
         if not (category[0] in "LM" or ch in _NAME_PUNCTUATION):
-            raise IdentityError(field, "bad_character", f"character {ch!r} is not allowed in a name")
+            raise IdentityError(
+                field, "bad_character", f"character {ch!r} is not allowed in a name"
+            )
     if not any(unicodedata.category(ch)[0] == "L" for ch in name):
         raise IdentityError(field, "no_letters", "must contain letters")
     return name
@@ -96,7 +101,8 @@ def check_document(doc_type: str, number: str) -> tuple[str, str]:
     number = (number or "").strip()
     if not _DOC_NUMBER.fullmatch(number):
         raise IdentityError(
-            "id_document_number", "document_number",
+            "id_document_number",
+            "document_number",
             "expected 3 to 41 letters, digits, spaces, '.', '-' or '/'",
         )
     return doc_type, number

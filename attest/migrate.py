@@ -1,4 +1,5 @@
 """Run Alembic migrations programmatically (the `attest db upgrade` command)."""
+
 from __future__ import annotations
 
 from alembic import command

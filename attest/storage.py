@@ -1,4 +1,5 @@
 """File storage for sealed PDFs (and later recordings): one interface, a directory backend."""
+
 from __future__ import annotations
 
 import os

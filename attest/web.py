@@ -1,4 +1,5 @@
 """Home page and health check."""
+
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for

@@ -5,6 +5,7 @@ database row, commit) on a fresh SQLite database.
 
 Usage: python benchmarks/bench_issue.py [-n 50]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,12 @@ from attest.storage import DirectoryStorage  # noqa: E402
 
 def _data(i: int, now: datetime) -> AttestationData:
     return AttestationData(
-        code=f"ATT-{i:04d}-M9XP", family_name="Nguyễn", given_names="Thị Minh Khai",
-        birth_date=date(1990, 3, 4), test_date=now.date(), issued_at=now,
+        code=f"ATT-{i:04d}-M9XP",
+        family_name="Nguyễn",
+        given_names="Thị Minh Khai",
+        birth_date=date(1990, 3, 4),
+        test_date=now.date(),
+        issued_at=now,
         centre_name="Huis van het Nederlands Brussel",
         issuer_name="Huis van het Nederlands Brussel",
         skills={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
@@ -57,8 +62,9 @@ def main() -> None:
     render_ms, seal_ms, store_ms, total_ms, size = [], [], [], [], 0
     for i in range(args.n):
         t0 = time.perf_counter()
-        pdf = render_attestation(_data(i, now), verify_url=f"https://attest.example.be/v/{i}",
-                                 is_demo=True)
+        pdf = render_attestation(
+            _data(i, now), verify_url=f"https://attest.example.be/v/{i}", is_demo=True
+        )
         t1 = time.perf_counter()
         sealed = seal_pdf(pdf, signer_key=signer, chain=[root.certificate], now=now)
         t2 = time.perf_counter()
@@ -74,8 +80,10 @@ def main() -> None:
     check = validate_sealed_pdf(sealed, trust_roots=[root.certificate])
     validate_ms = (time.perf_counter() - t0) * 1000
 
-    print(f"attestations: {args.n}, sealed size {size / 1024:.0f} KiB, "
-          f"font registration {fonts_ms:.0f} ms (once)")
+    print(
+        f"attestations: {args.n}, sealed size {size / 1024:.0f} KiB, "
+        f"font registration {fonts_ms:.0f} ms (once)"
+    )
     print(_summary("render", render_ms))
     print(_summary("seal", seal_ms))
     print(_summary("store", store_ms))

@@ -2,6 +2,7 @@
 error correction Q; status list build/verify time and size.
 
 Usage: .venv/bin/python benchmarks/bench_payload.py [--runs 500]"""
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,10 @@ CASES = {
     "Nguyễn Thị Minh Khai": ("Nguyễn", "Thị Minh Khai"),
     "Мария Иванова": ("Иванова", "Мария"),
     "أحمد الحسن": ("الحسن", "أحمد"),
-    "2x60 Vietnamese": (("Nguyễn Thị Minh Khai Trần Lê Hoàng Phạm Võ Đặng Bùi Đỗ Hồ Ngô")[:60],) * 2,
-    "2x60 Arabic": (("عبد الرحمن بن محمد بن عبد الله بن أحمد الحسن الهاشمي القرشي المكي")[:60],) * 2,
+    "2x60 Vietnamese": (("Nguyễn Thị Minh Khai Trần Lê Hoàng Phạm Võ Đặng Bùi Đỗ Hồ Ngô")[:60],)
+    * 2,
+    "2x60 Arabic": (("عبد الرحمن بن محمد بن عبد الله بن أحمد الحسن الهاشمي القرشي المكي")[:60],)
+    * 2,
 }
 
 
@@ -59,42 +62,64 @@ def main() -> None:
     args = parser.parse_args()
     key = ec.generate_private_key(ec.SECP256R1())
     trusted = {KID: key.public_key()}
-    print(f"base URL: {BASE_URL} ({len(BASE_URL)} chars); budget: QR version "
-          f"{P.QR_MAX_VERSION}-Q = {P.QR_MAX_CHARS} alphanumeric chars; runs: {args.runs}")
-    print(f"{'names':<22} {'COSE B':>6} {'URL ch':>6} {'QR v':>4} {'cut':>4} "
-          f"{'encode ms (med/p95)':>20} {'verify ms (med/p95)':>20}")
+    print(
+        f"base URL: {BASE_URL} ({len(BASE_URL)} chars); budget: QR version "
+        f"{P.QR_MAX_VERSION}-Q = {P.QR_MAX_CHARS} alphanumeric chars; runs: {args.runs}"
+    )
+    print(
+        f"{'names':<22} {'COSE B':>6} {'URL ch':>6} {'QR v':>4} {'cut':>4} "
+        f"{'encode ms (med/p95)':>20} {'verify ms (med/p95)':>20}"
+    )
     for label, (family, given) in CASES.items():
         claims = P.AttestationClaims(
-            code="ATT-K7QD-MX4T", family_name=family, given_names=given,
-            birth_date=date(1990, 3, 4), test_date=date(2025, 3, 1), issued_at=NOW,
+            code="ATT-K7QD-MX4T",
+            family_name=family,
+            given_names=given,
+            birth_date=date(1990, 3, 4),
+            test_date=date(2025, 3, 1),
+            issued_at=NOW,
             levels={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": "A1"},
-            status_index=131_071)
+            status_index=131_071,
+        )
         url = P.encode_url(BASE_URL, claims, key, KID)
         verified = P.decode_and_verify(url, trusted, NOW)
-        cut = "yes" if verified.is_family_name_truncated or verified.is_given_names_truncated \
+        cut = (
+            "yes"
+            if verified.is_family_name_truncated or verified.is_given_names_truncated
             else "no"
+        )
         cose_bytes = len(P._b32decode(url.rsplit("/", 1)[1]))
         enc = timed(lambda c=claims: P.encode_url(BASE_URL, c, key, KID), args.runs)
         ver = timed(lambda u=url: P.decode_and_verify(u, trusted, NOW), args.runs)
-        print(f"{label:<22} {cose_bytes:>6} {len(url):>6} {qr_version(url):>4} {cut:>4} "
-              f"{enc[0]:>9.3f}/{enc[1]:<10.3f} {ver[0]:>9.3f}/{ver[1]:<10.3f}")
+        print(
+            f"{label:<22} {cose_bytes:>6} {len(url):>6} {qr_version(url):>4} {cut:>4} "
+            f"{enc[0]:>9.3f}/{enc[1]:<10.3f} {ver[0]:>9.3f}/{ver[1]:<10.3f}"
+        )
 
     revoked = set(random.Random(6).sample(range(S.MIN_ENTRIES), 1_350))  # about 1 %
 
     def build() -> bytes:
         return S.build_status_list(
-            revoked=revoked, private_key=key, kid=KID, uri="https://attest.example/status/1",
-            issued_at=NOW, valid_for=timedelta(days=7))
+            revoked=revoked,
+            private_key=key,
+            kid=KID,
+            uri="https://attest.example/status/1",
+            issued_at=NOW,
+            valid_for=timedelta(days=7),
+        )
 
     token = build()
     runs = max(args.runs // 10, 10)
     b = timed(build, runs)
     v = timed(lambda: S.verify_status_list(token, trusted, NOW), runs)
-    print(f"status list: {S.MIN_ENTRIES} entries x {S.BITS} bits, {len(revoked)} revoked -> "
-          f"{len(token)} bytes signed; build {b[0]:.2f}/{b[1]:.2f} ms, "
-          f"verify {v[0]:.2f}/{v[1]:.2f} ms (median/p95)")
-    empty = S.build_status_list(revoked=(), private_key=key, kid=KID,
-                                uri="https://attest.example/status/1", issued_at=NOW)
+    print(
+        f"status list: {S.MIN_ENTRIES} entries x {S.BITS} bits, {len(revoked)} revoked -> "
+        f"{len(token)} bytes signed; build {b[0]:.2f}/{b[1]:.2f} ms, "
+        f"verify {v[0]:.2f}/{v[1]:.2f} ms (median/p95)"
+    )
+    empty = S.build_status_list(
+        revoked=(), private_key=key, kid=KID, uri="https://attest.example/status/1", issued_at=NOW
+    )
     print(f"status list with no revocations: {len(empty)} bytes")
 
 

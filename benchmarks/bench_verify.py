@@ -3,6 +3,7 @@ as a ratio to a trivial route (/healthz) of the same app in the same run.
 
 Usage: .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--connections 16]
 Needs `wrk` (Debian package) and gunicorn (installed with the app)."""
+
 from __future__ import annotations
 
 import argparse
@@ -29,8 +30,12 @@ def free_port() -> int:
 
 
 def wrk(url: str, seconds: int, connections: int) -> tuple[float, str]:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if non2xx:
@@ -49,9 +54,14 @@ def main() -> None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
     tmp = Path(tempfile.mkdtemp(prefix="attest-bench-"))
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp}/attest.sqlite3",
-               ATTEST_STORAGE_DIR=str(tmp / "storage"), ATTEST_KEYS_DIR=str(tmp / "keys"),
-               SECRET_KEY="bench", ATTEST_PUBLIC_URL="https://attest.example")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp}/attest.sqlite3",
+        ATTEST_STORAGE_DIR=str(tmp / "storage"),
+        ATTEST_KEYS_DIR=str(tmp / "keys"),
+        SECRET_KEY="bench",
+        ATTEST_PUBLIC_URL="https://attest.example",
+    )
     os.environ.update(env)
     from attest import create_app
     from benchmarks.scenario import issued_code
@@ -59,8 +69,22 @@ def main() -> None:
     code = issued_code(create_app({"INSTANCE_PATH": str(tmp)}))
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):

@@ -1,22 +1,28 @@
 """Build a database with one completed session and an issued attestation (for benchmarks)."""
+
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import Flask
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
-from attest.assessment.delivery import create_session, finish_session, record_answer, redeem_start_code
+from attest.assessment.choice_formats import option_ids
+from attest.assessment.delivery import (
+    create_session,
+    finish_session,
+    record_answer,
+    redeem_start_code,
+)
+from attest.assessment.text_formats import GAP_FIELD
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
 from attest.certificates.service import init_keys, issue_attestation
 from attest.migrate import upgrade
 from attest.models import Attestation, Candidate, Centre, Role, TestSession
-from attest.assessment.choice_formats import option_ids
-from attest.assessment.text_formats import GAP_FIELD
 
 
 def _answer(fmt: str, content: dict) -> dict:
@@ -29,9 +35,11 @@ def _answer(fmt: str, content: dict) -> dict:
     return {"answer": option_ids(content)[0]}
 
 
-def completed_session(app: Flask, family_name: str = "Nguyễn", given_names: str = "Thị Minh Khai") -> TestSession:
+def completed_session(
+    app: Flask, family_name: str = "Nguyễn", given_names: str = "Thị Minh Khai"
+) -> TestSession:
     """Create centre, proctor, kiosk, candidate and a finished session; return the session."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with app.app_context():
         upgrade(app.extensions["attest_engine"])
         session = app.extensions["attest_session"]()
@@ -39,12 +47,22 @@ def completed_session(app: Flask, family_name: str = "Nguyễn", given_names: st
         tag = secrets.token_hex(4)
         centre = Centre(code=f"BENCH{tag}", name="Huis van het Nederlands Gent")
         session.add(centre)
-        proctor = create_user(session, username=f"bench{tag}",
-                              password="benchmark-password", role=Role.PROCTOR, centre=centre)
+        proctor = create_user(
+            session,
+            username=f"bench{tag}",
+            password="benchmark-password",
+            role=Role.PROCTOR,
+            centre=centre,
+        )
         kiosk, _ = register_kiosk(session, centre, "bench-kiosk")
-        cand = Candidate(centre_id=centre.id, family_name=family_name, given_names=given_names,
-                         birth_date=date(1988, 2, 29), id_document_type="passport",
-                         id_document_number="EM1234567")
+        cand = Candidate(
+            centre_id=centre.id,
+            family_name=family_name,
+            given_names=given_names,
+            birth_date=date(1988, 2, 29),
+            id_document_type="passport",
+            id_document_number="EM1234567",
+        )
         session.add(cand)
         session.flush()
         ts, code = create_session(session, cand, "a2-luisteren-lezen", proctor, now)
@@ -53,8 +71,13 @@ def completed_session(app: Flask, family_name: str = "Nguyễn", given_names: st
             iv = item.item_version
             record_answer(session, ts, item.position, _answer(iv.format, iv.content), now)
         finish_session(session, ts, now)
-        init_keys(session, Path(app.config["KEYS_DIR"]), now, demo=True,
-                  public_url=app.config["PUBLIC_URL"])
+        init_keys(
+            session,
+            Path(app.config["KEYS_DIR"]),
+            now,
+            demo=True,
+            public_url=app.config["PUBLIC_URL"],
+        )
         session.commit()
         return ts
 
@@ -65,9 +88,11 @@ def issued_code(app: Flask) -> str:
     with app.app_context():
         session = app.extensions["attest_session"]()
         ts = session.get(TestSession, ts.id)
-        from attest.models import User
         import sqlalchemy as sa
+
+        from attest.models import User
+
         actor = session.scalar(sa.select(User).limit(1))
-        att: Attestation = issue_attestation(session, ts, actor, datetime.now(timezone.utc), app.config)
+        att: Attestation = issue_attestation(session, ts, actor, datetime.now(UTC), app.config)
         session.commit()
         return att.code

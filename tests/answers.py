@@ -1,4 +1,5 @@
 """Build form data that answers an item right or wrong, from its content (test helper)."""
+
 from __future__ import annotations
 
 from typing import Any, Mapping

@@ -1,10 +1,11 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL via ATTEST_TEST_DATABASE_URL),
 the app, a test client, and row cleanup between tests."""
+
 from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,15 +48,17 @@ def keys_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(migrated: str, tmp_path: Path, keys_dir: Path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": migrated,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "STORAGE_DIR": str(tmp_path / "storage"),
-        "KEYS_DIR": str(keys_dir),
-        "SECRET_KEY": "test-secret-key",
-        "PUBLIC_URL": "https://attest.example",
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": migrated,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "STORAGE_DIR": str(tmp_path / "storage"),
+            "KEYS_DIR": str(keys_dir),
+            "SECRET_KEY": "test-secret-key",
+            "PUBLIC_URL": "https://attest.example",
+        }
+    )
     yield app
     engine = app.extensions["attest_engine"]
     app.extensions["attest_session"].remove()
@@ -84,10 +87,12 @@ def client(app):
 
 @pytest.fixture
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:

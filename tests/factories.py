@@ -1,8 +1,9 @@
 """Test data factories: plain functions with keyword defaults."""
+
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import sqlalchemy.orm as so
@@ -18,35 +19,64 @@ PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
 
 
-def make_centre(session: so.Session, *, code: str | None = None, name: str = "Huis van het Nederlands Testcentrum") -> Centre:
+def make_centre(
+    session: so.Session,
+    *,
+    code: str | None = None,
+    name: str = "Huis van het Nederlands Testcentrum",
+) -> Centre:
     centre = Centre(code=code or f"C{next(_seq)}", name=name)
     session.add(centre)
     session.flush()
     return centre
 
 
-def make_user(session: so.Session, *, role: Role = Role.PROCTOR, centre: Centre | None = None,
-              username: str | None = None, password: str = PASSWORD) -> User:
+def make_user(
+    session: so.Session,
+    *,
+    role: Role = Role.PROCTOR,
+    centre: Centre | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+) -> User:
     if centre is None and role is not Role.ADMIN:
         centre = make_centre(session)
-    return create_user(session, username=username or f"{role.value}{next(_seq)}",
-                       password=password, role=role, centre=centre)
+    return create_user(
+        session,
+        username=username or f"{role.value}{next(_seq)}",
+        password=password,
+        role=role,
+        centre=centre,
+    )
 
 
-def make_kiosk(session: so.Session, *, centre: Centre, name: str | None = None) -> tuple[Kiosk, str]:
+def make_kiosk(
+    session: so.Session, *, centre: Centre, name: str | None = None
+) -> tuple[Kiosk, str]:
     return register_kiosk(session, centre, name or f"kiosk-{next(_seq)}")
 
 
-def make_candidate(session: so.Session, *, centre: Centre, family_name: str = "Öztürk",
-                   given_names: str = "Çağrı", birth_date: date = date(1990, 4, 12)) -> Candidate:
-    cand = Candidate(centre_id=centre.id, family_name=family_name, given_names=given_names,
-                     birth_date=birth_date, id_document_type="passport", id_document_number="P1234567")
+def make_candidate(
+    session: so.Session,
+    *,
+    centre: Centre,
+    family_name: str = "Öztürk",
+    given_names: str = "Çağrı",
+    birth_date: date = date(1990, 4, 12),
+) -> Candidate:
+    cand = Candidate(
+        centre_id=centre.id,
+        family_name=family_name,
+        given_names=given_names,
+        birth_date=birth_date,
+        id_document_type="passport",
+        id_document_number="P1234567",
+    )
     session.add(cand)
     session.flush()
     return cand
 
 
 def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
-    sync_bank(session, load_bank(root or PROJECT_ROOT / "question_banks" / "nl"),
-              datetime.now(timezone.utc))
+    sync_bank(session, load_bank(root or PROJECT_ROOT / "question_banks" / "nl"), datetime.now(UTC))
     session.flush()

@@ -1,4 +1,5 @@
 """Read an attestation PDF as a third party would: its text (PDFium) and its QR code (zxing-cpp)."""
+
 from __future__ import annotations
 
 import pypdfium2 as pdfium
@@ -30,8 +31,9 @@ def field_value(pdf: bytes, label: str) -> str:
     searcher = textpage.search(label, match_case=True, match_whole_word=True)
     index, _ = searcher.get_next()
     _, bottom, _, top = textpage.get_charbox(index)
-    return textpage.get_text_bounded(left=pdfmod.VALUE_X - 2, bottom=bottom - 1,
-                                     right=pdfmod.PAGE_W, top=top + 1).strip()
+    return textpage.get_text_bounded(
+        left=pdfmod.VALUE_X - 2, bottom=bottom - 1, right=pdfmod.PAGE_W, top=top + 1
+    ).strip()
 
 
 def qr_codes(pdf: bytes):

@@ -1,6 +1,7 @@
 """Fill the English catalogue from tools/translations_en.py; report strings still missing.
 
 Usage: python tools/apply_translations.py   (after `make extract-messages`)"""
+
 from __future__ import annotations
 
 import sys

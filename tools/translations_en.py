@@ -1,4 +1,5 @@
 """English translations of the Dutch reference strings (applied by tools/apply_translations.py)."""
+
 EN = {
     "Aanmelden": "Log in",
     "Aanmelden voor medewerkers": "Staff login",

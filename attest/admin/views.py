@@ -1,7 +1,8 @@
 """Admin pages: register kiosks (this browser, or by a one-time link) and list staff."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
@@ -24,15 +25,22 @@ def set_kiosk_cookie(response, token: str):
     """Give this browser the kiosk's long-lived device token."""
     cfg = current_app.config
     response.set_cookie(
-        cfg["KIOSK_COOKIE_NAME"], token, max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
-        httponly=True, samesite="Strict", secure=cfg["SESSION_COOKIE_SECURE"])
+        cfg["KIOSK_COOKIE_NAME"],
+        token,
+        max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
+        httponly=True,
+        samesite="Strict",
+        secure=cfg["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
 def _kiosk_form() -> KioskForm:
     form = KioskForm()
-    form.centre.choices = [SelectChoice(c.id, c.name) for c in db_session().scalars(
-        sa.select(Centre).order_by(Centre.name))]
+    form.centre.choices = [
+        SelectChoice(c.id, c.name)
+        for c in db_session().scalars(sa.select(Centre).order_by(Centre.name))
+    ]
     return form
 
 
@@ -42,8 +50,9 @@ def index():
     session = db_session()
     kiosks = session.scalars(sa.select(Kiosk).order_by(Kiosk.centre_id, Kiosk.name)).all()
     users = session.scalars(sa.select(User).order_by(User.role, User.username)).all()
-    return render_template("admin/index.html", kiosks=kiosks, users=users, form=_kiosk_form(),
-                           link_form=EmptyForm())
+    return render_template(
+        "admin/index.html", kiosks=kiosks, users=users, form=_kiosk_form(), link_form=EmptyForm()
+    )
 
 
 @bp.route("/kiosks", methods=["POST"])
@@ -70,7 +79,7 @@ def enrolment_link(kiosk_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     kiosk = db_session().get(Kiosk, kiosk_id) or abort(404)
-    token = create_enrolment_link_token(kiosk, datetime.now(timezone.utc))
+    token = create_enrolment_link_token(kiosk, datetime.now(UTC))
     record_event(db_session(), current_user, "kiosk.enrolment_link", "kiosk", kiosk.id)
     link = url_for("kiosk.enrol", token=token, _external=True)
     return render_template("admin/enrolment_link.html", kiosk=kiosk, link=link)

@@ -164,7 +164,7 @@ def _load_file(root: Path, path: Path, rel: str, require_media: bool) -> Iterato
             [(line, None, None, "expected a list of items (each starting with '- id: ...')")],
         )
         return
-    for index, (item_node, item) in enumerate(zip(node.value, data)):
+    for index, (item_node, item) in enumerate(zip(node.value, data, strict=True)):
         yield _load_item(root, rel, index, item_node, item, require_media)
 
 

@@ -1,4 +1,5 @@
 """Load a validated item bank into the database, versioning items that sessions have used."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -29,7 +30,9 @@ class SyncReport:
 def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
     """Bring items in line with the bank; a used version is never changed, a new one is made."""
     report = SyncReport()
-    existing = {i.id: i for i in session.scalars(sa.select(Item).options(so.selectinload(Item.versions)))}
+    existing = {
+        i.id: i for i in session.scalars(sa.select(Item).options(so.selectinload(Item.versions)))
+    }
     for spec in bank.items:
         item = existing.get(spec.id)
         if item is None:
@@ -41,7 +44,12 @@ def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
             continue
         latest = item.versions[-1]
         meta_changed = (item.skill, item.level, item.domain, item.format, item.status) != (
-            spec.skill, spec.level, spec.domain, spec.format, spec.status)
+            spec.skill,
+            spec.level,
+            spec.domain,
+            spec.format,
+            spec.status,
+        )
         if latest.content_hash == spec.content_hash:
             if meta_changed:
                 _apply_item(item, spec, now)

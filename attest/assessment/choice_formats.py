@@ -67,7 +67,7 @@ def _validate_options(content: Mapping[str, Any]) -> list[str]:
 def _render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
     return [
         {"id": oid, **{k: opt[k] for k in OPTION_KEYS if k in opt}}
-        for oid, opt in zip(option_ids(content), content["options"])
+        for oid, opt in zip(option_ids(content), content["options"], strict=True)
     ]
 
 

@@ -1,4 +1,5 @@
 """Short human codes without ambiguous characters (start codes, attestation codes)."""
+
 from __future__ import annotations
 
 import hashlib

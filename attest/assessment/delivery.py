@@ -1,4 +1,5 @@
 """The test session state machine: start codes, item plan, answers, scoring at the end."""
+
 from __future__ import annotations
 
 import random
@@ -14,8 +15,16 @@ from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, get_purpose
 from attest.audit import record_event
 from attest.models import (
-    Candidate, Item, ItemVersion, Kiosk, Response, SessionItem, SessionStatus, SkillResult,
-    TestSession, User,
+    Candidate,
+    Item,
+    ItemVersion,
+    Kiosk,
+    Response,
+    SessionItem,
+    SessionStatus,
+    SkillResult,
+    TestSession,
+    User,
 )
 
 
@@ -28,7 +37,11 @@ class DeliveryError(Exception):
 
 
 def create_session(
-    session: so.Session, candidate: Candidate, purpose_code: str, actor: User, now: datetime,
+    session: so.Session,
+    candidate: Candidate,
+    purpose_code: str,
+    actor: User,
+    now: datetime,
     code_minutes: int = 30,
 ) -> tuple[TestSession, str]:
     """Create a test session for a candidate and return it with its one-time start code."""
@@ -36,8 +49,13 @@ def create_session(
         get_purpose(purpose_code)
     except KeyError:
         raise DeliveryError("unknown_purpose", f"unknown test purpose {purpose_code!r}") from None
-    ts = TestSession(candidate=candidate, centre_id=candidate.centre_id, purpose_code=purpose_code,
-                     created_by_id=actor.id, status=SessionStatus.CREATED)
+    ts = TestSession(
+        candidate=candidate,
+        centre_id=candidate.centre_id,
+        purpose_code=purpose_code,
+        created_by_id=actor.id,
+        status=SessionStatus.CREATED,
+    )
     session.add(ts)
     code = _set_start_code(ts, now, code_minutes)
     session.flush()
@@ -71,7 +89,8 @@ def redeem_start_code(
     if not codes.is_wellformed(raw_code):
         raise DeliveryError("bad_code", "not a start code")
     ts = session.scalar(
-        sa.select(TestSession).where(TestSession.start_code_hash == codes.code_hash(raw_code))
+        sa.select(TestSession)
+        .where(TestSession.start_code_hash == codes.code_hash(raw_code))
         .with_for_update()
     )
     if ts is None or ts.centre_id != kiosk.centre_id:
@@ -99,19 +118,27 @@ def plan_items(
     for section in purpose.sections:
         chosen: list[ItemVersion] = []
         for level in level_range(purpose.lowest_level, purpose.target_level):
-            versions = list(session.scalars(
-                sa.select(ItemVersion).join(Item, Item.id == ItemVersion.item_id)
-                .where(Item.skill == section.skill, Item.level == level, Item.status == "live",
-                       ItemVersion.version == Item.current_version)
-                .order_by(Item.id)
-            ))
+            versions = list(
+                session.scalars(
+                    sa.select(ItemVersion)
+                    .join(Item, Item.id == ItemVersion.item_id)
+                    .where(
+                        Item.skill == section.skill,
+                        Item.level == level,
+                        Item.status == "live",
+                        ItemVersion.version == Item.current_version,
+                    )
+                    .order_by(Item.id)
+                )
+            )
             chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
         if not chosen:
             raise DeliveryError("empty_bank", f"no live items for {section.skill}")
         for version in sorted(chosen, key=lambda v: v.difficulty):
             version.first_used_at = version.first_used_at or now  # frozen from now on
-            item = SessionItem(session=ts, position=position, skill=section.skill,
-                               item_version=version)
+            item = SessionItem(
+                session=ts, position=position, skill=section.skill, item_version=version
+            )
             session.add(item)
             planned.append(item)
             position += 1
@@ -120,8 +147,11 @@ def plan_items(
 
 def session_item(session: so.Session, ts: TestSession, position: int) -> SessionItem:
     """Return the item at a position of a session, or raise DeliveryError."""
-    item = session.scalar(sa.select(SessionItem).where(
-        SessionItem.session_id == ts.id, SessionItem.position == position))
+    item = session.scalar(
+        sa.select(SessionItem).where(
+            SessionItem.session_id == ts.id, SessionItem.position == position
+        )
+    )
     if item is None:
         raise DeliveryError("no_such_item", f"no item at position {position}")
     return item
@@ -154,8 +184,9 @@ def record_answer(
     score = float(fmt.score(version.content, value))
     response = item.response
     if response is None:
-        response = Response(session_item=item, value={"v": value}, score=score,
-                            answered_at=now, updated_at=now)
+        response = Response(
+            session_item=item, value={"v": value}, score=score, answered_at=now, updated_at=now
+        )
         session.add(response)
     elif response.value != {"v": value}:
         response.value, response.score, response.updated_at = {"v": value}, score, now
@@ -173,13 +204,19 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     for skill in purpose.skills:
         rows = [i for i in ts.items if i.skill == skill]
         difficulties = [i.item_version.difficulty for i in rows]
-        scores = [i.response.score if i.response and i.response.score is not None else 0.0
-                  for i in rows]
+        scores = [
+            i.response.score if i.response and i.response.score is not None else 0.0 for i in rows
+        ]
         est = irt.eap_estimate(difficulties, scores)
         result = SkillResult(
-            session=ts, skill=skill, level=cuts.level_for(est.theta, purpose.target_level),
-            theta=est.theta, standard_error=est.standard_error, raw_score=sum(scores),
-            max_score=float(len(rows)), method=f"Rasch EAP; {cuts.method}",
+            session=ts,
+            skill=skill,
+            level=cuts.level_for(est.theta, purpose.target_level),
+            theta=est.theta,
+            standard_error=est.standard_error,
+            raw_score=sum(scores),
+            max_score=float(len(rows)),
+            method=f"Rasch EAP; {cuts.method}",
         )
         session.add(result)
         results.append(result)

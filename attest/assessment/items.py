@@ -117,4 +117,4 @@ def list_values(raw: RawResponse, key: str) -> list[str]:
 
 
 # Imported last so the formats register themselves whenever this module is imported.
-from attest.assessment import choice_formats, text_formats  # noqa: F401
+from attest.assessment import choice_formats, text_formats  # noqa: E402,F401

@@ -1,11 +1,19 @@
 """Kiosk pages: start code, language, one item per screen, finish."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import (
-    Blueprint, abort, current_app, g, redirect, render_template, request, send_from_directory,
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
     url_for,
 )
 from flask import session as web_session
@@ -30,7 +38,7 @@ CODE_MESSAGES = {
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @bp.before_request
@@ -79,7 +87,8 @@ def home():
     if request.method == "POST" and form.validate_on_submit():
         try:
             ts = delivery.redeem_start_code(
-                db_session(), request.form.get("code", "")[:32], g.kiosk, _now())
+                db_session(), request.form.get("code", "")[:32], g.kiosk, _now()
+            )
         except delivery.DeliveryError as exc:
             error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
         else:
@@ -140,9 +149,17 @@ def item(position: int):
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     return render_template(
-        "kiosk/item.html", ts=ts, position=position, total=len(ts.items), sitem=sitem,
-        data=get_format(version.format).render_data(version.content), media=version.media,
-        format=version.format, previous=previous, error=error, form=EmptyForm(),
+        "kiosk/item.html",
+        ts=ts,
+        position=position,
+        total=len(ts.items),
+        sitem=sitem,
+        data=get_format(version.format).render_data(version.content),
+        media=version.media,
+        format=version.format,
+        previous=previous,
+        error=error,
+        form=EmptyForm(),
     ), status
 
 

@@ -1,4 +1,5 @@
 """Test purposes as data: which skills are tested, in which order, up to which level."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,11 @@ def _parse(entry: dict, where: str) -> Purpose:
     try:
         sections = tuple(Section(**s) for s in entry["sections"])
         purpose = Purpose(
-            code=entry["code"], title=entry["title"], description=entry.get("description", ""),
-            lowest_level=entry["lowest_level"], target_level=entry["target_level"],
+            code=entry["code"],
+            title=entry["title"],
+            description=entry.get("description", ""),
+            lowest_level=entry["lowest_level"],
+            target_level=entry["target_level"],
             sections=sections,
         )
     except (KeyError, TypeError) as exc:

@@ -116,7 +116,7 @@ class TextEntry(ItemFormat):
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
         rendered = []
-        for gid, gap in zip(gap_ids(content), content["gaps"]):
+        for gid, gap in zip(gap_ids(content), content["gaps"], strict=True):
             before, _, after = gap["prompt"].partition(GAP_MARK)
             rendered.append(
                 {
@@ -157,7 +157,7 @@ class TextEntry(ItemFormat):
         right = [
             normalize_answer(response.get(gid, ""))
             in {normalize_answer(str(a)) for a in gap["accept"]}
-            for gid, gap in zip(gap_ids(content), content["gaps"])
+            for gid, gap in zip(gap_ids(content), content["gaps"], strict=True)
         ]
         if content.get("scoring", "all_or_nothing") == "all_or_nothing":
             return 1.0 if all(right) else 0.0

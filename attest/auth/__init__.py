@@ -1,4 +1,5 @@
 """Staff login (Flask-Login), role checks and kiosk device tokens."""
+
 from __future__ import annotations
 
 from functools import wraps

@@ -1,4 +1,5 @@
 """Kiosk registration: enrolment links and long-lived device tokens."""
+
 from __future__ import annotations
 
 import hashlib

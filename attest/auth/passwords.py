@@ -1,4 +1,5 @@
 """Argon2id password hashing."""
+
 from __future__ import annotations
 
 from argon2 import PasswordHasher

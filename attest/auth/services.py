@@ -1,4 +1,5 @@
 """Staff accounts: creation, authentication and throttling of failed logins."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,15 +1,16 @@
 """Staff login and logout."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from attest.auth.services import LoginRefused, ThrottlePolicy, authenticate
 from attest.auth.forms import LoginForm
+from attest.auth.services import LoginRefused, ThrottlePolicy, authenticate
 from attest.database import db_session
 
 bp = Blueprint("auth", __name__)
@@ -35,8 +36,12 @@ def login():
         )
         try:
             user = authenticate(
-                db_session(), form.username.data, form.password.data,
-                request.remote_addr or "unknown", datetime.now(timezone.utc), policy,
+                db_session(),
+                form.username.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                datetime.now(UTC),
+                policy,
             )
         except LoginRefused as refused:
             g.commit_on_error = True  # keep the failure count

@@ -1,4 +1,5 @@
 """Issuing keys: a root CA, document-signing certificates, key ids, PEM storage and lifecycle."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,8 +15,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 ROOT_YEARS = 10
 # RFC 9336 id-kp-documentSigning: says what the key is for; validators ignore unknown EKUs.
-DOCUMENT_SIGNING = getattr(ExtendedKeyUsageOID, "DOCUMENT_SIGNING",
-                           ObjectIdentifier("1.3.6.1.5.5.7.3.36"))
+DOCUMENT_SIGNING = getattr(
+    ExtendedKeyUsageOID, "DOCUMENT_SIGNING", ObjectIdentifier("1.3.6.1.5.5.7.3.36")
+)
 # Certificates start a little in the past so a verifier whose clock lags still accepts them.
 CLOCK_SKEW = timedelta(hours=1)
 
@@ -44,9 +46,15 @@ def _name(common_name: str, organisation: str | None = None) -> x509.Name:
 
 def _key_usage(*, signing: bool) -> x509.KeyUsage:
     return x509.KeyUsage(
-        digital_signature=signing, content_commitment=signing, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=not signing,
-        crl_sign=not signing, encipher_only=False, decipher_only=False,
+        digital_signature=signing,
+        content_commitment=signing,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=not signing,
+        crl_sign=not signing,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
@@ -57,7 +65,8 @@ def create_demo_root(now: datetime, common_name: str = "Attest DEMO Root CA") ->
     ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
     cert = (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name)
+        .subject_name(name)
+        .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
@@ -65,8 +74,9 @@ def create_demo_root(now: datetime, common_name: str = "Attest DEMO Root CA") ->
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_key_usage(signing=False), critical=True)
         .add_extension(ski, critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski),
-                       critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+        )
         .sign(key, hashes.SHA256())
     )
     return KeyPair(key, cert)
@@ -94,11 +104,11 @@ def create_signing_certificate(
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(signing=True), critical=True)
         .add_extension(x509.ExtendedKeyUsage([DOCUMENT_SIGNING]), critical=False)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
-                       critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(root_ski.value),
-            critical=False)
+            critical=False,
+        )
     )
     if crl_url:
         point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl_url)], None, None, None)
@@ -116,11 +126,12 @@ def save_keypair(kp: KeyPair, directory: Path, name: str) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     key_pem = kp.private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     _write_private(directory / f"{name}.key.pem", key_pem)
     (directory / f"{name}.crt.pem").write_bytes(
-        kp.certificate.public_bytes(serialization.Encoding.PEM))
+        kp.certificate.public_bytes(serialization.Encoding.PEM)
+    )
 
 
 def _write_private(path: Path, data: bytes) -> None:

@@ -5,6 +5,7 @@ UTC), applied to the payload's issue time with the rule of keys.key_usable_for: 
 still verifies what it signed while active; a compromised key invalidates what it signed from
 the compromise on. Wire format: docs/payload-format.md. Pure module: no Flask, no ORM.
 """
+
 from __future__ import annotations
 
 import base64
@@ -68,8 +69,9 @@ def key_verdict(key: TrustedKey, signed_at: datetime) -> tuple[str, str] | None:
     at = _utc(signed_at)
     if key.compromised_at is not None and at >= _utc(key.compromised_at):
         return "key_compromised", "signed after the key was compromised"
-    if (key.not_before is not None and at < _utc(key.not_before)) or \
-            (key.not_after is not None and at > _utc(key.not_after)):
+    if (key.not_before is not None and at < _utc(key.not_before)) or (
+        key.not_after is not None and at > _utc(key.not_after)
+    ):
         return "key_not_valid_then", "signed outside the certificate's validity period"
     if key.retired_at is not None and at > _utc(key.retired_at):
         return "key_retired", "signed after the key was retired"
@@ -96,22 +98,29 @@ def verify_offline(
         return OfflineResult(INVALID, *verdict, claims=verified, is_signature_valid=True)
     genuine = {"claims": verified, "is_signature_valid": True, "is_authentic": True}
     if status_list_bytes is None:
-        return OfflineResult(STATUS_UNKNOWN, "no_status_list",
-                             "genuine, but no status list was given to check revocation",
-                             **genuine)
+        return OfflineResult(
+            STATUS_UNKNOWN,
+            "no_status_list",
+            "genuine, but no status list was given to check revocation",
+            **genuine,
+        )
     try:
-        lst = verify_status_list(status_list_bytes,
-                                 {k: v.public_key for k, v in keys.items()}, now)
+        lst = verify_status_list(status_list_bytes, {k: v.public_key for k, v in keys.items()}, now)
         list_verdict = key_verdict(keys[lst.kid], lst.issued_at)
         if list_verdict is not None:
             raise StatusListError("untrusted_key", list_verdict[1])
         if lst.issued_at < verified.claims.issued_at:
-            raise StatusListError("older_than_attestation",
-                                  "the status list predates the attestation")
+            raise StatusListError(
+                "older_than_attestation", "the status list predates the attestation"
+            )
         status = lst.status(verified.claims.status_index)
     except StatusListError as exc:
-        return OfflineResult(STATUS_UNKNOWN, f"status_list_{exc.reason}",
-                             f"genuine, but the status is unknown: {exc.message}", **genuine)
+        return OfflineResult(
+            STATUS_UNKNOWN,
+            f"status_list_{exc.reason}",
+            f"genuine, but the status is unknown: {exc.message}",
+            **genuine,
+        )
     name = _STATUS_NAMES[status]
     message = "genuine and in force" if status is Status.VALID else f"genuine but {name}"
     return OfflineResult(name, name, message, status_list_issued_at=lst.issued_at, **genuine)
@@ -122,7 +131,8 @@ def verify_offline(
 
 def jwks_from_certificates(
     certs: Iterable[x509.Certificate | Sequence[x509.Certificate]],
-    *, states: Mapping[str, KeyState] | None = None,
+    *,
+    states: Mapping[str, KeyState] | None = None,
 ) -> dict:
     """Return a JWKS document for signing certificates (each alone or as a chain, leaf first)."""
     keys = []
@@ -130,17 +140,23 @@ def jwks_from_certificates(
         chain = [item] if isinstance(item, x509.Certificate) else list(item)
         leaf = chain[0]
         pub = leaf.public_key()
-        if not isinstance(pub, ec.EllipticCurvePublicKey) or not isinstance(pub.curve,
-                                                                            ec.SECP256R1):
+        if not isinstance(pub, ec.EllipticCurvePublicKey) or not isinstance(
+            pub.curve, ec.SECP256R1
+        ):
             raise TypeError("only EC P-256 certificates can be published for ES256")
         numbers = pub.public_numbers()
         kid = kid_of(leaf)
         jwk: dict[str, object] = {
-            "kty": "EC", "crv": "P-256", "kid": kid, "use": "sig", "alg": "ES256",
+            "kty": "EC",
+            "crv": "P-256",
+            "kid": kid,
+            "use": "sig",
+            "alg": "ES256",
             "x": _b64url(numbers.x.to_bytes(32, "big")),
             "y": _b64url(numbers.y.to_bytes(32, "big")),
-            "x5c": [base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode()
-                    for c in chain],
+            "x5c": [
+                base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode() for c in chain
+            ],
         }
         state = (states or {}).get(kid)
         if state is not None:
@@ -159,8 +175,7 @@ def keys_from_jwks(doc: Mapping[str, object]) -> dict[str, TrustedKey]:
         raise JwksError("a JWKS document is an object with a 'keys' array")
     keys: dict[str, TrustedKey] = {}
     for jwk in entries:
-        if not isinstance(jwk, Mapping) or jwk.get("kty") != "EC" or \
-                jwk.get("use", "sig") != "sig":
+        if not isinstance(jwk, Mapping) or jwk.get("kty") != "EC" or jwk.get("use", "sig") != "sig":
             continue  # RFC 7517 section 5: ignore keys we do not understand
         key = _key_from_jwk(jwk)
         if key.kid in keys:
@@ -171,8 +186,12 @@ def keys_from_jwks(doc: Mapping[str, object]) -> dict[str, TrustedKey]:
 
 def _key_from_jwk(jwk: Mapping[str, object]) -> TrustedKey:
     kid = jwk.get("kid")
-    if jwk.get("crv") != "P-256" or jwk.get("alg", "ES256") != "ES256" or \
-            not isinstance(kid, str) or not kid:
+    if (
+        jwk.get("crv") != "P-256"
+        or jwk.get("alg", "ES256") != "ES256"
+        or not isinstance(kid, str)
+        or not kid
+    ):
         raise JwksError(f"key {kid!r}: only EC P-256 ES256 keys with a kid are accepted")
     try:
         x, y = (int.from_bytes(_unb64url(jwk.get(n), 32), "big") for n in ("x", "y"))
@@ -186,7 +205,9 @@ def _key_from_jwk(jwk: Mapping[str, object]) -> TrustedKey:
         if kid_of(chain[0]) != kid:
             raise JwksError(f"key {kid}: kid is not the SHA-256 prefix of the x5c certificate")
     return TrustedKey(
-        kid=kid, public_key=public_key, chain=chain,
+        kid=kid,
+        public_key=public_key,
+        chain=chain,
         retired_at=_moment(jwk.get("retired_at"), kid),
         compromised_at=_moment(jwk.get("compromised_at"), kid),
         not_before=chain[0].not_valid_before_utc if chain else None,
@@ -200,8 +221,9 @@ def _chain(x5c: object, kid: str) -> tuple[x509.Certificate, ...]:
     if not isinstance(x5c, list) or not x5c or not all(isinstance(c, str) for c in x5c):
         raise JwksError(f"key {kid}: x5c must be a non-empty array of base64 strings")
     try:
-        return tuple(x509.load_der_x509_certificate(base64.b64decode(c, validate=True))
-                     for c in x5c)
+        return tuple(
+            x509.load_der_x509_certificate(base64.b64decode(c, validate=True)) for c in x5c
+        )
     except (binascii.Error, ValueError) as exc:
         raise JwksError(f"key {kid}: x5c holds a bad certificate ({exc})") from None
 

@@ -2,6 +2,7 @@
 
 Wire format: docs/payload-format.md. Pure module: no Flask, no ORM; keys and `now` are arguments.
 """
+
 from __future__ import annotations
 
 import base64
@@ -43,8 +44,17 @@ LEVEL_NAMES = {code: name for name, code in LEVEL_CODES.items()}
 C_VERSION, C_CODE, C_FAMILY, C_GIVEN, C_BIRTH = -1, -2, -3, -4, -5
 C_LEVELS, C_TEST_DATE, C_STATUS_INDEX, C_TRUNCATED, C_IAT = -6, -7, -8, -9, 6
 TRUNC_FAMILY, TRUNC_GIVEN = 1, 2
-_REQUIRED = {C_VERSION, C_CODE, C_FAMILY, C_GIVEN, C_BIRTH, C_LEVELS, C_TEST_DATE, C_IAT,
-             C_STATUS_INDEX}
+_REQUIRED = {
+    C_VERSION,
+    C_CODE,
+    C_FAMILY,
+    C_GIVEN,
+    C_BIRTH,
+    C_LEVELS,
+    C_TEST_DATE,
+    C_IAT,
+    C_STATUS_INDEX,
+}
 
 EPOCH_DAY = date(1970, 1, 1)
 _CODE = re.compile(r"ATT(?:-[0-9A-Z]{4}){1,8}")
@@ -86,21 +96,29 @@ class VerifiedClaims:
     def display_names(self) -> tuple[str, str]:
         """Return (family name, given names) with an ellipsis where the issuer shortened them."""
         fam, giv = self.claims.family_name, self.claims.given_names
-        return (fam + "…" if self.is_family_name_truncated else fam,
-                giv + "…" if self.is_given_names_truncated else giv)
+        return (
+            fam + "…" if self.is_family_name_truncated else fam,
+            giv + "…" if self.is_given_names_truncated else giv,
+        )
 
 
 # ---------------------------------------------------------------- encoding
 
 
-def encode_payload(claims: AttestationClaims, private_key: ec.EllipticCurvePrivateKey, kid: str,
-                   *, max_chars: int = DEFAULT_MAX_PAYLOAD_CHARS) -> str:
+def encode_payload(
+    claims: AttestationClaims,
+    private_key: ec.EllipticCurvePrivateKey,
+    kid: str,
+    *,
+    max_chars: int = DEFAULT_MAX_PAYLOAD_CHARS,
+) -> str:
     """Sign the claims and return the Base32 payload text, shortening names to fit max_chars.
 
     Raises ValueError for claims that break the format or cannot fit, TypeError for a key
     that is not P-256: caller errors, not hostile input."""
-    if not isinstance(private_key, ec.EllipticCurvePrivateKey) or \
-            not isinstance(private_key.curve, ec.SECP256R1):
+    if not isinstance(private_key, ec.EllipticCurvePrivateKey) or not isinstance(
+        private_key.curve, ec.SECP256R1
+    ):
         raise TypeError("ES256 needs an EC P-256 private key")
     protected = cbor2.dumps({HDR_ALG: COSE_ALG_ES256, HDR_KID: _kid_bytes(kid)})
     family, given, flags = _fit_names(claims, protected, max_chars)
@@ -121,8 +139,9 @@ def verification_url(base_url: str, payload: str) -> str:
     return url
 
 
-def encode_url(base_url: str, claims: AttestationClaims,
-               private_key: ec.EllipticCurvePrivateKey, kid: str) -> str:
+def encode_url(
+    base_url: str, claims: AttestationClaims, private_key: ec.EllipticCurvePrivateKey, kid: str
+) -> str:
     """Sign the claims and return the whole verification URL, sized for QR version 14-Q."""
     budget = QR_MAX_CHARS - len(verification_url(base_url, ""))
     return verification_url(base_url, encode_payload(claims, private_key, kid, max_chars=budget))
@@ -156,8 +175,11 @@ def _levels_word(levels: Mapping[str, str]) -> int:
 def _claim_map(c: AttestationClaims, family: str, given: str, flags: int) -> dict[int, object]:
     if c.issued_at.tzinfo is None:
         raise ValueError("issued_at must be timezone-aware")
-    if isinstance(c.status_index, bool) or not isinstance(c.status_index, int) \
-            or c.status_index < 0:
+    if (
+        isinstance(c.status_index, bool)
+        or not isinstance(c.status_index, int)
+        or c.status_index < 0
+    ):
         raise ValueError("status_index must be a non-negative int")
     claims: dict[int, object] = {
         C_VERSION: FORMAT_VERSION,
@@ -221,8 +243,9 @@ def _b32encode(data: bytes) -> str:
 # ---------------------------------------------------------------- decoding
 
 
-def decode_and_verify(text_or_url: str, keys: Mapping[str, ec.EllipticCurvePublicKey],
-                      now: datetime | None = None) -> VerifiedClaims:
+def decode_and_verify(
+    text_or_url: str, keys: Mapping[str, ec.EllipticCurvePublicKey], now: datetime | None = None
+) -> VerifiedClaims:
     """Check the signature and format of a payload (or URL) and return its claims.
 
     Raises PayloadError, and nothing else, for any input that is not a valid payload."""
@@ -235,8 +258,11 @@ def decode_and_verify(text_or_url: str, keys: Mapping[str, ec.EllipticCurvePubli
     kid, key = _header_key(protected, keys)
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     try:
-        key.verify(encode_dss_signature(r, s), _sig_structure(protected, payload),
-                   ec.ECDSA(hashes.SHA256()))
+        key.verify(
+            encode_dss_signature(r, s),
+            _sig_structure(protected, payload),
+            ec.ECDSA(hashes.SHA256()),
+        )
     except (InvalidSignature, ValueError):
         raise PayloadError("bad_signature", "the signature does not match") from None
     result = _parse_claims(payload, kid)
@@ -283,13 +309,22 @@ def _parse_cose(data: bytes) -> tuple[bytes, bytes, bytes]:
         raise PayloadError("truncated", "the payload ends early") from None
     except Exception:  # noqa: BLE001 - cbor2 raises many types; all mean "not CBOR"
         raise PayloadError("bad_cbor", "the payload is not valid CBOR") from None
-    if not (isinstance(obj, cbor2.CBORTag) and obj.tag == COSE_SIGN1_TAG
-            and isinstance(obj.value, (list, tuple)) and len(obj.value) == 4):
+    if not (
+        isinstance(obj, cbor2.CBORTag)
+        and obj.tag == COSE_SIGN1_TAG
+        and isinstance(obj.value, (list, tuple))
+        and len(obj.value) == 4
+    ):
         raise PayloadError("bad_cbor", "the payload is not a COSE_Sign1 structure")
     protected, unprotected, payload, signature = obj.value
-    if not (isinstance(protected, bytes) and isinstance(unprotected, Mapping)
-            and not unprotected and isinstance(payload, bytes)
-            and isinstance(signature, bytes) and len(signature) == 64):
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(unprotected, Mapping)
+        and not unprotected
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+        and len(signature) == 64
+    ):
         raise PayloadError("bad_cbor", "the COSE_Sign1 fields have the wrong types")
     if _cose(protected, payload, signature) != data:
         # Trailing bytes or non-minimal lengths: only the one encoding we emit is accepted.
@@ -297,8 +332,9 @@ def _parse_cose(data: bytes) -> tuple[bytes, bytes, bytes]:
     return protected, payload, signature
 
 
-def _header_key(protected: bytes, keys: Mapping[str, ec.EllipticCurvePublicKey]
-                ) -> tuple[str, ec.EllipticCurvePublicKey]:
+def _header_key(
+    protected: bytes, keys: Mapping[str, ec.EllipticCurvePublicKey]
+) -> tuple[str, ec.EllipticCurvePublicKey]:
     try:
         header = cbor2.loads(protected)
     except Exception:  # noqa: BLE001
@@ -346,8 +382,9 @@ def _parse_claims(payload: bytes, kid: str) -> VerifiedClaims:
         raise
     except Exception:  # noqa: BLE001 - signed but malformed: a PayloadError, not a crash
         raise PayloadError("bad_claims", "the claims are malformed") from None
-    return VerifiedClaims(claims, kid, version, bool(flags & TRUNC_FAMILY),
-                          bool(flags & TRUNC_GIVEN))
+    return VerifiedClaims(
+        claims, kid, version, bool(flags & TRUNC_FAMILY), bool(flags & TRUNC_GIVEN)
+    )
 
 
 def _uint(value: object) -> int:
@@ -371,7 +408,7 @@ def _day(value: object) -> date:
 def _expand_code(value: object) -> str:
     if not isinstance(value, str) or not _COMPACT_CODE.fullmatch(value):
         raise ValueError("bad attestation code")
-    return "ATT-" + "-".join(value[i:i + 4] for i in range(0, len(value), 4))
+    return "ATT-" + "-".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
 def _levels_dict(word: object) -> dict[str, str]:

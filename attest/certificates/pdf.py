@@ -1,4 +1,5 @@
 """Render an attestation as a one-page A4 PDF in Dutch."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -23,8 +24,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).with_name("fonts")
 FONT, FONT_BOLD = "AttestSans", "AttestSans-Bold"
-SKILLS = (("listening", "luisteren"), ("reading", "lezen"),
-          ("speaking", "spreken"), ("writing", "schrijven"))
+SKILLS = (
+    ("listening", "luisteren"),
+    ("reading", "lezen"),
+    ("speaking", "spreken"),
+    ("writing", "schrijven"),
+)
 LEVEL_LABELS = {None: "niet getest", "below_A1": "onder A1"}
 DEMO_TEXT = "DEMO — GEEN GELDIG ATTEST"
 TITLE = "Attest Nederlands als tweede taal (NT2)"
@@ -124,14 +129,25 @@ def _shaped(text: str, font: str, size: float) -> list[tuple[str, float]]:
         # HarfBuzz joins Arabic letters and emits glyphs in visual order; text extractors
         # (PDFium, Poppler) map the presentation forms back to the logical name.
         shaped = shapeStr(run, font, size)
-        width = (sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
-                 if isinstance(shaped, ShapedStr) else pdfmetrics.stringWidth(run, font, size))
+        width = (
+            sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
+            if isinstance(shaped, ShapedStr)
+            else pdfmetrics.stringWidth(run, font, size)
+        )
         pieces.append((shaped, width))
     return pieces
 
 
-def _draw(c: Canvas, x: float, y: float, text: str, font: str = FONT, size: float = 10.5,
-          max_width: float | None = None, min_size: float = 6) -> float:
+def _draw(
+    c: Canvas,
+    x: float,
+    y: float,
+    text: str,
+    font: str = FONT,
+    size: float = 10.5,
+    max_width: float | None = None,
+    min_size: float = 6,
+) -> float:
     """Draw one line at (x, y), shrinking it to fit max_width; return the width used."""
     text = unicodedata.normalize("NFC", text)
     pieces = _shaped(text, font, size)
@@ -179,9 +195,12 @@ def _watermark() -> tuple[ImageReader, float, float]:
     font = ImageFont.truetype(str(FONT_DIR / "DejaVuSans-Bold.ttf"), int(40 * scale))
     left, top, right, bottom = font.getbbox(DEMO_TEXT)
     text = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
-    ImageDraw.Draw(text).text((4 - left, 4 - top), DEMO_TEXT, font=font,
-                              fill=(int(RED.red * 255), int(RED.green * 255),
-                                    int(RED.blue * 255), 34))
+    ImageDraw.Draw(text).text(
+        (4 - left, 4 - top),
+        DEMO_TEXT,
+        font=font,
+        fill=(int(RED.red * 255), int(RED.green * 255), int(RED.blue * 255), 34),
+    )
     rotated = text.rotate(55, expand=True, resample=Image.BICUBIC)
     return ImageReader(rotated), rotated.width / scale, rotated.height / scale
 
@@ -277,8 +296,15 @@ def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
         y -= 4.2 * mm
         _draw(c, MARGIN, y, line, FONT, 8.5)
     c.setFillColor(GREY)
-    _draw(c, MARGIN, 14 * mm, "Dit attest is digitaal verzegeld (PAdES). Elke wijziging maakt de "
-          "verzegeling ongeldig.", FONT, 8, max_width=PAGE_W - 2 * MARGIN)
+    _draw(
+        c,
+        MARGIN,
+        14 * mm,
+        "Dit attest is digitaal verzegeld (PAdES). Elke wijziging maakt de verzegeling ongeldig.",
+        FONT,
+        8,
+        max_width=PAGE_W - 2 * MARGIN,
+    )
 
 
 def render_attestation(data: AttestationData, *, verify_url: str, is_demo: bool) -> bytes:
@@ -294,17 +320,38 @@ def render_attestation(data: AttestationData, *, verify_url: str, is_demo: bool)
         _demo_marks(c)
     y = PAGE_H - (30 if is_demo else 24) * mm
     _draw(c, MARGIN, y, TITLE, FONT_BOLD, 18, max_width=PAGE_W - 2 * MARGIN)
-    _draw(c, MARGIN, y - 8 * mm, f"Uitgereikt door {data.issuer_name}", FONT, 11,
-          max_width=PAGE_W - 2 * MARGIN)
+    _draw(
+        c,
+        MARGIN,
+        y - 8 * mm,
+        f"Uitgereikt door {data.issuer_name}",
+        FONT,
+        11,
+        max_width=PAGE_W - 2 * MARGIN,
+    )
     y = _heading(c, y - 20 * mm, "Kandidaat")
-    y = _rows(c, y, [("Familienaam", data.family_name), ("Voornamen", data.given_names),
-                     ("Geboortedatum", _dmy(data.birth_date))])
+    y = _rows(
+        c,
+        y,
+        [
+            ("Familienaam", data.family_name),
+            ("Voornamen", data.given_names),
+            ("Geboortedatum", _dmy(data.birth_date)),
+        ],
+    )
     y = _heading(c, y - 4 * mm, "Test")
     y = _rows(c, y, [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)])
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
     y = _level_table(c, y, data.skills)
-    _draw(c, MARGIN, y, "Elk niveau geldt alleen voor de vermelde vaardigheid; er is geen "
-          "globaal niveau.", FONT, 8.5, max_width=PAGE_W - 2 * MARGIN)
+    _draw(
+        c,
+        MARGIN,
+        y,
+        "Elk niveau geldt alleen voor de vermelde vaardigheid; er is geen globaal niveau.",
+        FONT,
+        8.5,
+        max_width=PAGE_W - 2 * MARGIN,
+    )
     y = _heading(c, y - 10 * mm, "Voldoet aan (regels van kracht op de testdatum)")
     _profiles(c, y, data.profiles_met)
     _qr(c, verify_url)

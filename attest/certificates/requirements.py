@@ -1,4 +1,5 @@
 """Requirement profiles as dated data, and whether a result meets them on a test date."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,8 +41,11 @@ def load_profiles(path: Path = DATA_FILE) -> tuple[Profile, ...]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     return tuple(
         Profile(
-            code=e["code"], title=e["title"], valid_from=e["valid_from"],
-            valid_to=e.get("valid_to"), requirements=dict(e["requirements"]),
+            code=e["code"],
+            title=e["title"],
+            valid_from=e["valid_from"],
+            valid_to=e.get("valid_to"),
+            requirements=dict(e["requirements"]),
         )
         for e in entries
     )

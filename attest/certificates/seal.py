@@ -1,4 +1,5 @@
 """Seal a finished PDF with a PAdES certification signature and check such a seal."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,9 @@ FIELD_NAME = "AttestSeal"
 # costs a second, dummy signing pass.
 SIGNATURE_OVERHEAD = 2048
 # Our signing certificates carry both bits; insist on them so a stray TLS key cannot seal.
-KEY_USAGE = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"},
-                                match_all_key_usages=True)
+KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=True
+)
 
 
 @dataclass(frozen=True)
@@ -72,24 +74,30 @@ def seal_pdf(
 ) -> bytes:
     """Certify a PDF (PAdES, no changes allowed) and return the sealed bytes."""
     key_der = signer_key.private_key.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption())
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(signer_key.certificate),
         signing_key=asn1_keys.PrivateKeyInfo.load(key_der),
         cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in chain]),
     )
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, reason=reason, location=location, md_algorithm="sha256",
-        certify=True, docmdp_permissions=MDPPerm.NO_CHANGES, subfilter=SigSeedSubFilter.PADES,
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location,
+        md_algorithm="sha256",
+        certify=True,
+        docmdp_permissions=MDPPerm.NO_CHANGES,
+        subfilter=SigSeedSubFilter.PADES,
     )
-    pdf_signer = _ClockedPdfSigner(meta, signer=signer,
-                                   system_time=now or datetime.now(UTC))
-    certs = sum(len(c.public_bytes(serialization.Encoding.DER))
-                for c in [signer_key.certificate, *chain])
+    pdf_signer = _ClockedPdfSigner(meta, signer=signer, system_time=now or datetime.now(UTC))
+    certs = sum(
+        len(c.public_bytes(serialization.Encoding.DER)) for c in [signer_key.certificate, *chain]
+    )
     reserved = -(-(SIGNATURE_OVERHEAD + certs) // 512) * 512  # pyHanko wants an even size
-    out = pdf_signer.sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf_bytes)), output=BytesIO(),
-                              bytes_reserved=reserved)
+    out = pdf_signer.sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(pdf_bytes)), output=BytesIO(), bytes_reserved=reserved
+    )
     return out.getvalue()
 
 
@@ -104,8 +112,9 @@ def validate_sealed_pdf(
         return SealCheck(False, f"unreadable PDF or signature: {type(exc).__name__}: {exc}")
 
 
-def _validate(pdf_bytes: bytes, trust_roots: list[x509.Certificate], at: datetime | None
-              ) -> SealCheck:
+def _validate(
+    pdf_bytes: bytes, trust_roots: list[x509.Certificate], at: datetime | None
+) -> SealCheck:
     reader = PdfFileReader(BytesIO(pdf_bytes))
     sigs = reader.embedded_signatures
     if len(sigs) != 1:
@@ -113,19 +122,24 @@ def _validate(pdf_bytes: bytes, trust_roots: list[x509.Certificate], at: datetim
     sig = sigs[0]
     # No network: revocation is handled by our own database and status list, so soft-fail.
     context = ValidationContext(
-        trust_roots=[_asn1_cert(c) for c in trust_roots], allow_fetching=False,
-        revocation_mode="soft-fail", moment=at)
+        trust_roots=[_asn1_cert(c) for c in trust_roots],
+        allow_fetching=False,
+        revocation_mode="soft-fail",
+        moment=at,
+    )
     status = validate_pdf_signature(sig, context, key_usage_settings=KEY_USAGE)
     is_certification = sig.docmdp_level is not None
     entire = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     facts = dict(
         signer_kid=kid(x509.load_der_x509_certificate(status.signing_cert.dump())),
-        signed_at=sig.self_reported_timestamp, covers_entire_file=entire,
+        signed_at=sig.self_reported_timestamp,
+        covers_entire_file=entire,
         is_certification=is_certification,
     )
     if not (status.intact and status.valid):
-        return SealCheck(False, "signature is broken: the document or signature was altered",
-                         **facts)
+        return SealCheck(
+            False, "signature is broken: the document or signature was altered", **facts
+        )
     if not status.trusted:
         return SealCheck(False, "signer does not chain to a trusted root", **facts)
     if not entire:

@@ -1,4 +1,5 @@
 """Issue attestations: gather the result, render, seal, store, record; and manage keys."""
+
 from __future__ import annotations
 
 import hashlib
@@ -37,9 +38,11 @@ def attestation_for_session(session: so.Session, ts: TestSession) -> Attestation
 def active_signing_key(session: so.Session) -> SigningKey | None:
     """Return the newest key that is neither retired nor compromised."""
     return session.scalar(
-        sa.select(SigningKey).where(SigningKey.retired_at.is_(None),
-                                    SigningKey.compromised_at.is_(None))
-        .order_by(SigningKey.id.desc()).limit(1))
+        sa.select(SigningKey)
+        .where(SigningKey.retired_at.is_(None), SigningKey.compromised_at.is_(None))
+        .order_by(SigningKey.id.desc())
+        .limit(1)
+    )
 
 
 def verify_url(public_url: str, code: str) -> str:
@@ -68,22 +71,39 @@ def issue_attestation(
     code = "ATT-" + codes.new_code(8)
     cand = ts.candidate
     data = AttestationData(
-        code=code, family_name=cand.family_name, given_names=cand.given_names,
-        birth_date=cand.birth_date, test_date=test_date, issued_at=now,
-        centre_name=ts.centre.name, issuer_name=config["ISSUER_NAME"], skills=levels,
+        code=code,
+        family_name=cand.family_name,
+        given_names=cand.given_names,
+        birth_date=cand.birth_date,
+        test_date=test_date,
+        issued_at=now,
+        centre_name=ts.centre.name,
+        issuer_name=config["ISSUER_NAME"],
+        skills=levels,
         profiles_met=[(j.title, j.meets) for j in judgements],
     )
-    pdf = render_attestation(data, verify_url=verify_url(config["PUBLIC_URL"], code),
-                             is_demo=key_row.is_demo)
+    pdf = render_attestation(
+        data, verify_url=verify_url(config["PUBLIC_URL"], code), is_demo=key_row.is_demo
+    )
     sealed = seal_pdf(pdf, signer_key=signer, chain=[root])
     key = f"attestations/{now:%Y/%m}/{code}.pdf"
     att = Attestation(
-        code=code, session_id=ts.id, family_name=cand.family_name, given_names=cand.given_names,
-        birth_date=cand.birth_date, test_date=test_date, centre_name=ts.centre.name,
-        issuer_name=config["ISSUER_NAME"], levels=levels,
+        code=code,
+        session_id=ts.id,
+        family_name=cand.family_name,
+        given_names=cand.given_names,
+        birth_date=cand.birth_date,
+        test_date=test_date,
+        centre_name=ts.centre.name,
+        issuer_name=config["ISSUER_NAME"],
+        levels=levels,
         profiles=[{"code": j.code, "title": j.title, "meets": j.meets} for j in judgements],
-        signing_key_id=key_row.id, pdf_path=key, pdf_sha256=hashlib.sha256(sealed).hexdigest(),
-        is_demo=key_row.is_demo, issued_by_id=actor.id, issued_at=now,
+        signing_key_id=key_row.id,
+        pdf_path=key,
+        pdf_sha256=hashlib.sha256(sealed).hexdigest(),
+        is_demo=key_row.is_demo,
+        issued_by_id=actor.id,
+        issued_at=now,
     )
     session.add(att)
     session.flush()  # a unique-code clash fails here, before anything is written to disk
@@ -113,17 +133,24 @@ def init_keys(
     prefix = "Attest DEMO" if demo else "Attest"
     root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")
     signer = keymod.create_signing_certificate(
-        root, now, common_name=f"{prefix} issuing key {now:%Y-%m-%d}",
-        crl_url=f"{public_url.rstrip('/')}/crl/issuing.crl")
+        root,
+        now,
+        common_name=f"{prefix} issuing key {now:%Y-%m-%d}",
+        crl_url=f"{public_url.rstrip('/')}/crl/issuing.crl",
+    )
     kid = keymod.kid(signer.certificate)
     name = f"issuing-{kid}"
     keymod.save_keypair(root, keys_dir, "root")
     keymod.save_keypair(signer, keys_dir, name)
     pem = serialization.Encoding.PEM
     row = SigningKey(
-        kid=kid, name=name, subject=signer.certificate.subject.rfc4514_string(),
+        kid=kid,
+        name=name,
+        subject=signer.certificate.subject.rfc4514_string(),
         certificate_pem=signer.certificate.public_bytes(pem).decode(),
-        root_pem=root.certificate.public_bytes(pem).decode(), is_demo=demo, created_at=now,
+        root_pem=root.certificate.public_bytes(pem).decode(),
+        is_demo=demo,
+        created_at=now,
     )
     if existing is not None:
         existing.retired_at = now

@@ -5,6 +5,7 @@ sub (2), exp (4), iat (6), ttl (65534) and status_list (65533) = {bits (1), lst 
 sits in byte i*bits//8, least significant bits first. Wire format: docs/payload-format.md.
 Pure module: no Flask, no ORM; keys and `now` are arguments.
 """
+
 from __future__ import annotations
 
 import enum
@@ -87,9 +88,16 @@ def pack_statuses(statuses: Mapping[int, Status], size: int = MIN_ENTRIES) -> by
 
 
 def build_status_list(
-    *, revoked: Iterable[int], private_key: ec.EllipticCurvePrivateKey, kid: str, uri: str,
-    issued_at: datetime, suspended: Iterable[int] = (), size: int = MIN_ENTRIES,
-    valid_for: timedelta = timedelta(days=7), ttl: timedelta = timedelta(days=1),
+    *,
+    revoked: Iterable[int],
+    private_key: ec.EllipticCurvePrivateKey,
+    kid: str,
+    uri: str,
+    issued_at: datetime,
+    suspended: Iterable[int] = (),
+    size: int = MIN_ENTRIES,
+    valid_for: timedelta = timedelta(days=7),
+    ttl: timedelta = timedelta(days=1),
 ) -> bytes:
     """Build and sign a status list token (COSE_Sign1 bytes); revoked wins over suspended."""
     if size < MIN_ENTRIES or size > MAX_ENTRIES or size % 4:
@@ -100,18 +108,25 @@ def build_status_list(
     statuses.update({i: Status.REVOKED for i in revoked})
     lst = zlib.compress(pack_statuses(statuses, size), 9)
     iat = int(issued_at.timestamp())
-    claims = {C_SUB: uri, C_IAT: iat, C_EXP: iat + int(valid_for.total_seconds()),
-              C_TTL: int(ttl.total_seconds()), C_STATUS_LIST: {SL_BITS: BITS, SL_LST: lst}}
+    claims = {
+        C_SUB: uri,
+        C_IAT: iat,
+        C_EXP: iat + int(valid_for.total_seconds()),
+        C_TTL: int(ttl.total_seconds()),
+        C_STATUS_LIST: {SL_BITS: BITS, SL_LST: lst},
+    }
     protected = cbor2.dumps({HDR_ALG: COSE_ALG_ES256, HDR_KID: bytes.fromhex(kid), HDR_TYP: TYP})
     payload = cbor2.dumps(claims)
     r, s = decode_dss_signature(
-        private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256())))
+        private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
+    )
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
 
 def verify_status_list(
-    data: bytes, keys: Mapping[str, ec.EllipticCurvePublicKey] | ec.EllipticCurvePublicKey,
+    data: bytes,
+    keys: Mapping[str, ec.EllipticCurvePublicKey] | ec.EllipticCurvePublicKey,
     now: datetime,
 ) -> StatusList:
     """Check signature, type and lifetime of a status list token and return the list.
@@ -126,8 +141,11 @@ def verify_status_list(
         raise StatusListError("unknown_kid", f"no trusted P-256 key has kid {kid}")
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     try:
-        key.verify(encode_dss_signature(r, s), _sig_structure(protected, payload),
-                   ec.ECDSA(hashes.SHA256()))
+        key.verify(
+            encode_dss_signature(r, s),
+            _sig_structure(protected, payload),
+            ec.ECDSA(hashes.SHA256()),
+        )
     except (InvalidSignature, ValueError):
         raise StatusListError("bad_signature", "the signature does not match") from None
     result = _parse_claims(payload, kid)
@@ -148,13 +166,21 @@ def _parse_cose(data: bytes) -> tuple[bytes, bytes, bytes]:
         obj = cbor2.loads(data)
     except Exception:  # noqa: BLE001 - cbor2 raises many types on hostile input
         raise StatusListError("bad_cbor", "the status list is not valid CBOR") from None
-    if not (isinstance(obj, cbor2.CBORTag) and obj.tag == COSE_SIGN1_TAG
-            and isinstance(obj.value, (list, tuple)) and len(obj.value) == 4):
+    if not (
+        isinstance(obj, cbor2.CBORTag)
+        and obj.tag == COSE_SIGN1_TAG
+        and isinstance(obj.value, (list, tuple))
+        and len(obj.value) == 4
+    ):
         raise StatusListError("bad_cbor", "the status list is not a COSE_Sign1 structure")
     protected, unprotected, payload, signature = obj.value
-    if not (isinstance(protected, bytes) and isinstance(unprotected, Mapping)
-            and isinstance(payload, bytes) and isinstance(signature, bytes)
-            and len(signature) == 64):
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(unprotected, Mapping)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+        and len(signature) == 64
+    ):
         raise StatusListError("bad_cbor", "the COSE_Sign1 fields have the wrong types")
     return protected, payload, signature
 
@@ -164,8 +190,12 @@ def _check_header(protected: bytes) -> str:
         header = cbor2.loads(protected)
     except Exception:  # noqa: BLE001
         raise StatusListError("bad_header", "the protected header is not CBOR") from None
-    if not isinstance(header, Mapping) or header.get(HDR_ALG) != COSE_ALG_ES256 \
-            or header.get(HDR_TYP) != TYP or not isinstance(header.get(HDR_KID), bytes):
+    if (
+        not isinstance(header, Mapping)
+        or header.get(HDR_ALG) != COSE_ALG_ES256
+        or header.get(HDR_TYP) != TYP
+        or not isinstance(header.get(HDR_KID), bytes)
+    ):
         raise StatusListError("bad_header", f"the header must hold alg ES256, a kid and typ {TYP}")
     return header[HDR_KID].hex()
 
@@ -182,10 +212,14 @@ def _parse_claims(payload: bytes, kid: str) -> StatusList:
         if not all(type(v) is int for v in (iat, exp, ttl)) or not isinstance(m[C_SUB], str):
             raise StatusListError("bad_claims", "iat, exp, ttl must be integers, sub text")
         return StatusList(
-            raw=raw, uri=m[C_SUB], kid=kid, bits=bits,
+            raw=raw,
+            uri=m[C_SUB],
+            kid=kid,
+            bits=bits,
             issued_at=datetime.fromtimestamp(iat, tz=UTC),
             expires_at=datetime.fromtimestamp(exp, tz=UTC),
-            ttl=timedelta(seconds=ttl))
+            ttl=timedelta(seconds=ttl),
+        )
     except StatusListError:
         raise
     except Exception:  # noqa: BLE001 - signed but malformed: still a StatusListError

@@ -1,4 +1,5 @@
 """Look up an attestation by its code for the verification page and API."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Public verification: the page a QR code opens and the JSON API."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template

@@ -1,4 +1,5 @@
 """Alembic environment: runs against the engine handed over by attest.migrate."""
+
 from alembic import context
 
 import attest.models  # noqa: F401  (register all tables on the metadata)

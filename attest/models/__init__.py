@@ -1,4 +1,5 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
+
 from attest.models.attestation import Attestation, AttestationStatus, SigningKey
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
@@ -12,7 +13,21 @@ from attest.models.session import (
 )
 
 __all__ = [
-    "Attestation", "AttestationStatus", "AuditEvent", "Candidate", "Centre", "Item",
-    "ItemVersion", "Kiosk", "LoginThrottle", "Response", "Role", "SessionItem", "SessionStatus",
-    "SigningKey", "SkillResult", "TestSession", "User",
+    "Attestation",
+    "AttestationStatus",
+    "AuditEvent",
+    "Candidate",
+    "Centre",
+    "Item",
+    "ItemVersion",
+    "Kiosk",
+    "LoginThrottle",
+    "Response",
+    "Role",
+    "SessionItem",
+    "SessionStatus",
+    "SigningKey",
+    "SkillResult",
+    "TestSession",
+    "User",
 ]

@@ -1,4 +1,5 @@
 """Signing keys and issued attestations."""
+
 from __future__ import annotations
 
 import enum

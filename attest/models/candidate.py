@@ -1,4 +1,5 @@
 """Candidates registered by a proctor."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

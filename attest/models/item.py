@@ -1,4 +1,5 @@
 """Items of the bank and their immutable versions."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Centres, staff users and kiosks."""
+
 from __future__ import annotations
 
 import enum

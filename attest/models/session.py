@@ -1,4 +1,5 @@
 """Test sessions, the items planned in them, responses and per-skill results."""
+
 from __future__ import annotations
 
 import enum
@@ -15,7 +16,7 @@ from attest.models.org import Centre, Kiosk
 
 
 class SessionStatus(enum.Enum):
-    CREATED = "created"      # start code issued, not yet used
+    CREATED = "created"  # start code issued, not yet used
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"  # candidate finished; receptive parts scored
     CANCELLED = "cancelled"

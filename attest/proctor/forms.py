@@ -1,4 +1,5 @@
 """Forms of the proctor pages."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
@@ -17,11 +18,13 @@ class CandidateForm(FlaskForm):
     family_name = StringField(_l("Familienaam"), validators=[InputRequired(), Length(max=200)])
     given_names = StringField(_l("Voornamen"), validators=[InputRequired(), Length(max=200)])
     birth_date = DateField(_l("Geboortedatum"), validators=[InputRequired()])
-    insz = StringField(_l("Rijksregisternummer (INSZ, optioneel)"),
-                       validators=[Optional(), Length(max=20)])
+    insz = StringField(
+        _l("Rijksregisternummer (INSZ, optioneel)"), validators=[Optional(), Length(max=20)]
+    )
     id_document_type = SelectField(_l("Identiteitsdocument"), choices=DOCUMENT_CHOICES)
-    id_document_number = StringField(_l("Documentnummer"),
-                                     validators=[InputRequired(), Length(max=64)])
+    id_document_number = StringField(
+        _l("Documentnummer"), validators=[InputRequired(), Length(max=64)]
+    )
 
 
 class StartSessionForm(FlaskForm):

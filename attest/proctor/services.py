@@ -1,4 +1,5 @@
 """Candidate registration and the queries behind the proctor pages."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,7 +50,8 @@ def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
             errors[exc.field] = exc.code
     try:
         cleaned["id_document_type"], cleaned["id_document_number"] = identity.check_document(
-            data.id_document_type, data.id_document_number)
+            data.id_document_type, data.id_document_number
+        )
     except identity.IdentityError as exc:
         errors[exc.field] = exc.code
     if errors:
@@ -113,6 +115,10 @@ def recent_candidates(session: so.Session, user: User, limit: int = 50) -> list[
 
 def sessions_of(session: so.Session, candidate: Candidate) -> list[TestSession]:
     """Return a candidate's sessions, newest first."""
-    return list(session.scalars(
-        sa.select(TestSession).where(TestSession.candidate_id == candidate.id)
-        .order_by(TestSession.id.desc())))
+    return list(
+        session.scalars(
+            sa.select(TestSession)
+            .where(TestSession.candidate_id == candidate.id)
+            .order_by(TestSession.id.desc())
+        )
+    )

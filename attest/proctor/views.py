@@ -1,11 +1,11 @@
 """Proctor pages: candidates, sessions with start codes, results and attestations."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask import session as web_session
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,7 +47,7 @@ ISSUE_MESSAGES = {
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @bp.route("/")
@@ -63,16 +63,24 @@ def new_candidate():
     form = CandidateForm()
     if form.validate_on_submit():
         data = services.CandidateInput(
-            form.family_name.data or "", form.given_names.data or "", form.birth_date.data,
-            form.insz.data or "", form.id_document_type.data, form.id_document_number.data or "")
+            form.family_name.data or "",
+            form.given_names.data or "",
+            form.birth_date.data,
+            form.insz.data or "",
+            form.id_document_type.data,
+            form.id_document_number.data or "",
+        )
         centre_id = current_user.centre_id
         if centre_id is None:
-            flash(_("Je account hoort bij geen centrum: je kunt geen kandidaten inschrijven."),
-                  "error")
+            flash(
+                _("Je account hoort bij geen centrum: je kunt geen kandidaten inschrijven."),
+                "error",
+            )
             return render_template("proctor/candidate_form.html", form=form), 400
         try:
             candidate = services.register_candidate(
-                db_session(), data, current_user, centre_id, _now().date())
+                db_session(), data, current_user, centre_id, _now().date()
+            )
         except services.CandidateInvalid as exc:
             for field, code in exc.errors.items():
                 getattr(form, field).errors = [str(FIELD_MESSAGES[code])]
@@ -89,8 +97,12 @@ def candidate(candidate_id: int):
     cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
     form = StartSessionForm()
     form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
-    return render_template("proctor/candidate.html", candidate=cand, form=form,
-                           sessions=services.sessions_of(db_session(), cand))
+    return render_template(
+        "proctor/candidate.html",
+        candidate=cand,
+        form=form,
+        sessions=services.sessions_of(db_session(), cand),
+    )
 
 
 @bp.route("/candidates/<int:candidate_id>/sessions", methods=["POST"])
@@ -101,8 +113,14 @@ def start_session(candidate_id: int):
     form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
     if not form.validate_on_submit():
         abort(400)
-    ts, code = create_session(db_session(), cand, form.purpose.data, current_user, _now(),
-                              current_app.config["START_CODE_MINUTES"])
+    ts, code = create_session(
+        db_session(),
+        cand,
+        form.purpose.data,
+        current_user,
+        _now(),
+        current_app.config["START_CODE_MINUTES"],
+    )
     web_session[f"start_code_{ts.id}"] = code  # shown once on the next page
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 
@@ -112,9 +130,13 @@ def start_session(candidate_id: int):
 def test_session(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
     return render_template(
-        "proctor/session.html", ts=ts, start_code=web_session.pop(f"start_code_{ts.id}", None),
-        levels=levels_of(ts), attestation=attestation_for_session(db_session(), ts),
-        form=EmptyForm())
+        "proctor/session.html",
+        ts=ts,
+        start_code=web_session.pop(f"start_code_{ts.id}", None),
+        levels=levels_of(ts),
+        attestation=attestation_for_session(db_session(), ts),
+        form=EmptyForm(),
+    )
 
 
 @bp.route("/sessions/<int:session_id>/code", methods=["POST"])
@@ -124,8 +146,9 @@ def new_code(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        code = renew_start_code(db_session(), ts, current_user, _now(),
-                                current_app.config["START_CODE_MINUTES"])
+        code = renew_start_code(
+            db_session(), ts, current_user, _now(), current_app.config["START_CODE_MINUTES"]
+        )
     except DeliveryError:
         flash(_("Deze sessie is al gestart: een nieuwe startcode is niet mogelijk."), "error")
     else:
@@ -144,8 +167,10 @@ def issue(session_id: int):
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
         current_app.logger.warning("attestation not issued for session %s: %s", ts.id, exc)
-        flash(_("Het attest kan niet worden uitgereikt: %(reason)s",
-                reason=ISSUE_MESSAGES[exc.code]), "error")
+        flash(
+            _("Het attest kan niet worden uitgereikt: %(reason)s", reason=ISSUE_MESSAGES[exc.code]),
+            "error",
+        )
         return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
     flash(_("Attest uitgereikt."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
@@ -157,5 +182,8 @@ def attestation_pdf(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
     att = attestation_for_session(db_session(), ts) or abort(404)
     data = storage_for(current_app.config).get(att.pdf_path)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'})
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'},
+    )

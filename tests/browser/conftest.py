@@ -1,4 +1,5 @@
 """A live server in a thread and headless Chromium (Debian's) driven by Playwright."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("ATTEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """A candidate takes the test in headless Chromium: code, language, every item, finish."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,9 +27,13 @@ def kiosk_world(db, now):
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
     kiosk, _token = make_kiosk(db, centre=centre)
     enrol = create_enrolment_link_token(kiosk, now)
-    ts, code = create_session(db, make_candidate(db, centre=centre, family_name="Иванова",
-                                                 given_names="Мария"),
-                              "a2-luisteren-lezen", proctor, now)
+    ts, code = create_session(
+        db,
+        make_candidate(db, centre=centre, family_name="Иванова", given_names="Мария"),
+        "a2-luisteren-lezen",
+        proctor,
+        now,
+    )
     db.commit()
     return {"enrol": enrol, "code": code, "session_id": ts.id}
 

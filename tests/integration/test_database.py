@@ -1,4 +1,5 @@
 """The schema comes from migrations and matches the models; SQLite runs with WAL and FKs."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,9 @@ def test_migrations_are_at_head_and_match_the_models(app):
     engine = app.extensions["attest_engine"]
     assert current_revision(engine) is not None
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == [], f"models and migrations differ; add an Alembic migration: {diff}"
 
 
@@ -30,9 +32,16 @@ def test_sqlite_pragmas(app):
 
 
 def test_foreign_keys_are_enforced(db):
-    db.add(Candidate(centre_id=999999, family_name="X", given_names="Y",
-                     birth_date=sa.func.current_date(), id_document_type="passport",
-                     id_document_number="123"))
+    db.add(
+        Candidate(
+            centre_id=999999,
+            family_name="X",
+            given_names="Y",
+            birth_date=sa.func.current_date(),
+            id_document_type="passport",
+            id_document_number="123",
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.flush()
     db.rollback()

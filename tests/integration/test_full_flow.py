@@ -1,4 +1,5 @@
 """One candidate from registration to a verified, sealed attestation, through the web app."""
+
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from attest.certificates.service import init_keys
 from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
 from tests.answers import correct_answer, wrong_answer
 from tests.conftest import csrf_from
-from tests.pdftools import field_value, page_text, qr_codes
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
+from tests.pdftools import field_value, page_text, qr_codes
 from tests.web.helpers import csrf, login
 
 
@@ -30,15 +31,24 @@ def centre_setup(app, db, now, keys_dir):
 
 
 def register_and_start(client, family: str, given: str) -> tuple[int, str]:
-    response = client.post("/proctor/candidates/new", data={
-        "family_name": family, "given_names": given, "birth_date": "1991-03-05", "insz": "",
-        "id_document_type": "residence_card", "id_document_number": "B 0123456 78",
-        "csrf_token": csrf(client, "/proctor/candidates/new")})
+    response = client.post(
+        "/proctor/candidates/new",
+        data={
+            "family_name": family,
+            "given_names": given,
+            "birth_date": "1991-03-05",
+            "insz": "",
+            "id_document_type": "residence_card",
+            "id_document_number": "B 0123456 78",
+            "csrf_token": csrf(client, "/proctor/candidates/new"),
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     candidate_url = response.headers["Location"]
     token = csrf_from(client.get(candidate_url).get_data(as_text=True))
-    response = client.post(candidate_url + "/sessions",
-                           data={"purpose": "a2-luisteren-lezen", "csrf_token": token})
+    response = client.post(
+        candidate_url + "/sessions", data={"purpose": "a2-luisteren-lezen", "csrf_token": token}
+    )
     assert response.status_code == 302
     session_url = response.headers["Location"]
     page = client.get(session_url).get_data(as_text=True)
@@ -54,9 +64,15 @@ def take_test(app, db, kiosk_token: str, code: str, session_id: int, right: int)
     token = csrf_from(kiosk.get("/kiosk/").get_data(as_text=True))
     assert kiosk.post("/kiosk/", data={"code": code, "csrf_token": token}).status_code == 302
     token = csrf_from(kiosk.get("/kiosk/language").get_data(as_text=True))
-    assert kiosk.post("/kiosk/language", data={"language": "nl", "csrf_token": token}).status_code == 302
-    items = db.scalars(sa.select(SessionItem).where(SessionItem.session_id == session_id)
-                       .order_by(SessionItem.position)).all()
+    assert (
+        kiosk.post("/kiosk/language", data={"language": "nl", "csrf_token": token}).status_code
+        == 302
+    )
+    items = db.scalars(
+        sa.select(SessionItem)
+        .where(SessionItem.session_id == session_id)
+        .order_by(SessionItem.position)
+    ).all()
     assert len(items) >= 12
     url = kiosk.get("/kiosk/resume").headers["Location"]
     for n, item in enumerate(items):
@@ -64,9 +80,14 @@ def take_test(app, db, kiosk_token: str, code: str, session_id: int, right: int)
         page = kiosk.get(url).get_data(as_text=True)
         assert f"Vraag {item.position} van {len(items)}" in page
         iv = item.item_version
-        assert iv.content.get("answer") is None or f'value="{iv.content["answer"]}" checked' not in page
+        assert (
+            iv.content.get("answer") is None
+            or f'value="{iv.content["answer"]}" checked' not in page
+        )
         build = correct_answer if n < right else wrong_answer
-        response = kiosk.post(url, data={**build(iv.format, iv.content), "csrf_token": csrf_from(page)})
+        response = kiosk.post(
+            url, data={**build(iv.format, iv.content), "csrf_token": csrf_from(page)}
+        )
         assert response.status_code == 302
         # The answer is on the server before the next item is shown.
         db.expire_all()
@@ -78,21 +99,28 @@ def take_test(app, db, kiosk_token: str, code: str, session_id: int, right: int)
     assert done.headers["Location"].endswith("/kiosk/done")
 
 
-NAMES = [("Żółć", "Łukasz"), ("Nguyễn", "Thị Minh Khai"), ("Öztürk", "Çağrı"),
-         ("Иванова", "Мария"), ("الحسن", "أحمد")]
+NAMES = [
+    ("Żółć", "Łukasz"),
+    ("Nguyễn", "Thị Minh Khai"),
+    ("Öztürk", "Çağrı"),
+    ("Иванова", "Мария"),
+    ("الحسن", "أحمد"),
+]
 
 
 @pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])
-def test_register_start_answer_score_issue_verify(app, db, client, centre_setup, keys_dir,
-                                                   family, given):
+def test_register_start_answer_score_issue_verify(
+    app, db, client, centre_setup, keys_dir, family, given
+):
     login(client, centre_setup["proctor"].username)
     session_id, code = register_and_start(client, family, given)
     take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=99)
 
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
     assert 'data-skill="listening">A2<' in page and 'data-skill="reading">A2<' in page
-    response = client.post(f"/proctor/sessions/{session_id}/attestation",
-                           data={"csrf_token": csrf_from(page)})
+    response = client.post(
+        f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)}
+    )
     assert response.status_code == 302
     att = db.scalar(sa.select(Attestation))
     assert att.levels == {"listening": "A2", "reading": "A2", "speaking": None, "writing": None}
@@ -105,8 +133,9 @@ def test_register_start_answer_score_issue_verify(app, db, client, centre_setup,
     assert check.ok and check.covers_entire_file, check.reason
     tampered = bytearray(pdf.data)
     tampered[len(tampered) // 3] ^= 0x01
-    assert not validate_sealed_pdf(bytes(tampered), trust_roots=[
-        load_certificate(keys_dir / "root.crt.pem")]).ok
+    assert not validate_sealed_pdf(
+        bytes(tampered), trust_roots=[load_certificate(keys_dir / "root.crt.pem")]
+    ).ok
     assert field_value(pdf.data, "Familienaam") == family
     assert field_value(pdf.data, "Voornamen") == given
     assert [c.text for c in qr_codes(pdf.data)] == [f"https://attest.example/v/{att.code}"]
@@ -122,8 +151,9 @@ def test_register_start_answer_score_issue_verify(app, db, client, centre_setup,
     assert api["attestation"]["levels"]["reading"] == "A2"
     assert api["attestation"]["birth_date"] == "1991-03-05"
     # issuing twice is refused; the stored PDF stays the same
-    again = client.post(f"/proctor/sessions/{session_id}/attestation",
-                        data={"csrf_token": csrf_from(page)})
+    again = client.post(
+        f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)}
+    )
     assert again.status_code in (302, 303)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
 
@@ -134,7 +164,10 @@ def test_a_weak_performance_gets_a_lower_level(app, db, client, centre_setup):
     take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=0)
     ts = db.get(TestSession, session_id)
     db.refresh(ts)
-    assert {r.skill: r.level for r in ts.results} == {"listening": "below_A1", "reading": "below_A1"}
+    assert {r.skill: r.level for r in ts.results} == {
+        "listening": "below_A1",
+        "reading": "below_A1",
+    }
 
 
 @pytest.mark.parametrize("code", ["ATT-AAAA-AAAA", "garbage", "ATT-' OR 1=1", "x" * 300, "%00"])
@@ -150,15 +183,19 @@ def test_issuing_before_the_test_is_finished_is_refused(app, db, client, centre_
     login(client, centre_setup["proctor"].username)
     session_id, _code = register_and_start(client, "Janssens", "Els")
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
-    response = client.post(f"/proctor/sessions/{session_id}/attestation",
-                           data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    response = client.post(
+        f"/proctor/sessions/{session_id}/attestation",
+        data={"csrf_token": csrf_from(page)},
+        follow_redirects=True,
+    )
     assert "nog niet afgerond" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
     assert db.scalar(sa.select(sa.func.count()).select_from(Candidate)) == 1
 
 
-def test_storage_failure_while_issuing_leaves_nothing_half_issued(app, db, client, centre_setup,
-                                                                  monkeypatch):
+def test_storage_failure_while_issuing_leaves_nothing_half_issued(
+    app, db, client, centre_setup, monkeypatch
+):
     from attest.storage import DirectoryStorage, StorageError
 
     login(client, centre_setup["proctor"].username)
@@ -170,8 +207,11 @@ def test_storage_failure_while_issuing_leaves_nothing_half_issued(app, db, clien
 
     monkeypatch.setattr(DirectoryStorage, "put", disk_full)
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
-    response = client.post(f"/proctor/sessions/{session_id}/attestation",
-                           data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    response = client.post(
+        f"/proctor/sessions/{session_id}/attestation",
+        data={"csrf_token": csrf_from(page)},
+        follow_redirects=True,
+    )
     assert "kon niet worden opgeslagen" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
     monkeypatch.undo()

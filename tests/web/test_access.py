@@ -2,6 +2,7 @@
 
 A route that is not in ACCESS fails test_every_route_is_in_the_table, so a new view cannot ship
 without a decision about who may use it."""
+
 from __future__ import annotations
 
 import pytest
@@ -69,15 +70,25 @@ def world(db, now):
 
 def _url(app, endpoint: str, world) -> str:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
-    values = {"candidate_id": world["candidate_id"], "session_id": world["session_id"],
-              "kiosk_id": world["kiosk_id"], "position": 1, "code": "ATT-AAAA-AAAA",
-              "token": "no-such-token", "filename": "attest.css", "relpath": "x.ogg"}
+    values = {
+        "candidate_id": world["candidate_id"],
+        "session_id": world["session_id"],
+        "kiosk_id": world["kiosk_id"],
+        "position": 1,
+        "code": "ATT-AAAA-AAAA",
+        "token": "no-such-token",
+        "filename": "attest.css",
+        "relpath": "x.ogg",
+    }
     with app.test_request_context():
         from flask import url_for
+
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
 
-@pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN)])
+@pytest.mark.parametrize(
+    "endpoint", [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN)]
+)
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_staff_routes_by_role(app, client, world, endpoint, visitor):
     method, who = ACCESS[endpoint]
@@ -92,7 +103,8 @@ def test_staff_routes_by_role(app, client, world, endpoint, visitor):
     elif visitor not in allowed:
         assert response.status_code == 403
     elif visitor == "other_centre_proctor" and "<int:" in str(
-            next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)):
+        next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    ):
         assert response.status_code == 404  # another centre's candidate does not exist for them
     else:  # allowed: whatever the outcome (a 404 for a missing object), it is not a refusal
         assert response.status_code not in (401, 403), response.status_code
@@ -101,8 +113,9 @@ def test_staff_routes_by_role(app, client, world, endpoint, visitor):
 
 @pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who == KIOSK])
 @pytest.mark.parametrize("visitor", ["anonymous", "proctor", "admin"])
-def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(app, client, world,
-                                                                     endpoint, visitor):
+def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
+    app, client, world, endpoint, visitor
+):
     if visitor != "anonymous":
         login(client, world["users"][visitor].username)
     response = client.get(_url(app, endpoint, world))
@@ -110,8 +123,10 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(app, client
     assert "geen geregistreerde kiosk" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("endpoint", ["admin.register_this_browser", "proctor.start_session",
-                                      "proctor.issue", "proctor.new_code"])
+@pytest.mark.parametrize(
+    "endpoint",
+    ["admin.register_this_browser", "proctor.start_session", "proctor.issue", "proctor.new_code"],
+)
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
     login(client, world["users"]["admin"].username)
     response = client.post(_url(app, endpoint, world), data={})

@@ -1,4 +1,5 @@
 """Staff login: argon2 hashes, wrong passwords refused, throttling, CSRF, CLI account creation."""
+
 import sqlalchemy as sa
 
 from attest.models import LoginThrottle, Role, User
@@ -65,21 +66,44 @@ def test_open_redirect_after_login_is_ignored(db, client):
     user = make_user(db, role=Role.PROCTOR)
     db.commit()
     token = csrf(client)
-    response = client.post("/login?next=https://evil.example/", data={
-        "username": user.username, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_cli_creates_users_and_refuses_weak_passwords(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "create", "--username", "Beheer", "--role", "admin",
-                                 "--password", "a-long-enough-password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "Beheer",
+            "--role",
+            "admin",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.scalar(sa.select(User).where(User.username == "beheer"))
     assert user is not None and user.role is Role.ADMIN
-    weak = runner.invoke(args=["users", "create", "--username", "x", "--role", "admin",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=["users", "create", "--username", "x", "--role", "admin", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "password" in weak.output
-    orphan = runner.invoke(args=["users", "create", "--username", "p", "--role", "proctor",
-                                 "--password", "a-long-enough-password"])
+    orphan = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "p",
+            "--role",
+            "proctor",
+            "--password",
+            "a-long-enough-password",
+        ]
+    )
     assert orphan.exit_code != 0 and "centre" in orphan.output

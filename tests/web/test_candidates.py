@@ -1,4 +1,5 @@
 """A proctor registers candidates: full Unicode names, INSZ check, nothing stored on bad input."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -7,8 +8,11 @@ from tests.factories import make_centre, make_user
 from tests.web.helpers import csrf, login
 
 NAMES = [
-    ("Żółć", "Łukasz"), ("Nguyễn", "Thị Minh Khai"), ("Öztürk", "Çağrı"),
-    ("Иванова", "Мария"), ("الحسن", "أحمد"),
+    ("Żółć", "Łukasz"),
+    ("Nguyễn", "Thị Minh Khai"),
+    ("Öztürk", "Çağrı"),
+    ("Иванова", "Мария"),
+    ("الحسن", "أحمد"),
 ]
 
 
@@ -21,17 +25,24 @@ def proctor_client(db, client):
 
 
 def _form(client, **overrides):
-    data = {"family_name": "Öztürk", "given_names": "Çağrı", "birth_date": "1990-04-12",
-            "insz": "", "id_document_type": "passport", "id_document_number": "EL123456",
-            "csrf_token": csrf(client, "/proctor/candidates/new")}
+    data = {
+        "family_name": "Öztürk",
+        "given_names": "Çağrı",
+        "birth_date": "1990-04-12",
+        "insz": "",
+        "id_document_type": "passport",
+        "id_document_number": "EL123456",
+        "csrf_token": csrf(client, "/proctor/candidates/new"),
+    }
     data.update(overrides)
     return data
 
 
 @pytest.mark.parametrize("family, given", NAMES)
 def test_names_are_stored_exactly_as_typed(db, proctor_client, family, given):
-    response = proctor_client.post("/proctor/candidates/new",
-                                   data=_form(proctor_client, family_name=family, given_names=given))
+    response = proctor_client.post(
+        "/proctor/candidates/new", data=_form(proctor_client, family_name=family, given_names=given)
+    )
     assert response.status_code == 302
     cand = db.scalar(sa.select(Candidate))
     assert (cand.family_name, cand.given_names) == (family, given)
@@ -40,25 +51,32 @@ def test_names_are_stored_exactly_as_typed(db, proctor_client, family, given):
 
 
 def test_valid_insz_is_stored_without_separators(db, proctor_client):
-    response = proctor_client.post("/proctor/candidates/new", data=_form(
-        proctor_client, birth_date="1985-07-30", insz="85.07.30-033.28"))
+    response = proctor_client.post(
+        "/proctor/candidates/new",
+        data=_form(proctor_client, birth_date="1985-07-30", insz="85.07.30-033.28"),
+    )
     assert response.status_code == 302
     assert db.scalar(sa.select(Candidate.insz)) == "85073003328"
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("insz", "85.07.30-033.29", "controlecijfers kloppen niet"),
-    ("insz", "1234", "Verwacht 11 cijfers"),
-    ("family_name", "R2D2", "niet in een naam hoort"),
-    ("given_names", "Ahmed\u202e", "leesrichting"),
-    ("birth_date", "2031-01-01", "toekomst"),
-    ("birth_date", "31-02-1990", "Ongeldige datum"),
-    ("id_document_number", "<b>", "Verwacht 3 tot 41"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("insz", "85.07.30-033.29", "controlecijfers kloppen niet"),
+        ("insz", "1234", "Verwacht 11 cijfers"),
+        ("family_name", "R2D2", "niet in een naam hoort"),
+        ("given_names", "Ahmed\u202e", "leesrichting"),
+        ("birth_date", "2031-01-01", "toekomst"),
+        ("birth_date", "31-02-1990", "Ongeldige datum"),
+        ("id_document_number", "<b>", "Verwacht 3 tot 41"),
+    ],
+)
 def test_invalid_input_is_refused_on_the_field_and_nothing_is_stored(
-        db, proctor_client, field, value, message):
-    response = proctor_client.post("/proctor/candidates/new",
-                                   data=_form(proctor_client, **{field: value}))
+    db, proctor_client, field, value, message
+):
+    response = proctor_client.post(
+        "/proctor/candidates/new", data=_form(proctor_client, **{field: value})
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html

@@ -1,4 +1,5 @@
 """`attest demo setup` (what `make run` does) works twice in a row and prints what to open."""
+
 import sqlalchemy as sa
 
 from attest.models import Kiosk, SigningKey, User

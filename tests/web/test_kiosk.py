@@ -1,4 +1,5 @@
 """Kiosk start: registered kiosks only; start codes expire, work once, belong to one centre."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,8 +46,9 @@ def test_unregistered_browser_cannot_start_a_test(app, setup):
         assert response.status_code == 403
         assert client.post("/kiosk/", data={"code": setup["code"]}).status_code in (400, 403)
         token = csrf_from(app.test_client().get("/login").get_data(as_text=True))
-        assert client.post("/kiosk/", data={"code": setup["code"], "csrf_token": token}
-                           ).status_code in (400, 403)
+        assert client.post(
+            "/kiosk/", data={"code": setup["code"], "csrf_token": token}
+        ).status_code in (400, 403)
     assert setup["session"].status is SessionStatus.CREATED
 
 

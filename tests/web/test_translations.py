@@ -1,4 +1,5 @@
 """Every string people read is in the catalogues, and the English catalogue is complete."""
+
 from __future__ import annotations
 
 import subprocess
@@ -19,9 +20,26 @@ def _catalog(lang: str):
 
 def test_catalogue_holds_every_string_of_the_code(tmp_path: Path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "extract",
-                    "-F", "babel.cfg", "-k", "_l", "-k", "N_", "-o", str(pot), "."],
-                   cwd=PROJECT_ROOT, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "N_",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+    )
     with pot.open("rb") as fh:
         extracted = {m.id for m in read_po(fh) if m.id}
     known = {m.id for m in _catalog("en") if m.id}

@@ -1,4 +1,5 @@
 """Shared fixtures for the pure certificate modules: one demo PKI and attestation factory."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
@@ -15,8 +16,12 @@ VERIFY_URL = "https://attest.example.be/v/ATT-7KQ2-M9XP"
 def make_attestation_data(**overrides) -> AttestationData:
     """Build attestation data with sensible defaults."""
     fields = dict(
-        code="ATT-7KQ2-M9XP", family_name="Janssens", given_names="Marie Anne",
-        birth_date=date(1990, 3, 4), test_date=date(2025, 3, 1), issued_at=NOW,
+        code="ATT-7KQ2-M9XP",
+        family_name="Janssens",
+        given_names="Marie Anne",
+        birth_date=date(1990, 3, 4),
+        test_date=date(2025, 3, 1),
+        issued_at=NOW,
         centre_name="Huis van het Nederlands Brussel",
         issuer_name="Huis van het Nederlands Brussel",
         skills={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},

@@ -1,4 +1,5 @@
 """Issuing keys: kid, certificate profile, PEM storage, key lifecycle."""
+
 from __future__ import annotations
 
 import hashlib
@@ -82,7 +83,8 @@ def test_garbage_or_mismatched_files_are_key_store_errors(tmp_path, signing_key,
         keys.load_keypair(tmp_path, "a")
     keys.save_keypair(signing_key, tmp_path, "b")
     (tmp_path / "b.crt.pem").write_bytes(
-        demo_root.certificate.public_bytes(serialization.Encoding.PEM))
+        demo_root.certificate.public_bytes(serialization.Encoding.PEM)
+    )
     with pytest.raises(keys.KeyStoreError, match="does not match"):
         keys.load_keypair(tmp_path, "b")
 
@@ -107,8 +109,15 @@ DAY = timedelta(days=1)
 )
 def test_key_usable_for(retired, compromised, signed_at, ok, reason):
     info = keys.SigningKeyInfo(
-        kid="0123456789abcdef", subject="CN=Attest", not_before=D, not_after=D + 825 * DAY,
-        created_at=D, retired_at=retired, compromised_at=compromised, is_demo=True)
+        kid="0123456789abcdef",
+        subject="CN=Attest",
+        not_before=D,
+        not_after=D + 825 * DAY,
+        created_at=D,
+        retired_at=retired,
+        compromised_at=compromised,
+        is_demo=True,
+    )
     verdict = keys.key_usable_for(info, signed_at)
     assert bool(verdict) is ok and verdict.ok is ok
     assert reason in verdict.reason

@@ -1,11 +1,11 @@
 """Attestation PDF: exact names, a QR that gives the URL, a loud DEMO, levels per skill."""
+
 from __future__ import annotations
 
 import shutil
 import subprocess
 import unicodedata
 
-import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
@@ -30,8 +30,9 @@ _field_value = field_value
 
 @pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])
 def test_name_is_extracted_exactly_as_registered(make_data, family, given):
-    pdf = render_attestation(make_data(family_name=family, given_names=given),
-                             verify_url=VERIFY_URL, is_demo=False)
+    pdf = render_attestation(
+        make_data(family_name=family, given_names=given), verify_url=VERIFY_URL, is_demo=False
+    )
     assert _field_value(pdf, "Familienaam") == family
     assert _field_value(pdf, "Voornamen") == given
 
@@ -41,10 +42,12 @@ def test_name_is_extracted_exactly_as_registered(make_data, family, given):
 def test_poppler_finds_the_name_after_normalisation(make_data, family, given):
     # Poppler keeps Arabic presentation forms and wraps RTL runs in embedding marks;
     # NFKC folds the forms back, so a search after normalisation still finds the name.
-    pdf = render_attestation(make_data(family_name=family, given_names=given),
-                             verify_url=VERIFY_URL, is_demo=False)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
-                         capture_output=True, check=True).stdout.decode()
+    pdf = render_attestation(
+        make_data(family_name=family, given_names=given), verify_url=VERIFY_URL, is_demo=False
+    )
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     text = unicodedata.normalize("NFKC", out).translate(dict.fromkeys(range(0x202A, 0x202F)))
     assert family in text and given in text
 
@@ -59,7 +62,8 @@ def test_qr_decodes_to_exactly_the_verify_url(make_data, is_demo):
     assert codes[0].ec_level == "Q"
     corners = codes[0].position
     width_px = max(corners.top_right.x, corners.bottom_right.x) - min(
-        corners.top_left.x, corners.bottom_left.x)
+        corners.top_left.x, corners.bottom_left.x
+    )
     assert width_px / DPI * 25.4 >= 50  # printed at least 50 mm wide
 
 
@@ -82,26 +86,34 @@ def test_demo_banner_only_on_demo(make_data, is_demo):
 
 def test_levels_per_skill_and_not_tested(make_data):
     skills = {"listening": "A2", "reading": "below_A1", "speaking": None, "writing": "B1"}
-    text = _page_text(render_attestation(make_data(skills=skills), verify_url=VERIFY_URL,
-                                         is_demo=False))
+    text = _page_text(
+        render_attestation(make_data(skills=skills), verify_url=VERIFY_URL, is_demo=False)
+    )
     for line in ("luisteren A2", "lezen onder A1", "spreken niet getest", "schrijven B1"):
         assert line in text
     assert text.count("niet getest") == 1
 
 
 def test_skill_missing_from_mapping_is_not_tested(make_data):
-    text = _page_text(render_attestation(make_data(skills={"reading": "A1"}),
-                                         verify_url=VERIFY_URL, is_demo=False))
+    text = _page_text(
+        render_attestation(
+            make_data(skills={"reading": "A1"}), verify_url=VERIFY_URL, is_demo=False
+        )
+    )
     assert text.count("niet getest") == 3
 
 
-@pytest.mark.parametrize("profiles, expected", [
-    ([("Sociale huur", True), ("Inburgering", False)], ["ja Sociale huur", "nee Inburgering"]),
-    ([], ["Geen vereistenprofielen"]),
-])
+@pytest.mark.parametrize(
+    "profiles, expected",
+    [
+        ([("Sociale huur", True), ("Inburgering", False)], ["ja Sociale huur", "nee Inburgering"]),
+        ([], ["Geen vereistenprofielen"]),
+    ],
+)
 def test_profiles_section(make_data, profiles, expected):
-    text = _page_text(render_attestation(make_data(profiles_met=profiles), verify_url=VERIFY_URL,
-                                         is_demo=False))
+    text = _page_text(
+        render_attestation(make_data(profiles_met=profiles), verify_url=VERIFY_URL, is_demo=False)
+    )
     assert "Voldoet aan" in text
     for line in expected:
         assert line in text
@@ -109,9 +121,15 @@ def test_profiles_section(make_data, profiles, expected):
 
 def test_core_facts_are_printed(make_data):
     text = _page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False))
-    for fact in ("Attest Nederlands als tweede taal (NT2)", "Huis van het Nederlands Brussel",
-                 "04-03-1990", "01-03-2025", "ATT-7KQ2-M9XP", "Uitgereikt op 03-03-2025",
-                 VERIFY_URL):
+    for fact in (
+        "Attest Nederlands als tweede taal (NT2)",
+        "Huis van het Nederlands Brussel",
+        "04-03-1990",
+        "01-03-2025",
+        "ATT-7KQ2-M9XP",
+        "Uitgereikt op 03-03-2025",
+        VERIFY_URL,
+    ):
         assert fact in text
 
 
@@ -127,11 +145,14 @@ def test_fonts_are_embedded(make_data):
     assert b"/FontFile2" in pdf  # TrueType programs travel with the document
 
 
-@pytest.mark.parametrize("text, runs", [
-    ("Janssens", [("Janssens", False)]),
-    ("أحمد الحسن", [("أحمد الحسن", True)]),
-    ("Ali أحمد", [("Ali ", False), ("أحمد", True)]),
-    ("أحمد Ali", [("Ali", False), ("أحمد ", True)]),
-])
+@pytest.mark.parametrize(
+    "text, runs",
+    [
+        ("Janssens", [("Janssens", False)]),
+        ("أحمد الحسن", [("أحمد الحسن", True)]),
+        ("Ali أحمد", [("Ali ", False), ("أحمد", True)]),
+        ("أحمد Ali", [("Ali", False), ("أحمد ", True)]),
+    ],
+)
 def test_visual_runs(text, runs):
     assert pdfmod._visual_runs(text) == runs

@@ -1,4 +1,5 @@
 """The certificate domain modules import neither Flask nor SQLAlchemy."""
+
 from __future__ import annotations
 
 import subprocess
@@ -25,6 +26,11 @@ print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("flask", "sq
 @pytest.mark.parametrize("module", MODULES)
 def test_module_imports_no_web_or_orm(module):
     code = PROBE.format(package_dir=str(PACKAGE_DIR), module=module)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=PACKAGE_DIR.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE_DIR.parent,
+    )
     assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"

@@ -1,4 +1,5 @@
 """PAdES seal: a sealed attestation validates; any change, other root or garbage does not."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def _signature_value_offset(pdf: bytes) -> int:
     byte_range = re.search(rb"/ByteRange \[(\d+) (\d+) (\d+) (\d+)\]", pdf)
     start, length, _, _ = map(int, byte_range.groups())
     hole = start + length + 1  # the hex string between '<' and '>' is not covered, by design
-    header = bytes.fromhex(pdf[hole:hole + 8].decode())
+    header = bytes.fromhex(pdf[hole : hole + 8].decode())
     assert header[:2] == b"\x30\x82"  # DER SEQUENCE with a two-byte length
     cms_length = 4 + int.from_bytes(header[2:4], "big")
     # The last bytes hold the signature value; the certificates earlier in the CMS are unsigned.
@@ -61,7 +62,7 @@ def _flip(pdf: bytes, offset: int) -> bytes:
         new = ord("1") if old == ord("0") else ord("0")
     else:
         new = old ^ 0x01
-    return pdf[:offset] + bytes([new]) + pdf[offset + 1:]
+    return pdf[:offset] + bytes([new]) + pdf[offset + 1 :]
 
 
 @pytest.mark.parametrize(
@@ -80,13 +81,16 @@ def test_one_flipped_byte_breaks_the_seal(sealed, demo_root, where):
 def _add_annotation(w: IncrementalPdfFileWriter) -> None:
     page_ref = w.root["/Pages"]["/Kids"][0]
     page = page_ref.get_object()
-    annot = generic.DictionaryObject({
-        generic.NameObject("/Type"): generic.NameObject("/Annot"),
-        generic.NameObject("/Subtype"): generic.NameObject("/Text"),
-        generic.NameObject("/Rect"): generic.ArrayObject(
-            [generic.FloatObject(v) for v in (50, 50, 80, 80)]),
-        generic.NameObject("/Contents"): generic.TextStringObject("B2 in alle vaardigheden"),
-    })
+    annot = generic.DictionaryObject(
+        {
+            generic.NameObject("/Type"): generic.NameObject("/Annot"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Text"),
+            generic.NameObject("/Rect"): generic.ArrayObject(
+                [generic.FloatObject(v) for v in (50, 50, 80, 80)]
+            ),
+            generic.NameObject("/Contents"): generic.TextStringObject("B2 in alle vaardigheden"),
+        }
+    )
     page[generic.NameObject("/Annots")] = generic.ArrayObject([w.add_object(annot)])
     w.update_container(page)
 
@@ -124,4 +128,3 @@ def test_unsealed_pdf_is_rejected(make_data, demo_root):
     pdf = render_attestation(make_data(), verify_url="https://attest.example.be/v/x", is_demo=False)
     check = validate_sealed_pdf(pdf, trust_roots=[demo_root.certificate])
     assert not check.ok and "found 0" in check.reason
-

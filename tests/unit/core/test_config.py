@@ -1,9 +1,12 @@
 """Settings: defaults < instance/attest.cfg < environment < overrides; secret kept in instance."""
+
 from attest.config import load_config
 
 
 def test_precedence_and_instance_secret(tmp_path, monkeypatch):
-    (tmp_path / "attest.cfg").write_text('PUBLIC_URL = "https://from-file.example"\nISSUER_NAME = "Bestand"\n')
+    (tmp_path / "attest.cfg").write_text(
+        'PUBLIC_URL = "https://from-file.example"\nISSUER_NAME = "Bestand"\n'
+    )
     monkeypatch.setenv("ATTEST_PUBLIC_URL", "https://from-env.example")
     monkeypatch.setenv("DATABASE_URL", "postgresql://db/attest")
     monkeypatch.delenv("SECRET_KEY", raising=False)

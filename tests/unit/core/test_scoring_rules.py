@@ -1,4 +1,5 @@
 """Levels from estimates, Rasch EAP, requirement profiles and short codes."""
+
 from datetime import date
 
 import numpy as np
@@ -10,10 +11,19 @@ from attest.assessment.irt import eap_estimate
 from attest.certificates.requirements import judge_all, load_profiles, profile_in_force
 
 
-@pytest.mark.parametrize("theta, ceiling, level", [
-    (-4.0, "A2", BELOW_A1), (-2.5, "A2", "A1"), (-1.0, "A2", "A1"), (-0.75, "A2", "A2"),
-    (3.0, "A2", "A2"), (3.0, "B2", "B2"), (1.0, "B2", "B1"), (1.0, None, "B1"),
-])
+@pytest.mark.parametrize(
+    "theta, ceiling, level",
+    [
+        (-4.0, "A2", BELOW_A1),
+        (-2.5, "A2", "A1"),
+        (-1.0, "A2", "A1"),
+        (-0.75, "A2", "A2"),
+        (3.0, "A2", "A2"),
+        (3.0, "B2", "B2"),
+        (1.0, "B2", "B1"),
+        (1.0, None, "B1"),
+    ],
+)
 def test_level_for_theta(theta, ceiling, level):
     assert provisional_cut_scores().level_for(theta, ceiling) == level
 
@@ -21,7 +31,7 @@ def test_level_for_theta(theta, ceiling, level):
 def test_eap_rises_with_the_score_and_stays_finite_for_extreme_patterns():
     b = np.linspace(-2, 1, 10)
     thetas = [eap_estimate(b, [1] * k + [0] * (10 - k)).theta for k in range(11)]
-    assert all(x < y for x, y in zip(thetas, thetas[1:]))
+    assert all(x < y for x, y in zip(thetas, thetas[1:], strict=False))
     assert np.isfinite(thetas[0]) and np.isfinite(thetas[-1])
     assert eap_estimate(b, [1] * 10).standard_error > eap_estimate(b, [1, 0] * 5).standard_error
 
@@ -40,13 +50,16 @@ def test_eap_refuses_mismatched_lengths():
         eap_estimate([0.0, 1.0], [1])
 
 
-@pytest.mark.parametrize("levels, on, code, meets", [
-    ({"listening": "A2", "speaking": "A2"}, date(2024, 5, 1), "sociale-huur", True),
-    ({"listening": "A2", "speaking": "A1"}, date(2024, 5, 1), "sociale-huur", False),
-    ({"listening": "A1", "speaking": "A1"}, date(2020, 5, 1), "sociale-huur", True),
-    ({"listening": "A1", "speaking": "A1"}, date(2023, 5, 1), "sociale-huur", False),
-    ({"listening": "A2", "reading": "A2"}, date(2024, 5, 1), "inburgering", False),
-])
+@pytest.mark.parametrize(
+    "levels, on, code, meets",
+    [
+        ({"listening": "A2", "speaking": "A2"}, date(2024, 5, 1), "sociale-huur", True),
+        ({"listening": "A2", "speaking": "A1"}, date(2024, 5, 1), "sociale-huur", False),
+        ({"listening": "A1", "speaking": "A1"}, date(2020, 5, 1), "sociale-huur", True),
+        ({"listening": "A1", "speaking": "A1"}, date(2023, 5, 1), "sociale-huur", False),
+        ({"listening": "A2", "reading": "A2"}, date(2024, 5, 1), "inburgering", False),
+    ],
+)
 def test_profiles_judged_by_the_rule_on_the_test_date(levels, on, code, meets):
     full = dict.fromkeys(("listening", "reading", "speaking", "writing")) | levels
     judgement = next(j for j in judge_all(full, on) if j.code == code)

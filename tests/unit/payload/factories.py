@@ -1,4 +1,5 @@
 """Plain factories for the payload tests: one demo PKI per test run and claims with defaults."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -36,10 +37,14 @@ assert len(LONG_VIETNAMESE) == 60 and len(LONG_ARABIC) == 60
 def make_claims(**overrides) -> AttestationClaims:
     """Build attestation claims with sensible defaults."""
     fields = {
-        "code": "ATT-K7QD-MX4T", "family_name": "Janssens", "given_names": "Marie Anne",
+        "code": "ATT-K7QD-MX4T",
+        "family_name": "Janssens",
+        "given_names": "Marie Anne",
         "birth_date": date(1990, 3, 4),
         "levels": {"listening": "A2", "reading": "B1", "speaking": "A1", "writing": "below_A1"},
-        "test_date": date(2025, 3, 1), "issued_at": NOW, "status_index": 4711,
+        "test_date": date(2025, 3, 1),
+        "issued_at": NOW,
+        "status_index": 4711,
     }
     fields.update(overrides)
     return AttestationClaims(**fields)

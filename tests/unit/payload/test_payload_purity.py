@@ -1,4 +1,5 @@
 """The payload, status list and offline modules import neither Flask nor SQLAlchemy."""
+
 from __future__ import annotations
 
 import subprocess
@@ -8,8 +9,11 @@ from pathlib import Path
 import pytest
 
 PACKAGE_DIR = Path(__file__).resolve().parents[3] / "attest"
-MODULES = ["attest.certificates.payload", "attest.certificates.status_list",
-           "attest.certificates.offline"]
+MODULES = [
+    "attest.certificates.payload",
+    "attest.certificates.status_list",
+    "attest.certificates.offline",
+]
 
 # The stub stands in for attest/__init__.py (the app factory, which imports Flask) so the test
 # judges what these modules themselves pull in.
@@ -26,7 +30,12 @@ print(" ".join(sorted(m for m in sys.modules if m.split(".")[0] in ("flask", "sq
 @pytest.mark.parametrize("module", MODULES)
 def test_module_imports_no_web_or_orm(module):
     code = PROBE.format(package_dir=str(PACKAGE_DIR), module=module)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, cwd=PACKAGE_DIR.parent)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PACKAGE_DIR.parent,
+    )
     assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"
     assert "flask" not in result.stdout and "sqlalchemy" not in result.stdout

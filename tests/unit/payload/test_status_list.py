@@ -1,4 +1,5 @@
 """The signed status list: size, lookups, lifetime, tampering and hostile input."""
+
 from __future__ import annotations
 
 import zlib
@@ -28,8 +29,14 @@ REVOKED, SUSPENDED = {0, 7, 4711, 131_071}, {8, 4711, 99_999}
 
 
 def build(**overrides) -> bytes:
-    fields = {"revoked": REVOKED, "suspended": SUSPENDED, "private_key": SIGNER.private_key,
-              "kid": KID, "uri": URI, "issued_at": NOW}
+    fields = {
+        "revoked": REVOKED,
+        "suspended": SUSPENDED,
+        "private_key": SIGNER.private_key,
+        "kid": KID,
+        "uri": URI,
+        "issued_at": NOW,
+    }
     fields.update(overrides)
     return build_status_list(**fields)
 
@@ -50,12 +57,21 @@ def test_list_has_at_least_131072_entries_and_stays_small():
     assert len(TOKEN) < 1024  # 32 KiB of bits, sparse, compresses to a few hundred bytes
 
 
-@pytest.mark.parametrize(("index", "status"), [
-    (0, Status.REVOKED), (7, Status.REVOKED), (131_071, Status.REVOKED),
-    (4711, Status.REVOKED),  # revoked wins over suspended
-    (8, Status.SUSPENDED), (99_999, Status.SUSPENDED),
-    (1, Status.VALID), (6, Status.VALID), (9, Status.VALID), (131_070, Status.VALID),
-])
+@pytest.mark.parametrize(
+    ("index", "status"),
+    [
+        (0, Status.REVOKED),
+        (7, Status.REVOKED),
+        (131_071, Status.REVOKED),
+        (4711, Status.REVOKED),  # revoked wins over suspended
+        (8, Status.SUSPENDED),
+        (99_999, Status.SUSPENDED),
+        (1, Status.VALID),
+        (6, Status.VALID),
+        (9, Status.VALID),
+        (131_070, Status.VALID),
+    ],
+)
 def test_lookup(index, status):
     assert verify_status_list(TOKEN, TRUSTED, NOW).status(index) is status
 
@@ -74,11 +90,14 @@ def test_larger_list_and_single_key():
     assert len(lst) == 262_144 and lst.status(200_000) is Status.REVOKED
 
 
-@pytest.mark.parametrize(("now", "reason"), [
-    (NOW + timedelta(days=7), "expired"),
-    (NOW + timedelta(days=30), "expired"),
-    (NOW - timedelta(hours=1), "not_yet_valid"),
-])
+@pytest.mark.parametrize(
+    ("now", "reason"),
+    [
+        (NOW + timedelta(days=7), "expired"),
+        (NOW + timedelta(days=30), "expired"),
+        (NOW - timedelta(hours=1), "not_yet_valid"),
+    ],
+)
 def test_lifetime(now, reason):
     assert reason_of(TOKEN, now=now) == reason
 
@@ -122,26 +141,31 @@ def _signed(claims: dict, protected: dict | None = None) -> bytes:
     """Sign arbitrary status-list claims with the trusted key, bypassing the builder."""
     prot = cbor2.dumps(protected or {1: -7, 4: bytes.fromhex(KID), 16: S.TYP})
     body = cbor2.dumps(claims)
-    r, s = decode_dss_signature(SIGNER.private_key.sign(S._sig_structure(prot, body),
-                                                        ec.ECDSA(hashes.SHA256())))
-    return cbor2.dumps(cbor2.CBORTag(18, [prot, {}, body, r.to_bytes(32, "big")
-                                          + s.to_bytes(32, "big")]))
+    r, s = decode_dss_signature(
+        SIGNER.private_key.sign(S._sig_structure(prot, body), ec.ECDSA(hashes.SHA256()))
+    )
+    return cbor2.dumps(
+        cbor2.CBORTag(18, [prot, {}, body, r.to_bytes(32, "big") + s.to_bytes(32, "big")])
+    )
 
 
 GOOD = {2: URI, 6: int(NOW.timestamp()), 4: int(NOW.timestamp()) + 3600, 65534: 600}
 
 
-@pytest.mark.parametrize(("claims", "reason"), [
-    ({**GOOD, 65533: {1: 1, 2: zlib.compress(bytes(16384))}}, "bad_list"),  # 1-bit lists
-    ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(1000))}}, "bad_list"),  # too few entries
-    ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(S.MAX_ENTRIES // 4 + 1))}}, "bad_list"),
-    ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(32768))[:-5]}}, "bad_list"),  # cut stream
-    ({**GOOD, 65533: {1: 2, 2: b"not zlib"}}, "bad_list"),
-    ({**GOOD, 65533: {1: 2}}, "bad_claims"),
-    ({**GOOD, 6: "yesterday", 65533: {1: 2, 2: zlib.compress(bytes(32768))}}, "bad_claims"),
-    ({**GOOD, 4: 10**30, 65533: {1: 2, 2: zlib.compress(bytes(32768))}}, "bad_claims"),
-    ({GOOD[2]: 1}, "bad_claims"),
-])
+@pytest.mark.parametrize(
+    ("claims", "reason"),
+    [
+        ({**GOOD, 65533: {1: 1, 2: zlib.compress(bytes(16384))}}, "bad_list"),  # 1-bit lists
+        ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(1000))}}, "bad_list"),  # too few entries
+        ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(S.MAX_ENTRIES // 4 + 1))}}, "bad_list"),
+        ({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(32768))[:-5]}}, "bad_list"),  # cut stream
+        ({**GOOD, 65533: {1: 2, 2: b"not zlib"}}, "bad_list"),
+        ({**GOOD, 65533: {1: 2}}, "bad_claims"),
+        ({**GOOD, 6: "yesterday", 65533: {1: 2, 2: zlib.compress(bytes(32768))}}, "bad_claims"),
+        ({**GOOD, 4: 10**30, 65533: {1: 2, 2: zlib.compress(bytes(32768))}}, "bad_claims"),
+        ({GOOD[2]: 1}, "bad_claims"),
+    ],
+)
 def test_signed_but_malformed_lists_are_refused(claims, reason):
     assert reason_of(_signed(claims)) == reason
 
@@ -150,16 +174,22 @@ def test_a_list_value_outside_the_status_table_is_reported():
     raw = bytearray(32768)
     raw[0] = 0b11  # status 3 is not defined
     lst = verify_status_list(
-        _signed({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(raw))}}), TRUSTED, NOW)
+        _signed({**GOOD, 65533: {1: 2, 2: zlib.compress(bytes(raw))}}), TRUSTED, NOW
+    )
     with pytest.raises(StatusListError) as info:
         lst.status(0)
     assert info.value.reason == "bad_list"
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"size": 1000}, {"size": 131_073}, {"issued_at": NOW.replace(tzinfo=None)},
-    {"revoked": {131_072}},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"size": 1000},
+        {"size": 131_073},
+        {"issued_at": NOW.replace(tzinfo=None)},
+        {"revoked": {131_072}},
+    ],
+)
 def test_builder_refuses_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         build(**kwargs)
