@@ -307,7 +307,9 @@ def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
     )
 
 
-def render_attestation(data: AttestationData, *, verify_url: str, is_demo: bool) -> bytes:
+def render_attestation(
+    data: AttestationData, *, verify_url: str, is_demo: bool, qr_text: str | None = None
+) -> bytes:
     """Render the attestation PDF and return its bytes."""
     _register()
     buf = BytesIO()
@@ -354,7 +356,12 @@ def render_attestation(data: AttestationData, *, verify_url: str, is_demo: bool)
     )
     y = _heading(c, y - 10 * mm, "Voldoet aan (regels van kracht op de testdatum)")
     _profiles(c, y, data.profiles_met)
-    _qr(c, verify_url)
+    # The QR carries the signed payload URL when given (verifiable offline); the printed line
+    # keeps the short URL a person can type. The payload also goes into the document info so
+    # that `attest verify file.pdf` can read it without decoding the image.
+    _qr(c, qr_text or verify_url)
+    if qr_text:
+        c.setKeywords(qr_text)
     _footer(c, data, verify_url)
     c.showPage()
     c.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,11 +16,15 @@ from attest.assessment import codes
 from attest.assessment.delivery import levels_of
 from attest.audit import record_event
 from attest.certificates import keys as keymod
+from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, render_attestation
 from attest.certificates.requirements import judge_all
 from attest.certificates.seal import seal_pdf
 from attest.models import Attestation, SessionStatus, SigningKey, TestSession, User
 from attest.storage import StorageError, storage_for
+
+
+STATUS_LIST_SIZE = 131_072
 
 
 class IssueError(Exception):
@@ -82,8 +87,22 @@ def issue_attestation(
         skills=levels,
         profiles_met=[(j.title, j.meets) for j in judgements],
     )
+    status_index = free_status_index(session)
+    claims = AttestationClaims(
+        code=code,
+        family_name=cand.family_name,
+        given_names=cand.given_names,
+        birth_date=cand.birth_date,
+        levels={skill: level for skill, level in levels.items() if level is not None},
+        test_date=test_date,
+        issued_at=now,
+        status_index=status_index,
+    )
     pdf = render_attestation(
-        data, verify_url=verify_url(config["PUBLIC_URL"], code), is_demo=key_row.is_demo
+        data,
+        verify_url=verify_url(config["PUBLIC_URL"], code),
+        is_demo=key_row.is_demo,
+        qr_text=encode_url(config["PUBLIC_URL"], claims, signer.private_key, key_row.kid),
     )
     sealed = seal_pdf(pdf, signer_key=signer, chain=[root])
     key = f"attestations/{now:%Y/%m}/{code}.pdf"
@@ -99,6 +118,7 @@ def issue_attestation(
         levels=levels,
         profiles=[{"code": j.code, "title": j.title, "meets": j.meets} for j in judgements],
         signing_key_id=key_row.id,
+        status_index=status_index,
         pdf_path=key,
         pdf_sha256=hashlib.sha256(sealed).hexdigest(),
         is_demo=key_row.is_demo,
@@ -114,6 +134,16 @@ def issue_attestation(
         raise IssueError("storage", f"the sealed PDF could not be stored: {exc}") from exc
     record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
     return att
+
+
+def free_status_index(session: so.Session, size: int = STATUS_LIST_SIZE) -> int:
+    """Pick an unused status-list index at random (indexes reveal nothing about issue order)."""
+    for _ in range(100):
+        index = secrets.randbelow(size)
+        taken = session.scalar(sa.select(Attestation.id).where(Attestation.status_index == index))
+        if taken is None:
+            return index
+    raise IssueError("status_list_full", "no free status-list index; enlarge the list")
 
 
 def x509_from_pem(pem: str):

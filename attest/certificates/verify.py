@@ -1,24 +1,32 @@
-"""Look up an attestation by its code for the verification page and API."""
+"""Look up attestations for the verification pages and API: by typed code or by QR payload."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from cryptography import x509
 
 from attest.assessment.codes import ALPHABET
-from attest.models import Attestation, AttestationStatus
+from attest.certificates.offline import KeyState, jwks_from_certificates, verify_offline
+from attest.models import Attestation, AttestationStatus, SigningKey
 
 _CODE = re.compile(rf"^ATT-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
+SKILLS = ("listening", "reading", "speaking", "writing")
 
 
 @dataclass(frozen=True)
 class Verification:
+    """The outcome of a lookup and what the page may show (`facts`, None on failure)."""
+
     status: str  # valid | revoked | superseded | not_found
     attestation: Attestation | None
+    facts: dict[str, Any] | None = field(default=None)
 
     @property
     def is_valid(self) -> bool:
@@ -27,28 +35,41 @@ class Verification:
 
     def as_json(self) -> dict[str, Any]:
         """Return the API document; every failure has the same shape."""
-        att = self.attestation
         doc: dict[str, Any] = {"status": self.status, "valid": self.is_valid, "attestation": None}
-        if att is not None:
+        if self.facts is not None:
             doc["attestation"] = {
-                "code": att.code,
-                "issuer": att.issuer_name,
-                "centre": att.centre_name,
-                "family_name": att.family_name,
-                "given_names": att.given_names,
-                "birth_date": att.birth_date.isoformat(),
-                "test_date": att.test_date.isoformat(),
-                "issued_at": att.issued_at.isoformat(),
-                "levels": att.levels,
-                "profiles": att.profiles,
-                "is_demo": att.is_demo,
+                k: v.isoformat() if hasattr(v, "isoformat") else v
+                for k, v in self.facts.items()
+                if k != "revocation"
             }
-            if att.status is AttestationStatus.REVOKED:
+            if self.facts.get("revocation"):
                 doc["revocation"] = {
-                    "revoked_at": att.revoked_at.isoformat() if att.revoked_at else None,
-                    "reason": att.revocation_reason,
+                    k: v.isoformat() if hasattr(v, "isoformat") else v
+                    for k, v in self.facts["revocation"].items()
                 }
         return doc
+
+
+NOT_FOUND = Verification("not_found", None)
+
+
+def _facts(att: Attestation) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "code": att.code,
+        "issuer": att.issuer_name,
+        "centre": att.centre_name,
+        "family_name": att.family_name,
+        "given_names": att.given_names,
+        "birth_date": att.birth_date,
+        "test_date": att.test_date,
+        "issued_at": att.issued_at,
+        "levels": {skill: att.levels.get(skill) for skill in SKILLS},
+        "profiles": att.profiles,
+        "is_demo": att.is_demo,
+    }
+    if att.status is AttestationStatus.REVOKED:
+        facts["revocation"] = {"revoked_at": att.revoked_at, "reason": att.revocation_reason}
+    return facts
 
 
 def normalise(code: str) -> str:
@@ -63,8 +84,58 @@ def verify_code(session: so.Session, code: str) -> Verification:
     """Find an attestation by code; malformed and unknown codes are both 'not_found'."""
     code = normalise(code)
     if not _CODE.fullmatch(code):
-        return Verification("not_found", None)
+        return NOT_FOUND
     att = session.scalar(sa.select(Attestation).where(Attestation.code == code))
     if att is None:
-        return Verification("not_found", None)
-    return Verification(att.status.value, att)
+        return NOT_FOUND
+    return Verification(att.status.value, att, _facts(att))
+
+
+def published_jwks(session: so.Session) -> dict:
+    """Return the JWKS of every issuing key, with retired and compromised dates."""
+    rows = session.execute(
+        sa.select(
+            SigningKey.certificate_pem,
+            SigningKey.root_pem,
+            SigningKey.kid,
+            SigningKey.retired_at,
+            SigningKey.compromised_at,
+        ).order_by(SigningKey.id)
+    ).all()
+    return _jwks(tuple(tuple(r) for r in rows))
+
+
+@lru_cache(maxsize=8)
+def _jwks(rows: tuple[tuple, ...]) -> dict:
+    chains = [
+        (
+            x509.load_pem_x509_certificate(cert.encode()),
+            x509.load_pem_x509_certificate(root.encode()),
+        )
+        for cert, root, *_ in rows
+    ]
+    states = {kid: KeyState(retired, compromised) for _c, _r, kid, retired, compromised in rows}
+    return jwks_from_certificates(chains, states=states)
+
+
+def verify_payload(session: so.Session, text: str, now: datetime) -> Verification:
+    """Verify a scanned QR payload, then take its status from the database.
+
+    The page shows only what the signed payload holds (plus the issuer), so a scan reveals
+    nothing the paper does not already say. Any failure is 'not_found', like an unknown code."""
+    result = verify_offline(text, published_jwks(session), None, now)
+    if result.claims is None or not result.is_authentic:
+        return NOT_FOUND
+    claims = result.claims.claims
+    att = session.scalar(sa.select(Attestation).where(Attestation.code == claims.code))
+    if att is None or att.status_index != claims.status_index:
+        return NOT_FOUND
+    family, given = result.claims.display_names()
+    facts = _facts(att) | {
+        "family_name": family,
+        "given_names": given,
+        "birth_date": claims.birth_date,
+        "test_date": claims.test_date,
+        "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
+    }
+    return Verification(att.status.value, att, facts)

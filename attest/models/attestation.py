@@ -60,6 +60,8 @@ class Attestation(Base):
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     signing_key_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("signing_key.id"))
+    # Position in the shared signed status list (revocation for offline verifiers).
+    status_index: so.Mapped[int | None] = so.mapped_column(unique=True)
     pdf_path: so.Mapped[str] = so.mapped_column(sa.String(300))
     pdf_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)

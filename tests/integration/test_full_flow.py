@@ -138,7 +138,13 @@ def test_register_start_answer_score_issue_verify(
     ).ok
     assert field_value(pdf.data, "Familienaam") == family
     assert field_value(pdf.data, "Voornamen") == given
-    assert [c.text for c in qr_codes(pdf.data)] == [f"https://attest.example/v/{att.code}"]
+    [qr] = [c.text for c in qr_codes(pdf.data)]
+    assert qr.startswith("HTTPS://ATTEST.EXAMPLE/V/") and len(qr) <= 376  # QR 14-Q, alphanumeric
+    scanned = app.test_client().get(qr.removeprefix("HTTPS://ATTEST.EXAMPLE"))
+    assert scanned.status_code == 200
+    scanned_html = scanned.get_data(as_text=True)
+    assert "DEMO-attest" in scanned_html and family in scanned_html and given in scanned_html
+    assert f"https://attest.example/v/{att.code}" in page_text(pdf.data)  # typed by hand
     assert "DEMO" in page_text(pdf.data)
 
     verify = app.test_client().get(f"/v/{att.code}")
@@ -218,3 +224,44 @@ def test_storage_failure_while_issuing_leaves_nothing_half_issued(
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
     client.post(f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)})
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
+
+
+def _issued(app, db, client, centre_setup, family="Peeters", given="An"):
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, family, given)
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=99)
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    client.post(f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)})
+    att = db.scalar(sa.select(Attestation))
+    pdf = client.get(f"/proctor/sessions/{session_id}/attestation.pdf").data
+    [qr] = [c.text for c in qr_codes(pdf)]
+    return att, qr.removeprefix("HTTPS://ATTEST.EXAMPLE")
+
+
+def test_scanned_payload_revocation_and_offline_material(app, db, client, centre_setup):
+    from datetime import datetime, timezone
+
+    from attest.certificates.offline import verify_offline
+    from attest.models import AttestationStatus
+
+    att, path = _issued(app, db, client, centre_setup)
+    anonymous = app.test_client()
+    jwks = anonymous.get("/.well-known/jwks.json").get_json()
+    assert [k["kid"] for k in jwks["keys"]] == [att.signing_key.kid]
+    status_list = anonymous.get("/status/attestations")
+    assert status_list.mimetype == "application/statuslist+cwt"
+    now = datetime.now(timezone.utc)
+    assert verify_offline(path, jwks, status_list.data, now).status == "valid"
+
+    # one changed character of the payload: the same failure as an unknown code
+    tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
+    assert anonymous.get(tampered).status_code == 404
+    assert anonymous.get("/V/NOT-A-PAYLOAD").status_code == 404
+
+    att.status, att.revoked_at = AttestationStatus.REVOKED, now
+    att.revocation_reason = "fraude bij de identiteitscontrole"
+    db.commit()
+    page = anonymous.get(path).get_data(as_text=True)
+    assert "Ingetrokken attest" in page and "fraude" in page
+    revoked_list = anonymous.get("/status/attestations").data
+    assert verify_offline(path, jwks, revoked_list, now).status == "revoked"

@@ -23,6 +23,9 @@ ACCESS = {
     "auth.logout": ("POST", PUBLIC),
     "verify.page": ("GET", PUBLIC),
     "verify.api": ("GET", PUBLIC),
+    "verify.payload_page": ("GET", PUBLIC),
+    "verify.jwks": ("GET", PUBLIC),
+    "verify.status_list": ("GET", PUBLIC),
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
@@ -76,7 +79,7 @@ def _url(app, endpoint: str, world) -> str:
         "kiosk_id": world["kiosk_id"],
         "position": 1,
         "code": "ATT-AAAA-AAAA",
-        "token": "no-such-token",
+        "token": "no-such-token", "payload": "AAAA",
         "filename": "attest.css",
         "relpath": "x.ogg",
     }

@@ -1,0 +1,53 @@
+"""Serve the signed status list of all attestations, rebuilt when revocations change."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from attest.certificates import keys as keymod
+from attest.certificates.service import STATUS_LIST_SIZE, active_signing_key
+from attest.certificates.status_list import build_status_list
+from attest.models import Attestation, AttestationStatus
+
+TTL = timedelta(hours=1)
+VALID_FOR = timedelta(days=2)
+_cache: dict[str, tuple[bytes, datetime]] = {}
+
+
+def current_status_list(session: so.Session) -> tuple[bytes, int]:
+    """Return the signed status list token and its time to live in seconds."""
+    revoked = sorted(
+        session.scalars(
+            sa.select(Attestation.status_index).where(
+                Attestation.status == AttestationStatus.REVOKED,
+                Attestation.status_index.is_not(None),
+            )
+        )
+    )
+    key_row = active_signing_key(session)
+    if key_row is None:
+        raise RuntimeError("no active signing key")
+    fingerprint = hashlib.sha256(f"{key_row.kid}:{revoked}".encode()).hexdigest()
+    now = datetime.now(timezone.utc)
+    cached = _cache.get(fingerprint)
+    if cached is None or now - cached[1] > TTL:
+        signer = keymod.load_keypair(Path(current_app.config["KEYS_DIR"]), key_row.name)
+        token = build_status_list(
+            revoked=revoked,
+            private_key=signer.private_key,
+            kid=key_row.kid,
+            uri=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/status/attestations",
+            issued_at=now,
+            size=STATUS_LIST_SIZE,
+            valid_for=VALID_FOR,
+            ttl=TTL,
+        )
+        _cache.clear()
+        _cache[fingerprint] = cached = (token, now)
+    return cached[0], int(TTL.total_seconds())
