@@ -23,7 +23,6 @@ from attest.certificates.seal import seal_pdf
 from attest.models import Attestation, SessionStatus, SigningKey, TestSession, User
 from attest.storage import StorageError, storage_for
 
-
 STATUS_LIST_SIZE = 131_072
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
     if key_row is None:
         raise RuntimeError("no active signing key")
     fingerprint = hashlib.sha256(f"{key_row.kid}:{revoked}".encode()).hexdigest()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     cached = _cache.get(fingerprint)
     if cached is None or now - cached[1] > TTL:
         signer = keymod.load_keypair(Path(current_app.config["KEYS_DIR"]), key_row.name)

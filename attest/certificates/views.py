@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, jsonify, render_template
 
@@ -27,7 +27,7 @@ def page(code: str):
 @bp.route("/V/<path:payload>")
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
-    return _page(verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(timezone.utc)))
+    return _page(verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC)))
 
 
 @bp.route("/api/v1/attestations/<path:code>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -239,7 +240,7 @@ def _issued(app, db, client, centre_setup, family="Peeters", given="An"):
 
 
 def test_scanned_payload_revocation_and_offline_material(app, db, client, centre_setup):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from attest.certificates.offline import verify_offline
     from attest.models import AttestationStatus
@@ -250,7 +251,7 @@ def test_scanned_payload_revocation_and_offline_material(app, db, client, centre
     assert [k["kid"] for k in jwks["keys"]] == [att.signing_key.kid]
     status_list = anonymous.get("/status/attestations")
     assert status_list.mimetype == "application/statuslist+cwt"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert verify_offline(path, jwks, status_list.data, now).status == "valid"
 
     # one changed character of the payload: the same failure as an unknown code
