@@ -53,14 +53,14 @@ def main() -> None:
         add_default_commands=True,
         help="Attest: NT2 level tests and attestations.",
     )
-    for command in (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group):
+    for command in COMMANDS:
         cli.add_command(command)
     cli.main(prog_name="attest")
 
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app's `flask` CLI."""
-    for command in (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group):
+    for command in COMMANDS:
         app.cli.add_command(command)
 
 
@@ -283,6 +283,62 @@ def demo_setup() -> None:
         "",
     ]
     click.echo("\n".join(lines))
+
+
+@click.command(
+    "verify",
+    help="Verify a QR text or an attestation PDF offline (no database, "
+    "no network), with the published keys and optionally the status list.",
+)
+@click.argument("subject")
+@click.option(
+    "--jwks",
+    "jwks_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="the published keys (/.well-known/jwks.json), saved to a file",
+)
+@click.option(
+    "--status-list",
+    "status_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="the signed status list (/status/attestations), saved to a file",
+)
+def verify_command(subject: str, jwks_file: str, status_file: str | None) -> None:
+    import json
+
+    from attest.certificates.offline import JwksError, verify_offline
+    from attest.certificates.offline_file import verify_pdf_offline
+
+    try:
+        jwks = json.loads(Path(jwks_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise click.UsageError(f"{jwks_file}: not a JSON document ({exc})") from None
+    status = Path(status_file).read_bytes() if status_file else None
+    path = Path(subject)
+    try:
+        if path.is_file():
+            result = verify_pdf_offline(path.read_bytes(), jwks, status, _now())
+            click.echo(f"seal: {'ok' if result.seal.ok else 'NOT OK'} ({result.seal.reason})")
+            outcome, ok = result.payload, result.is_valid
+        else:
+            outcome = verify_offline(subject, jwks, status, _now())
+            ok = outcome.is_valid
+    except JwksError as exc:
+        raise click.UsageError(f"{jwks_file}: {exc}") from None
+    click.echo(f"status: {outcome.status} ({outcome.message})")
+    if outcome.claims is not None:
+        c = outcome.claims.claims
+        family, given = outcome.claims.display_names()
+        click.echo(f"code: {c.code}\nname: {family}, {given}\nbirth date: {c.birth_date}")
+        click.echo(
+            f"test date: {c.test_date}\nlevels: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(c.levels.items()))
+        )
+    raise SystemExit(0 if ok else 1)
+
+
+COMMANDS = (db_group, bank_group, users_group, keys_group, kiosks_group, demo_group, verify_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -266,3 +266,35 @@ def test_scanned_payload_revocation_and_offline_material(app, db, client, centre
     assert "Ingetrokken attest" in page and "fraude" in page
     revoked_list = anonymous.get("/status/attestations").data
     assert verify_offline(path, jwks, revoked_list, now).status == "revoked"
+
+
+def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
+    app, db, client, centre_setup, tmp_path
+):
+    from click.testing import CliRunner
+
+    from attest.cli import verify_command
+
+    att, path = _issued(app, db, client, centre_setup, family="Иванова", given="Мария")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(app.test_client().get("/.well-known/jwks.json").data)
+    status = tmp_path / "status.cwt"
+    status.write_bytes(app.test_client().get("/status/attestations").data)
+    pdf = tmp_path / "attest.pdf"
+    pdf.write_bytes(client.get(f"/proctor/sessions/{att.session_id}/attestation.pdf").data)
+    runner = CliRunner()
+    ok = runner.invoke(
+        verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "seal: ok" in ok.output and "status: valid" in ok.output and "Иванова" in ok.output
+    qr = runner.invoke(verify_command, ["HTTPS://ATTEST.EXAMPLE" + path, "--jwks", str(jwks)])
+    assert qr.exit_code == 1 and "status_unknown" in qr.output  # genuine; no list given
+
+    tampered = bytearray(pdf.read_bytes())
+    tampered[len(tampered) // 2] ^= 0x01
+    pdf.write_bytes(bytes(tampered))
+    bad = runner.invoke(
+        verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
+    )
+    assert bad.exit_code == 1 and "seal: NOT OK" in bad.output
