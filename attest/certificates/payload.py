@@ -14,13 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import cbor2
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+
+from attest.certificates import cose
 
 FORMAT_VERSION = 1
 COSE_SIGN1_TAG = 18  # RFC 9052 section 4.2
@@ -123,10 +119,7 @@ def encode_payload(
     protected = cbor2.dumps({HDR_ALG: COSE_ALG_ES256, HDR_KID: _kid_bytes(kid)})
     family, given, flags = _fit_names(claims, protected, max_chars)
     payload = cbor2.dumps(_claim_map(claims, family, given, flags))
-    der = private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
-    r, s = decode_dss_signature(der)
-    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    return _b32encode(_cose(protected, payload, signature))
+    return _b32encode(cose.sign_es256(protected, payload, private_key))
 
 
 def verification_url(base_url: str, payload: str) -> str:
@@ -198,7 +191,7 @@ def _claim_map(c: AttestationClaims, family: str, given: str, flags: int) -> dic
 
 
 def _encoded_chars(protected: bytes, claims: dict[int, object]) -> int:
-    size = len(_cose(protected, cbor2.dumps(claims), bytes(64)))
+    size = len(cose.envelope(protected, cbor2.dumps(claims), bytes(64)))
     return (size * 8 + 4) // 5
 
 
@@ -228,14 +221,6 @@ def _drop_grapheme(text: str) -> str:
     return text[: max(end - 1, 0)].rstrip()
 
 
-def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected, b"", payload])  # RFC 9052 section 4.4
-
-
-def _cose(protected: bytes, payload: bytes, signature: bytes) -> bytes:
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
-
-
 def _b32encode(data: bytes) -> str:
     return base64.b32encode(data).decode("ascii").rstrip("=")
 
@@ -256,15 +241,8 @@ def decode_and_verify(
         # Non-zero padding bits: a second spelling of the same bytes; accept only one.
         raise PayloadError("bad_encoding", "the payload is not canonical Base32")
     kid, key = _header_key(protected, keys)
-    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-    try:
-        key.verify(
-            encode_dss_signature(r, s),
-            _sig_structure(protected, payload),
-            ec.ECDSA(hashes.SHA256()),
-        )
-    except (InvalidSignature, ValueError):
-        raise PayloadError("bad_signature", "the signature does not match") from None
+    if not cose.verify_es256(key, protected, payload, signature):
+        raise PayloadError("bad_signature", "the signature does not match")
     result = _parse_claims(payload, kid)
     if now is not None and result.claims.issued_at > _aware(now) + CLOCK_SKEW:
         raise PayloadError("not_yet_valid", "the payload is dated in the future")
@@ -304,29 +282,12 @@ def _b32decode(text: str) -> bytes:
 
 def _parse_cose(data: bytes) -> tuple[bytes, bytes, bytes]:
     try:
-        obj = cbor2.loads(data)
-    except cbor2.CBORDecodeEOF:
-        raise PayloadError("truncated", "the payload ends early") from None
-    except Exception:  # noqa: BLE001 - cbor2 raises many types; all mean "not CBOR"
-        raise PayloadError("bad_cbor", "the payload is not valid CBOR") from None
-    if not (
-        isinstance(obj, cbor2.CBORTag)
-        and obj.tag == COSE_SIGN1_TAG
-        and isinstance(obj.value, (list, tuple))
-        and len(obj.value) == 4
-    ):
-        raise PayloadError("bad_cbor", "the payload is not a COSE_Sign1 structure")
-    protected, unprotected, payload, signature = obj.value
-    if not (
-        isinstance(protected, bytes)
-        and isinstance(unprotected, Mapping)
-        and not unprotected
-        and isinstance(payload, bytes)
-        and isinstance(signature, bytes)
-        and len(signature) == 64
-    ):
+        protected, unprotected, payload, signature = cose.parse_sign1(data, what="the payload")
+    except cose.CoseFormatError as exc:
+        raise PayloadError(exc.reason, exc.message) from None
+    if unprotected:
         raise PayloadError("bad_cbor", "the COSE_Sign1 fields have the wrong types")
-    if _cose(protected, payload, signature) != data:
+    if cose.envelope(protected, payload, signature) != data:
         # Trailing bytes or non-minimal lengths: only the one encoding we emit is accepted.
         raise PayloadError("bad_cbor", "the payload is not in canonical CBOR")
     return protected, payload, signature

@@ -15,13 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import cbor2
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+
+from attest.certificates import cose
 
 BITS = 2
 MIN_ENTRIES = 131_072  # 2**17: one list shared by all attestations hides who is revoked
@@ -116,12 +112,7 @@ def build_status_list(
         C_STATUS_LIST: {SL_BITS: BITS, SL_LST: lst},
     }
     protected = cbor2.dumps({HDR_ALG: COSE_ALG_ES256, HDR_KID: bytes.fromhex(kid), HDR_TYP: TYP})
-    payload = cbor2.dumps(claims)
-    r, s = decode_dss_signature(
-        private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
-    )
-    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    return cose.sign_es256(protected, cbor2.dumps(claims), private_key)
 
 
 def verify_status_list(
@@ -139,15 +130,8 @@ def verify_status_list(
     key = keys if isinstance(keys, ec.EllipticCurvePublicKey) else keys.get(kid)
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise StatusListError("unknown_kid", f"no trusted P-256 key has kid {kid}")
-    r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
-    try:
-        key.verify(
-            encode_dss_signature(r, s),
-            _sig_structure(protected, payload),
-            ec.ECDSA(hashes.SHA256()),
-        )
-    except (InvalidSignature, ValueError):
-        raise StatusListError("bad_signature", "the signature does not match") from None
+    if not cose.verify_es256(key, protected, payload, signature):
+        raise StatusListError("bad_signature", "the signature does not match")
     result = _parse_claims(payload, kid)
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now
     if now >= result.expires_at:
@@ -157,31 +141,11 @@ def verify_status_list(
     return result
 
 
-def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    return cbor2.dumps(["Signature1", protected, b"", payload])
-
-
 def _parse_cose(data: bytes) -> tuple[bytes, bytes, bytes]:
     try:
-        obj = cbor2.loads(data)
-    except Exception:  # noqa: BLE001 - cbor2 raises many types on hostile input
-        raise StatusListError("bad_cbor", "the status list is not valid CBOR") from None
-    if not (
-        isinstance(obj, cbor2.CBORTag)
-        and obj.tag == COSE_SIGN1_TAG
-        and isinstance(obj.value, (list, tuple))
-        and len(obj.value) == 4
-    ):
-        raise StatusListError("bad_cbor", "the status list is not a COSE_Sign1 structure")
-    protected, unprotected, payload, signature = obj.value
-    if not (
-        isinstance(protected, bytes)
-        and isinstance(unprotected, Mapping)
-        and isinstance(payload, bytes)
-        and isinstance(signature, bytes)
-        and len(signature) == 64
-    ):
-        raise StatusListError("bad_cbor", "the COSE_Sign1 fields have the wrong types")
+        protected, _unprotected, payload, signature = cose.parse_sign1(data, what="the status list")
+    except cose.CoseFormatError as exc:
+        raise StatusListError("bad_cbor", exc.message) from None
     return protected, payload, signature
 
 

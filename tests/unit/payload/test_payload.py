@@ -11,13 +11,12 @@ from pathlib import Path
 import cbor2
 import pytest
 import qrcode
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from qrcode.util import MODE_8BIT_BYTE
 
+from attest.certificates import cose
 from attest.certificates import payload as P
 from attest.certificates.payload import PayloadError, decode_and_verify, encode_payload
 
@@ -59,10 +58,7 @@ TEXT = encode_payload(make_claims(), SIGNER.private_key, KID)
 def sign_raw(payload: bytes, protected: bytes | None = None) -> str:
     """Sign arbitrary payload bytes with the trusted key, bypassing the claim checks."""
     protected = protected or cbor2.dumps({1: -7, 4: bytes.fromhex(KID)})
-    r, s = decode_dss_signature(
-        SIGNER.private_key.sign(P._sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
-    )
-    return P._b32encode(P._cose(protected, payload, r.to_bytes(32, "big") + s.to_bytes(32, "big")))
+    return P._b32encode(cose.sign_es256(protected, payload, SIGNER.private_key))
 
 
 def reason_of(text: object, keys=TRUSTED) -> str:

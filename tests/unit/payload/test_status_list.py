@@ -7,12 +7,10 @@ from datetime import timedelta
 
 import cbor2
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from attest.certificates import cose
 from attest.certificates import status_list as S
 from attest.certificates.payload import _b32decode, encode_payload
 from attest.certificates.status_list import (
@@ -140,13 +138,7 @@ def test_payload_token_is_not_a_status_list():
 def _signed(claims: dict, protected: dict | None = None) -> bytes:
     """Sign arbitrary status-list claims with the trusted key, bypassing the builder."""
     prot = cbor2.dumps(protected or {1: -7, 4: bytes.fromhex(KID), 16: S.TYP})
-    body = cbor2.dumps(claims)
-    r, s = decode_dss_signature(
-        SIGNER.private_key.sign(S._sig_structure(prot, body), ec.ECDSA(hashes.SHA256()))
-    )
-    return cbor2.dumps(
-        cbor2.CBORTag(18, [prot, {}, body, r.to_bytes(32, "big") + s.to_bytes(32, "big")])
-    )
+    return cose.sign_es256(prot, cbor2.dumps(claims), SIGNER.private_key)
 
 
 GOOD = {2: URI, 6: int(NOW.timestamp()), 4: int(NOW.timestamp()) + 3600, 65534: 600}

@@ -1,0 +1,50 @@
+"""Domain modules import neither Flask nor SQLAlchemy: they can be tested and benchmarked alone.
+
+Each module is imported in a fresh interpreter through the real `attest` package (whose app
+factory imports Flask only when called)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PURE_MODULES = [
+    "attest.identity",
+    "attest.assessment.items",
+    "attest.assessment.bank",
+    "attest.assessment.audio",
+    "attest.assessment.irt",
+    "attest.assessment.cefr",
+    "attest.assessment.purposes",
+    "attest.assessment.codes",
+    "attest.certificates.requirements",
+    "attest.certificates.keys",
+    "attest.certificates.pdf",
+    "attest.certificates.seal",
+    "attest.certificates.cose",
+    "attest.certificates.payload",
+    "attest.certificates.status_list",
+    "attest.certificates.offline",
+    "attest.certificates.offline_file",
+]
+PROBE = (
+    "import sys, importlib; importlib.import_module({module!r}); "
+    "print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & "
+    "{{'flask', 'sqlalchemy', 'werkzeug', 'flask_login'}})))"
+)
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_domain_module_imports_no_web_or_orm(module):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"
