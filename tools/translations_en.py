@@ -141,4 +141,20 @@ EN = {
     "onder A1": "below A1",
     "schrijven": "writing",
     "spreken": "speaking",
+    # Kiosk item formats (inline_choice, matching, ordering, extended_text, audio_response)
+    "Kies in elke lijst het juiste woord.": "Choose the right word in each list.",
+    "Keuze %(n)s": "Choice %(n)s",
+    "Kies bij elke zin één letter. Je gebruikt elke letter hoogstens één keer.": (
+        "Choose one letter for each sentence. Use each letter at most once."
+    ),
+    "Zet de delen in de juiste volgorde: geef elk deel een nummer (1 is het eerste deel).": (
+        "Put the parts in the right order: give each part a number (1 is the first part)."
+    ),
+    "Nummer voor deel %(id)s": "Number for part %(id)s",
+    "Schrijf %(min)s tot %(max)s woorden.": "Write %(min)s to %(max)s words.",
+    "Jouw tekst": "Your text",
+    "Je krijgt %(n)s seconden om je voor te bereiden.": "You get %(n)s seconds to prepare.",
+    "Je spreekt maximaal %(n)s seconden.": "You speak for at most %(n)s seconds.",
+    "Hier komt de opname.": "The recording goes here.",
+    "Je antwoord is opgenomen.": "Your answer has been recorded.",
 }

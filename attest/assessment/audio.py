@@ -65,7 +65,8 @@ def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
         if "audio" not in item.media or "transcript" not in item.content:
             continue
         target = Path(bank_root) / MEDIA_DIR / item.media["audio"]
-        if target.exists() and not force:
+        # The items of a testlet share one clip: render it once.
+        if (target.exists() and not force) or target in written:
             continue
         render_item(item, target, espeak=str(tools["espeak-ng"]), sox=str(tools["sox"]))
         written.append(target)

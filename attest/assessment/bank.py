@@ -15,7 +15,14 @@ from typing import Any
 
 import yaml
 
-from attest.assessment.bank_rules import META_FIELDS, check_item
+from attest.assessment.bank_rules import (
+    META_FIELDS,
+    check_item,
+    check_testlet,
+    check_testlet_item,
+    is_testlet,
+    testlet_item,
+)
 from attest.assessment.items import FORMATS
 
 MEDIA_DIR = "media"
@@ -40,6 +47,7 @@ class ItemSpec:
     media: dict[str, str] = field(compare=False)  # field path -> path relative to media/
     source: str  # YAML file relative to the bank root
     content_hash: str  # covers content and media bytes, hence stands in for them in ==
+    testlet: str | None = None  # id of the testlet the item is delivered and scored with
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,14 @@ class Bank:
             i for i in self.items if all(v is None or getattr(i, k) == v for k, v in wanted.items())
         ]
 
+    def testlets(self) -> dict[str, list[ItemSpec]]:
+        """Return the items of each testlet, keyed by testlet id, in the order of the file."""
+        grouped: dict[str, list[ItemSpec]] = {}
+        for item in self.items:
+            if item.testlet is not None:
+                grouped.setdefault(item.testlet, []).append(item)
+        return grouped
+
 
 def load_bank(root: Path, *, require_media: bool = True) -> Bank:
     """Load and validate every YAML file under ``root``; raise BankError listing all problems.
@@ -106,6 +122,7 @@ def load_bank(root: Path, *, require_media: bool = True) -> Bank:
     issues: list[BankIssue] = []
     items: list[ItemSpec] = []
     first_seen: dict[str, str] = {}
+    testlets_seen: dict[str, str] = {}
     files = sorted(
         p
         for p in root.rglob("*")
@@ -118,7 +135,7 @@ def load_bank(root: Path, *, require_media: bool = True) -> Bank:
     for path in files:
         rel = path.relative_to(root).as_posix()
         display = (root / rel).as_posix()
-        for spec, line, problems in _load_file(root, path, rel, require_media):
+        for spec, line, problems in _load_file(root, path, rel, require_media, testlets_seen):
             issues += [BankIssue(display, *p) for p in problems]
             if spec is None:
                 continue
@@ -144,8 +161,17 @@ _Problem = tuple[int | None, str | None, str | None, str]  # line, item, field, 
 _Loaded = tuple[ItemSpec | None, int | None, list[_Problem]]
 
 
-def _load_file(root: Path, path: Path, rel: str, require_media: bool) -> Iterator[_Loaded]:
-    """Yield (ItemSpec or None, start line, problems) per item of one file."""
+def _load_file(
+    root: Path,
+    path: Path,
+    rel: str,
+    require_media: bool,
+    testlets_seen: dict[str, str] | None = None,
+) -> Iterator[_Loaded]:
+    """Yield (ItemSpec or None, start line, problems) per item of one file.
+
+    ``testlets_seen`` maps testlet ids met so far to where they were declared.
+    """
     try:
         node, data = _parse_yaml(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
@@ -164,8 +190,12 @@ def _load_file(root: Path, path: Path, rel: str, require_media: bool) -> Iterato
             [(line, None, None, "expected a list of items (each starting with '- id: ...')")],
         )
         return
+    seen = testlets_seen if testlets_seen is not None else {}
     for index, (item_node, item) in enumerate(zip(node.value, data, strict=True)):
-        yield _load_item(root, rel, index, item_node, item, require_media)
+        if is_testlet(item):
+            yield from _load_testlet(root, rel, index, item_node, item, require_media, seen)
+        else:
+            yield _load_item(root, rel, index, item_node, item, require_media)
 
 
 def _load_item(
@@ -191,9 +221,72 @@ def _load_item(
     return _make_spec(root, rel, item, media), line, []
 
 
-def _make_spec(root: Path, rel: str, item: dict[str, Any], media: dict[str, str]) -> ItemSpec:
+def _load_testlet(
+    root: Path,
+    rel: str,
+    index: int,
+    node: yaml.Node,
+    entry: dict[str, Any],
+    require_media: bool,
+    seen: dict[str, str],
+) -> Iterator[_Loaded]:
+    """Expand a testlet entry into its items; shared-field problems are reported once."""
+    line = node.start_mark.line + 1
+    tid = entry.get("testlet")
+    label = tid if isinstance(tid, str) and tid else f"#{index + 1}"
+    dups = _duplicate_keys(node)
+    found = [(f, m) for f, m in dups if not f.startswith("items[")] + check_testlet(entry)
+    shared_media = entry.get("media") if isinstance(entry.get("media"), dict) else {}
+    if not found:
+        found += _check_media_files(root, dict(shared_media), require_media)
+    problems = [(_field_line(node, f), label, f, m) for f, m in found]
+    # A reused testlet id does not stop its items from loading, so their ids are checked too.
+    if isinstance(tid, str) and tid in seen:
+        message = f"duplicate testlet id; already used in {seen[tid]}"
+        yield None, line, [*problems, (_field_line(node, "testlet"), label, "testlet", message)]
+    else:
+        seen.setdefault(str(tid), f"{(root / rel).as_posix()}:{line}")
+        yield None, line, problems
+    items = entry.get("items")
+    if not isinstance(items, list):
+        return
+    items_node = [v for k, v in node.value if k.value == "items"][-1]  # YAML keeps the last
+    for j, (item_node, item) in enumerate(zip(items_node.value, items, strict=True)):
+        item_line = item_node.start_mark.line + 1
+        if not isinstance(item, dict):
+            message = "expected a mapping of fields (id, format, ...)"
+            yield None, item_line, [(item_line, f"{label}#{j + 1}", None, message)]
+            continue
+        own_id = item.get("id")
+        item_label = own_id if isinstance(own_id, str) and own_id else f"{label}#{j + 1}"
+        prefix = f"items[{j}]."
+        own = [(f[len(prefix) :], m) for f, m in dups if f.startswith(prefix)]
+        own += check_testlet_item(entry, item)
+        merged = testlet_item(entry, item)
+        fmt = FORMATS.get(item.get("format")) if isinstance(item.get("format"), str) else None
+        media: dict[str, str] = {}
+        if not own and fmt is not None:
+            refs = fmt.media_refs(merged)
+            own += _check_media_files(root, refs, require_media)
+            media = {**shared_media, **refs}
+        item_problems = [(_field_line(item_node, f), item_label, f, m) for f, m in own]
+        if problems or item_problems:
+            yield None, item_line, item_problems
+        else:
+            yield _make_spec(root, rel, merged, media, testlet=tid), item_line, []
+
+
+def _make_spec(
+    root: Path,
+    rel: str,
+    item: dict[str, Any],
+    media: dict[str, str],
+    testlet: str | None = None,
+) -> ItemSpec:
     content = {k: v for k, v in item.items() if k not in META_FIELDS}
     hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
+    if testlet is not None:
+        hashed["testlet"] = testlet  # the grouping changes what a candidate sees
     hashed["media"] = {
         k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
         for k, p in sorted(media.items())
@@ -214,6 +307,7 @@ def _make_spec(root: Path, rel: str, item: dict[str, Any], media: dict[str, str]
         media=media,
         source=rel,
         content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        testlet=testlet,
     )
 
 

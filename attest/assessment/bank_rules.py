@@ -194,3 +194,92 @@ def check_item(item: Mapping[str, Any]) -> list[Problem]:
             field, _, message = error.partition(": ")
             problems.append((field, message))
     return problems
+
+
+# Testlets: one stimulus (text, clip) with several items delivered and scored together. A file
+# entry with ``testlet:`` declares the shared fields once; each of its ``items`` is a normal item
+# without them. See question_banks/README.md, "Testlets".
+TESTLET_PATTERN = re.compile(r"^[a-z]{2}-(lu|lz|sp|sc)-(a1|a2|b1|b2)-t\d{3}$")
+TESTLET_SHARED = ("skill", "level", "domain", "status", "text", "media", "transcript")
+TESTLET_REQUIRED = ("testlet", "skill", "level", "domain", "status", "items")
+TESTLET_FIELDS = (*TESTLET_REQUIRED, "text", "media", "transcript", "author_note")
+MIN_TESTLET_ITEMS, MAX_TESTLET_ITEMS = 2, 8
+
+
+def is_testlet(entry: Any) -> bool:
+    """Return whether a file entry declares a testlet rather than a single item."""
+    return isinstance(entry, Mapping) and "testlet" in entry
+
+
+def field_root(field: str) -> str:
+    """Return the top-level field of a field path: 'media' for 'media.audio'."""
+    return field.split(".", 1)[0].split("[", 1)[0]
+
+
+def check_testlet(entry: Mapping[str, Any]) -> list[Problem]:
+    """Return the problems of a testlet's own fields: id, items list, and the shared fields."""
+    problems = _unknown_fields(entry, set(TESTLET_FIELDS))
+    # Missing shared fields are reported by the check of the shared fields below.
+    problems += [
+        (f, "required field is missing")
+        for f in TESTLET_REQUIRED
+        if f not in entry and f not in TESTLET_SHARED
+    ]
+    value = entry.get("testlet")
+    if not isinstance(value, str) or not TESTLET_PATTERN.match(value):
+        problems.append(
+            (
+                "testlet",
+                "expected a testlet id like nl-lz-a2-t001 (language-skill-level-t and 3 digits); "
+                f"got {value!r}",
+            )
+        )
+    else:
+        code = SKILL_CODES.get(entry.get("skill")) if isinstance(entry.get("skill"), str) else None
+        level = entry["level"].lower() if _known_level(entry) else None
+        _, got_code, got_level, _ = value.split("-")
+        if code and level and (got_code, got_level) != (code, level):
+            problems.append(
+                (
+                    "testlet",
+                    f"expected the testlet id to carry skill code {code!r} and level {level!r}; "
+                    f"got {value!r}",
+                )
+            )
+    if "author_note" in entry and not (
+        isinstance(entry["author_note"], str) and entry["author_note"].strip()
+    ):
+        problems.append(("author_note", f"expected a non-empty text; got {entry['author_note']!r}"))
+    items = entry.get("items")
+    if "items" in entry and not (
+        isinstance(items, list) and MIN_TESTLET_ITEMS <= len(items) <= MAX_TESTLET_ITEMS
+    ):
+        count = len(items) if isinstance(items, list) else repr(items)
+        problems.append(
+            (
+                "items",
+                f"expected a list of {MIN_TESTLET_ITEMS} to {MAX_TESTLET_ITEMS} items "
+                f"(each starting with '- id: ...'); got {count}",
+            )
+        )
+    # The shared fields follow the rules of any item; check them once, here, not per item.
+    shared = {k: v for k, v in entry.items() if k in TESTLET_SHARED}
+    problems += [p for p in check_item(shared) if field_root(p[0]) in TESTLET_SHARED]
+    return problems
+
+
+def check_testlet_item(entry: Mapping[str, Any], item: Mapping[str, Any]) -> list[Problem]:
+    """Return the problems of one item of a testlet, leaving the shared fields to the testlet."""
+    problems = [
+        (k, "belongs to the testlet; give it once at the testlet level, not per item")
+        for k in item
+        if k in TESTLET_SHARED
+    ]
+    merged = testlet_item(entry, item)
+    return problems + [p for p in check_item(merged) if field_root(p[0]) not in TESTLET_SHARED]
+
+
+def testlet_item(entry: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the full item mapping: the testlet's shared fields plus the item's own fields."""
+    own = {k: v for k, v in item.items() if k not in TESTLET_SHARED}
+    return {**{k: v for k, v in entry.items() if k in TESTLET_SHARED}, **own}

@@ -2,9 +2,16 @@
 
 A format knows how to validate an item's content, what the kiosk may see of it (never the key),
 how to turn submitted form fields into a normalized response, and how to score that response.
-Adding a format (inline_choice, matching, ordering, extended_text, audio_response) means adding
-one class decorated with ``@register("name")``; the bank and delivery code look formats up here.
-Choice-based formats live in ``choice_formats``, text formats in ``text_formats``.
+Adding a format means adding one class decorated with ``@register("name")``; the bank and
+delivery code look formats up here. Choice-based formats (single_choice, multiple_response,
+inline_choice, matching) live in ``choice_formats`` and ``choice_more``, ordering in
+``order_formats``, short typed answers in ``text_formats``, and the productive formats scored by
+examiners (extended_text, audio_response) in ``productive_formats``.
+
+Machine-scored formats have ``is_machine_scored = True`` and ``max_score = 1.0``; ``score()``
+returns a float in [0, max_score]. Examiner-scored formats (subclasses of ``ExaminerScored``) have
+``is_machine_scored = False`` and ``max_score = None``; their ``score()`` returns None, and
+delivery must store the response unscored and queue it for rating instead.
 """
 
 from __future__ import annotations
@@ -26,8 +33,9 @@ class ItemFormat:
     # Content fields this format reads, besides the fields common to every item (stem, text, ...).
     required_fields: ClassVar[frozenset[str]] = frozenset()
     optional_fields: ClassVar[frozenset[str]] = frozenset()
-    # Machine-scored formats score in [0, max_score]; productive formats will set this to None.
-    max_score: ClassVar[float] = 1.0
+    # Machine-scored formats score in [0, max_score]; examiner-scored formats set None and False.
+    max_score: ClassVar[float | None] = 1.0
+    is_machine_scored: ClassVar[bool] = True
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -52,14 +60,31 @@ class ItemFormat:
         raise NotImplementedError
 
     @classmethod
-    def score(cls, content: Mapping[str, Any], response: Any) -> float:
-        """Return the score of a parsed response, between 0 and max_score."""
+    def score(cls, content: Mapping[str, Any], response: Any) -> float | None:
+        """Return the score of a parsed response in [0, max_score]; None if not machine-scored."""
         raise NotImplementedError
+
+    @classmethod
+    def is_blank(cls, response: Any) -> bool:
+        """Return whether a parsed response holds no answer at all (the candidate skipped)."""
+        return response is None or response in ("", [], {})
 
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
         """Return media paths referenced inside the content, keyed by field path."""
         return {}
+
+
+class ExaminerScored(ItemFormat):
+    """Base of productive formats: the response is kept for examiners, never machine-scored."""
+
+    max_score: ClassVar[float | None] = None
+    is_machine_scored: ClassVar[bool] = False
+
+    @classmethod
+    def score(cls, content: Mapping[str, Any], response: Any) -> None:
+        """Return None: examiners score this response (two blind ratings), not the machine."""
+        return None
 
 
 FORMATS: dict[str, type[ItemFormat]] = {}
@@ -117,4 +142,10 @@ def list_values(raw: RawResponse, key: str) -> list[str]:
 
 
 # Imported last so the formats register themselves whenever this module is imported.
-from attest.assessment import choice_formats, text_formats  # noqa: E402,F401
+from attest.assessment import (  # noqa: E402,F401
+    choice_formats,
+    choice_more,
+    order_formats,
+    productive_formats,
+    text_formats,
+)
