@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -77,6 +78,12 @@ def make_candidate(
     return cand
 
 
+@lru_cache(maxsize=2)
+def _parsed_bank(root: Path):
+    return load_bank(root)  # the shipped bank does not change during a run: parse it once
+
+
 def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
-    sync_bank(session, load_bank(root or PROJECT_ROOT / "question_banks" / "nl"), datetime.now(UTC))
+    bank = _parsed_bank(root or PROJECT_ROOT / "question_banks" / "nl")
+    sync_bank(session, bank, datetime.now(UTC))
     session.flush()

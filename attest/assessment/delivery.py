@@ -179,9 +179,10 @@ def record_answer(
         value = fmt.parse_response(raw, version.content)
     except ResponseError as exc:
         raise DeliveryError("bad_response", str(exc)) from exc
-    if value in (None, "", [], {}):
+    if fmt.is_blank(value):
         raise DeliveryError("no_answer", "no answer given")
-    score = float(fmt.score(version.content, value))
+    # Examiner-scored answers (writing, speaking) get their score from ratings later.
+    score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
     response = item.response
     if response is None:
         response = Response(
@@ -202,7 +203,10 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     cuts = provisional_cut_scores()
     results = []
     for skill in purpose.skills:
-        rows = [i for i in ts.items if i.skill == skill]
+        rows = [i for i in ts.items if i.skill == skill
+                and get_format(i.item_version.format).is_machine_scored]
+        if not rows:
+            continue  # a productive skill: its level comes from the examiners' ratings
         difficulties = [i.item_version.difficulty for i in rows]
         scores = [
             i.response.score if i.response and i.response.score is not None else 0.0 for i in rows

@@ -14,6 +14,26 @@ from tests.factories import load_demo_bank, make_candidate, make_centre, make_ki
 pytestmark = pytest.mark.browser
 
 
+def answer_something(page, fmt: str) -> None:
+    """Give a well-formed answer the way a candidate would, for every kiosk format."""
+    if fmt in ("single_choice", "multiple_response"):
+        page.locator(".option").first.click()
+    elif fmt == "text_entry":
+        for box in page.locator(".gap input").all():
+            box.fill("test")
+    elif fmt == "ordering":  # every fragment gets its own position
+        for n, select in enumerate(page.locator("select.order-select").all(), start=1):
+            select.select_option(str(n))
+    elif fmt == "inline_choice":
+        for select in page.locator("select.inline-select").all():
+            select.select_option(index=1)
+    elif fmt == "matching":  # a different letter for each sentence
+        for n, prompt in enumerate(page.locator("fieldset.match-prompt").all()):
+            prompt.locator(".match-choice").nth(n).click()
+    else:
+        raise AssertionError(f"the browser test cannot answer {fmt}")
+
+
 def submit(page, selector: str) -> None:
     """Click a submit button and wait for the page it leads to."""
     with page.expect_navigation():
@@ -57,11 +77,7 @@ def test_candidate_takes_the_whole_test_at_a_kiosk(live_server, page, db, kiosk_
         label = page.locator(".progress-label").inner_text()
         assert f"Question {answered + 1} of" in label
         fmt = form.get_attribute("data-format")
-        if fmt in ("single_choice", "multiple_response"):
-            page.locator(".option").first.click()
-        elif fmt == "text_entry":
-            for box in page.locator(".gap input").all():
-                box.fill("test")
+        answer_something(page, fmt)
         submit(page, "[data-testid=next]")
         answered += 1
         assert answered < 100

@@ -112,6 +112,6 @@ def test_answers_are_stored_once_per_item(app, db, setup):
 
 
 def answer_for(version) -> dict:
-    from tests.answers import correct_answer
+    from tests.format_answers import correct_answer
 
     return correct_answer(version.format, version.content)
