@@ -135,6 +135,9 @@ EN = {
     "voor deze test is al een attest uitgereikt": "an attestation has already been issued for this test",
     "er is geen actieve ondertekeningssleutel; vraag de beheerder": "there is no active signing key; ask the administrator",
     "het attest kon niet worden opgeslagen; probeer later opnieuw": "the attestation could not be stored; try again later",
+    "Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw.": (
+        "Your answer is not complete yet. Check it and try again."
+    ),
     "lezen": "reading",
     "luisteren": "listening",
     "niet getest": "not tested",

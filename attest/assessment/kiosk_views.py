@@ -37,6 +37,12 @@ CODE_MESSAGES = {
 }
 
 
+ANSWER_MESSAGES = {
+    "no_answer": _l("Kies een antwoord voor je verdergaat."),
+    "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
+}
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -139,8 +145,8 @@ def item(position: int):
             abort(400)
         try:
             delivery.record_answer(session, ts, position, request.form.to_dict(flat=False), _now())
-        except delivery.DeliveryError:
-            error, status = _l("Kies een antwoord voor je verdergaat."), 400
+        except delivery.DeliveryError as exc:
+            error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
             nxt = delivery.first_unanswered(session, ts)
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
