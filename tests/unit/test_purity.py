@@ -18,6 +18,7 @@ PURE_MODULES = [
     "attest.assessment.bank",
     "attest.assessment.audio",
     "attest.assessment.irt",
+    "attest.assessment.cat",
     "attest.assessment.cefr",
     "attest.assessment.purposes",
     "attest.assessment.codes",

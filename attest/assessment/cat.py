@@ -1,0 +1,367 @@
+"""Adaptive engine for one receptive skill section: entry, item selection, scoring and stopping.
+
+The engine is pure: it takes the bank and a config, and every call maps a plain, JSON-ready
+``CatState`` to a result, so a web session can store the state and drive the test step by step:
+
+    engine = CatEngine(bank, CatConfig(mode="cut", cut_level="A2"))
+    state = engine.start(seed=...)    # entry: the decision cut, a given theta, or the prior
+    while (item := engine.next_item(state)) is not None:
+        state = engine.record(state, item.id, score)   # EAP and SE after each answer
+    decision = engine.should_stop(state)        # why it stopped, the level, its probability
+
+Rules, each a documented choice:
+- Entry: ``start(theta=...)`` if given; in mode "cut" the cut of ``cut_level``; else the cut of
+  ``entry_level`` if set; else the prior mean.
+- Ability: EAP with prior N(prior_mean, prior_sd) (Bock & Mislevy 1982), finite from the first
+  answer. A testlet is one partial-credit unit scored 0..m (Masters 1982), so questions sharing a
+  text never count as independent information; testlets are delivered whole.
+- Selection: maximum Fisher information per question at the current estimate (Lord 1980), among
+  the units of the content domain furthest below its target share (Kingsbury & Zara 1989),
+  skipping formats over their maximum share; exposure control by the randomesque method, a seeded
+  uniform draw among the ``top_k`` most informative units (Kingsbury & Zara 1989).
+- Stopping, checked after each answer: never before ``min_items`` questions; at ``max_items``;
+  when the level is decided — by Wald's SPRT at every cut, H0 theta = c - delta vs H1 theta =
+  c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), or with ``stop_rule="ci"`` when
+  the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or when SE <= ``se_target``.
+- Randomness is drawn from ``default_rng([seed, step])``, so the same state always selects the
+  same unit (a reload cannot change the item) and a whole test is reproducible from its seed.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from attest.assessment.cefr import (
+    BELOW_A1,
+    CONFIDENT,
+    LEVELS,
+    PROVISIONAL_CUTS,
+    CutScores,
+    level_probabilities,
+)
+from attest.assessment.irt import ItemMatrix, ItemParams, eap, information, log_likelihood
+
+MODES = ("placement", "cut")
+STOP_RULES = ("sprt", "ci")
+
+
+@dataclass(frozen=True)
+class CatItem:
+    """One unit of delivery: a single question, or a testlet (``parts``) scored 0..len(parts)."""
+
+    id: str
+    params: ItemParams
+    domain: str
+    format: str
+    parts: tuple[str, ...] = ()
+
+    @property
+    def length(self) -> int:
+        """Return how many questions the unit puts before the candidate."""
+        return max(len(self.parts), 1)
+
+
+@dataclass(frozen=True)
+class CatConfig:
+    """Settings of one adaptive section; see the module docstring for what each rule does."""
+
+    mode: str = "placement"
+    cut_level: str | None = None  # mode "cut": the level whose cut is decided (e.g. "A2")
+    entry_level: str | None = None  # mode "placement": start at this level's cut
+    cuts: Mapping[str, float] = field(default_factory=lambda: dict(PROVISIONAL_CUTS))
+    prior_mean: float = 0.0
+    prior_sd: float = 1.5
+    min_items: int = 8
+    max_items: int = 40
+    se_target: float | None = None
+    stop_rule: str = "sprt"
+    sprt_delta: float = 0.3
+    sprt_alpha: float = 0.05
+    sprt_beta: float = 0.05
+    ci_z: float = 1.96
+    top_k: int = 5
+    domain_targets: Mapping[str, float] | None = None  # None: equal shares of the bank's domains
+    format_max_share: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES or self.stop_rule not in STOP_RULES:
+            raise ValueError(f"mode must be one of {MODES} and stop_rule one of {STOP_RULES}")
+        if self.mode == "cut" and self.cut_level not in LEVELS:
+            raise ValueError("mode 'cut' needs cut_level, one of " + ", ".join(LEVELS))
+        if not 1 <= self.min_items <= self.max_items:
+            raise ValueError("need 1 <= min_items <= max_items")
+
+
+@dataclass
+class CatState:
+    """Everything needed to resume a section; plain data, stored as JSON with the DB session."""
+
+    seed: int
+    start_theta: float
+    theta: float
+    se: float
+    items: list[str] = field(default_factory=list)
+    scores: list[int] = field(default_factory=list)
+    n_questions: int = 0
+    log: list[dict] = field(default_factory=list)
+    stop: dict | None = None
+
+    def to_dict(self) -> dict:
+        """Return the state as JSON-ready data."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> CatState:
+        """Rebuild a state from ``to_dict`` data."""
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A chosen unit and why: the theta it was chosen at, the domain, the shortlist drawn from."""
+
+    item: CatItem
+    theta: float
+    domain: str
+    shortlist: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StopDecision:
+    """Why the section stopped and what it concluded."""
+
+    reason: str  # level_decided | se_target | max_length | bank_exhausted
+    n_items: int
+    theta: float
+    se: float
+    level: str
+    probability: float  # of ``level`` (mode placement) or of ``reached`` (mode cut)
+    is_uncertain: bool  # probability below cefr.CONFIDENT (0.80)
+    decided_by: str  # sprt | ci | estimate (the undecided cuts went by theta)
+    reached: bool | None = None  # mode cut: whether cut_level is reached
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Return the decision as JSON-ready data."""
+        return asdict(self)
+
+
+class CatEngine:
+    """Select, score and stop one adaptive section over a fixed bank of units."""
+
+    def __init__(
+        self,
+        bank: Sequence[CatItem],
+        config: CatConfig | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> None:
+        self.bank = list(bank)
+        self.config = config or CatConfig()
+        self._rng = rng if rng is not None else np.random.default_rng()
+        self._index = {item.id: i for i, item in enumerate(self.bank)}
+        if len(self._index) != len(self.bank):
+            raise ValueError("unit ids in the bank must be unique")
+        for item in self.bank:
+            if item.parts and item.params.max_score != len(item.parts):
+                raise ValueError(f"testlet {item.id}: needs one PCM step per part")
+        self._matrix = ItemMatrix.from_items([item.params for item in self.bank])
+        self._lengths = np.array([item.length for item in self.bank])
+        self._domain_names, self._domains = np.unique(
+            [item.domain for item in self.bank], return_inverse=True)
+        self._formats = np.array([item.format for item in self.bank])
+        names = list(self._domain_names)
+        targets = self.config.domain_targets or {d: 1.0 / len(names) for d in names}
+        self._targets = np.array([float(targets.get(d, 0.0)) for d in names])
+        self._cut_names = [self.config.cut_level] if self.config.mode == "cut" else list(LEVELS)
+        self._cut_values = np.array([self.config.cuts[c] for c in self._cut_names], dtype=float)
+        self._memo: dict[tuple, Selection | None] = {}
+
+    def start(self, seed: int | None = None, theta: float | None = None) -> CatState:
+        """Open a section at the documented entry point; draw a seed from the rng if none given."""
+        cfg = self.config
+        if theta is None:
+            entry = cfg.cut_level if cfg.mode == "cut" else cfg.entry_level
+            theta = cfg.cuts[entry] if entry else cfg.prior_mean
+        if seed is None:
+            seed = int(self._rng.integers(2**62))
+        theta = float(theta)
+        return CatState(seed=int(seed), start_theta=theta, theta=theta, se=cfg.prior_sd)
+
+    def next_item(self, state: CatState) -> CatItem | None:
+        """Return the unit to deliver next, or None when the section has stopped."""
+        selection = self.select(state)
+        return None if selection is None else selection.item
+
+    def select(self, state: CatState) -> Selection | None:
+        """Choose the next unit with the content, exposure and information rules."""
+        if state.stop is not None:
+            return None
+        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores))
+        if key not in self._memo:
+            if len(self._memo) > 512:
+                self._memo.clear()
+            self._memo[key] = self._select(state)
+        return self._memo[key]
+
+    def record(self, state: CatState, item_id: str, score: int | Sequence[int]) -> CatState:
+        """Return a new state with the answer scored, the estimate updated and the stop checked.
+
+        A testlet's score is the number of its questions right (or the list of part scores).
+        """
+        if state.stop is not None:
+            raise ValueError("the section has stopped; no more answers are recorded")
+        if item_id not in self._index or item_id in state.items:
+            raise ValueError(f"unit {item_id!r} is unknown or already answered")
+        item = self.bank[self._index[item_id]]
+        total = int(sum(score)) if isinstance(score, Sequence) else int(score)
+        if not 0 <= total <= item.params.max_score:
+            raise ValueError(f"score {total} outside 0..{item.params.max_score} for {item_id}")
+        selection = self.select(state)
+        items, scores = state.items + [item_id], state.scores + [total]
+        est = eap(self._matrix.take([self._index[i] for i in items]), scores,
+                  self.config.prior_mean, self.config.prior_sd)
+        entry = {
+            "step": len(items), "item": item_id, "parts": list(item.parts), "score": total,
+            "max_score": item.params.max_score, "domain": item.domain, "format": item.format,
+            "selected_at_theta": state.theta,
+            "shortlist": list(selection.shortlist) if selection else [],
+            "engine_choice": bool(selection and selection.item.id == item_id),
+            "theta": est.theta, "se": est.standard_error,
+        }
+        new = CatState(state.seed, state.start_theta, est.theta, est.standard_error, items, scores,
+                       state.n_questions + item.length, state.log + [entry], None)
+        decision = self._evaluate_stop(new)
+        if decision is not None:
+            new.stop = decision.to_dict()
+            new.log[-1] = {**entry, "stop": decision.reason}
+        return new
+
+    def should_stop(self, state: CatState) -> StopDecision | None:
+        """Return the stop decision for this state, or None while the section goes on."""
+        if state.stop is not None:
+            return StopDecision(**state.stop)
+        return self._evaluate_stop(state)
+
+    # --- selection -----------------------------------------------------------------------------
+
+    def _available(self, state: CatState) -> np.ndarray:
+        mask = self._lengths <= self.config.max_items - state.n_questions
+        mask[[self._index[i] for i in state.items]] = False
+        return mask
+
+    def _select(self, state: CatState) -> Selection | None:
+        mask = self._available(state)
+        if not mask.any():
+            return None
+        rng = np.random.default_rng([state.seed, len(state.items)])
+        done = [self._index[i] for i in state.items]
+        mask = _prefer(mask, self._format_ok(done, state.n_questions))
+        domain = self._neediest_domain(done, state.n_questions, mask, rng)
+        mask = _prefer(mask, self._domains == domain)
+        domain = str(self._domain_names[domain])
+        candidates = np.flatnonzero(mask)
+        info = information(state.theta, self._matrix.take(candidates)) / self._lengths[candidates]
+        order = candidates[np.argsort(-info, kind="stable")[: self.config.top_k]]
+        chosen = self.bank[int(order[rng.integers(order.size)])]
+        return Selection(chosen, state.theta, domain, tuple(self.bank[i].id for i in order))
+
+    def _neediest_domain(self, done: list[int], n: int, mask: np.ndarray, rng) -> int:
+        size = len(self._domain_names)
+        counts = np.bincount(self._domains[done], self._lengths[done], minlength=size)
+        deficit = self._targets - counts / max(n, 1)
+        deficit[np.bincount(self._domains[mask], minlength=size) == 0] = -np.inf
+        tied = np.flatnonzero(deficit >= deficit.max() - 1e-12)
+        return int(tied[rng.integers(tied.size)])
+
+    def _format_ok(self, done: list[int], n: int) -> np.ndarray:
+        ok = np.ones(len(self.bank), dtype=bool)
+        for fmt, share in self.config.format_max_share.items():
+            used = sum(self._lengths[i] for i in done if self._formats[i] == fmt)
+            after = n + self._lengths
+            ok &= (self._formats != fmt) | (
+                used + self._lengths <= np.ceil(share * np.maximum(after, self.config.min_items))
+            )
+        return ok
+
+    # --- stopping ------------------------------------------------------------------------------
+
+    def _evaluate_stop(self, state: CatState) -> StopDecision | None:
+        cfg = self.config
+        at_max = state.n_questions >= cfg.max_items
+        exhausted = not at_max and not self._available(state).any()
+        if state.n_questions < cfg.min_items and not (at_max or exhausted):
+            return None
+        decisions, rule = self._cut_decisions(state)
+        decided = _ordered(decisions)
+        if at_max:
+            reason = "max_length"
+        elif exhausted:
+            reason = "bank_exhausted"
+        elif decided:
+            reason = "level_decided"
+        elif cfg.se_target is not None and state.se <= cfg.se_target:
+            reason = "se_target"
+        else:
+            return None
+        if not decided:
+            rule = "estimate"
+            decisions = ["above" if state.theta >= c else "below" for c in self._cut_values]
+        return self._conclude(state, reason, decisions, rule)
+
+    def _cut_decisions(self, state: CatState) -> tuple[list[str | None], str]:
+        cfg = self.config
+        if not state.items:
+            return [None] * len(self._cut_values), cfg.stop_rule
+        if cfg.stop_rule == "ci":
+            lo, hi = state.theta - cfg.ci_z * state.se, state.theta + cfg.ci_z * state.se
+            return [("above" if lo >= c else "below" if hi < c else None)
+                    for c in self._cut_values], "ci"
+        # Wald's SPRT bounds: log((1-beta)/alpha) and log(beta/(1-alpha)) (Wald 1947)
+        upper = math.log((1 - cfg.sprt_beta) / cfg.sprt_alpha)
+        lower = math.log(cfg.sprt_beta / (1 - cfg.sprt_alpha))
+        points = np.concatenate([self._cut_values + cfg.sprt_delta,
+                                 self._cut_values - cfg.sprt_delta])
+        ll = log_likelihood(points, self._matrix.take([self._index[i] for i in state.items]),
+                            state.scores)
+        ratio = ll[: self._cut_values.size] - ll[self._cut_values.size:]
+        return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
+
+    def _conclude(self, state: CatState, reason: str, decisions: list, rule: str) -> StopDecision:
+        cfg = self.config
+        probs = level_probabilities(state.theta, state.se, cfg.cuts)
+        above = sum(d == "above" for d in decisions)
+        reached = None
+        if cfg.mode == "placement":
+            level = ((BELOW_A1,) + LEVELS)[above]
+            probability = probs[level]
+        else:
+            reached = above == 1
+            below = LEVELS.index(cfg.cut_level) - 1
+            ceiling = LEVELS[below] if below >= 0 else None
+            level = cfg.cut_level if reached else (
+                CutScores(dict(cfg.cuts)).level_for(state.theta, ceiling) if ceiling else BELOW_A1)
+            p_reached = 1.0 - _phi((cfg.cuts[cfg.cut_level] - state.theta) / state.se)
+            probability = p_reached if reached else 1.0 - p_reached
+        return StopDecision(reason, state.n_questions, state.theta, state.se, level, probability,
+                            probability < CONFIDENT, rule, reached, probs)
+
+
+def _prefer(mask: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Narrow mask by wanted unless nothing would be left (a soft constraint)."""
+    narrowed = mask & wanted
+    return narrowed if narrowed.any() else mask
+
+
+def _ordered(decisions: list[str | None]) -> bool:
+    """Return whether every cut is decided and the decisions read above..above, below..below."""
+    if any(d is None for d in decisions):
+        return False
+    k = sum(d == "above" for d in decisions)
+    return all(d == "above" for d in decisions[:k])
+
+
+def _phi(z: float) -> float:
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
