@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy.orm as so

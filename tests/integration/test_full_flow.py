@@ -13,9 +13,9 @@ from attest.certificates.keys import load_certificate
 from attest.certificates.seal import validate_sealed_pdf
 from attest.certificates.service import init_keys
 from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
-from tests.format_answers import correct_answer, wrong_answer
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
+from tests.format_answers import correct_answer, wrong_answer
 from tests.pdftools import field_value, page_text, qr_codes
 from tests.web.helpers import csrf, login
 

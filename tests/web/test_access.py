@@ -29,6 +29,9 @@ ACCESS = {
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
+    "items.index": ("GET", ADMIN),
+    "items.detail": ("GET", ADMIN),
+    "items.media": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),
     "proctor.new_candidate": ("GET", STAFF),
     "proctor.candidate": ("GET", STAFF),
@@ -80,6 +83,7 @@ def _url(app, endpoint: str, world) -> str:
         "position": 1,
         "code": "ATT-AAAA-AAAA",
         "token": "no-such-token", "payload": "AAAA",
+        "item_id": "nl-lz-a1-0001",
         "filename": "attest.css",
         "relpath": "x.ogg",
     }

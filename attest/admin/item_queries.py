@@ -1,0 +1,60 @@
+"""Queries behind the admin item browser: filtered lists, versions and usage counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.models import Item, ItemVersion, SessionItem
+
+FILTERS = ("skill", "level", "domain", "format", "status")
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: Item
+    uses: int
+
+
+def _usage_by_item(session: so.Session) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(ItemVersion.item_id, sa.func.count(SessionItem.id))
+        .join(SessionItem, SessionItem.item_version_id == ItemVersion.id)
+        .group_by(ItemVersion.item_id)
+    )
+    return dict(rows.all())
+
+
+def list_items(session: so.Session, filters: Mapping[str, str]) -> list[ItemRow]:
+    """Return items matching the filters (exact values), with how often each was shown."""
+    query = sa.select(Item).order_by(Item.skill, Item.level, Item.id)
+    for name in FILTERS:
+        value = filters.get(name)
+        if value:
+            query = query.where(getattr(Item, name) == value)
+    usage = _usage_by_item(session)
+    return [ItemRow(item, usage.get(item.id, 0)) for item in session.scalars(query)]
+
+
+def filter_choices(session: so.Session) -> dict[str, list[str]]:
+    """Return the values present in the bank for each filter."""
+    return {
+        name: list(
+            session.scalars(sa.select(getattr(Item, name)).distinct().order_by(getattr(Item, name)))
+        )
+        for name in FILTERS
+    }
+
+
+def version_usage(session: so.Session, item: Item) -> dict[int, int]:
+    """Return how many sessions used each version of an item, by version id."""
+    rows = session.execute(
+        sa.select(SessionItem.item_version_id, sa.func.count(SessionItem.id))
+        .join(ItemVersion, ItemVersion.id == SessionItem.item_version_id)
+        .where(ItemVersion.item_id == item.id)
+        .group_by(SessionItem.item_version_id)
+    )
+    return dict(rows.all())

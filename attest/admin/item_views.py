@@ -1,0 +1,48 @@
+"""Admin item browser: filter the bank, preview an item as the kiosk shows it, see versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
+
+from attest.admin import item_queries
+from attest.assessment.items import get_format
+from attest.auth import roles_required
+from attest.database import db_session
+from attest.models import Item, Role
+
+bp = Blueprint("items", __name__, url_prefix="/admin/items")
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def index():
+    filters = {name: request.args.get(name, "")[:32] for name in item_queries.FILTERS}
+    return render_template(
+        "admin/items/index.html",
+        rows=item_queries.list_items(db_session(), filters),
+        filters=filters,
+        choices=item_queries.filter_choices(db_session()),
+    )
+
+
+@bp.route("/<item_id>")
+@roles_required(Role.ADMIN)
+def detail(item_id: str):
+    item = db_session().get(Item, item_id[:64]) or abort(404)
+    version_no = request.args.get("version", type=int) or item.current_version
+    version = next((v for v in item.versions if v.version == version_no), None) or abort(404)
+    return render_template(
+        "admin/items/detail.html",
+        item=item,
+        version=version,
+        data=get_format(version.format).render_data(version.content),
+        usage=item_queries.version_usage(db_session(), item),
+    )
+
+
+@bp.route("/media/<path:relpath>")
+@roles_required(Role.ADMIN)
+def media(relpath: str):
+    return send_from_directory(Path(current_app.config["BANK_DIR"]) / "media", relpath)
