@@ -124,6 +124,10 @@ def _register_template_helpers(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; media-src 'self'; "
             "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
         )
+        if request.is_secure:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if request.endpoint and not request.endpoint.startswith(("static", "verify.")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from attest.models import Role
@@ -23,4 +23,20 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
+    """Tell that the process is alive (no dependencies checked)."""
     return {"status": "ok"}
+
+
+@bp.route("/readyz")
+def readyz():
+    """Tell whether the database answers; 503 when it does not."""
+    import sqlalchemy as sa
+
+    from attest.database import db_session
+
+    try:
+        db_session().execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        current_app.logger.warning("readiness check: database unreachable")
+        return {"status": "unavailable", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}

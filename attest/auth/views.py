@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -53,8 +63,13 @@ def login():
                 "error",
             )
         else:
+            target = _safe_next(request.args.get("next")) or url_for("web.home")
+            language = session.get("lang")
+            session.clear()  # nothing from before the login carries over (fixation)
+            if language:
+                session["lang"] = language
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")) or url_for("web.home"))
+            return redirect(target)
     return render_template("auth/login.html", form=form), status
 
 

@@ -107,3 +107,13 @@ def test_cli_creates_users_and_refuses_weak_passwords(app, db):
         ]
     )
     assert orphan.exit_code != 0 and "centre" in orphan.output
+
+
+def test_login_starts_a_fresh_session(app, db, client):
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    login(client, user.username)
+    with client.session_transaction() as sess:
+        assert "planted" not in sess and sess.get("_user_id") == str(user.id)
