@@ -26,6 +26,7 @@ Rules, each a documented choice:
 - Randomness is drawn from ``default_rng([seed, step])``, so the same state always selects the
   same unit (a reload cannot change the item) and a whole test is reproducible from its seed.
 """
+
 from __future__ import annotations
 
 import math
@@ -170,7 +171,8 @@ class CatEngine:
         self._matrix = ItemMatrix.from_items([item.params for item in self.bank])
         self._lengths = np.array([item.length for item in self.bank])
         self._domain_names, self._domains = np.unique(
-            [item.domain for item in self.bank], return_inverse=True)
+            [item.domain for item in self.bank], return_inverse=True
+        )
         self._formats = np.array([item.format for item in self.bank])
         names = list(self._domain_names)
         targets = self.config.domain_targets or {d: 1.0 / len(names) for d in names}
@@ -221,18 +223,37 @@ class CatEngine:
             raise ValueError(f"score {total} outside 0..{item.params.max_score} for {item_id}")
         selection = self.select(state)
         items, scores = state.items + [item_id], state.scores + [total]
-        est = eap(self._matrix.take([self._index[i] for i in items]), scores,
-                  self.config.prior_mean, self.config.prior_sd)
+        est = eap(
+            self._matrix.take([self._index[i] for i in items]),
+            scores,
+            self.config.prior_mean,
+            self.config.prior_sd,
+        )
         entry = {
-            "step": len(items), "item": item_id, "parts": list(item.parts), "score": total,
-            "max_score": item.params.max_score, "domain": item.domain, "format": item.format,
+            "step": len(items),
+            "item": item_id,
+            "parts": list(item.parts),
+            "score": total,
+            "max_score": item.params.max_score,
+            "domain": item.domain,
+            "format": item.format,
             "selected_at_theta": state.theta,
             "shortlist": list(selection.shortlist) if selection else [],
             "engine_choice": bool(selection and selection.item.id == item_id),
-            "theta": est.theta, "se": est.standard_error,
+            "theta": est.theta,
+            "se": est.standard_error,
         }
-        new = CatState(state.seed, state.start_theta, est.theta, est.standard_error, items, scores,
-                       state.n_questions + item.length, state.log + [entry], None)
+        new = CatState(
+            state.seed,
+            state.start_theta,
+            est.theta,
+            est.standard_error,
+            items,
+            scores,
+            state.n_questions + item.length,
+            state.log + [entry],
+            None,
+        )
         decision = self._evaluate_stop(new)
         if decision is not None:
             new.stop = decision.to_dict()
@@ -317,16 +338,19 @@ class CatEngine:
             return [None] * len(self._cut_values), cfg.stop_rule
         if cfg.stop_rule == "ci":
             lo, hi = state.theta - cfg.ci_z * state.se, state.theta + cfg.ci_z * state.se
-            return [("above" if lo >= c else "below" if hi < c else None)
-                    for c in self._cut_values], "ci"
+            return [
+                ("above" if lo >= c else "below" if hi < c else None) for c in self._cut_values
+            ], "ci"
         # Wald's SPRT bounds: log((1-beta)/alpha) and log(beta/(1-alpha)) (Wald 1947)
         upper = math.log((1 - cfg.sprt_beta) / cfg.sprt_alpha)
         lower = math.log(cfg.sprt_beta / (1 - cfg.sprt_alpha))
-        points = np.concatenate([self._cut_values + cfg.sprt_delta,
-                                 self._cut_values - cfg.sprt_delta])
-        ll = log_likelihood(points, self._matrix.take([self._index[i] for i in state.items]),
-                            state.scores)
-        ratio = ll[: self._cut_values.size] - ll[self._cut_values.size:]
+        points = np.concatenate(
+            [self._cut_values + cfg.sprt_delta, self._cut_values - cfg.sprt_delta]
+        )
+        ll = log_likelihood(
+            points, self._matrix.take([self._index[i] for i in state.items]), state.scores
+        )
+        ratio = ll[: self._cut_values.size] - ll[self._cut_values.size :]
         return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
 
     def _conclude(self, state: CatState, reason: str, decisions: list, rule: str) -> StopDecision:
@@ -341,12 +365,29 @@ class CatEngine:
             reached = above == 1
             below = LEVELS.index(cfg.cut_level) - 1
             ceiling = LEVELS[below] if below >= 0 else None
-            level = cfg.cut_level if reached else (
-                CutScores(dict(cfg.cuts)).level_for(state.theta, ceiling) if ceiling else BELOW_A1)
+            level = (
+                cfg.cut_level
+                if reached
+                else (
+                    CutScores(dict(cfg.cuts)).level_for(state.theta, ceiling)
+                    if ceiling
+                    else BELOW_A1
+                )
+            )
             p_reached = 1.0 - _phi((cfg.cuts[cfg.cut_level] - state.theta) / state.se)
             probability = p_reached if reached else 1.0 - p_reached
-        return StopDecision(reason, state.n_questions, state.theta, state.se, level, probability,
-                            probability < CONFIDENT, rule, reached, probs)
+        return StopDecision(
+            reason,
+            state.n_questions,
+            state.theta,
+            state.se,
+            level,
+            probability,
+            probability < CONFIDENT,
+            rule,
+            reached,
+            probs,
+        )
 
 
 def _prefer(mask: np.ndarray, wanted: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
 """CEFR levels and cut scores on the logit scale; estimate -> level and level probabilities."""
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@ scored as ONE polytomous item whose score is the number of its questions answere
 keeps the local dependence between its questions from being counted as independent information
 (Wainer & Kiely 1987; the PCM for testlets, Verhelst & Verstralen 2008).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

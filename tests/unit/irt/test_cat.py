@@ -1,4 +1,5 @@
 """The adaptive engine: stopping, lengths, exposure, content balance, testlets, reproducibility."""
+
 import json
 from collections import Counter
 
@@ -16,13 +17,26 @@ BANDS = ((-3.0, -1.0), (-1.0, 0.5), (0.5, 2.0), (2.0, 3.5))
 def make_bank(n=320, testlets=0, seed=7):
     """Return n Rasch items over the four level bands plus `testlets` three-question testlets."""
     rng = np.random.default_rng(seed)
-    bank = [CatItem(f"i{k}", ItemParams(float(rng.uniform(*BANDS[k % 4]))),
-                    DOMAINS[(k // 4) % 4], ("single_choice", "text_entry")[k % 5 == 0])
-            for k in range(n)]
+    bank = [
+        CatItem(
+            f"i{k}",
+            ItemParams(float(rng.uniform(*BANDS[k % 4]))),
+            DOMAINS[(k // 4) % 4],
+            ("single_choice", "text_entry")[k % 5 == 0],
+        )
+        for k in range(n)
+    ]
     for t in range(testlets):
         b = float(rng.uniform(-2.5, 3.0))
-        bank.append(CatItem(f"t{t}", ItemParams(b, steps=(-0.6, 0.0, 0.6)), DOMAINS[t % 4],
-                            "single_choice", parts=(f"t{t}a", f"t{t}b", f"t{t}c")))
+        bank.append(
+            CatItem(
+                f"t{t}",
+                ItemParams(b, steps=(-0.6, 0.0, 0.6)),
+                DOMAINS[t % 4],
+                "single_choice",
+                parts=(f"t{t}a", f"t{t}b", f"t{t}c"),
+            )
+        )
     return bank
 
 

@@ -1,4 +1,5 @@
 """Cut scores as data and level probabilities."""
+
 import numpy as np
 import pytest
 from scipy.stats import norm
@@ -38,8 +39,7 @@ def test_level_probabilities_follow_the_normal_approximation(theta, se):
     probs = level_probabilities(theta, se, PROVISIONAL_CUTS)
     assert list(probs) == [BELOW_A1, *LEVELS]
     assert sum(probs.values()) == pytest.approx(1.0)
-    assert probs["A2"] == pytest.approx(
-        norm.cdf(0.75, theta, se) - norm.cdf(-0.75, theta, se))
+    assert probs["A2"] == pytest.approx(norm.cdf(0.75, theta, se) - norm.cdf(-0.75, theta, se))
 
 
 def test_uncertain_when_the_most_likely_level_is_below_080():
@@ -57,6 +57,7 @@ def test_probabilities_from_the_posterior_agree_roughly_with_the_normal_approxim
     assert sum(exact.values()) == pytest.approx(1.0)
     w = np.asarray(weights)
     mean = float((w * grid).sum())
-    approx = level_probabilities(mean, float(np.sqrt((w * (grid - mean) ** 2).sum())),
-                                 PROVISIONAL_CUTS)
+    approx = level_probabilities(
+        mean, float(np.sqrt((w * (grid - mean) ** 2).sum())), PROVISIONAL_CUTS
+    )
     assert max(abs(exact[k] - approx[k]) for k in exact) < 0.08

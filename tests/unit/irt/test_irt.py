@@ -1,4 +1,5 @@
 """IRT maths against closed forms and an independent numerical integration."""
+
 import math
 
 import numpy as np
@@ -19,14 +20,23 @@ from attest.assessment.irt import (
 )
 from attest.assessment.irt import test_information as total_information
 
-MIXED = [ItemParams(-1.0), ItemParams(0.0, a=1.7), ItemParams(0.8, a=0.6),
-         ItemParams(0.2, steps=(-0.5, 0.0, 0.7))]
+MIXED = [
+    ItemParams(-1.0),
+    ItemParams(0.0, a=1.7),
+    ItemParams(0.8, a=0.6),
+    ItemParams(0.2, steps=(-0.5, 0.0, 0.7)),
+]
 
 
-@pytest.mark.parametrize("theta, a, b, p", [
-    (0.0, 1.0, 0.0, 0.5), (1.0, 1.0, 0.0, 1 / (1 + math.exp(-1))),
-    (1.0, 1.7, 0.0, 1 / (1 + math.exp(-1.7))), (-2.0, 0.5, 1.0, 1 / (1 + math.exp(1.5))),
-])
+@pytest.mark.parametrize(
+    "theta, a, b, p",
+    [
+        (0.0, 1.0, 0.0, 0.5),
+        (1.0, 1.0, 0.0, 1 / (1 + math.exp(-1))),
+        (1.0, 1.7, 0.0, 1 / (1 + math.exp(-1.7))),
+        (-2.0, 0.5, 1.0, 1 / (1 + math.exp(1.5))),
+    ],
+)
 def test_2pl_probability_and_information_match_closed_forms(theta, a, b, p):
     assert p_2pl(theta, np.array([a]), np.array([b]))[0] == pytest.approx(p)
     assert info_2pl(theta, np.array([a]), np.array([b]))[0] == pytest.approx(a * a * p * (1 - p))
@@ -57,7 +67,8 @@ def test_pcm_with_one_step_is_the_rasch_item():
     p = pcm_probabilities(grid, ItemParams(0.6, steps=(0.0,)))
     assert p[:, 1] == pytest.approx(p_correct(grid, np.array([0.6]))[:, 0])
     assert item_information(grid, ItemParams(0.6, steps=(0.0,))) == pytest.approx(
-        item_information(grid, ItemParams(0.6)))
+        item_information(grid, ItemParams(0.6))
+    )
 
 
 def _likelihood(theta, items, scores):
