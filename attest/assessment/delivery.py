@@ -19,6 +19,7 @@ from attest.models import (
     Item,
     ItemVersion,
     Kiosk,
+    Recording,
     Response,
     SessionItem,
     SessionStatus,
@@ -103,7 +104,8 @@ def redeem_start_code(
     ts.status = SessionStatus.IN_PROGRESS
     ts.kiosk_id = kiosk.id
     ts.started_at = now
-    plan_items(session, ts, get_purpose(ts.purpose_code), now, random.Random(ts.id))
+    if not ts.items:  # a form fixed beforehand (by staff, or a test) is kept as it is
+        plan_items(session, ts, get_purpose(ts.purpose_code), now, random.Random(ts.id))
     record_event(session, None, "session.start", "test_session", ts.id, kiosk=kiosk.id)
     session.flush()
     return ts
@@ -181,6 +183,10 @@ def record_answer(
         raise DeliveryError("bad_response", str(exc)) from exc
     if fmt.is_blank(value):
         raise DeliveryError("no_answer", "no answer given")
+    if isinstance(value, dict) and "recording_id" in value:
+        recording = session.get(Recording, value["recording_id"])
+        if recording is None or recording.session_item_id != item.id:
+            raise DeliveryError("bad_response", "the recording does not belong to this task")
     # Examiner-scored answers (writing, speaking) get their score from ratings later.
     score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
     response = item.response
@@ -203,8 +209,11 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     cuts = provisional_cut_scores()
     results = []
     for skill in purpose.skills:
-        rows = [i for i in ts.items if i.skill == skill
-                and get_format(i.item_version.format).is_machine_scored]
+        rows = [
+            i
+            for i in ts.items
+            if i.skill == skill and get_format(i.item_version.format).is_machine_scored
+        ]
         if not rows:
             continue  # a productive skill: its level comes from the examiners' ratings
         difficulties = [i.item_version.difficulty for i in rows]

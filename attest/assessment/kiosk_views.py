@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,10 +22,12 @@ from flask_babel import lazy_gettext as _l
 
 from attest.assessment import delivery
 from attest.assessment.items import get_format
+from attest.assessment.recordings import RecordingError, store_recording
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
 from attest.database import db_session
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
+from attest.storage import StorageError, storage_for
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
 KIOSK_LANGUAGES = ("nl", "en")
@@ -167,6 +170,33 @@ def item(position: int):
         error=error,
         form=EmptyForm(),
     ), status
+
+
+@bp.route("/item/<int:position>/recording", methods=["POST"])
+def recording(position: int):
+    """Receive a spoken answer (raw audio body, X-Content-SHA256 header) and acknowledge it."""
+    ts = _current_session()
+    if ts is None:
+        return jsonify(error="no_session"), 409
+    try:
+        sitem = delivery.session_item(db_session(), ts, position)
+    except delivery.DeliveryError:
+        abort(404)
+    try:
+        rec = store_recording(
+            db_session(),
+            storage_for(current_app.config),
+            sitem,
+            request.get_data(cache=False),
+            request.headers.get("X-Content-SHA256"),
+            _now(),
+        )
+    except RecordingError as exc:
+        return jsonify(error=exc.code, message=str(exc)), 400
+    except StorageError:
+        current_app.logger.error("recording for session %s not stored", ts.id)
+        return jsonify(error="storage", message="the recording could not be stored"), 503
+    return jsonify(recording_id=rec.id, sha256=rec.sha256, size=rec.size_bytes), 201
 
 
 @bp.route("/finish", methods=["GET", "POST"])

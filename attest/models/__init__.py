@@ -5,6 +5,7 @@ from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
 from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
 from attest.models.session import (
+    Recording,
     Response,
     SessionItem,
     SessionStatus,
@@ -22,6 +23,7 @@ __all__ = [
     "ItemVersion",
     "Kiosk",
     "LoginThrottle",
+    "Recording",
     "Response",
     "Role",
     "SessionItem",

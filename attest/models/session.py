@@ -119,3 +119,22 @@ class SkillResult(Base):
 
     def __repr__(self) -> str:
         return f"<SkillResult #{self.session_id} {self.skill}={self.level}>"
+
+
+class Recording(Base):
+    """An audio answer uploaded by a kiosk, stored once and referenced by its response."""
+
+    __tablename__ = "recording"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    session_item_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("session_item.id"), index=True)
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(64))
+    size_bytes: so.Mapped[int]
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    storage_key: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    session_item: so.Mapped[SessionItem] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Recording {self.id} item#{self.session_item_id}>"

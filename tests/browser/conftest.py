@@ -19,6 +19,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # a fake microphone (a tone) and no permission prompt, for spoken answers
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 
@@ -51,6 +54,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="nl-BE", viewport={"width": 1280, "height": 900})
+    context.grant_permissions(["microphone"])
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

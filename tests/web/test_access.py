@@ -48,6 +48,7 @@ ACCESS = {
     "kiosk.item": ("GET", KIOSK),
     "kiosk.finish": ("GET", KIOSK),
     "kiosk.done": ("GET", KIOSK),
+    "kiosk.recording": ("POST", KIOSK),
     "kiosk.media": ("GET", KIOSK),
 }
 VISITORS = ("anonymous", "proctor", "examiner", "admin", "other_centre_proctor")
@@ -127,7 +128,9 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
 ):
     if visitor != "anonymous":
         login(client, world["users"][visitor].username)
-    response = client.get(_url(app, endpoint, world))
+    method = ACCESS[endpoint][0]
+    data = {"csrf_token": csrf(client)} if method == "POST" else None
+    response = client.open(_url(app, endpoint, world), method=method, data=data)
     assert response.status_code == 403
     assert "geen geregistreerde kiosk" in response.get_data(as_text=True)
 

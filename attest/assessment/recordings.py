@@ -1,0 +1,75 @@
+"""Store spoken answers: check what arrives (size, real content type, checksum), then keep it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+import sqlalchemy.orm as so
+
+from attest.models import Recording, SessionItem
+from attest.storage import DirectoryStorage
+
+MAX_BYTES = 8 * 1024 * 1024  # ~10 minutes of Opus speech; far above any task's maximum
+# Container signatures: what the bytes are, whatever the browser claims.
+SIGNATURES = {
+    "audio/webm": (b"\x1a\x45\xdf\xa3",),
+    "audio/ogg": (b"OggS",),
+    "audio/mp4": (b"ftyp",),  # at offset 4
+}
+
+
+class RecordingError(ValueError):
+    """An upload that cannot be accepted; `code` is a stable reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """Return the audio container type the bytes really are, or None."""
+    for content_type, magics in SIGNATURES.items():
+        for magic in magics:
+            if content_type == "audio/mp4" and data[4:8] == magic:
+                return content_type
+            if data.startswith(magic):
+                return content_type
+    return None
+
+
+def store_recording(
+    session: so.Session,
+    storage: DirectoryStorage,
+    item: SessionItem,
+    data: bytes,
+    declared_sha256: str | None,
+    now: datetime,
+) -> Recording:
+    """Check and store one recording for a session item; return its database row."""
+    if not data:
+        raise RecordingError("empty", "the recording is empty")
+    if len(data) > MAX_BYTES:
+        raise RecordingError("too_large", f"the recording is larger than {MAX_BYTES} bytes")
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise RecordingError("not_audio", "the upload is not WebM, Ogg or MP4 audio")
+    digest = hashlib.sha256(data).hexdigest()
+    if declared_sha256 is not None and declared_sha256.lower() != digest:
+        raise RecordingError("checksum", "the checksum does not match: the upload was damaged")
+    rec_id = secrets.token_urlsafe(16)
+    key = f"recordings/{now:%Y/%m}/{item.session_id}/{rec_id}"
+    storage.put(key, data)
+    recording = Recording(
+        id=rec_id,
+        session_item_id=item.id,
+        content_type=content_type,
+        size_bytes=len(data),
+        sha256=digest,
+        storage_key=key,
+        created_at=now,
+    )
+    session.add(recording)
+    session.flush()
+    return recording

@@ -1,0 +1,95 @@
+"""Recording upload at the kiosk: acknowledged only for real audio in the candidate's session."""
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from attest.assessment.delivery import create_session
+from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem
+from tests.conftest import csrf_from
+from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+
+WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
+
+
+@pytest.fixture
+def speaking(app, db, now):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    kiosk, token = make_kiosk(db, centre=centre)
+    ts, code = create_session(
+        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
+    )
+    tasks = db.scalars(
+        sa.select(ItemVersion)
+        .join(Item)
+        .where(Item.format == "audio_response")
+        .order_by(Item.id)
+        .limit(2)
+    ).all()
+    for position, version in enumerate(tasks, start=1):
+        db.add(SessionItem(session=ts, position=position, skill="speaking", item_version=version))
+    db.commit()
+    client = app.test_client()
+    client.set_cookie("attest_kiosk", token)
+    page = client.get("/kiosk/").get_data(as_text=True)
+    client.post("/kiosk/", data={"code": code, "csrf_token": csrf_from(page)})
+    page = client.get("/kiosk/language").get_data(as_text=True)
+    client.post("/kiosk/language", data={"language": "nl", "csrf_token": csrf_from(page)})
+    return client, csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
+
+
+def upload(client, token, data, position=1, checksum=None):
+    return client.post(
+        f"/kiosk/item/{position}/recording",
+        data=data,
+        headers={
+            "Content-Type": "audio/webm",
+            "X-CSRFToken": token,
+            "X-Content-SHA256": checksum or hashlib.sha256(data).hexdigest(),
+        },
+    )
+
+
+def test_upload_is_acknowledged_and_the_answer_refers_to_it(db, speaking):
+    client, token = speaking
+    ack = upload(client, token, WEBM)
+    assert ack.status_code == 201
+    rec_id = ack.get_json()["recording_id"]
+    assert ack.get_json()["sha256"] == hashlib.sha256(WEBM).hexdigest()
+    answer = client.post("/kiosk/item/1", data={"recording_id": rec_id, "csrf_token": token})
+    assert answer.status_code == 302
+    response = db.scalar(sa.select(Response))
+    assert response.value == {"v": {"recording_id": rec_id}} and response.score is None
+
+
+def test_a_recording_of_another_task_is_refused(db, speaking):
+    client, token = speaking
+    other = upload(client, token, WEBM, position=2).get_json()["recording_id"]
+    answer = client.post("/kiosk/item/1", data={"recording_id": other, "csrf_token": token})
+    assert answer.status_code == 400
+    assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+@pytest.mark.parametrize(
+    "data, checksum, status",
+    [
+        (b"not audio at all" * 100, None, 400),
+        (WEBM, "0" * 64, 400),
+        (b"", None, 400),
+    ],
+)
+def test_bad_uploads_get_a_clear_error_and_store_nothing(db, speaking, data, checksum, status):
+    client, token = speaking
+    response = upload(client, token, data, checksum=checksum)
+    assert response.status_code == status and response.get_json()["message"]
+    assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == 0
+
+
+def test_upload_needs_the_csrf_token_and_a_session(app, speaking):
+    client, _token = speaking
+    assert upload(client, "forged", WEBM).status_code == 400
+    stranger = app.test_client()
+    assert stranger.post("/kiosk/item/1/recording", data=WEBM).status_code in (400, 403)
