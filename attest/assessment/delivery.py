@@ -9,10 +9,10 @@ from typing import Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment import codes, irt
+from attest.assessment import adaptive, codes, irt
 from attest.assessment.cefr import level_range, provisional_cut_scores
 from attest.assessment.items import ResponseError, get_format
-from attest.assessment.purposes import Purpose, get_purpose
+from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.audit import record_event
 from attest.models import (
     Candidate,
@@ -104,8 +104,12 @@ def redeem_start_code(
     ts.status = SessionStatus.IN_PROGRESS
     ts.kiosk_id = kiosk.id
     ts.started_at = now
+    purpose = get_purpose(ts.purpose_code)
     if not ts.items:  # a form fixed beforehand (by staff, or a test) is kept as it is
-        plan_items(session, ts, get_purpose(ts.purpose_code), now, random.Random(ts.id))
+        if purpose.is_adaptive:
+            advance(session, ts, now)  # items are chosen one by one as answers come in
+        else:
+            plan_items(session, ts, purpose, now, random.Random(ts.id))
     record_event(session, None, "session.start", "test_session", ts.id, kiosk=kiosk.id)
     session.flush()
     return ts
@@ -114,37 +118,96 @@ def redeem_start_code(
 def plan_items(
     session: so.Session, ts: TestSession, purpose: Purpose, now: datetime, rng: random.Random
 ) -> list[SessionItem]:
-    """Draw the linear form: per section and level, live items ordered from easy to hard."""
+    """Draw the linear form of every section, one after the other."""
     planned: list[SessionItem] = []
-    position = 1
     for section in purpose.sections:
-        chosen: list[ItemVersion] = []
-        for level in level_range(purpose.lowest_level, purpose.target_level):
-            versions = list(
-                session.scalars(
-                    sa.select(ItemVersion)
-                    .join(Item, Item.id == ItemVersion.item_id)
-                    .where(
-                        Item.skill == section.skill,
-                        Item.level == level,
-                        Item.status == "live",
-                        ItemVersion.version == Item.current_version,
-                    )
-                    .order_by(Item.id)
-                )
-            )
-            chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
-        if not chosen:
-            raise DeliveryError("empty_bank", f"no live items for {section.skill}")
-        for version in sorted(chosen, key=lambda v: v.difficulty):
-            version.first_used_at = version.first_used_at or now  # frozen from now on
-            item = SessionItem(
-                session=ts, position=position, skill=section.skill, item_version=version
-            )
-            session.add(item)
-            planned.append(item)
-            position += 1
+        planned += plan_section(session, ts, purpose, section, len(planned) + 1, now, rng)
     return planned
+
+
+def plan_section(
+    session: so.Session,
+    ts: TestSession,
+    purpose: Purpose,
+    section: Section,
+    position: int,
+    now: datetime,
+    rng: random.Random,
+) -> list[SessionItem]:
+    """Draw a linear section from `position` on: per level, live items from easy to hard."""
+    chosen: list[ItemVersion] = []
+    for level in level_range(purpose.lowest_level, purpose.target_level):
+        versions = list(
+            session.scalars(
+                sa.select(ItemVersion)
+                .join(Item, Item.id == ItemVersion.item_id)
+                .where(
+                    Item.skill == section.skill,
+                    Item.level == level,
+                    Item.status == "live",
+                    ItemVersion.version == Item.current_version,
+                )
+                .order_by(Item.id)
+            )
+        )
+        chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
+    if not chosen:
+        raise DeliveryError("empty_bank", f"no live items for {section.skill}")
+    planned = []
+    for offset, version in enumerate(sorted(chosen, key=lambda v: v.difficulty)):
+        version.first_used_at = version.first_used_at or now  # frozen from now on
+        item = SessionItem(
+            session=ts, position=position + offset, skill=section.skill, item_version=version
+        )
+        session.add(item)
+        planned.append(item)
+    return planned
+
+
+def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:
+    """Plan what comes next in an adaptive test and return its position (None: all done).
+
+    Sections run in order: an adaptive one asks the engine for its next item until it stops;
+    a linear one is drawn whole when it is reached."""
+    purpose = get_purpose(ts.purpose_code)
+    position = (
+        session.scalar(
+            sa.select(sa.func.max(SessionItem.position)).where(SessionItem.session_id == ts.id)
+        )
+        or 0
+    ) + 1
+    for index, section in enumerate(purpose.sections):
+        if section.is_adaptive:
+            item = adaptive.next_unit(session, ts, section, index, position, now)
+            if item is not None:
+                return item.position
+        elif not any(i.skill == section.skill for i in ts.items):
+            planned = plan_section(
+                session, ts, purpose, section, position, now, random.Random(ts.id * 10 + index)
+            )
+            return planned[0].position
+    return None
+
+
+def maximum_length(purpose: Purpose, planned: int) -> int:
+    """Return how many questions the test can have at most (all planned ones when linear)."""
+    if not purpose.is_adaptive:
+        return planned
+    return max(
+        planned,
+        sum(
+            s.cat.get("max_items", 40) if s.is_adaptive else s.items_per_level * 4
+            for s in purpose.sections
+        ),
+    )
+
+
+def next_position(session: so.Session, ts: TestSession, now: datetime) -> int | None:
+    """Return the position the candidate should answer next, planning it if needed."""
+    position = first_unanswered(session, ts)
+    if position is not None or not get_purpose(ts.purpose_code).is_adaptive:
+        return position
+    return advance(session, ts, now)
 
 
 def session_item(session: so.Session, ts: TestSession, position: int) -> SessionItem:
@@ -189,6 +252,8 @@ def record_answer(
             raise DeliveryError("bad_response", "the recording does not belong to this task")
     # Examiner-scored answers (writing, speaking) get their score from ratings later.
     score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
+    section, index = _section_of(ts, item.skill)
+    adaptive_item = section is not None and section.is_adaptive
     response = item.response
     if response is None:
         response = Response(
@@ -196,9 +261,21 @@ def record_answer(
         )
         session.add(response)
     elif response.value != {"v": value}:
+        if adaptive_item and adaptive.is_recorded(session, ts, item.skill, version.item_id):
+            # The engine chose what followed from this answer: it can no longer change.
+            raise DeliveryError("locked", "this answer was used to choose the next question")
         response.value, response.score, response.updated_at = {"v": value}, score, now
     session.flush()
+    if adaptive_item and score is not None:
+        adaptive.record_unit(session, ts, section, index, version.item_id, score, now)
     return response
+
+
+def _section_of(ts: TestSession, skill: str) -> tuple[Section | None, int]:
+    for index, section in enumerate(get_purpose(ts.purpose_code).sections):
+        if section.skill == skill:
+            return section, index
+    return None, -1
 
 
 def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[SkillResult]:
@@ -220,16 +297,27 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         scores = [
             i.response.score if i.response and i.response.score is not None else 0.0 for i in rows
         ]
-        est = irt.eap_estimate(difficulties, scores)
+        decision = adaptive.decision_of(session, ts, skill)
+        if decision is not None:  # adaptive: the engine's conclusion, explained in its log
+            level, theta, se = decision.level, decision.theta, decision.se
+            method = (
+                f"CAT {decision.decided_by}, {decision.reason}; "
+                f"P({decision.level}) = {decision.probability:.2f}"
+            )
+        else:
+            est = irt.eap_estimate(difficulties, scores)
+            level = cuts.level_for(est.theta, purpose.target_level)
+            theta, se = est.theta, est.standard_error
+            method = f"Rasch EAP; {cuts.method}"
         result = SkillResult(
             session=ts,
             skill=skill,
-            level=cuts.level_for(est.theta, purpose.target_level),
-            theta=est.theta,
-            standard_error=est.standard_error,
+            level=level,
+            theta=theta,
+            standard_error=se,
             raw_score=sum(scores),
             max_score=float(len(rows)),
-            method=f"Rasch EAP; {cuts.method}",
+            method=method,
         )
         session.add(result)
         results.append(result)

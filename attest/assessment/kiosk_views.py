@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from attest.assessment import delivery
 from attest.assessment.items import get_format
+from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
 from attest.database import db_session
@@ -42,6 +43,7 @@ CODE_MESSAGES = {
 
 ANSWER_MESSAGES = {
     "no_answer": _l("Kies een antwoord voor je verdergaat."),
+    "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
     "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
 }
 
@@ -128,7 +130,7 @@ def resume():
     if ts.language is None:
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = ts.language
-    position = delivery.first_unanswered(db_session(), ts)
+    position = delivery.next_position(db_session(), ts, _now())
     if position is None:
         return redirect(url_for("kiosk.finish"))
     return redirect(url_for("kiosk.item", position=position))
@@ -151,17 +153,20 @@ def item(position: int):
         except delivery.DeliveryError as exc:
             error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
-            nxt = delivery.first_unanswered(session, ts)
+            nxt = delivery.next_position(session, ts, _now())
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
             return redirect(target)
     sitem.shown_at = sitem.shown_at or _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
+    purpose = get_purpose(ts.purpose_code)
     return render_template(
         "kiosk/item.html",
         ts=ts,
         position=position,
-        total=len(ts.items),
+        adaptive=purpose.is_adaptive,
+        # an adaptive test stops when the level is clear: show the most it can take
+        total=delivery.maximum_length(purpose, len(ts.items)),
         sitem=sitem,
         data=get_format(version.format).render_data(version.content),
         media=version.media,
@@ -202,7 +207,7 @@ def recording(position: int):
 @bp.route("/finish", methods=["GET", "POST"])
 def finish():
     ts = _session_or_home()
-    missing = delivery.first_unanswered(db_session(), ts)
+    missing = delivery.next_position(db_session(), ts, _now())
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():

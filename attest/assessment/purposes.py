@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -18,11 +20,23 @@ class PurposeError(ValueError):
     """The purposes file is malformed."""
 
 
+MODES = ("linear", "adaptive")
+
+
 @dataclass(frozen=True)
 class Section:
+    """One skill section: a linear form (items per level) or an adaptive one (CAT settings)."""
+
     skill: str
+    mode: str = "linear"
     items_per_level: int = 4
     max_plays: int = 2
+    cat: Mapping[str, Any] = field(default_factory=dict)  # attest.assessment.cat.CatConfig
+
+    @property
+    def is_adaptive(self) -> bool:
+        """Tell whether items are chosen one by one by the adaptive engine."""
+        return self.mode == "adaptive"
 
 
 @dataclass(frozen=True)
@@ -38,6 +52,11 @@ class Purpose:
     def skills(self) -> tuple[str, ...]:
         """Return the skills tested, in order."""
         return tuple(s.skill for s in self.sections)
+
+    @property
+    def is_adaptive(self) -> bool:
+        """Tell whether any section is adaptive (its items are chosen during the test)."""
+        return any(s.is_adaptive for s in self.sections)
 
 
 def _parse(entry: dict, where: str) -> Purpose:
@@ -58,6 +77,8 @@ def _parse(entry: dict, where: str) -> Purpose:
     for s in sections:
         if s.skill not in SKILLS:
             raise PurposeError(f"{where}: unknown skill {s.skill!r}")
+        if s.mode not in MODES:
+            raise PurposeError(f"{where}: section mode must be one of {', '.join(MODES)}")
     return purpose
 
 

@@ -7,6 +7,7 @@ from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, Us
 from attest.models.session import (
     Recording,
     Response,
+    SectionAttempt,
     SessionItem,
     SessionStatus,
     SkillResult,
@@ -26,6 +27,7 @@ __all__ = [
     "Recording",
     "Response",
     "Role",
+    "SectionAttempt",
     "SessionItem",
     "SessionStatus",
     "SigningKey",

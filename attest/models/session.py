@@ -138,3 +138,24 @@ class Recording(Base):
 
     def __repr__(self) -> str:
         return f"<Recording {self.id} item#{self.session_item_id}>"
+
+
+class SectionAttempt(Base):
+    """The adaptive engine's state for one skill section of a session, and how it ended.
+
+    `state` holds every decision (item chosen, estimate and standard error after each answer,
+    stopping reason), so a result can be explained to a candidate who appeals."""
+
+    __tablename__ = "section_attempt"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"))
+    skill: so.Mapped[str] = so.mapped_column(sa.String(16))
+    state: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    stopped_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "skill", name="uq_section_attempt"),)
+
+    def __repr__(self) -> str:
+        return f"<SectionAttempt #{self.session_id} {self.skill}>"

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from attest import identity
 from attest.audit import record_event
-from attest.models import Candidate, Role, TestSession, User
+from attest.models import Candidate, Role, SectionAttempt, TestSession, User
 
 
 @dataclass(frozen=True)
@@ -120,5 +120,16 @@ def sessions_of(session: so.Session, candidate: Candidate) -> list[TestSession]:
             sa.select(TestSession)
             .where(TestSession.candidate_id == candidate.id)
             .order_by(TestSession.id.desc())
+        )
+    )
+
+
+def section_attempts(session: so.Session, ts: TestSession) -> list[SectionAttempt]:
+    """Return the adaptive sections of a session with the engine's logged decisions."""
+    return list(
+        session.scalars(
+            sa.select(SectionAttempt)
+            .where(SectionAttempt.session_id == ts.id)
+            .order_by(SectionAttempt.id)
         )
     )

@@ -134,6 +134,7 @@ def test_session(session_id: int):
         ts=ts,
         start_code=web_session.pop(f"start_code_{ts.id}", None),
         levels=levels_of(ts),
+        attempts=services.section_attempts(db_session(), ts),
         attestation=attestation_for_session(db_session(), ts),
         form=EmptyForm(),
     )

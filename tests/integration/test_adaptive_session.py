@@ -1,0 +1,136 @@
+"""A kiosk session with adaptive sections, end to end: the engine picks each item from the
+answers so far, stops when the level is clear, and the stored decisions explain the level."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from attest.assessment.delivery import create_session
+from attest.models import Role, SectionAttempt, SessionItem, SkillResult, User
+from tests.conftest import csrf_from
+from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.format_answers import correct_answer, wrong_answer
+from tests.web.helpers import login
+
+
+@pytest.fixture
+def kiosk_for(app, db):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    _kiosk, token = make_kiosk(db, centre=centre)
+    db.commit()
+
+    def start(purpose: str):
+        from datetime import UTC, datetime
+
+        ts, code = create_session(
+            db, make_candidate(db, centre=centre), purpose, proctor, datetime.now(UTC)
+        )
+        db.commit()
+        client = app.test_client()
+        client.set_cookie("attest_kiosk", token)
+        page = client.get("/kiosk/").get_data(as_text=True)
+        client.post("/kiosk/", data={"code": code, "csrf_token": csrf_from(page)})
+        page = client.get("/kiosk/language").get_data(as_text=True)
+        client.post("/kiosk/language", data={"language": "nl", "csrf_token": csrf_from(page)})
+        return ts.id, client
+
+    return start
+
+
+def take(client, db, session_id: int, ability: float) -> list[SessionItem]:
+    """Answer as a candidate who knows every item easier than `ability` (and no other)."""
+    url = client.get("/kiosk/resume").headers["Location"]
+    answered = []
+    while "/kiosk/item/" in url:
+        page = client.get(url).get_data(as_text=True)
+        position = int(url.rsplit("/", 1)[1])
+        item = db.scalar(
+            sa.select(SessionItem).where(
+                SessionItem.session_id == session_id, SessionItem.position == position
+            )
+        )
+        version = item.item_version
+        build = correct_answer if version.difficulty < ability else wrong_answer
+        response = client.post(
+            url, data={**build(version.format, version.content), "csrf_token": csrf_from(page)}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[-500:]
+        answered.append(item)
+        url = response.headers["Location"]
+        assert len(answered) < 100
+    page = client.get("/kiosk/finish").get_data(as_text=True)
+    assert client.post("/kiosk/finish", data={"csrf_token": csrf_from(page)}).status_code == 302
+    return answered
+
+
+@pytest.mark.parametrize("ability, expected", [(-3.5, "below_A1"), (-0.2, "A2"), (1.2, "B1")])
+def test_placement_adapts_stops_and_explains_the_level(db, kiosk_for, ability, expected):
+    session_id, client = kiosk_for("niveaubepaling-luisteren-lezen")
+    answered = take(client, db, session_id, ability)
+    db.expire_all()
+    for skill in ("listening", "reading"):
+        attempt = db.scalar(
+            sa.select(SectionAttempt).where(
+                SectionAttempt.session_id == session_id, SectionAttempt.skill == skill
+            )
+        )
+        state, stop = attempt.state, attempt.state["stop"]
+        shown = [i.item_version.item_id for i in answered if i.skill == skill]
+        assert [entry["item"] for entry in state["log"]] == shown  # every choice is logged
+        assert 8 <= len(shown) <= 30 and stop["n_items"] == len(shown)
+        assert stop["reason"] in ("level_decided", "max_length", "se_target", "bank_exhausted")
+        assert state["log"][-1]["theta"] == pytest.approx(stop["theta"])
+        result = db.scalar(
+            sa.select(SkillResult).where(
+                SkillResult.session_id == session_id, SkillResult.skill == skill
+            )
+        )
+        assert result.level == stop["level"] == expected
+        assert "CAT" in result.method and result.theta == pytest.approx(stop["theta"])
+        assert abs(sum(stop["probabilities"].values()) - 1) < 1e-6
+
+
+def test_a_one_cut_decision_is_shorter_and_says_whether_a2_is_reached(db, kiosk_for):
+    session_id, client = kiosk_for("a2-luisteren-lezen-adaptief")
+    take(client, db, session_id, ability=-2.0)
+    db.expire_all()
+    attempt = db.scalar(
+        sa.select(SectionAttempt).where(
+            SectionAttempt.session_id == session_id, SectionAttempt.skill == "reading"
+        )
+    )
+    assert attempt.state["stop"]["reached"] is False
+    assert attempt.state["stop"]["level"] in ("A1", "below_A1")
+
+
+def test_an_answer_the_engine_has_used_cannot_change(db, kiosk_for):
+    session_id, client = kiosk_for("niveaubepaling-luisteren-lezen")
+    url = client.get("/kiosk/resume").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    item = db.scalar(sa.select(SessionItem).where(SessionItem.session_id == session_id))
+    version = item.item_version
+    first = correct_answer(version.format, version.content)
+    assert client.post(url, data={**first, "csrf_token": csrf_from(page)}).status_code == 302
+    again = client.post(url, data={**first, "csrf_token": csrf_from(page)})
+    assert again.status_code == 302  # the same answer twice is fine
+    other = wrong_answer(version.format, version.content)
+    changed = client.post(url, data={**other, "csrf_token": csrf_from(page)})
+    assert changed.status_code == 400 and "kan niet meer veranderen" in changed.get_data(
+        as_text=True
+    )
+    assert "Vorige" not in client.get(f"{url[:-1]}2").get_data(as_text=True)
+
+
+def test_the_proctor_sees_how_the_engine_decided(app, db, kiosk_for):
+    session_id, client = kiosk_for("niveaubepaling-luisteren-lezen")
+    answered = take(client, db, session_id, ability=0.3)
+    proctor = db.scalar(sa.select(User).where(User.role == Role.PROCTOR))
+    staff = app.test_client()
+    login(staff, proctor.username)
+    html = staff.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    assert html.count("Verloop van de adaptieve sectie") == 2
+    for item in answered:  # every item the engine chose is listed with its estimate
+        assert item.item_version.item_id in html
