@@ -94,12 +94,21 @@ def _load_bank(directory: str | None):
         raise SystemExit(1) from None
 
 
-@bank_group.command("check", help="Validate the bank files without importing anything.")
+@bank_group.command("check", help="Validate and lint the bank files without importing anything.")
+@click.argument("path", required=False)
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
 @with_appcontext
-def bank_check(directory: str | None) -> None:
-    bank = _load_bank(directory)
-    click.echo(f"{len(bank.items)} items valid")
+def bank_check(path: str | None, directory: str | None) -> None:
+    from attest.assessment.lint import lint, summarize
+
+    bank = _load_bank(path or directory)  # schema errors: printed, exit 1
+    findings = lint(bank)
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    if findings:
+        click.echo(f"{len(findings)} lint finding(s); see question_banks/README.md", err=True)
+        raise SystemExit(1)
+    click.echo("\n".join(summarize(bank)))
 
 
 @bank_group.command("load", help="Validate the bank and bring the database in line with it.")

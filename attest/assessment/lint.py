@@ -1,0 +1,361 @@
+"""Lint an item bank beyond its schema: keys, options, media, audio length, text length.
+
+``load_bank`` rejects what is malformed (a duplicate id, a missing key, a missing media file, a
+difficulty outside its band) with a BankError; the lint then looks at a bank that loads for what
+is legal but wrong: a key that another option repeats, a file in media/ that no item uses, a clip
+or text too long for its level. Thresholds are data in ``lint_rules``; README "Bank lint".
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from attest.assessment import lint_rules as rules
+from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
+from attest.assessment.bank_rules import SKILLS
+from attest.assessment.cefr import LEVELS
+from attest.assessment.text_formats import normalize_answer
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One lint finding: where it is, which item, what kind (``code``) and what is wrong."""
+
+    file: str
+    line: int | None
+    item: str | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        item = f" item {self.item}" if self.item else ""
+        return f"{where}{item}: {self.message}"
+
+
+def lint_bank(root: Path) -> list[Finding]:
+    """Load the bank under ``root`` (BankError on schema problems) and return its findings."""
+    return lint(load_bank(Path(root)))
+
+
+def lint(bank: Bank) -> list[Finding]:
+    """Return the findings of a loaded bank, ordered by file and line."""
+    where = _Locator(bank.root)
+    findings = [f for item in bank.items for f in _check_keys(item, where)]
+    findings += _check_lengths(bank.items, where)
+    findings += _check_audio(bank.items, where)
+    findings += _check_unused_media(bank)
+    return sorted(findings, key=lambda f: (f.file, f.line or 0, f.item or "", f.code))
+
+
+def summarize(bank: Bank) -> list[str]:
+    """Return report lines: the number of items per skill and level, split by format."""
+    counts = Counter((i.skill, i.level, i.format) for i in bank.items)
+    lines = [f"{len(bank.items)} items ({len(bank.testlets())} testlets), no findings"]
+    for skill in SKILLS:
+        for level in LEVELS:
+            formats = {
+                f: n for (s, lv, f), n in sorted(counts.items()) if (s, lv) == (skill, level)
+            }
+            if formats:
+                split = ", ".join(f"{f} {n}" for f, n in formats.items())
+                lines.append(f"  {skill:<9} {level}: {sum(formats.values()):>3}  ({split})")
+    return lines
+
+
+# --- where an item and its fields are in the YAML -------------------------------------------
+
+
+class _Locator:
+    """Map item and testlet ids to their YAML nodes, to give each finding a line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._nodes: dict[str, dict[str, yaml.Node]] = {}
+
+    def file(self, source: str) -> str:
+        return (self.root / source).as_posix()
+
+    def line(self, source: str, ident: str, field: str = "") -> int | None:
+        if source not in self._nodes:
+            self._nodes[source] = _index(self.root / source)
+        node = self._nodes[source].get(ident)
+        return None if node is None else _field_line(node, field)
+
+    def finding(
+        self, item: ItemSpec, code: str, message: str, field: str = "", owner: str = ""
+    ) -> Finding:
+        ident = owner or item.id
+        return Finding(
+            self.file(item.source), self.line(item.source, ident, field), ident, code, message
+        )
+
+
+def _index(path: Path) -> dict[str, yaml.Node]:
+    """Return the mapping node of every item and testlet of one file, keyed by id."""
+    node, _ = _parse_yaml(path.read_text(encoding="utf-8"))
+    found: dict[str, yaml.Node] = {}
+    for entry in node.value if isinstance(node, yaml.SequenceNode) else ():
+        fields = dict(_scalar_keys(entry))
+        for key in ("id", "testlet"):
+            if isinstance(fields.get(key), yaml.ScalarNode):
+                found.setdefault(fields[key].value, entry)
+        items = fields.get("items")
+        for child in items.value if isinstance(items, yaml.SequenceNode) else ():
+            ident = dict(_scalar_keys(child)).get("id")
+            if isinstance(ident, yaml.ScalarNode):
+                found.setdefault(ident.value, child)
+    return found
+
+
+def _scalar_keys(node: yaml.Node) -> Iterator[tuple[str, yaml.Node]]:
+    if isinstance(node, yaml.MappingNode):
+        yield from ((k.value, v) for k, v in node.value if isinstance(k, yaml.ScalarNode))
+
+
+# --- keys and options -----------------------------------------------------------------------
+
+
+def same_text(text: Any) -> str:
+    """Fold an option for comparison: as typed answers are (case, spaces, quotes), no end stop."""
+    return normalize_answer(str(text)).strip(" .,;:!?\"'")
+
+
+def _option_key(option: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(same_text(option[k]) if k == "text" else str(option[k]) for k in sorted(option))
+
+
+def _repeats(keys: Sequence[Any]) -> Iterator[tuple[int, int]]:
+    """Yield (index, index of its first equal) for every element equal to an earlier one."""
+    first: dict[Any, int] = {}
+    for i, key in enumerate(keys):
+        if key in first:
+            yield i, first[key]
+        first.setdefault(key, i)
+
+
+def _letter(i: int) -> str:
+    return "abcdefghijklmnopqrstuvwxyz"[i]
+
+
+_Issue = tuple[str, str, str]  # (code, field path, message)
+
+
+def _check_keys(item: ItemSpec, where: _Locator) -> list[Finding]:
+    check = _KEY_CHECKS.get(item.format)
+    issues = check(item.content, item.format) if check else []
+    return [where.finding(item, code, message, field) for code, field, message in issues]
+
+
+def _option_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
+    """Find options that read alike; alike with the key (and not keyed too) is ambiguous."""
+    if fmt == "matching":
+        keyed = {p["answer"] for p in c["prompts"]}
+    else:
+        keyed = set(c["answer"]) if fmt == "multiple_response" else {c["answer"]}
+    options, issues = c["options"], []
+    for i, j in _repeats([_option_key(o) for o in options]):
+        if (_letter(i) in keyed) != (_letter(j) in keyed):
+            key, other = (j, i) if _letter(j) in keyed else (i, j)
+            shown = options[key].get("text", options[key].get("image"))
+            message = (
+                f"option {_letter(other)} reads the same as the keyed option {_letter(key)} "
+                f"({shown!r}); make the key the only right answer"
+            )
+            issues.append(("ambiguous-key", f"options[{other}]", message))
+        else:
+            shown = options[j].get("text", options[j].get("image"))
+            message = (
+                f"option {_letter(i)} reads the same as option {_letter(j)} ({shown!r}) "
+                "ignoring case, spaces and end punctuation; make every option different"
+            )
+            issues.append(("duplicate-option", f"options[{i}]", message))
+    if fmt == "matching":
+        for i, j in _repeats([same_text(p["text"]) for p in c["prompts"]]):
+            message = (
+                f"prompt {i + 1} reads the same as prompt {j + 1} but has another key; "
+                "make each prompt point to one option"
+            )
+            issues.append(("ambiguous-key", f"prompts[{i}].text", message))
+    return issues
+
+
+def _inline_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
+    issues: list[_Issue] = []
+    for g, gap in enumerate(c["gaps"]):
+        for i, j in _repeats([same_text(o) for o in gap["options"]]):
+            first, later = gap["options"][j], gap["options"][i]
+            if gap["answer"] in (first, later):
+                code, what = "ambiguous-key", "the answer"
+                first, later = (first, later) if gap["answer"] == first else (later, first)
+            else:
+                code, what = "duplicate-option", "option"
+            message = (
+                f"gap {g + 1}: option {later!r} reads the same as {what} {first!r}; "
+                "make every option different"
+            )
+            issues.append((code, f"gaps[{g}].options", message))
+    return issues
+
+
+def _ordering_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
+    issues: list[_Issue] = []
+    for i, j in _repeats([same_text(f) for f in c["fragments"]]):
+        message = (
+            f"fragments {_letter(j)} and {_letter(i)} read the same, so either order of them "
+            "is right but only one is keyed; make every fragment different"
+        )
+        issues.append(("ambiguous-key", f"fragments[{i}]", message))
+    return issues
+
+
+def _text_entry_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
+    """Find a typed answer that two gaps accept: the key cannot tell the gaps apart."""
+    issues: list[_Issue] = []
+    taken: dict[str, int] = {}
+    for g, gap in enumerate(c["gaps"]):
+        for variant in dict.fromkeys(normalize_answer(str(a)) for a in gap["accept"]):
+            if taken.setdefault(variant, g) != g:
+                message = (
+                    f"gap {g + 1} accepts {variant!r}, which gap {taken[variant] + 1} accepts "
+                    "too; make the answers of the gaps distinct"
+                )
+                issues.append(("ambiguous-key", f"gaps[{g}].accept", message))
+    return issues
+
+
+_KEY_CHECKS = {
+    "single_choice": _option_issues,
+    "multiple_response": _option_issues,
+    "matching": _option_issues,
+    "inline_choice": _inline_issues,
+    "ordering": _ordering_issues,
+    "text_entry": _text_entry_issues,
+}
+
+
+# --- text and sentence length ---------------------------------------------------------------
+
+
+def _check_lengths(items: list[ItemSpec], where: _Locator) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        checks = [("stem", rules.STEM_WORDS, item.id)]
+        shared = item.testlet or item.id  # a testlet's stimulus is checked once, on the testlet
+        if item.skill == "reading" and "text" in item.content:
+            checks.append(("text", rules.READING_TEXT_WORDS, shared))
+        if item.skill == "listening" and "transcript" in item.content:
+            checks.append(("transcript", rules.TRANSCRIPT_WORDS, shared))
+        for field, ranges, owner in checks:
+            if (owner, field) in seen:
+                continue
+            seen.add((owner, field))
+            text, level = str(item.content[field]), item.level
+            low, high = ranges[level]
+            words, mean = rules.count_words(text), rules.mean_sentence_words(text)
+            if not low <= words <= high:
+                message = f"{field} has {words} words; {level} allows {low}-{high}"
+                findings.append(where.finding(item, "text-length", message, field, owner))
+            cap = rules.MEAN_SENTENCE_WORDS[level]
+            if mean > cap:
+                message = (
+                    f"{field} has {mean:.1f} words per sentence on average; "
+                    f"{level} allows at most {cap:g}"
+                )
+                findings.append(where.finding(item, "sentence-length", message, field, owner))
+    return findings
+
+
+# --- audio ----------------------------------------------------------------------------------
+
+
+def ogg_duration(path: Path) -> float:
+    """Return the duration in seconds of an Ogg Vorbis or Ogg Opus file, from its pages alone.
+
+    The last page's granule position counts samples (RFC 3533); the identification header gives
+    the sample rate for Vorbis (Vorbis I spec, 4.2.2), while Opus counts at 48 kHz after its
+    pre-skip (RFC 7845, 4). Raise ValueError when the file is not such a stream.
+    """
+    data = path.read_bytes()
+    pos, serial, rate, pre_skip, granule = 0, None, 0.0, 0, -1
+    while pos < len(data):
+        if data[pos : pos + 4] != b"OggS" or pos + 27 > len(data):
+            raise ValueError(f"not an Ogg page at byte {pos}")
+        page_granule, page_serial = struct.unpack_from("<qI", data, pos + 6)
+        segments = data[pos + 27 : pos + 27 + data[pos + 26]]
+        body = pos + 27 + len(segments)
+        if serial is None:
+            serial = page_serial
+            head = data[body : body + 19]
+            if head[:7] == b"\x01vorbis" and len(head) >= 16:
+                rate = float(struct.unpack_from("<I", head, 12)[0])
+            elif head[:8] == b"OpusHead" and len(head) >= 12:
+                rate, pre_skip = 48000.0, struct.unpack_from("<H", head, 10)[0]
+            else:
+                raise ValueError("expected an Ogg Vorbis or Opus stream")
+        if page_serial == serial and page_granule != -1:
+            granule = page_granule
+        pos = body + sum(segments)
+    if not rate or granule < 0:
+        raise ValueError("found no sample rate or no audio pages")
+    return max(0, granule - pre_skip) / rate
+
+
+def _check_audio(items: list[ItemSpec], where: _Locator) -> list[Finding]:
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    durations: dict[Path, float | str] = {}
+    for item in items:
+        for key, ref in item.media.items():
+            if not (key == "audio" or key.endswith(".audio")):
+                continue
+            field = key if "." in key else f"media.{key}"
+            owner = item.testlet if item.testlet and "." not in key else item.id
+            if (owner, field) in seen:
+                continue
+            seen.add((owner, field))
+            path = where.root / MEDIA_DIR / ref
+            if path not in durations:
+                durations[path] = _measure(path)
+            seconds, cap = durations[path], rules.MAX_AUDIO_SECONDS[item.level]
+            if isinstance(seconds, str):
+                findings.append(where.finding(item, "audio-unreadable", seconds, field, owner))
+            elif seconds > cap:
+                message = (
+                    f"audio {ref} lasts {seconds:.1f} s; {item.level} allows at most {cap:g} s"
+                )
+                findings.append(where.finding(item, "audio-length", message, field, owner))
+    return findings
+
+
+def _measure(path: Path) -> float | str:
+    """Return the duration in seconds, or why it cannot be read."""
+    if path.suffix.lower() not in (".ogg", ".opus"):
+        return f"cannot measure {path.suffix} audio; the lint reads Ogg Vorbis and Opus"
+    try:
+        return ogg_duration(path)
+    except (OSError, ValueError, struct.error) as exc:
+        return f"cannot read the duration of {path.name}: {exc}"
+
+
+# --- media nobody uses ----------------------------------------------------------------------
+
+
+def _check_unused_media(bank: Bank) -> list[Finding]:
+    media = bank.root / MEDIA_DIR
+    used = {ref for item in bank.items for ref in item.media.values()}
+    findings = []
+    for path in sorted(media.rglob("*")) if media.is_dir() else ():
+        rel = path.relative_to(media).as_posix()
+        if path.is_file() and not path.name.startswith(".") and rel not in used:
+            message = "media file is used by no item; reference it or delete it"
+            findings.append(Finding(path.as_posix(), None, None, "unused-media", message))
+    return findings
