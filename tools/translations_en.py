@@ -171,6 +171,8 @@ EN = {
     "Verloop van de adaptieve sectie %(skill)s": "Course of the adaptive %(skill)s section",
     "onzeker": "uncertain",
     "SE": "SE",
+    "onzeker: overweeg een nieuwe test": "uncertain: consider a new test",
+    "Zekerheid": "Certainty",
     "lezen": "reading",
     "luisteren": "listening",
     "niet getest": "not tested",

@@ -141,5 +141,14 @@ def most_likely_level(
     return LevelCall(level, p, dict(probabilities), is_uncertain=p < threshold)
 
 
+def fold_above(probabilities: Mapping[str, float], ceiling: str) -> dict[str, float]:
+    """Fold the probability of levels above a test's ceiling into the ceiling level."""
+    names = (BELOW_A1,) + LEVELS
+    top = names.index(ceiling)
+    folded = {name: float(probabilities.get(name, 0.0)) for name in names[: top + 1]}
+    folded[ceiling] += sum(float(probabilities.get(name, 0.0)) for name in names[top + 1 :])
+    return folded
+
+
 def _normal_cdf(z: float) -> float:
     return 0.5 * math.erfc(-z / math.sqrt(2.0))

@@ -10,7 +10,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, codes, irt
-from attest.assessment.cefr import level_range, provisional_cut_scores
+from attest.assessment.cefr import (
+    CONFIDENT,
+    fold_above,
+    level_probabilities,
+    level_range,
+    provisional_cut_scores,
+)
 from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.audit import record_event
@@ -300,6 +306,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         decision = adaptive.decision_of(session, ts, skill)
         if decision is not None:  # adaptive: the engine's conclusion, explained in its log
             level, theta, se = decision.level, decision.theta, decision.se
+            probabilities = dict(decision.probabilities)
             method = (
                 f"CAT {decision.decided_by}, {decision.reason}; "
                 f"P({decision.level}) = {decision.probability:.2f}"
@@ -308,7 +315,9 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
             est = irt.eap_estimate(difficulties, scores)
             level = cuts.level_for(est.theta, purpose.target_level)
             theta, se = est.theta, est.standard_error
+            probabilities = level_probabilities(theta, se, cuts)
             method = f"Rasch EAP; {cuts.method}"
+        probabilities = fold_above(probabilities, purpose.target_level)
         result = SkillResult(
             session=ts,
             skill=skill,
@@ -318,6 +327,8 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
             raw_score=sum(scores),
             max_score=float(len(rows)),
             method=method,
+            probabilities=probabilities,
+            is_uncertain=probabilities.get(level, 0.0) < CONFIDENT,
         )
         session.add(result)
         results.append(result)

@@ -110,7 +110,10 @@ class SkillResult(Base):
     standard_error: so.Mapped[float | None]
     raw_score: so.Mapped[float]
     max_score: so.Mapped[float]
-    method: so.Mapped[str] = so.mapped_column(sa.String(64))
+    method: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # P(level) for below_A1..the test's ceiling; a most likely level under 0.80 is flagged.
+    probabilities: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    is_uncertain: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     session: so.Mapped[TestSession] = so.relationship(back_populates="results")

@@ -134,3 +134,14 @@ def test_the_proctor_sees_how_the_engine_decided(app, db, kiosk_for):
     assert html.count("Verloop van de adaptieve sectie") == 2
     for item in answered:  # every item the engine chose is listed with its estimate
         assert item.item_version.item_id in html
+
+
+def test_every_result_carries_level_probabilities(db, kiosk_for):
+    session_id, client = kiosk_for("a2-luisteren-lezen")  # a linear form
+    take(client, db, session_id, ability=-0.9)
+    db.expire_all()
+    for result in db.scalars(sa.select(SkillResult).where(SkillResult.session_id == session_id)):
+        assert set(result.probabilities) == {"below_A1", "A1", "A2"}  # folded at the ceiling
+        assert abs(sum(result.probabilities.values()) - 1) < 1e-6
+        best = max(result.probabilities, key=result.probabilities.get)
+        assert result.is_uncertain == (result.probabilities[best] < 0.80)
