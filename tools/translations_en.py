@@ -173,6 +173,8 @@ EN = {
     "SE": "SE",
     "onzeker: overweeg een nieuwe test": "uncertain: consider a new test",
     "Zekerheid": "Certainty",
+    "overgeslagen, want het niveau voor luisteren en lezen (%(level)s) ligt onder de drempel.": "skipped, because the listening and reading level (%(level)s) is below the threshold.",
+    "opdrachten op niveau %(level)s, zoals luisteren en lezen aangaven.": "tasks at level %(level)s, as listening and reading indicated.",
     "lezen": "reading",
     "luisteren": "listening",
     "niet getest": "not tested",

@@ -9,7 +9,7 @@ from typing import Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment import adaptive, codes, irt
+from attest.assessment import adaptive, codes, irt, targeting
 from attest.assessment.cefr import (
     CONFIDENT,
     fold_above,
@@ -187,6 +187,12 @@ def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:
             item = adaptive.next_unit(session, ts, section, index, position, now)
             if item is not None:
                 return item.position
+        elif section.is_targeted:
+            if section.skill in targeting.planned_skills(session, ts):
+                continue
+            planned = targeting.plan_targeted(session, ts, purpose, section, index, position, now)
+            if planned:
+                return planned[0].position
         elif not any(i.skill == section.skill for i in ts.items):
             planned = plan_section(
                 session, ts, purpose, section, position, now, random.Random(ts.id * 10 + index)
@@ -199,10 +205,15 @@ def maximum_length(purpose: Purpose, planned: int) -> int:
     """Return how many questions the test can have at most (all planned ones when linear)."""
     if not purpose.is_adaptive:
         return planned
+    levels = len(level_range(purpose.lowest_level, purpose.target_level))
     return max(
         planned,
         sum(
-            s.cat.get("max_items", 40) if s.is_adaptive else s.items_per_level * 4
+            s.cat.get("max_items", 40)
+            if s.is_adaptive
+            else s.tasks
+            if s.is_targeted
+            else s.items_per_level * levels
             for s in purpose.sections
         ),
     )

@@ -20,23 +20,36 @@ class PurposeError(ValueError):
     """The purposes file is malformed."""
 
 
-MODES = ("linear", "adaptive")
+MODES = ("linear", "adaptive", "targeted")
+RECEPTIVE = ("listening", "reading")
 
 
 @dataclass(frozen=True)
 class Section:
-    """One skill section: a linear form (items per level) or an adaptive one (CAT settings)."""
+    """One skill section of a purpose.
+
+    mode `linear`: a fixed form of `items_per_level` live items per level in range;
+    `adaptive`: the CAT engine chooses each item (`cat` holds its CatConfig settings);
+    `targeted` (speaking, writing): `tasks` tasks at the level the receptive sections point to,
+    skipped, with the reason stored, when that level is below `gate_level`."""
 
     skill: str
     mode: str = "linear"
     items_per_level: int = 4
     max_plays: int = 2
     cat: Mapping[str, Any] = field(default_factory=dict)  # attest.assessment.cat.CatConfig
+    tasks: int = 2
+    gate_level: str | None = None
 
     @property
     def is_adaptive(self) -> bool:
         """Tell whether items are chosen one by one by the adaptive engine."""
         return self.mode == "adaptive"
+
+    @property
+    def is_targeted(self) -> bool:
+        """Tell whether the tasks depend on the receptive sections' outcome."""
+        return self.mode == "targeted"
 
 
 @dataclass(frozen=True)
@@ -55,8 +68,8 @@ class Purpose:
 
     @property
     def is_adaptive(self) -> bool:
-        """Tell whether any section is adaptive (its items are chosen during the test)."""
-        return any(s.is_adaptive for s in self.sections)
+        """Tell whether items are chosen while the test runs (adaptive or targeted sections)."""
+        return any(s.is_adaptive or s.is_targeted for s in self.sections)
 
 
 def _parse(entry: dict, where: str) -> Purpose:
@@ -79,6 +92,10 @@ def _parse(entry: dict, where: str) -> Purpose:
             raise PurposeError(f"{where}: unknown skill {s.skill!r}")
         if s.mode not in MODES:
             raise PurposeError(f"{where}: section mode must be one of {', '.join(MODES)}")
+        if s.is_targeted and s.skill in RECEPTIVE:
+            raise PurposeError(f"{where}: only speaking and writing sections can be targeted")
+        if s.gate_level is not None and s.gate_level not in LEVELS:
+            raise PurposeError(f"{where}: gate_level must be one of {', '.join(LEVELS)}")
     return purpose
 
 

@@ -13,6 +13,8 @@ from tests.factories import load_demo_bank, make_candidate, make_centre, make_ki
 from tests.format_answers import correct_answer, wrong_answer
 from tests.web.helpers import login
 
+WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
+
 
 @pytest.fixture
 def kiosk_for(app, db):
@@ -54,9 +56,15 @@ def take(client, db, session_id: int, ability: float) -> list[SessionItem]:
         )
         version = item.item_version
         build = correct_answer if version.difficulty < ability else wrong_answer
-        response = client.post(
-            url, data={**build(version.format, version.content), "csrf_token": csrf_from(page)}
-        )
+        fields = build(version.format, version.content)
+        if version.format == "audio_response":  # record first, then answer with the recording
+            ack = client.post(
+                f"{url}/recording",
+                data=WEBM,
+                headers={"Content-Type": "audio/webm", "X-CSRFToken": csrf_from(page)},
+            )
+            fields = {"recording_id": ack.get_json()["recording_id"]}
+        response = client.post(url, data={**fields, "csrf_token": csrf_from(page)})
         assert response.status_code == 302, response.get_data(as_text=True)[-500:]
         answered.append(item)
         url = response.headers["Location"]
@@ -145,3 +153,39 @@ def test_every_result_carries_level_probabilities(db, kiosk_for):
         assert abs(sum(result.probabilities.values()) - 1) < 1e-6
         best = max(result.probabilities, key=result.probabilities.get)
         assert result.is_uncertain == (result.probabilities[best] < 0.80)
+
+
+@pytest.mark.parametrize("ability, writing, speaking", [(1.2, "B1", "B1"), (-0.4, "A2", "A2")])
+def test_productive_tasks_are_targeted_at_the_receptive_level(
+    db, kiosk_for, ability, writing, speaking
+):
+    session_id, client = kiosk_for("niveaubepaling")
+    answered = take(client, db, session_id, ability)
+    tasks = {}
+    for item in answered:
+        tasks.setdefault(item.skill, []).append(item.item_version.level)
+    assert tasks["writing"] == [writing] * 2 and tasks["speaking"] == [speaking] * 3
+    attempt = db.scalar(
+        sa.select(SectionAttempt).where(
+            SectionAttempt.session_id == session_id, SectionAttempt.skill == "speaking"
+        )
+    )
+    assert attempt.state["targeted_level"] == speaking
+
+
+def test_productive_part_is_skipped_below_the_gate_and_the_reason_is_kept(app, db, kiosk_for):
+    session_id, client = kiosk_for("a2-volledig")
+    answered = take(client, db, session_id, ability=-9)
+    assert {i.skill for i in answered} == {"listening", "reading"}
+    for skill in ("writing", "speaking"):
+        attempt = db.scalar(
+            sa.select(SectionAttempt).where(
+                SectionAttempt.session_id == session_id, SectionAttempt.skill == skill
+            )
+        )
+        assert attempt.state["skipped"] and "below A1" in attempt.state["reason"]
+    proctor = db.scalar(sa.select(User).where(User.role == Role.PROCTOR))
+    staff = app.test_client()
+    login(staff, proctor.username)
+    html = staff.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-testid="targeted-speaking"' in html and "overgeslagen" in html

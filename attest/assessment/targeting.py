@@ -1,0 +1,118 @@
+"""Targeted productive sections: writing and speaking tasks at the level the receptive sections
+point to, or skipped (with the reason kept) when that level is below the section's gate."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.assessment import adaptive, irt
+from attest.assessment.cefr import BELOW_A1, LEVELS, provisional_cut_scores
+from attest.assessment.items import get_format
+from attest.assessment.purposes import RECEPTIVE, Purpose, Section
+from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+
+RANK = {BELOW_A1: 0, **{level: n + 1 for n, level in enumerate(LEVELS)}}
+
+
+def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> str:
+    """Return the level the receptive sections point to: the higher of their levels so far.
+
+    The higher one is taken (not the mean) so that a candidate is never given tasks below what
+    one receptive skill already shows; an adaptive section gives its decision, a linear one the
+    Rasch EAP estimate of the answers so far against the provisional cut scores."""
+    levels = []
+    for section in purpose.sections:
+        if section.skill not in RECEPTIVE:
+            continue
+        decision = adaptive.decision_of(session, ts, section.skill)
+        if decision is not None:
+            levels.append(decision.level)
+            continue
+        rows = [
+            i
+            for i in ts.items
+            if i.skill == section.skill and i.response is not None and i.response.score is not None
+        ]
+        if rows:
+            est = irt.eap_estimate(
+                [i.item_version.difficulty for i in rows], [i.response.score for i in rows]
+            )
+            levels.append(provisional_cut_scores().level_for(est.theta, purpose.target_level))
+    return max(levels, key=RANK.__getitem__) if levels else purpose.lowest_level
+
+
+def plan_targeted(
+    session: so.Session,
+    ts: TestSession,
+    purpose: Purpose,
+    section: Section,
+    index: int,
+    position: int,
+    now: datetime,
+) -> list[SessionItem]:
+    """Plan the section's tasks at the targeted level (nothing, with the reason, if gated)."""
+    level = receptive_level(session, ts, purpose)
+    record: dict = {"receptive_level": level}
+    if section.gate_level and RANK[level] < RANK[section.gate_level]:
+        record |= {
+            "skipped": True,
+            "reason": f"receptive level {level} is below {section.gate_level}",
+        }
+        session.add(
+            SectionAttempt(session_id=ts.id, skill=section.skill, state=record, stopped_at=now)
+        )
+        session.flush()
+        return []
+    lowest, highest = LEVELS.index(purpose.lowest_level), LEVELS.index(purpose.target_level)
+    target = LEVELS[min(max(RANK[level] - 1, lowest), highest)]
+    record["targeted_level"] = target
+    session.add(SectionAttempt(session_id=ts.id, skill=section.skill, state=record))
+    chosen = _draw(session, section, target, purpose, random.Random(ts.id * 10 + index))
+    planned = []
+    for offset, version in enumerate(chosen):
+        version.first_used_at = version.first_used_at or now
+        item = SessionItem(
+            session=ts, position=position + offset, skill=section.skill, item_version=version
+        )
+        session.add(item)
+        planned.append(item)
+    session.flush()
+    return planned
+
+
+def _draw(
+    session: so.Session, section: Section, target: str, purpose: Purpose, rng: random.Random
+) -> list[ItemVersion]:
+    """Draw `tasks` live tasks at the target level, topping up from the levels below it."""
+    chosen: list[ItemVersion] = []
+    for level in reversed(LEVELS[LEVELS.index(purpose.lowest_level) : LEVELS.index(target) + 1]):
+        versions = [
+            v
+            for v in session.scalars(
+                sa.select(ItemVersion)
+                .join(Item, Item.id == ItemVersion.item_id)
+                .where(
+                    Item.skill == section.skill,
+                    Item.level == level,
+                    Item.status == "live",
+                    ItemVersion.version == Item.current_version,
+                )
+                .order_by(Item.id)
+            )
+            if not get_format(v.format).is_machine_scored
+        ]
+        chosen += rng.sample(versions, min(section.tasks - len(chosen), len(versions)))
+        if len(chosen) >= section.tasks:
+            break
+    return chosen
+
+
+def planned_skills(session: so.Session, ts: TestSession) -> set[str]:
+    """Return the skills whose targeted section has been planned or skipped."""
+    return set(
+        session.scalars(sa.select(SectionAttempt.skill).where(SectionAttempt.session_id == ts.id))
+    )
