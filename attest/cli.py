@@ -134,6 +134,49 @@ def bank_audio(force: bool, directory: str | None) -> None:
     click.echo(f"{len(written)} audio files written")
 
 
+@bank_group.command("export", help="Write the bank as a QTI 3.0 content package (docs/qti.md).")
+@click.option("--qti", "out_zip", required=True, help="the .zip file to write")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_export(out_zip: str, directory: str | None) -> None:
+    from attest.assessment.qti import QtiError, export_bank
+
+    bank = _load_bank(directory)
+    try:
+        count = export_bank(bank, Path(out_zip))
+    except QtiError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{count} items written to {out_zip}")
+
+
+@bank_group.command(
+    "import",
+    help="Add the items of a QTI 3.0/2.2/2.1 package to the bank files, all or nothing "
+    "(then run `attest bank load`; see docs/qti.md).",
+)
+@click.option("--qti", "in_zip", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@click.option("--skill", help="skill of items that carry no Attest metadata")
+@click.option("--level", help="CEFR level of items that carry no Attest metadata")
+@click.option("--domain", help="domain of items that carry no Attest metadata")
+@click.option("--keep-layout", is_flag=True, help="put Attest items back in their own files")
+@with_appcontext
+def bank_import(in_zip, directory, skill, level, domain, keep_layout) -> None:
+    from attest.assessment.qti import QtiError, install_package
+
+    root = Path(directory or current_app.config["BANK_DIR"])
+    defaults = {k: v for k, v in (("skill", skill), ("level", level), ("domain", domain)) if v}
+    try:
+        report = install_package(Path(in_zip), root, defaults=defaults, keep_layout=keep_layout)
+    except QtiError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    for old, new in sorted(report.renamed.items()):
+        click.echo(f"  {old} -> {new}")
+    click.echo(f"{report.items} items imported, {len(report.written)} files written to {root}")
+
+
 @click.group("users", help="Staff accounts.")
 def users_group() -> None:
     pass

@@ -22,6 +22,8 @@ PURE_MODULES = [
     "attest.assessment.cefr",
     "attest.assessment.purposes",
     "attest.assessment.codes",
+    "attest.assessment.qti",
+    "attest.assessment.lint",
     "attest.certificates.requirements",
     "attest.certificates.keys",
     "attest.certificates.pdf",

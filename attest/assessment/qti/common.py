@@ -1,0 +1,133 @@
+"""Shared names of the QTI package: the error, namespaces, limits and the text encoding.
+
+Free text (stems, passages, transcripts) may hold line breaks. In the XML a text is written as
+element text with one ``<br/>`` per line break, so other QTI players show the lines, and
+``read_text`` gives back exactly the string that ``write_text`` wrote (docs/qti.md).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+QTI3_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
+QTI22_NS = "http://www.imsglobal.org/xsd/imsqti_v2p2"
+QTI21_NS = "http://www.imsglobal.org/xsd/imsqti_v2p1"
+QTI_VERSIONS = {QTI3_NS: "3.0", QTI22_NS: "2.2", QTI21_NS: "2.1"}
+CP_NS = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+ITEM_TYPES = {
+    "imsqti_item_xmlv3p0": "3.0",
+    "imsqti_item_xmlv2p2": "2.2",
+    "imsqti_item_xmlv2p1": "2.1",
+}
+MANIFEST = "imsmanifest.xml"
+
+# A package is read into memory, never extracted; these bound what that may cost.
+MAX_MEMBERS = 2000
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 100  # uncompressed / compressed, checked for members above RATIO_FLOOR bytes
+RATIO_FLOOR = 1024 * 1024
+
+# Attest-specific metadata rides on qti-item-body as data-attest-* attributes (docs/qti.md).
+ATTR = "data-attest-"
+# Free-text metadata sits in a catalog card with an extension support that no candidate's
+# personal needs profile asks for, so a QTI player never shows it.
+CARD_AUTHOR_NOTE = "ext:attest-author-note"
+CARD_TRANSCRIPT = "ext:attest-transcript"
+CARD_TESTLET_NOTE = "ext:attest-testlet-author-note"
+CATALOG_ID = "attest-notes"
+
+MEDIA_TYPES = {
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".webm": "audio/webm",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+
+class QtiError(Exception):
+    """A QTI package cannot be written or read; the message names the file and the problem."""
+
+
+def write_text(parent: ET.Element, text: str) -> None:
+    """Put ``text`` into ``parent`` (after any children), one <br/> per line break."""
+    lines = text.split("\n")
+    children = list(parent)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + lines[0]
+    else:
+        parent.text = (parent.text or "") + lines[0]
+    for line in lines[1:]:
+        br = ET.SubElement(parent, "br")
+        br.tail = line
+
+
+BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
+          "table", "tr"}  # fmt: skip
+
+
+def read_text(
+    element: ET.Element,
+    skip: frozenset[str] = frozenset(),
+    mark: dict[str, str] | None = None,
+    collapse: bool = False,
+) -> str:
+    """Return the text of ``element``: <br/> as a line break, block children on their own lines.
+
+    Children whose tag is in ``skip`` are left out (their tail is kept); a child whose tag is a
+    key of ``mark`` is replaced by the value (e.g. an interaction by the gap mark ``___``).
+    ``collapse`` reads the text as HTML does, for packages not written by Attest: whitespace runs
+    become one space, lines are trimmed. Without it the text is returned exactly as written.
+    """
+    text = _read(element, skip, mark or {}, collapse)
+    if not collapse:
+        return text
+    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
+
+
+def _read(element: ET.Element, skip: frozenset[str], mark: dict[str, str], collapse: bool) -> str:
+    def own(piece: str | None) -> str:
+        return _WHITESPACE.sub(" ", piece or "") if collapse else piece or ""
+
+    parts = [own(element.text)]
+    for child in element:
+        tag = local(child.tag)
+        if tag == "br":
+            parts.append("\n")
+        elif tag in mark:
+            parts.append(mark[tag])
+        elif tag in skip:
+            pass
+        elif tag in BLOCKS:
+            inner = _read(child, skip, mark, collapse).strip("\n")
+            done = "".join(parts)
+            sep = "" if not done.strip() or done.rstrip(" \t").endswith("\n") else "\n"
+            parts.append(sep + inner + "\n")
+        else:
+            parts.append(_read(child, skip, mark, collapse))
+        parts.append(own(child.tail))
+    return "".join(parts)
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def local(tag: str) -> str:
+    """Return an element's name without its namespace."""
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+_INT = re.compile(r"^-?\d+$")
+
+
+def number(text: str) -> int | float:
+    """Return '3' as 3 and '3.0' as 3.0, so a value keeps the type the author gave it."""
+    return int(text) if _INT.match(text.strip()) else float(text)

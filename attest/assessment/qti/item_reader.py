@@ -1,0 +1,239 @@
+"""Read one normalized QTI item (QTI 3.0 names) into Attest item fields.
+
+Items written by Attest (qti-item-body carries ``data-attest-format``) are read exactly: texts
+keep their whitespace and every data-attest-* field comes back. Other items are read as HTML
+(whitespace collapsed) and their format is inferred from the interaction; metadata they lack is
+filled in by the importer. See docs/qti.md for the mapping.
+"""
+
+from __future__ import annotations
+
+import string
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import Any
+
+from attest.assessment.qti.body_reader import (
+    GAP_MARK,
+    MEDIA_TAGS,
+    SUPPORTED,
+    BodyReader,
+    meta_number,
+)
+from attest.assessment.qti.common import (
+    ATTR,
+    CARD_AUTHOR_NOTE,
+    CARD_TESTLET_NOTE,
+    CARD_TRANSCRIPT,
+    QtiError,
+)
+from attest.assessment.qti.package import Package
+
+UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
+INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
+
+
+@dataclass
+class ReadItem:
+    """What one QTI item says, before the importer completes and checks it."""
+
+    identifier: str
+    member: str  # path of the item XML inside the package
+    version: str
+    fields: dict[str, Any]  # Attest item fields found (no id)
+    media: dict[str, str]  # field path (audio, image, options[0].image) -> member path
+    is_attest: bool
+    testlet: str | None = None
+    testlet_note: str | None = None
+    source: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def unsupported_parts(root: ET.Element) -> list[str]:
+    """Return the names of interactions and features in the item that Attest cannot take."""
+    found = []
+    for element in root.iter():
+        tag = element.tag
+        if tag.endswith("-interaction") and tag not in SUPPORTED and tag != "qti-media-interaction":
+            found.append(tag)
+        elif tag in UNSUPPORTED_PARTS:
+            found.append(tag)
+    return sorted(set(found))
+
+
+def read_item(root: ET.Element, package: Package, member: str, version: str) -> ReadItem:
+    """Return the Attest fields of one item; raise QtiError when it cannot be read at all."""
+    where = package.where(member)
+    body = root.find("qti-item-body")
+    if body is None:
+        raise QtiError(f"{where}: item {root.get('identifier')} has no item body")
+    meta = {k[len(ATTR) :]: v for k, v in body.attrib.items() if k.startswith(ATTR)}
+    reader = BodyReader(package, member, root, body, "format" in meta)
+    item = ReadItem(
+        identifier=root.get("identifier", ""),
+        member=member,
+        version=version,
+        fields={},
+        media={},
+        is_attest=reader.exact,
+        testlet=meta.get("testlet"),
+        source=meta.get("source"),
+    )
+    for key in ("skill", "level", "domain", "status"):
+        if key in meta:
+            item.fields[key] = meta[key]
+    if "difficulty" in meta:
+        item.fields["difficulty"] = meta_number(meta["difficulty"], "data-attest-difficulty", where)
+    for key in INT_META:
+        attr = key.replace("_", "-")
+        if attr in meta:
+            item.fields[key] = meta_number(meta[attr], ATTR + attr, where)
+    fmt = meta.get("format") or reader.infer_format()
+    item.fields["format"] = fmt
+    if fmt not in FORMAT_READERS:
+        raise QtiError(f"{where}: item {item.identifier}: unknown data-attest-format {fmt!r}")
+    content = FORMAT_READERS[fmt](reader)
+    if "scoring" in meta:
+        content["scoring"] = meta["scoring"]
+    common = reader.common()
+    if "stem" not in common and "stem" in content:
+        common["stem"] = content.pop("stem")
+    content.pop("stem", None)
+    item.fields.update(common)
+    item.fields.update(content)
+    cards = reader.cards()
+    for support, key in ((CARD_AUTHOR_NOTE, "author_note"), (CARD_TRANSCRIPT, "transcript")):
+        if support in cards:
+            item.fields[key] = cards[support]
+    item.testlet_note = cards.get(CARD_TESTLET_NOTE)
+    item.media = reader.media
+    item.problems = reader.problems
+    return item
+
+
+def _choice(r: BodyReader) -> dict[str, Any]:
+    interaction = r.the_interaction("qti-choice-interaction")
+    options, ids = r.choices(interaction, "qti-simple-choice", "options")
+    answer = r.letters(r.key(interaction), ids, "answer")
+    fmt = "multiple_response" if r.infer_format() == "multiple_response" else "single_choice"
+    content: dict[str, Any] = {"options": options}
+    if r.exact:
+        meta_fmt = r.body.get(ATTR + "format")
+        fmt = meta_fmt if meta_fmt in ("single_choice", "multiple_response") else fmt
+    if fmt == "single_choice":
+        if len(answer) != 1:
+            r.problems.append(f"answer: expected one correct choice; got {len(answer)}")
+        content["answer"] = answer[0] if answer else None
+    else:
+        content["answer"] = answer
+        decl = r.declarations.get(interaction.get("response-identifier"))
+        if not r.exact and decl is not None and decl.find("qti-mapping") is not None:
+            content["scoring"] = "partial"
+    if r.prompt(interaction) is not None:
+        content["stem"] = r.prompt(interaction)
+    return content
+
+
+def _text_entry(r: BodyReader) -> dict[str, Any]:
+    tag = "qti-text-entry-interaction"
+    gaps = []
+    for host in r.hosts(tag):
+        segments = r.segments(host, tag)
+        interactions = [host] if host.tag == tag else list(host.iter(tag))
+        for k, interaction in enumerate(interactions):
+            mark = "" if interaction.get(ATTR + "mark") == "none" else GAP_MARK
+            prompt = (segments[0] if k == 0 else "") + mark + segments[k + 1]
+            gap: dict[str, Any] = {"prompt": prompt if r.exact else prompt.strip()}
+            gap["accept"] = r.accepted(interaction)
+            if interaction.get(ATTR + "max-length"):
+                gap["max_length"] = meta_number(
+                    interaction.get(ATTR + "max-length"), ATTR + "max-length", r.where
+                )
+            gaps.append(gap)
+    return {"gaps": gaps}
+
+
+def _inline_choice(r: BodyReader) -> dict[str, Any]:
+    tag = "qti-inline-choice-interaction"
+    lines, gaps = [], []
+    for host in r.hosts(tag):
+        lines.append(r.text(host, mark={tag: GAP_MARK}))
+        for interaction in [host] if host.tag == tag else host.iter(tag):
+            choices = [c for c in interaction if c.tag == "qti-inline-choice"]
+            options = [r.text(c) for c in choices]
+            ids = [c.get("identifier", "") for c in choices]
+            key = r.key(interaction)
+            answer = options[ids.index(key[0])] if key and key[0] in ids else None
+            if answer is None:
+                r.problems.append(
+                    f"gap {len(gaps) + 1}: correct response is not one of its choices"
+                )
+            gaps.append({"options": options, "answer": answer})
+    return {"sentence": "\n".join(lines), "gaps": gaps}
+
+
+def _matching(r: BodyReader) -> dict[str, Any]:
+    interaction = r.the_interaction("qti-match-interaction")
+    sets = [s for s in interaction if s.tag == "qti-simple-match-set"]
+    if len(sets) != 2:
+        raise QtiError(f"{r.where}: qti-match-interaction: expected two match sets")
+    tag = "qti-simple-associable-choice"
+    prompt_ids = [c.get("identifier", "") for c in sets[0] if c.tag == tag]
+    texts = [r.text(c, skip=MEDIA_TAGS) for c in sets[0] if c.tag == tag]
+    options, ids = r.choices(sets[1], tag, "options")
+    answers: dict[str, list[str]] = {p: [] for p in prompt_ids}
+    for pair in r.key(interaction):
+        left, _, right = pair.partition(" ")
+        if left in ids and right in prompt_ids:
+            left, right = right, left
+        if left in answers and right in ids:
+            answers[left].append(string.ascii_lowercase[ids.index(right)])
+        else:
+            r.problems.append(f"answer: pair {pair!r} does not join a prompt to an option")
+    prompts = []
+    for pid, text in zip(prompt_ids, texts, strict=True):
+        if len(answers[pid]) != 1:
+            r.problems.append(
+                f"prompt {pid}: expected one matching option; got {len(answers[pid])}"
+            )
+        prompts.append({"text": text, "answer": answers[pid][0] if answers[pid] else None})
+    content: dict[str, Any] = {"prompts": prompts, "options": options}
+    if r.prompt(interaction) is not None:
+        content["stem"] = r.prompt(interaction)
+    return content
+
+
+def _ordering(r: BodyReader) -> dict[str, Any]:
+    interaction = r.the_interaction("qti-order-interaction")
+    choices = [c for c in interaction if c.tag == "qti-simple-choice"]
+    ids = [c.get("identifier", "") for c in choices]
+    content: dict[str, Any] = {
+        "fragments": [r.text(c) for c in choices],
+        "answer": r.letters(r.key(interaction), ids, "answer"),
+    }
+    if r.prompt(interaction) is not None:
+        content["stem"] = r.prompt(interaction)
+    return content
+
+
+def _task(tag: str):
+    def read(r: BodyReader) -> dict[str, Any]:
+        interaction = r.the_interaction(tag)
+        content: dict[str, Any] = {}
+        if r.prompt(interaction) is not None:
+            content["stem"] = r.prompt(interaction)
+        return content
+
+    return read
+
+
+FORMAT_READERS = {
+    "single_choice": _choice,
+    "multiple_response": _choice,
+    "text_entry": _text_entry,
+    "inline_choice": _inline_choice,
+    "matching": _matching,
+    "ordering": _ordering,
+    "extended_text": _task("qti-extended-text-interaction"),
+    "audio_response": _task("qti-upload-interaction"),
+}

@@ -1,0 +1,365 @@
+"""Write one Attest item (its YAML mapping, testlet fields merged in) as a QTI 3.0 item.
+
+The mapping per format and the data-attest-* metadata are described in docs/qti.md.
+"""
+
+from __future__ import annotations
+
+import string
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from attest.assessment.qti.common import (
+    ATTR,
+    CARD_AUTHOR_NOTE,
+    CARD_TESTLET_NOTE,
+    CARD_TRANSCRIPT,
+    CATALOG_ID,
+    MEDIA_TYPES,
+    QTI3_NS,
+    write_text,
+)
+
+RP_TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
+GAP_MARK = "___"
+# data-attest-* attributes on qti-item-body: YAML field -> attribute suffix.
+META_ATTRS = {
+    "format": "format",
+    "skill": "skill",
+    "level": "level",
+    "domain": "domain",
+    "status": "status",
+    "difficulty": "difficulty",
+    "scoring": "scoring",
+    "min_words": "min-words",
+    "max_words": "max-words",
+    "preparation_seconds": "preparation-seconds",
+    "max_recording_seconds": "max-recording-seconds",
+}
+
+Href = Callable[[str], str]  # bank media path -> href relative to the item file
+
+
+def item_element(
+    item: Mapping[str, Any],
+    href: Href,
+    *,
+    source: str,
+    testlet: str | None = None,
+    testlet_note: str | None = None,
+) -> ET.Element:
+    """Return the qti-assessment-item element for one item mapping."""
+    root = ET.Element(
+        "qti-assessment-item",
+        {
+            "xmlns": QTI3_NS,
+            "identifier": item["id"],
+            "title": item["id"],
+            "adaptive": "false",
+            "time-dependent": "false",
+            "xml:lang": "nl",
+        },
+    )
+    declarations = ET.SubElement(root, "_declarations")  # placeholder, unwrapped below
+    body = ET.Element("qti-item-body", {"data-catalog-idref": CATALOG_ID})
+    for key, suffix in META_ATTRS.items():
+        if key in item:
+            body.set(ATTR + suffix, _scalar(item[key]))
+    body.set(ATTR + "source", source)
+    if testlet:
+        body.set(ATTR + "testlet", testlet)
+    _stimulus(body, item, href)
+    processing = WRITERS[item["format"]](item, declarations, body, href)
+    ET.SubElement(declarations, "qti-outcome-declaration", _score_outcome(item))
+    root.append(body)
+    _catalog(root, item, testlet_note)
+    if processing is not None:
+        root.append(processing)
+    index = list(root).index(declarations)
+    root.remove(declarations)
+    for offset, child in enumerate(declarations):
+        root.insert(index + offset, child)
+    return root
+
+
+def _scalar(value: Any) -> str:
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _score_outcome(item: Mapping[str, Any]) -> dict[str, str]:
+    attrs = {"identifier": "SCORE", "cardinality": "single", "base-type": "float"}
+    if item["format"] in ("extended_text", "audio_response"):
+        attrs["external-scored"] = "human"
+    else:
+        attrs["normal-maximum"] = "1"
+    return attrs
+
+
+def _stimulus(body: ET.Element, item: Mapping[str, Any], href: Href) -> None:
+    media = item.get("media") or {}
+    for kind in ("image", "audio"):
+        if kind in media:
+            div = ET.SubElement(body, "div", {"class": "attest-media"})
+            media_element(div, kind, media[kind], href)
+    if "text" in item:
+        write_text(ET.SubElement(body, "p", {"class": "attest-text"}), item["text"])
+
+
+def media_element(parent: ET.Element, kind: str, path: str, href: Href) -> None:
+    """Append an <img> or <audio> for a bank media path."""
+    suffix = "." + path.rsplit(".", 1)[-1].lower()
+    if kind == "image":
+        ET.SubElement(parent, "img", {"src": href(path), "alt": "", ATTR + "media": kind})
+    else:
+        audio = ET.SubElement(parent, "audio", {"controls": "controls", ATTR + "media": kind})
+        ET.SubElement(audio, "source", {"src": href(path), "type": MEDIA_TYPES.get(suffix, "")})
+
+
+def _catalog(root: ET.Element, item: Mapping[str, Any], testlet_note: str | None) -> None:
+    info = ET.SubElement(root, "qti-catalog-info")
+    catalog = ET.SubElement(info, "qti-catalog", {"id": CATALOG_ID})
+    cards = [(CARD_AUTHOR_NOTE, item.get("author_note")), (CARD_TRANSCRIPT, item.get("transcript"))]
+    cards.append((CARD_TESTLET_NOTE, testlet_note))
+    for support, text in cards:
+        if text is None:
+            continue
+        card = ET.SubElement(catalog, "qti-card", {"support": support})
+        content = ET.SubElement(card, "qti-html-content")
+        write_text(ET.SubElement(content, "p"), text)
+
+
+def _declare(parent: ET.Element, ident: str, cardinality: str, base: str, values=()) -> ET.Element:
+    decl = ET.SubElement(
+        parent,
+        "qti-response-declaration",
+        {"identifier": ident, "cardinality": cardinality, "base-type": base},
+    )
+    if values:
+        correct = ET.SubElement(decl, "qti-correct-response")
+        for value in values:
+            ET.SubElement(correct, "qti-value").text = value
+    return decl
+
+
+def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -> None:
+    mapping = ET.SubElement(
+        decl,
+        "qti-mapping",
+        {"default-value": "0", "lower-bound": "0", "upper-bound": "1"},
+    )
+    for key, value in entries:
+        ET.SubElement(
+            mapping, "qti-map-entry", {"map-key": key, "mapped-value": repr(value), **extra}
+        )
+
+
+def _template(name: str) -> ET.Element:
+    return ET.Element("qti-response-processing", {"template": RP_TEMPLATES + name + ".xml"})
+
+
+def _prompt(parent: ET.Element, stem: str) -> None:
+    write_text(ET.SubElement(parent, "qti-prompt"), stem)
+
+
+def _stem_paragraph(body: ET.Element, stem: str) -> None:
+    write_text(ET.SubElement(body, "p", {"class": "attest-stem"}), stem)
+
+
+def _points(body: ET.Element, item: Mapping[str, Any]) -> None:
+    if "points" in item:
+        ul = ET.SubElement(body, "ul", {"class": "attest-points"})
+        for point in item["points"]:
+            write_text(ET.SubElement(ul, "li"), point)
+
+
+def _choices(parent: ET.Element, options: list[Mapping[str, Any]], tag: str, href: Href) -> None:
+    for oid, option in zip(string.ascii_lowercase, options, strict=False):
+        choice = ET.SubElement(parent, tag, {"identifier": oid})
+        if "text" in option:
+            write_text(choice, option["text"])
+        for kind in ("image", "audio"):
+            if kind in option:
+                media_element(choice, kind, option[kind], href)
+
+
+def _choice(item, decls, body, href) -> ET.Element:
+    multiple = item["format"] == "multiple_response"
+    answer = item["answer"] if multiple else [item["answer"]]
+    decl = _declare(decls, "RESPONSE", "multiple" if multiple else "single", "identifier", answer)
+    interaction = ET.SubElement(
+        body,
+        "qti-choice-interaction",
+        {
+            "response-identifier": "RESPONSE",
+            "shuffle": "false",
+            "max-choices": "0" if multiple else "1",
+        },
+    )
+    _prompt(interaction, item["stem"])
+    _choices(interaction, item["options"], "qti-simple-choice", href)
+    if item.get("scoring") == "partial":
+        ids = string.ascii_lowercase[: len(item["options"])]
+        share = 1 / len(answer)
+        _mapping(decl, [(o, share if o in answer else -share) for o in ids])
+        return _template("map_response")
+    return _template("match_correct")
+
+
+def _partial_processing(checks: list[ET.Element]) -> ET.Element:
+    """Add 1/n to SCORE for each check that holds."""
+    processing = ET.Element("qti-response-processing")
+    _set_score(processing, "0")
+    share = repr(1 / len(checks))
+    for check in checks:
+        branch = ET.SubElement(
+            ET.SubElement(processing, "qti-response-condition"), "qti-response-if"
+        )
+        branch.append(check)
+        setter = ET.SubElement(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
+        add = ET.SubElement(setter, "qti-sum")
+        ET.SubElement(add, "qti-variable", {"identifier": "SCORE"})
+        ET.SubElement(add, "qti-base-value", {"base-type": "float"}).text = share
+    return processing
+
+
+def _set_score(parent: ET.Element, value: str) -> None:
+    setter = ET.SubElement(parent, "qti-set-outcome-value", {"identifier": "SCORE"})
+    ET.SubElement(setter, "qti-base-value", {"base-type": "float"}).text = value
+
+
+def _text_entry(item, decls, body, href) -> ET.Element:
+    _stem_paragraph(body, item["stem"])
+    checks = []
+    for i, gap in enumerate(item["gaps"], start=1):
+        rid = f"RESPONSE_{i}"
+        decl = _declare(decls, rid, "single", "string", [gap["accept"][0]])
+        _mapping(decl, [(a, 1.0) for a in gap["accept"]], **{"case-sensitive": "false"})
+        p = ET.SubElement(body, "p", {"class": "attest-gap"})
+        before, marked, after = gap["prompt"].partition(GAP_MARK)
+        write_text(p, before)
+        attrs = {"response-identifier": rid}
+        if "max_length" in gap:
+            attrs.update(
+                {
+                    "expected-length": str(gap["max_length"]),
+                    ATTR + "max-length": str(gap["max_length"]),
+                }
+            )
+        if not marked:
+            attrs[ATTR + "mark"] = "none"
+        ET.SubElement(p, "qti-text-entry-interaction", attrs)
+        write_text(p, after)
+        check = ET.Element("qti-gte")
+        ET.SubElement(check, "qti-map-response", {"identifier": rid})
+        ET.SubElement(check, "qti-base-value", {"base-type": "float"}).text = "1"
+        checks.append(check)
+    return _aggregate(item, checks)
+
+
+def _aggregate(item: Mapping[str, Any], checks: list[ET.Element]) -> ET.Element:
+    if item.get("scoring") == "partial":
+        return _partial_processing(checks)
+    processing = ET.Element("qti-response-processing")
+    condition = ET.SubElement(processing, "qti-response-condition")
+    branch = ET.SubElement(condition, "qti-response-if")
+    ET.SubElement(branch, "qti-and").extend(checks)
+    _set_score(branch, "1")
+    _set_score(ET.SubElement(condition, "qti-response-else"), "0")
+    return processing
+
+
+def _inline_choice(item, decls, body, href) -> ET.Element:
+    _stem_paragraph(body, item["stem"])
+    parts = item["sentence"].split(GAP_MARK)
+    p = ET.SubElement(body, "p", {"class": "attest-sentence"})
+    write_text(p, parts[0])
+    checks = []
+    for i, (gap, after) in enumerate(zip(item["gaps"], parts[1:], strict=True), start=1):
+        rid = f"RESPONSE_{i}"
+        ids = [f"G{i}_{c}" for c in string.ascii_lowercase[: len(gap["options"])]]
+        key = ids[[str(o) for o in gap["options"]].index(str(gap["answer"]))]
+        _declare(decls, rid, "single", "identifier", [key])
+        interaction = ET.SubElement(
+            p, "qti-inline-choice-interaction", {"response-identifier": rid, "shuffle": "false"}
+        )
+        for oid, option in zip(ids, gap["options"], strict=True):
+            write_text(ET.SubElement(interaction, "qti-inline-choice", {"identifier": oid}), option)
+        write_text(p, after)
+        check = ET.Element("qti-match")
+        ET.SubElement(check, "qti-variable", {"identifier": rid})
+        ET.SubElement(check, "qti-correct", {"identifier": rid})
+        checks.append(check)
+    return _aggregate(item, checks)
+
+
+def _matching(item, decls, body, href) -> ET.Element:
+    pairs = [f"P{i} {p['answer']}" for i, p in enumerate(item["prompts"], start=1)]
+    decl = _declare(decls, "RESPONSE", "multiple", "directedPair", pairs)
+    count = str(len(item["prompts"]))
+    interaction = ET.SubElement(
+        body,
+        "qti-match-interaction",
+        {"response-identifier": "RESPONSE", "shuffle": "false", "max-associations": count},
+    )
+    _prompt(interaction, item["stem"])
+    prompts = ET.SubElement(interaction, "qti-simple-match-set")
+    for i, prompt in enumerate(item["prompts"], start=1):
+        choice = ET.SubElement(
+            prompts, "qti-simple-associable-choice", {"identifier": f"P{i}", "match-max": "1"}
+        )
+        write_text(choice, prompt["text"])
+    options = ET.SubElement(interaction, "qti-simple-match-set")
+    _choices(options, item["options"], "qti-simple-associable-choice", href)
+    for choice in options:
+        choice.set("match-max", count)
+    if item.get("scoring") == "partial":
+        _mapping(decl, [(pair, 1 / len(pairs)) for pair in pairs])
+        return _template("map_response")
+    return _template("match_correct")
+
+
+def _ordering(item, decls, body, href) -> ET.Element:
+    _declare(decls, "RESPONSE", "ordered", "identifier", item["answer"])
+    interaction = ET.SubElement(
+        body, "qti-order-interaction", {"response-identifier": "RESPONSE", "shuffle": "false"}
+    )
+    _prompt(interaction, item["stem"])
+    for oid, fragment in zip(string.ascii_lowercase, item["fragments"], strict=False):
+        write_text(ET.SubElement(interaction, "qti-simple-choice", {"identifier": oid}), fragment)
+    # Partial credit on adjacent pairs has no QTI template; data-attest-scoring keeps the rule.
+    return _template("match_correct")
+
+
+def _extended_text(item, decls, body, href) -> None:
+    _declare(decls, "RESPONSE", "single", "string")
+    _points(body, item)
+    interaction = ET.SubElement(
+        body,
+        "qti-extended-text-interaction",
+        {"response-identifier": "RESPONSE", "expected-lines": "10"},
+    )
+    _prompt(interaction, item["stem"])
+    return None
+
+
+def _audio_response(item, decls, body, href) -> None:
+    _declare(decls, "RESPONSE", "single", "file")
+    _points(body, item)
+    interaction = ET.SubElement(
+        body, "qti-upload-interaction", {"response-identifier": "RESPONSE", "type": "audio/*"}
+    )
+    _prompt(interaction, item["stem"])
+    return None
+
+
+WRITERS = {
+    "single_choice": _choice,
+    "multiple_response": _choice,
+    "text_entry": _text_entry,
+    "inline_choice": _inline_choice,
+    "matching": _matching,
+    "ordering": _ordering,
+    "extended_text": _extended_text,
+    "audio_response": _audio_response,
+}
