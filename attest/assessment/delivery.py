@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -140,30 +140,74 @@ def plan_section(
     now: datetime,
     rng: random.Random,
 ) -> list[SessionItem]:
-    """Draw a linear section from `position` on: per level, live items from easy to hard."""
+    """Draw a linear section from `position` on: per level, live items from easy to hard,
+    with the section's pilot items (unscored) at random places among them."""
+    levels = level_range(purpose.lowest_level, purpose.target_level)
     chosen: list[ItemVersion] = []
-    for level in level_range(purpose.lowest_level, purpose.target_level):
-        versions = list(
-            session.scalars(
-                sa.select(ItemVersion)
-                .join(Item, Item.id == ItemVersion.item_id)
-                .where(
-                    Item.skill == section.skill,
-                    Item.level == level,
-                    Item.status == "live",
-                    ItemVersion.version == Item.current_version,
-                )
-                .order_by(Item.id)
-            )
-        )
+    for level in levels:
+        versions = current_versions(session, section.skill, [level], "live")
         chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
     if not chosen:
         raise DeliveryError("empty_bank", f"no live items for {section.skill}")
+    sequence = [(v, False) for v in sorted(chosen, key=lambda v: v.difficulty)]
+    pilots = current_versions(session, section.skill, levels, "pilot")
+    for version in rng.sample(pilots, min(section.pilot_items, len(pilots))):
+        sequence.insert(rng.randint(0, len(sequence)), (version, True))
+    return _place(session, ts, section, sequence, position, now)
+
+
+def plan_pilots(
+    session: so.Session,
+    ts: TestSession,
+    purpose: Purpose,
+    section: Section,
+    position: int,
+    now: datetime,
+    rng: random.Random,
+) -> list[SessionItem]:
+    """Seed a section's pilot items (unscored) at `position`, e.g. after an adaptive section."""
+    levels = level_range(purpose.lowest_level, purpose.target_level)
+    pilots = current_versions(session, section.skill, levels, "pilot")
+    chosen = rng.sample(pilots, min(section.pilot_items, len(pilots)))
+    return _place(session, ts, section, [(v, True) for v in chosen], position, now)
+
+
+def current_versions(
+    session: so.Session, skill: str, levels: Sequence[str], status: str
+) -> list[ItemVersion]:
+    """Return the current versions of the items of a skill, levels and status, by item id."""
+    return list(
+        session.scalars(
+            sa.select(ItemVersion)
+            .join(Item, Item.id == ItemVersion.item_id)
+            .where(
+                Item.skill == skill,
+                Item.level.in_(levels),
+                Item.status == status,
+                ItemVersion.version == Item.current_version,
+            )
+            .order_by(Item.id)
+        )
+    )
+
+
+def _place(
+    session: so.Session,
+    ts: TestSession,
+    section: Section,
+    sequence: Sequence[tuple[ItemVersion, bool]],
+    position: int,
+    now: datetime,
+) -> list[SessionItem]:
     planned = []
-    for offset, version in enumerate(sorted(chosen, key=lambda v: v.difficulty)):
+    for offset, (version, is_pilot) in enumerate(sequence):
         version.first_used_at = version.first_used_at or now  # frozen from now on
         item = SessionItem(
-            session=ts, position=position + offset, skill=section.skill, item_version=version
+            session=ts,
+            position=position + offset,
+            skill=section.skill,
+            item_version=version,
+            is_pilot=is_pilot,
         )
         session.add(item)
         planned.append(item)
@@ -187,6 +231,13 @@ def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:
             item = adaptive.next_unit(session, ts, section, index, position, now)
             if item is not None:
                 return item.position
+            seeded = any(i.is_pilot and i.skill == section.skill for i in ts.items)
+            if section.pilot_items and not seeded:
+                pilots = plan_pilots(
+                    session, ts, purpose, section, position, now, random.Random(ts.id * 10 + index)
+                )
+                if pilots:
+                    return pilots[0].position
         elif section.is_targeted:
             if section.skill in targeting.planned_skills(session, ts):
                 continue
@@ -270,7 +321,7 @@ def record_answer(
     # Examiner-scored answers (writing, speaking) get their score from ratings later.
     score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
     section, index = _section_of(ts, item.skill)
-    adaptive_item = section is not None and section.is_adaptive
+    adaptive_item = section is not None and section.is_adaptive and not item.is_pilot
     response = item.response
     if response is None:
         response = Response(
@@ -306,7 +357,9 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         rows = [
             i
             for i in ts.items
-            if i.skill == skill and get_format(i.item_version.format).is_machine_scored
+            if i.skill == skill
+            and not i.is_pilot  # pilot items are never part of the candidate's score
+            and get_format(i.item_version.format).is_machine_scored
         ]
         if not rows:
             continue  # a productive skill: its level comes from the examiners' ratings

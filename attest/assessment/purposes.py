@@ -31,7 +31,8 @@ class Section:
     mode `linear`: a fixed form of `items_per_level` live items per level in range;
     `adaptive`: the CAT engine chooses each item (`cat` holds its CatConfig settings);
     `targeted` (speaking, writing): `tasks` tasks at the level the receptive sections point to,
-    skipped, with the reason stored, when that level is below `gate_level`."""
+    skipped, with the reason stored, when that level is below `gate_level`. Linear and adaptive
+    sections can seed `pilot_items` pilot items among their own, unscored."""
 
     skill: str
     mode: str = "linear"
@@ -40,6 +41,7 @@ class Section:
     cat: Mapping[str, Any] = field(default_factory=dict)  # attest.assessment.cat.CatConfig
     tasks: int = 2
     gate_level: str | None = None
+    pilot_items: int = 0  # pilot items seeded, unscored, into the section to collect data
 
     @property
     def is_adaptive(self) -> bool:

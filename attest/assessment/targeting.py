@@ -35,7 +35,10 @@ def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> s
         rows = [
             i
             for i in ts.items
-            if i.skill == section.skill and i.response is not None and i.response.score is not None
+            if i.skill == section.skill
+            and not i.is_pilot
+            and i.response is not None
+            and i.response.score is not None
         ]
         if rows:
             est = irt.eap_estimate(

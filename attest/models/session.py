@@ -65,6 +65,9 @@ class SessionItem(Base):
     position: so.Mapped[int]
     skill: so.Mapped[str] = so.mapped_column(sa.String(16))
     item_version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("item_version.id"))
+    # A pilot item is shown like any other but left out of the candidate's score: its answers
+    # only feed calibration (`attest calibrate`).
+    is_pilot: so.Mapped[bool] = so.mapped_column(default=False)
     shown_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     session: so.Mapped[TestSession] = so.relationship(back_populates="items")

@@ -189,3 +189,23 @@ def test_productive_part_is_skipped_below_the_gate_and_the_reason_is_kept(app, d
     login(staff, proctor.username)
     html = staff.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
     assert 'data-testid="targeted-speaking"' in html and "overgeslagen" in html
+
+
+@pytest.mark.parametrize("purpose", ["a2-luisteren-lezen", "niveaubepaling"])
+def test_pilot_items_are_seeded_answered_and_left_out_of_the_score(db, kiosk_for, purpose):
+    session_id, client = kiosk_for(purpose)
+    answered = take(client, db, session_id, ability=0.0)
+    db.expire_all()
+    pilots = [i for i in answered if i.is_pilot]
+    assert {i.skill for i in pilots} == {"listening", "reading"} and len(pilots) == 2
+    for item in pilots:
+        assert item.item_version.item.status == "pilot"
+        assert item.response is not None and item.response.score is not None  # for calibration
+    for result in db.scalars(sa.select(SkillResult).where(SkillResult.session_id == session_id)):
+        scored = [i for i in answered if i.skill == result.skill and not i.is_pilot]
+        assert result.max_score == len(scored)
+    for attempt in db.scalars(
+        sa.select(SectionAttempt).where(SectionAttempt.session_id == session_id)
+    ):
+        logged = {entry["item"] for entry in attempt.state.get("log", [])}
+        assert not logged & {i.item_version.item_id for i in pilots}
