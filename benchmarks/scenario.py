@@ -10,29 +10,18 @@ from flask import Flask
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
-from attest.assessment.choice_formats import option_ids
 from attest.assessment.delivery import (
     create_session,
     finish_session,
     record_answer,
     redeem_start_code,
 )
-from attest.assessment.text_formats import GAP_FIELD
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
 from attest.certificates.service import init_keys, issue_attestation
 from attest.migrate import upgrade
 from attest.models import Attestation, Candidate, Centre, Role, TestSession
-
-
-def _answer(fmt: str, content: dict) -> dict:
-    if fmt == "single_choice":
-        return {"answer": content["answer"]}
-    if fmt == "multiple_response":
-        return {"answer": list(content["answer"])}
-    if fmt == "text_entry":
-        return {f"{GAP_FIELD}{i + 1}": g["accept"][0] for i, g in enumerate(content["gaps"])}
-    return {"answer": option_ids(content)[0]}
+from tests.format_answers import correct_answer  # the same answer builder as the tests
 
 
 def completed_session(
@@ -69,7 +58,7 @@ def completed_session(
         redeem_start_code(session, code, kiosk, now)
         for item in ts.items:
             iv = item.item_version
-            record_answer(session, ts, item.position, _answer(iv.format, iv.content), now)
+            record_answer(session, ts, item.position, correct_answer(iv.format, iv.content), now)
         finish_session(session, ts, now)
         init_keys(
             session,
