@@ -19,6 +19,8 @@ PURE_MODULES = [
     "attest.assessment.audio",
     "attest.assessment.irt",
     "attest.assessment.cat",
+    "attest.assessment.calibration",
+    "attest.assessment.dif",
     "attest.assessment.cefr",
     "attest.assessment.purposes",
     "attest.assessment.codes",
