@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from attest.admin import item_queries
+from attest.admin.charts import characteristic_curve
+from attest.assessment.cefr import cut_scores_for
 from attest.assessment.items import get_format
+from attest.assessment.purposes import RECEPTIVE
 from attest.auth import roles_required
 from attest.database import db_session
 from attest.models import Item, Role
@@ -33,13 +37,26 @@ def detail(item_id: str):
     item = db_session().get(Item, item_id[:64]) or abort(404)
     version_no = request.args.get("version", type=int) or item.current_version
     version = next((v for v in item.versions if v.version == version_no), None) or abort(404)
+    cuts = cut_scores_for(item.skill).cuts if item.skill in RECEPTIVE else None
     return render_template(
         "admin/items/detail.html",
+        icc=characteristic_curve(version.difficulty, cuts) if cuts else None,
         item=item,
         version=version,
         data=get_format(version.format).render_data(version.content),
         usage=item_queries.version_usage(db_session(), item),
     )
+
+
+@bp.route("/report")
+@roles_required(Role.ADMIN)
+def report():
+    """Show the psychometric report of a receptive skill: item statistics and information."""
+    skill = request.args.get("skill", "reading")
+    if skill not in RECEPTIVE:
+        abort(404)
+    data = item_queries.psychometric_report(db_session(), skill, datetime.now(UTC))
+    return render_template("admin/items/report.html", skill=skill, skills=RECEPTIVE, **data)
 
 
 @bp.route("/media/<path:relpath>")

@@ -13,6 +13,7 @@ from attest.assessment.delivery import create_session, redeem_start_code
 from attest.config import PROJECT_ROOT
 from attest.models import Item, Role, SessionItem
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.integration.test_calibration import bank_data  # noqa: F401  (fixture)
 from tests.web.helpers import login
 
 
@@ -82,3 +83,29 @@ def test_version_history_and_usage_counts(db, client, tmp_path, now):
     assert "Een nieuwe vraag?" in html
     old = client.get(f"/admin/items/{item_id}?version=1").get_data(as_text=True)
     assert "Een nieuwe vraag?" not in old.split('data-testid="preview"')[1].split("</div>")[0]
+
+
+def test_psychometric_report_shows_information_and_calibration(app, db, client, now):
+    load_demo_bank(db)
+    admin = make_user(db, role=Role.ADMIN)
+    db.commit()
+    login(client, admin.username)
+    empty = client.get("/admin/items/report?skill=reading").get_data(as_text=True)
+    assert 'data-testid="information-chart"' in empty and "<polyline" in empty
+    assert 'data-testid="not-calibrated"' in empty
+    assert client.get("/admin/items/report?skill=speaking").status_code == 404
+    item = db.scalar(sa.select(Item).where(Item.skill == "reading").limit(1))
+    detail = client.get(f"/admin/items/{item.id}").get_data(as_text=True)
+    assert 'data-testid="icc"' in detail and "<polyline" in detail
+
+
+def test_psychometric_report_lists_calibrated_items_with_flags(db, client, bank_data):
+    admin = make_user(db, role=Role.ADMIN)
+    db.commit()
+    login(client, admin.username)
+    html = client.get("/admin/items/report?skill=reading").get_data(as_text=True)
+    table = html.split('data-testid="calibration"')[1]
+    assert "R-PILOT-2/v1</a><" in table  # a pilot item is estimated freely
+    assert "R-LIVE-03/v1</a> *<" in table  # a live item is an anchor
+    assert table.count("<tr class=") == 19  # 16 live, 2 pilot, 1 old version
+    assert 'class="flagged"' in table  # misfit is marked for the admin

@@ -33,6 +33,7 @@ ACCESS = {
     "items.index": ("GET", ADMIN),
     "items.detail": ("GET", ADMIN),
     "items.media": ("GET", ADMIN),
+    "items.report": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),
     "proctor.new_candidate": ("GET", STAFF),
     "proctor.candidate": ("GET", STAFF),

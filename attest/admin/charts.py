@@ -1,0 +1,61 @@
+"""Line charts as plain SVG data for the templates (no JavaScript, no inline styles)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from attest.assessment.irt import ItemParams, p_2pl, test_information
+
+WIDTH, HEIGHT, PAD = 560, 220, 36
+THETA = np.linspace(-4.0, 4.0, 81)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One line over theta, scaled into an SVG viewport, with ticks and marked cut scores."""
+
+    points: str
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    marks: list[tuple[float, str]]
+    width: int = WIDTH
+    height: int = HEIGHT
+    pad: int = PAD
+
+
+def line_chart(
+    ys: Sequence[float], y_max: float, marks: Mapping[str, float] | None = None
+) -> Chart:
+    """Scale a curve over THETA into SVG coordinates (y upwards from the bottom axis)."""
+    y_max = max(float(y_max), 1e-9)
+
+    def x_of(theta: float) -> float:
+        return PAD + (theta - THETA[0]) / (THETA[-1] - THETA[0]) * (WIDTH - 2 * PAD)
+
+    def y_of(value: float) -> float:
+        return HEIGHT - PAD - value / y_max * (HEIGHT - 2 * PAD)
+
+    ys = np.ravel(np.asarray(ys, dtype=float))
+    points = " ".join(f"{x_of(t):.1f},{y_of(y):.1f}" for t, y in zip(THETA, ys, strict=True))
+    return Chart(
+        points=points,
+        x_ticks=[(x_of(t), f"{t:g}") for t in range(-4, 5, 2)],
+        y_ticks=[(y_of(v), f"{v:.2g}") for v in np.linspace(0, y_max, 3)],
+        marks=[(x_of(v), name) for name, v in (marks or {}).items() if THETA[0] <= v <= THETA[-1]],
+    )
+
+
+def characteristic_curve(difficulty: float, marks: Mapping[str, float] | None = None) -> Chart:
+    """Return the Rasch item characteristic curve P(correct | theta) (Rasch 1960)."""
+    return line_chart(np.ravel(p_2pl(THETA, 1.0, difficulty)), 1.0, marks)
+
+
+def information_function(
+    difficulties: Sequence[float], marks: Mapping[str, float] | None = None
+) -> Chart:
+    """Return the test information function of a set of Rasch items (Lord 1980)."""
+    info = test_information(THETA, [ItemParams(b=float(b)) for b in difficulties])
+    return line_chart(info, float(np.max(info)) if len(difficulties) else 1.0, marks)
