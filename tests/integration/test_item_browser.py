@@ -13,7 +13,6 @@ from attest.assessment.delivery import create_session, redeem_start_code
 from attest.config import PROJECT_ROOT
 from attest.models import Item, Role, SessionItem
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
-from tests.integration.test_calibration import bank_data  # noqa: F401  (fixture)
 from tests.web.helpers import login
 
 
