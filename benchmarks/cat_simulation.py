@@ -13,6 +13,7 @@ B2), each simulated twice with fresh responses to measure classification consist
             the information limit of a Rasch bank
 Tasks: placement (below A1, A1, A2, B1, B2) and one cut (A2 reached or not).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,20 +34,29 @@ NAMES = (BELOW_A1,) + LEVELS
 CUTS = CutScores(dict(PROVISIONAL_CUTS))
 CUT_LEVEL = "A2"
 BANDS = {"A1": (-3.0, -1.0), "A2": (-1.0, 0.5), "B1": (0.5, 2.0), "B2": (2.0, 3.5)}
-DOMAINS = ("administratie", "gezondheid", "onderwijs", "vervoer", "vrije_tijd", "werk",
-           "winkelen", "wonen")
+DOMAINS = (
+    "administratie",
+    "gezondheid",
+    "onderwijs",
+    "vervoer",
+    "vrije_tijd",
+    "werk",
+    "winkelen",
+    "wonen",
+)
 FORMATS = (("single_choice", 0.6), ("multiple_response", 0.2), ("text_entry", 0.2))
 POP_MEAN, POP_SD = -0.25, 1.5
 CATSIM_SE, CATSIM_MIN, CATSIM_MAX = 0.30, 8, 60
-MIN_REAL_BANK = 200
+MIN_REAL_BANK = 100
 COMMON = dict(min_items=8, format_max_share={"text_entry": 0.3, "multiple_response": 0.3})
 # Tuned on 2,000 candidates (seed 2024) for accuracy >= catsim at the shortest mean length;
 # placement sweep (max, delta -> acc, % of catsim length): 45/.3 .839 82%, 40/.3 .830 76%,
 # 50/.4 .838 73%, 50/.5 .835 63%, 55/.5 .843 64%, 60/.6 .836 56%; catsim .835.
 OURS = {
     "placement": CatConfig(mode="placement", max_items=55, sprt_delta=0.5, top_k=6, **COMMON),
-    "one cut": CatConfig(mode="cut", cut_level=CUT_LEVEL, max_items=50, sprt_delta=0.3,
-                         top_k=6, **COMMON),
+    "one cut": CatConfig(
+        mode="cut", cut_level=CUT_LEVEL, max_items=50, sprt_delta=0.3, top_k=6, **COMMON
+    ),
 }
 
 
@@ -64,8 +74,23 @@ def synthetic_bank(n: int, seed: int) -> list[CatItem]:
 
 def ideal_bank() -> list[CatItem]:
     """Return a dense bank with an item every 0.002 logit on [-5, 5]."""
-    return [CatItem(f"x{i}", ItemParams(float(b)), "any", "single_choice")
-            for i, b in enumerate(np.arange(-5.0, 5.0001, 0.002))]
+    return [
+        CatItem(f"x{i}", ItemParams(float(b)), "any", "single_choice")
+        for i, b in enumerate(np.arange(-5.0, 5.0001, 0.002))
+    ]
+
+
+def real_bank() -> list[CatItem]:
+    """Return the live, machine-scored items of the shipped reading bank as engine units."""
+    from attest.assessment.bank import load_bank
+    from attest.assessment.items import get_format
+
+    items = load_bank(ROOT / "question_banks/nl").select(skill="reading", status="live")
+    return [
+        CatItem(i.id, ItemParams(float(i.difficulty)), i.domain, i.format)
+        for i in items
+        if get_format(i.format).is_machine_scored
+    ]
 
 
 def real_bank_note() -> str:
@@ -78,8 +103,10 @@ def real_bank_note() -> str:
         return f"real reading bank not loadable ({exc.__class__.__name__}); synthetic bank only"
     levels = sorted({i.level for i in items})
     if len(items) < MIN_REAL_BANK:
-        return (f"real reading bank has {len(items)} items (levels {', '.join(levels)}), fewer "
-                f"than {MIN_REAL_BANK}: not simulated; synthetic bank only")
+        return (
+            f"real reading bank has {len(items)} items (levels {', '.join(levels)}), fewer "
+            f"than {MIN_REAL_BANK}: not simulated; synthetic bank only"
+        )
     return f"real reading bank: {len(items)} items"
 
 
@@ -126,8 +153,9 @@ def run_ours(job: tuple) -> tuple:
             state = engine.record(state, item.id, x)
             times.append((time.perf_counter() - t1 + (t1 - t0)) * 1000)
         d = engine.should_stop(state)
-        out.append((d.level, bool(d.reached), d.n_items, d.theta,
-                    [index[i] for i in state.items], times))
+        out.append(
+            (d.level, bool(d.reached), d.n_items, d.theta, [index[i] for i in state.items], times)
+        )
     return out
 
 
@@ -148,8 +176,9 @@ def run_catsim(job: tuple) -> tuple:
     for k, theta in enumerate(thetas):
         rng = np.random.default_rng([seed, rep, first + k])
         est, given, answers, times = 0.0, [], [], []
-        while not stopper.stop(administered_items=bank.get_items(given) if given
-                               else np.empty((0, 4)), theta=est):
+        while not stopper.stop(
+            administered_items=bank.get_items(given) if given else np.empty((0, 4)), theta=est
+        ):
             t0 = time.perf_counter()
             # a set, not a list: catsim tests membership per bank item (same result, faster)
             i = int(selector.select(item_bank=bank, administered_items=set(given), est_theta=est))
@@ -157,8 +186,11 @@ def run_catsim(job: tuple) -> tuple:
             answers.append(bool(_answer(rng, theta, b[i])))
             given.append(i)
             t2 = time.perf_counter()
-            est = float(estimator.estimate(item_bank=bank, administered_items=given,
-                                           response_vector=answers, est_theta=est))
+            est = float(
+                estimator.estimate(
+                    item_bank=bank, administered_items=given, response_vector=answers, est_theta=est
+                )
+            )
             times.append((time.perf_counter() - t2 + (t1 - t0)) * 1000)
         level = CUTS.level_for(est)
         out.append((level, est >= CUTS.cuts[CUT_LEVEL], len(given), est, given, times))
@@ -177,8 +209,16 @@ def run_fixed(job: tuple) -> tuple:
         t0 = time.perf_counter()
         est = eap(matrix, x).theta
         ms = (time.perf_counter() - t0) * 1000 / len(form)
-        out.append((CUTS.level_for(est), est >= CUTS.cuts[CUT_LEVEL], len(form), est, list(form),
-                    [ms] * len(form)))
+        out.append(
+            (
+                CUTS.level_for(est),
+                est >= CUTS.cuts[CUT_LEVEL],
+                len(form),
+                est,
+                list(form),
+                [ms] * len(form),
+            )
+        )
     return out
 
 
@@ -201,12 +241,18 @@ def simulate(pool, fn, make_job, thetas: np.ndarray, rep: int, seed: int, jobs: 
     chunks = np.array_split(np.arange(thetas.size), max(jobs * 4, 1))
     work = [make_job(thetas[c].tolist(), int(c[0]), rep, seed) for c in chunks if c.size]
     rows = [row for part in pool.map(fn, work) for row in part]
-    return Run([r[0] for r in rows], [r[1] for r in rows], np.array([r[2] for r in rows]),
-               np.array([r[3] for r in rows]), [r[4] for r in rows],
-               np.concatenate([np.asarray(r[5], dtype=float) for r in rows]))
+    return Run(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        np.array([r[2] for r in rows]),
+        np.array([r[3] for r in rows]),
+        [r[4] for r in rows],
+        np.concatenate([np.asarray(r[5], dtype=float) for r in rows]),
+    )
 
 
 # --- metrics ------------------------------------------------------------------------------------
+
 
 def metrics(task: str, truth: np.ndarray, runs: tuple[Run, Run], bank_size: int | None) -> dict:
     """Compute the report's figures for one engine and task."""
@@ -226,9 +272,14 @@ def metrics(task: str, truth: np.ndarray, runs: tuple[Run, Run], bank_size: int 
         per_cut, within, consistent = {CUT_LEVEL: exact}, None, np.mean(got == got2)
     err = run.thetas - truth
     out = {
-        "exact": exact, "per_cut": per_cut, "within1": within, "consistency": consistent,
-        "mean_len": run.lengths.mean(), "p95_len": np.percentile(run.lengths, 95),
-        "rmse": float(np.sqrt(np.mean(err**2))), "bias": float(err.mean()),
+        "exact": exact,
+        "per_cut": per_cut,
+        "within1": within,
+        "consistency": consistent,
+        "mean_len": run.lengths.mean(),
+        "p95_len": np.percentile(run.lengths, 95),
+        "rmse": float(np.sqrt(np.mean(err**2))),
+        "bias": float(err.mean()),
         "p95_ms": float(np.percentile(run.step_ms, 95)) if run.step_ms.size else float("nan"),
     }
     if bank_size:
@@ -237,55 +288,92 @@ def metrics(task: str, truth: np.ndarray, runs: tuple[Run, Run], bank_size: int 
             counts[test] += 1
         rng = np.random.default_rng(0)
         pairs = rng.integers(len(run.tests), size=(20_000, 2))
-        overlap = [len(set(run.tests[i]) & set(run.tests[j])) * 2
-                   / (len(run.tests[i]) + len(run.tests[j])) for i, j in pairs if i != j]
-        out |= {"max_exp": counts.max() / len(run.tests), "unused": np.mean(counts == 0),
-                "overlap": float(np.mean(overlap))}
+        overlap = [
+            len(set(run.tests[i]) & set(run.tests[j])) * 2 / (len(run.tests[i]) + len(run.tests[j]))
+            for i, j in pairs
+            if i != j
+        ]
+        out |= {
+            "max_exp": counts.max() / len(run.tests),
+            "unused": np.mean(counts == 0),
+            "overlap": float(np.mean(overlap)),
+        }
     return out
 
 
 def table(results: dict) -> str:
     """Render the results as a Markdown table."""
-    head = ("| task | engine | exact acc | acc per cut | within 1 | consistency | mean len "
-            "| p95 len | RMSE | bias | max exposure | unused | overlap | step p95 ms |")
+    head = (
+        "| task | engine | exact acc | acc per cut | within 1 | consistency | mean len "
+        "| p95 len | RMSE | bias | max exposure | unused | overlap | step p95 ms |"
+    )
     lines = [head, "|" + "---|" * 14]
     for (task, engine), m in results.items():
         cuts = " ".join(f"{c} {v:.3f}" for c, v in m["per_cut"].items())
         within = "-" if m["within1"] is None else f"{m['within1']:.4f}"
-        expo = (f"{m['max_exp']:.3f} | {m['unused']:.1%} | {m['overlap']:.3f}"
-                if "max_exp" in m else "- | - | -")
+        expo = (
+            f"{m['max_exp']:.3f} | {m['unused']:.1%} | {m['overlap']:.3f}"
+            if "max_exp" in m
+            else "- | - | -"
+        )
         lines.append(
             f"| {task} | {engine} | {m['exact']:.4f} | {cuts} | {within} | {m['consistency']:.3f} "
             f"| {m['mean_len']:.1f} | {m['p95_len']:.0f} | {m['rmse']:.3f} | {m['bias']:+.3f} "
-            f"| {expo} | {m['p95_ms']:.2f} |")
+            f"| {expo} | {m['p95_ms']:.2f} |"
+        )
     return "\n".join(lines)
 
 
 def targets(results: dict, timing_ms: float) -> list[str]:
     """Check the issue's targets; return one line per target with met / NOT met."""
+
     def row(task, engine):
         return results[(task, engine)]
 
     p, pc, pf, pi = (row("placement", e) for e in ("ours", "catsim", "fixed", "ideal"))
     c, cc, ci = (row("one cut", e) for e in ("ours", "catsim", "ideal"))
     checks = [
-        ("placement exact >= catsim and fixed", p["exact"] >= max(pc["exact"], pf["exact"]),
-         f"{p['exact']:.4f} vs {pc['exact']:.4f} / {pf['exact']:.4f}"),
+        (
+            "placement exact >= catsim and fixed",
+            p["exact"] >= max(pc["exact"], pf["exact"]),
+            f"{p['exact']:.4f} vs {pc['exact']:.4f} / {pf['exact']:.4f}",
+        ),
         ("placement within one level >= 0.998", p["within1"] >= 0.998, f"{p['within1']:.4f}"),
-        ("placement mean length <= 80% of catsim", p["mean_len"] <= 0.8 * pc["mean_len"],
-         f"{p['mean_len'] / pc['mean_len']:.0%}"),
-        ("one-cut accuracy >= catsim", c["exact"] >= cc["exact"],
-         f"{c['exact']:.4f} vs {cc['exact']:.4f}"),
-        ("one-cut mean length <= 60% of catsim", c["mean_len"] <= 0.6 * cc["mean_len"],
-         f"{c['mean_len'] / cc['mean_len']:.0%}"),
-        ("placement length <= 1.3x ideal bank", p["mean_len"] <= 1.3 * pi["mean_len"],
-         f"{p['mean_len'] / pi['mean_len']:.2f}x (acc {p['exact']:.4f} vs {pi['exact']:.4f})"),
-        ("one-cut length <= 1.3x ideal bank", c["mean_len"] <= 1.3 * ci["mean_len"],
-         f"{c['mean_len'] / ci['mean_len']:.2f}x (acc {c['exact']:.4f} vs {ci['exact']:.4f})"),
-        ("max exposure <= 0.25", max(p["max_exp"], c["max_exp"]) <= 0.25,
-         f"placement {p['max_exp']:.3f}, one cut {c['max_exp']:.3f}"),
-        ("<= 20% of bank unused", max(p["unused"], c["unused"]) <= 0.20,
-         f"placement {p['unused']:.1%}, one cut {c['unused']:.1%}"),
+        (
+            "placement mean length <= 80% of catsim",
+            p["mean_len"] <= 0.8 * pc["mean_len"],
+            f"{p['mean_len'] / pc['mean_len']:.0%}",
+        ),
+        (
+            "one-cut accuracy >= catsim",
+            c["exact"] >= cc["exact"],
+            f"{c['exact']:.4f} vs {cc['exact']:.4f}",
+        ),
+        (
+            "one-cut mean length <= 60% of catsim",
+            c["mean_len"] <= 0.6 * cc["mean_len"],
+            f"{c['mean_len'] / cc['mean_len']:.0%}",
+        ),
+        (
+            "placement length <= 1.3x ideal bank",
+            p["mean_len"] <= 1.3 * pi["mean_len"],
+            f"{p['mean_len'] / pi['mean_len']:.2f}x (acc {p['exact']:.4f} vs {pi['exact']:.4f})",
+        ),
+        (
+            "one-cut length <= 1.3x ideal bank",
+            c["mean_len"] <= 1.3 * ci["mean_len"],
+            f"{c['mean_len'] / ci['mean_len']:.2f}x (acc {c['exact']:.4f} vs {ci['exact']:.4f})",
+        ),
+        (
+            "max exposure <= 0.25",
+            max(p["max_exp"], c["max_exp"]) <= 0.25,
+            f"placement {p['max_exp']:.3f}, one cut {c['max_exp']:.3f}",
+        ),
+        (
+            "<= 20% of bank unused",
+            max(p["unused"], c["unused"]) <= 0.20,
+            f"placement {p['unused']:.1%}, one cut {c['unused']:.1%}",
+        ),
         ("selection+scoring p95 < 10 ms (1,000 items)", timing_ms < 10, f"{timing_ms:.2f} ms"),
     ]
     return [f"- {'met' if ok else 'NOT met'}: {name} ({detail})" for name, ok, detail in checks]
@@ -296,8 +384,16 @@ def time_large_bank(candidates: int, seed: int) -> float:
     global BANK
     saved, BANK = BANK, synthetic_bank(1000, seed + 1)
     try:
-        rows = run_ours((OURS["placement"], False, np.random.default_rng(seed).normal(
-            POP_MEAN, POP_SD, candidates).tolist(), 0, 0, seed))
+        rows = run_ours(
+            (
+                OURS["placement"],
+                False,
+                np.random.default_rng(seed).normal(POP_MEAN, POP_SD, candidates).tolist(),
+                0,
+                0,
+                seed,
+            )
+        )
     finally:
         BANK = saved
     return float(np.percentile(np.concatenate([r[5] for r in rows]), 95))
@@ -312,16 +408,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--write", action="store_true", help="append to benchmarks/RESULTS.md")
+    ap.add_argument(
+        "--bank", choices=("synthetic", "real"), default="synthetic",
+        help="the synthetic 600-item bank, or the shipped reading bank (live items)",
+    )
     args = ap.parse_args(argv)
     n = 1000 if args.quick else args.candidates
-    BANK, IDEAL = synthetic_bank(600, args.seed), ideal_bank()
+    BANK = synthetic_bank(600, args.seed) if args.bank == "synthetic" else real_bank()
+    IDEAL = ideal_bank()
     thetas = np.random.default_rng(args.seed).normal(POP_MEAN, POP_SD, n)
     started = time.time()
     results: dict = {}
     with mp.get_context("fork").Pool(args.jobs) as pool:
+
         def reps(fn, make_job):
-            return tuple(simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs)
-                         for r in (0, 1))
+            return tuple(
+                simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs) for r in (0, 1)
+            )
 
         catsim = reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s))
         for task in OURS:
@@ -340,29 +443,42 @@ def main(argv: list[str] | None = None) -> int:
     python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else Path("python")
     command = f"{python} benchmarks/cat_simulation.py " + " ".join(argv or sys.argv[1:])
     notes = [
-        f"{n} candidates x 2 replications, theta ~ N({POP_MEAN}, {POP_SD}); synthetic bank of "
-        f"{len(BANK)} Rasch items (150 per level band), 8 domains, 3 formats; seed {args.seed}",
-        real_bank_note(),
+        f"{n} candidates x 2 replications, theta ~ N({POP_MEAN}, {POP_SD}); "
+        + (
+            f"synthetic bank of {len(BANK)} Rasch items (150 per level band), 8 domains, "
+            "3 formats"
+            if args.bank == "synthetic"
+            else f"the shipped reading bank: {len(BANK)} live machine-scored items with their "
+            "provisional difficulties"
+        )
+        + f"; seed {args.seed}",
+        real_bank_note() if args.bank == "synthetic" else "bank: --bank real",
         f"catsim: MaxInfoSelector, NumericalSearchEstimator (bounded, Dodd), MinErrorStopper("
         f"{CATSIM_SE}, min {CATSIM_MIN}, max {CATSIM_MAX}); one run scored for both tasks",
-        "ours: " + "; ".join(
+        "ours: "
+        + "; ".join(
             f"{t}: SPRT delta {c.sprt_delta}, alpha=beta={c.sprt_alpha}, items {c.min_items}-"
             f"{c.max_items}, randomesque top-{c.top_k}, domains balanced, format caps"
-            for t, c in OURS.items()),
+            for t, c in OURS.items()
+        ),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "
         "fixed: scoring only",
         f"ours on a 1,000-item bank: selection+scoring p95 {timing:.2f} ms per item",
         f"wall time {elapsed:.0f} s with {args.jobs} processes",
     ]
-    text = "\n".join([table(results), "", *[f"- {x}" for x in notes], "", "Targets:",
-                      *targets(results, timing)])
+    text = "\n".join(
+        [table(results), "", *[f"- {x}" for x in notes], "", "Targets:", *targets(results, timing)]
+    )
     print(text)
     if args.write:
         path = ROOT / "benchmarks" / "RESULTS.md"
         header = "" if path.exists() else "# Benchmark results\n"
         with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"{header}\n## Adaptive testing (issue [4]): {time.strftime('%Y-%m-%d')}\n\n"
-                     f"Command: `{command.strip()}`\n\n{text}\n")
+            fh.write(
+                f"{header}\n## Adaptive testing (issue [4]), {args.bank} bank: "
+                f"{time.strftime('%Y-%m-%d')}\n\n"
+                f"Command: `{command.strip()}`\n\n{text}\n"
+            )
     return 0
 
 

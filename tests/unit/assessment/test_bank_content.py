@@ -13,11 +13,14 @@ from attest.assessment.bank_rules import DIFFICULTY_BANDS, in_band
 from attest.assessment.items import get_format
 
 BANK_ROOT = Path(__file__).resolve().parents[3] / "question_banks" / "nl"
-MINIMUM_LIVE = {
-    ("reading", "A1"): 7,
-    ("reading", "A2"): 7,
-    ("listening", "A1"): 7,
-    ("listening", "A2"): 7,
+MINIMUM_LIVE = {  # issue [2]: 30 per level for reading and listening, tasks per level
+    **{
+        (skill, level): 30
+        for skill in ("reading", "listening")
+        for level in ("A1", "A2", "B1", "B2")
+    },
+    **{("writing", level): 4 for level in ("A1", "A2", "B1", "B2")},
+    **{("speaking", level): 6 for level in ("A1", "A2", "B1", "B2")},
 }
 MAX_AUDIO_BYTES = 150_000  # ~45 s of speech at our encoding: keeps the repository small
 
@@ -31,7 +34,8 @@ def bank() -> Bank:
 def test_bank_has_enough_live_items(bank: Bank, skill: str, level: str) -> None:
     live = bank.select(skill=skill, level=level, status="live")
     assert len(live) >= MINIMUM_LIVE[(skill, level)]
-    assert len({i.format for i in live}) >= 2, "mix formats within a level"
+    if skill in ("reading", "listening"):
+        assert len({i.format for i in live}) >= 2, "mix formats within a level"
 
 
 def test_every_listening_item_has_its_audio(bank: Bank) -> None:
