@@ -10,9 +10,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.admin.charts import information_function
+from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.cefr import cut_scores_for
-from attest.assessment.items import FORMATS
 from attest.models import Item, ItemVersion, SessionItem
 
 FILTERS = ("skill", "level", "domain", "format", "status")
@@ -67,15 +67,7 @@ def version_usage(session: so.Session, item: Item) -> dict[int, int]:
 
 def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
     """Gather the test information of the live bank and the calibration of stored answers."""
-    versions = session.scalars(
-        sa.select(ItemVersion)
-        .join(Item, Item.id == ItemVersion.item_id)
-        .where(
-            Item.skill == skill, Item.status == "live", ItemVersion.version == Item.current_version
-        )
-        .order_by(Item.id)
-    ).all()
-    scored = [v for v in versions if v.format in FORMATS and FORMATS[v.format].is_machine_scored]
+    scored = current_versions(session, skill, machine_scored=True)
     cuts = cut_scores_for(skill).cuts
     calibration = calibrate_bank(session, now, skills=[skill])
     report = calibration.skills[0] if calibration.skills else None

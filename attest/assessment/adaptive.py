@@ -9,25 +9,17 @@ import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.assessment.bank_queries import current_versions
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import cut_scores_for
 from attest.assessment.irt import ItemParams
-from attest.assessment.items import get_format
 from attest.assessment.purposes import Section
-from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
 
 
 def _bank(session: so.Session, skill: str) -> dict[str, ItemVersion]:
     """Return the current versions of the live, machine-scored items of a skill, by item id."""
-    versions = session.scalars(
-        sa.select(ItemVersion)
-        .join(Item, Item.id == ItemVersion.item_id)
-        .where(
-            Item.skill == skill, Item.status == "live", ItemVersion.version == Item.current_version
-        )
-        .order_by(Item.id)
-    )
-    return {v.item_id: v for v in versions if get_format(v.format).is_machine_scored}
+    return {v.item_id: v for v in current_versions(session, skill, machine_scored=True)}
 
 
 def engine_for(session: so.Session, section: Section) -> tuple[CatEngine, dict[str, ItemVersion]]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, codes, irt, targeting
+from attest.assessment.bank_queries import current_versions
 from attest.assessment.cefr import (
     CONFIDENT,
     fold_above,
@@ -22,7 +23,6 @@ from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.audit import record_event
 from attest.models import (
     Candidate,
-    Item,
     ItemVersion,
     Kiosk,
     Recording,
@@ -170,25 +170,6 @@ def plan_pilots(
     pilots = current_versions(session, section.skill, levels, "pilot")
     chosen = rng.sample(pilots, min(section.pilot_items, len(pilots)))
     return _place(session, ts, section, [(v, True) for v in chosen], position, now)
-
-
-def current_versions(
-    session: so.Session, skill: str, levels: Sequence[str], status: str
-) -> list[ItemVersion]:
-    """Return the current versions of the items of a skill, levels and status, by item id."""
-    return list(
-        session.scalars(
-            sa.select(ItemVersion)
-            .join(Item, Item.id == ItemVersion.item_id)
-            .where(
-                Item.skill == skill,
-                Item.level.in_(levels),
-                Item.status == status,
-                ItemVersion.version == Item.current_version,
-            )
-            .order_by(Item.id)
-        )
-    )
 
 
 def _place(

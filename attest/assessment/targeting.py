@@ -10,10 +10,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, irt
+from attest.assessment.bank_queries import current_versions
 from attest.assessment.cefr import BELOW_A1, LEVELS, provisional_cut_scores
-from attest.assessment.items import get_format
 from attest.assessment.purposes import RECEPTIVE, Purpose, Section
-from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
 
 RANK = {BELOW_A1: 0, **{level: n + 1 for n, level in enumerate(LEVELS)}}
 
@@ -93,21 +93,7 @@ def _draw(
     """Draw `tasks` live tasks at the target level, topping up from the levels below it."""
     chosen: list[ItemVersion] = []
     for level in reversed(LEVELS[LEVELS.index(purpose.lowest_level) : LEVELS.index(target) + 1]):
-        versions = [
-            v
-            for v in session.scalars(
-                sa.select(ItemVersion)
-                .join(Item, Item.id == ItemVersion.item_id)
-                .where(
-                    Item.skill == section.skill,
-                    Item.level == level,
-                    Item.status == "live",
-                    ItemVersion.version == Item.current_version,
-                )
-                .order_by(Item.id)
-            )
-            if not get_format(v.format).is_machine_scored
-        ]
+        versions = current_versions(session, section.skill, [level], machine_scored=False)
         chosen += rng.sample(versions, min(section.tasks - len(chosen), len(versions)))
         if len(chosen) >= section.tasks:
             break

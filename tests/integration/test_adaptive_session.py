@@ -11,7 +11,7 @@ from attest.models import Role, SectionAttempt, SessionItem, SkillResult, User
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer, wrong_answer
-from tests.web.helpers import login
+from tests.web.helpers import login, start_at_kiosk
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
 
@@ -31,12 +31,7 @@ def kiosk_for(app, db):
             db, make_candidate(db, centre=centre), purpose, proctor, datetime.now(UTC)
         )
         db.commit()
-        client = app.test_client()
-        client.set_cookie("attest_kiosk", token)
-        page = client.get("/kiosk/").get_data(as_text=True)
-        client.post("/kiosk/", data={"code": code, "csrf_token": csrf_from(page)})
-        page = client.get("/kiosk/language").get_data(as_text=True)
-        client.post("/kiosk/language", data={"language": "nl", "csrf_token": csrf_from(page)})
+        client = start_at_kiosk(app, token, code)
         return ts.id, client
 
     return start

@@ -9,6 +9,7 @@ from attest.assessment.delivery import create_session
 from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.web.helpers import start_at_kiosk
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
 
@@ -32,12 +33,7 @@ def speaking(app, db, now):
     for position, version in enumerate(tasks, start=1):
         db.add(SessionItem(session=ts, position=position, skill="speaking", item_version=version))
     db.commit()
-    client = app.test_client()
-    client.set_cookie("attest_kiosk", token)
-    page = client.get("/kiosk/").get_data(as_text=True)
-    client.post("/kiosk/", data={"code": code, "csrf_token": csrf_from(page)})
-    page = client.get("/kiosk/language").get_data(as_text=True)
-    client.post("/kiosk/language", data={"language": "nl", "csrf_token": csrf_from(page)})
+    client = start_at_kiosk(app, token, code)
     return client, csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
 
 
