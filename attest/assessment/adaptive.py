@@ -9,30 +9,35 @@ import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.bank_queries import current_versions
+from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import cut_scores_for
-from attest.assessment.irt import ItemParams
+from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section
-from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
 
 
-def _bank(session: so.Session, skill: str) -> dict[str, ItemVersion]:
-    """Return the current versions of the live, machine-scored items of a skill, by item id."""
-    return {v.item_id: v for v in current_versions(session, skill, machine_scored=True)}
-
-
-def engine_for(session: so.Session, section: Section) -> tuple[CatEngine, dict[str, ItemVersion]]:
-    """Build the engine of a section over the live bank of its skill."""
-    versions = _bank(session, section.skill)
-    units = [
+def engine_for(
+    session: so.Session, section: Section
+) -> tuple[CatEngine, dict[str, list[ItemVersion]]]:
+    """Build the engine of a section over the live bank of its skill; return it with the item
+    versions of each unit (a testlet is one partial-credit unit, `T:<testlet id>`)."""
+    versions = current_versions(session, section.skill, machine_scored=True)
+    units = {unit_id(group[0]): group for group in group_units(versions)}
+    cat_items = [
         CatItem(
-            id=item_id, params=ItemParams(b=v.difficulty), domain=v.item.domain, format=v.format
+            id=uid,
+            params=testlet_params([v.difficulty for v in group])
+            if len(group) > 1 or group[0].item.testlet_id
+            else ItemParams(b=group[0].difficulty),
+            domain=group[0].item.domain,
+            format=group[0].format,
+            parts=tuple(v.item_id for v in group) if group[0].item.testlet_id else (),
         )
-        for item_id, v in versions.items()
+        for uid, group in units.items()
     ]
     config = CatConfig(**{"cuts": cut_scores_for(section.skill).cuts, **section.cat})
-    return CatEngine(units, config, np.random.default_rng(0)), versions
+    return CatEngine(cat_items, config, np.random.default_rng(0)), units
 
 
 def attempt_for(
@@ -75,12 +80,16 @@ def next_unit(
             attempt.state = state.to_dict()
         attempt.stopped_at = now
         return None
-    version = versions[unit.id]
-    version.first_used_at = version.first_used_at or now
-    item = SessionItem(session=ts, position=position, skill=section.skill, item_version=version)
-    session.add(item)
+    first = None
+    for offset, version in enumerate(versions[unit.id]):  # a testlet's questions in a row
+        version.first_used_at = version.first_used_at or now
+        item = SessionItem(
+            session=ts, position=position + offset, skill=section.skill, item_version=version
+        )
+        session.add(item)
+        first = first or item
     session.flush()
-    return item
+    return first
 
 
 def record_unit(
@@ -92,26 +101,37 @@ def record_unit(
     score: float,
     now: datetime,
 ) -> None:
-    """Feed a scored answer to the engine (partial credit is rounded) and keep its state."""
+    """Feed a scored answer to the engine (partial credit is rounded) and keep its state.
+
+    A testlet is fed once all its questions are answered, with the number right as its score."""
     attempt = attempt_for(session, ts, section, index)
     state = CatState.from_dict(attempt.state)
-    if item_id in state.items:
+    item = session.get(Item, item_id)
+    uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
+    if uid in state.items:
         return
     engine, _ = engine_for(session, section)
-    new = engine.record(state, item_id, int(round(score)))
+    if uid != item_id:
+        parts = [i for i in ts.items if not i.is_pilot and unit_id(i.item_version) == uid]
+        if any(i.response is None or i.response.score is None for i in parts):
+            return  # wait for the testlet's other questions
+        score = sum(round(i.response.score) for i in parts)
+    new = engine.record(state, uid, int(round(score)))
     attempt.state = new.to_dict()  # a new dict, so the JSON column is written
     if new.stop is not None:
         attempt.stopped_at = now
 
 
 def is_recorded(session: so.Session, ts: TestSession, skill: str, item_id: str) -> bool:
-    """Tell whether the engine has already taken an answer to this item into account."""
+    """Tell whether the engine has already taken an answer to this item (or its testlet) in."""
     attempt = session.scalar(
         sa.select(SectionAttempt).where(
             SectionAttempt.session_id == ts.id, SectionAttempt.skill == skill
         )
     )
-    return attempt is not None and item_id in attempt.state.get("items", [])
+    item = session.get(Item, item_id)
+    uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
+    return attempt is not None and uid in attempt.state.get("items", [])
 
 
 def decision_of(session: so.Session, ts: TestSession, skill: str) -> StopDecision | None:

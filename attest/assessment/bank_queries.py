@@ -41,3 +41,18 @@ def current_versions(
         for v in versions
         if v.format in FORMATS and FORMATS[v.format].is_machine_scored == machine_scored
     ]
+
+
+def group_units(versions: Sequence[ItemVersion]) -> list[list[ItemVersion]]:
+    """Group item versions into delivery units: a testlet's items together (in id order), every
+    other item alone; units keep the order in which their first item came."""
+    units: dict[str, list[ItemVersion]] = {}
+    for version in versions:
+        key = f"T:{version.item.testlet_id}" if version.item.testlet_id else version.item_id
+        units.setdefault(key, []).append(version)
+    return [sorted(unit, key=lambda v: v.item_id) for unit in units.values()]
+
+
+def unit_id(version: ItemVersion) -> str:
+    """Return the id of the delivery unit an item belongs to (its testlet, or itself)."""
+    return f"T:{version.item.testlet_id}" if version.item.testlet_id else version.item_id

@@ -43,13 +43,14 @@ def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
             report.added.append(spec.id)
             continue
         latest = item.versions[-1]
-        meta_changed = (item.skill, item.level, item.domain, item.format, item.status) != (
-            spec.skill,
-            spec.level,
-            spec.domain,
-            spec.format,
-            spec.status,
-        )
+        meta_changed = (
+            item.skill,
+            item.level,
+            item.domain,
+            item.format,
+            item.status,
+            item.testlet_id,
+        ) != (spec.skill, spec.level, spec.domain, spec.format, spec.status, spec.testlet)
         if latest.content_hash == spec.content_hash:
             if meta_changed:
                 _apply_item(item, spec, now)
@@ -70,6 +71,7 @@ def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
 def _apply_item(item: Item, spec, now: datetime) -> None:
     item.skill, item.level, item.domain = spec.skill, spec.level, spec.domain
     item.format, item.status, item.updated_at = spec.format, spec.status, now
+    item.testlet_id = spec.testlet
 
 
 def _new_version(item: Item, spec, version: int) -> ItemVersion:

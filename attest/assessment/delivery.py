@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, codes, irt, targeting
-from attest.assessment.bank_queries import current_versions
+from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cefr import (
     CONFIDENT,
     fold_above,
@@ -143,16 +143,27 @@ def plan_section(
     """Draw a linear section from `position` on: per level, live items from easy to hard,
     with the section's pilot items (unscored) at random places among them."""
     levels = level_range(purpose.lowest_level, purpose.target_level)
-    chosen: list[ItemVersion] = []
+    units: list[list[ItemVersion]] = []  # a testlet is one unit: its items stay together
     for level in levels:
-        versions = current_versions(session, section.skill, [level], "live")
-        chosen += rng.sample(versions, min(section.items_per_level, len(versions)))
-    if not chosen:
+        level_units = group_units(current_versions(session, section.skill, [level], "live"))
+        units += rng.sample(level_units, min(section.items_per_level, len(level_units)))
+    if not units:
         raise DeliveryError("empty_bank", f"no live items for {section.skill}")
-    sequence = [(v, False) for v in sorted(chosen, key=lambda v: v.difficulty)]
-    pilots = current_versions(session, section.skill, levels, "pilot")
+    units.sort(key=lambda unit: sum(v.difficulty for v in unit) / len(unit))
+    sequence = [(v, False) for unit in units for v in unit]
+    pilots = [
+        v
+        for v in current_versions(session, section.skill, levels, "pilot")
+        if not v.item.testlet_id
+    ]
     for version in rng.sample(pilots, min(section.pilot_items, len(pilots))):
-        sequence.insert(rng.randint(0, len(sequence)), (version, True))
+        # between units only, so a testlet is never split
+        gaps = [0] + [
+            i + 1
+            for i, (v, _p) in enumerate(sequence)
+            if i + 1 == len(sequence) or unit_id(sequence[i + 1][0]) != unit_id(v)
+        ]
+        sequence.insert(rng.choice(gaps), (version, True))
     return _place(session, ts, section, sequence, position, now)
 
 
@@ -167,7 +178,11 @@ def plan_pilots(
 ) -> list[SessionItem]:
     """Seed a section's pilot items (unscored) at `position`, e.g. after an adaptive section."""
     levels = level_range(purpose.lowest_level, purpose.target_level)
-    pilots = current_versions(session, section.skill, levels, "pilot")
+    pilots = [
+        v
+        for v in current_versions(session, section.skill, levels, "pilot")
+        if not v.item.testlet_id
+    ]
     chosen = rng.sample(pilots, min(section.pilot_items, len(pilots)))
     return _place(session, ts, section, [(v, True) for v in chosen], position, now)
 
@@ -344,10 +359,10 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         ]
         if not rows:
             continue  # a productive skill: its level comes from the examiners' ratings
-        difficulties = [i.item_version.difficulty for i in rows]
         scores = [
             i.response.score if i.response and i.response.score is not None else 0.0 for i in rows
         ]
+        difficulties, unit_scores = _units_for_scoring(rows, scores)
         decision = adaptive.decision_of(session, ts, skill)
         if decision is not None:  # adaptive: the engine's conclusion, explained in its log
             level, theta, se = decision.level, decision.theta, decision.se
@@ -357,7 +372,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
                 f"P({decision.level}) = {decision.probability:.2f}"
             )
         else:
-            est = irt.eap_estimate(difficulties, scores)
+            est = irt.eap_estimate(difficulties, unit_scores)
             level = cuts.level_for(est.theta, purpose.target_level)
             theta, se = est.theta, est.standard_error
             probabilities = level_probabilities(theta, se, cuts)
@@ -381,6 +396,20 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     record_event(session, None, "session.complete", "test_session", ts.id)
     session.flush()
     return results
+
+
+def _units_for_scoring(
+    rows: Sequence[SessionItem], scores: Sequence[float]
+) -> tuple[list[float], list[float]]:
+    """Turn answered items into scoring units: a testlet counts once, with its mean difficulty
+    and the fraction of its questions right, so questions on one text do not overstate the
+    information (a conservative stand-in for the partial-credit model the adaptive engine uses)."""
+    units: dict[str, list[tuple[float, float]]] = {}
+    for row, score in zip(rows, scores, strict=True):
+        units.setdefault(unit_id(row.item_version), []).append((row.item_version.difficulty, score))
+    difficulties = [sum(d for d, _s in parts) / len(parts) for parts in units.values()]
+    fractions = [sum(s for _d, s in parts) / len(parts) for parts in units.values()]
+    return difficulties, fractions
 
 
 def levels_of(ts: TestSession) -> dict[str, str | None]:

@@ -253,3 +253,14 @@ def eap_estimate(
     theta = float((weights * _GRID).sum())
     se = float(np.sqrt((weights * (_GRID - theta) ** 2).sum()))
     return Estimate(theta=theta, standard_error=se)
+
+
+def testlet_params(difficulties: Sequence[float]) -> ItemParams:
+    """Return a testlet as one partial-credit item scored 0..m (Masters 1982; Thissen,
+    Steinberg & Mooney 1989): its step difficulties are the parts' Rasch difficulties in order,
+    so the questions on one text count as one unit of information, not m independent ones."""
+    ds = sorted(float(d) for d in difficulties)
+    if not ds:
+        raise ValueError("a testlet needs at least one part")
+    b = sum(ds) / len(ds)
+    return ItemParams(b=b, steps=tuple(d - b for d in ds))

@@ -20,6 +20,8 @@ class Item(Base):
     domain: so.Mapped[str] = so.mapped_column(sa.String(32))
     format: so.Mapped[str] = so.mapped_column(sa.String(32))
     status: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # Items of one testlet share a text or clip and are delivered and scored together.
+    testlet_id: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
     current_version: so.Mapped[int] = so.mapped_column(default=1)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

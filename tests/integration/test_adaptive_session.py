@@ -82,8 +82,9 @@ def test_placement_adapts_stops_and_explains_the_level(db, kiosk_for, ability, e
         )
         state, stop = attempt.state, attempt.state["stop"]
         shown = [i.item_version.item_id for i in answered if i.skill == skill]
-        assert [entry["item"] for entry in state["log"]] == shown  # every choice is logged
-        assert 8 <= len(shown) <= 30 and stop["n_items"] == len(shown)
+        logged = [part for e in state["log"] for part in (e["parts"] or [e["item"]])]
+        assert logged == shown  # every choice is logged (a testlet with its questions)
+        assert 8 <= len(shown) <= 30 and stop["n_items"] == len(shown)  # questions, not units
         assert stop["reason"] in ("level_decided", "max_length", "se_target", "bank_exhausted")
         assert state["log"][-1]["theta"] == pytest.approx(stop["theta"])
         result = db.scalar(
