@@ -33,6 +33,7 @@ class Judgement:
     title: str
     meets: bool
     reasons: tuple[str, ...]  # unmet skills, e.g. "speaking: A1 < A2" or "speaking: not tested"
+    shortfalls: tuple[tuple[str, str | None, str], ...] = ()  # (skill, level reached, needed)
 
 
 @lru_cache(maxsize=2)
@@ -61,14 +62,21 @@ def profile_in_force(code: str, on: date, profiles: tuple[Profile, ...] | None =
 
 def judge(profile: Profile, levels: Mapping[str, str | None]) -> Judgement:
     """Judge per-skill levels against one profile."""
-    reasons = []
+    reasons, shortfalls = [], []
     for skill, needed in profile.requirements.items():
         got = levels.get(skill)
-        if got is None:
-            reasons.append(f"{skill}: not tested")
-        elif ORDER[got] < ORDER[needed]:
-            reasons.append(f"{skill}: {got} < {needed}")
-    return Judgement(profile.code, profile.title, not reasons, tuple(reasons))
+        if got is None or ORDER[got] < ORDER[needed]:
+            reasons.append(f"{skill}: not tested" if got is None else f"{skill}: {got} < {needed}")
+            shortfalls.append((skill, got, needed))
+    return Judgement(profile.code, profile.title, not reasons, tuple(reasons), tuple(shortfalls))
+
+
+def profile_codes(profiles: tuple[Profile, ...] | None = None) -> list[tuple[str, str]]:
+    """Return (code, title of the newest rule) of every profile, for a choice list."""
+    titles: dict[str, str] = {}
+    for profile in sorted(profiles or load_profiles(), key=lambda p: p.valid_from):
+        titles[profile.code] = profile.title
+    return sorted(titles.items(), key=lambda item: item[1])
 
 
 def judge_all(

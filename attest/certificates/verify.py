@@ -14,6 +14,12 @@ from cryptography import x509
 
 from attest.assessment.codes import ALPHABET
 from attest.certificates.offline import KeyState, jwks_from_certificates, verify_offline
+from attest.certificates.requirements import (
+    Judgement,
+    judge,
+    profile_codes,
+    profile_in_force,
+)
 from attest.models import Attestation, AttestationStatus, SigningKey
 
 _CODE = re.compile(rf"^ATT-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
@@ -139,3 +145,19 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
         "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
     }
     return Verification(att.status.value, att, facts)
+
+
+def judge_requirement(result: Verification, profile_code: str) -> Judgement | None:
+    """Judge a verified attestation against one profile under the rule of its test date.
+
+    Returns None when no rule of that profile was in force on the test date (or nothing was
+    verified); raises KeyError for a profile that does not exist at all."""
+    if profile_code not in dict(profile_codes()):
+        raise KeyError(profile_code)
+    if result.facts is None:
+        return None
+    try:
+        profile = profile_in_force(profile_code, result.facts["test_date"])
+    except KeyError:
+        return None
+    return judge(profile, result.facts["levels"])

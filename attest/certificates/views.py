@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, render_template
+from flask import Blueprint, Response, jsonify, render_template, request
 
+from attest.certificates.requirements import profile_codes
 from attest.certificates.status_service import current_status_list
-from attest.certificates.verify import published_jwks, verify_code, verify_payload
+from attest.certificates.verify import (
+    judge_requirement,
+    published_jwks,
+    verify_code,
+    verify_payload,
+)
 from attest.database import db_session
 
 bp = Blueprint("verify", __name__)
@@ -16,7 +22,19 @@ MAX_INPUT = 1024
 
 def _page(result):
     status = 404 if result.status == "not_found" else 200
-    return render_template("verify/result.html", result=result, facts=result.facts), status
+    asked = request.args.get("profile", "")[:64]
+    try:
+        judgement = judge_requirement(result, asked) if asked else None
+    except KeyError:
+        asked, judgement = "", None  # an unknown profile is simply not judged
+    return render_template(
+        "verify/result.html",
+        result=result,
+        facts=result.facts,
+        profiles=profile_codes(),
+        asked=asked,
+        judgement=judgement,
+    ), status
 
 
 @bp.route("/v/<path:code>")
@@ -34,7 +52,28 @@ def payload_page(payload: str):
 def api(code: str):
     result = verify_code(db_session(), code[:64])
     status = 404 if result.status == "not_found" else 200
-    response = jsonify(result.as_json())
+    document = result.as_json()
+    asked = request.args.get("profile")
+    if asked is not None:
+        try:
+            judgement = judge_requirement(result, asked[:64])
+        except KeyError:
+            known = ", ".join(code for code, _title in profile_codes())
+            return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
+        document["requirement"] = (
+            None
+            if judgement is None
+            else {
+                "profile": judgement.code,
+                "title": judgement.title,
+                "meets": judgement.meets,
+                "shortfalls": [
+                    {"skill": s, "level": got, "needed": need}
+                    for s, got, need in judgement.shortfalls
+                ],
+            }
+        )
+    response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response, status
 

@@ -298,3 +298,19 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
         verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
     )
     assert bad.exit_code == 1 and "seal: NOT OK" in bad.output
+
+
+def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre_setup):
+    att, path = _issued(app, db, client, centre_setup)  # listening and reading A2, no speaking
+    visitor = app.test_client()
+    housing = visitor.get(f"/v/{att.code}?profile=sociale-huur").get_data(as_text=True)
+    assert "Voldoet niet aan: Sociale huur" in housing
+    assert "spreken: niet getest, nodig is A2" in housing
+    scanned = visitor.get(f"{path}?profile=sociale-huur").get_data(as_text=True)
+    assert "Voldoet niet aan" in scanned
+    api = visitor.get(f"/api/v1/attestations/{att.code}?profile=sociale-huur").get_json()
+    assert api["requirement"]["meets"] is False
+    assert {"skill": "speaking", "level": None, "needed": "A2"} in api["requirement"]["shortfalls"]
+    bad = visitor.get(f"/api/v1/attestations/{att.code}?profile=no-such-rule")
+    assert bad.status_code == 400 and "sociale-huur" in bad.get_json()["message"]
+    assert visitor.get(f"/v/{att.code}?profile=no-such-rule").status_code == 200
