@@ -17,6 +17,8 @@ ENV_SETTINGS = {
     "ATTEST_BANK_DIR": "BANK_DIR",
     "ATTEST_ISSUER_NAME": "ISSUER_NAME",
     "ATTEST_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "ATTEST_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "ATTEST_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -25,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
     "KIOSK_COOKIE_NAME": "attest_kiosk",
     "KIOSK_COOKIE_DAYS": 365,
     "BABEL_DEFAULT_LOCALE": "nl",
@@ -41,11 +45,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _coerce(value: str) -> Any:
-    """Turn 'true'/'false' strings into booleans; leave the rest as text."""
-    if value.lower() in {"true", "1", "yes"}:
+    """Turn 'true'/'false' into booleans and whole numbers into ints; leave the rest as text."""
+    if value.lower() in {"true", "yes"}:
         return True
-    if value.lower() in {"false", "0", "no"}:
+    if value.lower() in {"false", "no"}:
         return False
+    if value.isdigit():
+        return int(value)
     return value
 
 

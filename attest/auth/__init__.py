@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from functools import wraps
 from typing import Callable, TypeVar
 
@@ -23,12 +24,50 @@ def setup_login(app: Flask) -> None:
     login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
     login_manager.session_protection = "strong"
 
+    @app.before_request
+    def enforce_session_limits():
+        """End staff sessions that idled too long, are too old, or were ended everywhere."""
+        from flask import flash, redirect, request, session, url_for
+        from flask_babel import gettext as _
+        from flask_login import logout_user
+
+        if "_user_id" not in session:
+            return None
+        now = time.time()
+        cfg = app.config
+        user = current_user._get_current_object()
+        expired = (
+            not user.is_authenticated
+            or session.get("epoch") != user.session_epoch
+            or now - session.get("login_at", 0) > cfg["SESSION_MAX_HOURS"] * 3600
+            or now - session.get("seen_at", 0) > cfg["SESSION_IDLE_MINUTES"] * 60
+        )
+        if expired:
+            logout_user()
+            session.clear()
+            flash(_("Je sessie is afgelopen. Meld je opnieuw aan."), "info")
+            if request.method == "GET" and request.endpoint != "auth.login":
+                return redirect(url_for("auth.login", next=request.full_path))
+            return None
+        if now - session.get("seen_at", 0) > 60:  # refresh at most once a minute
+            session["seen_at"] = now
+        return None
+
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
         if not user_id.isdigit():
             return None
         user = db_session().get(User, int(user_id))
         return user if user is not None and user.is_enabled else None
+
+
+def start_session(user: User) -> None:
+    """Mark the fresh session with the user's epoch and the login time (for the limits)."""
+    from flask import session
+
+    now = time.time()
+    session["epoch"] = user.session_epoch
+    session["login_at"] = session["seen_at"] = now
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

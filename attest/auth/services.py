@@ -92,7 +92,7 @@ def create_user(
     username = username.strip().lower()
     if not username:
         raise AccountError("username: must not be empty")
-    problem = password_problem(password)
+    problem = password_problem(password, username)
     if problem:
         raise AccountError(f"password: {problem}")
     if session.scalar(sa.select(User.id).where(User.username == username)) is not None:

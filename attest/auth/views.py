@@ -19,9 +19,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from attest.audit import record_event
+from attest.auth import roles_required, start_session
 from attest.auth.forms import LoginForm
 from attest.auth.services import LoginRefused, ThrottlePolicy, authenticate
 from attest.database import db_session
+from attest.models import Role
 
 bp = Blueprint("auth", __name__)
 
@@ -69,6 +72,7 @@ def login():
             if language:
                 session["lang"] = language
             login_user(user)
+            start_session(user)
             return redirect(target)
     return render_template("auth/login.html", form=form), status
 
@@ -77,4 +81,16 @@ def login():
 def logout():
     logout_user()
     flash(_("Je bent afgemeld."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/logout-everywhere", methods=["POST"])
+@roles_required(Role.ADMIN, Role.PROCTOR, Role.EXAMINER)
+def logout_everywhere():
+    """End every session of this account, on every device."""
+    current_user.session_epoch += 1
+    record_event(db_session(), current_user, "user.logout_everywhere", "user", current_user.id)
+    logout_user()
+    session.clear()
+    flash(_("Je bent overal afgemeld."), "info")
     return redirect(url_for("auth.login"))

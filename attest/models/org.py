@@ -41,6 +41,8 @@ class User(UserMixin, Base):
     role: so.Mapped[Role] = so.mapped_column(enum_by_value(Role))
     centre_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("centre.id"))
     is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    # Raised by "log out everywhere": sessions that carry an older epoch end.
+    session_epoch: so.Mapped[int] = so.mapped_column(default=0)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     centre: so.Mapped[Centre | None] = so.relationship()

@@ -117,3 +117,34 @@ def test_login_starts_a_fresh_session(app, db, client):
     login(client, user.username)
     with client.session_transaction() as sess:
         assert "planted" not in sess and sess.get("_user_id") == str(user.id)
+
+
+def test_idle_and_old_sessions_end(app, db, client):
+    import time
+
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    login(client, user.username)
+    assert client.get("/proctor/").status_code == 200
+    with client.session_transaction() as sess:
+        sess["seen_at"] = time.time() - 31 * 60  # idle for 31 minutes
+    idle = client.get("/proctor/")
+    assert idle.status_code == 302 and "/login" in idle.headers["Location"]
+    login(client, user.username)
+    with client.session_transaction() as sess:
+        sess["login_at"] = time.time() - 13 * 3600  # logged in 13 hours ago, active all along
+    assert client.get("/proctor/").status_code == 302
+
+
+def test_logout_everywhere_ends_the_other_devices_too(app, db, client):
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    other_device = app.test_client()
+    login(client, user.username)
+    login(other_device, user.username)
+    assert other_device.get("/proctor/").status_code == 200
+    client.post("/logout-everywhere", data={"csrf_token": csrf(client, "/proctor/")})
+    assert other_device.get("/proctor/").status_code == 302
+    assert client.get("/proctor/").status_code == 302
+    login(other_device, user.username)  # a new login works again
+    assert other_device.get("/proctor/").status_code == 200
