@@ -16,12 +16,12 @@ from attest.assessment.items import (
     ResponseError,
     list_values,
     register,
+    scoring_problems,
     single_value,
 )
 
 OPTION_KEYS = ("text", "image", "audio")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
-SCORING_RULES = ("all_or_nothing", "partial")
 
 
 def option_ids(content: Mapping[str, Any]) -> list[str]:
@@ -161,11 +161,7 @@ class MultipleResponse(ItemFormat):
                 errors.append(
                     "answer: expected at least one option that is not keyed (a distractor)"
                 )
-        if content.get("scoring", "all_or_nothing") not in SCORING_RULES:
-            errors.append(
-                f"scoring: expected one of {', '.join(SCORING_RULES)}; "
-                f"got {content.get('scoring')!r}"
-            )
+        errors += scoring_problems(content)
         return errors
 
     @classmethod

@@ -18,7 +18,6 @@ from typing import Any
 from attest.assessment.choice_formats import (
     MAX_OPTIONS,
     MIN_OPTIONS,
-    SCORING_RULES,
     _option_media,
     _render_options,
     _validate_options,
@@ -28,8 +27,9 @@ from attest.assessment.items import (
     ItemFormat,
     RawResponse,
     ResponseError,
+    numbered_fields,
     register,
-    single_value,
+    scoring_problems,
 )
 
 GAP_MARK = "___"
@@ -39,12 +39,6 @@ INLINE_GAP_KEYS = ("options", "answer")
 PROMPT_KEYS = ("text", "answer")
 MAX_GAPS = 10
 MIN_PROMPTS, MAX_PROMPTS = 2, 8
-
-
-def _check_scoring(content: Mapping[str, Any]) -> list[str]:
-    if content.get("scoring", "all_or_nothing") in SCORING_RULES:
-        return []
-    return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
 
 
 def _aggregate(content: Mapping[str, Any], right: list[bool]) -> float:
@@ -63,15 +57,7 @@ def _numbered_choices(
     letter).
     """
     response: dict[str, str] = {}
-    for key in raw:
-        if not key.startswith(prefix):
-            continue  # other form fields (csrf token, buttons) are not part of the answer
-        num = key[len(prefix) :]
-        if not num.isdigit() or (known is not None and num not in known):
-            raise ResponseError(f"{key}: this item has no such field")
-        value = single_value(raw, key)
-        if value is None:
-            continue
+    for key, num, value in numbered_fields(raw, prefix, known):
         value = value.strip().lower()
         valid = options[num] if options is not None else list(string.ascii_lowercase)
         if value not in valid:
@@ -110,7 +96,7 @@ class InlineChoice(ItemFormat):
             )
         for i, gap in enumerate(gaps):
             errors += _validate_inline_gap(i, gap)
-        return errors + _check_scoring(content)
+        return errors + scoring_problems(content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -246,7 +232,7 @@ class Matching(ItemFormat):
                 )
             if isinstance(answer, str):
                 used.setdefault(answer, i)
-        return errors + _check_scoring(content)
+        return errors + scoring_problems(content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ delivery must store the response unscored and queue it for rating instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 RawResponse = Mapping[str, "str | list[str]"]
@@ -139,6 +139,34 @@ def list_values(raw: RawResponse, key: str) -> list[str]:
     if not all(isinstance(v, str) for v in values):
         raise ResponseError(f"{key}: expected text values")
     return [v for v in values if v.strip()]
+
+
+SCORING_RULES = ("all_or_nothing", "partial")
+
+
+def scoring_problems(content: Mapping[str, Any]) -> list[str]:
+    """Return the error for an unknown `scoring` rule (all_or_nothing is the default)."""
+    if content.get("scoring", "all_or_nothing") in SCORING_RULES:
+        return []
+    return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
+
+
+def numbered_fields(
+    raw: RawResponse, prefix: str, known: Sequence[str] | None, what: str = "field"
+) -> Iterator[tuple[str, str, str]]:
+    """Yield (form key, number, value) for the filled-in fields `<prefix>N` of a response.
+
+    Other form fields (CSRF token, buttons) are skipped; a number the item does not have
+    (`known`; None accepts any) raises ResponseError naming the field."""
+    for key in raw:
+        if not key.startswith(prefix):
+            continue
+        num = key[len(prefix) :]
+        if not num.isdigit() or (known is not None and num not in known):
+            raise ResponseError(f"{key}: this item has no such {what}")
+        value = single_value(raw, key)
+        if value is not None:
+            yield key, num, value
 
 
 # Imported last so the formats register themselves whenever this module is imported.

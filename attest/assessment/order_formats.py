@@ -17,12 +17,12 @@ from attest.assessment.items import (
     RawResponse,
     ResponseError,
     register,
+    scoring_problems,
     single_value,
 )
 
 ORDER_FIELD = "order_"
 MIN_FRAGMENTS, MAX_FRAGMENTS = 3, 6
-SCORING_RULES = ("all_or_nothing", "partial")
 
 
 def fragment_ids(content: Mapping[str, Any]) -> list[str]:
@@ -83,11 +83,7 @@ class Ordering(ItemFormat):
                 "answer: expected the fragments to be listed in another order than the answer "
                 "(the kiosk shows them as listed)"
             )
-        if content.get("scoring", "all_or_nothing") not in SCORING_RULES:
-            errors.append(
-                f"scoring: expected one of {', '.join(SCORING_RULES)}; "
-                f"got {content.get('scoring')!r}"
-            )
+        errors += scoring_problems(content)
         return errors
 
     @classmethod

@@ -11,15 +11,15 @@ from attest.assessment.items import (
     ItemFormat,
     RawResponse,
     ResponseError,
+    numbered_fields,
     register,
-    single_value,
+    scoring_problems,
 )
 
 GAP_MARK = "___"
 GAP_FIELD = "gap_"  # form field name prefix: gap_1, gap_2, ...
 MAX_INPUT = 200  # longest text accepted in one gap; anything longer is not a short answer
 GAP_KEYS = ("prompt", "accept", "max_length")
-SCORING_RULES = ("all_or_nothing", "partial")
 
 # Kiosk keyboards and phones insert typographic apostrophes and quotes; treat them as plain ones.
 _TYPOGRAPHIC = str.maketrans(
@@ -106,11 +106,7 @@ class TextEntry(ItemFormat):
         if not (isinstance(gaps, list) and gaps):
             return ["gaps: expected a non-empty list of gaps (prompt, accept)"]
         errors = [e for i, gap in enumerate(gaps) for e in _validate_gap(i, gap)]
-        if content.get("scoring", "all_or_nothing") not in SCORING_RULES:
-            errors.append(
-                f"scoring: expected one of {', '.join(SCORING_RULES)}; "
-                f"got {content.get('scoring')!r}"
-            )
+        errors += scoring_problems(content)
         return errors
 
     @classmethod
@@ -136,15 +132,7 @@ class TextEntry(ItemFormat):
         """Return {gap id: typed text (NFC, trimmed)} for the gaps the candidate filled in."""
         known = gap_ids(content) if content is not None else None
         response: dict[str, str] = {}
-        for key in raw:
-            if not key.startswith(GAP_FIELD):
-                continue  # other form fields (csrf token, buttons) are not part of the answer
-            gid = key[len(GAP_FIELD) :]
-            if not gid.isdigit() or (known is not None and gid not in known):
-                raise ResponseError(f"{key}: this item has no such gap")
-            value = single_value(raw, key)
-            if value is None:
-                continue
+        for key, gid, value in numbered_fields(raw, GAP_FIELD, known, what="gap"):
             value = unicodedata.normalize("NFC", value).strip()
             if len(value) > MAX_INPUT:
                 raise ResponseError(f"{key}: expected at most {MAX_INPUT} characters")
