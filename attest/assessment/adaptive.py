@@ -111,6 +111,10 @@ def record_unit(
     if uid in state.items:
         return
     engine, _ = engine_for(session, section)
+    if all(unit.id != uid for unit in engine.bank):
+        # Retired or versioned out of the live bank during the session: the answer is kept,
+        # but the engine can only estimate from items it still knows.
+        return
     if uid != item_id:
         parts = [i for i in ts.items if not i.is_pilot and unit_id(i.item_version) == uid]
         if any(i.response is None or i.response.score is None for i in parts):

@@ -15,6 +15,7 @@ from attest.assessment.items import (
     RawResponse,
     ResponseError,
     list_values,
+    mapping_problems,
     register,
     scoring_problems,
     single_value,
@@ -42,14 +43,9 @@ def _validate_options(content: Mapping[str, Any]) -> list[str]:
     seen: dict[str, int] = {}
     for i, opt in enumerate(options):
         where = f"options[{i}]"
+        errors += mapping_problems(where, opt, OPTION_KEYS, "text and/or image")
         if not isinstance(opt, Mapping):
-            errors.append(f"{where}: expected a mapping with text and/or image, got {opt!r}")
             continue
-        errors += [
-            f"{where}.{k}: unknown field; expected one of {', '.join(OPTION_KEYS)}"
-            for k in opt
-            if k not in OPTION_KEYS
-        ]
         errors += [
             f"{where}.{k}: expected a non-empty string"
             for k in OPTION_KEYS

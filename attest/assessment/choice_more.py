@@ -27,6 +27,7 @@ from attest.assessment.items import (
     ItemFormat,
     RawResponse,
     ResponseError,
+    mapping_problems,
     numbered_fields,
     register,
     scoring_problems,
@@ -147,13 +148,9 @@ class InlineChoice(ItemFormat):
 
 def _validate_inline_gap(i: int, gap: Any) -> list[str]:
     where = f"gaps[{i}]"
+    errors = mapping_problems(where, gap, INLINE_GAP_KEYS, "options and answer")
     if not isinstance(gap, Mapping):
-        return [f"{where}: expected a mapping with options and answer, got {gap!r}"]
-    errors = [
-        f"{where}.{k}: unknown field; expected one of {', '.join(INLINE_GAP_KEYS)}"
-        for k in gap
-        if k not in INLINE_GAP_KEYS
-    ]
+        return errors
     options = gap.get("options")
     if not (
         isinstance(options, list)
@@ -209,14 +206,9 @@ class Matching(ItemFormat):
         used: dict[str, int] = {}
         for i, prompt in enumerate(prompts):
             where = f"prompts[{i}]"
+            errors += mapping_problems(where, prompt, PROMPT_KEYS, "text and answer")
             if not isinstance(prompt, Mapping):
-                errors.append(f"{where}: expected a mapping with text and answer, got {prompt!r}")
                 continue
-            errors += [
-                f"{where}.{k}: unknown field; expected one of {', '.join(PROMPT_KEYS)}"
-                for k in prompt
-                if k not in PROMPT_KEYS
-            ]
             if not (isinstance(prompt.get("text"), str) and prompt["text"].strip()):
                 errors.append(f"{where}.text: expected a non-empty string")
             answer = prompt.get("answer")

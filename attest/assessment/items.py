@@ -151,6 +151,17 @@ def scoring_problems(content: Mapping[str, Any]) -> list[str]:
     return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
 
 
+def mapping_problems(where: str, value: Any, allowed: Sequence[str], expected: str) -> list[str]:
+    """Return the errors of a value that must be a mapping using only the `allowed` keys."""
+    if not isinstance(value, Mapping):
+        return [f"{where}: expected a mapping with {expected}, got {value!r}"]
+    return [
+        f"{where}.{k}: unknown field; expected one of {', '.join(allowed)}"
+        for k in value
+        if k not in allowed
+    ]
+
+
 def numbered_fields(
     raw: RawResponse, prefix: str, known: Sequence[str] | None, what: str = "field"
 ) -> Iterator[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ from attest.assessment.items import (
     ItemFormat,
     RawResponse,
     ResponseError,
+    mapping_problems,
     numbered_fields,
     register,
     scoring_problems,
@@ -56,13 +57,9 @@ def gap_ids(content: Mapping[str, Any]) -> list[str]:
 
 def _validate_gap(i: int, gap: Any) -> list[str]:
     where = f"gaps[{i}]"
+    errors = mapping_problems(where, gap, GAP_KEYS, "prompt and accept")
     if not isinstance(gap, Mapping):
-        return [f"{where}: expected a mapping with prompt and accept, got {gap!r}"]
-    errors = [
-        f"{where}.{k}: unknown field; expected one of {', '.join(GAP_KEYS)}"
-        for k in gap
-        if k not in GAP_KEYS
-    ]
+        return errors
     prompt = gap.get("prompt")
     if not (isinstance(prompt, str) and prompt.strip()):
         errors.append(f"{where}.prompt: expected a non-empty string (mark the gap with {GAP_MARK})")
