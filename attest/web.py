@@ -29,14 +29,24 @@ def healthz():
 
 @bp.route("/readyz")
 def readyz():
-    """Tell whether the database answers; 503 when it does not."""
+    """Tell whether the database (and Redis, when configured) answer; 503 when one does not."""
     import sqlalchemy as sa
 
     from attest.database import db_session
+    from attest.redis_client import app_redis
 
+    body = {"status": "ok", "database": "ok"}
     try:
         db_session().execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         current_app.logger.warning("readiness check: database unreachable")
-        return {"status": "unavailable", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+        body.update(status="unavailable", database="unreachable")
+    client = app_redis()
+    if client is not None:
+        try:
+            client.ping()
+            body["redis"] = "ok"
+        except Exception:  # any connection or protocol error means: not ready
+            current_app.logger.warning("readiness check: redis unreachable")
+            body.update(status="unavailable", redis="unreachable")
+    return body, (200 if body["status"] == "ok" else 503)

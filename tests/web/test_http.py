@@ -17,6 +17,15 @@ def test_readiness_fails_when_the_database_does_not_answer(app, monkeypatch):
     assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
 
 
+def test_readiness_checks_redis_when_configured(app):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:6379/15"
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 200 and answer.get_json()["redis"] == "ok"
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 503 and answer.get_json()["redis"] == "unreachable"
+
+
 def test_security_headers(client):
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
