@@ -223,3 +223,18 @@ EN = {
     "Hier komt de opname.": "The recording goes here.",
     "Je antwoord is opgenomen.": "Your answer has been recorded.",
 }
+
+# Further strings live in tools/translations_en_<topic>.py (one EN dict each), so that work on
+# separate features does not collide in this file.
+def _load_topics() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    for path in sorted(Path(__file__).parent.glob("translations_en_*.py")):
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        EN.update(module.EN)
+
+
+_load_topics()
