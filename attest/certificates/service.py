@@ -20,7 +20,14 @@ from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, render_attestation
 from attest.certificates.requirements import judge_all
 from attest.certificates.seal import seal_pdf
-from attest.models import Attestation, SessionStatus, SigningKey, TestSession, User
+from attest.models import (
+    Attestation,
+    AttestationStatus,
+    SessionStatus,
+    SigningKey,
+    TestSession,
+    User,
+)
 from attest.storage import StorageError, storage_for
 
 STATUS_LIST_SIZE = 131_072
@@ -35,8 +42,16 @@ class IssueError(Exception):
 
 
 def attestation_for_session(session: so.Session, ts: TestSession) -> Attestation | None:
-    """Return the attestation issued for a session, if any."""
-    return session.scalar(sa.select(Attestation).where(Attestation.session_id == ts.id))
+    """Return the current attestation of a session (not superseded), if any."""
+    return session.scalar(
+        sa.select(Attestation)
+        .where(
+            Attestation.session_id == ts.id,
+            Attestation.status != AttestationStatus.SUPERSEDED,
+        )
+        .order_by(Attestation.id.desc())
+        .limit(1)
+    )
 
 
 def active_signing_key(session: so.Session) -> SigningKey | None:
@@ -58,10 +73,54 @@ def issue_attestation(
     session: so.Session, ts: TestSession, actor: User, now: datetime, config: Mapping[str, Any]
 ) -> Attestation:
     """Issue the sealed attestation of a completed session (once)."""
-    if ts.status is not SessionStatus.COMPLETED or not ts.results:
-        raise IssueError("not_completed", "the test is not finished")
     if attestation_for_session(session, ts) is not None:
         raise IssueError("already_issued", "an attestation was already issued for this test")
+    return _issue(session, ts, actor, now, config)
+
+
+def reissue_attestation(
+    session: so.Session,
+    old: Attestation,
+    actor: User,
+    reason: str,
+    now: datetime,
+    config: Mapping[str, Any],
+) -> Attestation:
+    """Replace a valid attestation by a new one from the session's current results.
+
+    Used when a re-mark changes a level. The old attestation is marked superseded (its status-list
+    bit is set, so offline verifiers reject it too); the new one points at it. Both happen in the
+    caller's transaction: either both rows change or neither."""
+    if old.status is not AttestationStatus.VALID:
+        raise IssueError("not_valid", "only a valid attestation can be replaced")
+    if not reason.strip():
+        raise IssueError("no_reason", "a reason is required to replace an attestation")
+    old.status = AttestationStatus.SUPERSEDED
+    old.superseded_at = now
+    session.flush()
+    new = _issue(session, old.session, actor, now, config, supersedes=old)
+    record_event(
+        session,
+        actor,
+        "attestation.supersede",
+        "attestation",
+        old.id,
+        new_attestation_id=new.id,
+        reason=reason,
+    )
+    return new
+
+
+def _issue(
+    session: so.Session,
+    ts: TestSession,
+    actor: User,
+    now: datetime,
+    config: Mapping[str, Any],
+    supersedes: Attestation | None = None,
+) -> Attestation:
+    if ts.status is not SessionStatus.COMPLETED or not ts.results:
+        raise IssueError("not_completed", "the test is not finished")
     key_row = active_signing_key(session)
     if key_row is None:
         raise IssueError("no_key", "no active signing key (attest keys init)")
@@ -123,6 +182,7 @@ def issue_attestation(
         is_demo=key_row.is_demo,
         issued_by_id=actor.id,
         issued_at=now,
+        supersedes_id=supersedes.id if supersedes is not None else None,
     )
     session.add(att)
     session.flush()  # a unique-code clash fails here, before anything is written to disk

@@ -25,7 +25,9 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
     revoked = sorted(
         session.scalars(
             sa.select(Attestation.status_index).where(
-                Attestation.status == AttestationStatus.REVOKED,
+                # a superseded attestation is no longer valid either: offline verifiers must
+                # reject it just as the verification page does
+                Attestation.status.in_([AttestationStatus.REVOKED, AttestationStatus.SUPERSEDED]),
                 Attestation.status_index.is_not(None),
             )
         )

@@ -44,7 +44,8 @@ class Attestation(Base):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
-    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), unique=True)
+    # A session has at most one current attestation; earlier ones are kept, superseded (reissue).
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), index=True)
     # What verification shows, frozen at issue time.
     family_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     given_names: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -67,8 +68,16 @@ class Attestation(Base):
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     issued_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Reissue: the new attestation points at the one it replaces; the old one records when.
+    supersedes_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("attestation.id"), unique=True
+    )
+    superseded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     session: so.Mapped[TestSession] = so.relationship()
+    supersedes: so.Mapped[Attestation | None] = so.relationship(
+        remote_side=[id], foreign_keys=[supersedes_id]
+    )
     signing_key: so.Mapped[SigningKey] = so.relationship()
 
     def __repr__(self) -> str:

@@ -165,3 +165,27 @@ class SectionAttempt(Base):
 
     def __repr__(self) -> str:
         return f"<SectionAttempt #{self.session_id} {self.skill}>"
+
+
+class SessionEvent(Base):
+    """Something that happened in a session that the proctor must see or an appeal may need.
+
+    Kinds are short stable codes ("outage", "focus_lost", "extra_time", "pause", "resume",
+    "microphone_problem", "recording_flagged", ...); `detail` holds no personal data."""
+
+    __tablename__ = "session_event"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    detail: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # Events that call the proctor stay open until a proctor has seen to them.
+    needs_proctor: so.Mapped[bool] = so.mapped_column(default=False)
+    resolved_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+
+    session: so.Mapped[TestSession] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<SessionEvent {self.kind} session={self.session_id}>"

@@ -314,3 +314,56 @@ def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre
     bad = visitor.get(f"/api/v1/attestations/{att.code}?profile=no-such-rule")
     assert bad.status_code == 400 and "sociale-huur" in bad.get_json()["message"]
     assert visitor.get(f"/v/{att.code}?profile=no-such-rule").status_code == 200
+
+
+def test_a_reissue_supersedes_the_old_attestation_and_keeps_the_link(app, db, client, centre_setup):
+    from datetime import datetime
+
+    from attest.certificates.offline import verify_offline
+    from attest.certificates.service import IssueError, reissue_attestation
+    from attest.models import AttestationStatus, AuditEvent
+
+    old, old_path = _issued(app, db, client, centre_setup)
+    now = datetime.now(UTC)
+    new = reissue_attestation(
+        db, old, centre_setup["proctor"], "herbeoordeling na beroep", now, app.config
+    )
+    db.commit()
+    assert old.status is AttestationStatus.SUPERSEDED and old.superseded_at is not None
+    assert new.supersedes_id == old.id and new.code != old.code
+    assert new.status_index != old.status_index and new.session_id == old.session_id
+    # the proctor's page and PDF now show the new attestation
+    page = client.get(f"/proctor/sessions/{old.session_id}").get_data(as_text=True)
+    assert new.code in page
+    # the old one is shown as replaced, online and offline
+    anonymous = app.test_client()
+    assert "vervangen" in anonymous.get(f"/v/{old.code}").get_data(as_text=True).lower()
+    jwks = anonymous.get("/.well-known/jwks.json").get_json()
+    status_list = anonymous.get("/status/attestations").data
+    assert verify_offline(old_path, jwks, status_list, now).status != "valid"
+    assert anonymous.get(f"/v/{new.code}").status_code == 200
+    actions = db.scalars(sa.select(AuditEvent.action)).all()
+    assert "attestation.supersede" in actions
+    # a superseded attestation cannot be replaced a second time, and a reason is required
+    with pytest.raises(IssueError):
+        reissue_attestation(db, old, centre_setup["proctor"], "nog eens", now, app.config)
+    with pytest.raises(IssueError):
+        reissue_attestation(db, new, centre_setup["proctor"], "  ", now, app.config)
+
+
+def test_session_events_call_the_proctor_until_resolved(app, db, centre_setup, now):
+    from attest.assessment.delivery import create_session
+    from attest.assessment.session_events import log_session_event, open_calls, resolve_event
+    from tests.factories import make_candidate
+
+    proctor = centre_setup["proctor"]
+    ts, _code = create_session(
+        db, make_candidate(db, centre=proctor.centre), "a2-mondeling", proctor, now
+    )
+    log_session_event(db, ts, "focus_lost", seconds=3)
+    call = log_session_event(db, ts, "microphone_problem", reason="silent")
+    db.commit()
+    assert [e.kind for e in open_calls(db, ts)] == ["microphone_problem"]
+    resolve_event(db, call, proctor, now)
+    db.commit()
+    assert open_calls(db, ts) == []
