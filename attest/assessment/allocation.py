@@ -4,7 +4,8 @@ Constraints (issue [6]): a rater never proctored the session, never rates the sa
 twice (over all rounds, re-marks included), and the two raters of a performance are never the
 same pair that rated another task of the same candidate. Only examiners who passed calibration
 rate live work, and only work of their own centre. Among those allowed, the least loaded are
-chosen (ties broken at random) so that work spreads evenly.
+chosen (ties broken at random) so that work spreads evenly; senior examiners rate live work only
+when too few others are free, so that they stay available to adjudicate.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def allocate(
         chosen = list(task.current)
         pool = [e for e in examiners if _eligible(task, e)]
         for _ in range(task.needed - len(task.current)):
-            ranked = sorted(pool, key=lambda e: (load[e.id], rng.random()))
+            ranked = sorted(pool, key=lambda e: (e.is_senior, load[e.id], rng.random()))
             pick = next(
                 (
                     e

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from attest.assessment.rubrics import Rubric
@@ -19,7 +20,7 @@ def bands_form(rubric: Rubric, *, with_calibration: bool = False) -> FlaskForm:
     for criterion in rubric.criteria:
         field = RadioField(
             criterion.label,
-            choices=[(str(b), str(b)) for b in range(len(criterion.descriptors))],
+            choices=[SelectChoice(str(b), str(b)) for b in range(len(criterion.descriptors))],
             validators=[InputRequired(message=_l("Kies een band voor dit criterium."))],
         )
         setattr(BandsForm, f"band_{criterion.code}", field)
