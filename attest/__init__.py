@@ -97,9 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 
-    for bp in (
-        web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp, examiner_bp
-    ):
+    for bp in (web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp, examiner_bp):
         app.register_blueprint(bp)
 
 
