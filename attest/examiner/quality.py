@@ -208,9 +208,12 @@ class ExaminerQuality:
     weekly: list[tuple[str, agreement.Agreement]]  # against the other rater, per ISO week
 
 
-def _latest_by_assignment(session: so.Session, examiner_ids: list[int] | None) -> list[Rating]:
+def _latest_by_assignment(session: so.Session, examiner_id: int) -> list[Rating]:
+    """Return the latest version of every rating on the performances an examiner rated."""
+    rated = sa.select(Rating.performance_id).where(Rating.examiner_id == examiner_id)
     newest = (
         sa.select(Rating.assignment_id, sa.func.max(Rating.version).label("v"))
+        .where(Rating.performance_id.in_(rated))
         .group_by(Rating.assignment_id)
         .subquery()
     )
@@ -218,8 +221,6 @@ def _latest_by_assignment(session: so.Session, examiner_ids: list[int] | None) -
         newest,
         sa.and_(Rating.assignment_id == newest.c.assignment_id, Rating.version == newest.c.v),
     )
-    if examiner_ids is not None:
-        query = query.where(Rating.examiner_id.in_(examiner_ids))
     return list(session.scalars(query))
 
 
@@ -228,7 +229,7 @@ def rater_pairs(
 ) -> tuple[list[tuple[datetime, int, int]], list[tuple[datetime, int, int]]]:
     """Return (date, own band, other band) per criterion: against the other live rater of the
     same performance and round, and against benchmarks' agreed bands."""
-    ratings = _latest_by_assignment(session, None)
+    ratings = _latest_by_assignment(session, examiner_id)
     live = defaultdict(list)
     for r in ratings:
         if r.kind is AssignmentKind.LIVE:

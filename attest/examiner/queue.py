@@ -19,7 +19,7 @@ from attest.examiner.scoring import (
     latest_rating,
     rubric_of,
 )
-from attest.models import AssignmentKind, RatingAssignment, Recording, User
+from attest.models import AssignmentKind, PerformanceStatus, RatingAssignment, Recording, User
 
 
 @dataclass(frozen=True)
@@ -112,8 +112,10 @@ def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
     own = latest_rating(session, assignment)
     closed = assignment.kind in (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION) and (
         perf.round != assignment.round
-        or perf.final_level is not None
-        and perf.status.value == "final"
+        or perf.status is PerformanceStatus.FINAL
+        or (
+            perf.status is PerformanceStatus.ADJUDICATION and assignment.kind is AssignmentKind.LIVE
+        )
     )
     return BlindTask(
         token=assignment.token,

@@ -264,6 +264,10 @@ def submit_rating(
         raise ScoringError("closed", "this performance has been sent for a new rating round")
     if assignment.kind in RATED_KINDS and perf.status is PerformanceStatus.FINAL:
         raise ScoringError("closed", "the final rating is set; the rating can no longer change")
+    if assignment.kind is AssignmentKind.LIVE and perf.status is PerformanceStatus.ADJUDICATION:
+        raise ScoringError(
+            "closed", "a senior examiner is deciding; the rating can no longer change"
+        )
     if assignment.kind is AssignmentKind.CALIBRATION and assignment.completed_at is not None:
         raise ScoringError("closed", "a calibration rating cannot be changed")
     rubric = rubric_of(perf)

@@ -94,6 +94,10 @@ def test_two_ratings_that_disagree_go_to_a_senior_whose_rating_decides(app, db, 
     assert "level" in adjudication.reasons and adjudication.assignment_id is not None
     senior = db.get(RatingAssignment, adjudication.assignment_id).examiner
     assert senior.is_senior_examiner and senior.id not in (first, second)
+    token = db.scalar(
+        sa.select(RatingAssignment.token).where(RatingAssignment.examiner_id == first)
+    )
+    assert rate(app, user_by_id(world, first), token, band=1).status_code == 409  # too late
 
     assert rate(app, senior, band=1).status_code == 302
     db.expire_all()
