@@ -138,3 +138,16 @@ def test_final_rating_rule():
     )
     assert (decided.status, decided.level, decided.method) == ("final", "A1", "adjudicated")
     assert decided.bands == bands(1, 1, 1, 1, 1, 1)
+
+
+def test_an_item_can_name_its_rubric_and_a_wrong_name_is_refused():
+    from attest.assessment.productive_formats import AudioResponse, ExtendedText
+
+    speaking = {"stem": "Vertel.", "preparation_seconds": 10, "max_recording_seconds": 30}
+    assert AudioResponse.validate({**speaking, "task_type": "dialogue"}) == []
+    assert AudioResponse.validate({**speaking, "task_type": "functional"}) == [
+        "task_type: expected one of monologue, dialogue; got 'functional'"
+    ]
+    writing = {"stem": "Schrijf.", "min_words": 10, "max_words": 40}
+    assert ExtendedText.validate({**writing, "task_type": "argumentative"}) == []
+    assert ExtendedText.validate({**writing, "task_type": "dialogue"})
