@@ -93,10 +93,11 @@ def _register_blueprints(app: Flask) -> None:
     from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.views import bp as verify_bp
+    from attest.examiner.views import bp as examiner_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 
-    for bp in (web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp):
+    for bp in (web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp, examiner_bp):
         app.register_blueprint(bp)
 
 

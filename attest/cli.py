@@ -21,7 +21,9 @@ DEMO_USERS = (
     ("proctor", Role.PROCTOR, "Toezichter Demo", "demo-proctor-pass"),
     ("examiner1", Role.EXAMINER, "Examinator Een", "demo-examiner-1"),
     ("examiner2", Role.EXAMINER, "Examinator Twee", "demo-examiner-2"),
+    ("examiner3", Role.EXAMINER, "Senior Examinator Drie", "demo-examiner-3"),
 )
+DEMO_SENIOR = "examiner3"  # gives the deciding rating when the other two disagree
 DEMO_CENTRE = ("HVN-DEMO", "Huis van het Nederlands Demo")
 DEMO_KIOSK = "kiosk-1"
 
@@ -194,8 +196,9 @@ def users_group() -> None:
     confirmation_prompt=True,
     envvar="ATTEST_NEW_PASSWORD",
 )
+@click.option("--senior", is_flag=True, help="a senior examiner (gives deciding ratings)")
 @with_appcontext
-def users_create(username, role, centre_code, display_name, password) -> None:
+def users_create(username, role, centre_code, display_name, password, senior) -> None:
     from attest.auth.services import AccountError, create_user
 
     with transaction() as session:
@@ -217,7 +220,10 @@ def users_create(username, role, centre_code, display_name, password) -> None:
             )
         except AccountError as exc:
             raise click.UsageError(str(exc)) from None
-    click.echo(f"created {user.role.value} {user.username}")
+        if senior and user.role is not Role.EXAMINER:
+            raise click.UsageError("--senior: only examiners can be senior")
+        user.is_senior_examiner = senior
+    click.echo(f"created {user.role.value} {user.username}" + (" (senior)" if senior else ""))
 
 
 @click.group("keys", help="Issuing keys.")
@@ -303,6 +309,7 @@ def demo_setup() -> None:
                 )
                 session.add(user)
             user.centre = centre if role is not Role.ADMIN else None
+        _calibrate_demo_examiners(session)
         kiosk = session.scalar(
             sa.select(Kiosk).where(Kiosk.centre_id == centre.id, Kiosk.name == DEMO_KIOSK)
         )
@@ -335,6 +342,23 @@ def demo_setup() -> None:
         "",
     ]
     click.echo("\n".join(lines))
+
+
+def _calibrate_demo_examiners(session: so.Session) -> None:
+    """Let the demo examiners score at once: exempt them from calibration (audited, by the demo
+    admin), and make one of them senior."""
+    from attest.examiner.quality import exempt_from_calibration
+    from attest.examiner.scoring import is_calibrated
+
+    session.flush()
+    admin = session.scalar(sa.select(User).where(User.username == DEMO_USERS[0][0]))
+    for username, role, _name, _password in DEMO_USERS:
+        if role is not Role.EXAMINER:
+            continue
+        user = session.scalar(sa.select(User).where(User.username == username))
+        user.is_senior_examiner = username == DEMO_SENIOR
+        if not is_calibrated(session, user.id):
+            exempt_from_calibration(session, user, admin, _now())
 
 
 @click.command(

@@ -18,7 +18,7 @@ def home():
         return redirect(url_for("admin.index"))
     if current_user.role is Role.PROCTOR:
         return redirect(url_for("proctor.dashboard"))
-    return render_template("examiner/index.html")
+    return redirect(url_for("examiner.queue_page"))
 
 
 @bp.route("/healthz")

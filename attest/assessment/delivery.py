@@ -395,6 +395,9 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     ts.status, ts.completed_at = SessionStatus.COMPLETED, now
     record_event(session, None, "session.complete", "test_session", ts.id)
     session.flush()
+    from attest.examiner.scoring import create_performances  # the examiners take over
+
+    create_performances(session, ts, now)
     return results
 
 

@@ -57,10 +57,26 @@ def _validate_points(content: Mapping[str, Any]) -> list[str]:
     return []
 
 
-class _Task(ExaminerScored):
-    """A productive task: the common fields plus an optional checklist of ``points``."""
+TASK_TYPES = {
+    "audio_response": ("monologue", "dialogue"),
+    "extended_text": ("functional", "argumentative"),
+}
 
-    optional_fields = frozenset({"points"})
+
+def _validate_task_type(name: str, content: Mapping[str, Any]) -> list[str]:
+    """Check the optional ``task_type`` that picks the rubric (attest/assessment/rubrics.py)."""
+    if "task_type" not in content or content["task_type"] in TASK_TYPES[name]:
+        return []
+    return [
+        f"task_type: expected one of {', '.join(TASK_TYPES[name])}; got {content['task_type']!r}"
+    ]
+
+
+class _Task(ExaminerScored):
+    """A productive task: the common fields plus an optional checklist of ``points`` and an
+    optional ``task_type`` (the rubric it is scored on; inferred from the task when absent)."""
+
+    optional_fields = frozenset({"points", "task_type"})
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,7 +107,7 @@ class ExtendedText(_Task):
             errors.append(f"max_words: expected a whole number from 2 to {MAX_WORDS_LIMIT}")
         elif _whole(low) and high <= low:
             errors.append(f"max_words: expected more than min_words ({low}); got {high}")
-        return errors + _validate_points(content)
+        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,7 +155,7 @@ class AudioResponse(_Task):
             value = content.get(fld)
             if not (_whole(value) and low <= value <= high):
                 errors.append(f"{fld}: expected a whole number of seconds from {low} to {high}")
-        return errors + _validate_points(content)
+        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, render_attestation
 from attest.certificates.requirements import judge_all
 from attest.certificates.seal import seal_pdf
+from attest.examiner.scoring import ratings_pending
 from attest.models import (
     Attestation,
     AttestationStatus,
@@ -75,6 +76,8 @@ def issue_attestation(
     """Issue the sealed attestation of a completed session (once)."""
     if attestation_for_session(session, ts) is not None:
         raise IssueError("already_issued", "an attestation was already issued for this test")
+    if ratings_pending(session, ts):
+        raise IssueError("awaiting_ratings", "speaking or writing still waits for final ratings")
     return _issue(session, ts, actor, now, config)
 
 

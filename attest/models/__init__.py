@@ -4,6 +4,17 @@ from attest.models.attestation import Attestation, AttestationStatus, SigningKey
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
 from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.rating import (
+    Adjudication,
+    AssignmentKind,
+    Benchmark,
+    CalibrationAttempt,
+    Performance,
+    PerformanceStatus,
+    Rating,
+    RatingAssignment,
+    RemarkRequest,
+)
 from attest.models.session import (
     Recording,
     Response,
@@ -16,16 +27,25 @@ from attest.models.session import (
 )
 
 __all__ = [
+    "Adjudication",
+    "AssignmentKind",
     "Attestation",
     "AttestationStatus",
     "AuditEvent",
+    "Benchmark",
+    "CalibrationAttempt",
     "Candidate",
     "Centre",
     "Item",
     "ItemVersion",
     "Kiosk",
     "LoginThrottle",
+    "Performance",
+    "PerformanceStatus",
+    "Rating",
+    "RatingAssignment",
     "Recording",
+    "RemarkRequest",
     "Response",
     "Role",
     "SectionAttempt",

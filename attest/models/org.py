@@ -43,6 +43,8 @@ class User(UserMixin, Base):
     is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     # Raised by "log out everywhere": sessions that carry an older epoch end.
     session_epoch: so.Mapped[int] = so.mapped_column(default=0)
+    # Senior examiners give the deciding third rating when two ratings differ too much.
+    is_senior_examiner: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     centre: so.Mapped[Centre | None] = so.relationship()

@@ -16,6 +16,7 @@ from attest.assessment.purposes import load_purposes
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
 from attest.database import db_session
+from attest.examiner.scoring import ratings_pending
 from attest.models import Role
 from attest.proctor import services
 from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
@@ -40,6 +41,7 @@ FIELD_MESSAGES = {
 }
 ISSUE_MESSAGES = {
     "not_completed": _l("de test is nog niet afgerond"),
+    "awaiting_ratings": _l("spreken of schrijven wacht nog op de eindbeoordeling van examinatoren"),
     "already_issued": _l("voor deze test is al een attest uitgereikt"),
     "no_key": _l("er is geen actieve ondertekeningssleutel; vraag de beheerder"),
     "storage": _l("het attest kon niet worden opgeslagen; probeer later opnieuw"),
@@ -136,6 +138,7 @@ def test_session(session_id: int):
         levels=levels_of(ts),
         attempts=services.section_attempts(db_session(), ts),
         attestation=attestation_for_session(db_session(), ts),
+        pending=ratings_pending(db_session(), ts),
         form=EmptyForm(),
     )
 

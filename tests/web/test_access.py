@@ -13,6 +13,7 @@ from tests.factories import make_candidate, make_centre, make_kiosk, make_user
 from tests.web.helpers import csrf, login
 
 PUBLIC, KIOSK, STAFF, ADMIN, ANY_LOGGED = "public", "kiosk", "staff", "admin", "any"
+EXAMINER = "examiner"  # scoring pages: examiners only (not proctors, not admins)
 
 # endpoint -> (method, who may use it)
 ACCESS = {
@@ -52,6 +53,21 @@ ACCESS = {
     "kiosk.done": ("GET", KIOSK),
     "kiosk.recording": ("POST", KIOSK),
     "kiosk.media": ("GET", KIOSK),
+    "examiner.queue_page": ("GET", EXAMINER),
+    "examiner.queue_json": ("GET", EXAMINER),
+    "examiner.score": ("GET", EXAMINER),
+    "examiner.media": ("GET", EXAMINER),
+    "examiner.calibration": ("GET", EXAMINER),
+    "examiner.stats": ("GET", EXAMINER),
+    "examiner.stats_json": ("GET", EXAMINER),
+    "examiner.admin_examiners": ("GET", ADMIN),
+    "examiner.admin_examiner": ("GET", ADMIN),
+    "examiner.exempt": ("POST", ADMIN),
+    "examiner.toggle_senior": ("POST", ADMIN),
+    "examiner.turnaround": ("GET", ADMIN),
+    "examiner.performances": ("GET", ADMIN),
+    "examiner.benchmark": ("GET", ADMIN),
+    "examiner.remark": ("POST", ADMIN),
 }
 VISITORS = ("anonymous", "proctor", "examiner", "admin", "other_centre_proctor")
 
@@ -75,7 +91,13 @@ def world(db, now):
     ts, _code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
     kiosk, _token = make_kiosk(db, centre=centre)
     db.commit()
-    return {"users": users, "candidate_id": cand.id, "session_id": ts.id, "kiosk_id": kiosk.id}
+    return {
+        "users": users,
+        "candidate_id": cand.id,
+        "session_id": ts.id,
+        "kiosk_id": kiosk.id,
+        "user_id": users["examiner"].id,
+    }
 
 
 def _url(app, endpoint: str, world) -> str:
@@ -91,6 +113,8 @@ def _url(app, endpoint: str, world) -> str:
         "item_id": "nl-lz-a1-0001",
         "filename": "attest.css",
         "relpath": "x.ogg",
+        "user_id": world["user_id"],
+        "performance_id": 999,
     }
     with app.test_request_context():
         from flask import url_for
@@ -99,7 +123,8 @@ def _url(app, endpoint: str, world) -> str:
 
 
 @pytest.mark.parametrize(
-    "endpoint", [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED)]
+    "endpoint",
+    [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)],
 )
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_staff_routes_by_role(app, client, world, endpoint, visitor):
@@ -113,6 +138,7 @@ def test_staff_routes_by_role(app, client, world, endpoint, visitor):
         STAFF: ("proctor", "admin", "other_centre_proctor"),
         ADMIN: ("admin",),
         ANY_LOGGED: ("proctor", "examiner", "admin", "other_centre_proctor"),
+        EXAMINER: ("examiner",),
     }[who]
     if visitor == "anonymous":
         assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -143,7 +169,15 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["admin.register_this_browser", "proctor.start_session", "proctor.issue", "proctor.new_code"],
+    [
+        "admin.register_this_browser",
+        "proctor.start_session",
+        "proctor.issue",
+        "proctor.new_code",
+        "examiner.remark",
+        "examiner.exempt",
+        "examiner.toggle_senior",
+    ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
     login(client, world["users"]["admin"].username)

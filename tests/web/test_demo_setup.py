@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from attest.models import Kiosk, SigningKey, User
+from attest.models import CalibrationAttempt, Kiosk, SigningKey, User
 
 
 def test_demo_setup_is_idempotent(app, db):
@@ -11,9 +11,13 @@ def test_demo_setup_is_idempotent(app, db):
     assert first.exit_code == 0, first.output
     second = runner.invoke(args=["demo", "setup"])
     assert second.exit_code == 0, second.output
-    for text in ("/login", "/kiosk/enrol/", "proctor", "demo-proctor-pass", "examiner2"):
+    for text in ("/login", "/kiosk/enrol/", "proctor", "demo-proctor-pass", "examiner3"):
         assert text in second.output
-    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 5
+    senior = db.scalar(sa.select(User).where(User.is_senior_examiner))
+    assert senior.username == "examiner3"
+    exempted = db.scalar(sa.select(sa.func.count()).select_from(CalibrationAttempt))
+    assert exempted == 3  # the three demo examiners can score at once, exempted only once
     assert db.scalar(sa.select(sa.func.count()).select_from(Kiosk)) == 1
     assert db.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 1
     assert "0 added" in second.output

@@ -1,0 +1,226 @@
+"""Rubrics for speaking and writing, the level rule and the adjudication rule (docs/rating.md).
+
+Bands are anchored on the CEFR: band 0 = below A1, 1 = A1, 2 = A2, 3 = B1, 4 = B2. A task at
+level L is rated in bands 0..L+1 on each criterion of its task type (data/rubrics.yaml).
+
+Level rule (one performance, then one skill):
+1. A rating's task level is the lower median of its criterion bands, never above the task
+   completion band (a fluent answer to another question does not complete the task) and never
+   above the task's own level (a task can only show what it asks for).
+2. A skill's level is the lower median of the task levels of all tasks planned for that skill;
+   a task left unanswered counts as below A1. With two tasks this is the lower of the two: no
+   level is awarded that only one task shows. The test purpose's ceiling caps the result.
+
+Final-rating rule (``decide``): two independent ratings are needed. If on any criterion they
+differ by more than one band, or they lead to different task levels, a senior examiner gives a
+third rating, which decides: its bands and level are final. Otherwise the final level is the
+level both ratings give, and the final bands are the means of the two ratings.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from attest.assessment.cefr import BELOW_A1, LEVELS
+
+DATA_FILE = Path(__file__).with_name("data") / "rubrics.yaml"
+BAND_LEVELS = (BELOW_A1, *LEVELS)  # band n means level BAND_LEVELS[n]
+PRODUCTIVE = ("speaking", "writing")
+# Cues of a task in which the candidate talks *with* someone (a role-play or a phone call).
+_DIALOGUE_CUES = re.compile(r"\b(praat met|je belt|belt (naar|aan)|wat zeg je|gesprek)", re.I)
+
+Bands = Mapping[str, float]
+
+
+class RubricError(ValueError):
+    """The rubric data is malformed, or a rating does not fit its rubric."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    label: str
+    descriptors: tuple[str, ...]  # descriptor per band 0..max_band
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """What an examiner scores for one task: criteria with the bands a task of `level` allows."""
+
+    skill: str
+    task_type: str
+    task_type_label: str
+    level: str
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def max_band(self) -> int:
+        """Return the highest band a task of this level can be given."""
+        return min(level_rank(self.level) + 1, len(BAND_LEVELS) - 1)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.criteria)
+
+    def check(self, bands: Mapping[str, Any]) -> dict[str, str]:
+        """Return problems per criterion ('missing', 'not_a_band', 'out_of_range', 'unknown')."""
+        problems: dict[str, str] = {}
+        for code in self.codes:
+            value = bands.get(code)
+            if value is None or value == "":
+                problems[code] = "missing"
+            elif not isinstance(value, int) or isinstance(value, bool):
+                problems[code] = "not_a_band"
+            elif not 0 <= value <= self.max_band:
+                problems[code] = "out_of_range"
+        for code in bands:
+            if code not in self.codes:
+                problems[code] = "unknown"
+        return problems
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The whole rubric file: criteria per skill, task types, quality and calibration bounds."""
+
+    criteria: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    task_types: Mapping[str, Mapping[str, Mapping[str, Any]]]
+    quality: Mapping[str, float]
+    calibration: Mapping[str, float]
+    benchmark_every: int
+
+
+def level_rank(level: str) -> int:
+    """Return the band of a level (below_A1 = 0 ... B2 = 4)."""
+    return BAND_LEVELS.index(level)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: Path = DATA_FILE) -> Rules:
+    """Load and check the rubric file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        rules = Rules(
+            criteria=data["criteria"],
+            task_types=data["task_types"],
+            quality=data["quality"],
+            calibration=data["calibration"],
+            benchmark_every=int(data["benchmark_every"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise RubricError(f"{path.name}: missing section {exc}") from exc
+    for skill, types in rules.task_types.items():
+        for name, spec in types.items():
+            for code in spec["criteria"]:
+                bands = rules.criteria[skill].get(code, {}).get("bands", {})
+                if sorted(bands) != list(range(len(BAND_LEVELS))):
+                    raise RubricError(f"{path.name}: {skill}/{name}/{code} needs bands 0..4")
+    return rules
+
+
+def task_types(skill: str) -> tuple[str, ...]:
+    """Return the task types known for a productive skill."""
+    return tuple(load_rules().task_types[skill])
+
+
+def task_type_for(skill: str, level: str, content: Mapping[str, Any]) -> str:
+    """Return the task type of an item: its `task_type` field, else inferred from the task.
+
+    Speaking: a dialogue when the prompt puts the candidate in a conversation (a role-play, a
+    phone call), else a monologue. Writing: functional texts up to A2, argumentative from B1."""
+    explicit = content.get("task_type")
+    if explicit:
+        return str(explicit)
+    if skill == "speaking":
+        return "dialogue" if _DIALOGUE_CUES.search(str(content.get("stem", ""))) else "monologue"
+    return "functional" if level_rank(level) <= level_rank("A2") else "argumentative"
+
+
+def rubric_for(skill: str, task_type: str, level: str) -> Rubric:
+    """Return the rubric of a task: its criteria with descriptors for bands 0..level+1."""
+    rules = load_rules()
+    try:
+        spec = rules.task_types[skill][task_type]
+    except KeyError:
+        raise RubricError(f"no rubric for {skill} task type {task_type!r}") from None
+    top = min(level_rank(level) + 1, len(BAND_LEVELS) - 1)
+    criteria = tuple(
+        Criterion(
+            code=code,
+            label=rules.criteria[skill][code]["label"],
+            descriptors=tuple(rules.criteria[skill][code]["bands"][b] for b in range(top + 1)),
+        )
+        for code in spec["criteria"]
+    )
+    return Rubric(skill, task_type, spec["label"], level, criteria)
+
+
+def _lower_median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def task_level(bands: Bands, task_level_: str) -> str:
+    """Return the level one rating gives a task (rule 1 of the module docstring)."""
+    if not bands:
+        return BELOW_A1
+    band = math.floor(_lower_median(list(bands.values())) + 1e-9)
+    if "task_completion" in bands:
+        band = min(band, math.floor(bands["task_completion"] + 1e-9))
+    return BAND_LEVELS[max(0, min(band, level_rank(task_level_)))]
+
+
+def skill_level(task_levels: Sequence[str], ceiling: str | None = None) -> str:
+    """Return the level of a skill from the levels of all its tasks (rule 2)."""
+    if not task_levels:
+        return BELOW_A1
+    rank = int(_lower_median([level_rank(level) for level in task_levels]))
+    if ceiling is not None:
+        rank = min(rank, level_rank(ceiling))
+    return BAND_LEVELS[rank]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where a performance stands: 'pending', 'adjudicate' or 'final' (with bands and level)."""
+
+    status: str
+    reasons: tuple[str, ...] = ()
+    bands: Mapping[str, float] | None = None
+    level: str | None = None
+    method: str | None = None
+
+
+def adjudication_reasons(first: Bands, second: Bands, level: str) -> tuple[str, ...]:
+    """Return why two ratings need a third: criteria more than one band apart, and 'level'."""
+    reasons = [
+        code
+        for code in sorted(set(first) | set(second))
+        if abs(first.get(code, 0) - second.get(code, 0)) > 1
+    ]
+    if task_level(first, level) != task_level(second, level):
+        reasons.append("level")
+    return tuple(reasons)
+
+
+def decide(
+    level: str, first: Bands | None, second: Bands | None, third: Bands | None = None
+) -> Decision:
+    """Apply the final-rating rule to the ratings a performance has so far."""
+    if first is None or second is None:
+        return Decision("pending")
+    reasons = adjudication_reasons(first, second, level)
+    if reasons:
+        if third is None:
+            return Decision("adjudicate", reasons)
+        return Decision("final", reasons, dict(third), task_level(third, level), "adjudicated")
+    mean = {code: (first[code] + second[code]) / 2 for code in first}
+    return Decision("final", (), mean, task_level(first, level), "agreed")

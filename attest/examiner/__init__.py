@@ -1,0 +1,1 @@
+"""Examiner scoring: blind double marking, adjudication, examiner quality and re-marks."""

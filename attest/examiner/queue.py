@@ -1,0 +1,143 @@
+"""What an examiner sees: the queue and the blind scoring page (no name, no candidate or
+session identifier, not the other rating; live work and seeded benchmarks look the same)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.assessment.productive_formats import count_words
+from attest.assessment.rubrics import Rubric
+from attest.examiner.quality import open_calibration, seed_benchmark
+from attest.examiner.scoring import (
+    allocate_waiting,
+    is_calibrated,
+    latest_rating,
+    rubric_of,
+)
+from attest.models import AssignmentKind, PerformanceStatus, RatingAssignment, Recording, User
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    token: str
+    skill: str
+    level: str
+    task_type: str
+    is_adjudication: bool
+    is_calibration: bool
+    assigned_at: datetime
+    age_hours: float
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "skill": self.skill,
+            "level": self.level,
+            "task_type": self.task_type,
+            "deciding_rating": self.is_adjudication,
+            "calibration": self.is_calibration,
+            "assigned_at": self.assigned_at.isoformat(),
+            "age_hours": round(self.age_hours, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Queue:
+    entries: list[QueueEntry]
+    is_calibrated: bool
+    calibration_open: bool
+
+
+def queue_for(session: so.Session, examiner: User, now: datetime) -> Queue:
+    """Fill the examiner's queue (allocation, seeded benchmarks) and return its open work."""
+    if examiner.centre_id is not None:
+        allocate_waiting(session, examiner.centre_id, now)
+    seed_benchmark(session, examiner, now)
+    rows = session.scalars(
+        sa.select(RatingAssignment)
+        .where(RatingAssignment.examiner_id == examiner.id, RatingAssignment.completed_at.is_(None))
+        .order_by(RatingAssignment.assigned_at, RatingAssignment.id)
+    ).all()
+    entries = [
+        QueueEntry(
+            token=a.token,
+            skill=a.performance.skill,
+            level=a.performance.task_level,
+            task_type=a.performance.task_type,
+            is_adjudication=a.kind is AssignmentKind.ADJUDICATION,
+            is_calibration=a.kind is AssignmentKind.CALIBRATION,
+            assigned_at=a.assigned_at,
+            age_hours=(now - a.assigned_at).total_seconds() / 3600,
+        )
+        for a in rows
+    ]
+    return Queue(
+        entries,
+        is_calibrated(session, examiner.id),
+        open_calibration(session, examiner) is not None,
+    )
+
+
+@dataclass(frozen=True)
+class BlindTask:
+    """Everything the scoring page shows: the task, the performance and the rubric."""
+
+    token: str
+    skill: str
+    level: str
+    rubric: Rubric
+    stem: str
+    text: str | None
+    points: list[str]
+    written: str | None
+    word_count: int | None
+    has_audio: bool
+    is_adjudication: bool
+    is_calibration: bool
+    own_bands: dict[str, int] | None
+    is_closed: bool
+
+
+def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
+    """Return what the examiner may see of an assignment, and nothing that identifies anyone."""
+    perf = assignment.performance
+    content = perf.response.session_item.item_version.content
+    value = perf.response.value.get("v")
+    written = value if isinstance(value, str) else None
+    own = latest_rating(session, assignment)
+    closed = assignment.kind in (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION) and (
+        perf.round != assignment.round
+        or perf.status is PerformanceStatus.FINAL
+        or (
+            perf.status is PerformanceStatus.ADJUDICATION and assignment.kind is AssignmentKind.LIVE
+        )
+    )
+    return BlindTask(
+        token=assignment.token,
+        skill=perf.skill,
+        level=perf.task_level,
+        rubric=rubric_of(perf),
+        stem=str(content.get("stem", "")),
+        text=content.get("text"),
+        points=list(content.get("points") or []),
+        written=written,
+        word_count=count_words(written) if written is not None else None,
+        has_audio=isinstance(value, dict) and "recording_id" in value,
+        is_adjudication=assignment.kind is AssignmentKind.ADJUDICATION,
+        is_calibration=assignment.kind is AssignmentKind.CALIBRATION,
+        own_bands=dict(own.bands) if own else None,
+        is_closed=closed or (assignment.kind is AssignmentKind.CALIBRATION and own is not None),
+    )
+
+
+def recording_of(session: so.Session, assignment: RatingAssignment) -> Recording | None:
+    """Return the recording an assignment's performance refers to."""
+    value = assignment.performance.response.value.get("v")
+    if not (isinstance(value, dict) and "recording_id" in value):
+        return None
+    return session.get(Recording, value["recording_id"])

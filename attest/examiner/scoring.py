@@ -1,0 +1,528 @@
+"""Examiner scoring on the database: performances, allocation, ratings, the final rating, the
+productive skills' results and re-marks. The rules themselves live in the pure modules
+attest.assessment.rubrics (level rule, final-rating rule) and attest.assessment.allocation."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.assessment import allocation, rubrics
+from attest.assessment.cefr import BELOW_A1
+from attest.assessment.items import get_format
+from attest.assessment.purposes import get_purpose
+from attest.audit import record_event
+from attest.models import (
+    Adjudication,
+    AssignmentKind,
+    CalibrationAttempt,
+    Performance,
+    PerformanceStatus,
+    Rating,
+    RatingAssignment,
+    RemarkRequest,
+    Role,
+    SessionItem,
+    SkillResult,
+    TestSession,
+    User,
+)
+
+RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
+
+
+class ScoringError(Exception):
+    """A scoring action refused; `code` is a stable reason the views translate."""
+
+    def __init__(self, code: str, message: str, problems: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.code = code
+        self.problems = dict(problems or {})
+
+
+def new_token() -> str:
+    """Return an unguessable name for an assignment in URLs (it reveals no id)."""
+    return secrets.token_urlsafe(24)
+
+
+def rubric_of(perf: Performance) -> rubrics.Rubric:
+    """Return the rubric a performance is scored on."""
+    return rubrics.rubric_for(perf.skill, perf.task_type, perf.task_level)
+
+
+def productive_items(ts: TestSession, skill: str) -> list[SessionItem]:
+    """Return the scored (non-pilot) examiner-scored items of a skill in a session."""
+    return [
+        i
+        for i in ts.items
+        if i.skill == skill
+        and not i.is_pilot
+        and not get_format(i.item_version.format).is_machine_scored
+    ]
+
+
+def create_performances(session: so.Session, ts: TestSession, now: datetime) -> list[Performance]:
+    """Queue every answered speaking and writing task of a finished session for two raters."""
+    created = []
+    for skill in rubrics.PRODUCTIVE:
+        for item in productive_items(ts, skill):
+            if item.response is None:
+                continue  # unanswered: counts as below A1 in the level rule
+            version = item.item_version
+            perf = Performance(
+                response_id=item.response.id,
+                session_id=ts.id,
+                centre_id=ts.centre_id,
+                skill=skill,
+                task_level=version.level,
+                task_type=rubrics.task_type_for(skill, version.level, version.content),
+                waiting_since=now,
+                created_at=now,
+            )
+            session.add(perf)
+            created.append(perf)
+    session.flush()
+    if created:
+        allocate_waiting(session, ts.centre_id, now)
+    update_productive_results(session, ts, now)
+    return created
+
+
+def is_calibrated(session: so.Session, examiner_id: int) -> bool:
+    """Tell whether an examiner passed calibration (or was exempted by an admin)."""
+    return (
+        session.scalar(
+            sa.select(CalibrationAttempt.id)
+            .where(CalibrationAttempt.examiner_id == examiner_id, CalibrationAttempt.is_passed)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _examiners(session: so.Session, centre_id: int) -> list[allocation.Examiner]:
+    users = session.scalars(
+        sa.select(User).where(
+            User.role == Role.EXAMINER, User.centre_id == centre_id, User.is_enabled
+        )
+    ).all()
+    open_load = dict(
+        session.execute(
+            sa.select(RatingAssignment.examiner_id, sa.func.count())
+            .where(RatingAssignment.completed_at.is_(None))
+            .group_by(RatingAssignment.examiner_id)
+        ).all()
+    )
+    passed = set(
+        session.scalars(
+            sa.select(CalibrationAttempt.examiner_id).where(CalibrationAttempt.is_passed)
+        )
+    )
+    return [
+        allocation.Examiner(
+            id=u.id,
+            centre_id=u.centre_id,
+            is_calibrated=u.id in passed,
+            is_senior=u.is_senior_examiner,
+            load=open_load.get(u.id, 0),
+        )
+        for u in users
+    ]
+
+
+def _task(session: so.Session, perf: Performance) -> allocation.Task:
+    rows = session.execute(
+        sa.select(RatingAssignment.examiner_id, RatingAssignment.round, RatingAssignment.kind)
+        .where(RatingAssignment.performance_id == perf.id)
+        .order_by(RatingAssignment.id)
+    ).all()
+    ts = perf.session
+    current = tuple(e for e, rnd, kind in rows if rnd == perf.round and kind is AssignmentKind.LIVE)
+    return allocation.Task(
+        performance_id=perf.id,
+        candidate_id=ts.candidate_id,
+        centre_id=perf.centre_id,
+        proctor_ids=frozenset({ts.created_by_id} - {None}),  # type: ignore[arg-type]
+        excluded=frozenset(e for e, _r, _k in rows),
+        current=current,
+    )
+
+
+def _used_pairs(session: so.Session, candidate_ids: set[int]) -> dict[int, set[frozenset[int]]]:
+    """Return, per candidate, the pairs of live raters on each of their performances."""
+    rows = session.execute(
+        sa.select(TestSession.candidate_id, Performance.id, Performance.round, RatingAssignment)
+        .join(Performance, Performance.session_id == TestSession.id)
+        .join(RatingAssignment, RatingAssignment.performance_id == Performance.id)
+        .where(
+            TestSession.candidate_id.in_(candidate_ids),
+            RatingAssignment.kind == AssignmentKind.LIVE,
+        )
+    ).all()
+    raters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    for cand, perf_id, _round, assignment in rows:
+        raters[(cand, perf_id, assignment.round)].append(assignment.examiner_id)
+    pairs: dict[int, set[frozenset[int]]] = defaultdict(set)
+    for (cand, _p, _r), ids in raters.items():
+        if len(ids) >= 2:
+            pairs[cand].add(frozenset(ids[:2]))
+    return pairs
+
+
+def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list[int]:
+    """Give raters to the centre's waiting performances and adjudicators to open
+    adjudications; return the ids of performances still short of examiners."""
+    examiners = _examiners(session, centre_id)
+    rng = random.Random(secrets.randbits(32))
+    waiting = session.scalars(
+        sa.select(Performance)
+        .where(Performance.centre_id == centre_id, Performance.status == PerformanceStatus.WAITING)
+        .order_by(Performance.waiting_since, Performance.id)
+    ).all()
+    tasks = [t for t in (_task(session, p) for p in waiting) if len(t.current) < t.needed]
+    result = allocation.allocate(
+        tasks, examiners, _used_pairs(session, {t.candidate_id for t in tasks}), rng
+    )
+    by_id = {p.id: p for p in waiting}
+    for perf_id, examiner_id in result.assignments:
+        _assign(session, by_id[perf_id], examiner_id, AssignmentKind.LIVE, now)
+    for adj in session.scalars(
+        sa.select(Adjudication)
+        .join(Performance, Performance.id == Adjudication.performance_id)
+        .where(Performance.centre_id == centre_id, Adjudication.assignment_id.is_(None))
+    ):
+        perf = session.get(Performance, adj.performance_id)
+        senior = allocation.choose_adjudicator(_task(session, perf), examiners, rng)
+        if senior is None:
+            result.unassigned.append(perf.id)
+            continue
+        adj.assignment_id = _assign(session, perf, senior.id, AssignmentKind.ADJUDICATION, now).id
+    session.flush()
+    return result.unassigned
+
+
+def _assign(
+    session: so.Session,
+    perf: Performance,
+    examiner_id: int,
+    kind: AssignmentKind,
+    now: datetime,
+    attempt_id: int | None = None,
+) -> RatingAssignment:
+    assignment = RatingAssignment(
+        token=new_token(),
+        performance=perf,
+        examiner_id=examiner_id,
+        round=perf.round,
+        kind=kind,
+        calibration_attempt_id=attempt_id,
+        assigned_at=now,
+    )
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def assignment_for(session: so.Session, examiner: User, token: str) -> RatingAssignment | None:
+    """Return the examiner's own assignment named by a token (None for anyone else's)."""
+    assignment = session.scalar(sa.select(RatingAssignment).where(RatingAssignment.token == token))
+    if assignment is None or assignment.examiner_id != examiner.id:
+        return None
+    return assignment
+
+
+def latest_rating(session: so.Session, assignment: RatingAssignment) -> Rating | None:
+    """Return the newest version of the rating given in an assignment."""
+    return session.scalar(
+        sa.select(Rating)
+        .where(Rating.assignment_id == assignment.id)
+        .order_by(Rating.version.desc())
+        .limit(1)
+    )
+
+
+def submit_rating(
+    session: so.Session,
+    assignment: RatingAssignment,
+    examiner: User,
+    bands: Mapping[str, Any],
+    now: datetime,
+    config: Mapping[str, Any],
+) -> Rating:
+    """Store an examiner's bands as a new rating version and move the performance on."""
+    perf = assignment.performance
+    if assignment.examiner_id != examiner.id:
+        raise ScoringError("not_yours", "this performance is not in your queue")
+    if assignment.kind in RATED_KINDS and assignment.round != perf.round:
+        raise ScoringError("closed", "this performance has been sent for a new rating round")
+    if assignment.kind in RATED_KINDS and perf.status is PerformanceStatus.FINAL:
+        raise ScoringError("closed", "the final rating is set; the rating can no longer change")
+    if assignment.kind is AssignmentKind.LIVE and perf.status is PerformanceStatus.ADJUDICATION:
+        raise ScoringError(
+            "closed", "a senior examiner is deciding; the rating can no longer change"
+        )
+    if assignment.kind is AssignmentKind.CALIBRATION and assignment.completed_at is not None:
+        raise ScoringError("closed", "a calibration rating cannot be changed")
+    rubric = rubric_of(perf)
+    problems = rubric.check(bands)
+    if problems:
+        raise ScoringError("bad_bands", "a band is missing or out of range", problems)
+    previous = latest_rating(session, assignment)
+    rating = Rating(
+        assignment_id=assignment.id,
+        performance_id=perf.id,
+        examiner_id=examiner.id,
+        round=assignment.round,
+        kind=assignment.kind,
+        version=(previous.version + 1) if previous else 1,
+        bands={code: int(bands[code]) for code in rubric.codes},
+        level=rubrics.task_level(bands, perf.task_level),
+        created_at=now,
+    )
+    session.add(rating)
+    assignment.completed_at = assignment.completed_at or now
+    session.flush()
+    action = (
+        "adjudication.rate" if assignment.kind is AssignmentKind.ADJUDICATION else "rating.submit"
+    )
+    record_event(
+        session,
+        examiner,
+        action,
+        "rating",
+        rating.id,
+        performance_id=perf.id,
+        round=rating.round,
+        kind=assignment.kind.value,
+        version=rating.version,
+    )
+    if assignment.kind in RATED_KINDS:
+        evaluate(session, perf, now, config)
+    elif assignment.kind is AssignmentKind.CALIBRATION:
+        from attest.examiner.quality import close_calibration_if_done
+
+        close_calibration_if_done(session, assignment.calibration_attempt_id, now)
+    return rating
+
+
+def round_ratings(
+    session: so.Session, perf: Performance
+) -> tuple[list[Rating], Rating | None, Adjudication | None]:
+    """Return the latest live ratings and the adjudicator's rating of the current round."""
+    live, third = [], None
+    assignments = session.scalars(
+        sa.select(RatingAssignment)
+        .where(
+            RatingAssignment.performance_id == perf.id,
+            RatingAssignment.round == perf.round,
+            RatingAssignment.kind.in_(RATED_KINDS),
+        )
+        .order_by(RatingAssignment.id)
+    )
+    for assignment in assignments:
+        rating = latest_rating(session, assignment)
+        if rating is None:
+            continue
+        if assignment.kind is AssignmentKind.LIVE:
+            live.append(rating)
+        else:
+            third = rating
+    adjudication = session.scalar(
+        sa.select(Adjudication).where(
+            Adjudication.performance_id == perf.id, Adjudication.round == perf.round
+        )
+    )
+    return live, third, adjudication
+
+
+def evaluate(
+    session: so.Session, perf: Performance, now: datetime, config: Mapping[str, Any]
+) -> rubrics.Decision:
+    """Apply the final-rating rule to the current round and act on its outcome."""
+    live, third, adjudication = round_ratings(session, perf)
+    first = live[0].bands if len(live) > 0 else None
+    second = live[1].bands if len(live) > 1 else None
+    decision = rubrics.decide(perf.task_level, first, second, third.bands if third else None)
+    if decision.status == "adjudicate" and adjudication is None:
+        perf.status = PerformanceStatus.ADJUDICATION
+        adjudication = Adjudication(
+            performance_id=perf.id, round=perf.round, reasons=list(decision.reasons), opened_at=now
+        )
+        session.add(adjudication)
+        session.flush()
+        record_event(
+            session,
+            None,
+            "adjudication.open",
+            "performance",
+            perf.id,
+            round=perf.round,
+            reasons=list(decision.reasons),
+        )
+        allocate_waiting(session, perf.centre_id, now)
+    elif decision.status == "final":
+        perf.status = PerformanceStatus.FINAL
+        perf.final_bands = dict(decision.bands or {})
+        perf.final_level, perf.final_method = decision.level, decision.method
+        perf.finalised_at = now
+        if adjudication is not None:
+            adjudication.decided_at = now
+        session.flush()
+        record_event(
+            session,
+            None,
+            "performance.finalise",
+            "performance",
+            perf.id,
+            round=perf.round,
+            level=perf.final_level,
+            method=perf.final_method,
+        )
+        changed = update_productive_results(session, perf.session, now)
+        _complete_remark(session, perf, changed, now, config)
+    return decision
+
+
+def update_productive_results(
+    session: so.Session, ts: TestSession, now: datetime
+) -> dict[str, tuple[str | None, str]]:
+    """Set the level of each productive skill whose tasks all have a final rating.
+
+    Returns {skill: (old level, new level)} for the skills whose level was set or changed."""
+    purpose = get_purpose(ts.purpose_code)
+    perfs = {
+        p.response_id: p
+        for p in session.scalars(sa.select(Performance).where(Performance.session_id == ts.id))
+    }
+    changed: dict[str, tuple[str | None, str]] = {}
+    for skill in rubrics.PRODUCTIVE:
+        items = productive_items(ts, skill)
+        if not items:
+            continue  # not tested, or skipped below the gate
+        levels = []
+        for item in items:
+            perf = perfs.get(item.response.id) if item.response else None
+            if perf is not None and perf.final_level is None:
+                break  # still waiting for a final rating
+            if perf is not None and perf.status is not PerformanceStatus.FINAL:
+                break  # a re-mark is under way: keep the current result until it ends
+            levels.append(perf.final_level if perf is not None else BELOW_A1)
+        else:
+            level = rubrics.skill_level(levels, purpose.target_level)
+            result = next((r for r in ts.results if r.skill == skill), None)
+            old = result.level if result is not None else None
+            if result is None:
+                result = SkillResult(session=ts, skill=skill, created_at=now)
+                session.add(result)
+            result.level = level
+            result.raw_score = float(sum(rubrics.level_rank(v) for v in levels))
+            result.max_score = float(rubrics.level_rank(purpose.target_level) * len(levels))
+            result.method = f"examinatoren: {len(levels)} opdrachten, regel docs/rating.md"
+            result.probabilities, result.is_uncertain = {}, False
+            if old != level:
+                changed[skill] = (old, level)
+    session.flush()
+    return changed
+
+
+def ratings_pending(session: so.Session, ts: TestSession) -> list[str]:
+    """Return the productive skills of a session still waiting for final ratings."""
+    pending = []
+    done = {r.skill for r in ts.results}
+    open_perfs = set(
+        session.scalars(
+            sa.select(Performance.skill).where(
+                Performance.session_id == ts.id, Performance.status != PerformanceStatus.FINAL
+            )
+        )
+    )
+    for skill in rubrics.PRODUCTIVE:
+        if productive_items(ts, skill) and (skill not in done or skill in open_perfs):
+            pending.append(skill)
+    return pending
+
+
+def request_remark(
+    session: so.Session, perf: Performance, actor: User, reason: str, now: datetime
+) -> RemarkRequest:
+    """Send a finally rated performance to a new pair of examiners (on appeal)."""
+    from attest.certificates.service import attestation_for_session
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ScoringError("no_reason", "a reason is required for a re-mark")
+    if len(reason) > 500:
+        raise ScoringError("reason_too_long", "the reason is longer than 500 characters")
+    if perf.status is not PerformanceStatus.FINAL:
+        raise ScoringError("not_final", "only a performance with a final rating can be re-marked")
+    old = attestation_for_session(session, perf.session)
+    perf.round += 1
+    perf.status, perf.waiting_since = PerformanceStatus.WAITING, now
+    request = RemarkRequest(
+        performance_id=perf.id,
+        round=perf.round,
+        reason=reason,
+        requested_by_id=actor.id,
+        requested_at=now,
+        previous_level=perf.final_level,
+        old_attestation_id=old.id if old is not None else None,
+    )
+    session.add(request)
+    session.flush()
+    record_event(session, actor, "remark.request", "performance", perf.id, round=perf.round)
+    unassigned = allocate_waiting(session, perf.centre_id, now)
+    if perf.id in unassigned:
+        raise ScoringError("no_pair", "no new pair of calibrated examiners is available")
+    return request
+
+
+def _complete_remark(
+    session: so.Session,
+    perf: Performance,
+    changed: Mapping[str, tuple[str | None, str]],
+    now: datetime,
+    config: Mapping[str, Any],
+) -> None:
+    from attest.certificates.service import attestation_for_session, reissue_attestation
+
+    request = session.scalar(
+        sa.select(RemarkRequest).where(
+            RemarkRequest.performance_id == perf.id,
+            RemarkRequest.round == perf.round,
+            RemarkRequest.completed_at.is_(None),
+        )
+    )
+    if request is None:
+        return
+    request.new_level, request.completed_at = perf.final_level, now
+    actor = session.get(User, request.requested_by_id)
+    old = attestation_for_session(session, perf.session)
+    if changed and old is not None and old.levels != _levels(perf.session):
+        new = reissue_attestation(session, old, actor, "herbeoordeling na beroep", now, config)
+        request.old_attestation_id, request.new_attestation_id = old.id, new.id
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "remark.complete",
+        "performance",
+        perf.id,
+        round=perf.round,
+        previous_level=request.previous_level,
+        new_level=request.new_level,
+        skill_level_changed=bool(changed),
+        new_attestation_id=request.new_attestation_id,
+    )
+
+
+def _levels(ts: TestSession) -> dict[str, str | None]:
+    from attest.assessment.delivery import levels_of
+
+    return levels_of(ts)
