@@ -3,7 +3,7 @@
 from attest.models.attestation import Attestation, AttestationStatus, SigningKey
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
-from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.org import AuditChainHead, AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
 from attest.models.session import (
     Recording,
     Response,
@@ -18,6 +18,7 @@ from attest.models.session import (
 __all__ = [
     "Attestation",
     "AttestationStatus",
+    "AuditChainHead",
     "AuditEvent",
     "Candidate",
     "Centre",

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.identity",
+    "attest.audit_chain",
     "attest.assessment.items",
     "attest.assessment.bank",
     "attest.assessment.audio",
