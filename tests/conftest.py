@@ -57,6 +57,7 @@ def app(migrated: str, tmp_path: Path, keys_dir: Path):
             "KEYS_DIR": str(keys_dir),
             "SECRET_KEY": "test-secret-key",
             "PUBLIC_URL": "https://attest.example",
+            "LOG_FORMAT": "none",  # pytest captures the records; tests/web/test_logs.py the lines
         }
     )
     yield app
