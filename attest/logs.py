@@ -70,7 +70,8 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                doc[key] = value if isinstance(value, int | float | bool | None) else mask(str(value))
+                plain = isinstance(value, int | float | bool | None)
+                doc[key] = value if plain else mask(str(value))
         if record.exc_info:
             doc["exception"] = mask(self.formatException(record.exc_info))
         return json.dumps(doc, ensure_ascii=False)
