@@ -99,6 +99,7 @@ def _install_fast_gettext(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from attest.admin.item_views import bp as items_bp
+    from attest.admin.report_views import bp as reports_bp
     from attest.admin.views import bp as admin_bp
     from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
@@ -106,7 +107,16 @@ def _register_blueprints(app: Flask) -> None:
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 
-    for bp in (web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp):
+    for bp in (
+        web_bp,
+        auth_bp,
+        admin_bp,
+        items_bp,
+        reports_bp,
+        proctor_bp,
+        kiosk_bp,
+        verify_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -31,10 +31,13 @@ ACCESS = {
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
+    "admin.candidate_export": ("GET", ADMIN),
     "items.index": ("GET", ADMIN),
     "items.detail": ("GET", ADMIN),
     "items.media": ("GET", ADMIN),
     "items.report": ("GET", ADMIN),
+    "reports.index": ("GET", ADMIN),
+    "reports.csv_download": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),
     "proctor.new_candidate": ("GET", STAFF),
     "proctor.candidate": ("GET", STAFF),
@@ -91,6 +94,7 @@ def _url(app, endpoint: str, world) -> str:
         "item_id": "nl-lz-a1-0001",
         "filename": "attest.css",
         "relpath": "x.ogg",
+        "name": "tests",
     }
     with app.test_request_context():
         from flask import url_for
