@@ -22,7 +22,9 @@ EN = {
     "Geteste personen per maand, centrum en testdoel": (
         "People tested per month, centre and test purpose"
     ),
-    "Inzageverzoek: alle gegevens downloaden (zip)": "Subject-access request: download all data (zip)",
+    "Inzageverzoek: alle gegevens downloaden (zip)": (
+        "Subject-access request: download all data (zip)"
+    ),
     "Maand": "Month",
     "Mediaan (dagen)": "Median (days)",
     "Mediaan aantal dagen van test tot attest": "Median days from test to attestation",
