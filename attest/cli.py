@@ -61,7 +61,10 @@ def main() -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app's `flask` CLI."""
-    from attest.cli_ops import OPS_COMMANDS
+    from attest.cli_ops import OPS_COMMANDS, users_set_role
+
+    if "set-role" not in users_group.commands:
+        users_group.add_command(users_set_role)
 
     for command in COMMANDS + OPS_COMMANDS:
         app.cli.add_command(command)

@@ -118,4 +118,31 @@ def appeals_close(session_id: int) -> None:
     _set_appeal(session_id, "appeal_closed_at", "appeal.close")
 
 
+@click.command("set-role", help="Give a staff account another role (audited; its sessions end).")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["admin", "proctor", "examiner"]))
+@click.option("--centre", "centre_code", help="centre code (proctors and examiners)")
+@with_appcontext
+def users_set_role(username: str, role: str, centre_code: str | None) -> None:
+    import sqlalchemy as sa
+
+    from attest.auth.services import AccountError, change_role
+    from attest.models import Centre, Role, User
+
+    with transaction() as session:
+        user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.BadParameter(f"no account {username!r}", param_hint="USERNAME")
+        centre = None
+        if centre_code:
+            centre = session.scalar(sa.select(Centre).where(Centre.code == centre_code))
+            if centre is None:
+                raise click.BadParameter(f"no centre {centre_code!r}", param_hint="--centre")
+        try:
+            change_role(session, user, Role(role), None, centre)
+        except AccountError as exc:
+            raise click.UsageError(str(exc)) from None
+    click.echo(f"{username} is now {role}")
+
+
 OPS_COMMANDS = (audit_group, retention_group, export_command, appeals_group)

@@ -160,3 +160,16 @@ def test_account_creation_and_role_changes_are_audited(app, db):
     created = db.scalars(sa.select(AuditEvent.action).where(AuditEvent.action == "user.create"))
     assert len(created.all()) == 2
     assert _verify(app).exit_code == 0
+
+
+def test_set_role_from_the_cli_is_audited(app, db):
+    user = make_user(db, role=Role.EXAMINER, centre=make_centre(db, code="ROLE-C"))
+    db.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "set-role", user.username, "proctor"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(args=["users", "set-role", "nobody", "admin"])
+    assert bad.exit_code != 0 and "no account" in bad.output
+    db.expire_all()
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.role_change"))
+    assert event.detail["new_role"] == "proctor" and event.object_id == str(user.id)
