@@ -163,7 +163,11 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
         if stop.is_set():
             return
         stats.timed("kiosk_start", (200,), browser.get, base + "/kiosk/")
-        stats.timed("kiosk_start", (302,), browser.post, base + "/kiosk/", {"code": code})
+        status, _t, headers = stats.timed(
+            "kiosk_start", (302,), browser.post, base + "/kiosk/", {"code": code}
+        )
+        if status != 302 or not headers.get("Location", "").endswith("/kiosk/language"):
+            continue  # this code did not start (counted as an error): take the next one
         browser.get(base + "/kiosk/language")
         stats.timed(
             "kiosk_start", (302,), browser.post, base + "/kiosk/language", {"language": "nl"}
@@ -173,10 +177,13 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
                 return
             stats.timed("item_page", (200,), browser.get, f"{base}/kiosk/item/{position}")
             time.sleep(think * random.uniform(0.5, 1.5))
-            status, _t, _h = stats.timed(
+            status, _t, headers = stats.timed(
                 "answer", (302,), browser.post, f"{base}/kiosk/item/{position}", answers[position]
             )
-            if status == 302:
+            # Stored only when the kiosk moves on to the next item or the finish page; a redirect
+            # to the start page means the kiosk lost its session (e.g. a timed-out start).
+            target = headers.get("Location", "")
+            if status == 302 and ("/kiosk/item/" in target or target.endswith("/kiosk/finish")):
                 with stats.lock:
                     stats.acknowledged.add((ts_id, position))
                     stats.ack_count += 1
