@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -16,7 +17,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from attest.config import PROJECT_ROOT, load_config
 
-    instance_path = Path((config or {}).get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+    instance_path = Path(
+        (config or {}).get("INSTANCE_PATH")
+        or os.environ.get("ATTEST_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    ).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
@@ -48,7 +53,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest.cli import register_cli
 
     register_cli(app)
+    from attest.logs import configure_logging, install_request_logging
+
+    if app.config["LOG_FORMAT"] in ("json", "text"):  # "none": leave logging to the host
+        configure_logging(json_format=app.config["LOG_FORMAT"] == "json")
     logging.getLogger("attest").setLevel(logging.INFO)
+    install_request_logging(app)
     return app
 
 
@@ -89,6 +99,7 @@ def _install_fast_gettext(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from attest.admin.item_views import bp as items_bp
+    from attest.admin.report_views import bp as reports_bp
     from attest.admin.views import bp as admin_bp
     from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
@@ -97,7 +108,17 @@ def _register_blueprints(app: Flask) -> None:
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 
-    for bp in (web_bp, auth_bp, admin_bp, items_bp, proctor_bp, kiosk_bp, verify_bp, examiner_bp):
+    for bp in (
+        web_bp,
+        auth_bp,
+        admin_bp,
+        items_bp,
+        reports_bp,
+        proctor_bp,
+        kiosk_bp,
+        verify_bp,
+        examiner_bp,
+    ):
         app.register_blueprint(bp)
 
 

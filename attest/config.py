@@ -20,11 +20,23 @@ ENV_SETTINGS = {
     "ATTEST_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "ATTEST_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
     "ATTEST_REDIS_URL": "REDIS_URL",
+    "ATTEST_LOG_FORMAT": "LOG_FORMAT",
+    "ATTEST_RETENTION_RESPONSES_DAYS": "RETENTION_RESPONSES_DAYS",
+    "ATTEST_RETENTION_APPEAL_DAYS": "RETENTION_APPEAL_DAYS",
+    "ATTEST_RETENTION_CANDIDATE_DAYS": "RETENTION_CANDIDATE_DAYS",
 }
 
 DEFAULTS: dict[str, Any] = {
     "PUBLIC_URL": "http://127.0.0.1:5000",
     "REDIS_URL": None,
+    # json (production, one object per line), text (readable), none (the host configures logs).
+    "LOG_FORMAT": "json",
+    # Retention (attest retention run): answers and recordings this long after the result is
+    # final, and at least this long after an appeal closed; candidates' personal data this long
+    # after their last test or attestation.
+    "RETENTION_RESPONSES_DAYS": 730,
+    "RETENTION_APPEAL_DAYS": 365,
+    "RETENTION_CANDIDATE_DAYS": 1826,
     "ISSUER_NAME": "Huis van het Nederlands (DEMO)",
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,

@@ -224,6 +224,7 @@ EN = {
     "Je antwoord is opgenomen.": "Your answer has been recorded.",
 }
 
+
 # Further strings live in tools/translations_en_<topic>.py (one EN dict each), so that work on
 # separate features does not collide in this file.
 def _load_topics() -> None:

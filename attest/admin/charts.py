@@ -59,3 +59,40 @@ def information_function(
     """Return the test information function of a set of Rasch items (Lord 1980)."""
     info = test_information(THETA, [ItemParams(b=float(b)) for b in difficulties])
     return line_chart(info, float(np.max(info)) if len(difficulties) else 1.0, marks)
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """Vertical bars with their labels; a suppressed value draws no bar and says so."""
+
+    bars: list[Bar]
+    baseline: float
+    width: int = WIDTH
+    height: int = HEIGHT
+    pad: int = PAD
+
+
+def bar_chart(
+    items: Sequence[tuple[str, float | None]], y_max: float | None = None, unit: str = ""
+) -> BarChart:
+    """Scale (label, value) pairs into SVG bars; None (suppressed) is labelled '<5'."""
+    values = [v for _label, v in items if v is not None]
+    top = max(float(y_max or 0.0), *(float(v) for v in values), 1e-9) if values else 1.0
+    slot = (WIDTH - 2 * PAD) / max(len(items), 1)
+    baseline = HEIGHT - PAD
+    bars = []
+    for k, (label, value) in enumerate(items):
+        h = 0.0 if value is None else float(value) / top * (HEIGHT - 2 * PAD)
+        text = "<5" if value is None else f"{value:g}{unit}"
+        bars.append(Bar(PAD + k * slot + slot * 0.15, baseline - h, slot * 0.7, h, label, text))
+    return BarChart(bars=bars, baseline=baseline)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +24,7 @@ from attest.audit import record_event
 from attest.auth import roles_required
 from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
 from attest.database import db_session
-from attest.models import Centre, Kiosk, Role, User
+from attest.models import Candidate, Centre, Kiosk, Role, User
 from attest.proctor.forms import EmptyForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -83,3 +92,22 @@ def enrolment_link(kiosk_id: int):
     record_event(db_session(), current_user, "kiosk.enrolment_link", "kiosk", kiosk.id)
     link = url_for("kiosk.enrol", token=token, _external=True)
     return render_template("admin/enrolment_link.html", kiosk=kiosk, link=link)
+
+
+@bp.route("/candidates/<int:candidate_id>/export.zip")
+@roles_required(Role.ADMIN)
+def candidate_export(candidate_id: int):
+    """Subject-access request: the candidate's data as JSON plus the sealed PDFs (audited)."""
+    from attest.storage import storage_for
+    from attest.subject_access import export_candidate
+
+    candidate = db_session().get(Candidate, candidate_id) or abort(404)
+    data = export_candidate(db_session(), storage_for(current_app.config), candidate)
+    record_event(db_session(), current_user, "candidate.export", "candidate", candidate.id)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="attest-candidate-{candidate.id}.zip"'
+        },
+    )

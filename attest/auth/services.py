@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.audit import record_event
 from attest.auth.passwords import hash_password, password_problem, verify_password
 from attest.models import Centre, LoginThrottle, Role, User
 
@@ -79,6 +80,19 @@ def authenticate(
     return user
 
 
+def record_login_failure(session: so.Session, username: str, locked: bool) -> None:
+    """Audit a refused login: the account's id when the name exists, never the name or password."""
+    user_id = session.scalar(sa.select(User.id).where(User.username == username.strip().lower()))
+    record_event(
+        session,
+        None,
+        "auth.login_failed",
+        "user",
+        user_id if user_id is not None else "unknown",
+        locked=locked,
+    )
+
+
 def create_user(
     session: so.Session,
     *,
@@ -87,8 +101,9 @@ def create_user(
     role: Role,
     display_name: str | None = None,
     centre: Centre | None = None,
+    actor: User | None = None,
 ) -> User:
-    """Create a staff account; raise AccountError for a taken name or a weak password."""
+    """Create a staff account (audited); raise AccountError for a taken name or weak password."""
     username = username.strip().lower()
     if not username:
         raise AccountError("username: must not be empty")
@@ -108,4 +123,43 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    record_event(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        role=role.value,
+        centre_id=centre.id if centre is not None else None,
+    )
+    return user
+
+
+def change_role(
+    session: so.Session,
+    user: User,
+    role: Role,
+    actor: User | None,
+    centre: Centre | None = None,
+) -> User:
+    """Give a staff account another role (and centre); audited, sessions of the account end."""
+    if role in (Role.PROCTOR, Role.EXAMINER) and (centre or user.centre) is None:
+        raise AccountError("centre: proctors and examiners belong to a centre")
+    old_role, old_centre = user.role, user.centre_id
+    user.role = role
+    if centre is not None:
+        user.centre = centre
+    user.session_epoch += 1  # a changed role must not ride on an open session
+    session.flush()
+    record_event(
+        session,
+        actor,
+        "user.role_change",
+        "user",
+        user.id,
+        old_role=old_role.value,
+        new_role=role.value,
+        old_centre_id=old_centre,
+        new_centre_id=user.centre_id,
+    )
     return user

@@ -22,7 +22,12 @@ from flask_login import current_user, login_user, logout_user
 from attest.audit import record_event
 from attest.auth import roles_required, start_session
 from attest.auth.forms import LoginForm
-from attest.auth.services import LoginRefused, ThrottlePolicy, authenticate
+from attest.auth.services import (
+    LoginRefused,
+    ThrottlePolicy,
+    authenticate,
+    record_login_failure,
+)
 from attest.database import db_session
 from attest.models import Role
 
@@ -57,7 +62,8 @@ def login():
                 policy,
             )
         except LoginRefused as refused:
-            g.commit_on_error = True  # keep the failure count
+            g.commit_on_error = True  # keep the failure count (and the audit entry)
+            record_login_failure(db_session(), form.username.data, refused.locked)
             status = 429 if refused.locked else 401
             flash(
                 _("Te veel mislukte pogingen. Probeer het over enkele minuten opnieuw.")
@@ -73,12 +79,15 @@ def login():
                 session["lang"] = language
             login_user(user)
             start_session(user)
+            record_event(db_session(), user, "auth.login", "user", user.id)
             return redirect(target)
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        record_event(db_session(), current_user, "auth.logout", "user", current_user.id)
     logout_user()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("auth.login"))

@@ -246,6 +246,8 @@ def init_keys(
     )
     if existing is not None:
         existing.retired_at = now
+        record_event(session, None, "key.retire", "signing_key", existing.id, kid=existing.kid)
     session.add(row)
     session.flush()
+    record_event(session, None, "key.create", "signing_key", row.id, kid=kid, demo=demo)
     return row, True

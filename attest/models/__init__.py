@@ -3,7 +3,7 @@
 from attest.models.attestation import Attestation, AttestationStatus, SigningKey
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
-from attest.models.org import AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.org import AuditChainHead, AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
 from attest.models.rating import (
     Adjudication,
     AssignmentKind,
@@ -31,6 +31,7 @@ __all__ = [
     "AssignmentKind",
     "Attestation",
     "AttestationStatus",
+    "AuditChainHead",
     "AuditEvent",
     "Benchmark",
     "CalibrationAttempt",

@@ -24,6 +24,8 @@ class Candidate(Base):
     id_document_number: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Set by `attest retention run` when names, INSZ and document number were erased.
+    anonymised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:  # no names: reprs end up in logs
         return f"<Candidate #{self.id}>"

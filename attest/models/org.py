@@ -96,11 +96,18 @@ class Kiosk(Base):
 
 
 class AuditEvent(Base):
-    """Who did what to which object; never personal data in detail."""
+    """Who did what to which object; never personal data in detail.
+
+    Append-only and hash-chained (attest/audit_chain.py): `seq` numbers the entries without
+    gaps, `prev_hash` is the hash of entry seq-1 and `hash` covers this entry and prev_hash.
+    On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0014)."""
 
     __tablename__ = "audit_event"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seq: so.Mapped[int] = so.mapped_column(unique=True)
+    prev_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     action: so.Mapped[str] = so.mapped_column(sa.String(64))
@@ -110,3 +117,20 @@ class AuditEvent(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.object_type}:{self.object_id}>"
+
+
+class AuditChainHead(Base):
+    """The single row (id 1) holding the last entry of the audit chain.
+
+    Writers lock it (SELECT ... FOR UPDATE) before appending, so concurrent transactions extend
+    the chain one after the other; `attest audit verify` compares it with the last entry, which
+    catches entries cut off the end."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    seq: so.Mapped[int] = so.mapped_column(default=0)
+    hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+
+    def __repr__(self) -> str:
+        return f"<AuditChainHead seq={self.seq}>"

@@ -42,6 +42,11 @@ class TestSession(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # An appeal holds the answers and recordings back from retention until it is closed.
+    appeal_opened_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    appeal_closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Set by `attest retention run` when the answers and recordings were deleted.
+    responses_purged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     candidate: so.Mapped[Candidate] = so.relationship()
     centre: so.Mapped[Centre] = so.relationship()

@@ -32,10 +32,13 @@ ACCESS = {
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
+    "admin.candidate_export": ("GET", ADMIN),
     "items.index": ("GET", ADMIN),
     "items.detail": ("GET", ADMIN),
     "items.media": ("GET", ADMIN),
     "items.report": ("GET", ADMIN),
+    "reports.index": ("GET", ADMIN),
+    "reports.csv_download": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),
     "proctor.new_candidate": ("GET", STAFF),
     "proctor.candidate": ("GET", STAFF),
@@ -115,6 +118,7 @@ def _url(app, endpoint: str, world) -> str:
         "relpath": "x.ogg",
         "user_id": world["user_id"],
         "performance_id": 999,
+        "name": "tests",
     }
     with app.test_request_context():
         from flask import url_for

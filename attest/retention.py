@@ -1,0 +1,210 @@
+"""Apply the retention rules (attest/retention_rules.py) to the database and the storage.
+
+`run_retention` finds what is due at `now`, and unless it is a dry run: deletes recordings
+(rows and stored files), blanks the stored answers (the machine score stays, for calibration;
+it says nothing about the person once the candidate is anonymised), anonymises candidates, and
+records one audit event with the counts. Database changes happen in the caller's transaction;
+the recordings' files are deleted by `delete_files` once that transaction has committed (a
+missing file is no error, so a run that failed half-way can simply run again)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Mapping
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.audit import record_event
+from attest.models import (
+    Attestation,
+    Candidate,
+    Recording,
+    Response,
+    SessionItem,
+    SessionStatus,
+    TestSession,
+)
+from attest.retention_rules import (
+    RetentionPolicy,
+    SessionFacts,
+    candidate_due,
+    responses_due,
+)
+from attest.storage import DirectoryStorage
+
+PRODUCTIVE = ("speaking", "writing")
+PURGED = {"purged": True}
+
+
+@dataclass
+class RetentionReport:
+    dry_run: bool
+    sessions_purged: list[int] = field(default_factory=list)
+    responses_blanked: int = 0
+    recordings_deleted: int = 0
+    candidates_anonymised: list[int] = field(default_factory=list)
+    held_by_appeal: int = 0
+    storage_keys: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would" if self.dry_run else "did"
+        return (
+            f"retention ({'dry run' if self.dry_run else 'run'}): {verb} purge answers of "
+            f"{len(self.sessions_purged)} test(s) ({self.responses_blanked} answers, "
+            f"{self.recordings_deleted} recordings), {verb} anonymise "
+            f"{len(self.candidates_anonymised)} candidate(s); "
+            f"{self.held_by_appeal} test(s) held by an open appeal"
+        )
+
+
+def policy_from_config(config: Mapping[str, Any]) -> RetentionPolicy:
+    """Build the policy from RETENTION_* settings."""
+    return RetentionPolicy(
+        responses_days=int(config["RETENTION_RESPONSES_DAYS"]),
+        appeal_days=int(config["RETENTION_APPEAL_DAYS"]),
+        candidate_days=int(config["RETENTION_CANDIDATE_DAYS"]),
+    )
+
+
+def _final_at(session: so.Session, ts: TestSession) -> datetime | None:
+    """When the result became final: the last skill scored (None while a skill still waits)."""
+    if ts.status is SessionStatus.COMPLETED:
+        scored = {r.skill: r.created_at for r in ts.results}
+        waiting = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(SessionItem)
+            .join(Response, Response.session_item_id == SessionItem.id)
+            .where(
+                SessionItem.session_id == ts.id,
+                SessionItem.skill.in_(PRODUCTIVE),
+                SessionItem.skill.not_in(list(scored) or [""]),
+            )
+        )
+        if waiting:
+            return None
+        return max([ts.completed_at or ts.created_at, *scored.values()])
+    return ts.started_at or ts.created_at  # cancelled or abandoned: nothing will change
+
+
+def _purge_session(
+    session: so.Session, ts: TestSession, report: RetentionReport, now: datetime
+) -> None:
+    """Blank a test's answers and delete its recordings (their files: see delete_files)."""
+    item_ids = sa.select(SessionItem.id).where(SessionItem.session_id == ts.id)
+    recordings = session.scalars(
+        sa.select(Recording).where(Recording.session_item_id.in_(item_ids))
+    ).all()
+    report.storage_keys += [r.storage_key for r in recordings]
+    report.recordings_deleted += len(recordings)
+    report.responses_blanked += session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Response)
+        .where(Response.session_item_id.in_(item_ids))
+    )
+    if not report.dry_run:
+        for rec in recordings:
+            session.delete(rec)
+        session.execute(
+            sa.update(Response).where(Response.session_item_id.in_(item_ids)).values(value=PURGED)
+        )
+        ts.responses_purged_at = now
+
+
+def anonymise_candidate(candidate: Candidate, now: datetime) -> None:
+    """Erase what identifies a person; keep the birth year (age groups in the figures)."""
+    candidate.family_name = ""
+    candidate.given_names = ""
+    candidate.insz = None
+    candidate.id_document_type = ""
+    candidate.id_document_number = ""
+    candidate.birth_date = date(candidate.birth_date.year, 1, 1)
+    candidate.anonymised_at = now
+
+
+def run_retention(
+    session: so.Session,
+    policy: RetentionPolicy,
+    now: datetime,
+    *,
+    dry_run: bool = False,
+) -> RetentionReport:
+    """Delete or anonymise what is due at `now`; report what was (or would be) done."""
+    report = RetentionReport(dry_run=dry_run)
+    # Only tests created before the shortest period can be due; the rest is not even looked at.
+    horizon = now - timedelta(days=policy.responses_days)
+    candidates_q = sa.select(TestSession).where(
+        TestSession.responses_purged_at.is_(None), TestSession.created_at <= horizon
+    )
+    for ts in session.scalars(candidates_q):
+        facts = SessionFacts(_final_at(session, ts), ts.appeal_opened_at, ts.appeal_closed_at)
+        if facts.appeal_open:
+            report.held_by_appeal += 1
+        elif responses_due(facts, policy, now):
+            report.sessions_purged.append(ts.id)
+            _purge_session(session, ts, report, now)
+    session.flush()
+
+    for cand in session.scalars(
+        sa.select(Candidate).where(Candidate.anonymised_at.is_(None)).order_by(Candidate.id)
+    ):
+        sessions = session.scalars(
+            sa.select(TestSession).where(TestSession.candidate_id == cand.id)
+        ).all()
+        attested = session.scalar(
+            sa.select(sa.func.max(Attestation.issued_at)).where(
+                Attestation.session_id.in_([s.id for s in sessions] or [0])
+            )
+        )
+        moments = [cand.created_at, attested] + [
+            m for s in sessions for m in (s.created_at, s.completed_at)
+        ]
+        holds = any(
+            s.responses_purged_at is None and s.id not in report.sessions_purged
+            and _has_answers(session, s)
+            for s in sessions
+        )  # fmt: skip
+        appeal = any(SessionFacts(None, s.appeal_opened_at, s.appeal_closed_at).appeal_open
+                     for s in sessions)  # fmt: skip
+        last = max(m for m in moments if m is not None)
+        if candidate_due(last, policy, now, holds_answers=holds, appeal_open=appeal):
+            report.candidates_anonymised.append(cand.id)
+            if not dry_run:
+                anonymise_candidate(cand, now)
+
+    if not dry_run:
+        session.flush()
+        record_event(
+            session,
+            None,
+            "retention.run",
+            "retention",
+            now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            sessions_purged=len(report.sessions_purged),
+            responses_blanked=report.responses_blanked,
+            recordings_deleted=report.recordings_deleted,
+            candidates_anonymised=len(report.candidates_anonymised),
+            held_by_appeal=report.held_by_appeal,
+            policy_days=[policy.responses_days, policy.appeal_days, policy.candidate_days],
+        )
+    return report
+
+
+def delete_files(storage: DirectoryStorage, report: RetentionReport) -> None:
+    """Delete the purged recordings' files (call after the run's transaction committed)."""
+    if not report.dry_run:
+        for key in report.storage_keys:
+            storage.delete(key)
+
+
+def _has_answers(session: so.Session, ts: TestSession) -> bool:
+    return (
+        session.scalar(
+            sa.select(Response.id)
+            .join(SessionItem, SessionItem.id == Response.session_item_id)
+            .where(SessionItem.session_id == ts.id)
+            .limit(1)
+        )
+        is not None
+    )

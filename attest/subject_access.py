@@ -1,0 +1,152 @@
+"""Subject-access export: everything Attest holds about one candidate, as a zip file.
+
+The zip holds `candidate.json` (the person, every test with its answers, results, events and
+attestations) and the files: sealed attestation PDFs (as stored, never regenerated) and the
+recordings of spoken answers. Staff ids appear, staff names do not."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.models import (
+    Attestation,
+    Candidate,
+    Recording,
+    SectionAttempt,
+    SessionEvent,
+    SessionItem,
+    TestSession,
+)
+from attest.storage import DirectoryStorage, StorageError
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "value"):  # enums
+        return value.value
+    return value
+
+
+def _row(obj: Any, fields: list[str]) -> dict[str, Any]:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def candidate_document(
+    session: so.Session, candidate: Candidate
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the JSON document and {path in zip: storage key} of the files to include."""
+    files: dict[str, str] = {}
+    doc: dict[str, Any] = {
+        "format": "attest-subject-access/1",
+        "candidate": _row(
+            candidate,
+            [
+                "id",
+                "family_name",
+                "given_names",
+                "birth_date",
+                "insz",
+                "id_document_type",
+                "id_document_number",
+                "centre_id",
+                "created_at",
+                "anonymised_at",
+            ],
+        ),  # fmt: skip
+        "tests": [],
+    }
+    sessions = session.scalars(
+        sa.select(TestSession).where(TestSession.candidate_id == candidate.id)
+        .order_by(TestSession.id)
+    ).all()  # fmt: skip
+    for ts in sessions:
+        test = _row(
+            ts,
+            ["id", "purpose_code", "status", "centre_id", "language", "created_at", "started_at",
+             "completed_at", "appeal_opened_at", "appeal_closed_at", "responses_purged_at"],
+        )  # fmt: skip
+        items = session.scalars(
+            sa.select(SessionItem).where(SessionItem.session_id == ts.id)
+            .order_by(SessionItem.position)
+        ).all()  # fmt: skip
+        test["answers"] = [
+            {
+                "position": si.position,
+                "skill": si.skill,
+                "item": si.item_version.item_id,
+                "item_version": si.item_version.version,
+                "shown_at": _plain(si.shown_at),
+                "answer": si.response.value if si.response else None,
+                "score": si.response.score if si.response else None,
+                "answered_at": _plain(si.response.answered_at) if si.response else None,
+            }
+            for si in items
+        ]
+        recordings = session.scalars(
+            sa.select(Recording).where(Recording.session_item_id.in_([si.id for si in items]))
+        ).all()
+        test["recordings"] = []
+        for rec in recordings:
+            name = f"recordings/{ts.id}/{rec.id}"
+            files[name] = rec.storage_key
+            test["recordings"].append(
+                _row(rec, ["id", "content_type", "size_bytes", "sha256", "created_at"])
+                | {"file": name}
+            )
+        test["results"] = [
+            _row(r, ["skill", "level", "theta", "standard_error", "raw_score", "max_score",
+                     "method", "probabilities", "created_at"])
+            for r in ts.results
+        ]  # fmt: skip
+        test["adaptive_sections"] = [
+            _row(a, ["skill", "state", "stopped_at"])
+            for a in session.scalars(
+                sa.select(SectionAttempt).where(SectionAttempt.session_id == ts.id)
+            )
+        ]
+        test["events"] = [
+            _row(e, ["kind", "at", "detail", "resolved_at"])
+            for e in session.scalars(
+                sa.select(SessionEvent).where(SessionEvent.session_id == ts.id)
+                .order_by(SessionEvent.id)
+            )
+        ]  # fmt: skip
+        test["attestations"] = []
+        for att in session.scalars(
+            sa.select(Attestation).where(Attestation.session_id == ts.id).order_by(Attestation.id)
+        ):
+            name = f"attestations/{att.code}.pdf"
+            files[name] = att.pdf_path
+            test["attestations"].append(
+                _row(att, ["code", "family_name", "given_names", "birth_date", "test_date",
+                           "centre_name", "issuer_name", "levels", "profiles", "status",
+                           "revoked_at", "revocation_reason", "issued_at", "superseded_at",
+                           "pdf_sha256"])
+                | {"file": name}
+            )  # fmt: skip
+        doc["tests"].append(test)
+    return doc, files
+
+
+def export_candidate(session: so.Session, storage: DirectoryStorage, candidate: Candidate) -> bytes:
+    """Return the subject-access zip of a candidate (files that are gone are listed as such)."""
+    doc, files = candidate_document(session, candidate)
+    buffer = io.BytesIO()
+    missing = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, key in sorted(files.items()):
+            try:
+                zf.writestr(name, storage.get(key))
+            except StorageError:
+                missing.append(name)
+        doc["missing_files"] = missing
+        zf.writestr("candidate.json", json.dumps(doc, ensure_ascii=False, indent=2, default=_plain))
+    return buffer.getvalue()

@@ -1,0 +1,64 @@
+"""JSON log lines carry the request id (honoured or generated, echoed) and no personal data."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from attest.logs import JsonFormatter, RequestIdFilter, mask, new_request_id, safe_path
+
+
+@pytest.fixture
+def log_lines():
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
+    finally:
+        root.removeHandler(handler)
+
+
+def test_an_offered_request_id_is_echoed_and_logged(client, log_lines):
+    response = client.get("/healthz", headers={"X-Request-ID": "lb-1234567890abcdef"})
+    assert response.headers["X-Request-ID"] == "lb-1234567890abcdef"
+    access = [line for line in log_lines() if line["logger"] == "attest.access"]
+    assert access[-1]["request_id"] == "lb-1234567890abcdef"
+    assert access[-1]["endpoint"] == "web.healthz" and access[-1]["status"] == 200
+    assert access[-1]["level"] == "INFO" and "duration_ms" in access[-1]
+
+
+def test_a_missing_or_malformed_request_id_is_replaced(client):
+    fresh = client.get("/healthz").headers["X-Request-ID"]
+    bad = client.get("/healthz", headers={"X-Request-ID": "<script>x</script>"})
+    assert len(fresh) == 32 and bad.headers["X-Request-ID"] not in ("", "<script>x</script>")
+    assert new_request_id("a" * 65) != "a" * 65
+
+
+def test_payload_paths_and_query_strings_stay_out_of_the_log(client, log_lines):
+    client.get("/V/HC1NAMESANDBIRTHDATE?profile=taxi")
+    line = [x for x in log_lines() if x["logger"] == "attest.access"][-1]
+    assert line["path"] == "/V/…" and "NAMES" not in json.dumps(line)
+    assert safe_path("/v/ATT-AAAA-BBBB") == "/v/ATT-AAAA-BBBB"
+
+
+def test_insz_shaped_numbers_are_masked(log_lines):
+    logging.getLogger("attest.test").warning("candidate 85.07.30-033.28 and 85073003328")
+    line = log_lines()[-1]
+    assert "[insz]" in line["message"] and "033" not in line["message"]
+    assert mask("session 12345") == "session 12345"
+
+
+def test_exceptions_are_one_json_line(log_lines):
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("attest.test").exception("failed")
+    line = log_lines()[-1]
+    assert line["message"] == "failed" and "RuntimeError: boom" in line["exception"]
