@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from attest import totp
 from attest.models import Centre, Kiosk, Role, User
 
 DEMO_USERS = (
@@ -232,6 +233,26 @@ def users_create(username, role, centre_code, display_name, password, senior) ->
     click.echo(f"created {user.role.value} {user.username}" + (" (senior)" if senior else ""))
 
 
+@users_group.command(
+    "reset-2fa",
+    help="Forget a user's TOTP secret and recovery codes (lost phone); they enrol again "
+    "at their next login, and their open sessions end.",
+)
+@click.argument("username")
+@with_appcontext
+def users_reset_2fa(username: str) -> None:
+    from attest.audit import record_event
+    from attest.auth.second_factor import reset_second_factor
+
+    with transaction() as session:
+        user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        reset_second_factor(session, user)
+        record_event(session, None, "user.totp_reset", "user", user.id, via="cli")
+    click.echo(f"second factor of {user.username} reset: they enrol again at their next login")
+
+
 @click.group("keys", help="Issuing keys.")
 def keys_group() -> None:
     pass
@@ -297,6 +318,7 @@ def demo_setup() -> None:
 
     upgrade(current_app.extensions["attest_engine"])
     bank = _load_bank(None)
+    totp_secrets: dict[str, str] = {}
     with transaction() as session:
         report = sync_bank(session, bank, _now())
         centre = session.scalar(sa.select(Centre).where(Centre.code == DEMO_CENTRE[0]))
@@ -315,6 +337,12 @@ def demo_setup() -> None:
                 )
                 session.add(user)
             user.centre = centre if role is not Role.ADMIN else None
+            if role.value in current_app.config["TOTP_REQUIRED_ROLES"] and not user.has_totp:
+                # Demo only: a confirmed secret printed below, so the demo logs in at once.
+                user.totp_secret = totp.new_secret()
+                user.totp_confirmed_at = _now()
+            if user.totp_secret:
+                totp_secrets[username] = user.totp_secret
         _calibrate_demo_examiners(session)
         kiosk = session.scalar(
             sa.select(Kiosk).where(Kiosk.centre_id == centre.id, Kiosk.name == DEMO_KIOSK)
@@ -340,6 +368,16 @@ def demo_setup() -> None:
         f"  staff login:  {base}/login",
     ]
     lines += [f"    {u:<10} {p:<18} ({r.value})" for u, r, _n, p in DEMO_USERS]
+    if totp_secrets:
+        lines += [
+            "",
+            "  second step (TOTP) for these accounts: add the key to an authenticator app,",
+            "  or print the current code with: oathtool --totp -b <key>",
+        ]
+        issuer = current_app.config["ISSUER_NAME"]
+        for username, secret in totp_secrets.items():
+            lines.append(f"    {username:<10} {secret}")
+            lines.append(f"      {totp.provisioning_uri(secret, username, issuer)}")
     lines += [
         "",
         "  kiosk: open this one-time link in the browser that will be the kiosk",
