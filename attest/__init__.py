@@ -50,6 +50,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    from attest.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from attest.cli import register_cli
 
     register_cli(app)

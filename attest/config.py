@@ -58,7 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # raw uploads (recordings)
+    "MAX_FORM_BYTES": 256 * 1024,  # form posts
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

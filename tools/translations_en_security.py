@@ -49,3 +49,30 @@ EN = {
         "phone (for example FreeOTP, Aegis, Google Authenticator or Microsoft Authenticator)."
     ),
 }
+
+EN.update(
+    {
+        "Dat lukte niet": "That did not work",
+        "Fout": "Error",
+        "Naar de startpagina": "To the home page",
+        "Het verzoek was niet volledig of niet geldig. Ga terug en probeer opnieuw.": (
+            "The request was incomplete or invalid. Go back and try again."
+        ),
+        "Je hebt geen toegang tot deze pagina.": "You have no access to this page.",
+        "Deze pagina bestaat niet (meer).": "This page does not exist (any more).",
+        "Deze handeling is hier niet mogelijk.": "This action is not possible here.",
+        "Wat je stuurde is te groot. Stuur een kleiner bestand of minder tekst, of vraag hulp.": (
+            "What you sent is too large. Send a smaller file or less text, or ask for help."
+        ),
+        "Te veel verzoeken na elkaar. Wacht even en probeer opnieuw.": (
+            "Too many requests in a row. Wait a moment and try again."
+        ),
+        "Er ging iets mis aan onze kant. Probeer het later opnieuw.": (
+            "Something went wrong on our side. Try again later."
+        ),
+        "Het formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en "
+        "probeer het nog eens.": (
+            "The form has expired or did not come from this site. Reload the page and try again."
+        ),
+    }
+)
