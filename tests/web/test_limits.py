@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from attest.models import Recording, Role
 from tests.conftest import csrf_from
 from tests.factories import make_user
-from tests.web.helpers import login
 from tests.web import test_recording_upload as recording_tests
+from tests.web.helpers import login
 from tests.web.test_recording_upload import WEBM, upload
 
 speaking = recording_tests.speaking  # the fixture of a kiosk at a speaking task
