@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask, Request, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,10 @@ MESSAGES = {
     429: _l("Te veel verzoeken na elkaar. Wacht even en probeer opnieuw."),
     500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
 }
+DATABASE_MESSAGE = _l(
+    "Even geen verbinding met de databank: er is niets bewaard. Probeer het over enkele "
+    "seconden opnieuw."
+)
 CSRF_MESSAGE = _l(
     "Het formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en probeer "
     "het nog eens."
@@ -61,6 +66,15 @@ class AttestRequest(Request):
         self._max_content_length = value
 
 
+def database_unavailable():
+    """Answer 503 when the database connection failed; the request's work was rolled back."""
+    current_app.logger.warning("database unavailable on %s %s", request.method, request.endpoint)
+    current_app.extensions["attest_session"].rollback()
+    response = current_app.make_response(_answer(503, "database", str(DATABASE_MESSAGE)))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors with a clear message instead of Werkzeug's default page; hold forms
     to their smaller size limit."""
@@ -77,6 +91,11 @@ def register_error_handlers(app: Flask) -> None:
         message = MESSAGES.get(exc.code) or MESSAGES[400 if exc.code < 500 else 500]
         code = (exc.name or "error").lower().replace(" ", "_")
         return _answer(exc.code, code, str(message))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_error(exc: sa.exc.DBAPIError):
+        return database_unavailable()
 
     @app.errorhandler(InternalServerError)
     def server_error(exc: InternalServerError):

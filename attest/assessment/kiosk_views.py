@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from flask import (
@@ -25,7 +26,7 @@ from attest.assessment.items import get_format
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
-from attest.database import db_session
+from attest.database import db_session, on_rollback
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
 from attest.storage import StorageError, storage_for
@@ -201,6 +202,8 @@ def recording(position: int):
     except StorageError:
         current_app.logger.error("recording for session %s not stored", ts.id)
         return jsonify(error="storage", message="the recording could not be stored"), 503
+    # The file is stored before the row commits: if the commit fails, remove the file.
+    on_rollback(partial(storage_for(current_app.config).delete, rec.storage_key))
     return jsonify(recording_id=rec.id, sha256=rec.sha256, size=rec.size_bytes), 201
 
 

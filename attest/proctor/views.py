@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask import session as web_session
@@ -15,7 +16,7 @@ from attest.assessment.delivery import DeliveryError, create_session, levels_of,
 from attest.assessment.purposes import load_purposes
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
-from attest.database import db_session
+from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role
 from attest.proctor import services
@@ -167,7 +168,7 @@ def issue(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
+        att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
         current_app.logger.warning("attestation not issued for session %s: %s", ts.id, exc)
@@ -176,6 +177,8 @@ def issue(session_id: int):
             "error",
         )
         return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    # The sealed PDF is stored before the row commits: if the commit fails, remove the file.
+    on_rollback(partial(storage_for(current_app.config).delete, att.pdf_path))
     flash(_("Attest uitgereikt."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 
