@@ -76,3 +76,23 @@ EN.update(
         ),
     }
 )
+
+EN.update(
+    {
+        "Even geen verbinding met de databank: er is niets bewaard. Probeer het over enkele "
+        "seconden opnieuw.": (
+            "No connection to the database for a moment: nothing was saved. Try again in a few "
+            "seconds."
+        ),
+        "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer "
+        "opnieuw of roep de toezichter.": (
+            "Your recording could not be saved. It is kept on this computer. Try again or call "
+            "the proctor."
+        ),
+        "Een opname kon niet worden opgeslagen (opslag vol of onbereikbaar). De kiosk bewaart "
+        "ze en probeert opnieuw; verwittig de beheerder.": (
+            "A recording could not be saved (storage full or unreachable). The kiosk keeps it "
+            "and tries again; tell the administrator."
+        ),
+    }
+)

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
 from attest.assessment.purposes import load_purposes
+from attest.assessment.session_events import open_calls
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
 from attest.database import db_session, on_rollback
@@ -39,6 +40,12 @@ FIELD_MESSAGES = {
     "insz_birth_date": _l("Het rijksregisternummer past niet bij de geboortedatum."),
     "document_type": _l("Kies een type document uit de lijst."),
     "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
+}
+CALL_MESSAGES = {
+    "storage_error": _l(
+        "Een opname kon niet worden opgeslagen (opslag vol of onbereikbaar). De kiosk bewaart "
+        "ze en probeert opnieuw; verwittig de beheerder."
+    ),
 }
 ISSUE_MESSAGES = {
     "not_completed": _l("de test is nog niet afgerond"),
@@ -140,6 +147,8 @@ def test_session(session_id: int):
         attempts=services.section_attempts(db_session(), ts),
         attestation=attestation_for_session(db_session(), ts),
         pending=ratings_pending(db_session(), ts),
+        calls=open_calls(db_session(), ts),
+        call_messages=CALL_MESSAGES,
         form=EmptyForm(),
     )
 
