@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Callable, TypeVar
 
 from flask import Flask, abort
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -21,6 +22,7 @@ def setup_login(app: Flask) -> None:
     from attest.database import db_session
     from attest.extensions import login_manager
 
+    app.session_interface = _SessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
     login_manager.session_protection = "strong"
@@ -60,6 +62,20 @@ def setup_login(app: Flask) -> None:
             return None
         user = db_session().get(User, int(user_id))
         return user if user is not None and user.is_enabled else None
+
+
+def cookie_secure(app: Flask) -> bool:
+    """Mark cookies Secure when configured, or whenever the request came over TLS."""
+    from flask import has_request_context, request
+
+    return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+        has_request_context() and request.is_secure
+    )
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure(app)
 
 
 def start_session(user: User) -> None:

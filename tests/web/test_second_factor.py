@@ -169,12 +169,23 @@ def test_login_rotates_the_session(db, client):
 def test_session_cookie_flags(app, db, client):
     user = make_user(db, role=Role.PROCTOR)
     db.commit()
+    def session_cookie(response) -> str:
+        return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+
     response = login(client, user.username)
-    cookie = response.headers["Set-Cookie"]
+    cookie = session_cookie(response)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    over_tls = app.test_client()
+    token = csrf_from(over_tls.get("/login", base_url="https://attest.example").get_data(True))
+    response = over_tls.post(
+        "/login",
+        base_url="https://attest.example",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token},
+    )
+    assert "Secure" in session_cookie(response)  # served over TLS: Secure by itself
     app.config["SESSION_COOKIE_SECURE"] = True
     secure = login(app.test_client(), user.username)
-    assert "Secure" in secure.headers["Set-Cookie"]
+    assert "Secure" in session_cookie(secure)
 
 
 def test_cli_resets_the_second_factor(app, db):
