@@ -141,7 +141,7 @@ def _assert_clear_refusal(response, where: str) -> None:
         # "status" is the verification API's documented answer ("not_found")
         assert any(document.get(k) for k in ("message", "error", "status")), where
         return
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")
     assert "could not understand" not in body and "<title>400 Bad Request" not in body, where
     markers = ('class="error', 'class="flash error', 'role="alert"', "<h1")
     assert any(m in body for m in markers), f"{where}: refusal without a message"
