@@ -307,6 +307,8 @@ ABSENT = {
     "kiosk.enrol",
     "examiner.score",  # no performance 999
     "examiner.media",
+    "examiner.benchmark",
+    "examiner.remark",
 }
 
 
