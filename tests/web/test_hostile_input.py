@@ -34,6 +34,11 @@ RAW_BODY = {"kiosk.recording"}
 DECLARED_FORMS = {
     "proctor.issue": (access.STAFF, {"csrf_token"}),  # shown once a test is finished
     "proctor.new_code": (access.STAFF, {"csrf_token"}),  # shown until the test starts
+    # scoring forms need a recorded performance, which this world does not hold (they answer
+    # 404 here; the examiner tests drive them with real performances)
+    "examiner.score": (access.EXAMINER, {"csrf_token", "band_task", "band_language"}),
+    "examiner.benchmark": (access.ADMIN, {"csrf_token", "band_task", "is_calibration"}),
+    "examiner.remark": (access.ADMIN, {"csrf_token", "reason"}),
 }
 # What a refusal may write on purpose; columns that record that a page was seen.
 SIDE_EFFECT_TABLES = {"login_throttle", "audit_event"}
