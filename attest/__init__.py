@@ -50,6 +50,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
 
+    from attest.errors import register_error_handlers
+
+    register_error_handlers(app)
+
     from attest.cli import register_cli
 
     register_cli(app)
@@ -64,15 +68,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_request_transaction(app: Flask) -> None:
     """Commit once per request when the response succeeds, otherwise roll back."""
+    import sqlalchemy as sa
     from flask import g
+
+    from attest.database import run_undo
 
     @app.after_request
     def commit_session(response):
         session = app.extensions["attest_session"]
         if response.status_code < 400 or g.get("commit_on_error"):
-            session.commit()
+            try:
+                session.commit()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError):
+                # Not acknowledged: the client keeps its data and retries.
+                from attest.errors import database_unavailable
+
+                run_undo(g.pop("undo_on_rollback", None))
+                return database_unavailable()
+            except Exception:
+                session.rollback()
+                run_undo(g.pop("undo_on_rollback", None))
+                raise
+            g.pop("undo_on_rollback", None)  # committed: what was stored stays
         else:
             session.rollback()
+            run_undo(g.pop("undo_on_rollback", None))
         return response
 
     @app.teardown_request
@@ -80,6 +100,7 @@ def _register_request_transaction(app: Flask) -> None:
         session = app.extensions["attest_session"]
         if exc is not None:
             session.rollback()
+            run_undo(g.pop("undo_on_rollback", None))
         session.remove()
 
 

@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from attest import totp
 from attest.models import Centre, Kiosk, Role, User
 
 DEMO_USERS = (
@@ -232,6 +233,61 @@ def users_create(username, role, centre_code, display_name, password, senior) ->
     click.echo(f"created {user.role.value} {user.username}" + (" (senior)" if senior else ""))
 
 
+@users_group.command(
+    "reset-2fa",
+    help="Forget a user's TOTP secret and recovery codes (lost phone); they enrol again "
+    "at their next login, and their open sessions end.",
+)
+@click.argument("username")
+@with_appcontext
+def users_reset_2fa(username: str) -> None:
+    from attest.audit import record_event
+    from attest.auth.second_factor import reset_second_factor
+
+    with transaction() as session:
+        user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"no user {username!r}")
+        reset_second_factor(session, user)
+        record_event(session, None, "user.totp_reset", "user", user.id, via="cli")
+    click.echo(f"second factor of {user.username} reset: they enrol again at their next login")
+
+
+@click.group("storage", help="Stored files (sealed PDFs, recordings).")
+def storage_group() -> None:
+    pass
+
+
+@storage_group.command(
+    "sweep",
+    help="Remove files that no database row refers to (left by a crash between writing a "
+    "file and committing its row) and interrupted temporary files.",
+)
+@click.option("--min-age-minutes", default=10, show_default=True, type=click.IntRange(min=0))
+@click.option("--dry-run", is_flag=True, help="only list what would be removed")
+@with_appcontext
+def storage_sweep(min_age_minutes: int, dry_run: bool) -> None:
+    import time
+
+    from attest.audit import record_event
+    from attest.storage import storage_for
+    from attest.storage_sweep import sweep_orphans
+
+    with transaction() as session:
+        report = sweep_orphans(
+            session,
+            storage_for(current_app.config),
+            time.time(),
+            min_age_minutes * 60,
+            dry_run=dry_run,
+        )
+        if report.removed and not dry_run:
+            record_event(session, None, "storage.sweep", "storage", "-", removed=report.removed)
+    for key in report.removed:
+        click.echo(("would remove " if dry_run else "removed ") + key)
+    click.echo(report.summary())
+
+
 @click.group("keys", help="Issuing keys.")
 def keys_group() -> None:
     pass
@@ -297,6 +353,7 @@ def demo_setup() -> None:
 
     upgrade(current_app.extensions["attest_engine"])
     bank = _load_bank(None)
+    totp_secrets: dict[str, str] = {}
     with transaction() as session:
         report = sync_bank(session, bank, _now())
         centre = session.scalar(sa.select(Centre).where(Centre.code == DEMO_CENTRE[0]))
@@ -315,6 +372,12 @@ def demo_setup() -> None:
                 )
                 session.add(user)
             user.centre = centre if role is not Role.ADMIN else None
+            if role.value in current_app.config["TOTP_REQUIRED_ROLES"] and not user.has_totp:
+                # Demo only: a confirmed secret printed below, so the demo logs in at once.
+                user.totp_secret = totp.new_secret()
+                user.totp_confirmed_at = _now()
+            if user.totp_secret:
+                totp_secrets[username] = user.totp_secret
         _calibrate_demo_examiners(session)
         kiosk = session.scalar(
             sa.select(Kiosk).where(Kiosk.centre_id == centre.id, Kiosk.name == DEMO_KIOSK)
@@ -340,6 +403,16 @@ def demo_setup() -> None:
         f"  staff login:  {base}/login",
     ]
     lines += [f"    {u:<10} {p:<18} ({r.value})" for u, r, _n, p in DEMO_USERS]
+    if totp_secrets:
+        lines += [
+            "",
+            "  second step (TOTP) for these accounts: add the key to an authenticator app,",
+            "  or print the current code with: oathtool --totp -b <key>",
+        ]
+        issuer = current_app.config["ISSUER_NAME"]
+        for username, secret in totp_secrets.items():
+            lines.append(f"    {username:<10} {secret}")
+            lines.append(f"      {totp.provisioning_uri(secret, username, issuer)}")
     lines += [
         "",
         "  kiosk: open this one-time link in the browser that will be the kiosk",
@@ -459,6 +532,7 @@ def calibrate_command(min_responses, skills, anchoring, reference, focal, write)
 
 COMMANDS = (
     db_group,
+    storage_group,
     bank_group,
     users_group,
     keys_group,

@@ -24,6 +24,7 @@ ENV_SETTINGS = {
     "ATTEST_RETENTION_RESPONSES_DAYS": "RETENTION_RESPONSES_DAYS",
     "ATTEST_RETENTION_APPEAL_DAYS": "RETENTION_APPEAL_DAYS",
     "ATTEST_RETENTION_CANDIDATE_DAYS": "RETENTION_CANDIDATE_DAYS",
+    "ATTEST_TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -43,6 +44,11 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LOCK_SECONDS": 300,
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
+    # Roles that must pass a TOTP second step at login (comma-separated in the environment).
+    "TOTP_REQUIRED_ROLES": ("admin", "examiner"),
+    "TOTP_MAX_FAILURES": 5,
+    "TOTP_LOCK_SECONDS": 300,
+    "MFA_PENDING_SECONDS": 300,  # time between the password and the second step
     "KIOSK_COOKIE_NAME": "attest_kiosk",
     "KIOSK_COOKIE_DAYS": 365,
     "BABEL_DEFAULT_LOCALE": "nl",
@@ -52,7 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,
-    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # raw uploads (recordings)
+    "MAX_FORM_BYTES": 256 * 1024,  # form posts
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -89,6 +96,9 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
 
     if overrides:
         config.update(overrides)
+    if isinstance(config["TOTP_REQUIRED_ROLES"], str):
+        roles = config["TOTP_REQUIRED_ROLES"].split(",")
+        config["TOTP_REQUIRED_ROLES"] = tuple(r.strip() for r in roles if r.strip())
 
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance_path)

@@ -9,3 +9,22 @@ from flask import current_app
 def db_session() -> so.Session:
     """Return the scoped session of the current app."""
     return current_app.extensions["attest_session"]()
+
+
+def on_rollback(undo) -> None:
+    """Run `undo()` if this request's transaction does not commit (a rollback, or a commit that
+    fails): for side effects outside the database, such as a file already stored."""
+    from flask import g
+
+    g.setdefault("undo_on_rollback", []).append(undo)
+
+
+def run_undo(undos) -> None:
+    """Run the undo callbacks of a failed request, newest first; one failing stops none."""
+    import logging
+
+    for undo in reversed(undos or []):
+        try:
+            undo()
+        except Exception:  # noqa: BLE001 - cleanup must go on; the failure is logged
+            logging.getLogger("attest").exception("cleanup after a rollback failed")

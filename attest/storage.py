@@ -50,6 +50,19 @@ class DirectoryStorage:
         """Remove an object if present."""
         self._resolve(key).unlink(missing_ok=True)
 
+    def list(self, prefix: str) -> list[tuple[str, float]]:
+        """Return (key, modification time) of every object under a prefix, temporary files of
+        interrupted writes included (their names start with '.tmp-')."""
+        base = self._resolve(prefix)
+        if not base.is_dir():
+            return []
+        found = []
+        for path in base.rglob("*"):
+            if path.is_file():
+                key = path.relative_to(self.root).as_posix()
+                found.append((key, path.stat().st_mtime))
+        return sorted(found)
+
     def path(self, key: str) -> Path:
         """Return the local path of an object (for sending files)."""
         return self._resolve(key)

@@ -17,7 +17,26 @@ from attest.config import PROJECT_ROOT
 from attest.models import Candidate, Centre, Kiosk, Role, User
 
 PASSWORD = "correct horse battery"
+# Staff who must pass a second step (admins, examiners) get this confirmed TOTP secret.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+TOTP_ROLES = (Role.ADMIN, Role.EXAMINER)
 _seq = itertools.count(1)
+_last_step: dict[str, int] = {}
+
+
+def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
+    """Return a TOTP code the app accepts now for this user and that this process has not used
+    yet (the app refuses a code of a step it already accepted)."""
+    import time
+
+    from attest import totp
+
+    now_step = totp.step_at(time.time())
+    step = max(now_step - totp.WINDOW, _last_step.get(username, -1) + 1)
+    while step > totp.step_at(time.time()) + totp.WINDOW:  # only after 3 logins in 30 s
+        time.sleep(1)
+    _last_step[username] = step
+    return totp.code_at(secret, step)
 
 
 def make_centre(
@@ -39,16 +58,24 @@ def make_user(
     centre: Centre | None = None,
     username: str | None = None,
     password: str = PASSWORD,
+    totp_secret: str | None = TOTP_SECRET,
 ) -> User:
+    """Make a staff account; admins and examiners come with a confirmed TOTP secret (pass
+    totp_secret=None for one who has not enrolled yet)."""
     if centre is None and role is not Role.ADMIN:
         centre = make_centre(session)
-    return create_user(
+    user = create_user(
         session,
         username=username or f"{role.value}{next(_seq)}",
         password=password,
         role=role,
         centre=centre,
     )
+    if role in TOTP_ROLES and totp_secret is not None:
+        user.totp_secret = totp_secret
+        user.totp_confirmed_at = datetime.now(UTC)
+        session.flush()
+    return user
 
 
 def make_kiosk(

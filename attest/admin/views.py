@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.admin.forms import KioskForm
 from attest.audit import record_event
-from attest.auth import roles_required
+from attest.auth import cookie_secure, roles_required
 from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
 from attest.database import db_session
 from attest.models import Candidate, Centre, Kiosk, Role, User
@@ -39,7 +39,7 @@ def set_kiosk_cookie(response, token: str):
         max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
         httponly=True,
         samesite="Strict",
-        secure=cfg["SESSION_COOKIE_SECURE"],
+        secure=cookie_secure(current_app),
     )
     return response
 

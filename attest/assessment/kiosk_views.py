@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from flask import (
@@ -24,8 +25,9 @@ from attest.assessment import delivery
 from attest.assessment.items import get_format
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
+from attest.assessment.session_events import log_session_event
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
-from attest.database import db_session
+from attest.database import db_session, on_rollback
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
 from attest.storage import StorageError, storage_for
@@ -41,6 +43,10 @@ CODE_MESSAGES = {
 }
 
 
+STORAGE_MESSAGE = _l(
+    "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw "
+    "of roep de toezichter."
+)
 ANSWER_MESSAGES = {
     "no_answer": _l("Kies een antwoord voor je verdergaat."),
     "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
@@ -198,9 +204,14 @@ def recording(position: int):
         )
     except RecordingError as exc:
         return jsonify(error=exc.code, message=str(exc)), 400
-    except StorageError:
-        current_app.logger.error("recording for session %s not stored", ts.id)
-        return jsonify(error="storage", message="the recording could not be stored"), 503
+    except StorageError as exc:
+        # Nothing was written (storage writes are atomic); tell the proctor, keep that record.
+        current_app.logger.error("recording for session %s not stored: %s", ts.id, exc)
+        log_session_event(db_session(), ts, "storage_error", position=position)
+        g.commit_on_error = True
+        return jsonify(error="storage", message=str(STORAGE_MESSAGE)), 503
+    # The file is stored before the row commits: if the commit fails, remove the file.
+    on_rollback(partial(storage_for(current_app.config).delete, rec.storage_key))
     return jsonify(recording_id=rec.id, sha256=rec.sha256, size=rec.size_bytes), 201
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from functools import wraps
 from typing import Callable, TypeVar
 
 from flask import Flask, abort
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -20,6 +22,7 @@ def setup_login(app: Flask) -> None:
     from attest.database import db_session
     from attest.extensions import login_manager
 
+    app.session_interface = _SessionInterface()
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
     login_manager.session_protection = "strong"
@@ -61,6 +64,20 @@ def setup_login(app: Flask) -> None:
         return user if user is not None and user.is_enabled else None
 
 
+def cookie_secure(app: Flask) -> bool:
+    """Mark cookies Secure when configured, or whenever the request came over TLS."""
+    from flask import has_request_context, request
+
+    return bool(app.config["SESSION_COOKIE_SECURE"]) or (
+        has_request_context() and request.is_secure
+    )
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return cookie_secure(app)
+
+
 def start_session(user: User) -> None:
     """Mark the fresh session with the user's epoch and the login time (for the limits)."""
     from flask import session
@@ -68,6 +85,59 @@ def start_session(user: User) -> None:
     now = time.time()
     session["epoch"] = user.session_epoch
     session["login_at"] = session["seen_at"] = now
+    # A fresh random value makes the signed cookie of every login new, so a cookie captured
+    # before the login (fixation) or from an earlier login can never be the current one.
+    session["sid"] = secrets.token_urlsafe(16)
+
+
+def begin_login(user: User, target: str) -> None:
+    """Rotate the session at a successful password: nothing from before carries over but the
+    language; staff who need a second step are only *pending* until they pass it."""
+    from flask import session
+
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session["mfa"] = {
+        "uid": user.id,
+        "epoch": user.session_epoch,
+        "at": time.time(),
+        "next": target,
+        "sid": secrets.token_urlsafe(16),
+    }
+
+
+def pending_user(max_age_seconds: int) -> tuple[User, str] | None:
+    """Return the user waiting for the second step and where to send them, or None."""
+    from flask import session
+
+    from attest.database import db_session
+
+    pending = session.get("mfa")
+    if not isinstance(pending, dict) or not isinstance(pending.get("uid"), int):
+        return None
+    if time.time() - pending.get("at", 0) > max_age_seconds:
+        session.pop("mfa", None)
+        return None
+    user = db_session().get(User, pending["uid"])
+    if user is None or not user.is_enabled or user.session_epoch != pending.get("epoch"):
+        session.pop("mfa", None)
+        return None
+    return user, str(pending.get("next") or "/")
+
+
+def complete_login(user: User) -> None:
+    """Turn a pending (or password-only) login into a staff session with a new identity."""
+    from flask import session
+    from flask_login import login_user
+
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    login_user(user)
+    start_session(user)
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:

@@ -20,6 +20,10 @@ VALID_FOR = timedelta(days=2)
 _cache: dict[str, tuple[bytes, datetime]] = {}
 
 
+class NoSigningKey(RuntimeError):
+    """No key can sign the status list (nothing has been issued yet, or keys were retired)."""
+
+
 def current_status_list(session: so.Session) -> tuple[bytes, int]:
     """Return the signed status list token and its time to live in seconds."""
     revoked = sorted(
@@ -34,7 +38,7 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
     )
     key_row = active_signing_key(session)
     if key_row is None:
-        raise RuntimeError("no active signing key")
+        raise NoSigningKey("no active signing key (attest keys init)")
     fingerprint = hashlib.sha256(f"{key_row.kid}:{revoked}".encode()).hexdigest()
     now = datetime.now(UTC)
     cached = _cache.get(fingerprint)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from attest.certificates.requirements import profile_codes
-from attest.certificates.status_service import current_status_list
+from attest.certificates.status_service import NoSigningKey, current_status_list
 from attest.certificates.verify import (
     judge_requirement,
     published_jwks,
@@ -87,7 +87,11 @@ def jwks():
 
 @bp.route("/status/attestations")
 def status_list():
-    token, ttl = current_status_list(db_session())
+    try:
+        token, ttl = current_status_list(db_session())
+    except NoSigningKey:
+        current_app.logger.error("status list requested but no active signing key")
+        return jsonify(error="unavailable", message="no status list is published yet"), 503
     return Response(
         token,
         mimetype="application/statuslist+cwt",

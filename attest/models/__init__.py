@@ -3,7 +3,16 @@
 from attest.models.attestation import Attestation, AttestationStatus, SigningKey
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
-from attest.models.org import AuditChainHead, AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.org import (
+    AuditChainHead,
+    AuditEvent,
+    Centre,
+    Kiosk,
+    LoginThrottle,
+    RecoveryCode,
+    Role,
+    User,
+)
 from attest.models.rating import (
     Adjudication,
     AssignmentKind,
@@ -47,6 +56,7 @@ __all__ = [
     "RatingAssignment",
     "Recording",
     "RemarkRequest",
+    "RecoveryCode",
     "Response",
     "Role",
     "SectionAttempt",

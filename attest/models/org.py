@@ -45,9 +45,18 @@ class User(UserMixin, Base):
     session_epoch: so.Mapped[int] = so.mapped_column(default=0)
     # Senior examiners give the deciding third rating when two ratings differ too much.
     is_senior_examiner: so.Mapped[bool] = so.mapped_column(default=False)
+    # Second factor (TOTP, RFC 6238): the Base32 secret, when the user confirmed it, and the
+    # last time step accepted (a code of that step or an earlier one is refused: no replay).
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     centre: so.Mapped[Centre | None] = so.relationship()
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
@@ -55,6 +64,23 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces a TOTP code when the phone is lost (stored hashed)."""
+
+    __tablename__ = "recovery_code"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode user={self.user_id} used={self.used_at is not None}>"
 
 
 class LoginThrottle(Base):

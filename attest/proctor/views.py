@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask import session as web_session
@@ -13,9 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
 from attest.assessment.purposes import load_purposes
+from attest.assessment.session_events import open_calls
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
-from attest.database import db_session
+from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role
 from attest.proctor import services
@@ -38,6 +40,12 @@ FIELD_MESSAGES = {
     "insz_birth_date": _l("Het rijksregisternummer past niet bij de geboortedatum."),
     "document_type": _l("Kies een type document uit de lijst."),
     "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
+}
+CALL_MESSAGES = {
+    "storage_error": _l(
+        "Een opname kon niet worden opgeslagen (opslag vol of onbereikbaar). De kiosk bewaart "
+        "ze en probeert opnieuw; verwittig de beheerder."
+    ),
 }
 ISSUE_MESSAGES = {
     "not_completed": _l("de test is nog niet afgerond"),
@@ -139,6 +147,8 @@ def test_session(session_id: int):
         attempts=services.section_attempts(db_session(), ts),
         attestation=attestation_for_session(db_session(), ts),
         pending=ratings_pending(db_session(), ts),
+        calls=open_calls(db_session(), ts),
+        call_messages=CALL_MESSAGES,
         form=EmptyForm(),
     )
 
@@ -167,7 +177,7 @@ def issue(session_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
+        att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
         current_app.logger.warning("attestation not issued for session %s: %s", ts.id, exc)
@@ -176,6 +186,8 @@ def issue(session_id: int):
             "error",
         )
         return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    # The sealed PDF is stored before the row commits: if the commit fails, remove the file.
+    on_rollback(partial(storage_for(current_app.config).delete, att.pdf_path))
     flash(_("Attest uitgereikt."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 

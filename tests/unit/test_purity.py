@@ -17,6 +17,7 @@ PURE_MODULES = [
     "attest.audit_chain",
     "attest.monitoring",
     "attest.retention_rules",
+    "attest.totp",
     "attest.assessment.items",
     "attest.assessment.bank",
     "attest.assessment.audio",

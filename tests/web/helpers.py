@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTP_SECRET, totp_code
 
 
-def login(client, username: str, password: str = PASSWORD):
-    """Log in through the login form; return the response."""
+def login(client, username: str, password: str = PASSWORD, secret: str = TOTP_SECRET):
+    """Log in through the login form, and the second step when the account has one; return
+    the last response."""
     token = csrf_from(client.get("/login").get_data(as_text=True))
-    return client.post(
+    response = client.post(
         "/login", data={"username": username, "password": password, "csrf_token": token}
     )
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        token = csrf_from(client.get("/login/code").get_data(as_text=True))
+        response = client.post(
+            "/login/code", data={"code": totp_code(username, secret), "csrf_token": token}
+        )
+    return response
 
 
 def csrf(client, url: str = "/login") -> str:

@@ -1,7 +1,15 @@
-"""Access control as one table: every route, every kind of visitor.
+"""Authorisation matrix: every route of the URL map, requested by every kind of visitor.
 
+Two declared tables make the matrix:
+- ACCESS says, per endpoint, which method the matrix uses and which access class it has;
+- EXPECTED says, per access class and visitor, what the visitor must get.
 A route that is not in ACCESS fails test_every_route_is_in_the_table, so a new view cannot ship
-without a decision about who may use it."""
+without a decision about who may use it; an access class without a full row of EXPECTED fails
+test_every_class_declares_every_visitor.
+
+Each visitor logs in (or registers as a kiosk, or starts a test at the kiosk) once; every route is
+then requested by a fresh client carrying that visitor's cookies, so that a route that changes
+the client's cookies (logging out, registering the browser as a kiosk) cannot disturb the next."""
 
 from __future__ import annotations
 
@@ -9,13 +17,27 @@ import pytest
 
 from attest.assessment.delivery import create_session
 from attest.models import Role
-from tests.factories import make_candidate, make_centre, make_kiosk, make_user
-from tests.web.helpers import csrf, login
+from tests import factories
+from tests.factories import (
+    load_demo_bank,
+    make_candidate,
+    make_centre,
+    make_kiosk,
+    make_user,
+)
+from tests.web.helpers import csrf, login, start_at_kiosk
 
-PUBLIC, KIOSK, STAFF, ADMIN, ANY_LOGGED = "public", "kiosk", "staff", "admin", "any"
+# Access classes
+PUBLIC = "public"  # anyone
+KIOSK = "kiosk"  # a registered kiosk (device token cookie)
+CANDIDATE = "candidate"  # a registered kiosk with a test in progress
+STAFF = "staff"  # proctors and admins; proctors only for their own centre's objects
+ADMIN = "admin"  # admins
 EXAMINER = "examiner"  # scoring pages: examiners only (not proctors, not admins)
+ANY_LOGGED = "any"  # any member of staff
+PARTNER = "partner"  # a partner organisation's API key
 
-# endpoint -> (method, who may use it)
+# endpoint -> (method, access class)
 ACCESS = {
     "static": ("GET", PUBLIC),
     "web.home": ("GET", PUBLIC),
@@ -23,6 +45,8 @@ ACCESS = {
     "web.readyz": ("GET", PUBLIC),
     "auth.logout_everywhere": ("POST", ANY_LOGGED),
     "auth.login": ("GET", PUBLIC),
+    "auth.second_factor": ("GET", PUBLIC),
+    "auth.enrol_totp": ("GET", PUBLIC),
     "auth.logout": ("POST", PUBLIC),
     "verify.page": ("GET", PUBLIC),
     "verify.api": ("GET", PUBLIC),
@@ -49,13 +73,13 @@ ACCESS = {
     "proctor.attestation_pdf": ("GET", STAFF),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
-    "kiosk.language": ("GET", KIOSK),
-    "kiosk.resume": ("GET", KIOSK),
-    "kiosk.item": ("GET", KIOSK),
-    "kiosk.finish": ("GET", KIOSK),
     "kiosk.done": ("GET", KIOSK),
-    "kiosk.recording": ("POST", KIOSK),
-    "kiosk.media": ("GET", KIOSK),
+    "kiosk.language": ("GET", CANDIDATE),
+    "kiosk.resume": ("GET", CANDIDATE),
+    "kiosk.item": ("GET", CANDIDATE),
+    "kiosk.finish": ("GET", CANDIDATE),
+    "kiosk.recording": ("POST", CANDIDATE),
+    "kiosk.media": ("GET", CANDIDATE),
     "examiner.queue_page": ("GET", EXAMINER),
     "examiner.queue_json": ("GET", EXAMINER),
     "examiner.score": ("GET", EXAMINER),
@@ -72,7 +96,90 @@ ACCESS = {
     "examiner.benchmark": ("GET", ADMIN),
     "examiner.remark": ("POST", ADMIN),
 }
-VISITORS = ("anonymous", "proctor", "examiner", "admin", "other_centre_proctor")
+
+# Outcomes
+OK = "ok"  # served: whatever the status (a 404 for a missing object), never a refusal
+LOGIN = "login"  # 302 to the login page
+DENIED = "denied"  # 403
+NOT_KIOSK = "not_kiosk"  # 403 with the "not a registered kiosk" page
+NO_TEST = "no_test"  # a kiosk without a test in progress: back to the start page (or 409)
+OWN = "own"  # served for objects of the visitor's centre; another centre's object is a 404
+UNAUTHORISED = "unauthorised"  # 401 (an API without a valid key)
+
+VISITORS = (
+    "anonymous",
+    "kiosk",
+    "candidate",
+    "proctor",
+    "examiner",
+    "admin",
+    "other_centre_proctor",
+    "other_centre_examiner",
+    "other_centre_admin",
+    "partner",
+)
+
+# access class -> visitor -> outcome. "other_centre_*" staff belong to another centre than
+# the objects of the world below; admins see every centre.
+_BROWSER_ANON = {"anonymous": LOGIN, "kiosk": LOGIN, "candidate": LOGIN, "partner": LOGIN}
+EXPECTED: dict[str, dict[str, str]] = {
+    PUBLIC: dict.fromkeys(VISITORS, OK),
+    KIOSK: {
+        **dict.fromkeys(VISITORS, NOT_KIOSK),
+        "kiosk": OK,
+        "candidate": OK,
+    },
+    CANDIDATE: {
+        **dict.fromkeys(VISITORS, NOT_KIOSK),
+        "kiosk": NO_TEST,
+        "candidate": OK,
+    },
+    STAFF: {
+        **_BROWSER_ANON,
+        "proctor": OWN,
+        "examiner": DENIED,
+        "admin": OK,
+        "other_centre_proctor": OWN,
+        "other_centre_examiner": DENIED,
+        "other_centre_admin": OK,
+    },
+    ADMIN: {
+        **_BROWSER_ANON,
+        "proctor": DENIED,
+        "examiner": DENIED,
+        "admin": OK,
+        "other_centre_proctor": DENIED,
+        "other_centre_examiner": DENIED,
+        "other_centre_admin": OK,
+    },
+    EXAMINER: {
+        **_BROWSER_ANON,
+        "proctor": DENIED,
+        "examiner": OWN,
+        "admin": DENIED,
+        "other_centre_proctor": DENIED,
+        "other_centre_examiner": OWN,
+        "other_centre_admin": DENIED,
+    },
+    ANY_LOGGED: {
+        **_BROWSER_ANON,
+        **dict.fromkeys(
+            (
+                "proctor",
+                "examiner",
+                "admin",
+                "other_centre_proctor",
+                "other_centre_examiner",
+                "other_centre_admin",
+            ),
+            OK,
+        ),
+    },
+    PARTNER: {**dict.fromkeys(VISITORS, UNAUTHORISED), "partner": OK},
+}
+
+# Routes that end the visitor's server-side session state run last.
+RUN_LAST = ("auth.logout", "auth.logout_everywhere")
 
 
 def test_every_route_is_in_the_table(app):
@@ -81,24 +188,48 @@ def test_every_route_is_in_the_table(app):
     assert set(ACCESS) - endpoints == set(), "remove routes that no longer exist"
 
 
+def test_every_class_declares_every_visitor():
+    for who in {who for _m, who in ACCESS.values()} | set(EXPECTED):
+        assert set(EXPECTED[who]) == set(VISITORS), who
+
+
+def test_the_table_uses_a_method_each_route_accepts(app):
+    for rule in app.url_map.iter_rules():
+        assert ACCESS[rule.endpoint][0] in rule.methods, rule.endpoint
+
+
+def partner_headers(api_key: str) -> dict[str, str]:
+    """How a partner presents its API key (the partner API's documented scheme)."""
+    return {"Authorization": f"Bearer {api_key}"}
+
+
 @pytest.fixture
-def world(db, now):
+def world(app, db, now):
+    load_demo_bank(db)  # a test in progress needs items
     centre, other = make_centre(db), make_centre(db)
     users = {
         "proctor": make_user(db, role=Role.PROCTOR, centre=centre),
         "examiner": make_user(db, role=Role.EXAMINER, centre=centre),
         "admin": make_user(db, role=Role.ADMIN),
         "other_centre_proctor": make_user(db, role=Role.PROCTOR, centre=other),
+        "other_centre_examiner": make_user(db, role=Role.EXAMINER, centre=other),
+        "other_centre_admin": make_user(db, role=Role.ADMIN, centre=other),
     }
     cand = make_candidate(db, centre=centre)
-    ts, _code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
-    kiosk, _token = make_kiosk(db, centre=centre)
+    ts, code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
+    kiosk, token = make_kiosk(db, centre=centre)
+    partner_key = None
+    if hasattr(factories, "make_partner"):  # the partner API (issue 7) provides it
+        _org, partner_key = factories.make_partner(db)
     db.commit()
     return {
         "users": users,
         "candidate_id": cand.id,
         "session_id": ts.id,
         "kiosk_id": kiosk.id,
+        "kiosk_token": token,
+        "start_code": code,
+        "partner_key": partner_key,
         "user_id": users["examiner"].id,
     }
 
@@ -126,49 +257,95 @@ def _url(app, endpoint: str, world) -> str:
         return url_for(endpoint, **{k: values[k] for k in rule.arguments})
 
 
-@pytest.mark.parametrize(
-    "endpoint",
-    [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)],
-)
-@pytest.mark.parametrize("visitor", VISITORS)
-def test_staff_routes_by_role(app, client, world, endpoint, visitor):
-    method, who = ACCESS[endpoint]
-    if visitor != "anonymous":
-        login(client, world["users"][visitor].username)
-    url = _url(app, endpoint, world)
-    data = {"csrf_token": csrf(client)} if method == "POST" else None
-    response = client.open(url, method=method, data=data)
-    allowed = {
-        STAFF: ("proctor", "admin", "other_centre_proctor"),
-        ADMIN: ("admin",),
-        ANY_LOGGED: ("proctor", "examiner", "admin", "other_centre_proctor"),
-        EXAMINER: ("examiner",),
-    }[who]
-    if visitor == "anonymous":
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
-    elif visitor not in allowed:
-        assert response.status_code == 403
-    elif visitor == "other_centre_proctor" and "<int:" in str(
-        next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+def _visitor_client(app, world, visitor: str):
+    """Return a client in the visitor's state, and the headers it sends."""
+    if visitor == "kiosk":
+        client = app.test_client()
+        client.set_cookie(app.config["KIOSK_COOKIE_NAME"], world["kiosk_token"])
+    elif visitor == "candidate":
+        client = start_at_kiosk(app, world["kiosk_token"], world["start_code"])
+    else:
+        client = app.test_client()
+    if visitor in world["users"]:
+        assert login(client, world["users"][visitor].username).status_code == 302
+    headers = {}
+    if visitor == "partner":
+        if world["partner_key"] is None:
+            pytest.skip("no partner API yet: tests.factories.make_partner is missing")
+        headers = partner_headers(world["partner_key"])
+    return client, headers
+
+
+def _outcome(response, endpoint: str, rule_has_object: bool) -> str:
+    status, location = response.status_code, response.headers.get("Location", "")
+    body = response.get_data().decode("utf-8", "replace")  # downloads may be binary
+    if status == 302 and "/login?next=" in location:
+        return LOGIN  # sent to log in (a plain redirect to /login, e.g. after logout, is not)
+    if status == 401:
+        return UNAUTHORISED
+    if status == 403 and "Deze registratielink werkt niet" in body:
+        return OK  # the (unknown) enrolment link is refused, not the visitor
+    if status == 403:
+        return NOT_KIOSK if "geen geregistreerde kiosk" in body else DENIED
+    if endpoint.startswith("kiosk.") and (
+        status == 409 or (status == 302 and location.rstrip("/").endswith("/kiosk"))
     ):
-        assert response.status_code == 404  # another centre's candidate does not exist for them
-    else:  # allowed: whatever the outcome (a 404 for a missing object), it is not a refusal
-        assert response.status_code not in (401, 403), response.status_code
-        assert "next=" not in response.headers.get("Location", "")  # not sent to log in
+        return NO_TEST
+    if status == 404:
+        return "not_found"
+    return OK
 
 
-@pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who == KIOSK])
-@pytest.mark.parametrize("visitor", ["anonymous", "proctor", "admin"])
-def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
-    app, client, world, endpoint, visitor
-):
-    if visitor != "anonymous":
-        login(client, world["users"][visitor].username)
-    method = ACCESS[endpoint][0]
-    data = {"csrf_token": csrf(client)} if method == "POST" else None
-    response = client.open(_url(app, endpoint, world), method=method, data=data)
-    assert response.status_code == 403
-    assert "geen geregistreerde kiosk" in response.get_data(as_text=True)
+# Endpoints whose object the world below does not hold (a 404 is then the right answer).
+ABSENT = {
+    "proctor.attestation_pdf",  # nothing issued
+    "verify.page",
+    "verify.api",
+    "verify.payload_page",
+    "items.media",
+    "kiosk.media",
+    "kiosk.enrol",
+    "examiner.score",  # no performance 999
+    "examiner.media",
+    "examiner.benchmark",
+    "examiner.remark",
+}
+
+
+def _expected(endpoint: str, who: str, visitor: str, rule_has_object: bool) -> set[str]:
+    outcome = EXPECTED[who][visitor]
+    if outcome == OWN and visitor.startswith("other_centre") and rule_has_object:
+        return {"not_found"}  # another centre's object does not exist for them
+    if outcome in (OK, OWN):
+        return {OK, "not_found"} if endpoint in ABSENT else {OK}
+    return {outcome}
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_matrix(app, world, visitor):
+    """Request every route as this visitor; report every pair whose outcome differs."""
+    template, headers = _visitor_client(app, world, visitor)
+    cookies = [(c.key, c.value) for c in template._cookies.values()]
+    endpoints = sorted(ACCESS, key=lambda e: (e in RUN_LAST, e))
+    wrong = []
+    for endpoint in endpoints:
+        method, who = ACCESS[endpoint]
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        has_object = any(a.endswith("_id") for a in rule.arguments)
+        client = app.test_client()
+        for key, value in cookies:
+            client.set_cookie(key, value)
+        data = {"csrf_token": csrf(client)} if method == "POST" else None
+        url = _url(app, endpoint, world)
+        response = client.open(url, method=method, data=data, headers=headers)
+        got = _outcome(response, endpoint, has_object)
+        response.close()  # static files and media are streamed
+        if got not in _expected(endpoint, who, visitor, has_object):
+            wrong.append(
+                f"{endpoint} ({who}): expected {EXPECTED[who][visitor]}, got {got} "
+                f"({response.status_code} {response.headers.get('Location', '')})"
+            )
+    assert not wrong, f"{visitor}:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,103 @@
+"""Error pages: every refusal says what went wrong in Dutch (or English), as HTML or JSON."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, Request, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: _l("Het verzoek was niet volledig of niet geldig. Ga terug en probeer opnieuw."),
+    403: _l("Je hebt geen toegang tot deze pagina."),
+    404: _l("Deze pagina bestaat niet (meer)."),
+    405: _l("Deze handeling is hier niet mogelijk."),
+    413: _l(
+        "Wat je stuurde is te groot. Stuur een kleiner bestand of minder tekst, of vraag hulp."
+    ),
+    429: _l("Te veel verzoeken na elkaar. Wacht even en probeer opnieuw."),
+    500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+}
+DATABASE_MESSAGE = _l(
+    "Even geen verbinding met de databank: er is niets bewaard. Probeer het over enkele "
+    "seconden opnieuw."
+)
+CSRF_MESSAGE = _l(
+    "Het formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en probeer "
+    "het nog eens."
+)
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Endpoints that answer scripts, not people reading a page.
+JSON_ENDPOINTS = {"kiosk.recording"}
+
+
+def wants_json() -> bool:
+    """Tell whether the client expects a JSON answer (API paths, JSON uploads, Accept)."""
+    if request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS:
+        return True
+    if request.is_json:
+        return True
+    accept = request.accept_mimetypes
+    return accept["application/json"] > accept["text/html"]
+
+
+def _answer(status: int, code: str, message: str):
+    if wants_json():
+        return {"error": code, "message": message}, status
+    return render_template("error.html", status=status, message=message), status
+
+
+class AttestRequest(Request):
+    """Hold forms to MAX_FORM_BYTES: they carry short text (the longest is a writing answer),
+    while MAX_CONTENT_LENGTH is sized for raw uploads such as recordings."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = Request.max_content_length.fget(self)
+        if current_app and self.mimetype in FORM_TYPES:
+            form_limit = current_app.config["MAX_FORM_BYTES"]
+            return form_limit if limit is None else min(limit, form_limit)
+        return limit
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def database_unavailable():
+    """Answer 503 when the database connection failed; the request's work was rolled back."""
+    current_app.logger.warning("database unavailable on %s %s", request.method, request.endpoint)
+    current_app.extensions["attest_session"].rollback()
+    response = current_app.make_response(_answer(503, "database", str(DATABASE_MESSAGE)))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer HTTP errors with a clear message instead of Werkzeug's default page; hold forms
+    to their smaller size limit."""
+    app.request_class = AttestRequest
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _answer(400, "csrf", str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code is None or exc.code < 400 or exc.response is not None:
+            return exc  # redirects raised with abort(), and ready-made responses
+        message = MESSAGES.get(exc.code) or MESSAGES[400 if exc.code < 500 else 500]
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return _answer(exc.code, code, str(message))
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    def database_error(exc: sa.exc.DBAPIError):
+        return database_unavailable()
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError):
+        current_app.logger.error("unhandled error on %s %s", request.method, request.endpoint)
+        return _answer(500, "internal_server_error", _(str(MESSAGES[500])))

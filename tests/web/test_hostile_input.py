@@ -1,0 +1,373 @@
+"""Hostile input over every form and every route with parameters (Hypothesis).
+
+The forms are found, not listed: every page of the URL map is fetched as a visitor allowed to
+see it (tests/web/test_access.py: ACCESS), and every <form> on it is recorded with its fields.
+Every POST route must be reached that way or be declared in RAW_BODY; a new form is fuzzed
+without touching this file. Values are random and malicious: very long strings, control
+characters, bidirectional overrides and mixed scripts, SQL and template syntax, invalid dates.
+
+The property: never a server error; a refusal (4xx) says what is wrong (a message in the page
+or the JSON), and leaves the database exactly as it was (a snapshot of every row). Only the
+counters that a refusal is meant to write (login throttling, the audit log) may change."""
+
+from __future__ import annotations
+
+import hashlib
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+from attest.db import Base
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD
+from tests.web import test_access as access
+from tests.web.helpers import csrf
+
+# POST routes whose body is not a form (raw uploads), fuzzed with raw bytes.
+RAW_BODY = {"kiosk.recording"}
+# Forms the crawl cannot see in the test world: endpoint -> (access class, fields).
+DECLARED_FORMS = {
+    "proctor.issue": (access.STAFF, {"csrf_token"}),  # shown once a test is finished
+    "proctor.new_code": (access.STAFF, {"csrf_token"}),  # shown until the test starts
+    # scoring forms need a recorded performance, which this world does not hold (they answer
+    # 404 here; the examiner tests drive them with real performances)
+    "examiner.score": (access.EXAMINER, {"csrf_token", "band_task", "band_language"}),
+    "examiner.benchmark": (access.ADMIN, {"csrf_token", "band_task", "is_calibration"}),
+    "examiner.remark": (access.ADMIN, {"csrf_token", "reason"}),
+}
+# What a refusal may write on purpose; columns that record that a page was seen.
+SIDE_EFFECT_TABLES = {"login_throttle", "audit_event"}
+VOLATILE_COLUMNS = {"last_seen_at", "shown_at", "totp_secret", "seen_at"}
+# Large tables no form writes (the item bank): compared by row count only, to keep it quick.
+COUNTED_TABLES = {"item", "item_version"}
+EXAMPLES_PER_FORM = 12
+EXAMPLES_PER_ROUTE = 4
+
+SQL = [
+    "' OR '1'='1",
+    "'; DROP TABLE candidate; --",
+    '" OR ""="',
+    "1; SELECT pg_sleep(5)",
+    "admin'--",
+    "%' AND 1=0 UNION SELECT password_hash FROM user_account --",
+]
+TEMPLATE = ["{{ 7*7 }}", "{% for x in range(99999999) %}x{% endfor %}", "${7*7}", "#{7*7}"]
+MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
+BIDI = ["\u202eevil\u202c", "Ali\u2066ce\u2069", "\u200f\u200e", "abc\u202dxyz"]
+MIXED = ["Łukasz Żółć", "Nguyễn Thị Minh Khai", "Мария Иванова", "أحمد الحسن", "Раul", "Ａｄｍｉｎ"]
+DATES = [
+    "2023-02-30",
+    "0000-00-00",
+    "1990-13-01",
+    "31/12/1990",
+    "9999-12-31",
+    "0001-01-01",
+    "-1",
+    "1990-1-1T00:00",
+    "NaN",
+    "",
+]
+NUMBERS = ["-1", "0", "1e309", "99999999999999999999999", "0x10", "1.5", " 1 "]
+
+hostile_text = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(categories=("Cc", "Cf", "Zl", "Zp")), max_size=20),
+    st.sampled_from(SQL + TEMPLATE + MARKUP + BIDI + MIXED + DATES + NUMBERS),
+    st.builds(lambda a, b: a + b, st.sampled_from(MIXED + BIDI), st.sampled_from(SQL + BIDI)),
+    st.integers(min_value=200, max_value=20_000).map(lambda n: "A" * n),
+    st.just("\x00"),
+)
+field_value = st.one_of(hostile_text, st.lists(hostile_text, min_size=2, max_size=3))
+
+
+class _Forms(HTMLParser):
+    """Collect forms: method, action and the names of their fields."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(
+                {
+                    "method": (attrs.get("method") or "get").upper(),
+                    "action": attrs.get("action") or "",
+                    "fields": set(),
+                }
+            )
+        elif tag in ("input", "select", "textarea", "button") and self.forms and attrs.get("name"):
+            self.forms[-1]["fields"].add(attrs["name"])
+
+
+CRAWLERS = ("anonymous", "kiosk", "candidate", "proctor", "admin", "examiner", "partner")
+
+
+def _visitors_for(who: str) -> list[str]:
+    """The visitors the access matrix lets through for this class of route."""
+    return [v for v in CRAWLERS if access.EXPECTED[who][v] in (access.OK, access.OWN)]
+
+
+def _visitor_for(who: str) -> str | None:
+    allowed = _visitors_for(who)
+    return allowed[0] if allowed else None
+
+
+def _snapshot(engine) -> str:
+    digest = hashlib.sha256()
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in SIDE_EFFECT_TABLES:
+                continue
+            digest.update(table.name.encode())
+            if table.name in COUNTED_TABLES:
+                count = conn.scalar(sa.select(sa.func.count()).select_from(table))
+                digest.update(str(count).encode())
+                continue
+            columns = [c for c in table.columns if c.name not in VOLATILE_COLUMNS]
+            rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns))
+            for row in rows:
+                digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
+def _assert_clear_refusal(response, where: str) -> None:
+    assert response.status_code < 500, f"{where}: server error {response.status_code}"
+    if response.status_code < 400:
+        return
+    if response.is_json:
+        document = response.get_json() or {}
+        # "status" is the verification API's documented answer ("not_found")
+        assert any(document.get(k) for k in ("message", "error", "status")), where
+        return
+    body = response.get_data().decode("utf-8", "replace")
+    assert "could not understand" not in body and "<title>400 Bad Request" not in body, where
+    markers = ('class="error', 'class="flash error', 'role="alert"', "<h1")
+    assert any(m in body for m in markers), f"{where}: refusal without a message"
+
+
+class Site:
+    """Visitors in their state (cookies) and the forms each one can see."""
+
+    def __init__(self, app, world) -> None:
+        self.app, self.world = app, world
+        self.cookies: dict[str, list[tuple[str, str]]] = {}
+        self.headers: dict[str, dict[str, str]] = {}
+        self.forms: dict[str, tuple[str, str, set[str]]] = {}  # endpoint -> visitor, url, fields
+
+    def visitor_client(self, visitor: str):
+        if visitor not in self.cookies:
+            if visitor == "partner" and self.world["partner_key"] is None:
+                return None, {}
+            client, headers = access._visitor_client(self.app, self.world, visitor)
+            self.cookies[visitor] = [(c.key, c.value) for c in client._cookies.values()]
+            self.headers[visitor] = headers
+        client = self.app.test_client()
+        for key, value in self.cookies[visitor]:
+            client.set_cookie(key, value)
+        return client, self.headers[visitor]
+
+    def crawl(self) -> None:
+        adapter = self.app.url_map.bind("attest.example")
+        pages = [
+            (endpoint, who)
+            for endpoint, (method, who) in access.ACCESS.items()
+            if method == "GET" and endpoint not in access.RUN_LAST
+        ]
+        visits = [(e, v) for e, who in pages for v in _visitors_for(who)]
+        visits += [("auth.second_factor", "pending"), ("auth.enrol_totp", "pending_enrol")]
+        for endpoint, visitor in visits:
+            if visitor.startswith("pending"):
+                client, headers = self.pending_client(visitor)
+            else:
+                client, headers = self.visitor_client(visitor)
+            if client is None:
+                continue
+            url = access._url(self.app, endpoint, self.world)
+            response = client.get(url, headers=headers)
+            if "text/html" not in response.content_type:
+                response.close()
+                continue
+            parser = _Forms()
+            parser.feed(response.get_data(as_text=True))
+            for form in parser.forms:
+                target = urlsplit(urljoin(url, form["action"] or url)).path
+                try:
+                    form_endpoint, _args = adapter.match(target, method=form["method"])
+                except (NotFound, MethodNotAllowed):
+                    continue
+                if form["method"] == "POST" and form_endpoint not in self.forms:
+                    self.forms[form_endpoint] = (visitor, target, form["fields"])
+        for endpoint, (who, fields) in DECLARED_FORMS.items():
+            url = access._url(self.app, endpoint, self.world)
+            self.forms.setdefault(endpoint, (_visitor_for(who), url, fields))
+
+    def pending_client(self, kind: str):
+        """A browser between the password and the second step (or the TOTP enrolment)."""
+        if kind in self.cookies:
+            return self.visitor_client(kind)
+        user = self.world["pending_users"][kind]
+        client = self.app.test_client()
+        token = csrf_from(client.get("/login").get_data(as_text=True))
+        client.post("/login", data={"username": user, "password": PASSWORD, "csrf_token": token})
+        self.cookies[kind] = [(c.key, c.value) for c in client._cookies.values()]
+        self.headers[kind] = {}
+        return client, {}
+
+
+@pytest.fixture
+def site(app, db, world, keys_dir, now):
+    from attest.certificates.service import init_keys
+    from attest.models import Role
+    from tests.factories import make_user
+
+    init_keys(db, keys_dir, now, demo=True, public_url=app.config["PUBLIC_URL"])
+    world["pending_users"] = {
+        "pending": make_user(db, role=Role.ADMIN).username,
+        "pending_enrol": make_user(db, role=Role.EXAMINER, totp_secret=None).username,
+    }
+    db.commit()
+    site = Site(app, world)
+    site.crawl()
+    return site
+
+
+world = access.world  # the same world as the access matrix (centres, staff, kiosk, a test)
+
+
+def test_every_post_route_is_reached_by_a_form_or_declared(app, site):
+    posts = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
+    missing = posts - set(site.forms) - RAW_BODY
+    assert not missing, f"POST routes without a form on any page: {sorted(missing)}"
+
+
+def _fuzz_form(site, engine, endpoint: str) -> None:
+    visitor, url, fields = site.forms[endpoint]
+
+    @settings(
+        max_examples=EXAMPLES_PER_FORM,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(
+        values=st.fixed_dictionaries(
+            {},
+            optional={name: field_value for name in sorted(fields - {"csrf_token"})},
+        ),
+        extra=st.dictionaries(hostile_text, hostile_text, max_size=2),
+        keep_csrf=st.integers(min_value=0, max_value=9),
+        bad_csrf=hostile_text,
+    )
+    def run(values, extra, keep_csrf, bad_csrf):
+        client, headers = site.visitor_client(visitor)
+        token = csrf(client)
+        data = {**{k: v for k, v in extra.items() if k != "csrf_token"}, **values}
+        data["csrf_token"] = token if keep_csrf else bad_csrf
+        before = _snapshot(engine)
+        response = client.post(url, data=data, headers=headers)
+        _assert_clear_refusal(response, f"{endpoint} {data!r}"[:2000])
+        if response.status_code >= 400:
+            assert _snapshot(engine) == before, f"{endpoint}: refused but changed the database"
+
+    run()
+
+
+def test_hostile_values_in_every_form(app, site):
+    engine = app.extensions["attest_engine"]
+    assert len(site.forms) >= 10  # the crawl found the forms (a broken crawl finds none)
+    for endpoint in sorted(site.forms):
+        _fuzz_form(site, engine, endpoint)
+
+
+@settings(
+    max_examples=EXAMPLES_PER_FORM,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+@given(
+    body=st.one_of(
+        st.binary(max_size=2048),
+        st.sampled_from([b"OggS", b"\x1a\x45\xdf\xa3", b"\x00" * 10, b"{{7*7}}"]),
+        st.builds(
+            lambda head, tail: head + tail,
+            st.sampled_from([b"OggS", b"RIFF"]),
+            st.binary(max_size=512),
+        ),
+    ),
+    checksum=st.one_of(st.none(), hostile_text),
+    content_type=st.sampled_from(["audio/webm", "text/html", "application/json", "", "x/../y"]),
+    position=st.sampled_from([1, 2, 0, 10**9]),
+)
+def test_hostile_raw_uploads(site, app, body, checksum, content_type, position):
+    engine = app.extensions["attest_engine"]
+    client, headers = site.visitor_client("candidate")
+    token = csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
+    headers = {**headers, "X-CSRFToken": token, "Content-Type": content_type}
+    if checksum is not None:
+        headers["X-Content-SHA256"] = checksum.encode("utf-8", "replace").decode("latin-1")
+    before = _snapshot(engine)
+    response = client.post(f"/kiosk/item/{position}/recording", data=body, headers=headers)
+    _assert_clear_refusal(response, f"recording {body[:40]!r}")
+    if response.status_code >= 400:
+        assert _snapshot(engine) == before
+
+
+def _routes_with_parameters(app):
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint not in access.RUN_LAST:
+            yield rule
+
+
+def test_hostile_path_and_query_values_on_every_page(site, app):
+    """Every GET route: hostile values in its path arguments and in the query string. A GET
+    changes nothing, refused or not (beyond what VOLATILE_COLUMNS record)."""
+    engine = app.extensions["attest_engine"]
+    before = _snapshot(engine)
+    routes = list(_routes_with_parameters(app))
+
+    @settings(
+        max_examples=EXAMPLES_PER_ROUTE,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @given(data=st.data())
+    def run(data):
+        for rule in routes:
+            _get_with_hostile_values(site, rule, data)
+
+    run()
+    assert _snapshot(engine) == before, "a GET request changed the database"
+
+
+def _get_with_hostile_values(site, rule, data) -> None:
+    visitor = _visitor_for(access.ACCESS[rule.endpoint][1])
+    client, headers = site.visitor_client(visitor) if visitor else (None, {})
+    if client is None:
+        return
+    path = rule.rule
+    for name in rule.arguments:
+        value = data.draw(hostile_text, label=f"{rule.endpoint}:{name}")
+        quoted = urlencode({"v": value or "x"})[2:]
+        path = path.replace(f"<{name}>", quoted)
+        for converter in ("int", "path", "string"):
+            path = path.replace(f"<{converter}:{name}>", quoted)
+    query = data.draw(
+        st.dictionaries(
+            st.sampled_from(["profile", "lang", "next", "skill", "level", "q", "page", "x"]),
+            hostile_text,
+            max_size=3,
+        ),
+        label=f"{rule.endpoint}:query",
+    )
+    response = client.get(f"{path}?{urlencode(query)}", headers=headers)
+    _assert_clear_refusal(response, f"GET {path} {query!r}"[:2000])
+    response.close()
