@@ -1,6 +1,11 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
-from attest.models.attestation import Attestation, AttestationStatus, SigningKey
+from attest.models.attestation import (
+    Attestation,
+    AttestationStatus,
+    RevocationReason,
+    SigningKey,
+)
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
 from attest.models.org import AuditChainHead, AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
@@ -15,6 +20,7 @@ from attest.models.rating import (
     RatingAssignment,
     RemarkRequest,
 )
+from attest.models.partner import PartnerOrganisation
 from attest.models.session import (
     Recording,
     Response,
@@ -45,9 +51,11 @@ __all__ = [
     "PerformanceStatus",
     "Rating",
     "RatingAssignment",
+    "PartnerOrganisation",
     "Recording",
     "RemarkRequest",
     "Response",
+    "RevocationReason",
     "Role",
     "SectionAttempt",
     "SessionEvent",
