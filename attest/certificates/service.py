@@ -223,7 +223,9 @@ def init_keys(
 ) -> tuple[SigningKey, bool]:
     """Create a root CA and an issuing key when none is active; return (key, created)."""
     existing = active_signing_key(session)
-    if existing is not None and (keys_dir / f"{existing.name}.key.pem").exists():
+    if existing is not None and any(
+        (keys_dir / f"{existing.name}{ext}").exists() for ext in (".key.pem", ".p12")
+    ):
         return existing, False
     prefix = "Attest DEMO" if demo else "Attest"
     root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")

@@ -14,7 +14,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_file,
 )
 from flask_limiter.util import get_remote_address
 
@@ -201,8 +200,11 @@ def crl():
     path = Path(current_app.config["KEYS_DIR"]) / CRL_FILE
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="application/pkix-crl", max_age=3600)
-    return response
+    return Response(
+        path.read_bytes(),
+        mimetype="application/pkix-crl",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @bp.app_errorhandler(429)
