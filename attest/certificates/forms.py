@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -17,9 +18,9 @@ class VerifyForm(FlaskForm):
 
 
 REASON_CHOICES = [
-    ("fraud", _l("Fraude")),
-    ("error", _l("Fout bij het uitreiken")),
-    ("withdrawn", _l("Ingetrokken door de uitreiker")),
+    SelectChoice("fraud", _l("Fraude")),
+    SelectChoice("error", _l("Fout bij het uitreiken")),
+    SelectChoice("withdrawn", _l("Ingetrokken door de uitreiker")),
 ]
 
 
@@ -44,3 +45,11 @@ class PartnerForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+def profile_choices(*, blank: bool = False) -> list[SelectChoice]:
+    """Return the requirement profiles as choices (with an empty first choice if asked)."""
+    from attest.certificates.requirements import profile_codes
+
+    choices = [SelectChoice(code, title) for code, title in profile_codes()]
+    return [SelectChoice("", "…"), *choices] if blank else choices

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
-from attest.certificates.forms import VerifyForm
+from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
 from attest.certificates.openapi import openapi_document
 from attest.certificates.requirements import profile_codes
@@ -55,7 +55,12 @@ def _typed_code_key() -> str:
     return "".join(ch for ch in raw.upper() if ch.isalnum())[:40] or "-"
 
 
-client_limit = limiter.shared_limit(_client_limit, scope="verify-client")
+def _form_only() -> bool:
+    """Showing the empty lookup form looks nothing up: it does not count."""
+    return request.method == "GET" and request.endpoint == "verify.lookup"
+
+
+client_limit = limiter.shared_limit(_client_limit, scope="verify-client", exempt_when=_form_only)
 code_limit = limiter.limit(_code_limit, key_func=_typed_code_key, methods=["POST"])
 
 
@@ -70,9 +75,9 @@ def _judge(result, asked: str):
         return "", None  # an unknown profile is simply not judged
 
 
-def _form() -> VerifyForm:
-    form = VerifyForm()
-    form.profile.choices = [("", "…"), *profile_codes()]
+def _form(*, empty: bool = False) -> VerifyForm:
+    form = VerifyForm(formdata=None) if empty else VerifyForm()
+    form.profile.choices = profile_choices(blank=True)
     return form
 
 
@@ -111,7 +116,7 @@ def lookup():
     result = verify_code(db_session(), form.code.data or "", form.birth_date.data or "")
     _log("typed", result, form.code.data or "")
     if result.status == "not_found":
-        return _page(result, "", _form())  # a fresh, empty form: nothing of the input echoed
+        return _page(result, "", _form(empty=True))  # nothing of the input is echoed
     return _page(result, form.profile.data or "", form)
 
 
