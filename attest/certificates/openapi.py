@@ -94,7 +94,11 @@ def _schemas(profiles: list[str]) -> dict:
             "properties": {
                 "insz": {
                     "type": "string",
-                    "description": "national register number, 11 digits (separators allowed)",
+                    "format": "insz",
+                    "maxLength": 20,
+                    "description": "Belgian national register number: 11 digits with a "
+                    "mod-97 check; the separators of 85.07.30-033.28 are allowed",
+                    "example": "85.07.30-033.28",
                 },
                 "profile": {"type": "string", "enum": profiles},
                 "purpose": {"type": "string", "minLength": 1, "maxLength": 200},
