@@ -122,7 +122,11 @@ def make_completed_session(
     for skill, level in levels.items():
         session.add(
             SkillResult(
-                session_id=ts.id, skill=skill, level=level, raw_score=1.0, max_score=1.0,
+                session_id=ts.id,
+                skill=skill,
+                level=level,
+                raw_score=1.0,
+                max_score=1.0,
                 method="test",
             )
         )
