@@ -64,3 +64,4 @@ EN = {
     "ja": "yes",
     "nee": "no",
 }
+EN["Digitaal attest (Open Badges 3.0)"] = "Digital attestation (Open Badges 3.0)"
