@@ -195,3 +195,28 @@ def test_lookups_are_logged_without_personal_data(app, client, issued, caplog):
         "127.0.0.1",
     ):
         assert secret not in text, secret
+
+
+def test_behind_a_trusted_proxy_each_real_client_has_its_own_limit(migrated, tmp_path, keys_dir):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": migrated,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "KEYS_DIR": str(keys_dir),
+            "SECRET_KEY": "test",
+            "TRUSTED_PROXIES": 1,
+            "VERIFY_LIMIT_CLIENT": "1 per minute",
+        }
+    )
+    client = app.test_client()
+
+    def ask(address: str) -> int:
+        response = client.post(
+            "/api/v1/verify",
+            json={"code": new_code(), "birth_date": BIRTH},
+            headers={"X-Forwarded-For": address},
+        )
+        return response.status_code
+
+    assert [ask("203.0.113.1"), ask("203.0.113.1"), ask("203.0.113.2")] == [404, 429, 404]
