@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
+from attest.certificates.cert_code import parse_code
 from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
 from attest.certificates.openapi import openapi_document
@@ -45,14 +46,18 @@ def _code_limit() -> str:
 
 
 def _typed_code_key() -> str:
-    """Rate-limit key of a typed lookup: the code as typed, reduced to letters and digits."""
+    """Rate-limit key of a typed lookup: the canonical code, so that spelling the same code
+    another way (case, dashes, prefix, O for 0) counts against the same limit."""
     if request.is_json:
         body = request.get_json(silent=True)
         raw = body.get("code") if isinstance(body, dict) else ""
     else:
         raw = request.form.get("code", "")
     raw = raw if isinstance(raw, str) else ""
-    return "".join(ch for ch in raw.upper() if ch.isalnum())[:40] or "-"
+    canonical = parse_code(raw)
+    if canonical is not None:
+        return canonical
+    return "malformed:" + "".join(ch for ch in raw.upper() if ch.isalnum())[:40]
 
 
 def _form_only() -> bool:
