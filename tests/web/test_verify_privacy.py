@@ -3,6 +3,7 @@ looks and takes the same, lookups are rate limited (429) and logged without pers
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -25,6 +26,18 @@ def _client_at(app, address: str):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client
+
+
+@contextlib.contextmanager
+def _own_apps(config: dict, count: int = 1):
+    """Apps of a test's own configuration, their database connections closed afterwards."""
+    apps = [create_app(config) for _ in range(count)]
+    try:
+        yield apps
+    finally:
+        for app in apps:
+            app.extensions["attest_session"].remove()
+            app.extensions["attest_engine"].dispose()
 
 
 def _body(response) -> str:
@@ -162,16 +175,17 @@ def test_rate_limits_are_shared_through_redis_when_configured(migrated, tmp_path
         "RATELIMIT_KEY_PREFIX": prefix,
         "VERIFY_LIMIT_CLIENT": "2 per minute",
     }
-    first, second = create_app(config), create_app(config)  # two app processes, one Redis
-    assert first.config["RATELIMIT_STORAGE_URI"] == url
-    try:
-        assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 404
-        assert verify_api(second.test_client(), new_code(), BIRTH).status_code == 404
-        assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 429
-    finally:
-        client = redis.Redis.from_url(url)
-        for key in client.scan_iter(f"*{prefix}*"):
-            client.delete(key)
+    with _own_apps(config, 2) as (first, second):  # two app processes, one Redis
+        assert first.config["RATELIMIT_STORAGE_URI"] == url
+        try:
+            assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 404
+            assert verify_api(second.test_client(), new_code(), BIRTH).status_code == 404
+            assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 429
+        finally:
+            client = redis.Redis.from_url(url)
+            for key in client.scan_iter(f"*{prefix}*"):
+                client.delete(key)
+            client.close()
 
 
 def test_lookups_are_logged_without_personal_data(app, client, issued, caplog):
@@ -198,18 +212,15 @@ def test_lookups_are_logged_without_personal_data(app, client, issued, caplog):
 
 
 def test_behind_a_trusted_proxy_each_real_client_has_its_own_limit(migrated, tmp_path, keys_dir):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": migrated,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-            "KEYS_DIR": str(keys_dir),
-            "SECRET_KEY": "test",
-            "TRUSTED_PROXIES": 1,
-            "VERIFY_LIMIT_CLIENT": "1 per minute",
-        }
-    )
-    client = app.test_client()
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": migrated,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "KEYS_DIR": str(keys_dir),
+        "SECRET_KEY": "test",
+        "TRUSTED_PROXIES": 1,
+        "VERIFY_LIMIT_CLIENT": "1 per minute",
+    }
 
     def ask(address: str) -> int:
         response = client.post(
@@ -219,4 +230,6 @@ def test_behind_a_trusted_proxy_each_real_client_has_its_own_limit(migrated, tmp
         )
         return response.status_code
 
-    assert [ask("203.0.113.1"), ask("203.0.113.1"), ask("203.0.113.2")] == [404, 429, 404]
+    with _own_apps(config) as (app,):
+        client = app.test_client()
+        assert [ask("203.0.113.1"), ask("203.0.113.1"), ask("203.0.113.2")] == [404, 429, 404]
