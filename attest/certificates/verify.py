@@ -69,16 +69,30 @@ NOT_FOUND = Verification("not_found", None)
 
 
 def _key_info(row: SigningKey) -> SigningKeyInfo:
-    cert = x509.load_pem_x509_certificate(row.certificate_pem.encode())
+    return _key_info_of(
+        row.kid,
+        row.subject,
+        row.certificate_pem,
+        row.created_at,
+        row.retired_at,
+        row.compromised_at,
+        row.is_demo,
+    )
+
+
+@lru_cache(maxsize=64)
+def _key_info_of(kid, subject, certificate_pem, created_at, retired_at, compromised_at, is_demo):
+    # Parsing the certificate is the costly part; the key's dates are part of the cache key.
+    cert = x509.load_pem_x509_certificate(certificate_pem.encode())
     return SigningKeyInfo(
-        kid=row.kid,
-        subject=row.subject,
+        kid=kid,
+        subject=subject,
         not_before=cert.not_valid_before_utc,
         not_after=cert.not_valid_after_utc,
-        created_at=row.created_at,
-        retired_at=row.retired_at,
-        compromised_at=row.compromised_at,
-        is_demo=row.is_demo,
+        created_at=created_at,
+        retired_at=retired_at,
+        compromised_at=compromised_at,
+        is_demo=is_demo,
     )
 
 
