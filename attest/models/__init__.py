@@ -9,6 +9,7 @@ from attest.models.attestation import (
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
 from attest.models.org import AuditChainHead, AuditEvent, Centre, Kiosk, LoginThrottle, Role, User
+from attest.models.partner import PartnerOrganisation
 from attest.models.rating import (
     Adjudication,
     AssignmentKind,
@@ -20,7 +21,6 @@ from attest.models.rating import (
     RatingAssignment,
     RemarkRequest,
 )
-from attest.models.partner import PartnerOrganisation
 from attest.models.session import (
     Recording,
     Response,
