@@ -29,9 +29,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(load_config(instance_path, config))
     instance_path.mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from attest import db as dbmod
-    from attest.extensions import babel, csrf, login_manager
+    from attest.extensions import babel, csrf, limiter, login_manager
     from attest.i18n import select_locale, select_timezone
 
     engine = dbmod.make_engine(app.config["DATABASE_URL"])
@@ -39,6 +44,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["attest_session"] = dbmod.make_session_factory(engine)
 
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STRATEGY", "fixed-window")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "attest-limits")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     _install_fast_gettext(app)
@@ -121,9 +131,11 @@ def _install_fast_gettext(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from attest.admin.item_views import bp as items_bp
     from attest.admin.report_views import bp as reports_bp
+    from attest.admin.trust_views import bp as trust_bp
     from attest.admin.views import bp as admin_bp
     from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
+    from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
     from attest.examiner.views import bp as examiner_bp
     from attest.proctor.views import bp as proctor_bp
@@ -139,6 +151,8 @@ def _register_blueprints(app: Flask) -> None:
         kiosk_bp,
         verify_bp,
         examiner_bp,
+        partner_bp,
+        trust_bp,
     ):
         app.register_blueprint(bp)
 

@@ -315,6 +315,211 @@ def keys_init(demo: bool) -> None:
     click.echo(f"{'created' if created else 'kept'} issuing key kid={key.kid}")
 
 
+def _moment(text: str | None, name: str) -> datetime:
+    """Parse an ISO date or date-time (UTC when no zone is given); now when empty."""
+    if not text:
+        return _now()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DDTHH:MM", param_hint=name) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _actor(session: so.Session, username: str | None) -> User | None:
+    if not username:
+        return None
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise click.BadParameter(f"no user {username!r}", param_hint="--by")
+    return user
+
+
+_by_option = click.option("--by", "username", help="staff user on whose behalf (audit log)")
+_root_option = click.option(
+    "--root",
+    "root_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="the offline root's PKCS#12 file (passphrase: ATTEST_ROOT_PASSPHRASE)",
+)
+
+
+def _key_operation(func):
+    """Run a key command in one transaction and turn key errors into a clear message."""
+    from functools import wraps
+
+    @wraps(func)
+    def wrapped(*args, **kwargs):
+        from attest.certificates.key_service import KeyOperationError
+        from attest.certificates.keys import KeyStoreError
+
+        try:
+            with transaction() as session:
+                return func(session, *args, **kwargs)
+        except (KeyOperationError, KeyStoreError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapped
+
+
+@keys_group.command("root", help="Create the offline root CA (root.p12 + root.crt.pem in OUT).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
+@click.option("--name", "common_name", default="Attest Root CA", show_default=True)
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_root(session, out_dir: str, common_name: str, username: str | None) -> None:
+    from attest.certificates.key_service import create_root
+    from attest.certificates.keys import kid
+
+    root = create_root(session, Path(out_dir), _now(), _actor(session, username), common_name)
+    click.echo(f"created root CA {common_name} (fingerprint {kid(root.certificate)}) in {out_dir}")
+
+
+@keys_group.command("issue", help="Certify a new document-signing key with the offline root.")
+@_root_option
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_issue(session, root_file: str, username: str | None) -> None:
+    from attest.certificates.key_service import issue_signing_key, load_root
+
+    row = issue_signing_key(
+        session,
+        load_root(Path(root_file)),
+        Path(current_app.config["KEYS_DIR"]),
+        _now(),
+        _actor(session, username),
+        public_url=current_app.config["PUBLIC_URL"],
+    )
+    click.echo(f"issued signing key kid={row.kid}")
+
+
+@keys_group.command("rotate", help="Issue a new signing key and retire the active one(s).")
+@_root_option
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_rotate(session, root_file: str, username: str | None) -> None:
+    from attest.certificates.key_service import load_root, rotate_signing_key
+
+    new, retired = rotate_signing_key(
+        session,
+        load_root(Path(root_file)),
+        Path(current_app.config["KEYS_DIR"]),
+        _now(),
+        _actor(session, username),
+        public_url=current_app.config["PUBLIC_URL"],
+    )
+    click.echo(
+        f"new signing key kid={new.kid}; retired: {', '.join(r.kid for r in retired) or '-'}"
+    )
+
+
+@keys_group.command("retire", help="Stop signing with a key; what it signed stays valid.")
+@click.argument("kid")
+@click.option("--at", "at", help="from when (ISO date/time, UTC; default now)")
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_retire(session, kid: str, at: str | None, username: str | None) -> None:
+    from attest.certificates.key_service import retire_key
+
+    row = retire_key(session, kid, _moment(at, "--at"), _actor(session, username), _now())
+    click.echo(f"retired key kid={row.kid} at {row.retired_at:%Y-%m-%d %H:%M} UTC")
+
+
+@keys_group.command(
+    "compromised", help="Mark a key compromised: what it signed from SINCE on is invalid."
+)
+@click.argument("kid")
+@click.option("--since", required=True, help="compromise date (ISO date/time, UTC)")
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_compromised(session, kid: str, since: str, username: str | None) -> None:
+    from attest.certificates.key_service import mark_compromised
+
+    row = mark_compromised(
+        session, kid, _moment(since, "--since"), _actor(session, username), _now()
+    )
+    click.echo(
+        f"key kid={row.kid} compromised since {row.compromised_at:%Y-%m-%d %H:%M} UTC; "
+        "publish a new CRL with `attest keys crl`"
+    )
+
+
+@keys_group.command("crl", help="Sign and publish the CRL (served at /crl/issuing.crl).")
+@_root_option
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), help="default: KEYS_DIR")
+@_by_option
+@with_appcontext
+@_key_operation
+def keys_crl(session, root_file: str, out_file: str | None, username: str | None) -> None:
+    from attest.certificates.key_service import CRL_FILE, build_and_store_crl, load_root
+
+    target = Path(out_file) if out_file else Path(current_app.config["KEYS_DIR"]) / CRL_FILE
+    crl = build_and_store_crl(
+        session, load_root(Path(root_file)), target, _now(), _actor(session, username)
+    )
+    click.echo(f"CRL with {len(list(crl))} revoked certificate(s) written to {target}")
+
+
+@keys_group.command("list", help="List the signing keys with their dates.")
+@with_appcontext
+def keys_list() -> None:
+    from attest.certificates.key_service import list_keys
+
+    with transaction() as session:
+        for row in list_keys(session):
+            state = (
+                "compromised" if row.compromised_at else "retired" if row.retired_at else "active"
+            )
+            click.echo(
+                f"{row.kid}  {state:<11} created {row.created_at:%Y-%m-%d}"
+                f"{'  DEMO' if row.is_demo else ''}  {row.subject}"
+            )
+
+
+@click.group("attestations", help="Issued attestations.")
+def attestations_group() -> None:
+    pass
+
+
+@attestations_group.command("revoke", help="Revoke an attestation (fraud, error or withdrawn).")
+@click.argument("code")
+@click.option("--reason", required=True, type=click.Choice(["fraud", "error", "withdrawn"]))
+@click.option("--date", "on", help="revoked from (ISO date/time, UTC; default now)")
+@click.option("--note", default="", help="shown on the verification page; no personal data")
+@_by_option
+@with_appcontext
+def attestations_revoke(code, reason, on, note, username) -> None:
+    from attest.certificates.revocation import (
+        RevocationError,
+        attestation_by_code,
+        revoke_attestation,
+    )
+
+    try:
+        with transaction() as session:
+            att = attestation_by_code(session, code)
+            if att is None:
+                raise click.BadParameter(f"no attestation with code {code!r}", param_hint="CODE")
+            revoke_attestation(
+                session,
+                att,
+                _actor(session, username),
+                reason,
+                _moment(on, "--date"),
+                _now(),
+                note=note,
+            )
+    except RevocationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"revoked {att.code} ({reason}) from {att.revoked_at:%Y-%m-%d %H:%M} UTC")
+
+
 @click.group("kiosks", help="Kiosks.")
 def kiosks_group() -> None:
     pass
@@ -536,6 +741,7 @@ COMMANDS = (
     bank_group,
     users_group,
     keys_group,
+    attestations_group,
     kiosks_group,
     demo_group,
     verify_command,

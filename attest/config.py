@@ -25,6 +25,10 @@ ENV_SETTINGS = {
     "ATTEST_RETENTION_APPEAL_DAYS": "RETENTION_APPEAL_DAYS",
     "ATTEST_RETENTION_CANDIDATE_DAYS": "RETENTION_CANDIDATE_DAYS",
     "ATTEST_TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
+    "ATTEST_VERIFY_LIMIT_CLIENT": "VERIFY_LIMIT_CLIENT",
+    "ATTEST_VERIFY_LIMIT_CODE": "VERIFY_LIMIT_CODE",
+    "ATTEST_PARTNER_LIMIT": "PARTNER_LIMIT",
+    "ATTEST_TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -38,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_RESPONSES_DAYS": 730,
     "RETENTION_APPEAL_DAYS": 365,
     "RETENTION_CANDIDATE_DAYS": 1826,
+    # Rate limits (limits syntax): lookups per client address, typed lookups per code,
+    # partner API calls per organisation.
+    "VERIFY_LIMIT_CLIENT": "30 per minute;300 per hour",
+    "VERIFY_LIMIT_CODE": "10 per hour",
+    "PARTNER_LIMIT": "600 per minute",
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed (rate
+    # limits and logs need the real client address); 0 when clients connect directly.
+    "TRUSTED_PROXIES": 0,
     "ISSUER_NAME": "Huis van het Nederlands (DEMO)",
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,

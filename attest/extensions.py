@@ -1,9 +1,13 @@
 """Flask extensions, created unbound and bound in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage is chosen in create_app(): Redis when ATTEST_REDIS_URL is set, else process memory.
+limiter = Limiter(get_remote_address)

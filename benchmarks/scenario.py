@@ -23,6 +23,9 @@ from attest.migrate import upgrade
 from attest.models import Attestation, Candidate, Centre, Role, TestSession
 from tests.format_answers import correct_answer  # the same answer builder as the tests
 
+BIRTH_DATE = "1988-02-29"
+INSZ = "88022900121"  # born 1988-02-29, mod-97 check digits hold
+
 
 def completed_session(
     app: Flask, family_name: str = "Nguyễn", given_names: str = "Thị Minh Khai"
@@ -48,7 +51,8 @@ def completed_session(
             centre_id=centre.id,
             family_name=family_name,
             given_names=given_names,
-            birth_date=date(1988, 2, 29),
+            birth_date=date.fromisoformat(BIRTH_DATE),
+            insz=INSZ,
             id_document_type="passport",
             id_document_number="EM1234567",
         )
@@ -85,3 +89,30 @@ def issued_code(app: Flask) -> str:
         att: Attestation = issue_attestation(session, ts, actor, datetime.now(UTC), app.config)
         session.commit()
         return att.code
+
+
+def partner_key(app: Flask) -> str:
+    """Create a partner organisation allowed to ask about social housing; return its API key."""
+    from attest.certificates.partner import create_partner
+
+    with app.app_context():
+        session = app.extensions["attest_session"]()
+        _org, key = create_partner(
+            session, f"Bench {secrets.token_hex(3)}", ["sociale-huur", "inburgering"], None
+        )
+        session.commit()
+        return key
+
+
+def qr_path(app: Flask, code: str) -> str:
+    """Return the path of the verification URL in an issued attestation's QR code."""
+    import sqlalchemy as sa
+
+    from attest.certificates.offline_file import payload_from_pdf
+    from attest.storage import storage_for
+
+    with app.app_context():
+        session = app.extensions["attest_session"]()
+        att = session.scalar(sa.select(Attestation).where(Attestation.code == code))
+        url = payload_from_pdf(storage_for(app.config).get(att.pdf_path))
+        return "/V/" + url.rsplit("/V/", 1)[1]

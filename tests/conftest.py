@@ -16,11 +16,12 @@ import attest.auth.passwords as _passwords
 from attest import create_app
 from attest.db import Base, make_engine
 
+from attest.migrate import upgrade
+
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production
 # cost (64 MiB, 3 passes) would make it slow on a busy machine. Production keeps the defaults.
 _passwords._hasher = _passwords.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _passwords._DUMMY_HASH = _passwords._hasher.hash("attest-timing-equaliser")
-from attest.migrate import upgrade
 
 PG_URL_ENV = "ATTEST_TEST_DATABASE_URL"
 

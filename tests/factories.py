@@ -14,7 +14,17 @@ from attest.assessment.bank_sync import sync_bank
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
 from attest.config import PROJECT_ROOT
-from attest.models import Candidate, Centre, Kiosk, Role, User
+from attest.models import (
+    Candidate,
+    Centre,
+    Kiosk,
+    PartnerOrganisation,
+    Role,
+    SessionStatus,
+    SkillResult,
+    TestSession,
+    User,
+)
 
 PASSWORD = "correct horse battery"
 # Staff who must pass a second step (admins, examiners) get this confirmed TOTP secret.
@@ -91,12 +101,14 @@ def make_candidate(
     family_name: str = "Öztürk",
     given_names: str = "Çağrı",
     birth_date: date = date(1990, 4, 12),
+    insz: str | None = None,
 ) -> Candidate:
     cand = Candidate(
         centre_id=centre.id,
         family_name=family_name,
         given_names=given_names,
         birth_date=birth_date,
+        insz=insz,
         id_document_type="passport",
         id_document_number="P1234567",
     )
@@ -114,3 +126,72 @@ def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
     bank = _parsed_bank(root or PROJECT_ROOT / "question_banks" / "nl")
     sync_bank(session, bank, datetime.now(UTC))
     session.flush()
+
+
+def make_completed_session(
+    session: so.Session,
+    *,
+    candidate: Candidate,
+    levels: dict[str, str] | None = None,
+    completed_at: datetime | None = None,
+) -> TestSession:
+    """A finished test session with a level per skill (no items: for attestation tests)."""
+    levels = levels or {"listening": "A2", "reading": "A2", "speaking": "A2", "writing": "A2"}
+    ts = TestSession(
+        candidate_id=candidate.id,
+        centre_id=candidate.centre_id,
+        purpose_code="a2-volledig",
+        status=SessionStatus.COMPLETED,
+        completed_at=completed_at or datetime.now(UTC),
+    )
+    session.add(ts)
+    session.flush()
+    for skill, level in levels.items():
+        session.add(
+            SkillResult(
+                session_id=ts.id,
+                skill=skill,
+                level=level,
+                raw_score=1.0,
+                max_score=1.0,
+                method="test",
+            )
+        )
+    session.flush()
+    session.refresh(ts)
+    return ts
+
+
+def make_attestation(
+    session: so.Session,
+    config,
+    *,
+    centre: Centre | None = None,
+    candidate: Candidate | None = None,
+    levels: dict[str, str] | None = None,
+    now: datetime | None = None,
+    actor: User | None = None,
+):
+    """Issue a sealed attestation (a demo key is made when none is active)."""
+    from attest.certificates.service import init_keys, issue_attestation
+
+    now = now or datetime.now(UTC)
+    if centre is None:
+        centre = session.get(Centre, candidate.centre_id) if candidate else make_centre(session)
+    candidate = candidate or make_candidate(session, centre=centre)
+    actor = actor or make_user(session, role=Role.PROCTOR, centre=centre)
+    init_keys(session, Path(config["KEYS_DIR"]), now, demo=True, public_url=config["PUBLIC_URL"])
+    ts = make_completed_session(session, candidate=candidate, levels=levels, completed_at=now)
+    return issue_attestation(session, ts, actor, now, config)
+
+
+def make_partner(
+    session: so.Session,
+    *,
+    profiles: tuple[str, ...] | list[str] = ("sociale-huur",),
+    name: str | None = None,
+) -> tuple[PartnerOrganisation, str]:
+    """A partner organisation allowed to ask about `profiles`; returns (org, API key)."""
+    from attest.certificates.partner import create_partner
+
+    return create_partner(session, name or f"Partner {next(_seq)}", list(profiles), None)

@@ -215,3 +215,104 @@ def key_usable_for(info: SigningKeyInfo, signed_at: datetime) -> KeyUsability:
     if info.retired_at is not None and at > _utc(info.retired_at):
         return KeyUsability(False, "signed after the key was retired")
     return KeyUsability(True, "signed while the key was active")
+
+
+# ---------------------------------------------------------------- PKCS#12 and CRL
+
+
+def save_pkcs12(
+    kp: KeyPair,
+    path: Path,
+    passphrase: str,
+    chain: tuple[x509.Certificate, ...] = (),
+    friendly_name: str = "attest",
+) -> None:
+    """Write the key, its certificate and chain as a passphrase-protected PKCS#12 (mode 0600)."""
+    if not passphrase:
+        raise KeyStoreError("a PKCS#12 file needs a passphrase", Path(path))
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    data = pkcs12.serialize_key_and_certificates(
+        friendly_name.encode(),
+        kp.private_key,
+        kp.certificate,
+        list(chain) or None,
+        serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    _write_private(Path(path), data)
+
+
+def load_pkcs12(path: Path, passphrase: str | None) -> tuple[KeyPair, tuple[x509.Certificate, ...]]:
+    """Load (key pair, chain) from a PKCS#12 file; KeyStoreError for a wrong or no passphrase."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    path = Path(path)
+    data = _read(path)
+    if not passphrase:
+        raise KeyStoreError(f"no passphrase given for {path}", path)
+    try:
+        key, cert, extra = pkcs12.load_key_and_certificates(data, passphrase.encode())
+    except ValueError as exc:
+        raise KeyStoreError(f"wrong passphrase or not a PKCS#12 file: {path}", path) from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or cert is None:
+        raise KeyStoreError(f"no EC key with its certificate in {path}", path)
+    if key.public_key() != cert.public_key():
+        raise KeyStoreError(f"private key does not match certificate: {path}", path)
+    return KeyPair(key, cert), tuple(extra)
+
+
+def key_usage_of(cert: x509.Certificate) -> x509.KeyUsage:
+    """Return the certificate's key usage extension."""
+    return cert.extensions.get_extension_for_class(x509.KeyUsage).value
+
+
+def crl_urls(cert: x509.Certificate) -> list[str]:
+    """Return the CRL distribution point URLs named in a certificate."""
+    try:
+        points = cert.extensions.get_extension_for_class(x509.CRLDistributionPoints).value
+    except x509.ExtensionNotFound:
+        return []
+    return [name.value for p in points for name in (p.full_name or ()) if hasattr(name, "value")]
+
+
+@dataclass(frozen=True)
+class CrlEntry:
+    serial_number: int
+    revoked_at: datetime
+    reason: x509.ReasonFlags
+    invalidity_date: datetime | None = None  # compromise: from when signatures are not trusted
+
+
+def build_crl(
+    root: KeyPair,
+    entries: list[CrlEntry],
+    now: datetime,
+    next_update: timedelta = timedelta(days=30),
+    number: int = 1,
+) -> x509.CertificateRevocationList:
+    """Build the root's CRL listing retired and compromised document-signing certificates."""
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(root.certificate.subject)
+        .last_update(now - CLOCK_SKEW)
+        .next_update(now + next_update)
+        .add_extension(x509.CRLNumber(number), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root.private_key.public_key()),
+            critical=False,
+        )
+    )
+    for entry in entries:
+        revoked = (
+            x509.RevokedCertificateBuilder()
+            .serial_number(entry.serial_number)
+            .revocation_date(entry.revoked_at)
+            .add_extension(x509.CRLReason(entry.reason), critical=False)
+        )
+        if entry.invalidity_date is not None:
+            revoked = revoked.add_extension(
+                x509.InvalidityDate(entry.invalidity_date.replace(tzinfo=None)), critical=False
+            )
+        builder = builder.add_revoked_certificate(revoked.build())
+    return builder.sign(root.private_key, hashes.SHA256())

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from cryptography.hazmat.primitives import serialization
 
-from attest.assessment import codes
 from attest.assessment.delivery import levels_of
 from attest.audit import record_event
+from attest.certificates import cert_code
 from attest.certificates import keys as keymod
+from attest.certificates.key_service import KeyOperationError, signer_for
 from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, render_attestation
 from attest.certificates.requirements import judge_all
@@ -127,14 +128,16 @@ def _issue(
     key_row = active_signing_key(session)
     if key_row is None:
         raise IssueError("no_key", "no active signing key (attest keys init)")
-    keys_dir = Path(config["KEYS_DIR"])
-    signer = keymod.load_keypair(keys_dir, key_row.name)
+    try:
+        signer = signer_for(key_row, Path(config["KEYS_DIR"]))
+    except (keymod.KeyStoreError, KeyOperationError, ValueError) as exc:
+        raise IssueError("no_key", f"the issuing key cannot be loaded: {exc}") from exc
     root = x509_from_pem(key_row.root_pem)
 
     levels = levels_of(ts)
     test_date = (ts.completed_at or now).date()
     judgements = judge_all(levels, test_date)
-    code = "ATT-" + codes.new_code(8)
+    code = cert_code.new_code()
     cand = ts.candidate
     data = AttestationData(
         code=code,
@@ -220,7 +223,9 @@ def init_keys(
 ) -> tuple[SigningKey, bool]:
     """Create a root CA and an issuing key when none is active; return (key, created)."""
     existing = active_signing_key(session)
-    if existing is not None and (keys_dir / f"{existing.name}.key.pem").exists():
+    if existing is not None and any(
+        (keys_dir / f"{existing.name}{ext}").exists() for ext in (".key.pem", ".p12")
+    ):
         return existing, False
     prefix = "Attest DEMO" if demo else "Attest"
     root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from attest.certificates import keys as keymod
+from attest.certificates.key_service import signer_for
 from attest.certificates.service import STATUS_LIST_SIZE, active_signing_key
 from attest.certificates.status_list import build_status_list
-from attest.models import Attestation, AttestationStatus
+from attest.models import Attestation, AttestationStatus, SigningKey
 
 TTL = timedelta(hours=1)
 VALID_FOR = timedelta(days=2)
@@ -28,10 +28,17 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
     """Return the signed status list token and its time to live in seconds."""
     revoked = sorted(
         session.scalars(
-            sa.select(Attestation.status_index).where(
-                # a superseded attestation is no longer valid either: offline verifiers must
-                # reject it just as the verification page does
-                Attestation.status.in_([AttestationStatus.REVOKED, AttestationStatus.SUPERSEDED]),
+            sa.select(Attestation.status_index)
+            .join(SigningKey, SigningKey.id == Attestation.signing_key_id)
+            .where(
+                # a superseded attestation is no longer valid either, nor one signed after its
+                # key was compromised: offline verifiers must reject them as the page does
+                sa.or_(
+                    Attestation.status.in_(
+                        [AttestationStatus.REVOKED, AttestationStatus.SUPERSEDED]
+                    ),
+                    Attestation.issued_at >= SigningKey.compromised_at,
+                ),
                 Attestation.status_index.is_not(None),
             )
         )
@@ -43,7 +50,7 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
     now = datetime.now(UTC)
     cached = _cache.get(fingerprint)
     if cached is None or now - cached[1] > TTL:
-        signer = keymod.load_keypair(Path(current_app.config["KEYS_DIR"]), key_row.name)
+        signer = signer_for(key_row, Path(current_app.config["KEYS_DIR"]))
         token = build_status_list(
             revoked=revoked,
             private_key=signer.private_key,

@@ -1,10 +1,13 @@
-"""Look up attestations for the verification pages and API: by typed code or by QR payload."""
+"""Look up attestations for the verification pages and API: by typed code with the birth date,
+or by QR payload. Every failed lookup is the same 'not_found' answer after the same work."""
 
 from __future__ import annotations
 
-import re
+import hashlib
+import hmac
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -12,7 +15,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from cryptography import x509
 
-from attest.assessment.codes import ALPHABET
+from attest.certificates.cert_code import parse_code
+from attest.certificates.keys import SigningKeyInfo, key_usable_for
 from attest.certificates.offline import KeyState, jwks_from_certificates, verify_offline
 from attest.certificates.requirements import (
     Judgement,
@@ -22,15 +26,19 @@ from attest.certificates.requirements import (
 )
 from attest.models import Attestation, AttestationStatus, SigningKey
 
-_CODE = re.compile(rf"^ATT-[{ALPHABET}]{{4}}-[{ALPHABET}]{{4}}$")
 SKILLS = ("listening", "reading", "speaking", "writing")
+# Looked up when the typed code is malformed, so that every failure costs one indexed query.
+_NO_CODE = "ATT-0000-0000-0000-0000-0000"
+_NO_BIRTH = "0000-00-00"
+KEY_COMPROMISED = "key_compromised"
+log = logging.getLogger("attest.verify")
 
 
 @dataclass(frozen=True)
 class Verification:
     """The outcome of a lookup and what the page may show (`facts`, None on failure)."""
 
-    status: str  # valid | revoked | superseded | not_found
+    status: str  # valid | revoked | superseded | key_compromised | not_found
     attestation: Attestation | None
     facts: dict[str, Any] | None = field(default=None)
 
@@ -44,22 +52,71 @@ class Verification:
         doc: dict[str, Any] = {"status": self.status, "valid": self.is_valid, "attestation": None}
         if self.facts is not None:
             doc["attestation"] = {
-                k: v.isoformat() if hasattr(v, "isoformat") else v
-                for k, v in self.facts.items()
-                if k != "revocation"
+                k: _json(v) for k, v in self.facts.items() if k not in ("revocation", "newer_code")
             }
             if self.facts.get("revocation"):
-                doc["revocation"] = {
-                    k: v.isoformat() if hasattr(v, "isoformat") else v
-                    for k, v in self.facts["revocation"].items()
-                }
+                doc["revocation"] = {k: _json(v) for k, v in self.facts["revocation"].items()}
+            if self.status == "superseded":
+                doc["superseded_by"] = self.facts.get("newer_code")
         return doc
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 NOT_FOUND = Verification("not_found", None)
 
 
-def _facts(att: Attestation) -> dict[str, Any]:
+def _key_info(row: SigningKey) -> SigningKeyInfo:
+    return _key_info_of(
+        row.kid,
+        row.subject,
+        row.certificate_pem,
+        row.created_at,
+        row.retired_at,
+        row.compromised_at,
+        row.is_demo,
+    )
+
+
+@lru_cache(maxsize=64)
+def _key_info_of(kid, subject, certificate_pem, created_at, retired_at, compromised_at, is_demo):
+    # Parsing the certificate is the costly part; the key's dates are part of the cache key.
+    cert = x509.load_pem_x509_certificate(certificate_pem.encode())
+    return SigningKeyInfo(
+        kid=kid,
+        subject=subject,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        created_at=created_at,
+        retired_at=retired_at,
+        compromised_at=compromised_at,
+        is_demo=is_demo,
+    )
+
+
+def _status(att: Attestation) -> str:
+    if att.status is AttestationStatus.VALID and not key_usable_for(
+        _key_info(att.signing_key), att.issued_at
+    ):
+        # Retired keys still verify what they signed while active; only a compromise (or a
+        # signature outside the key's life) makes the attestation untrustworthy.
+        return KEY_COMPROMISED
+    return att.status.value
+
+
+def _newer(session: so.Session, att: Attestation) -> Attestation | None:
+    return session.scalar(sa.select(Attestation).where(Attestation.supersedes_id == att.id))
+
+
+def _same_facts(a: Attestation, b: Attestation) -> bool:
+    """Tell whether b says nothing that a does not (a link to b then reveals nothing new)."""
+    keys = ("family_name", "given_names", "birth_date", "test_date", "levels", "profiles")
+    return all(getattr(a, k) == getattr(b, k) for k in keys) and a.centre_name == b.centre_name
+
+
+def _facts(session: so.Session, att: Attestation) -> dict[str, Any]:
     facts: dict[str, Any] = {
         "code": att.code,
         "issuer": att.issuer_name,
@@ -74,27 +131,44 @@ def _facts(att: Attestation) -> dict[str, Any]:
         "is_demo": att.is_demo,
     }
     if att.status is AttestationStatus.REVOKED:
-        facts["revocation"] = {"revoked_at": att.revoked_at, "reason": att.revocation_reason}
+        facts["revocation"] = {
+            "revoked_at": att.revoked_at,
+            "reason": att.revocation_reason_code.value if att.revocation_reason_code else None,
+            "note": att.revocation_reason,
+        }
+    if att.status is AttestationStatus.SUPERSEDED:
+        newer = _newer(session, att)
+        facts["newer_code"] = newer.code if newer is not None and _same_facts(att, newer) else None
     return facts
 
 
 def normalise(code: str) -> str:
-    """Uppercase a typed code and restore its dashes ('att k7qdmx4t' -> 'ATT-K7QD-MX4T')."""
-    raw = "".join(ch for ch in (code or "").upper() if ch.isalnum())
-    if raw.startswith("ATT") and len(raw) == 11:
-        return f"ATT-{raw[3:7]}-{raw[7:]}"
-    return code or ""
+    """Return the canonical form of a typed code ('att-k7qd mx4t' -> 'ATT-K7QD-MX4T'), or ''."""
+    return parse_code(code) or ""
 
 
-def verify_code(session: so.Session, code: str) -> Verification:
-    """Find an attestation by code; malformed and unknown codes are both 'not_found'."""
-    code = normalise(code)
-    if not _CODE.fullmatch(code):
+def _birth_text(value: str | date | None) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat((value or "").strip()[:10]).isoformat()
+    except ValueError:
+        return _NO_BIRTH
+
+
+def verify_code(session: so.Session, code: str, birth_date: str | date | None) -> Verification:
+    """Find an attestation by typed code and birth date; every failure is 'not_found'.
+
+    Malformed codes, unknown codes, malformed and wrong birth dates all run the same query and
+    the same constant-time comparison, so neither the answer nor its timing tells them apart."""
+    canonical = parse_code(code or "") or _NO_CODE
+    given = _birth_text(birth_date)
+    att = session.scalar(sa.select(Attestation).where(Attestation.code == canonical))
+    stored = att.birth_date.isoformat() if att is not None else _NO_BIRTH
+    matches = hmac.compare_digest(stored.encode(), given.encode())
+    if att is None or not matches or given == _NO_BIRTH:
         return NOT_FOUND
-    att = session.scalar(sa.select(Attestation).where(Attestation.code == code))
-    if att is None:
-        return NOT_FOUND
-    return Verification(att.status.value, att, _facts(att))
+    return Verification(_status(att), att, _facts(session, att))
 
 
 def published_jwks(session: so.Session) -> dict:
@@ -128,8 +202,11 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
     """Verify a scanned QR payload, then take its status from the database.
 
     The page shows only what the signed payload holds (plus the issuer), so a scan reveals
-    nothing the paper does not already say. Any failure is 'not_found', like an unknown code."""
+    nothing the paper does not already say. A payload signed by a key after its compromise is
+    'key_compromised' (without facts); any other failure is 'not_found', like an unknown code."""
     result = verify_offline(text, published_jwks(session), None, now)
+    if result.claims is not None and result.reason == "key_compromised":
+        return Verification(KEY_COMPROMISED, None)
     if result.claims is None or not result.is_authentic:
         return NOT_FOUND
     claims = result.claims.claims
@@ -137,14 +214,14 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
     if att is None or att.status_index != claims.status_index:
         return NOT_FOUND
     family, given = result.claims.display_names()
-    facts = _facts(att) | {
+    facts = _facts(session, att) | {
         "family_name": family,
         "given_names": given,
         "birth_date": claims.birth_date,
         "test_date": claims.test_date,
         "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
     }
-    return Verification(att.status.value, att, facts)
+    return Verification(_status(att), att, facts)
 
 
 def judge_requirement(result: Verification, profile_code: str) -> Judgement | None:
@@ -161,3 +238,19 @@ def judge_requirement(result: Verification, profile_code: str) -> Judgement | No
     except KeyError:
         return None
     return judge(profile, result.facts["levels"])
+
+
+def pseudonym(secret: str, value: str) -> str:
+    """Return a keyed, truncated hash: lets logs link lookups without naming code or client."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:12]
+
+
+def log_lookup(route: str, result: Verification, code: str, client: str, secret: str) -> None:
+    """Log one lookup without personal data: route, outcome, pseudonymous code and client."""
+    log.info(
+        "verification lookup route=%s outcome=%s code=%s client=%s",
+        route,
+        result.status,
+        pseudonym(secret, normalise(code) or "malformed"),
+        pseudonym(secret, client or "-"),
+    )

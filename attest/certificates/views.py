@@ -1,32 +1,94 @@
-"""Public verification: the page a QR code opens, the JSON API, keys and the status list."""
+"""Public verification: the page a QR code opens, the typed-code lookup, the JSON API, keys,
+the status list and the CRL. Lookups are rate limited per client and per typed code."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
+from flask_limiter.util import get_remote_address
 
+from attest.certificates.cert_code import parse_code
+from attest.certificates.forms import VerifyForm, profile_choices
+from attest.certificates.key_service import CRL_FILE
+from attest.certificates.openapi import openapi_document
 from attest.certificates.requirements import profile_codes
 from attest.certificates.status_service import NoSigningKey, current_status_list
 from attest.certificates.verify import (
     judge_requirement,
+    log_lookup,
     published_jwks,
     verify_code,
     verify_payload,
 )
 from attest.database import db_session
+from attest.extensions import csrf, limiter
 
 bp = Blueprint("verify", __name__)
 MAX_INPUT = 1024
 
 
-def _page(result):
-    status = 404 if result.status == "not_found" else 200
-    asked = request.args.get("profile", "")[:64]
+def _client_limit() -> str:
+    return current_app.config["VERIFY_LIMIT_CLIENT"]
+
+
+def _code_limit() -> str:
+    return current_app.config["VERIFY_LIMIT_CODE"]
+
+
+def _typed_code_key() -> str:
+    """Rate-limit key of a typed lookup: the canonical code, so that spelling the same code
+    another way (case, dashes, prefix, O for 0) counts against the same limit."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        raw = body.get("code") if isinstance(body, dict) else ""
+    else:
+        raw = request.form.get("code", "")
+    raw = raw if isinstance(raw, str) else ""
+    canonical = parse_code(raw)
+    if canonical is not None:
+        return canonical
+    return "malformed:" + "".join(ch for ch in raw.upper() if ch.isalnum())[:40]
+
+
+def _form_only() -> bool:
+    """Showing the empty lookup form looks nothing up: it does not count."""
+    return request.method == "GET" and request.endpoint == "verify.lookup"
+
+
+client_limit = limiter.shared_limit(_client_limit, scope="verify-client", exempt_when=_form_only)
+code_limit = limiter.limit(_code_limit, key_func=_typed_code_key, methods=["POST"])
+
+
+def _log(route: str, result, code: str) -> None:
+    log_lookup(route, result, code, get_remote_address(), current_app.config["SECRET_KEY"])
+
+
+def _judge(result, asked: str):
     try:
-        judgement = judge_requirement(result, asked) if asked else None
+        return asked, (judge_requirement(result, asked) if asked else None)
     except KeyError:
-        asked, judgement = "", None  # an unknown profile is simply not judged
+        return "", None  # an unknown profile is simply not judged
+
+
+def _form(*, empty: bool = False) -> VerifyForm:
+    form = VerifyForm(formdata=None) if empty else VerifyForm()
+    form.profile.choices = profile_choices(blank=True)
+    return form
+
+
+def _page(result, asked: str, form: VerifyForm | None = None):
+    status = 404 if result.status == "not_found" else 200
+    asked, judgement = _judge(result, asked[:64])
     return render_template(
         "verify/result.html",
         result=result,
@@ -34,48 +96,92 @@ def _page(result):
         profiles=profile_codes(),
         asked=asked,
         judgement=judgement,
+        form=form,
     ), status
 
 
 @bp.route("/v/<path:code>")
 def page(code: str):
-    return _page(verify_code(db_session(), code[:64]))
+    """Show the lookup form with the code from the printed short URL; the birth date is asked."""
+    form = _form()
+    form.code.data = code[:64]
+    return render_template("verify/lookup.html", form=form)
+
+
+@bp.route("/v", methods=["GET", "POST"])
+@client_limit
+@code_limit
+def lookup():
+    """Look up a typed code with the holder's birth date."""
+    form = _form()
+    if request.method == "GET":
+        return render_template("verify/lookup.html", form=form)
+    if not form.validate_on_submit():
+        abort(400)  # only a missing or stale CSRF token gets here: the fields are free text
+    result = verify_code(db_session(), form.code.data or "", form.birth_date.data or "")
+    _log("typed", result, form.code.data or "")
+    if result.status == "not_found":
+        return _page(result, "", _form(empty=True))  # nothing of the input is echoed
+    return _page(result, form.profile.data or "", form)
 
 
 @bp.route("/V/<path:payload>")
+@client_limit
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
-    return _page(verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC)))
+    result = verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC))
+    _log("qr", result, "")
+    return _page(result, request.args.get("profile", ""))
 
 
-@bp.route("/api/v1/attestations/<path:code>")
-def api(code: str):
-    result = verify_code(db_session(), code[:64])
-    status = 404 if result.status == "not_found" else 200
+@bp.route("/api/v1/verify", methods=["POST"])
+@csrf.exempt
+@client_limit
+@code_limit
+def api():
+    """Verify a typed code with the birth date, as JSON; optionally judge one profile."""
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    code, birth, asked = (body.get(k) for k in ("code", "birth_date", "profile"))
+    if asked is not None and (not isinstance(asked, str) or asked not in dict(profile_codes())):
+        known = ", ".join(c for c, _title in profile_codes())
+        return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
+    result = verify_code(
+        db_session(),
+        code if isinstance(code, str) else "",
+        birth if isinstance(birth, str) else "",
+    )
+    _log("api", result, code if isinstance(code, str) else "")
     document = result.as_json()
-    asked = request.args.get("profile")
     if asked is not None:
-        try:
-            judgement = judge_requirement(result, asked[:64])
-        except KeyError:
-            known = ", ".join(code for code, _title in profile_codes())
-            return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
-        document["requirement"] = (
-            None
-            if judgement is None
-            else {
-                "profile": judgement.code,
-                "title": judgement.title,
-                "meets": judgement.meets,
-                "shortfalls": [
-                    {"skill": s, "level": got, "needed": need}
-                    for s, got, need in judgement.shortfalls
-                ],
-            }
-        )
+        judgement = judge_requirement(result, asked)
+        document["requirement"] = None if judgement is None else _judgement_json(judgement)
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
-    return response, status
+    return response, 404 if result.status == "not_found" else 200
+
+
+def _judgement_json(judgement) -> dict:
+    return {
+        "profile": judgement.code,
+        "title": judgement.title,
+        "meets": judgement.meets,
+        "shortfalls": [
+            {"skill": s, "level": got, "needed": need} for s, got, need in judgement.shortfalls
+        ],
+    }
+
+
+@bp.route("/api/v1/profiles")
+def profiles():
+    """List the requirement profiles a verifier or partner can ask about."""
+    return jsonify(profiles=[{"code": c, "title": t} for c, t in profile_codes()])
+
+
+@bp.route("/api/v1/openapi.json")
+def openapi():
+    """Serve the OpenAPI 3 document of the public and partner API."""
+    return jsonify(openapi_document(current_app.config["PUBLIC_URL"]))
 
 
 @bp.route("/.well-known/jwks.json")
@@ -97,3 +203,27 @@ def status_list():
         mimetype="application/statuslist+cwt",
         headers={"Cache-Control": f"public, max-age={ttl}"},
     )
+
+
+@bp.route("/crl/issuing.crl")
+def crl():
+    """Serve the CRL that the offline root published (`attest keys crl`)."""
+    path = Path(current_app.config["KEYS_DIR"]) / CRL_FILE
+    if not path.is_file():
+        abort(404)
+    return Response(
+        path.read_bytes(),
+        mimetype="application/pkix-crl",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
+
+
+@bp.app_errorhandler(429)
+def too_many(exc):
+    """Answer a breached rate limit: JSON for the API, a Dutch page for people."""
+    if request.path.startswith("/api/"):
+        response = jsonify(error="rate_limited", message="too many requests; try again later")
+    else:
+        response = current_app.make_response(render_template("verify/too_many.html"))
+    response.status_code = 429
+    return response

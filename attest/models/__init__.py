@@ -1,6 +1,11 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
-from attest.models.attestation import Attestation, AttestationStatus, SigningKey
+from attest.models.attestation import (
+    Attestation,
+    AttestationStatus,
+    RevocationReason,
+    SigningKey,
+)
 from attest.models.candidate import Candidate
 from attest.models.item import Item, ItemVersion
 from attest.models.org import (
@@ -13,6 +18,7 @@ from attest.models.org import (
     Role,
     User,
 )
+from attest.models.partner import PartnerOrganisation
 from attest.models.rating import (
     Adjudication,
     AssignmentKind,
@@ -54,10 +60,12 @@ __all__ = [
     "PerformanceStatus",
     "Rating",
     "RatingAssignment",
+    "PartnerOrganisation",
     "Recording",
     "RemarkRequest",
     "RecoveryCode",
     "Response",
+    "RevocationReason",
     "Role",
     "SectionAttempt",
     "SessionEvent",

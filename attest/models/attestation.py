@@ -19,6 +19,12 @@ class AttestationStatus(enum.Enum):
     SUPERSEDED = "superseded"
 
 
+class RevocationReason(enum.Enum):
+    FRAUD = "fraud"  # e.g. an impostor sat the test
+    ERROR = "error"  # issued by mistake, or with wrong facts
+    WITHDRAWN = "withdrawn"  # withdrawn by the issuer for another reason
+
+
 class SigningKey(Base):
     __tablename__ = "signing_key"
 
@@ -59,7 +65,10 @@ class Attestation(Base):
         enum_by_value(AttestationStatus), default=AttestationStatus.VALID
     )
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))  # free note
+    revocation_reason_code: so.Mapped[RevocationReason | None] = so.mapped_column(
+        enum_by_value(RevocationReason)
+    )
     signing_key_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("signing_key.id"))
     # Position in the shared signed status list (revocation for offline verifiers).
     status_index: so.Mapped[int | None] = so.mapped_column(unique=True)

@@ -19,7 +19,7 @@ class Candidate(Base):
     family_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     given_names: so.Mapped[str] = so.mapped_column(sa.String(200))
     birth_date: so.Mapped[date] = so.mapped_column(sa.Date)
-    insz: so.Mapped[str | None] = so.mapped_column(sa.String(11))
+    insz: so.Mapped[str | None] = so.mapped_column(sa.String(11), index=True)
     id_document_type: so.Mapped[str] = so.mapped_column(sa.String(32))
     id_document_number: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))

@@ -17,7 +17,7 @@ from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer, wrong_answer
 from tests.pdftools import field_value, page_text, qr_codes
-from tests.web.helpers import csrf, login
+from tests.web.helpers import csrf, login, verify_api, verify_typed
 
 
 @pytest.fixture
@@ -148,11 +148,13 @@ def test_register_start_answer_score_issue_verify(
     assert f"https://attest.example/v/{att.code}" in page_text(pdf.data)  # typed by hand
     assert "DEMO" in page_text(pdf.data)
 
-    verify = app.test_client().get(f"/v/{att.code}")
+    typed = app.test_client().get(f"/v/{att.code}").get_data(as_text=True)
+    assert att.code in typed and family not in typed  # the short URL asks for the birth date
+    verify = verify_typed(app.test_client(), att.code, "1991-03-05")
     html = verify.get_data(as_text=True)
     assert verify.status_code == 200 and "DEMO-attest" in html
     assert family in html and given in html and "05-03-1991" in html
-    api = app.test_client().get(f"/api/v1/attestations/{att.code.lower()}").get_json()
+    api = verify_api(app.test_client(), att.code.lower(), "1991-03-05").get_json()
     assert api["status"] == "valid" and api["valid"] is True
     assert api["attestation"]["family_name"] == family
     assert api["attestation"]["levels"]["reading"] == "A2"
@@ -179,8 +181,8 @@ def test_a_weak_performance_gets_a_lower_level(app, db, client, centre_setup):
 
 @pytest.mark.parametrize("code", ["ATT-AAAA-AAAA", "garbage", "ATT-' OR 1=1", "x" * 300, "%00"])
 def test_unknown_and_malformed_codes_get_the_same_answer(client, code):
-    api = client.get(f"/api/v1/attestations/{code}")
-    page = client.get(f"/v/{code}")
+    api = verify_api(client, code, "1991-03-05")
+    page = verify_typed(client, code, "1991-03-05")
     assert api.status_code == page.status_code == 404
     assert api.get_json() == {"status": "not_found", "valid": False, "attestation": None}
     assert "Geen geldig attest" in page.get_data(as_text=True)
@@ -303,17 +305,17 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
 def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre_setup):
     att, path = _issued(app, db, client, centre_setup)  # listening and reading A2, no speaking
     visitor = app.test_client()
-    housing = visitor.get(f"/v/{att.code}?profile=sociale-huur").get_data(as_text=True)
+    housing = verify_typed(visitor, att.code, "1991-03-05", "sociale-huur").get_data(as_text=True)
     assert "Voldoet niet aan: Sociale huur" in housing
     assert "spreken: niet getest, nodig is A2" in housing
     scanned = visitor.get(f"{path}?profile=sociale-huur").get_data(as_text=True)
     assert "Voldoet niet aan" in scanned
-    api = visitor.get(f"/api/v1/attestations/{att.code}?profile=sociale-huur").get_json()
+    api = verify_api(visitor, att.code, "1991-03-05", profile="sociale-huur").get_json()
     assert api["requirement"]["meets"] is False
     assert {"skill": "speaking", "level": None, "needed": "A2"} in api["requirement"]["shortfalls"]
-    bad = visitor.get(f"/api/v1/attestations/{att.code}?profile=no-such-rule")
+    bad = verify_api(visitor, att.code, "1991-03-05", profile="no-such-rule")
     assert bad.status_code == 400 and "sociale-huur" in bad.get_json()["message"]
-    assert visitor.get(f"/v/{att.code}?profile=no-such-rule").status_code == 200
+    assert verify_typed(visitor, att.code, "1991-03-05", "no-such-rule").status_code == 200
 
 
 def test_a_reissue_supersedes_the_old_attestation_and_keeps_the_link(app, db, client, centre_setup):
@@ -337,11 +339,12 @@ def test_a_reissue_supersedes_the_old_attestation_and_keeps_the_link(app, db, cl
     assert new.code in page
     # the old one is shown as replaced, online and offline
     anonymous = app.test_client()
-    assert "vervangen" in anonymous.get(f"/v/{old.code}").get_data(as_text=True).lower()
+    replaced = verify_typed(anonymous, old.code, "1991-03-05").get_data(as_text=True)
+    assert "vervangen" in replaced.lower()
     jwks = anonymous.get("/.well-known/jwks.json").get_json()
     status_list = anonymous.get("/status/attestations").data
     assert verify_offline(old_path, jwks, status_list, now).status != "valid"
-    assert anonymous.get(f"/v/{new.code}").status_code == 200
+    assert verify_typed(anonymous, new.code, "1991-03-05").status_code == 200
     actions = db.scalars(sa.select(AuditEvent.action)).all()
     assert "attestation.supersede" in actions
     # a superseded attestation cannot be replaced a second time, and a reason is required

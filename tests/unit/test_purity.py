@@ -42,6 +42,9 @@ PURE_MODULES = [
     "attest.certificates.status_list",
     "attest.certificates.offline",
     "attest.certificates.offline_file",
+    "attest.certificates.cert_code",
+    "attest.certificates.vc",
+    "attest.certificates.openapi",
 ]
 PROBE = (
     "import sys, importlib; importlib.import_module({module!r}); "

@@ -37,3 +37,17 @@ def start_at_kiosk(app, kiosk_token: str, start_code: str, language: str = "nl")
     page = client.get("/kiosk/language").get_data(as_text=True)
     client.post("/kiosk/language", data={"language": language, "csrf_token": csrf_from(page)})
     return client
+
+
+def verify_typed(client, code: str, birth_date: str, profile: str = ""):
+    """Look an attestation up as a third party would: typed code and the holder's birth date."""
+    token = csrf(client, "/v")
+    return client.post(
+        "/v",
+        data={"code": code, "birth_date": birth_date, "profile": profile, "csrf_token": token},
+    )
+
+
+def verify_api(client, code: str, birth_date: str, **extra):
+    """Ask the JSON API about a typed code and birth date."""
+    return client.post("/api/v1/verify", json={"code": code, "birth_date": birth_date, **extra})

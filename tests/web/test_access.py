@@ -49,10 +49,21 @@ ACCESS = {
     "auth.enrol_totp": ("GET", PUBLIC),
     "auth.logout": ("POST", PUBLIC),
     "verify.page": ("GET", PUBLIC),
-    "verify.api": ("GET", PUBLIC),
+    "verify.lookup": ("GET", PUBLIC),
+    "verify.api": ("POST", PUBLIC),
     "verify.payload_page": ("GET", PUBLIC),
+    "verify.profiles": ("GET", PUBLIC),
+    "verify.openapi": ("GET", PUBLIC),
     "verify.jwks": ("GET", PUBLIC),
     "verify.status_list": ("GET", PUBLIC),
+    "verify.crl": ("GET", PUBLIC),
+    "partner.check": ("POST", PUBLIC),  # refused without a partner API key: test_partner_api
+    "trust.attestations": ("GET", ADMIN),
+    "trust.attestation": ("GET", ADMIN),
+    "trust.partners": ("GET", ADMIN),
+    "trust.renew_partner_key": ("POST", ADMIN),
+    "trust.toggle_partner": ("POST", ADMIN),
+    "trust.credential": ("GET", STAFF),
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
@@ -250,6 +261,8 @@ def _url(app, endpoint: str, world) -> str:
         "user_id": world["user_id"],
         "performance_id": 999,
         "name": "tests",
+        "attestation_id": world.get("attestation_id", 1),
+        "org_id": 1,
     }
     with app.test_request_context():
         from flask import url_for

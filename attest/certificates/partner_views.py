@@ -1,0 +1,48 @@
+"""Partner API: an organisation asks, by INSZ and profile, whether a valid attestation meets it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from attest.certificates.partner import PartnerError, check_requirement, hash_key, partner_for_key
+from attest.database import db_session
+from attest.extensions import csrf, limiter
+
+bp = Blueprint("partner", __name__, url_prefix="/api/v1/partner")
+
+
+def _bearer() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def _key_of_caller() -> str:
+    """Rate-limit per API key (hashed), or per client address when none is sent."""
+    token = _bearer()
+    return f"key:{hash_key(token)[:16]}" if token else f"addr:{request.remote_addr}"
+
+
+@bp.route("/checks", methods=["POST"])
+@csrf.exempt
+@limiter.limit(lambda: current_app.config["PARTNER_LIMIT"], key_func=_key_of_caller)
+def check():
+    """Answer yes/no with the attestation code and test date; every lookup is audited."""
+    body = request.get_json(silent=True)
+    try:
+        org = partner_for_key(db_session(), _bearer())
+        if not isinstance(body, dict):
+            raise PartnerError("bad_request", "send a JSON object with insz, profile and purpose")
+        answer = check_requirement(
+            db_session(), org, body.get("insz"), body.get("profile"), body.get("purpose")
+        )
+    except PartnerError as exc:
+        current_app.logger.info("partner lookup refused: %s", exc.code)
+        response = jsonify(error=exc.code, message=exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="attest-partner"'
+        return response, exc.status
+    current_app.logger.info("partner lookup org=%s meets=%s", org.id, answer.meets)
+    response = jsonify(answer.as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response

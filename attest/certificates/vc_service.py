@@ -1,0 +1,53 @@
+"""Export an issued attestation as an Open Badges 3.0 VC-JWT signed with the issuing key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+import sqlalchemy.orm as so
+
+from attest.certificates.key_service import signer_for
+from attest.certificates.service import active_signing_key
+from attest.certificates.vc import CredentialFacts, build_credential, sign_vc_jwt
+from attest.models import Attestation, AttestationStatus
+
+
+class CredentialError(Exception):
+    """No credential can be made; `code` is a stable reason the views translate."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def credential_jwt(
+    session: so.Session, att: Attestation, now: datetime, config: Mapping[str, Any]
+) -> str:
+    """Return the VC-JWT of a valid attestation, signed by its own key while that key is in use,
+    else by the current issuing key (both are in the published JWKS)."""
+    if att.status is not AttestationStatus.VALID:
+        raise CredentialError("not_valid", f"the attestation is {att.status.value}")
+    key_row = att.signing_key
+    if key_row.retired_at is not None or key_row.compromised_at is not None:
+        key_row = active_signing_key(session)
+        if key_row is None:
+            raise CredentialError("no_key", "no active signing key")
+    signer = signer_for(key_row, Path(config["KEYS_DIR"]))
+    facts = CredentialFacts(
+        code=att.code,
+        family_name=att.family_name,
+        given_names=att.given_names,
+        birth_date=att.birth_date,
+        test_date=att.test_date,
+        issued_at=att.issued_at,
+        levels=att.levels,
+        profiles_met=tuple(p["title"] for p in att.profiles if p.get("meets")),
+        issuer_name=att.issuer_name,
+        status_index=att.status_index,
+        is_demo=att.is_demo,
+    )
+    return sign_vc_jwt(
+        build_credential(facts, config["PUBLIC_URL"]), signer.private_key, key_row.kid, now
+    )

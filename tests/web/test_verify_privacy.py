@@ -1,0 +1,235 @@
+"""Privacy of verification: a typed code reveals nothing without the birth date, every failure
+looks and takes the same, lookups are rate limited (429) and logged without personal data."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import secrets
+import statistics
+import time
+
+import pytest
+
+from attest import create_app
+from attest.certificates.cert_code import new_code
+from tests.factories import make_attestation, make_candidate, make_centre
+from tests.web.helpers import csrf, verify_api, verify_typed
+
+BIRTH = "1990-04-12"
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="[^"]+"')
+
+
+def _client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+@contextlib.contextmanager
+def _own_apps(config: dict, count: int = 1):
+    """Apps of a test's own configuration, their database connections closed afterwards."""
+    apps = [create_app(config) for _ in range(count)]
+    try:
+        yield apps
+    finally:
+        for app in apps:
+            app.extensions["attest_session"].remove()
+            app.extensions["attest_engine"].dispose()
+
+
+def _body(response) -> str:
+    return _TOKEN.sub("", response.get_data(as_text=True))
+
+
+@pytest.fixture
+def issued(app, db):
+    centre = make_centre(db)
+    cand = make_candidate(db, centre=centre, family_name="Wiśniewska", given_names="Zofia")
+    att = make_attestation(db, app.config, candidate=cand)
+    db.commit()
+    return att
+
+
+def _failures(code: str) -> dict[str, tuple[str, str]]:
+    return {
+        "unknown code": (new_code(), BIRTH),
+        "wrong birth date": (code, "1990-04-13"),
+        "malformed code": ("ATT-' OR 1=1 --", BIRTH),
+        "malformed birth date": (code, "12/04/1990"),
+        "no birth date": (code, ""),
+        "legacy-looking code": ("ATT-AAAA-AAAA", BIRTH),
+    }
+
+
+def test_the_short_url_shows_only_a_form_and_the_birth_date_unlocks(app, client, issued):
+    page = client.get(f"/v/{issued.code}").get_data(as_text=True)
+    assert issued.code in page and "Wiśniewska" not in page and "Geboortedatum" in page
+    found = verify_typed(client, issued.code.lower().replace("-", " "), BIRTH)
+    assert found.status_code == 200 and "Wiśniewska" in found.get_data(as_text=True)
+
+
+def test_every_failure_gets_the_same_response(app, client, issued):
+    pages, apis = {}, {}
+    for name, (code, birth) in _failures(issued.code).items():
+        page = verify_typed(client, code, birth)
+        api = verify_api(client, code, birth)
+        assert page.status_code == api.status_code == 404, name
+        pages[name], apis[name] = _body(page), api.get_data()
+        assert "Wiśniewska" not in pages[name] and code not in pages[name]
+    assert len(set(pages.values())) == 1, "failure pages differ"
+    assert len(set(apis.values())) == 1, "failure API answers differ"
+    assert verify_api(client, issued.code, 19900412).status_code == 404  # wrong JSON types
+    assert client.post("/api/v1/verify", data="not json").get_data() == next(iter(apis.values()))
+
+
+def test_every_failure_takes_the_same_time(app, client, issued):
+    app.config["VERIFY_LIMIT_CLIENT"] = app.config["VERIFY_LIMIT_CODE"] = "100000 per minute"
+    failures = _failures(issued.code)
+    token = csrf(client, "/v")
+    timings: dict[str, list[float]] = {name: [] for name in failures}
+    for _round in range(40):  # interleaved, so that load on the machine hits all kinds alike
+        for name, (code, birth) in failures.items():
+            start = time.perf_counter()
+            response = client.post(
+                "/v", data={"code": code, "birth_date": birth, "csrf_token": token}
+            )
+            timings[name].append(time.perf_counter() - start)
+            assert response.status_code == 404
+    # A low quantile: what a request costs when the shared machine does not interrupt it.
+    typical = {name: statistics.quantiles(v, n=5)[0] for name, v in timings.items()}
+    fastest, slowest = min(typical.values()), max(typical.values())
+    assert slowest / fastest < 1.5 or slowest - fastest < 0.0005, typical
+
+
+def test_every_failure_runs_the_same_queries(app, client, issued):
+    """The deterministic half of equal timing: each failure does exactly the same database work."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = app.extensions["attest_engine"]
+    sa.event.listen(engine, "before_cursor_execute", record)
+    token = csrf(client, "/v")
+    try:
+        seen = {}
+        for name, (code, birth) in _failures(issued.code).items():
+            statements.clear()
+            client.post("/v", data={"code": code, "birth_date": birth, "csrf_token": token})
+            seen[name] = tuple(statements)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert len(set(seen.values())) == 1, seen
+    assert any("FROM attestation" in s for s in next(iter(seen.values())))
+
+
+def test_too_many_lookups_from_one_client_get_429(app, client, issued):
+    app.config["VERIFY_LIMIT_CLIENT"] = "3 per minute"
+    for _ in range(3):
+        assert verify_typed(client, new_code(), BIRTH).status_code == 404
+    refused = verify_typed(client, issued.code, BIRTH)
+    assert refused.status_code == 429 and "Te veel controles" in refused.get_data(as_text=True)
+    assert "Wiśniewska" not in refused.get_data(as_text=True)
+    assert "Retry-After" in refused.headers
+    api = verify_api(client, issued.code, BIRTH)
+    assert api.status_code == 429 and api.get_json()["error"] == "rate_limited"
+    other = _client_at(app, "192.0.2.7")
+    assert verify_typed(other, issued.code, BIRTH).status_code == 200  # another client
+
+
+def test_too_many_lookups_of_one_code_get_429_whoever_asks(app, issued):
+    app.config["VERIFY_LIMIT_CODE"] = "4 per hour"
+    for n in range(4):
+        client = _client_at(app, f"198.51.100.{n}")
+        assert verify_api(client, issued.code, f"1990-01-{n + 1:02d}").status_code == 404
+    late = _client_at(app, "198.51.100.99")
+    compact = issued.code[4:].replace("-", "")
+    for spelling in (issued.code.lower(), compact, compact.replace("0", "O").replace("1", "L")):
+        assert verify_api(late, spelling, BIRTH).status_code == 429  # same code, spelled anew
+    assert verify_api(late, new_code(), BIRTH).status_code == 404  # other codes still answer
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(migrated, tmp_path, keys_dir):
+    url = os.environ.get("ATTEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    prefix = f"attest-test-{secrets.token_hex(4)}"
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": migrated,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "KEYS_DIR": str(keys_dir),
+        "SECRET_KEY": "test",
+        "REDIS_URL": url,
+        "RATELIMIT_KEY_PREFIX": prefix,
+        "VERIFY_LIMIT_CLIENT": "2 per minute",
+    }
+    with _own_apps(config, 2) as (first, second):  # two app processes, one Redis
+        assert first.config["RATELIMIT_STORAGE_URI"] == url
+        try:
+            assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 404
+            assert verify_api(second.test_client(), new_code(), BIRTH).status_code == 404
+            assert verify_api(first.test_client(), new_code(), BIRTH).status_code == 429
+        finally:
+            client = redis.Redis.from_url(url)
+            for key in client.scan_iter(f"*{prefix}*"):
+                client.delete(key)
+            client.close()
+
+
+def test_lookups_are_logged_without_personal_data(app, client, issued, caplog):
+    caplog.set_level(logging.INFO, logger="attest")
+    verify_typed(client, issued.code, BIRTH)
+    verify_typed(client, issued.code, "1990-04-13")
+    verify_api(client, "ATT-' OR 1=1", BIRTH)
+    lines = [r.getMessage() for r in caplog.records if r.name == "attest.verify"]
+    assert len(lines) == 3
+    assert "outcome=valid" in lines[0] and "outcome=not_found" in lines[1]
+    assert "route=typed" in lines[0] and "route=api" in lines[2]
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    compact = issued.code[4:].replace("-", "")
+    for secret in (
+        "Wiśniewska",
+        "Zofia",
+        "1990-04-12",
+        "1990-04-13",
+        issued.code,
+        compact,
+        "127.0.0.1",
+    ):
+        assert secret not in text, secret
+
+
+def test_behind_a_trusted_proxy_each_real_client_has_its_own_limit(migrated, tmp_path, keys_dir):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": migrated,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "KEYS_DIR": str(keys_dir),
+        "SECRET_KEY": "test",
+        "TRUSTED_PROXIES": 1,
+        "VERIFY_LIMIT_CLIENT": "1 per minute",
+    }
+
+    def ask(address: str) -> int:
+        response = client.post(
+            "/api/v1/verify",
+            json={"code": new_code(), "birth_date": BIRTH},
+            headers={"X-Forwarded-For": address},
+        )
+        return response.status_code
+
+    with _own_apps(config) as (app,):
+        client = app.test_client()
+        assert [ask("203.0.113.1"), ask("203.0.113.1"), ask("203.0.113.2")] == [404, 429, 404]
