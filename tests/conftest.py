@@ -15,7 +15,6 @@ import sqlalchemy.orm as so
 import attest.auth.passwords as _passwords
 from attest import create_app
 from attest.db import Base, make_engine
-
 from attest.migrate import upgrade
 
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production

@@ -169,6 +169,7 @@ def test_login_rotates_the_session(db, client):
 def test_session_cookie_flags(app, db, client):
     user = make_user(db, role=Role.PROCTOR)
     db.commit()
+
     def session_cookie(response) -> str:
         return next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
 
