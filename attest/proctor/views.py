@@ -19,7 +19,7 @@ from attest.database import db_session
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role
 from attest.proctor import services
-from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
+from attest.proctor.forms import CandidateForm, DisplayModesForm, EmptyForm, StartSessionForm
 from attest.storage import storage_for
 
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
@@ -140,6 +140,9 @@ def test_session(session_id: int):
         attestation=attestation_for_session(db_session(), ts),
         pending=ratings_pending(db_session(), ts),
         form=EmptyForm(),
+        display_form=DisplayModesForm(
+            large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
+        ),
     )
 
 
@@ -191,3 +194,27 @@ def attestation_pdf(session_id: int):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'},
     )
+
+
+@bp.route("/sessions/<int:session_id>/display", methods=["POST"])
+@roles_required(*STAFF)
+def display_modes(session_id: int):
+    """Switch large text and high contrast on or off for the session's kiosk pages."""
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    form = DisplayModesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changes = services.set_display_modes(
+            db_session(),
+            ts,
+            current_user,
+            large_text=bool(form.large_text.data),
+            high_contrast=bool(form.high_contrast.data),
+        )
+    except services.DisplayModeError:
+        flash(_("Deze sessie is afgelopen: de weergave kan niet meer veranderen."), "error")
+        return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    if changes:
+        flash(_("Weergave op de kiosk aangepast."), "success")
+    return redirect(url_for("proctor.test_session", session_id=ts.id))

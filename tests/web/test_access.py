@@ -47,9 +47,11 @@ ACCESS = {
     "proctor.new_code": ("POST", STAFF),
     "proctor.issue": ("POST", STAFF),
     "proctor.attestation_pdf": ("GET", STAFF),
+    "proctor.display_modes": ("POST", STAFF),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.language": ("GET", KIOSK),
+    "kiosk.instructions": ("GET", KIOSK),
     "kiosk.resume": ("GET", KIOSK),
     "kiosk.item": ("GET", KIOSK),
     "kiosk.finish": ("GET", KIOSK),
@@ -181,6 +183,7 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
         "examiner.remark",
         "examiner.exempt",
         "examiner.toggle_senior",
+        "proctor.display_modes",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
