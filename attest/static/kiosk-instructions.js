@@ -10,7 +10,6 @@
   const show = () => {
     const playing = !audio.paused && !audio.ended;
     label.textContent = playing ? box.dataset.labelPause : box.dataset.labelPlay;
-    button.setAttribute("aria-pressed", playing ? "true" : "false");
   };
   audio.removeAttribute("controls");
   button.hidden = false;

@@ -11,6 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
 from attest.assessment.items import FORMATS
@@ -166,6 +167,7 @@ def walk_the_kiosk(browser, live_server, db, new_session, language: str, **modes
         assert html.get_attribute("dir") == ("rtl" if rtl else "ltr")
         assert html.get_attribute("lang") == language
         check("instructions")
+        listen_to_the_instructions(page)
         expect_visible_focus(page)
         go(page, "[data-testid=begin]")
         position = 1
@@ -185,6 +187,20 @@ def walk_the_kiosk(browser, live_server, db, new_session, language: str, **modes
     finally:
         context.close()
     assert db.get(TestSession, session_id).language == language
+
+
+def listen_to_the_instructions(page) -> None:
+    """The big button plays and pauses the spoken instructions (the small controls are gone)."""
+    button = page.locator(".listen-button")
+    expect(button).to_be_visible()
+    assert page.locator("#instructions-audio").get_attribute("controls") is None
+    label = button.inner_text()
+    button.click()
+    page.wait_for_function("!document.getElementById('instructions-audio').paused")
+    expect(button).not_to_have_text(label)
+    button.click()
+    page.wait_for_function("document.getElementById('instructions-audio').paused")
+    expect(button).to_have_text(label)
 
 
 def expect_visible_focus(page) -> None:
