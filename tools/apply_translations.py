@@ -12,6 +12,8 @@ Usage: python tools/apply_translations.py
 from __future__ import annotations
 
 import importlib.util
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -87,9 +89,15 @@ def apply_kiosk() -> list[str]:
         problems += [f"missing {code} (kiosk): {m!r}" for m in fill(catalog, kiosk_data(code))]
         path = TRANSLATIONS / code / "LC_MESSAGES" / "kiosk.po"
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as fh:
-            write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        out = io.BytesIO()
+        write_po(out, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        if not path.exists() or _undated(path.read_bytes()) != _undated(out.getvalue()):
+            path.write_bytes(out.getvalue())  # only real changes: no churn of header dates
     return problems
+
+
+def _undated(po: bytes) -> bytes:
+    return re.sub(rb'^"(POT-Creation|PO-Revision)-Date: .*$', b"", po, flags=re.M)
 
 
 def main() -> int:
