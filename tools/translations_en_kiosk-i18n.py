@@ -34,6 +34,7 @@ EN = {
     "Deze sessie is afgelopen: de weergave kan niet meer veranderen.": "This session has ended: the display can no longer change.",
     "Grote letters": "Large text",
     "Hoog contrast": "High contrast",
+    "Taal van de uitleg op de kiosk": "Language of the instructions at the kiosk",
     "Weergave bewaren": "Save display",
     "Weergave op de kiosk (aanpassing)": "Display on the kiosk (accommodation)",
     "Weergave op de kiosk aangepast.": "Display on the kiosk changed.",

@@ -12,6 +12,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
+from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
@@ -140,6 +141,7 @@ def test_session(session_id: int):
         attestation=attestation_for_session(db_session(), ts),
         pending=ratings_pending(db_session(), ts),
         form=EmptyForm(),
+        language=kiosk_language(ts.language),
         display_form=DisplayModesForm(
             large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
         ),

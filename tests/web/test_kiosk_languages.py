@@ -136,6 +136,7 @@ def test_proctor_switches_display_modes_and_the_kiosk_follows(app, db, client, w
     login(client, world["proctor"].username)
     page = client.get(f"/proctor/sessions/{world['ts_id']}").get_data(as_text=True)
     assert 'data-testid="display-modes"' in page and "Grote letters" in page
+    assert 'dir="rtl">العربية</span> (Arabisch)' in page  # what the candidate chose
 
     assert set_modes(client, world["ts_id"], large_text=True, high_contrast=True).status_code == 302
     tag = html_tag(kiosk.get("/kiosk/instructions").get_data(as_text=True))
