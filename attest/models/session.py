@@ -42,17 +42,14 @@ class TestSession(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-<<<<<<< HEAD
     # An appeal holds the answers and recordings back from retention until it is closed.
     appeal_opened_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     appeal_closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Set by `attest retention run` when the answers and recordings were deleted.
     responses_purged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
-=======
     # Accommodations a proctor switches on for the kiosk pages of this session (WCAG 1.4.4/1.4.6)
     is_large_text: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     is_high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
->>>>>>> 14821f9 (Kiosk in twelve languages: a kiosk Babel domain with catalogues kept as data under tools/, instructions page with spoken instructions (espeak-ng, attest kiosks instructions-audio), large-text and high-contrast modes per session (migration 0011))
 
     candidate: so.Mapped[Candidate] = so.relationship()
     centre: so.Mapped[Centre] = so.relationship()

@@ -1,7 +1,7 @@
 """large-text and high-contrast display modes of a test session (accessibility accommodations)
 
 Revision ID: 0011
-Revises: 0017
+Revises: 0014
 Create Date: 2026-11-29
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0017"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
