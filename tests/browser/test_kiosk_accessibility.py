@@ -170,15 +170,21 @@ def walk_the_kiosk(browser, live_server, db, new_session, language: str, **modes
         listen_to_the_instructions(page)
         expect_visible_focus(page)
         go(page, "[data-testid=begin]")
-        position = 1
-        while "/kiosk/item/" in page.url:
+        for _step in range(3 * len(FORMATS)):
+            if "/kiosk/sound-check" in page.url:  # before the first listening item
+                check("sound check")
+                go(page, "[data-testid=sound-ok]")
+                continue
+            match = re.search(r"/kiosk/item/(\d+)", page.url)
+            if match is None:
+                break
             fmt = page.locator("form.item-form").get_attribute("data-format")
             direction = page.eval_on_selector(".stem", "el => getComputedStyle(el).direction")
             assert direction == "ltr", fmt  # the Dutch item stays left-to-right
             check(f"item {fmt}")
-            answer(page, db, session_id, position)
+            answer(page, db, session_id, int(match.group(1)))
             go(page, "[data-testid=next]")
-            position += 1
+        assert "/kiosk/finish" in page.url, page.url
         check("finish")
         go(page, "[data-testid=finish]")
         check("done")
