@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PO := $(wildcard attest/translations/*/LC_MESSAGES/messages.po)
+PO := $(wildcard attest/translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
 .PHONY: run test install install-test translations extract-messages lint bench clean
@@ -37,6 +37,7 @@ translations: $(MO)
 extract-messages:
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o attest/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel -q update -i attest/translations/messages.pot -d attest/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q extract -F babel_kiosk.cfg -k _l -k N_ -o attest/translations/kiosk.pot --no-location --sort-output .
 
 lint:
 	$(BIN)/ruff check attest tests benchmarks

@@ -542,6 +542,32 @@ def kiosks_enrol_link(name: str, centre_code: str) -> None:
     click.echo(f"{current_app.config['PUBLIC_URL'].rstrip('/')}/kiosk/enrol/{token}")
 
 
+@kiosks_group.command(
+    "instructions-audio",
+    help="Speak the kiosk's general instructions in every language with an espeak-ng voice "
+    "(needs espeak-ng, sox and compiled catalogues: make translations).",
+)
+@click.option("--force", is_flag=True, help="render every file again, even when up to date")
+@with_appcontext
+def kiosks_instructions_audio(force: bool) -> None:
+    from attest.assessment.audio import AudioError
+    from attest.assessment.instruction_audio import audio_dir, generate_instruction_audio
+    from attest.assessment.kiosk_languages import KIOSK_LANGUAGES
+
+    translations = Path(current_app.root_path) / "translations"
+    try:
+        written = generate_instruction_audio(
+            translations, audio_dir(Path(current_app.static_folder or "")), force=force
+        )
+    except AudioError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    for audio in written:
+        click.echo(f"{audio.language}: {audio.path}")
+    silent = [lang.code for lang in KIOSK_LANGUAGES if not lang.voice]
+    click.echo(f"{len(written)} files written; no voice for: {', '.join(silent) or '-'}")
+
+
 @click.group("demo", help="Demo set-up.")
 def demo_group() -> None:
     pass

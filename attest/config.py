@@ -65,7 +65,11 @@ DEFAULTS: dict[str, Any] = {
     "KIOSK_COOKIE_DAYS": 365,
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
-    "LANGUAGES": ["nl", "en"],
+    "LANGUAGES": ["nl", "en"],  # staff and public pages; the kiosk has its own list
+    # Two catalogues per language: "messages" (every page, nl/en) and "kiosk" (kiosk pages, all
+    # kiosk languages); Flask-Babel pairs each domain with the directory at the same position.
+    "BABEL_DOMAIN": "messages;kiosk",
+    "BABEL_TRANSLATION_DIRECTORIES": "translations;translations",
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

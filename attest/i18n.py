@@ -27,8 +27,16 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 def select_locale() -> str:
-    """Pick the language: explicit choice (?lang= or kiosk choice), then the browser, then Dutch."""
-    languages = current_app.config["LANGUAGES"]
+    """Pick the language: explicit choice (?lang= or kiosk choice), then the browser, then Dutch.
+
+    Kiosk pages speak every kiosk language; staff and public pages only Dutch and English.
+    """
+    if request.blueprint == "kiosk":
+        from attest.assessment.kiosk_languages import LANGUAGE_CODES
+
+        languages = list(LANGUAGE_CODES)
+    else:
+        languages = current_app.config["LANGUAGES"]
     asked = request.args.get("lang")
     if asked in languages:
         session["lang"] = asked

@@ -22,7 +22,9 @@ from flask import session as web_session
 from flask_babel import lazy_gettext as _l
 
 from attest.assessment import delivery
+from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.items import get_format
+from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
@@ -33,7 +35,6 @@ from attest.proctor.forms import EmptyForm
 from attest.storage import StorageError, storage_for
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
-KIOSK_LANGUAGES = ("nl", "en")
 CODE_MESSAGES = {
     "bad_code": _l("Dit is geen geldige startcode. Controleer de code en probeer opnieuw."),
     "unknown_code": _l("Deze startcode is niet bekend. Vraag hulp aan de toezichter."),
@@ -70,6 +71,20 @@ def require_registered_kiosk():
     return None
 
 
+@bp.context_processor
+def display_modes() -> dict[str, str]:
+    """Classes of the large-text and high-contrast modes a proctor chose for this session."""
+    ts = _current_session() if g.get("kiosk") is not None else None
+    if ts is None:  # the last page after finishing keeps the modes of the session
+        return {"display_classes": web_session.get("kiosk_display", "")}
+    return {"display_classes": _display_classes(ts)}
+
+
+def _display_classes(ts: TestSession) -> str:
+    modes = (("large-text", ts.is_large_text), ("high-contrast", ts.is_high_contrast))
+    return " ".join(name for name, on in modes if on)
+
+
 def _current_session() -> TestSession | None:
     ts_id = web_session.get("kiosk_ts")
     ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
@@ -100,6 +115,10 @@ def enrol(token: str):
 def home():
     if _current_session() is not None:
         return redirect(url_for("kiosk.resume"))
+    # a new candidate: forget the language and display modes of the one before
+    web_session.pop("kiosk_display", None)
+    if request.method == "GET":
+        web_session.pop("lang", None)
     form, error, status = EmptyForm(), None, 200
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -122,12 +141,30 @@ def language():
     ts = _session_or_home()
     form = EmptyForm()
     if request.method == "POST":
-        choice = request.form.get("language")
-        if not form.validate_on_submit() or choice not in KIOSK_LANGUAGES:
+        choice = kiosk_language(request.form.get("language"))
+        if not form.validate_on_submit() or choice is None:
             abort(400)
-        ts.language = web_session["lang"] = choice
-        return redirect(url_for("kiosk.resume"))
+        ts.language = web_session["lang"] = choice.code
+        return redirect(url_for("kiosk.instructions"))
     return render_template("kiosk/language.html", form=form, languages=KIOSK_LANGUAGES)
+
+
+@bp.route("/instructions")
+def instructions():
+    """The general instructions in the chosen language, with their spoken version."""
+    ts = _session_or_home()
+    lang = kiosk_language(ts.language)
+    if lang is None:
+        return redirect(url_for("kiosk.language"))
+    web_session["lang"] = lang.code
+    audio = audio_filename(lang.code)
+    has_audio = (audio_dir(Path(current_app.static_folder or "")) / audio).exists()
+    return render_template(
+        "kiosk/instructions.html",
+        language=lang,
+        paragraphs=INSTRUCTIONS,
+        audio_file=f"audio/instructions/{audio}" if has_audio else None,
+    )
 
 
 @bp.route("/resume")
@@ -226,9 +263,9 @@ def finish():
         if missing is not None:
             return redirect(url_for("kiosk.item", position=missing))
         delivery.finish_session(db_session(), ts, _now())
-        lang = web_session.get("lang")
+        lang, display = web_session.get("lang"), _display_classes(ts)
         web_session.clear()
-        web_session["lang"] = lang
+        web_session["lang"], web_session["kiosk_display"] = lang, display
         return redirect(url_for("kiosk.done"))
     return render_template("kiosk/finish.html", ts=ts, missing=missing, form=form)
 

@@ -47,6 +47,9 @@ class TestSession(Base):
     appeal_closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # Set by `attest retention run` when the answers and recordings were deleted.
     responses_purged_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Accommodations a proctor switches on for the kiosk pages of this session (WCAG 1.4.4/1.4.6)
+    is_large_text: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    is_high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     candidate: so.Mapped[Candidate] = so.relationship()
     centre: so.Mapped[Centre] = so.relationship()

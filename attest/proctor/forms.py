@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -33,3 +33,10 @@ class StartSessionForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
+
+
+class DisplayModesForm(FlaskForm):
+    """Accessibility accommodations for the kiosk pages of one session."""
+
+    large_text = BooleanField(_l("Grote letters"))
+    high_contrast = BooleanField(_l("Hoog contrast"))

@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from attest import identity
 from attest.audit import record_event
-from attest.models import Candidate, Role, SectionAttempt, TestSession, User
+from attest.models import Candidate, Role, SectionAttempt, SessionStatus, TestSession, User
 
 
 @dataclass(frozen=True)
@@ -133,3 +133,27 @@ def section_attempts(session: so.Session, ts: TestSession) -> list[SectionAttemp
             .order_by(SectionAttempt.id)
         )
     )
+
+
+class DisplayModeError(ValueError):
+    """The display modes of this session cannot change (it has ended)."""
+
+
+def set_display_modes(
+    session: so.Session, ts: TestSession, actor: User, *, large_text: bool, high_contrast: bool
+) -> dict[str, bool]:
+    """Switch the large-text and high-contrast modes of a session's kiosk pages.
+
+    Return what changed (empty when nothing did); each change is audited with who made it.
+    """
+    if ts.status in (SessionStatus.COMPLETED, SessionStatus.CANCELLED):
+        raise DisplayModeError(ts.status.value)
+    changes = {}
+    if ts.is_large_text != large_text:
+        changes["large_text"] = ts.is_large_text = large_text
+    if ts.is_high_contrast != high_contrast:
+        changes["high_contrast"] = ts.is_high_contrast = high_contrast
+    if changes:
+        record_event(session, actor, "session.display_modes", "test_session", ts.id, **changes)
+        session.flush()
+    return changes

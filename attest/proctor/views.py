@@ -13,6 +13,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
+from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import open_calls
 from attest.auth import roles_required
@@ -21,7 +22,7 @@ from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role
 from attest.proctor import services
-from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
+from attest.proctor.forms import CandidateForm, DisplayModesForm, EmptyForm, StartSessionForm
 from attest.storage import storage_for
 
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
@@ -150,6 +151,10 @@ def test_session(session_id: int):
         calls=open_calls(db_session(), ts),
         call_messages=CALL_MESSAGES,
         form=EmptyForm(),
+        language=kiosk_language(ts.language),
+        display_form=DisplayModesForm(
+            large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
+        ),
     )
 
 
@@ -203,3 +208,27 @@ def attestation_pdf(session_id: int):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'},
     )
+
+
+@bp.route("/sessions/<int:session_id>/display", methods=["POST"])
+@roles_required(*STAFF)
+def display_modes(session_id: int):
+    """Switch large text and high contrast on or off for the session's kiosk pages."""
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    form = DisplayModesForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changes = services.set_display_modes(
+            db_session(),
+            ts,
+            current_user,
+            large_text=bool(form.large_text.data),
+            high_contrast=bool(form.high_contrast.data),
+        )
+    except services.DisplayModeError:
+        flash(_("Deze sessie is afgelopen: de weergave kan niet meer veranderen."), "error")
+        return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    if changes:
+        flash(_("Weergave op de kiosk aangepast."), "success")
+    return redirect(url_for("proctor.test_session", session_id=ts.id))

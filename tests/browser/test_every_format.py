@@ -71,6 +71,8 @@ def test_every_format_is_answered_and_scored(app, live_server, page, db, fixed_f
         page.click("main button[type=submit]")
     with page.expect_navigation():
         page.click("button[value=nl]")
+    with page.expect_navigation():
+        page.click("[data-testid=begin]")
 
     items = db.scalars(
         sa.select(SessionItem)

@@ -70,6 +70,8 @@ def test_candidate_takes_the_whole_test_at_a_kiosk(live_server, page, db, kiosk_
     page.fill("#code", kiosk_world["code"].lower())
     submit(page, "main button[type=submit]")
     submit(page, "button[value=en]")
+    expect(page.locator("h1")).to_have_text("Instructions for the test")
+    submit(page, "[data-testid=begin]")
 
     answered = 0
     while "/kiosk/item/" in page.url:

@@ -33,6 +33,8 @@ PURE_MODULES = [
     "attest.assessment.rubrics",
     "attest.assessment.allocation",
     "attest.assessment.agreement",
+    "attest.assessment.kiosk_languages",
+    "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
     "attest.certificates.keys",
     "attest.certificates.pdf",

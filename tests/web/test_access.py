@@ -82,8 +82,10 @@ ACCESS = {
     "proctor.new_code": ("POST", STAFF),
     "proctor.issue": ("POST", STAFF),
     "proctor.attestation_pdf": ("GET", STAFF),
+    "proctor.display_modes": ("POST", STAFF),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
+    "kiosk.instructions": ("GET", CANDIDATE),
     "kiosk.done": ("GET", KIOSK),
     "kiosk.language": ("GET", CANDIDATE),
     "kiosk.resume": ("GET", CANDIDATE),
@@ -371,6 +373,7 @@ def test_matrix(app, world, visitor):
         "examiner.remark",
         "examiner.exempt",
         "examiner.toggle_senior",
+        "proctor.display_modes",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
