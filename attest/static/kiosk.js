@@ -735,11 +735,24 @@
     form.querySelectorAll("[data-recorder]").forEach(setupRecorder);
   }
 
+  // Recordings and drafts of other sessions (an earlier candidate on this kiosk) go: the server
+  // would refuse them anyway, and they must not pile up on the kiosk.
+  async function forgetOtherSessions() {
+    for (const name of ["recordings", "drafts"]) {
+      for (const entry of await idbAll(name)) {
+        const drafts = name === "drafts";
+        const session = drafts ? Number(entry.id.split(":")[0]) : entry.session;
+        if (session !== page.session) await idbDelete(name, drafts ? entry.id : entry.upload_id);
+      }
+    }
+  }
+
   let started = false;
   function start() {
     init();
     if (started || !page) return;
     started = true;
+    forgetOtherSessions().catch(() => {});
     window.addEventListener("online", () => retryQueue());
     window.addEventListener("offline", () => {
       online = false;

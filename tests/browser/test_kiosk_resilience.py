@@ -245,3 +245,30 @@ def test_a_chunk_damaged_on_the_way_is_refused_and_sent_again(app, live_server, 
         page.click("[data-testid=next]")
     db.expire_all()
     assert db.scalar(sa.select(Response)).value == {"v": {"recording_id": recording.id}}
+
+
+def test_a_recording_waits_in_the_browser_until_the_server_has_it(live_server, page, db, now):
+    world = make_world(db, now, "a2-luisteren-lezen", formats=("audio_response",))
+    start(page, live_server, world)
+    page.click("[data-mic-start]")
+    expect(page.locator("[data-mic-status]")).to_contain_text("De microfoon werkt", timeout=15_000)
+    page.click("[data-recorder] .recorder-button")  # start
+    page.wait_for_timeout(3000)
+    page.context.set_offline(True)
+    page.click("[data-recorder] .recorder-button")  # stop: the upload cannot get through
+    expect(page.locator(".recorder-status")).to_contain_text("blijft veilig op deze computer")
+    kept = "new Promise(r => indexedDB.open('attest-kiosk').onsuccess = e => e.target.result"
+    kept += ".transaction('recordings').objectStore('recordings').count().onsuccess = c => "
+    kept += "r(c.target.result))"
+    assert page.evaluate(kept) == 1
+    page.click("[data-testid=next]")  # the kiosk does not move on without the server's ack
+    expect(page.locator("[data-offline-notice]")).to_contain_text("je opname wordt nog bewaard")
+    assert "/kiosk/item/1" in page.url and count(db, Recording) == 0
+
+    page.context.set_offline(False)
+    page.reload()  # even a reload: the recording comes back from IndexedDB and is sent
+    expect(page.locator(".recorder-status")).to_contain_text("opgenomen en bewaard", timeout=20_000)
+    assert page.evaluate(kept) == 0 and count(db, Recording) == 1
+    with page.expect_navigation():
+        page.click("[data-testid=next]")
+    assert count(db, Response) == 1
