@@ -18,7 +18,6 @@ MIN_SPEECH_MS = 500  # less than half a second above the threshold: nobody spoke
 LEVEL_SPAN_MS = 1000  # the level reported is that of the loudest second
 TRUNCATION_SLACK_MS = 1000  # encoders and timers disagree by a few hundred milliseconds
 TRUNCATION_RATIO = 0.9
-SAMPLE_RATE = 16000  # decode to this: plenty for speech
 SILENT, TRUNCATED, UNDECODABLE = "silent", "truncated", "undecodable"
 
 
@@ -80,15 +79,17 @@ def is_truncated(duration_ms: int, expected_ms: int | None) -> bool:
     return duration_ms + allowed < expected_ms
 
 
-def decode(data: bytes, rate: int = SAMPLE_RATE) -> tuple[np.ndarray, bool]:
+def decode(data: bytes) -> tuple[np.ndarray, int, bool]:
     """Decode any container/codec FFmpeg knows (WebM/Opus, Ogg, MP4, WAV) to mono float samples.
 
-    Returns the samples and whether decoding stopped early on damaged data (what came before
-    the damage is kept). Raises DecodeError when nothing could be decoded. Uses PyAV (FFmpeg's
-    libraries, shipped in its wheel)."""
+    Returns the samples at the stream's own rate (no resampling: the checks do not need it),
+    that rate, and whether decoding stopped early on damaged data (what came before the damage
+    is kept). Raises DecodeError when nothing could be decoded. Uses PyAV (FFmpeg's libraries,
+    shipped in its wheel)."""
     import av  # imported here: only the server's upload path needs FFmpeg
 
     parts: list[np.ndarray] = []
+    rate = 0
     damaged = False
     try:
         container = av.open(io.BytesIO(data), mode="r")
@@ -98,27 +99,31 @@ def decode(data: bytes, rate: int = SAMPLE_RATE) -> tuple[np.ndarray, bool]:
         streams = [s for s in container.streams if s.type == "audio"]
         if not streams:
             raise DecodeError("no audio stream")
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
         try:
             for frame in container.decode(streams[0]):
-                for out in resampler.resample(frame):
-                    parts.append(out.to_ndarray().reshape(-1))
+                rate = rate or frame.rate
+                parts.append(_mono(frame.to_ndarray(), frame.format, len(frame.layout.channels)))
         except (av.FFmpegError, ValueError, OSError):
             damaged = True
-        try:
-            for out in resampler.resample(None):
-                parts.append(out.to_ndarray().reshape(-1))
-        except (av.FFmpegError, ValueError):
-            damaged = True
-    if not parts:
+    if not parts or not rate:
         raise DecodeError("no audio could be decoded")
-    return np.concatenate(parts).astype(np.float64), damaged
+    return np.concatenate(parts), rate, damaged
+
+
+def _mono(array: np.ndarray, fmt, channels: int) -> np.ndarray:
+    """Planar (channels x n) or packed (1 x n*channels) samples as one float channel."""
+    samples = array.astype(np.float64)
+    if np.issubdtype(array.dtype, np.integer):
+        samples /= float(np.iinfo(array.dtype).max) + 1
+    if fmt.is_planar:
+        return samples.mean(axis=0)
+    return samples.reshape(-1, max(1, channels)).mean(axis=1)
 
 
 def check_recording(data: bytes, expected_ms: int | None = None) -> AudioVerdict:
     """Decode a recording and judge it; undecodable audio is flagged, never an exception."""
     try:
-        samples, damaged = decode(data)
+        samples, rate, damaged = decode(data)
     except DecodeError:
         return AudioVerdict(None, None, None, UNDECODABLE)
-    return analyse(samples, SAMPLE_RATE, expected_ms, damaged)
+    return analyse(samples, rate, expected_ms, damaged)

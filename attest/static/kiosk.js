@@ -315,7 +315,10 @@
           location.assign(result.next || itemUrl(position + 1));
         }
       } catch (err) {
-        if (!(err instanceof Offline)) throw err;
+        if (!(err instanceof Offline)) {
+          form.submit(); // something unexpected in the browser: the plain form still works
+          return;
+        }
         online = false;
         delete form.dataset.busy;
         if (swapTo(position + 1)) {
