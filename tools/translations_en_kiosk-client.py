@@ -29,6 +29,7 @@ EN = {
     "Zeg nu iets. De balk beweegt als we je horen.": "Say something now. The bar moves when we hear you.",
     "de microfoon is geblokkeerd": "the microphone is blocked",
     "de opname is onleesbaar": "the recording cannot be read",
+    "de opname is niet volledig aangekomen": "the recording did not arrive completely",
     "de opname is onvolledig": "the recording is incomplete",
     "er is (bijna) niets te horen": "there is (almost) nothing to hear",
     "geen microfoon gevonden": "no microphone found",

@@ -10,10 +10,11 @@ import re
 from datetime import datetime
 from typing import Any, Mapping
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment.recordings import MAX_BYTES, RecordingError, store_recording
-from attest.models import Recording, RecordingChunk, RecordingUpload, SessionItem
+from attest.models import Recording, RecordingChunk, RecordingUpload, SessionItem, TestSession
 from attest.storage import DirectoryStorage
 
 MAX_CHUNK_BYTES = 1024 * 1024
@@ -168,3 +169,61 @@ def complete_upload(
     upload.recording_id, upload.completed_at = recording.id, now
     session.flush()
     return recording
+
+
+def salvage_unsent(
+    session: so.Session, storage: DirectoryStorage, ts: TestSession, now: datetime
+) -> dict[str, int]:
+    """Keep what a candidate gave but never submitted, when a session closes without them
+    (time up, ended by the proctor, a kiosk that never came back).
+
+    A writing draft becomes the answer; an upload whose chunks all arrived is completed and
+    becomes the answer (flagged like any recording); an upload with chunks missing calls the
+    proctor ("recording_flagged", reason "incomplete"). Items already answered are left alone.
+    Call it while the session is still in progress, just before closing it. Returns counts."""
+    from attest.assessment import delivery
+    from attest.assessment.answer_capture import unanswered_drafts
+    from attest.assessment.productive_formats import RECORDING_FIELD, TEXT_FIELD
+    from attest.assessment.session_events import log_session_event
+
+    counts = {"drafts": 0, "recordings": 0, "incomplete": 0}
+    for draft in unanswered_drafts(session, ts):
+        if draft.text.strip():
+            delivery.record_answer(
+                session, ts, draft.session_item.position, {TEXT_FIELD: [draft.text]}, now
+            )
+            counts["drafts"] += 1
+    uploads = session.scalars(
+        sa.select(RecordingUpload)
+        .join(SessionItem, SessionItem.id == RecordingUpload.session_item_id)
+        .where(SessionItem.session_id == ts.id, RecordingUpload.recording_id.is_(None))
+        .order_by(RecordingUpload.created_at.desc())
+    ).all()
+    done: set[int] = set()
+    for upload in uploads:  # the latest attempt per task counts
+        item = upload.session_item
+        if item.id in done or item.response is not None:
+            continue
+        done.add(item.id)
+        try:
+            recording = complete_upload(session, storage, upload, now)
+        except RecordingError as exc:
+            missing = getattr(exc, "missing", [])
+            log_session_event(
+                session,
+                ts,
+                "recording_flagged",
+                at=now,
+                position=item.position,
+                reason="incomplete",
+                missing_chunks=len(missing),
+                chunk_count=upload.chunk_count,
+            )
+            counts["incomplete"] += 1
+        else:
+            delivery.record_answer(
+                session, ts, item.position, {RECORDING_FIELD: [recording.id]}, now
+            )
+            counts["recordings"] += 1
+    session.flush()
+    return counts

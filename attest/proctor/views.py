@@ -36,6 +36,7 @@ CALL_REASONS = {
     "denied": _l("de microfoon is geblokkeerd"),
     "truncated": _l("de opname is onvolledig"),
     "undecodable": _l("de opname is onleesbaar"),
+    "incomplete": _l("de opname is niet volledig aangekomen"),
 }
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 STAFF = (Role.PROCTOR, Role.ADMIN)

@@ -337,3 +337,39 @@ def test_a_failed_microphone_check_calls_the_proctor_once(db, kiosk):
     assert ok.get_json()["proctor_called"] is False
     bad = post(kiosk, url, {"session": kiosk["session"], "ok": False, "reason": "nonsense"})
     assert bad.status_code == 400
+
+
+def test_what_was_never_submitted_is_kept_when_a_session_closes(app, db, kiosk, spoken, now):
+    from attest.assessment.recording_uploads import salvage_unsent
+    from attest.models import TestSession
+    from attest.storage import storage_for
+
+    post(kiosk, "/kiosk/item/2/draft", {"session": kiosk["session"], "seq": 9, "text": "Beste Jan"})
+    begun = begin(kiosk, spoken).get_json()
+    for index in range(begun["chunk_count"]):
+        put_chunk(kiosk, spoken, index)  # every chunk arrived, but "complete" never came
+    ts = db.get(TestSession, kiosk["session"])
+    counts = salvage_unsent(db, storage_for(app.config), ts, now)
+    db.commit()
+    assert counts == {"drafts": 1, "recordings": 1, "incomplete": 0}
+    answers = {r.session_item.position: r.value["v"] for r in db.scalars(sa.select(Response))}
+    assert answers[2] == "Beste Jan"
+    assert (
+        db.get(Recording, answers[1]["recording_id"]).sha256 == hashlib.sha256(spoken).hexdigest()
+    )
+
+
+def test_an_upload_with_chunks_missing_at_closing_calls_the_proctor(app, db, kiosk, spoken, now):
+    from attest.assessment.recording_uploads import salvage_unsent
+    from attest.models import TestSession
+    from attest.storage import storage_for
+
+    begin(kiosk, spoken)
+    put_chunk(kiosk, spoken, 0)
+    ts = db.get(TestSession, kiosk["session"])
+    assert salvage_unsent(db, storage_for(app.config), ts, now)["incomplete"] == 1
+    db.commit()
+    event = db.scalar(sa.select(SessionEvent).where(SessionEvent.kind == "recording_flagged"))
+    assert event.needs_proctor and event.detail["reason"] == "incomplete"
+    assert event.detail["missing_chunks"] == event.detail["chunk_count"] - 1
+    assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
