@@ -247,9 +247,10 @@
     const main = doc.querySelector("main");
     if (!main || !main.querySelector("form.item-form[data-session]")) return false;
     document.querySelector("main").replaceWith(document.adoptNode(main));
-    const bar = doc.querySelector(".kiosk-bar");
-    const oldBar = document.querySelector(".kiosk-bar");
-    if (bar && oldBar) oldBar.replaceWith(document.adoptNode(bar));
+    // only the progress indicator of the bar: other parts (a countdown) keep running
+    const progress = doc.querySelector(".kiosk-bar .progress");
+    const oldProgress = document.querySelector(".kiosk-bar .progress");
+    if (progress && oldProgress) oldProgress.replaceWith(document.adoptNode(progress));
     document.title = doc.title;
     history.replaceState(null, "", itemUrl(position));
     init();
