@@ -1,7 +1,7 @@
 """kiosk capture: chunked recording uploads, recording analysis, writing drafts, answer receipts
 
 Revision ID: 0010
-Revises: 0014
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0014"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
