@@ -75,6 +75,8 @@ def start(page, base, world, language="nl"):
         page.click("main button[type=submit]")
     with page.expect_navigation():
         page.click(f"button[value={language}]")
+    with page.expect_navigation():
+        page.click("[data-testid=begin]")  # after the general instructions
 
 
 def position_of(page) -> int:
