@@ -21,7 +21,10 @@ from attest.models import (
     Attestation,
     Candidate,
     Recording,
+    RecordingChunk,
+    RecordingUpload,
     Response,
+    ResponseDraft,
     SessionItem,
     SessionStatus,
     TestSession,
@@ -96,6 +99,11 @@ def _purge_session(
     recordings = session.scalars(
         sa.select(Recording).where(Recording.session_item_id.in_(item_ids))
     ).all()
+    # the kiosk's chunked uploads and writing drafts hold the same audio and text
+    upload_ids = sa.select(RecordingUpload.id).where(RecordingUpload.session_item_id.in_(item_ids))
+    report.storage_keys += session.scalars(
+        sa.select(RecordingChunk.storage_key).where(RecordingChunk.upload_id.in_(upload_ids))
+    ).all()
     report.storage_keys += [r.storage_key for r in recordings]
     report.recordings_deleted += len(recordings)
     report.responses_blanked += session.scalar(
@@ -104,6 +112,11 @@ def _purge_session(
         .where(Response.session_item_id.in_(item_ids))
     )
     if not report.dry_run:
+        session.execute(sa.delete(RecordingChunk).where(RecordingChunk.upload_id.in_(upload_ids)))
+        session.execute(
+            sa.delete(RecordingUpload).where(RecordingUpload.session_item_id.in_(item_ids))
+        )
+        session.execute(sa.delete(ResponseDraft).where(ResponseDraft.session_item_id.in_(item_ids)))
         for rec in recordings:
             session.delete(rec)
         session.execute(

@@ -19,6 +19,7 @@ from attest.models import (
     Attestation,
     Candidate,
     Recording,
+    ResponseDraft,
     SectionAttempt,
     SessionEvent,
     SessionItem,
@@ -98,9 +99,22 @@ def candidate_document(
             name = f"recordings/{ts.id}/{rec.id}"
             files[name] = rec.storage_key
             test["recordings"].append(
-                _row(rec, ["id", "content_type", "size_bytes", "sha256", "created_at"])
+                _row(rec, ["id", "content_type", "size_bytes", "sha256", "created_at",
+                           "duration_ms", "level_dbfs", "speech_ms", "flag"])
                 | {"file": name}
+            )  # fmt: skip
+        test["drafts"] = [  # writing saved as the candidate typed, never submitted
+            {
+                "position": d.session_item.position,
+                "text": d.text,
+                "updated_at": _plain(d.updated_at),
+            }
+            for d in session.scalars(
+                sa.select(ResponseDraft).where(
+                    ResponseDraft.session_item_id.in_([si.id for si in items])
+                )
             )
+        ]
         test["results"] = [
             _row(r, ["skill", "level", "theta", "standard_error", "raw_score", "max_score",
                      "method", "probabilities", "created_at"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -21,7 +22,7 @@ from flask import (
 from flask import session as web_session
 from flask_babel import lazy_gettext as _l
 
-from attest.assessment import delivery
+from attest.assessment import answer_capture, delivery
 from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.items import get_format
 from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
@@ -53,6 +54,9 @@ ANSWER_MESSAGES = {
     "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
     "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
 }
+
+
+PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
 
 
 def _now() -> datetime:
@@ -191,17 +195,23 @@ def item(position: int):
     if request.method == "POST":
         if not EmptyForm().validate_on_submit():
             abort(400)
+        raw = request.form.to_dict(flat=False)
+        key = (raw.pop("answer_key", None) or [None])[0] or None
         try:
-            delivery.record_answer(session, ts, position, request.form.to_dict(flat=False), _now())
+            answer_capture.submit_answer(session, ts, position, raw, key, _now())
         except delivery.DeliveryError as exc:
             error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
             nxt = delivery.next_position(session, ts, _now())
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
             return redirect(target)
-    sitem.shown_at = sitem.shown_at or _now()
+    if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
+        sitem.shown_at = sitem.shown_at or _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
+    draft_seq = 0
+    if version.format == "extended_text":
+        previous, draft_seq = answer_capture.text_to_show(session, sitem)
     purpose = get_purpose(ts.purpose_code)
     return render_template(
         "kiosk/item.html",
@@ -215,6 +225,10 @@ def item(position: int):
         media=version.media,
         format=version.format,
         previous=previous,
+        draft_seq=draft_seq,
+        answer_key=secrets.token_urlsafe(18),
+        # planned items the kiosk may fetch ahead, to go on while the network is away
+        ahead=[i.position for i in ts.items if position < i.position <= position + PREFETCH],
         error=error,
         form=EmptyForm(),
     ), status
@@ -280,3 +294,8 @@ def media(relpath: str):
     _session_or_home()
     bank = Path(current_app.config["BANK_DIR"])
     return send_from_directory(bank / "media", relpath, max_age=3600)
+
+
+# The JSON endpoints behind kiosk.js (answer queue, drafts, microphone check, chunked uploads)
+# are routes of this blueprint too.
+from attest.assessment import kiosk_capture_views  # noqa: E402, F401

@@ -8,6 +8,8 @@ from datetime import datetime
 
 import sqlalchemy.orm as so
 
+from attest.assessment.audio_checks import check_recording
+from attest.assessment.session_events import log_session_event
 from attest.models import Recording, SessionItem
 from attest.storage import DirectoryStorage
 
@@ -46,8 +48,12 @@ def store_recording(
     data: bytes,
     declared_sha256: str | None,
     now: datetime,
+    expected_ms: int | None = None,
 ) -> Recording:
-    """Check and store one recording for a session item; return its database row."""
+    """Check and store one recording for a session item; return its database row.
+
+    The audio is decoded and measured: a silent, truncated or undecodable recording is kept
+    (the candidate's answer stands) but flagged, and the proctor is called to listen."""
     if not data:
         raise RecordingError("empty", "the recording is empty")
     if len(data) > MAX_BYTES:
@@ -58,6 +64,7 @@ def store_recording(
     digest = hashlib.sha256(data).hexdigest()
     if declared_sha256 is not None and declared_sha256.lower() != digest:
         raise RecordingError("checksum", "the checksum does not match: the upload was damaged")
+    verdict = check_recording(data, expected_ms)
     rec_id = secrets.token_urlsafe(16)
     key = f"recordings/{now:%Y/%m}/{item.session_id}/{rec_id}"
     storage.put(key, data)
@@ -69,7 +76,24 @@ def store_recording(
         sha256=digest,
         storage_key=key,
         created_at=now,
+        duration_ms=verdict.duration_ms,
+        level_dbfs=verdict.level_dbfs,
+        speech_ms=verdict.speech_ms,
+        flag=verdict.flag,
     )
     session.add(recording)
     session.flush()
+    if verdict.flag is not None:
+        log_session_event(
+            session,
+            item.session,
+            "recording_flagged",
+            at=now,
+            position=item.position,
+            recording=rec_id,
+            reason=verdict.flag,
+            duration_ms=verdict.duration_ms,
+            expected_ms=expected_ms,
+            level_dbfs=verdict.level_dbfs,
+        )
     return recording

@@ -7,6 +7,7 @@ from attest.models.attestation import (
     SigningKey,
 )
 from attest.models.candidate import Candidate
+from attest.models.capture import AnswerReceipt, RecordingChunk, RecordingUpload, ResponseDraft
 from attest.models.item import Item, ItemVersion
 from attest.models.org import (
     AuditChainHead,
@@ -43,6 +44,7 @@ from attest.models.session import (
 
 __all__ = [
     "Adjudication",
+    "AnswerReceipt",
     "AssignmentKind",
     "Attestation",
     "AttestationStatus",
@@ -62,9 +64,12 @@ __all__ = [
     "RatingAssignment",
     "PartnerOrganisation",
     "Recording",
+    "RecordingChunk",
+    "RecordingUpload",
     "RemarkRequest",
     "RecoveryCode",
     "Response",
+    "ResponseDraft",
     "RevocationReason",
     "Role",
     "SectionAttempt",

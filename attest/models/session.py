@@ -147,6 +147,12 @@ class Recording(Base):
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     storage_key: so.Mapped[str] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # What the server heard when it decoded the audio (None: not decoded).
+    duration_ms: so.Mapped[int | None]
+    level_dbfs: so.Mapped[float | None]  # RMS of the loudest second
+    speech_ms: so.Mapped[int | None]  # time above the speech threshold
+    # "silent", "truncated" or "undecodable": shown to the proctor, never scored as zero.
+    flag: so.Mapped[str | None] = so.mapped_column(sa.String(32))
 
     session_item: so.Mapped[SessionItem] = so.relationship()
 

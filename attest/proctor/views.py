@@ -25,6 +25,19 @@ from attest.proctor import services
 from attest.proctor.forms import CandidateForm, DisplayModesForm, EmptyForm, StartSessionForm
 from attest.storage import storage_for
 
+# What kiosk calls say to the proctor (kinds and reasons of session events).
+CALL_LABELS = {
+    "microphone_problem": _l("Probleem met de microfoon"),
+    "recording_flagged": _l("Opname nakijken"),
+}
+CALL_REASONS = {
+    "silent": _l("er is (bijna) niets te horen"),
+    "no_microphone": _l("geen microfoon gevonden"),
+    "denied": _l("de microfoon is geblokkeerd"),
+    "truncated": _l("de opname is onvolledig"),
+    "undecodable": _l("de opname is onleesbaar"),
+    "incomplete": _l("de opname is niet volledig aangekomen"),
+}
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
 STAFF = (Role.PROCTOR, Role.ADMIN)
 
@@ -150,6 +163,8 @@ def test_session(session_id: int):
         pending=ratings_pending(db_session(), ts),
         calls=open_calls(db_session(), ts),
         call_messages=CALL_MESSAGES,
+        call_labels=CALL_LABELS,
+        call_reasons=CALL_REASONS,
         form=EmptyForm(),
         language=kiosk_language(ts.language),
         display_form=DisplayModesForm(

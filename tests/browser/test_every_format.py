@@ -49,6 +49,18 @@ def fixed_form(db, now):
     return {"enrol": enrol, "code": code, "session_id": ts.id}
 
 
+def record_answer(page, seconds: float = 3.0) -> None:
+    """Pass the microphone check, skip the preparation, speak, stop; wait for the server's ack."""
+    page.click("[data-mic-start]")
+    expect(page.locator("[data-mic-status]")).to_contain_text("De microfoon werkt", timeout=15_000)
+    recorder = page.locator("[data-recorder] .recorder-button")
+    recorder.click()  # "Ik ben klaar: start de opname"
+    expect(page.locator("[data-recorder]")).to_have_attribute("data-state", "recording")
+    page.wait_for_timeout(int(seconds * 1000))
+    recorder.click()  # stop
+    expect(page.locator(".recorder-status")).to_contain_text("opgenomen en bewaard", timeout=20_000)
+
+
 def fill_form(page, fields: dict) -> None:
     """Set form fields by name the way a candidate would: click, choose or type."""
     for name, value in fields.items():
@@ -83,11 +95,7 @@ def test_every_format_is_answered_and_scored(app, live_server, page, db, fixed_f
         version = item.item_version
         assert page.locator("form.item-form").get_attribute("data-format") == version.format
         if version.format == "audio_response":
-            recorder = page.locator("[data-recorder] .recorder-button")
-            recorder.click()
-            page.wait_for_timeout(1500)
-            recorder.click()
-            expect(page.locator(".recorder-status")).to_contain_text("opgenomen en bewaard")
+            record_answer(page)
         elif version.format == "extended_text":
             page.fill("textarea", "Beste mevrouw, ik schrijf u omdat de verwarming niet werkt.")
             expect(page.locator("[data-word-counter]")).to_contain_text("10")

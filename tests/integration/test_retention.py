@@ -197,3 +197,27 @@ def test_appeals_open_and_close_from_the_cli(app, db, world):
     ts = db.get(TestSession, ts_id)
     assert ts.appeal_opened_at and ts.appeal_closed_at
     assert runner.invoke(args=["appeals", "open", "999999"]).exit_code != 0
+
+
+def test_kiosk_uploads_and_drafts_go_with_the_answers(app, db, world):
+    """Chunks of a kiosk upload (audio) and writing drafts (text) are purged like recordings."""
+    from attest.models import RecordingChunk, RecordingUpload, ResponseDraft
+
+    storage = storage_for(app.config)
+    ts = world["ts"]
+    chunk_key = f"uploads/{ts.id}/u1/0"
+    storage.put(chunk_key, b"OggS fake audio")
+    upload = RecordingUpload(id="u" * 20, session_item_id=ts.items[0].id,
+                             content_type="audio/ogg", size_bytes=15, sha256="0" * 64,
+                             chunk_size=1024, chunk_count=1, duration_ms=1000,
+                             recording_id=f"r{ts.id}", created_at=T0)  # fmt: skip
+    db.add(upload)
+    db.add(RecordingChunk(upload=upload, index=0, size_bytes=15, sha256="0" * 64,
+                          storage_key=chunk_key, received_at=T0))  # fmt: skip
+    db.add(ResponseDraft(session_item_id=ts.items[1].id, text="Beste Jan", seq=1, updated_at=T0))
+    db.commit()
+    report = _run(app, db, T0 + timedelta(days=731))
+    assert report.sessions_purged == [ts.id]
+    for model in (RecordingChunk, RecordingUpload, ResponseDraft):
+        assert db.scalar(sa.select(sa.func.count()).select_from(model)) == 0
+    assert not storage.path(chunk_key).exists()

@@ -21,6 +21,7 @@ PURE_MODULES = [
     "attest.assessment.items",
     "attest.assessment.bank",
     "attest.assessment.audio",
+    "attest.assessment.audio_checks",
     "attest.assessment.irt",
     "attest.assessment.cat",
     "attest.assessment.calibration",

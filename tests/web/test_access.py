@@ -93,6 +93,13 @@ ACCESS = {
     "kiosk.finish": ("GET", CANDIDATE),
     "kiosk.recording": ("POST", CANDIDATE),
     "kiosk.media": ("GET", CANDIDATE),
+    "kiosk.answer": ("POST", CANDIDATE),
+    "kiosk.draft": ("POST", CANDIDATE),
+    "kiosk.microphone_check": ("POST", CANDIDATE),
+    "kiosk.upload_begin": ("POST", CANDIDATE),
+    "kiosk.upload_status": ("GET", CANDIDATE),
+    "kiosk.upload_chunk": ("PUT", CANDIDATE),
+    "kiosk.upload_complete": ("POST", CANDIDATE),
     "examiner.queue_page": ("GET", EXAMINER),
     "examiner.queue_json": ("GET", EXAMINER),
     "examiner.score": ("GET", EXAMINER),
@@ -265,6 +272,8 @@ def _url(app, endpoint: str, world) -> str:
         "name": "tests",
         "attestation_id": world.get("attestation_id", 1),
         "org_id": 1,
+        "upload_id": "u" * 20,
+        "index": 0,
     }
     with app.test_request_context():
         from flask import url_for
@@ -324,8 +333,10 @@ ABSENT = {
     "examiner.media",
     "examiner.benchmark",
     "examiner.remark",
+    "kiosk.upload_status",  # no upload under that id
+    "kiosk.upload_chunk",
+    "kiosk.upload_complete",
 }
-
 
 def _expected(endpoint: str, who: str, visitor: str, rule_has_object: bool) -> set[str]:
     outcome = EXPECTED[who][visitor]
@@ -334,8 +345,6 @@ def _expected(endpoint: str, who: str, visitor: str, rule_has_object: bool) -> s
     if outcome in (OK, OWN):
         return {OK, "not_found"} if endpoint in ABSENT else {OK}
     return {outcome}
-
-
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_matrix(app, world, visitor):
     """Request every route as this visitor; report every pair whose outcome differs."""
@@ -350,7 +359,7 @@ def test_matrix(app, world, visitor):
         client = app.test_client()
         for key, value in cookies:
             client.set_cookie(key, value)
-        data = {"csrf_token": csrf(client)} if method == "POST" else None
+        data = {"csrf_token": csrf(client)} if method in ("POST", "PUT") else None
         url = _url(app, endpoint, world)
         response = client.open(url, method=method, data=data, headers=headers)
         got = _outcome(response, endpoint, has_object)
@@ -361,6 +370,18 @@ def test_matrix(app, world, visitor):
                 f"({response.status_code} {response.headers.get('Location', '')})"
             )
     assert not wrong, f"{visitor}:\n" + "\n".join(wrong)
+@pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who == KIOSK])
+@pytest.mark.parametrize("visitor", ["anonymous", "proctor", "admin"])
+def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
+    app, client, world, endpoint, visitor
+):
+    if visitor != "anonymous":
+        login(client, world["users"][visitor].username)
+    method = ACCESS[endpoint][0]
+    data = {"csrf_token": csrf(client)} if method in ("POST", "PUT") else None
+    response = client.open(_url(app, endpoint, world), method=method, data=data)
+    assert response.status_code == 403
+    assert "geen geregistreerde kiosk" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

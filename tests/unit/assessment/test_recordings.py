@@ -65,8 +65,13 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(tmp_path, data, checksum,
 
 def test_good_upload_is_stored_with_its_checksum(tmp_path):
     session, storage = FakeSession(), DirectoryStorage(tmp_path)
-    item = SimpleNamespace(id=7, session_id=3)
+    item = SimpleNamespace(id=7, session_id=3, position=2, session=SimpleNamespace(id=3))
     digest = hashlib.sha256(OGG).hexdigest()
     rec = store_recording(session, storage, item, OGG, digest.upper(), datetime.now(UTC))
     assert rec.sha256 == digest and rec.content_type == "audio/ogg" and rec.size_bytes == len(OGG)
-    assert storage.get(rec.storage_key) == OGG and session.added == [rec]
+    assert storage.get(rec.storage_key) == OGG and session.added[0] is rec
+    # an Ogg header and no audio: kept, but flagged for the proctor rather than scored
+    assert rec.flag == "undecodable" and rec.duration_ms is None
+    (event,) = session.added[1:]
+    assert event.kind == "recording_flagged" and event.needs_proctor
+    assert event.detail["reason"] == "undecodable" and event.detail["position"] == 2
