@@ -197,3 +197,49 @@ def test_appeals_open_and_close_from_the_cli(app, db, world):
     ts = db.get(TestSession, ts_id)
     assert ts.appeal_opened_at and ts.appeal_closed_at
     assert runner.invoke(args=["appeals", "open", "999999"]).exit_code != 0
+
+
+def _performance(db, ts, status):
+    from attest.models import Performance
+
+    si = ts.items[0]
+    perf = Performance(response_id=si.response.id, session_id=ts.id, centre_id=ts.centre_id,
+                       skill="speaking", task_level="A2", task_type="t", status=status,
+                       finalised_at=T0 + timedelta(days=3))  # fmt: skip
+    db.add(perf)
+    db.flush()
+    return perf
+
+
+def test_examiner_work_and_remark_requests_hold_answers_back(app, db, world):
+    from attest.models import PerformanceStatus, RemarkRequest
+
+    ts = db.get(TestSession, world["ts"].id)
+    perf = _performance(db, ts, PerformanceStatus.WAITING)
+    db.commit()
+    assert world["ts"].id not in _run(app, db, T0 + timedelta(days=800)).sessions_purged
+    perf = db.merge(perf)
+    perf.status = PerformanceStatus.FINAL
+    request = RemarkRequest(performance_id=perf.id, round=2, reason="beroep",
+                            requested_by_id=world["proctor"].id,
+                            requested_at=T0 + timedelta(days=100))  # fmt: skip
+    db.add(request)
+    db.commit()
+    report = _run(app, db, T0 + timedelta(days=800))
+    assert world["ts"].id not in report.sessions_purged and report.held_by_appeal == 2
+    request = db.merge(request)
+    request.completed_at = T0 + timedelta(days=200)
+    db.commit()
+    # final 3 days after the test; the re-mark closed on day 200: due on day 565 at the earliest
+    assert world["ts"].id in _run(app, db, T0 + timedelta(days=800)).sessions_purged
+
+
+def test_the_backlog_counts_waiting_performances(app, db, world):
+    from attest.admin.report_queries import pending_performances
+    from attest.models import PerformanceStatus
+
+    ts = db.get(TestSession, world["ts"].id)
+    _performance(db, ts, PerformanceStatus.ADJUDICATION)
+    db.commit()
+    pending = pending_performances(db)
+    assert [(p.skill, p.centre) for p in pending] == [("speaking", ts.centre.code)]
