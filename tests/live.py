@@ -65,7 +65,7 @@ def gunicorn_processes(
                 log.close()
 
 
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
