@@ -57,9 +57,10 @@ def gunicorn_processes(
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         for log in logs:
             if log is not subprocess.DEVNULL:
                 log.close()
