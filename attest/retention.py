@@ -20,9 +20,12 @@ from attest.audit import record_event
 from attest.models import (
     Attestation,
     Candidate,
+    Performance,
+    PerformanceStatus,
     Recording,
     RecordingChunk,
     RecordingUpload,
+    RemarkRequest,
     Response,
     ResponseDraft,
     SessionItem,
@@ -37,7 +40,6 @@ from attest.retention_rules import (
 )
 from attest.storage import DirectoryStorage
 
-PRODUCTIVE = ("speaking", "writing")
 PURGED = {"purged": True}
 
 
@@ -73,22 +75,37 @@ def policy_from_config(config: Mapping[str, Any]) -> RetentionPolicy:
 
 def _final_at(session: so.Session, ts: TestSession) -> datetime | None:
     """When the result became final: the last skill scored (None while a skill still waits)."""
-    if ts.status is SessionStatus.COMPLETED:
-        scored = {r.skill: r.created_at for r in ts.results}
-        waiting = session.scalar(
-            sa.select(sa.func.count())
-            .select_from(SessionItem)
-            .join(Response, Response.session_item_id == SessionItem.id)
-            .where(
-                SessionItem.session_id == ts.id,
-                SessionItem.skill.in_(PRODUCTIVE),
-                SessionItem.skill.not_in(list(scored) or [""]),
-            )
+    if ts.status is not SessionStatus.COMPLETED:
+        return ts.started_at or ts.created_at  # cancelled or abandoned: nothing will change
+    performances = session.execute(
+        sa.select(Performance.status, Performance.finalised_at).where(
+            Performance.session_id == ts.id
         )
-        if waiting:
-            return None
-        return max([ts.completed_at or ts.created_at, *scored.values()])
-    return ts.started_at or ts.created_at  # cancelled or abandoned: nothing will change
+    ).all()
+    if any(status is not PerformanceStatus.FINAL for status, _at in performances):
+        return None  # examiners have not finished (or a re-mark runs)
+    moments = [ts.completed_at or ts.created_at, *(r.created_at for r in ts.results)]
+    return max(moments + [at for _s, at in performances if at is not None])
+
+
+def _appeal(session: so.Session, ts: TestSession) -> SessionFacts:
+    """Combine the appeal marks of the session with its re-mark requests (appeals on scores)."""
+    remarks = session.execute(
+        sa.select(RemarkRequest.requested_at, RemarkRequest.completed_at)
+        .join(Performance, Performance.id == RemarkRequest.performance_id)
+        .where(Performance.session_id == ts.id)
+    ).all()
+    opened = [ts.appeal_opened_at] + [r for r, _c in remarks]
+    closed = [ts.appeal_closed_at] + [c for _r, c in remarks]
+    still_open = (
+        any(c is None for _r, c in remarks)
+        or SessionFacts(None, ts.appeal_opened_at, ts.appeal_closed_at).appeal_open
+    )
+    last_open = max((o for o in opened if o is not None), default=None)
+    last_close = max((c for c in closed if c is not None), default=None)
+    if still_open:
+        return SessionFacts(None, last_open, None)
+    return SessionFacts(None, last_open, last_close)
 
 
 def _purge_session(
@@ -151,7 +168,10 @@ def run_retention(
         TestSession.responses_purged_at.is_(None), TestSession.created_at <= horizon
     )
     for ts in session.scalars(candidates_q):
-        facts = SessionFacts(_final_at(session, ts), ts.appeal_opened_at, ts.appeal_closed_at)
+        appeal = _appeal(session, ts)
+        facts = SessionFacts(
+            _final_at(session, ts), appeal.appeal_opened_at, appeal.appeal_closed_at
+        )
         if facts.appeal_open:
             report.held_by_appeal += 1
         elif responses_due(facts, policy, now):
@@ -178,8 +198,7 @@ def run_retention(
             and _has_answers(session, s)
             for s in sessions
         )  # fmt: skip
-        appeal = any(SessionFacts(None, s.appeal_opened_at, s.appeal_closed_at).appeal_open
-                     for s in sessions)  # fmt: skip
+        appeal = any(_appeal(session, s).appeal_open for s in sessions)
         last = max(m for m in moments if m is not None)
         if candidate_due(last, policy, now, holds_answers=holds, appeal_open=appeal):
             report.candidates_anonymised.append(cand.id)

@@ -409,7 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--write", action="store_true", help="append to benchmarks/RESULTS.md")
     ap.add_argument(
-        "--bank", choices=("synthetic", "real"), default="synthetic",
+        "--bank",
+        choices=("synthetic", "real"),
+        default="synthetic",
         help="the synthetic 600-item bank, or the shipped reading bank (live items)",
     )
     args = ap.parse_args(argv)
@@ -445,8 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     notes = [
         f"{n} candidates x 2 replications, theta ~ N({POP_MEAN}, {POP_SD}); "
         + (
-            f"synthetic bank of {len(BANK)} Rasch items (150 per level band), 8 domains, "
-            "3 formats"
+            f"synthetic bank of {len(BANK)} Rasch items (150 per level band), 8 domains, 3 formats"
             if args.bank == "synthetic"
             else f"the shipped reading bank: {len(BANK)} live machine-scored items with their "
             "provisional difficulties"

@@ -270,7 +270,7 @@ def run(args, kiosks: int) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="attest-region-"))
     keys = tmp / "keys"
     keys.mkdir()
-    per_kiosk = max(2, int(args.duration / (args.think * 20)) + 1)
+    per_kiosk = max(1, int(args.duration / (args.think * 20)) + 1)
     t0 = time.perf_counter()
     plans, codes, session_ids = setup_database(
         args.database_url, kiosks, per_kiosk, args.staff, keys

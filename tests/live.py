@@ -57,15 +57,16 @@ def gunicorn_processes(
             proc.terminate()
         for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         for log in logs:
             if log is not subprocess.DEVNULL:
                 log.close()
 
 
-def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -15,15 +15,13 @@ from attest.certificates.requirements import judge_all
 from attest.models import (
     Attestation,
     Centre,
-    Response,
-    SessionItem,
+    Performance,
+    PerformanceStatus,
     SessionStatus,
     SkillResult,
     TestSession,
 )
 from attest.monitoring import Pending, Table, TestRecord, all_tables
-
-PRODUCTIVE = ("speaking", "writing")
 
 
 def monitoring_records(session: so.Session, since: datetime | None = None) -> list[TestRecord]:
@@ -78,34 +76,20 @@ def monitoring_records(session: so.Session, since: datetime | None = None) -> li
     return records
 
 
-def pending_from_answers(session: so.Session) -> list[Pending]:
-    """Productive skills answered in completed tests that have no level yet.
+def pending_performances(session: so.Session) -> list[Pending]:
+    """Speaking and writing performances waiting for their ratings or an adjudication.
 
-    This is what the data model on main can tell: a speaking or writing answer without a
-    SkillResult for its skill. When examiner ratings get their own tables, add a source that
-    reads them to PENDING_SOURCES (a function session -> list[Pending])."""
-    answered = (
-        sa.select(TestSession.id, Centre.code, SessionItem.skill, TestSession.completed_at)
-        .join(Centre, Centre.id == TestSession.centre_id)
-        .join(SessionItem, SessionItem.session_id == TestSession.id)
-        .join(Response, Response.session_item_id == SessionItem.id)
-        .where(
-            TestSession.status == SessionStatus.COMPLETED,
-            SessionItem.skill.in_(PRODUCTIVE),
-            ~sa.exists().where(
-                SkillResult.session_id == TestSession.id, SkillResult.skill == SessionItem.skill
-            ),
-        )
-        .distinct()
+    To count another kind of waiting work (say, recordings flagged for review), add a function
+    session -> list[Pending] to PENDING_SOURCES."""
+    rows = session.execute(
+        sa.select(Centre.code, Performance.skill, Performance.waiting_since)
+        .join(Centre, Centre.id == Performance.centre_id)
+        .where(Performance.status.in_([PerformanceStatus.WAITING, PerformanceStatus.ADJUDICATION]))
     )
-    return [
-        Pending(centre=code, skill=skill, waiting_since=completed)
-        for _sid, code, skill, completed in session.execute(answered)
-        if completed is not None
-    ]
+    return [Pending(centre=code, skill=skill, waiting_since=since) for code, skill, since in rows]
 
 
-PENDING_SOURCES: list[Callable[[so.Session], list[Pending]]] = [pending_from_answers]
+PENDING_SOURCES: list[Callable[[so.Session], list[Pending]]] = [pending_performances]
 
 
 def monitoring_tables(session: so.Session, today: date) -> dict[str, Table]:

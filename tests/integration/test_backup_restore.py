@@ -90,11 +90,12 @@ def test_dump_restore_into_an_empty_database_keeps_attestations_verifiable(
         )
         with restored.app_context():
             session = restored.extensions["attest_session"]()
-            result = verify_code(session, code)
+            result = verify_code(session, code, "1990-04-12")
             assert result.status == "valid" and result.facts["family_name"] == "Öztürk"
             restored.extensions["attest_session"].remove()
         client = restored.test_client()
-        assert client.get(f"/v/{code}").status_code == 200
+        api = client.post("/api/v1/verify", json={"code": code, "birth_date": "1990-04-12"})
+        assert api.status_code == 200 and api.get_json()["valid"] is True
         jwks = tmp_path / "jwks.json"
         jwks.write_text(json.dumps(client.get("/.well-known/jwks.json").get_json()))
         pdf = tmp_path / "attest.pdf"

@@ -129,11 +129,12 @@ def test_candidates_are_anonymised_and_old_attestations_still_verify(app, db, cl
     assert (cand.family_name, cand.given_names, cand.insz, cand.id_document_number) == (
         "", "", None, "")  # fmt: skip
     assert cand.birth_date.isoformat() == "1990-01-01" and cand.anonymised_at is not None
-    result = verify_code(db, code)
+    result = verify_code(db, code, "1990-04-12")  # the birth date on the attestation
     assert result.status == "valid" and result.facts["family_name"] == "Öztürk"
-    page = client.get(f"/v/{code}")
-    assert page.status_code == 200 and "Öztürk" in page.get_data(as_text=True)
-    api = client.get(f"/api/v1/attestations/{code}?profile=sociale-huur").get_json()
+    api = client.post(
+        "/api/v1/verify",
+        json={"code": code, "birth_date": "1990-04-12", "profile": "sociale-huur"},
+    ).get_json()
     assert api["valid"] is True and api["attestation"]["birth_date"] == "1990-04-12"
 
 
@@ -221,3 +222,49 @@ def test_kiosk_uploads_and_drafts_go_with_the_answers(app, db, world):
     for model in (RecordingChunk, RecordingUpload, ResponseDraft):
         assert db.scalar(sa.select(sa.func.count()).select_from(model)) == 0
     assert not storage.path(chunk_key).exists()
+
+
+def _performance(db, ts, status):
+    from attest.models import Performance
+
+    si = ts.items[0]
+    perf = Performance(response_id=si.response.id, session_id=ts.id, centre_id=ts.centre_id,
+                       skill="speaking", task_level="A2", task_type="t", status=status,
+                       finalised_at=T0 + timedelta(days=3))  # fmt: skip
+    db.add(perf)
+    db.flush()
+    return perf
+
+
+def test_examiner_work_and_remark_requests_hold_answers_back(app, db, world):
+    from attest.models import PerformanceStatus, RemarkRequest
+
+    ts = db.get(TestSession, world["ts"].id)
+    perf = _performance(db, ts, PerformanceStatus.WAITING)
+    db.commit()
+    assert world["ts"].id not in _run(app, db, T0 + timedelta(days=800)).sessions_purged
+    perf = db.merge(perf)
+    perf.status = PerformanceStatus.FINAL
+    request = RemarkRequest(performance_id=perf.id, round=2, reason="beroep",
+                            requested_by_id=world["proctor"].id,
+                            requested_at=T0 + timedelta(days=100))  # fmt: skip
+    db.add(request)
+    db.commit()
+    report = _run(app, db, T0 + timedelta(days=800))
+    assert world["ts"].id not in report.sessions_purged and report.held_by_appeal == 2
+    request = db.merge(request)
+    request.completed_at = T0 + timedelta(days=200)
+    db.commit()
+    # final 3 days after the test; the re-mark closed on day 200: due on day 565 at the earliest
+    assert world["ts"].id in _run(app, db, T0 + timedelta(days=800)).sessions_purged
+
+
+def test_the_backlog_counts_waiting_performances(app, db, world):
+    from attest.admin.report_queries import pending_performances
+    from attest.models import PerformanceStatus
+
+    ts = db.get(TestSession, world["ts"].id)
+    _performance(db, ts, PerformanceStatus.ADJUDICATION)
+    db.commit()
+    pending = pending_performances(db)
+    assert [(p.skill, p.centre) for p in pending] == [("speaking", ts.centre.code)]

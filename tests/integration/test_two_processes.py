@@ -113,3 +113,30 @@ def test_failed_logins_count_across_both_processes(two_servers, db, app):
             server + "/login", {"username": user.username, "password": PASSWORD}
         )
         assert status == 429, server
+
+
+def test_a_verification_rate_limit_counts_across_both_processes(app, database_url, tmp_path,
+                                                                 keys_dir):  # fmt: skip
+    """Flask-Limiter keeps its counters in the shared Redis: 4 lookups a minute in total."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two app processes need a database server (ATTEST_TEST_DATABASE_URL)")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter("*attest-limits*"):  # only our own counters, in our own db
+        client.delete(key)
+    env = {
+        "DATABASE_URL": database_url,
+        "ATTEST_REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "two-process-secret",
+        "ATTEST_INSTANCE_PATH": str(tmp_path / "instance"),
+        "ATTEST_STORAGE_DIR": str(tmp_path / "storage"),
+        "ATTEST_KEYS_DIR": str(keys_dir),
+        "ATTEST_VERIFY_LIMIT_CLIENT": "4 per minute",
+    }
+    with gunicorn_processes(2, env) as (a, b):
+        browser = Browser()
+        statuses = [browser.get(f"{(a, b)[k % 2]}/V/NOTAPAYLOAD{k}")[0] for k in range(6)]
+    assert statuses[:4] == [404] * 4  # unknown payloads: counted, answered alike
+    assert statuses[4:] == [429, 429], statuses  # the fifth, whichever process serves it
+    assert any(client.scan_iter("*attest-limits*"))

@@ -338,6 +338,7 @@ ABSENT = {
     "kiosk.upload_complete",
 }
 
+
 def _expected(endpoint: str, who: str, visitor: str, rule_has_object: bool) -> set[str]:
     outcome = EXPECTED[who][visitor]
     if outcome == OWN and visitor.startswith("other_centre") and rule_has_object:
@@ -345,6 +346,8 @@ def _expected(endpoint: str, who: str, visitor: str, rule_has_object: bool) -> s
     if outcome in (OK, OWN):
         return {OK, "not_found"} if endpoint in ABSENT else {OK}
     return {outcome}
+
+
 @pytest.mark.parametrize("visitor", VISITORS)
 def test_matrix(app, world, visitor):
     """Request every route as this visitor; report every pair whose outcome differs."""
@@ -370,6 +373,8 @@ def test_matrix(app, world, visitor):
                 f"({response.status_code} {response.headers.get('Location', '')})"
             )
     assert not wrong, f"{visitor}:\n" + "\n".join(wrong)
+
+
 @pytest.mark.parametrize("endpoint", [e for e, (_m, who) in ACCESS.items() if who == KIOSK])
 @pytest.mark.parametrize("visitor", ["anonymous", "proctor", "admin"])
 def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(

@@ -14,11 +14,22 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
-from attest.models import Attestation, AuditEvent, Role, SigningKey, TestSession
+from attest.models import (
+    Attestation,
+    AuditEvent,
+    Item,
+    ItemVersion,
+    Performance,
+    Response,
+    Role,
+    SessionItem,
+    SigningKey,
+    TestSession,
+)
 from attest.storage import storage_for
 from tests.factories import make_candidate, make_centre, make_kiosk, make_user
 from tests.web.helpers import csrf, login
-from tests.web.test_access import ACCESS, ADMIN, ANY_LOGGED, STAFF
+from tests.web.test_access import ACCESS, ADMIN, ANY_LOGGED, EXAMINER, STAFF
 
 MARKER_NAME = "Zwanenburgh"
 MARKER_PDF = b"%PDF-1.7 centre B only"
@@ -43,15 +54,35 @@ def two_centres(app, db, now):
                       pdf_path="attestations/isolation-b.pdf",
                       pdf_sha256=hashlib.sha256(MARKER_PDF).hexdigest())  # fmt: skip
     db.add(att)
+    # a speaking performance of centre B waiting for examiners
+    db.add(Item(id="ISO-S", skill="speaking", level="A2", domain="d", format="audio_response",
+                status="live"))  # fmt: skip
+    iv = ItemVersion(item_id="ISO-S", version=1, content_hash="h", level="A2",
+                     format="audio_response", difficulty=0.0, content={}, source="t")  # fmt: skip
+    db.add(iv)
+    db.flush()
+    si = SessionItem(session_id=ts_b.id, position=1, skill="speaking", item_version_id=iv.id)
+    db.add(si)
+    db.flush()
+    response = Response(session_item_id=si.id, value={"v": "x"})
+    db.add(response)
+    db.flush()
+    perf = Performance(response_id=response.id, session_id=ts_b.id, centre_id=b.id,
+                       skill="speaking", task_level="A2", task_type="t")  # fmt: skip
+    db.add(perf)
+    examiner_a = make_user(db, role=Role.EXAMINER, centre=a)
     db.commit()
     return {
         "proctor_a": proctor_a,
+        "examiner_a": examiner_a,
         "admin": admin,
         "values": {
             "candidate_id": cand_b.id,
             "session_id": ts_b.id,
             "kiosk_id": kiosk_b.id,
             "attestation_id": att.id,
+            "performance_id": perf.id,
+            "user_id": proctor_b.id,
         },
         "start_code_hash": ts_b.start_code_hash,
     }
@@ -63,6 +94,8 @@ OBJECT_ARGS = {
     "session_id": "session_id",
     "kiosk_id": "kiosk_id",
     "attestation_id": "attestation_id",
+    "performance_id": "performance_id",
+    "user_id": "user_id",
 }
 # URL arguments that name nothing of a centre (files, public codes, report names).
 NEUTRAL_ARGS = {
@@ -74,8 +107,11 @@ NEUTRAL_ARGS = {
     "code": "ATT-BBBB-BBBB",
     "token": "no-such-token",
     "payload": "AAAA",
+    "org_id": 999_999,  # partner organisations are region-wide (admin pages)
 }
-STAFF_ENDPOINTS = [e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED)]
+STAFF_ENDPOINTS = [
+    e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)
+]
 
 
 def _rule(app, endpoint):
@@ -95,9 +131,12 @@ def _url(app, endpoint, values):
 
 
 @pytest.mark.parametrize("endpoint", STAFF_ENDPOINTS)
-def test_a_proctor_of_centre_a_never_sees_centre_b(app, db, client, two_centres, endpoint):
+@pytest.mark.parametrize("visitor", ["proctor_a", "examiner_a"])
+def test_staff_of_centre_a_never_see_centre_b(app, db, client, two_centres, endpoint, visitor):
+    """Proctors see only their centre; examiners score blind (no names, whichever centre)."""
     method, who = ACCESS[endpoint]
-    login(client, two_centres["proctor_a"].username)
+    user = two_centres[visitor]
+    login(client, user.username)
     url = _url(app, endpoint, two_centres["values"])
     data = {"csrf_token": csrf(client)} if method == "POST" else None
     response = client.open(url, method=method, data=data)
@@ -105,7 +144,8 @@ def test_a_proctor_of_centre_a_never_sees_centre_b(app, db, client, two_centres,
     assert MARKER_NAME.encode() not in body and MARKER_PDF not in body
     assert b"ATT-BBBB-BBBB" not in body
     names_object = any(arg in OBJECT_ARGS for arg in _rule(app, endpoint).arguments)
-    if who == ADMIN or names_object:
+    allowed = {STAFF: "proctor_a", EXAMINER: "examiner_a", ANY_LOGGED: visitor}.get(who)
+    if visitor != allowed or names_object:
         assert response.status_code in (403, 404), (endpoint, response.status_code)
     # nothing of B's changed: no new code, no new attestation, no audit entry on B's objects
     db.expire_all()
@@ -114,7 +154,7 @@ def test_a_proctor_of_centre_a_never_sees_centre_b(app, db, client, two_centres,
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
     touched = db.scalars(
         sa.select(AuditEvent.action).where(
-            AuditEvent.actor_id == two_centres["proctor_a"].id,
+            AuditEvent.actor_id == user.id,
             AuditEvent.object_type != "user",  # their own login, logout
         )
     ).all()

@@ -12,6 +12,7 @@ import pytest
 from attest.models import (
     Item,
     ItemVersion,
+    Performance,
     Response,
     Role,
     SessionItem,
@@ -54,7 +55,12 @@ def speaking_answer(db, ts):
     si = SessionItem(session_id=ts.id, position=99, skill="speaking", item_version_id=iv.id)
     db.add(si)
     db.flush()
-    db.add(Response(session_item_id=si.id, value={"v": "rec"}))
+    response = Response(session_item_id=si.id, value={"v": "rec"})
+    db.add(response)
+    db.flush()
+    db.add(Performance(response_id=response.id, session_id=ts.id, centre_id=ts.centre_id,
+                       skill="speaking", task_level="A2", task_type="t",
+                       waiting_since=COMPLETED))  # fmt: skip
 
 
 @pytest.fixture
