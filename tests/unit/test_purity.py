@@ -23,6 +23,7 @@ PURE_MODULES = [
     "attest.assessment.audio",
     "attest.assessment.irt",
     "attest.assessment.cat",
+    "attest.assessment.exposure",
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",
