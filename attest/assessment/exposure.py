@@ -201,5 +201,6 @@ def compute_job(job: tuple) -> tuple[str, str, dict[str, float], list[float], di
         "target": TARGET,
         "units": len(units),
         "max_exposure_check": round(history[-1], 4),
+        "max_exposure_by_iteration": [round(h, 4) for h in history],
     }
     return skill, key, k, history, record
