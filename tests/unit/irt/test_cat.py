@@ -1,8 +1,8 @@
 """The adaptive engine: stopping, lengths, exposure, content balance, testlets, reproducibility."""
 
 import json
-from dataclasses import replace
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
