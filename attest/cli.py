@@ -143,6 +143,46 @@ def bank_audio(force: bool, directory: str | None) -> None:
     click.echo(f"{len(written)} audio files written")
 
 
+@bank_group.command(
+    "exposure",
+    help="Compute the adaptive engine's exposure-control parameters by simulation "
+    "(Sympson-Hetter; attest/assessment/data/exposure.yaml).",
+)
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@click.option("--candidates", default=800, show_default=True, help="simulated per iteration")
+@click.option("--iterations", default=6, show_default=True)
+@click.option("--seed", default=101, show_default=True)
+@click.option("--jobs", default=2, show_default=True, help="processes")
+@click.option("--write", is_flag=True, help="store the parameters (else only print)")
+@with_appcontext
+def bank_exposure(directory, candidates, iterations, seed, jobs, write) -> None:
+    import multiprocessing
+
+    from attest.assessment import exposure
+    from attest.assessment.items import get_format
+    from attest.assessment.purposes import load_purposes
+
+    bank = _load_bank(directory)
+    work = []
+    for (skill, key), settings in sorted(exposure.purpose_modes(load_purposes()).items()):
+        specs = [
+            i
+            for i in bank.select(skill=skill, status="live")
+            if get_format(i.format).is_machine_scored
+        ]
+        units = exposure.units_from_specs(specs)
+        work.append((skill, key, units, settings, candidates, iterations, seed))
+    with multiprocessing.get_context("fork").Pool(max(1, jobs)) as pool:
+        results = pool.map(exposure.compute_job, work)
+    for skill, key, k, history, record in results:
+        rates = ", ".join(f"{r:.3f}" for r in history)
+        click.echo(f"{skill} {key}: {record['units']} units, {len(k)} below 1; max {rates}")
+        if write:
+            exposure.store_exposure(skill, key, k, record)
+    if write:
+        click.echo(f"written to {exposure.EXPOSURE_FILE}")
+
+
 @bank_group.command("export", help="Write the bank as a QTI 3.0 content package (docs/qti.md).")
 @click.option("--qti", "out_zip", required=True, help="the .zip file to write")
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")

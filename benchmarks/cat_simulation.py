@@ -1,10 +1,14 @@
 """Simulate adaptive receptive sections: our engine vs catsim, a fixed form and an ideal bank.
 
-    .venv/bin/python benchmarks/cat_simulation.py [--candidates N] [--quick] [--jobs 2] [--write]
+    .venv/bin/python benchmarks/cat_simulation.py [--bank synthetic|reading|listening]
+        [--candidates N] [--quick] [--jobs 2] [--seed S] [--write]
 
 Everything runs on the same simulated candidates, theta ~ N(-0.25, 1.5) (spread from below A1 to
 B2), each simulated twice with fresh responses to measure classification consistency. Engines:
   ours      attest.assessment.cat.CatEngine (EAP, max info + randomesque, content balance, SPRT)
+            with the settings of the shipped purposes (data/purposes.yaml) and, on the shipped
+            bank, the stored Sympson-Hetter parameters (data/exposure.yaml); a testlet is one
+            partial-credit unit, answered question by question
   catsim    catsim MaxInfoSelector + NumericalSearchEstimator (bounded MLE, Dodd heuristic) +
             MinErrorStopper(SE < CATSIM_SE); one run serves both tasks (it does not know the cut)
   fixed     one linear form from the same bank, as long as ours on average, scored by EAP;
@@ -12,6 +16,8 @@ B2), each simulated twice with fresh responses to measure classification consist
   ideal     our rules on a dense bank (an item every 0.002 logit, no exposure or content rules):
             the information limit of a Rasch bank
 Tasks: placement (below A1, A1, A2, B1, B2) and one cut (A2 reached or not).
+Banks: a synthetic 600-item Rasch bank, or the shipped bank's live machine-scored reading or
+listening items with their difficulties. Simulated answers follow the Rasch model per question.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ import numpy as np
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.cefr import BELOW_A1, LEVELS, PROVISIONAL_CUTS, CutScores
+from attest.assessment.exposure import exposure_key, load_exposure, units_from_specs
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
+from attest.assessment.purposes import load_purposes
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = (BELOW_A1,) + LEVELS
@@ -48,16 +56,31 @@ FORMATS = (("single_choice", 0.6), ("multiple_response", 0.2), ("text_entry", 0.
 POP_MEAN, POP_SD = -0.25, 1.5
 CATSIM_SE, CATSIM_MIN, CATSIM_MAX = 0.30, 8, 60
 MIN_REAL_BANK = 100
-COMMON = dict(min_items=8, format_max_share={"text_entry": 0.3, "multiple_response": 0.3})
-# Tuned on 2,000 candidates (seed 2024) for accuracy >= catsim at the shortest mean length;
-# placement sweep (max, delta -> acc, % of catsim length): 45/.3 .839 82%, 40/.3 .830 76%,
-# 50/.4 .838 73%, 50/.5 .835 63%, 55/.5 .843 64%, 60/.6 .836 56%; catsim .835.
-OURS = {
-    "placement": CatConfig(mode="placement", max_items=55, sprt_delta=0.5, top_k=6, **COMMON),
-    "one cut": CatConfig(
-        mode="cut", cut_level=CUT_LEVEL, max_items=50, sprt_delta=0.3, top_k=6, **COMMON
-    ),
-}
+# Our engine runs with the settings of the shipped purposes (what candidates get): placement
+# as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
+PURPOSE_OF_TASK = {"placement": "niveaubepaling", "one cut": "a2-luisteren-lezen-adaptief"}
+
+
+def purpose_configs(skill: str) -> dict[str, dict]:
+    """Return the engine settings per task from the shipped purposes, for one skill."""
+    purposes = load_purposes()
+    out = {}
+    for task, code in PURPOSE_OF_TASK.items():
+        section = next(s for s in purposes[code].sections if s.skill == skill)
+        out[task] = dict(section.cat)
+    return out
+
+
+def our_configs(skill: str, with_exposure: bool) -> dict[str, CatConfig]:
+    """Return our engine's config per task; on the shipped bank with its stored exposure data."""
+    configs = {}
+    for task, settings in purpose_configs(skill).items():
+        exposure = load_exposure(skill, exposure_key(settings)) if with_exposure else {}
+        configs[task] = CatConfig(**{**settings, "exposure": exposure})
+    return configs
+
+
+OURS: dict[str, CatConfig] = {}
 
 
 def synthetic_bank(n: int, seed: int) -> list[CatItem]:
@@ -80,34 +103,26 @@ def ideal_bank() -> list[CatItem]:
     ]
 
 
-def real_bank() -> list[CatItem]:
-    """Return the live, machine-scored items of the shipped reading bank as engine units."""
+def real_bank(skill: str) -> list[CatItem]:
+    """Return the live, machine-scored items of the shipped bank of a skill as engine units
+    (a testlet is one partial-credit unit), as the delivery builds them."""
     from attest.assessment.bank import load_bank
     from attest.assessment.items import get_format
 
-    items = load_bank(ROOT / "question_banks/nl").select(skill="reading", status="live")
-    return [
-        CatItem(i.id, ItemParams(float(i.difficulty)), i.domain, i.format)
-        for i in items
-        if get_format(i.format).is_machine_scored
-    ]
+    items = load_bank(ROOT / "question_banks/nl").select(skill=skill, status="live")
+    return units_from_specs([i for i in items if get_format(i.format).is_machine_scored])
 
 
-def real_bank_note() -> str:
-    """Return how many reading items the real bank has, and whether it is used."""
-    try:
-        from attest.assessment.bank import load_bank
+def questions_of(units: list[CatItem]) -> tuple[np.ndarray, list[list[int]]]:
+    """Return the Rasch difficulty of every question of the bank and each unit's question indices.
 
-        items = load_bank(ROOT / "question_banks/nl/reading", require_media=False).items
-    except Exception as exc:  # the benchmark must run whatever state the bank is in
-        return f"real reading bank not loadable ({exc.__class__.__name__}); synthetic bank only"
-    levels = sorted({i.level for i in items})
-    if len(items) < MIN_REAL_BANK:
-        return (
-            f"real reading bank has {len(items)} items (levels {', '.join(levels)}), fewer "
-            f"than {MIN_REAL_BANK}: not simulated; synthetic bank only"
-        )
-    return f"real reading bank: {len(items)} items"
+    A testlet's parts keep the difficulties the unit was built from (its PCM step difficulties)."""
+    b, index = [], []
+    for unit in units:
+        parts = unit.params.deltas() if unit.parts else np.array([unit.params.b])
+        index.append(list(range(len(b), len(b) + len(parts))))
+        b.extend(float(x) for x in parts)
+    return np.array(b), index
 
 
 @dataclass
@@ -124,10 +139,19 @@ class Run:
 
 BANK: list[CatItem] = []
 IDEAL: list[CatItem] = []
+QB = np.zeros(0)  # Rasch difficulty per question of BANK
+UNIT_Q: list[list[int]] = []  # question indices of each unit of BANK
 
 
 def _answer(rng: np.random.Generator, theta: float, b: float) -> int:
     return int(rng.random() < 1.0 / (1.0 + np.exp(-(theta - b))))
+
+
+def set_bank(units: list[CatItem]) -> None:
+    """Make units the bank of the runners (before the pool forks)."""
+    global BANK, QB, UNIT_Q
+    BANK = units
+    QB, UNIT_Q = questions_of(units)
 
 
 def run_ours(job: tuple) -> tuple:
@@ -138,6 +162,11 @@ def run_ours(job: tuple) -> tuple:
         config = replace(config, top_k=1, format_max_share={})
     engine = CatEngine(bank, config)
     index = {item.id: i for i, item in enumerate(bank)}
+    parts = (
+        {i: [bank[i].params.b] for i in range(len(bank))}
+        if ideal
+        else {i: QB[q].tolist() for i, q in enumerate(UNIT_Q)}
+    )
     out = []
     for k, theta in enumerate(thetas):
         rng = np.random.default_rng([seed, rep, first + k])
@@ -148,14 +177,13 @@ def run_ours(job: tuple) -> tuple:
             item = engine.next_item(state)
             if item is None:
                 break
-            x = _answer(rng, theta, item.params.b)
+            x = sum(_answer(rng, theta, b) for b in parts[index[item.id]])
             t1 = time.perf_counter()
             state = engine.record(state, item.id, x)
             times.append((time.perf_counter() - t1 + (t1 - t0)) * 1000)
         d = engine.should_stop(state)
-        out.append(
-            (d.level, bool(d.reached), d.n_items, d.theta, [index[i] for i in state.items], times)
-        )
+        used = [q for i in state.items for q in ([index[i]] if ideal else UNIT_Q[index[i]])]
+        out.append((d.level, bool(d.reached), d.n_items, d.theta, used, times))
     return out
 
 
@@ -167,7 +195,7 @@ def run_catsim(job: tuple) -> tuple:
     from catsim.stopping import MinErrorStopper
 
     _task, _ideal, thetas, first, rep, seed = job
-    b = np.array([item.params.b for item in BANK])
+    b = QB
     params = np.column_stack([np.ones_like(b), b, np.zeros_like(b), np.ones_like(b)])
     bank = ItemBank(params, validate=False)  # valid by construction; validation prints to stdout
     selector, estimator = MaxInfoSelector(), NumericalSearchEstimator()
@@ -200,7 +228,7 @@ def run_catsim(job: tuple) -> tuple:
 def run_fixed(job: tuple) -> tuple:
     """Score a fixed linear form (indices in job) for a chunk of candidates by EAP."""
     form, thetas, first, rep, seed = job
-    matrix = ItemMatrix.from_items([BANK[i].params for i in form])
+    matrix = ItemMatrix.from_items([ItemParams(float(QB[i])) for i in form])
     b = matrix.deltas[:, 0]
     out = []
     for k, theta in enumerate(thetas):
@@ -224,7 +252,7 @@ def run_fixed(job: tuple) -> tuple:
 
 def fixed_form(task: str, length: int) -> list[int]:
     """Pick a linear form: items nearest evenly spaced targets (placement) or the cut (one cut)."""
-    b = np.array([item.params.b for item in BANK])
+    b = QB
     if task == "placement":
         targets = np.linspace(CUTS.cuts["A1"] - 0.25, CUTS.cuts["B2"] + 0.25, length)
     else:
@@ -381,8 +409,8 @@ def targets(results: dict, timing_ms: float) -> list[str]:
 
 def time_large_bank(candidates: int, seed: int) -> float:
     """Return the p95 selection+scoring time per step of our engine on a 1,000-item bank."""
-    global BANK
-    saved, BANK = BANK, synthetic_bank(1000, seed + 1)
+    saved = BANK
+    set_bank(synthetic_bank(1000, seed + 1))
     try:
         rows = run_ours(
             (
@@ -395,13 +423,13 @@ def time_large_bank(candidates: int, seed: int) -> float:
             )
         )
     finally:
-        BANK = saved
+        set_bank(saved)
     return float(np.percentile(np.concatenate([r[5] for r in rows]), 95))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
-    global BANK, IDEAL
+    global IDEAL, OURS
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
@@ -410,13 +438,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help="append to benchmarks/RESULTS.md")
     ap.add_argument(
         "--bank",
-        choices=("synthetic", "real"),
+        choices=("synthetic", "reading", "listening"),
         default="synthetic",
-        help="the synthetic 600-item bank, or the shipped reading bank (live items)",
+        help="the synthetic 600-item bank, or the shipped bank's live items of a skill",
     )
     args = ap.parse_args(argv)
     n = 1000 if args.quick else args.candidates
-    BANK = synthetic_bank(600, args.seed) if args.bank == "synthetic" else real_bank()
+    real = args.bank != "synthetic"
+    set_bank(synthetic_bank(600, args.seed) if not real else real_bank(args.bank))
+    OURS = our_configs("reading" if not real else args.bank, with_exposure=real)
     IDEAL = ideal_bank()
     thetas = np.random.default_rng(args.seed).normal(POP_MEAN, POP_SD, n)
     started = time.time()
@@ -435,9 +465,9 @@ def main(argv: list[str] | None = None) -> int:
             ideal = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, True, t, f, r, s))
             form = fixed_form(task, int(round(ours[0].lengths.mean())))
             fixed = reps(run_fixed, lambda t, f, r, s, form=form: (form, t, f, r, s))
-            results[(task, "ours")] = metrics(task, thetas, ours, len(BANK))
-            results[(task, "catsim")] = metrics(task, thetas, catsim, len(BANK))
-            results[(task, "fixed")] = metrics(task, thetas, fixed, len(BANK))
+            results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
+            results[(task, "catsim")] = metrics(task, thetas, catsim, QB.size)
+            results[(task, "fixed")] = metrics(task, thetas, fixed, QB.size)
             results[(task, "ideal")] = metrics(task, thetas, ideal, None)
     timing = time_large_bank(200 if args.quick else 500, args.seed)
     elapsed = time.time() - started
@@ -447,19 +477,21 @@ def main(argv: list[str] | None = None) -> int:
     notes = [
         f"{n} candidates x 2 replications, theta ~ N({POP_MEAN}, {POP_SD}); "
         + (
-            f"synthetic bank of {len(BANK)} Rasch items (150 per level band), 8 domains, 3 formats"
-            if args.bank == "synthetic"
-            else f"the shipped reading bank: {len(BANK)} live machine-scored items with their "
-            "provisional difficulties"
+            f"synthetic bank of {len(BANK)} Rasch items (150 per level band), 8 domains, "
+            "3 formats; no exposure parameters (randomesque only)"
+            if not real
+            else f"the shipped {args.bank} bank: {QB.size} live machine-scored questions in "
+            f"{len(BANK)} units ({sum(bool(u.parts) for u in BANK)} testlets) with their "
+            "difficulties; Sympson-Hetter parameters from data/exposure.yaml"
         )
         + f"; seed {args.seed}",
-        real_bank_note() if args.bank == "synthetic" else "bank: --bank real",
         f"catsim: MaxInfoSelector, NumericalSearchEstimator (bounded, Dodd), MinErrorStopper("
         f"{CATSIM_SE}, min {CATSIM_MIN}, max {CATSIM_MAX}); one run scored for both tasks",
         "ours: "
         + "; ".join(
             f"{t}: SPRT delta {c.sprt_delta}, alpha=beta={c.sprt_alpha}, items {c.min_items}-"
-            f"{c.max_items}, randomesque top-{c.top_k}, domains balanced, format caps"
+            f"{c.max_items}, randomesque top-{c.top_k}, domains balanced, format caps, "
+            f"{len(c.exposure)} units under exposure control"
             for t, c in OURS.items()
         ),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "

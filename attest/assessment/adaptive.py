@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import cut_scores_for
+from attest.assessment.exposure import exposure_key, load_exposure
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
@@ -36,7 +37,14 @@ def engine_for(
         )
         for uid, group in units.items()
     ]
-    config = CatConfig(**{"cuts": cut_scores_for(section.skill).cuts, **section.cat})
+    known = load_exposure(section.skill, exposure_key(section.cat))
+    config = CatConfig(
+        **{
+            "cuts": cut_scores_for(section.skill).cuts,
+            "exposure": {uid: k for uid, k in known.items() if uid in units},
+            **section.cat,
+        }
+    )
     return CatEngine(cat_items, config, np.random.default_rng(0)), units
 
 

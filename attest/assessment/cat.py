@@ -18,7 +18,12 @@ Rules, each a documented choice:
 - Selection: maximum Fisher information per question at the current estimate (Lord 1980), among
   the units of the content domain furthest below its target share (Kingsbury & Zara 1989),
   skipping formats over their maximum share; exposure control by the randomesque method, a seeded
-  uniform draw among the ``top_k`` most informative units (Kingsbury & Zara 1989).
+  uniform draw among the ``top_k`` most informative units (Kingsbury & Zara 1989), on top of
+  Sympson-Hetter exposure control in its eligibility form (Sympson & Hetter 1985; van der Linden
+  & Veldkamp 2004): at the start of a test each unit is eligible with its probability
+  ``exposure[id]`` (1 when absent), drawn once from the seed; only eligible units are chosen while
+  any fits the content rules. The probabilities are computed by simulation so that no unit is
+  given to more than a set share of candidates (``attest.assessment.exposure``, stored as data).
 - Stopping, checked after each answer: never before ``min_items`` questions; at ``max_items``;
   when the level is decided — by Wald's SPRT at every cut, H0 theta = c - delta vs H1 theta =
   c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), or with ``stop_rule="ci"`` when
@@ -43,10 +48,11 @@ from attest.assessment.cefr import (
     CutScores,
     level_probabilities,
 )
-from attest.assessment.irt import ItemMatrix, ItemParams, eap, information, log_likelihood
+from attest.assessment.irt import EAP_GRID, ItemMatrix, ItemParams, information, log_likelihood
 
 MODES = ("placement", "cut")
 STOP_RULES = ("sprt", "ci")
+ELIGIBILITY_STREAM = 0x5E1  # a fixed second word of the seed for the eligibility draws
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,7 @@ class CatConfig:
     top_k: int = 5
     domain_targets: Mapping[str, float] | None = None  # None: equal shares of the bank's domains
     format_max_share: Mapping[str, float] = field(default_factory=dict)
+    exposure: Mapping[str, float] = field(default_factory=dict)  # Sympson-Hetter eligibility
 
     def __post_init__(self) -> None:
         if self.mode not in MODES or self.stop_rule not in STOP_RULES:
@@ -94,6 +101,8 @@ class CatConfig:
             raise ValueError("mode 'cut' needs cut_level, one of " + ", ".join(LEVELS))
         if not 1 <= self.min_items <= self.max_items:
             raise ValueError("need 1 <= min_items <= max_items")
+        if any(not 0.0 < float(k) <= 1.0 for k in self.exposure.values()):
+            raise ValueError("exposure (eligibility) probabilities must lie in (0, 1]")
 
 
 @dataclass
@@ -179,7 +188,27 @@ class CatEngine:
         self._targets = np.array([float(targets.get(d, 0.0)) for d in names])
         self._cut_names = [self.config.cut_level] if self.config.mode == "cut" else list(LEVELS)
         self._cut_values = np.array([self.config.cuts[c] for c in self._cut_names], dtype=float)
+        self._eligibility = np.array(
+            [float(self.config.exposure.get(item.id, 1.0)) for item in self.bank]
+        )
         self._memo: dict[tuple, Selection | None] = {}
+        # Log-likelihood on the EAP grid and at the SPRT points, per answer pattern, built by
+        # adding one unit's term at a time in the order given, so it is the same number whether
+        # it was cached during the test or rebuilt from a stored state.
+        self._points = np.concatenate(
+            [
+                EAP_GRID,
+                self._cut_values + self.config.sprt_delta,
+                self._cut_values - self.config.sprt_delta,
+            ]
+        )
+        self._log_prior = -0.5 * ((EAP_GRID - self.config.prior_mean) / self.config.prior_sd) ** 2
+        self._terms: dict[tuple[int, int], np.ndarray] = {}
+        self._ll: dict[tuple, np.ndarray] = {}
+        self._eligible_memo: dict[int, np.ndarray] = {}
+        fmt_names, self._fmt_codes = np.unique(self._formats, return_inverse=True)
+        self._dichotomous = self._matrix.max_scores == 1
+        self._fmt_index = {str(f): i for i, f in enumerate(fmt_names)}
 
     def start(self, seed: int | None = None, theta: float | None = None) -> CatState:
         """Open a section at the documented entry point; draw a seed from the rng if none given."""
@@ -223,12 +252,7 @@ class CatEngine:
             raise ValueError(f"score {total} outside 0..{item.params.max_score} for {item_id}")
         selection = self.select(state)
         items, scores = state.items + [item_id], state.scores + [total]
-        est = eap(
-            self._matrix.take([self._index[i] for i in items]),
-            scores,
-            self.config.prior_mean,
-            self.config.prior_sd,
-        )
+        theta, se = self._eap(items, scores)
         entry = {
             "step": len(items),
             "item": item_id,
@@ -240,14 +264,14 @@ class CatEngine:
             "selected_at_theta": state.theta,
             "shortlist": list(selection.shortlist) if selection else [],
             "engine_choice": bool(selection and selection.item.id == item_id),
-            "theta": est.theta,
-            "se": est.standard_error,
+            "theta": theta,
+            "se": se,
         }
         new = CatState(
             state.seed,
             state.start_theta,
-            est.theta,
-            est.standard_error,
+            theta,
+            se,
             items,
             scores,
             state.n_questions + item.length,
@@ -266,6 +290,35 @@ class CatEngine:
             return StopDecision(**state.stop)
         return self._evaluate_stop(state)
 
+    # --- likelihood and estimate ---------------------------------------------------------------
+
+    def _loglik(self, items: Sequence[str], scores: Sequence[int]) -> np.ndarray:
+        """Return the log-likelihood of an answer pattern on the grid and the SPRT points."""
+        key = (tuple(items), tuple(scores))
+        cached = self._ll.get(key)
+        if cached is not None:
+            return cached
+        if not items:
+            return np.zeros(self._points.size)
+        if len(self._ll) > 4096:
+            self._ll.clear()
+        term_key = (self._index[items[-1]], int(scores[-1]))
+        term = self._terms.get(term_key)
+        if term is None:
+            term = log_likelihood(self._points, self._matrix.take([term_key[0]]), [term_key[1]])
+            self._terms[term_key] = term
+        ll = self._loglik(items[:-1], scores[:-1]) + term
+        self._ll[key] = ll
+        return ll
+
+    def _eap(self, items: Sequence[str], scores: Sequence[int]) -> tuple[float, float]:
+        """Return the EAP estimate and posterior SD (Bock & Mislevy 1982), as irt.eap."""
+        log_post = self._loglik(items, scores)[: EAP_GRID.size] + self._log_prior
+        w = np.exp(log_post - log_post.max())
+        w /= w.sum()
+        theta = float((w * EAP_GRID).sum())
+        return theta, float(np.sqrt((w * (EAP_GRID - theta) ** 2).sum()))
+
     # --- selection -----------------------------------------------------------------------------
 
     def _available(self, state: CatState) -> np.ndarray:
@@ -279,15 +332,40 @@ class CatEngine:
             return None
         rng = np.random.default_rng([state.seed, len(state.items)])
         done = [self._index[i] for i in state.items]
+        mask = _prefer(mask, self._eligible(state.seed))
         mask = _prefer(mask, self._format_ok(done, state.n_questions))
         domain = self._neediest_domain(done, state.n_questions, mask, rng)
         mask = _prefer(mask, self._domains == domain)
         domain = str(self._domain_names[domain])
         candidates = np.flatnonzero(mask)
-        info = information(state.theta, self._matrix.take(candidates)) / self._lengths[candidates]
+        info = self._information(state.theta, candidates) / self._lengths[candidates]
         order = candidates[np.argsort(-info, kind="stable")[: self.config.top_k]]
         chosen = self.bank[int(order[rng.integers(order.size)])]
         return Selection(chosen, state.theta, domain, tuple(self.bank[i].id for i in order))
+
+    def _information(self, theta: float, index: np.ndarray) -> np.ndarray:
+        """Return the units' Fisher information at theta: a^2 P (1 - P) for one question
+        (Lord 1980), the partial credit variance for a testlet (irt.information)."""
+        out = np.empty(index.size)
+        simple = self._dichotomous[index]
+        one = index[simple]
+        a = self._matrix.a[one]
+        p = 1.0 / (1.0 + np.exp(-a * (theta - self._matrix.deltas[one, 0])))
+        out[simple] = a * a * p * (1.0 - p)
+        if not simple.all():
+            out[~simple] = information(theta, self._matrix.take(index[~simple]))
+        return out
+
+    def _eligible(self, seed: int) -> np.ndarray:
+        """Return which units this test may use: one Sympson-Hetter draw per unit and test."""
+        if (self._eligibility >= 1.0).all():
+            return np.ones(len(self.bank), dtype=bool)
+        if seed not in self._eligible_memo:
+            if len(self._eligible_memo) > 64:
+                self._eligible_memo.clear()
+            draws = np.random.default_rng([seed, ELIGIBILITY_STREAM]).random(len(self.bank))
+            self._eligible_memo[seed] = draws < self._eligibility
+        return self._eligible_memo[seed]
 
     def _neediest_domain(self, done: list[int], n: int, mask: np.ndarray, rng) -> int:
         size = len(self._domain_names)
@@ -299,9 +377,14 @@ class CatEngine:
 
     def _format_ok(self, done: list[int], n: int) -> np.ndarray:
         ok = np.ones(len(self.bank), dtype=bool)
+        used_by = np.bincount(
+            self._fmt_codes[done], self._lengths[done], minlength=len(self._fmt_index)
+        )
+        after = n + self._lengths
         for fmt, share in self.config.format_max_share.items():
-            used = sum(self._lengths[i] for i in done if self._formats[i] == fmt)
-            after = n + self._lengths
+            if fmt not in self._fmt_index:
+                continue
+            used = used_by[self._fmt_index[fmt]]
             ok &= (self._formats != fmt) | (
                 used + self._lengths <= np.ceil(share * np.maximum(after, self.config.min_items))
             )
@@ -344,12 +427,7 @@ class CatEngine:
         # Wald's SPRT bounds: log((1-beta)/alpha) and log(beta/(1-alpha)) (Wald 1947)
         upper = math.log((1 - cfg.sprt_beta) / cfg.sprt_alpha)
         lower = math.log(cfg.sprt_beta / (1 - cfg.sprt_alpha))
-        points = np.concatenate(
-            [self._cut_values + cfg.sprt_delta, self._cut_values - cfg.sprt_delta]
-        )
-        ll = log_likelihood(
-            points, self._matrix.take([self._index[i] for i in state.items]), state.scores
-        )
+        ll = self._loglik(state.items, state.scores)[EAP_GRID.size :]
         ratio = ll[: self._cut_values.size] - ll[self._cut_values.size :]
         return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
 

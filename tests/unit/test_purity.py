@@ -24,6 +24,7 @@ PURE_MODULES = [
     "attest.assessment.audio_checks",
     "attest.assessment.irt",
     "attest.assessment.cat",
+    "attest.assessment.exposure",
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",

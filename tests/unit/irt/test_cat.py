@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -194,3 +195,28 @@ def test_config_is_checked():
         CatConfig(mode="cut")
     with pytest.raises(ValueError):
         CatConfig(min_items=10, max_items=5)
+
+
+def test_sympson_hetter_eligibility_limits_a_units_use_and_is_reproducible(bank):
+    truth = np.random.default_rng(3).normal(-0.25, 1.5, 150)
+    config = CatConfig(mode="cut", cut_level="A2", top_k=1, max_items=20)
+
+    def usage(engine):
+        tests = [simulate(engine, t, seed=s) for s, t in enumerate(truth)]
+        return Counter(i for state in tests for i in state.items), tests
+
+    free, _ = usage(CatEngine(bank, config))
+    busiest = [uid for uid, _ in free.most_common(5)]
+    limited = replace(config, exposure=dict.fromkeys(busiest, 0.2))
+    held, tests = usage(CatEngine(bank, limited))
+    for uid in busiest:
+        assert held[uid] <= 0.2 * len(truth) + 12 < free[uid]
+    again = [simulate(CatEngine(bank, limited), t, seed=s) for s, t in enumerate(truth[:10])]
+    assert [s.items for s in again] == [s.items for s in tests[:10]]
+
+
+def test_exposure_probabilities_are_checked(bank):
+    with pytest.raises(ValueError):
+        CatConfig(exposure={"i1": 0.0})
+    with pytest.raises(ValueError):
+        CatConfig(exposure={"i1": 1.5})
