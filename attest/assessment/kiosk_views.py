@@ -20,7 +20,7 @@ from flask import (
 from flask import session as web_session
 from flask_babel import lazy_gettext as _l
 
-from attest.assessment import delivery
+from attest.assessment import delivery, session_clock
 from attest.assessment.items import get_format
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
@@ -43,6 +43,8 @@ CODE_MESSAGES = {
 
 ANSWER_MESSAGES = {
     "no_answer": _l("Kies een antwoord voor je verdergaat."),
+    "paused": _l("De test is gepauzeerd. Je antwoord is niet bewaard: wacht op de toezichter."),
+    "section_closed": _l("Dit deel is afgesloten. Je antwoord is niet bewaard."),
     "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
     "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
 }
@@ -64,11 +66,22 @@ def require_registered_kiosk():
     return None
 
 
+def _timeout() -> float:
+    return float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
+
+
 def _current_session() -> TestSession | None:
+    """Return this kiosk's session in progress, its clocks brought up to date (a request from
+    the kiosk is a sign of life: see session_clock.sync)."""
+    if "kiosk_ts_checked" in g:
+        return g.kiosk_ts_checked
     ts_id = web_session.get("kiosk_ts")
     ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
     if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
-        return None
+        ts = None
+    else:
+        session_clock.sync(db_session(), ts, _now(), _timeout())
+    g.kiosk_ts_checked = ts
     return ts
 
 
@@ -130,6 +143,8 @@ def resume():
     if ts.language is None:
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = ts.language
+    if ts.paused_at is not None:
+        return redirect(url_for("kiosk.paused"))
     position = delivery.next_position(db_session(), ts, _now())
     if position is None:
         return redirect(url_for("kiosk.finish"))
@@ -149,13 +164,22 @@ def item(position: int):
         if not EmptyForm().validate_on_submit():
             abort(400)
         try:
-            delivery.record_answer(session, ts, position, request.form.to_dict(flat=False), _now())
+            delivery.record_answer(
+                session, ts, position, request.form.to_dict(flat=False), _now(), _timeout()
+            )
         except delivery.DeliveryError as exc:
+            if exc.code == "time_up":
+                g.commit_on_error = True  # the section's closing is kept, the answer is not
+                return render_template("kiosk/time_up.html", form=EmptyForm()), 409
             error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
             nxt = delivery.next_position(session, ts, _now())
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
             return redirect(target)
+    gate = kiosk_gate(session, ts, sitem)
+    if gate is not None:
+        return gate
+    session_clock.enter_section(session, ts, sitem.skill, _now())
     sitem.shown_at = sitem.shown_at or _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
@@ -174,6 +198,10 @@ def item(position: int):
         previous=previous,
         error=error,
         form=EmptyForm(),
+        clock=session_clock.status(session, ts, _now(), _timeout()),
+        can_go_back=can_go_back(ts, sitem, purpose.is_adaptive),
+        max_plays=max_plays(ts, sitem.skill),
+        notice=web_session.pop("kiosk_notice", None),
     ), status
 
 
@@ -232,3 +260,10 @@ def media(relpath: str):
     _session_or_home()
     bank = Path(current_app.config["BANK_DIR"])
     return send_from_directory(bank / "media", relpath, max_age=3600)
+
+
+from attest.assessment.kiosk_session_views import (  # noqa: E402  (routes on this blueprint)
+    can_go_back,
+    kiosk_gate,
+    max_plays,
+)

@@ -11,15 +11,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
 from attest.assessment.purposes import load_purposes
+from attest.assessment.session_events import events_of
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
 from attest.database import db_session
 from attest.examiner.scoring import ratings_pending
-from attest.models import Role
+from attest.models import Role, SessionStatus
 from attest.proctor import services
-from attest.proctor.forms import CandidateForm, EmptyForm, StartSessionForm
+from attest.proctor.forms import (
+    CandidateForm,
+    EmptyForm,
+    EndSessionForm,
+    ExtraTimeForm,
+    StartSessionForm,
+)
+from attest.proctor.labels import EVENT_LABELS
 from attest.storage import storage_for
 
 bp = Blueprint("proctor", __name__, url_prefix="/proctor")
@@ -131,15 +140,25 @@ def start_session(candidate_id: int):
 @roles_required(*STAFF)
 def test_session(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    session = db_session()
+    timeout = float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
+    if ts.status is SessionStatus.IN_PROGRESS:
+        session_clock.expire(session, ts, _now(), timeout)  # looking closes what ran out
     return render_template(
         "proctor/session.html",
         ts=ts,
         start_code=web_session.pop(f"start_code_{ts.id}", None),
         levels=levels_of(ts),
-        attempts=services.section_attempts(db_session(), ts),
-        attestation=attestation_for_session(db_session(), ts),
-        pending=ratings_pending(db_session(), ts),
+        attempts=services.section_attempts(session, ts),
+        attestation=attestation_for_session(session, ts),
+        pending=ratings_pending(session, ts),
         form=EmptyForm(),
+        clock=session_clock.status(session, ts, _now(), timeout),
+        clocks=session_clock.clocks_of(session, ts),
+        events=events_of(session, ts),
+        event_labels=EVENT_LABELS,
+        extra_form=ExtraTimeForm(formdata=None),
+        end_form=EndSessionForm(formdata=None),
     )
 
 
@@ -154,7 +173,7 @@ def new_code(session_id: int):
             db_session(), ts, current_user, _now(), current_app.config["START_CODE_MINUTES"]
         )
     except DeliveryError:
-        flash(_("Deze sessie is al gestart: een nieuwe startcode is niet mogelijk."), "error")
+        flash(_("Deze sessie is al afgelopen: een nieuwe startcode is niet mogelijk."), "error")
     else:
         web_session[f"start_code_{ts.id}"] = code
     return redirect(url_for("proctor.test_session", session_id=ts.id))
@@ -191,3 +210,6 @@ def attestation_pdf(session_id: int):
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.pdf"'},
     )
+
+
+from attest.proctor import console_views  # noqa: E402,F401  (routes on this blueprint)

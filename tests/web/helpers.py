@@ -29,4 +29,13 @@ def start_at_kiosk(app, kiosk_token: str, start_code: str, language: str = "nl")
     client.post("/kiosk/", data={"code": start_code, "csrf_token": csrf_from(page)})
     page = client.get("/kiosk/language").get_data(as_text=True)
     client.post("/kiosk/language", data={"language": language, "csrf_token": csrf_from(page)})
+    pass_sound_check(client)
     return client
+
+
+def pass_sound_check(client) -> None:
+    """Tell the kiosk the sound sample is heard (listening items wait for this)."""
+    from tests.conftest import csrf_from
+
+    page = client.get("/kiosk/sound-check").get_data(as_text=True)
+    client.post("/kiosk/sound-check", data={"result": "ok", "csrf_token": csrf_from(page)})

@@ -47,6 +47,13 @@ ACCESS = {
     "proctor.new_code": ("POST", STAFF),
     "proctor.issue": ("POST", STAFF),
     "proctor.attestation_pdf": ("GET", STAFF),
+    "proctor.console_page": ("GET", STAFF),
+    "proctor.console_json": ("GET", STAFF),
+    "proctor.pause": ("POST", STAFF),
+    "proctor.resume": ("POST", STAFF),
+    "proctor.extra_time": ("POST", STAFF),
+    "proctor.end": ("POST", STAFF),
+    "proctor.resolve_call": ("POST", STAFF),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.language": ("GET", KIOSK),
@@ -71,6 +78,11 @@ ACCESS = {
     "examiner.performances": ("GET", ADMIN),
     "examiner.benchmark": ("GET", ADMIN),
     "examiner.remark": ("POST", ADMIN),
+    "kiosk.heartbeat": ("POST", KIOSK),
+    "kiosk.focus": ("POST", KIOSK),
+    "kiosk.play": ("POST", KIOSK),
+    "kiosk.sound_check": ("GET", KIOSK),
+    "kiosk.paused": ("GET", KIOSK),
 }
 VISITORS = ("anonymous", "proctor", "examiner", "admin", "other_centre_proctor")
 
@@ -110,6 +122,7 @@ def _url(app, endpoint: str, world) -> str:
         "session_id": world["session_id"],
         "kiosk_id": world["kiosk_id"],
         "position": 1,
+        "event_id": 1,
         "code": "ATT-AAAA-AAAA",
         "token": "no-such-token",
         "payload": "AAAA",
