@@ -443,9 +443,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         )
         session.add(result)
         results.append(result)
-    current = session_clock.open_clock(session, ts)
-    if current is not None:
-        session_clock.close_section(session, ts, current, now, "done")
+    session_clock.close_open(session, ts, now, "done")
     ts.status, ts.completed_at = SessionStatus.COMPLETED, now
     record_event(session, None, "session.complete", "test_session", ts.id)
     session.flush()

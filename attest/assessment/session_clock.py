@@ -68,19 +68,29 @@ def clocks_of(session: so.Session, ts: TestSession) -> list[SectionClock]:
     )
 
 
-def open_clock(session: so.Session, ts: TestSession) -> SectionClock | None:
-    """Return the clock of the section in progress (started, not closed), if any."""
-    return session.scalar(
-        sa.select(SectionClock).where(
-            SectionClock.session_id == ts.id,
-            SectionClock.started_at.is_not(None),
-            SectionClock.closed_at.is_(None),
+def open_clocks(session: so.Session, ts: TestSession) -> list[SectionClock]:
+    """Return the started, unclosed sections' clocks, the one entered last first."""
+    return list(
+        session.scalars(
+            sa.select(SectionClock)
+            .where(
+                SectionClock.session_id == ts.id,
+                SectionClock.started_at.is_not(None),
+                SectionClock.closed_at.is_(None),
+            )
+            .order_by(SectionClock.entered_at.desc(), SectionClock.id.desc())
         )
     )
 
 
+def open_clock(session: so.Session, ts: TestSession) -> SectionClock | None:
+    """Return the clock of the section in progress (the open one entered last), if any."""
+    clocks = open_clocks(session, ts)
+    return clocks[0] if clocks else None
+
+
 def closed_skills(session: so.Session, ts: TestSession) -> set[str]:
-    """Return the sections that are over (time up, left behind, or the session ended)."""
+    """Return the sections that are over (time up, or the session ended)."""
     return set(
         session.scalars(
             sa.select(SectionClock.skill).where(
@@ -108,17 +118,23 @@ def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock
 
 
 def enter_section(session: so.Session, ts: TestSession, skill: str, now: datetime) -> SectionClock:
-    """Start the clock of the section an item belongs to; the section left behind closes."""
+    """Let the clock of the section an item belongs to run (starting it the first time).
+
+    Only one section's clock runs: another one that was running stops, keeping its time."""
     row = _clock_row(session, ts, skill)
-    if row.closed_at is not None or row.started_at is not None:
+    if row.closed_at is not None:
         return row
-    current = open_clock(session, ts)
-    if current is not None and current is not row:
-        close_section(session, ts, current, now, "done")
-    row.started_at = now
-    row.running_since = None if ts.paused_at else now
+    for other in open_clocks(session, ts):
+        if other is not row and other.running_since is not None:
+            _store(other, timing.bank(_data(other), now))
+    if open_clock(session, ts) is not row:
+        row.entered_at = now
+    if row.started_at is None:
+        row.started_at = row.entered_at = now
+        log_session_event(session, ts, "section_start", at=now, skill=skill)
+    if ts.paused_at is None and row.running_since is None:
+        row.running_since = now
     session.flush()
-    log_session_event(session, ts, "section_start", at=now, skill=skill)
     return row
 
 
@@ -143,24 +159,24 @@ def close_section(
 
 def expire(
     session: so.Session, ts: TestSession, now: datetime, timeout: float = TIMEOUT
-) -> SectionClock | None:
-    """Close the open section if its time ran out (the kiosk need not be there); return it."""
-    row = open_clock(session, ts)
-    if row is None or ts.status is not SessionStatus.IN_PROGRESS:
-        return None
-    clock = _data(row)
-    if not timing.is_expired(clock, now, ts.last_heartbeat_at, timeout, timing.GRACE_SECONDS):
-        return None
-    deadline = timing.expired_at(clock, ts.last_heartbeat_at, timeout) or now
-    close_section(session, ts, row, min(deadline, now), "time_up")
-    return row
+) -> list[SectionClock]:
+    """Close every open section whose time ran out (the kiosk need not be there); return them."""
+    if ts.status is not SessionStatus.IN_PROGRESS:
+        return []
+    closed = []
+    for row in open_clocks(session, ts):
+        clock = _data(row)
+        if timing.is_expired(clock, now, ts.last_heartbeat_at, timeout, timing.GRACE_SECONDS):
+            deadline = timing.expired_at(clock, ts.last_heartbeat_at, timeout) or now
+            close_section(session, ts, row, min(deadline, now), "time_up")
+            closed.append(row)
+    return closed
 
 
 def close_all_expired(
     session: so.Session, now: datetime, timeout: float = TIMEOUT
 ) -> list[tuple[int, str]]:
     """Close the expired sections of every session in progress; return (session, skill)."""
-    closed = []
     running = session.scalars(
         sa.select(TestSession)
         .join(SectionClock, SectionClock.session_id == TestSession.id)
@@ -169,12 +185,15 @@ def close_all_expired(
             SectionClock.started_at.is_not(None),
             SectionClock.closed_at.is_(None),
         )
+        .distinct()
     )
-    for ts in list(running):
-        row = expire(session, ts, now, timeout)
-        if row is not None:
-            closed.append((ts.id, row.skill))
-    return closed
+    return [(ts.id, row.skill) for ts in list(running) for row in expire(session, ts, now, timeout)]
+
+
+def close_open(session: so.Session, ts: TestSession, now: datetime, reason: str) -> None:
+    """Close every open section (the test was finished or ended)."""
+    for row in open_clocks(session, ts):
+        close_section(session, ts, row, now, reason)
 
 
 def sync(
@@ -189,8 +208,8 @@ def sync(
     gap = timing.outage_seconds(ts.last_heartbeat_at, now, timeout)
     if gap is not None and ts.last_heartbeat_at is not None and ts.paused_at is None:
         row = open_clock(session, ts)
-        if row is not None:
-            _store(row, timing.give_back_outage(_data(row), ts.last_heartbeat_at, now))
+        for running in open_clocks(session, ts):
+            _store(running, timing.give_back_outage(_data(running), ts.last_heartbeat_at, now))
         log_session_event(
             session,
             ts,
@@ -249,9 +268,9 @@ def pause(
         raise ClockError("already_paused", "the session is already paused")
     expire(session, ts, now, timeout)
     row = open_clock(session, ts)
-    if row is not None:
-        until = timing.counted_until(now, ts.last_heartbeat_at, timeout)
-        _store(row, timing.bank(_data(row), until))
+    until = timing.counted_until(now, ts.last_heartbeat_at, timeout)
+    for running in open_clocks(session, ts):
+        _store(running, timing.bank(_data(running), until))
     ts.paused_at = now
     log_session_event(session, ts, "pause", actor=actor, at=now, skill=row and row.skill)
     record_event(session, actor, "session.pause", "test_session", ts.id)
@@ -349,9 +368,7 @@ def end_session(
         raise ClockError("bad_reason", "choose a reason from the list")
     if reason == "other" and not note.strip():
         raise ClockError("note_required", "describe the reason")
-    row = open_clock(session, ts)
-    if row is not None:
-        close_section(session, ts, row, now, "ended")
+    close_open(session, ts, now, "ended")
     ts.status, ts.paused_at = SessionStatus.CANCELLED, None
     ts.start_code_hash = None  # an unused start code stops working too
     log_session_event(

@@ -209,7 +209,8 @@ class SectionClock(Base):
     It starts when the section's first item is shown (a row may exist before, holding extra time
     granted in advance); `running_since` is set while it runs and
     `elapsed_seconds` holds what was counted before (pauses and outages bank the running time).
-    `closed_at` ends the section for good: `close_reason` is time_up, done or ended."""
+    Only the section on screen runs. `closed_at` ends the section for good: `close_reason` is
+    time_up, done (the test was finished) or ended (by a proctor)."""
 
     __tablename__ = "section_clock"
 
@@ -220,6 +221,7 @@ class SectionClock(Base):
     extra_seconds: so.Mapped[float] = so.mapped_column(default=0.0)
     elapsed_seconds: so.Mapped[float] = so.mapped_column(default=0.0)
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # None: not yet
+    entered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # last (re)entered
     running_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))

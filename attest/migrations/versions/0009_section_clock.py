@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("extra_seconds", sa.Double(), nullable=False),
         sa.Column("elapsed_seconds", sa.Double(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("entered_at", sa.DateTime(), nullable=True),
         sa.Column("running_since", sa.DateTime(), nullable=True),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
         sa.Column("close_reason", sa.String(length=20), nullable=True),
