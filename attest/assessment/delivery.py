@@ -147,6 +147,7 @@ def _resume_on(session: so.Session, ts: TestSession, kiosk: Kiosk, now: datetime
     given back (session_clock.sync records it as an outage, however short)."""
     silent = (now - ts.last_heartbeat_at).total_seconds() if ts.last_heartbeat_at else 0.0
     session_clock.sync(session, ts, now, timeout=0.0)
+    ts.sound_checked_at = None  # other headphones, or plugged in again: check once more
     log_session_event(session, ts, "resumed", at=now, kiosk=kiosk.id, silent_seconds=round(silent))
     record_event(session, None, "session.resume_on_kiosk", "test_session", ts.id, kiosk=kiosk.id)
     session.flush()

@@ -60,7 +60,8 @@ def heartbeat():
     if ts.paused_at is not None:
         state = "paused"
     elif isinstance(skill, str) and skill in session_clock.closed_skills(db_session(), ts):
-        state = "moved_on"  # the section on screen is over: the kiosk goes on
+        state = "moved_on"  # the section on screen is over: the kiosk goes on, and says why
+        web_session["kiosk_notice"] = "time_up"
     return jsonify(
         state=state,
         skill=clock.skill,

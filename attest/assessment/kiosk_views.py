@@ -118,7 +118,8 @@ def home():
         else:
             web_session.clear()
             web_session["kiosk_ts"] = ts.id
-            return redirect(url_for("kiosk.language"))
+            # a session resumed after a crash keeps its language and goes on where it was
+            return redirect(url_for("kiosk.language" if ts.language is None else "kiosk.resume"))
     elif request.method == "POST":
         abort(400)
     return render_template("kiosk/start.html", form=form, error=error), status
