@@ -124,10 +124,11 @@ def enter_section(session: so.Session, ts: TestSession, skill: str, now: datetim
     row = _clock_row(session, ts, skill)
     if row.closed_at is not None:
         return row
-    for other in open_clocks(session, ts):
+    clocks = open_clocks(session, ts)
+    for other in clocks:
         if other is not row and other.running_since is not None:
             _store(other, timing.bank(_data(other), now))
-    if open_clock(session, ts) is not row:
+    if not clocks or clocks[0] is not row:
         row.entered_at = now
     if row.started_at is None:
         row.started_at = row.entered_at = now
@@ -226,16 +227,23 @@ def sync(
 def answer_refusal(
     session: so.Session, ts: TestSession, skill: str, now: datetime, timeout: float = TIMEOUT
 ) -> str | None:
-    """Return why an answer to an item of `skill` may not be stored now (None: it may)."""
+    """Return why an answer to an item of `skill` may not be stored now (None: it may).
+
+    A section whose time ran out is closed here and then, not only when someone looks."""
     if ts.paused_at is not None:
         return "paused"
-    expire(session, ts, now, timeout)
     row = session.scalar(
         sa.select(SectionClock).where(SectionClock.session_id == ts.id, SectionClock.skill == skill)
     )
-    if row is not None and row.closed_at is not None:
-        return "time_up" if row.close_reason == "time_up" else "section_closed"
-    return None
+    if row is None or row.started_at is None:
+        return None
+    if row.closed_at is None:
+        clock = _data(row)
+        if not timing.is_expired(clock, now, ts.last_heartbeat_at, timeout, timing.GRACE_SECONDS):
+            return None
+        deadline = timing.expired_at(clock, ts.last_heartbeat_at, timeout) or now
+        close_section(session, ts, row, min(deadline, now), "time_up")
+    return "time_up" if row.close_reason == "time_up" else "section_closed"
 
 
 def status(

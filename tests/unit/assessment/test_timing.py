@@ -97,3 +97,36 @@ def test_connection_state(last_seen, expected):
 )
 def test_play_limit(plays, max_plays, allowed):
     assert timing.may_play(plays, max_plays) is allowed
+
+
+def test_every_shipped_section_has_a_time_limit_and_listening_a_play_limit():
+    from attest.assessment.purposes import load_purposes
+
+    for purpose in load_purposes().values():
+        for section in purpose.sections:
+            assert section.time_limit_seconds and section.time_limit_seconds > 0, purpose.code
+            if section.skill == "listening":
+                assert section.max_plays == 2
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "time_limit_minutes: 0",
+        "time_limit_minutes: -5",
+        "time_limit_minutes: lang",
+        "max_plays: -1",
+        "max_plays: 1.5",
+    ],
+)
+def test_bad_time_or_play_limits_are_refused(tmp_path, extra):
+    from attest.assessment.purposes import PurposeError, load_purposes
+
+    path = tmp_path / "purposes.yaml"
+    path.write_text(
+        "- code: x\n  title: X\n  lowest_level: A1\n  target_level: A2\n"
+        f"  sections:\n    - skill: listening\n      {extra}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PurposeError):
+        load_purposes(path)
