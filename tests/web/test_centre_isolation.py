@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
+from attest.assessment.session_events import log_session_event
 from attest.models import Attestation, AuditEvent, Role, SigningKey, TestSession
 from attest.storage import storage_for
 from tests.factories import make_candidate, make_centre, make_kiosk, make_user
@@ -43,6 +44,7 @@ def two_centres(app, db, now):
                       pdf_path="attestations/isolation-b.pdf",
                       pdf_sha256=hashlib.sha256(MARKER_PDF).hexdigest())  # fmt: skip
     db.add(att)
+    call_b = log_session_event(db, ts_b, "sound_problem")  # a call for centre B's proctor
     db.commit()
     return {
         "proctor_a": proctor_a,
@@ -52,6 +54,7 @@ def two_centres(app, db, now):
             "session_id": ts_b.id,
             "kiosk_id": kiosk_b.id,
             "attestation_id": att.id,
+            "event_id": call_b.id,
         },
         "start_code_hash": ts_b.start_code_hash,
     }
@@ -63,6 +66,7 @@ OBJECT_ARGS = {
     "session_id": "session_id",
     "kiosk_id": "kiosk_id",
     "attestation_id": "attestation_id",
+    "event_id": "event_id",
 }
 # URL arguments that name nothing of a centre (files, public codes, report names).
 NEUTRAL_ARGS = {
