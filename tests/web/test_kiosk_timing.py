@@ -392,3 +392,21 @@ def test_end_with_reason(app, db, world):
     audit = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "session.end"))
     assert audit.actor_id == world["proctor"].id and audit.detail == {"reason": "illness"}
     assert kiosk.get("/kiosk/item/1").headers["Location"].endswith("/kiosk/")
+
+
+def test_reposting_or_going_back_changes_nothing_and_skips_nothing(db, world):
+    kiosk = world["kiosk"]
+    first = kiosk.get("/kiosk/item/1").get_data(as_text=True)
+    version = next(i for i in _ts(db, world).items if i.position == 1).item_version
+    form = {**correct_answer(version.format, version.content), "csrf_token": csrf_from(first)}
+    assert kiosk.post("/kiosk/item/1", data=form).headers["Location"].endswith("/kiosk/item/2")
+    assert _answer(kiosk, db, world, 2).headers["Location"].endswith("/kiosk/item/3")
+    stored = {r.session_item_id: r.value for r in db.scalars(sa.select(Response))}
+    # the browser's back button and a resubmitted form: the same answer again
+    assert "no-store" in kiosk.get("/kiosk/item/1").headers["Cache-Control"]
+    again = kiosk.post("/kiosk/item/1", data=form)
+    assert again.headers["Location"].endswith("/kiosk/item/3")  # on to the first unanswered
+    db.expire_all()
+    assert {r.session_item_id: r.value for r in db.scalars(sa.select(Response))} == stored
+    page = kiosk.get("/kiosk/item/1").get_data(as_text=True)
+    assert "/kiosk/item/0" not in page  # no way back out of the first item of a section
