@@ -207,6 +207,12 @@ def sync(
     in seconds, if there was one."""
     expire(session, ts, now, timeout)
     gap = timing.outage_seconds(ts.last_heartbeat_at, now, timeout)
+    if gap is not None:
+        # A reconnecting kiosk may send a heartbeat and queued answers at once: the row lock
+        # lets one of them record the outage, the others see it done.
+        session.flush()  # nothing pending on the session row is lost by the refresh
+        session.refresh(ts, with_for_update=True)
+        gap = timing.outage_seconds(ts.last_heartbeat_at, now, timeout)
     if gap is not None and ts.last_heartbeat_at is not None and ts.paused_at is None:
         row = open_clock(session, ts)
         for running in open_clocks(session, ts):
@@ -220,7 +226,8 @@ def sync(
             seconds=round(gap),
             skill=row.skill if row is not None else None,
         )
-    ts.last_heartbeat_at = now
+    if ts.last_heartbeat_at is None or ts.last_heartbeat_at < now:
+        ts.last_heartbeat_at = now
     return gap
 
 
