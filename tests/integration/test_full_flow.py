@@ -15,6 +15,7 @@ from attest.certificates.service import init_keys
 from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
+from tests.web.helpers import pass_sound_check
 from tests.format_answers import correct_answer, wrong_answer
 from tests.pdftools import field_value, page_text, qr_codes
 from tests.web.helpers import csrf, login
@@ -75,6 +76,7 @@ def take_test(app, db, kiosk_token: str, code: str, session_id: int, right: int)
         .order_by(SessionItem.position)
     ).all()
     assert len(items) >= 12
+    pass_sound_check(kiosk)  # before the first listening clip
     url = kiosk.get("/kiosk/resume").headers["Location"]
     for n, item in enumerate(items):
         assert url.endswith(f"/kiosk/item/{item.position}")
