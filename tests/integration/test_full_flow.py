@@ -15,10 +15,9 @@ from attest.certificates.service import init_keys
 from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
-from tests.web.helpers import pass_sound_check
 from tests.format_answers import correct_answer, wrong_answer
 from tests.pdftools import field_value, page_text, qr_codes
-from tests.web.helpers import csrf, login
+from tests.web.helpers import csrf, login, pass_sound_check
 
 
 @pytest.fixture
