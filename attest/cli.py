@@ -608,6 +608,27 @@ def kiosks_instructions_audio(force: bool) -> None:
     click.echo(f"{len(written)} files written; no voice for: {', '.join(silent) or '-'}")
 
 
+@click.group("sessions", help="Test sessions.")
+def sessions_group() -> None:
+    pass
+
+
+@sessions_group.command(
+    "close-expired", help="Close every section whose time ran out (run it every minute or so)."
+)
+@with_appcontext
+def sessions_close_expired() -> None:
+    from attest.assessment.session_clock import close_all_expired
+
+    with transaction() as session:
+        closed = close_all_expired(
+            session, _now(), float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
+        )
+    for session_id, skill in closed:
+        click.echo(f"session {session_id}: {skill} closed, time is up")
+    click.echo(f"{len(closed)} section(s) closed")
+
+
 @click.group("demo", help="Demo set-up.")
 def demo_group() -> None:
     pass
@@ -809,6 +830,7 @@ COMMANDS = (
     keys_group,
     attestations_group,
     kiosks_group,
+    sessions_group,
     demo_group,
     verify_command,
     calibrate_command,

@@ -29,6 +29,8 @@ ENV_SETTINGS = {
     "ATTEST_VERIFY_LIMIT_CODE": "VERIFY_LIMIT_CODE",
     "ATTEST_PARTNER_LIMIT": "PARTNER_LIMIT",
     "ATTEST_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "ATTEST_KIOSK_HEARTBEAT_SECONDS": "KIOSK_HEARTBEAT_SECONDS",
+    "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -63,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     "MFA_PENDING_SECONDS": 300,  # time between the password and the second step
     "KIOSK_COOKIE_NAME": "attest_kiosk",
     "KIOSK_COOKIE_DAYS": 365,
+    # A kiosk pings every KIOSK_HEARTBEAT_SECONDS; silent for longer than the timeout it counts
+    # as lost and the section clock stops (attest.assessment.timing).
+    "KIOSK_HEARTBEAT_SECONDS": 10,
+    "KIOSK_HEARTBEAT_TIMEOUT_SECONDS": 30,
     "BABEL_DEFAULT_LOCALE": "nl",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
     "LANGUAGES": ["nl", "en"],  # staff and public pages; the kiosk has its own list

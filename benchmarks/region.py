@@ -172,6 +172,10 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
         stats.timed(
             "kiosk_start", (302,), browser.post, base + "/kiosk/language", {"language": "nl"}
         )
+        browser.get(base + "/kiosk/sound-check")  # the sound check before the first clip
+        stats.timed(
+            "kiosk_start", (302,), browser.post, base + "/kiosk/sound-check", {"result": "ok"}
+        )
         for position in sorted(answers):
             if stop.is_set():
                 return

@@ -41,14 +41,16 @@ def submit_answer(
     raw: Mapping[str, object],
     key: str | None,
     now: datetime,
+    heartbeat_timeout: float | None = None,
 ) -> tuple[Response | None, bool]:
     """Store an answer once per key; return (the response, whether this call applied it).
 
     A key seen before for the same item is acknowledged without touching the stored answer (the
     candidate may have changed it since); a key of another item is refused."""
+    timeout = () if heartbeat_timeout is None else (heartbeat_timeout,)
     item = delivery.session_item(session, ts, position)
     if key is None:
-        return delivery.record_answer(session, ts, position, raw, now), True
+        return delivery.record_answer(session, ts, position, raw, now, *timeout), True
     if not valid_key(key):
         raise delivery.DeliveryError("bad_key", "malformed answer key")
     seen = session.get(AnswerReceipt, key)
@@ -65,7 +67,7 @@ def submit_answer(
             raise
         return _duplicate(seen, item)
     try:
-        response = delivery.record_answer(session, ts, position, raw, now)
+        response = delivery.record_answer(session, ts, position, raw, now, *timeout)
     except delivery.DeliveryError:
         savepoint.rollback()
         raise

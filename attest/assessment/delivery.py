@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment import adaptive, codes, irt, targeting
+from attest.assessment import adaptive, codes, irt, session_clock, targeting
 from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cefr import (
     CONFIDENT,
@@ -20,6 +20,7 @@ from attest.assessment.cefr import (
 )
 from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
+from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
 from attest.models import (
     Candidate,
@@ -41,6 +42,13 @@ class DeliveryError(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+REFUSALS = {
+    "time_up": "the time for this section is up",
+    "section_closed": "this section is closed",
+    "paused": "the session is paused",
+}
 
 
 def create_session(
@@ -73,11 +81,20 @@ def create_session(
 def renew_start_code(
     session: so.Session, ts: TestSession, actor: User, now: datetime, code_minutes: int = 30
 ) -> str:
-    """Give a not-yet-started session a new start code (the old one stops working)."""
-    if ts.status is not SessionStatus.CREATED:
-        raise DeliveryError("already_started", "the session has already started")
+    """Give a session a new start code (the old one stops working).
+
+    For a session in progress this is how it resumes after a kiosk crash or reboot: its kiosk
+    is let go at once, and the code starts it again on the same or another registered kiosk."""
+    if ts.status not in (SessionStatus.CREATED, SessionStatus.IN_PROGRESS):
+        raise DeliveryError("already_ended", "the session has ended")
     code = _set_start_code(ts, now, code_minutes)
-    record_event(session, actor, "session.new_code", "test_session", ts.id)
+    if ts.status is SessionStatus.IN_PROGRESS:
+        ts.start_code_used_at = None
+        ts.kiosk_id = None  # the old kiosk can no longer answer for this session
+        log_session_event(session, ts, "resume_code", actor=actor, at=now)
+        record_event(session, actor, "session.resume_code", "test_session", ts.id)
+    else:
+        record_event(session, actor, "session.new_code", "test_session", ts.id)
     session.flush()
     return code
 
@@ -102,14 +119,18 @@ def redeem_start_code(
     )
     if ts is None or ts.centre_id != kiosk.centre_id:
         raise DeliveryError("unknown_code", "unknown start code")
-    if ts.start_code_used_at is not None or ts.status is not SessionStatus.CREATED:
+    resuming = ts.status is SessionStatus.IN_PROGRESS and ts.start_code_used_at is None
+    if ts.start_code_used_at is not None or not (ts.status is SessionStatus.CREATED or resuming):
         raise DeliveryError("used_code", "start code already used")
     if ts.start_code_expires_at is None or ts.start_code_expires_at < now:
         raise DeliveryError("expired_code", "start code expired")
     ts.start_code_used_at = now
-    ts.status = SessionStatus.IN_PROGRESS
     ts.kiosk_id = kiosk.id
-    ts.started_at = now
+    if resuming:
+        _resume_on(session, ts, kiosk, now)
+        return ts
+    ts.status = SessionStatus.IN_PROGRESS
+    ts.started_at = ts.last_heartbeat_at = now
     purpose = get_purpose(ts.purpose_code)
     if not ts.items:  # a form fixed beforehand (by staff, or a test) is kept as it is
         if purpose.is_adaptive:
@@ -119,6 +140,17 @@ def redeem_start_code(
     record_event(session, None, "session.start", "test_session", ts.id, kiosk=kiosk.id)
     session.flush()
     return ts
+
+
+def _resume_on(session: so.Session, ts: TestSession, kiosk: Kiosk, now: datetime) -> None:
+    """Continue a session on a kiosk after a crash: the silence since the last heartbeat is
+    given back (session_clock.sync records it as an outage, however short)."""
+    silent = (now - ts.last_heartbeat_at).total_seconds() if ts.last_heartbeat_at else 0.0
+    session_clock.sync(session, ts, now, timeout=0.0)
+    ts.sound_checked_at = None  # other headphones, or plugged in again: check once more
+    log_session_event(session, ts, "resumed", at=now, kiosk=kiosk.id, silent_seconds=round(silent))
+    record_event(session, None, "session.resume_on_kiosk", "test_session", ts.id, kiosk=kiosk.id)
+    session.flush()
 
 
 def plan_items(
@@ -222,7 +254,10 @@ def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:
         )
         or 0
     ) + 1
+    closed = session_clock.closed_skills(session, ts)
     for index, section in enumerate(purpose.sections):
+        if section.skill in closed:
+            continue  # its time ran out (or it was left): nothing more is planned in it
         if section.is_adaptive:
             item = adaptive.next_unit(session, ts, section, index, position, now)
             if item is not None:
@@ -287,21 +322,38 @@ def session_item(session: so.Session, ts: TestSession, position: int) -> Session
 
 
 def first_unanswered(session: so.Session, ts: TestSession) -> int | None:
-    """Return the position of the first item without an answer, or None when all are answered."""
-    return session.scalar(
+    """Return the position of the first item without an answer, or None when all are answered.
+
+    Items of a closed section (its time ran out) are passed over: they stay unanswered."""
+    query = (
         sa.select(sa.func.min(SessionItem.position))
         .outerjoin(Response, Response.session_item_id == SessionItem.id)
         .where(SessionItem.session_id == ts.id, Response.id.is_(None))
     )
+    closed = session_clock.closed_skills(session, ts)
+    if closed:
+        query = query.where(SessionItem.skill.not_in(closed))
+    return session.scalar(query)
 
 
 def record_answer(
-    session: so.Session, ts: TestSession, position: int, raw: Mapping[str, object], now: datetime
+    session: so.Session,
+    ts: TestSession,
+    position: int,
+    raw: Mapping[str, object],
+    now: datetime,
+    heartbeat_timeout: float = session_clock.TIMEOUT,
 ) -> Response:
-    """Store (or replace) the answer to one item; the same answer twice changes nothing."""
+    """Store (or replace) the answer to one item; the same answer twice changes nothing.
+
+    An answer to a section whose time is up (by the server's clock) or that is paused is refused."""
     if ts.status is not SessionStatus.IN_PROGRESS:
         raise DeliveryError("not_in_progress", "the session is not in progress")
     item = session_item(session, ts, position)
+    refusal = session_clock.answer_refusal(session, ts, item.skill, now, heartbeat_timeout)
+    if refusal is not None:
+        raise DeliveryError(refusal, REFUSALS[refusal])
+    session_clock.enter_section(session, ts, item.skill, now)
     version = item.item_version
     fmt = get_format(version.format)
     try:
@@ -392,6 +444,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
         )
         session.add(result)
         results.append(result)
+    session_clock.close_open(session, ts, now, "done")
     ts.status, ts.completed_at = SessionStatus.COMPLETED, now
     record_event(session, None, "session.complete", "test_session", ts.id)
     session.flush()

@@ -69,10 +69,17 @@ def answer(position: int):
         return jsonify(error="bad_request", message="fields: expected lists of texts"), 400
     try:
         _response, applied = answer_capture.submit_answer(
-            db_session(), ts, position, fields, body.get("key"), _now()
+            db_session(),
+            ts,
+            position,
+            fields,
+            body.get("key"),
+            _now(),
+            heartbeat_timeout=float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"]),
         )
     except delivery.DeliveryError as exc:
-        return _refused(exc, 404 if exc.code == "no_such_item" else 400)
+        status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
+        return _refused(exc, status.get(exc.code, 400))
     nxt = delivery.next_position(db_session(), ts, _now())
     target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
     return jsonify(stored=True, duplicate=not applied, next_url=target)
@@ -89,7 +96,8 @@ def draft(position: int):
             db_session(), ts, position, body.get("text"), body.get("seq"), _now()
         )
     except delivery.DeliveryError as exc:
-        return _refused(exc, 404 if exc.code == "no_such_item" else 400)
+        status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
+        return _refused(exc, status.get(exc.code, 400))
     return jsonify(saved=True, seq=saved.seq)
 
 
@@ -110,7 +118,8 @@ def microphone_check(position: int):
             _now(),
         )
     except delivery.DeliveryError as exc:
-        return _refused(exc, 404 if exc.code == "no_such_item" else 400)
+        status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
+        return _refused(exc, status.get(exc.code, 400))
     return jsonify(recorded=True, proctor_called=bool(event and event.needs_proctor))
 
 

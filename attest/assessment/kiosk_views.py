@@ -22,7 +22,7 @@ from flask import (
 from flask import session as web_session
 from flask_babel import lazy_gettext as _l
 
-from attest.assessment import answer_capture, delivery
+from attest.assessment import answer_capture, delivery, session_clock
 from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.items import get_format
 from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
@@ -51,6 +51,8 @@ STORAGE_MESSAGE = _l(
 )
 ANSWER_MESSAGES = {
     "no_answer": _l("Kies een antwoord voor je verdergaat."),
+    "paused": _l("De test is gepauzeerd. Je antwoord is niet bewaard: wacht op de toezichter."),
+    "section_closed": _l("Dit deel is afgesloten. Je antwoord is niet bewaard."),
     "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
     "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
 }
@@ -89,11 +91,22 @@ def _display_classes(ts: TestSession) -> str:
     return " ".join(name for name, on in modes if on)
 
 
+def _timeout() -> float:
+    return float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
+
+
 def _current_session() -> TestSession | None:
+    """Return this kiosk's session in progress, its clocks brought up to date (a request from
+    the kiosk is a sign of life: see session_clock.sync)."""
+    if "kiosk_ts_checked" in g:
+        return g.kiosk_ts_checked
     ts_id = web_session.get("kiosk_ts")
     ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
     if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
-        return None
+        ts = None
+    else:
+        session_clock.sync(db_session(), ts, _now(), _timeout())
+    g.kiosk_ts_checked = ts
     return ts
 
 
@@ -134,7 +147,8 @@ def home():
         else:
             web_session.clear()
             web_session["kiosk_ts"] = ts.id
-            return redirect(url_for("kiosk.language"))
+            # a session resumed after a crash keeps its language and goes on where it was
+            return redirect(url_for("kiosk.language" if ts.language is None else "kiosk.resume"))
     elif request.method == "POST":
         abort(400)
     return render_template("kiosk/start.html", form=form, error=error), status
@@ -177,6 +191,8 @@ def resume():
     if ts.language is None:
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = ts.language
+    if ts.paused_at is not None:
+        return redirect(url_for("kiosk.paused"))
     position = delivery.next_position(db_session(), ts, _now())
     if position is None:
         return redirect(url_for("kiosk.finish"))
@@ -198,14 +214,23 @@ def item(position: int):
         raw = request.form.to_dict(flat=False)
         key = (raw.pop("answer_key", None) or [None])[0] or None
         try:
-            answer_capture.submit_answer(session, ts, position, raw, key, _now())
+            answer_capture.submit_answer(
+                session, ts, position, raw, key, _now(), heartbeat_timeout=_timeout()
+            )
         except delivery.DeliveryError as exc:
+            if exc.code == "time_up":
+                g.commit_on_error = True  # the section's closing is kept, the answer is not
+                return render_template("kiosk/time_up.html", form=EmptyForm()), 409
             error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
             nxt = delivery.next_position(session, ts, _now())
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
             return redirect(target)
+    gate = kiosk_gate(session, ts, sitem)
+    if gate is not None:
+        return gate
     if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
+        session_clock.enter_section(session, ts, sitem.skill, _now())
         sitem.shown_at = sitem.shown_at or _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
@@ -231,6 +256,10 @@ def item(position: int):
         ahead=[i.position for i in ts.items if position < i.position <= position + PREFETCH],
         error=error,
         form=EmptyForm(),
+        clock=session_clock.status(session, ts, _now(), _timeout()),
+        can_go_back=can_go_back(ts, sitem, purpose.is_adaptive),
+        max_plays=max_plays(ts, sitem.skill),
+        notice=web_session.pop("kiosk_notice", None),
     ), status
 
 
@@ -299,3 +328,8 @@ def media(relpath: str):
 # The JSON endpoints behind kiosk.js (answer queue, drafts, microphone check, chunked uploads)
 # are routes of this blueprint too.
 from attest.assessment import kiosk_capture_views  # noqa: E402, F401
+from attest.assessment.kiosk_session_views import (  # noqa: E402  (routes on this blueprint)
+    can_go_back,
+    kiosk_gate,
+    max_plays,
+)

@@ -42,6 +42,13 @@ class Section:
     tasks: int = 2
     gate_level: str | None = None
     pilot_items: int = 0  # pilot items seeded, unscored, into the section to collect data
+    # The section's time limit, kept by the server from its first item on (None: untimed).
+    time_limit_minutes: float | None = None
+
+    @property
+    def time_limit_seconds(self) -> float | None:
+        """Return the time limit in seconds, None for an untimed section."""
+        return None if self.time_limit_minutes is None else self.time_limit_minutes * 60
 
     @property
     def is_adaptive(self) -> bool:
@@ -96,6 +103,11 @@ def _parse(entry: dict, where: str) -> Purpose:
             raise PurposeError(f"{where}: section mode must be one of {', '.join(MODES)}")
         if s.is_targeted and s.skill in RECEPTIVE:
             raise PurposeError(f"{where}: only speaking and writing sections can be targeted")
+        limit = s.time_limit_minutes
+        if limit is not None and (not isinstance(limit, int | float) or not 0 < limit <= 240):
+            raise PurposeError(f"{where}: time_limit_minutes must be between 0 and 240")
+        if not isinstance(s.max_plays, int) or s.max_plays < 0:
+            raise PurposeError(f"{where}: max_plays must be a whole number, 0 for unlimited")
         if s.gate_level is not None and s.gate_level not in LEVELS:
             raise PurposeError(f"{where}: gate_level must be one of {', '.join(LEVELS)}")
     return purpose

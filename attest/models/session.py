@@ -50,6 +50,11 @@ class TestSession(Base):
     # Accommodations a proctor switches on for the kiosk pages of this session (WCAG 1.4.4/1.4.6)
     is_large_text: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     is_high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Kept by the server (attest.assessment.session_clock): a paused session's clocks stand
+    # still; the last request or heartbeat of its kiosk tells connected from lost.
+    paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_heartbeat_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    sound_checked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     candidate: so.Mapped[Candidate] = so.relationship()
     centre: so.Mapped[Centre] = so.relationship()
@@ -77,6 +82,8 @@ class SessionItem(Base):
     # only feed calibration (`attest calibrate`).
     is_pilot: so.Mapped[bool] = so.mapped_column(default=False)
     shown_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # How often the kiosk was allowed to play the item's audio (the server grants each play).
+    play_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     session: so.Mapped[TestSession] = so.relationship(back_populates="items")
     item_version: so.Mapped[ItemVersion] = so.relationship()
@@ -203,3 +210,32 @@ class SessionEvent(Base):
 
     def __repr__(self) -> str:
         return f"<SessionEvent {self.kind} session={self.session_id}>"
+
+
+class SectionClock(Base):
+    """The server's clock of one section of a session (rules in attest.assessment.timing).
+
+    It starts when the section's first item is shown (a row may exist before, holding extra time
+    granted in advance); `running_since` is set while it runs and
+    `elapsed_seconds` holds what was counted before (pauses and outages bank the running time).
+    Only the section on screen runs. `closed_at` ends the section for good: `close_reason` is
+    time_up, done (the test was finished) or ended (by a proctor)."""
+
+    __tablename__ = "section_clock"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), index=True)
+    skill: so.Mapped[str] = so.mapped_column(sa.String(16))
+    limit_seconds: so.Mapped[float | None]
+    extra_seconds: so.Mapped[float] = so.mapped_column(default=0.0)
+    elapsed_seconds: so.Mapped[float] = so.mapped_column(default=0.0)
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # None: not yet
+    entered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # last (re)entered
+    running_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "skill", name="uq_section_clock"),)
+
+    def __repr__(self) -> str:
+        return f"<SectionClock #{self.session_id} {self.skill}>"

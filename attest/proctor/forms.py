@@ -2,9 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 DOCUMENT_CHOICES = [
     SelectChoice("identity_card", _l("Identiteitskaart")),
@@ -40,3 +40,42 @@ class DisplayModesForm(FlaskForm):
 
     large_text = BooleanField(_l("Grote letters"))
     high_contrast = BooleanField(_l("Hoog contrast"))
+
+
+EXTRA_TIME_REASONS = [
+    SelectChoice("accommodation", _l("Aanpassing voor de kandidaat (bijvoorbeeld dyslexie)")),
+    SelectChoice("technical", _l("Technisch probleem")),
+    SelectChoice("disturbance", _l("Storing in het testlokaal")),
+    SelectChoice("other", _l("Andere reden (beschrijf)")),
+]
+EXTRA_TIME_SCOPES = [
+    SelectChoice("current", _l("Alleen het deel dat nu loopt")),
+    SelectChoice("rest", _l("Dit deel en alle volgende delen")),
+]
+END_REASONS = [
+    SelectChoice("candidate_request", _l("Op vraag van de kandidaat")),
+    SelectChoice("illness", _l("De kandidaat is ziek of onwel")),
+    SelectChoice("irregularity", _l("Onregelmatigheid of fraude")),
+    SelectChoice("technical", _l("Technisch probleem")),
+    SelectChoice("other", _l("Andere reden (beschrijf)")),
+]
+NOTE_HELP = _l("Geen namen of andere persoonsgegevens.")
+
+
+class ExtraTimeForm(FlaskForm):
+    minutes = IntegerField(
+        _l("Minuten (negatief om terug te nemen)"),
+        validators=[InputRequired(), NumberRange(min=-120, max=120)],
+    )
+    scope = SelectField(_l("Voor"), choices=EXTRA_TIME_SCOPES)
+    reason = SelectField(_l("Reden"), choices=EXTRA_TIME_REASONS)
+    note = StringField(
+        _l("Toelichting"), validators=[Optional(), Length(max=200)], description=NOTE_HELP
+    )
+
+
+class EndSessionForm(FlaskForm):
+    reason = SelectField(_l("Reden"), choices=END_REASONS)
+    note = StringField(
+        _l("Toelichting"), validators=[Optional(), Length(max=200)], description=NOTE_HELP
+    )

@@ -12,17 +12,26 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
 from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
-from attest.assessment.session_events import open_calls
+from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
-from attest.models import Role
+from attest.models import Role, SessionStatus
 from attest.proctor import services
-from attest.proctor.forms import CandidateForm, DisplayModesForm, EmptyForm, StartSessionForm
+from attest.proctor.forms import (
+    CandidateForm,
+    DisplayModesForm,
+    EmptyForm,
+    EndSessionForm,
+    ExtraTimeForm,
+    StartSessionForm,
+)
+from attest.proctor.labels import EVENT_LABELS
 from attest.storage import storage_for
 
 # What kiosk calls say to the proctor (kinds and reasons of session events).
@@ -153,19 +162,29 @@ def start_session(candidate_id: int):
 @roles_required(*STAFF)
 def test_session(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    session = db_session()
+    timeout = float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
+    if ts.status is SessionStatus.IN_PROGRESS:
+        session_clock.expire(session, ts, _now(), timeout)  # looking closes what ran out
     return render_template(
         "proctor/session.html",
         ts=ts,
         start_code=web_session.pop(f"start_code_{ts.id}", None),
         levels=levels_of(ts),
-        attempts=services.section_attempts(db_session(), ts),
-        attestation=attestation_for_session(db_session(), ts),
-        pending=ratings_pending(db_session(), ts),
+        attempts=services.section_attempts(session, ts),
+        attestation=attestation_for_session(session, ts),
+        pending=ratings_pending(session, ts),
+        form=EmptyForm(),
+        clock=session_clock.status(session, ts, _now(), timeout),
+        clocks=session_clock.clocks_of(session, ts),
+        events=events_of(session, ts),
+        event_labels=EVENT_LABELS,
+        extra_form=ExtraTimeForm(formdata=None),
+        end_form=EndSessionForm(formdata=None),
         calls=open_calls(db_session(), ts),
         call_messages=CALL_MESSAGES,
         call_labels=CALL_LABELS,
         call_reasons=CALL_REASONS,
-        form=EmptyForm(),
         language=kiosk_language(ts.language),
         display_form=DisplayModesForm(
             large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
@@ -184,7 +203,7 @@ def new_code(session_id: int):
             db_session(), ts, current_user, _now(), current_app.config["START_CODE_MINUTES"]
         )
     except DeliveryError:
-        flash(_("Deze sessie is al gestart: een nieuwe startcode is niet mogelijk."), "error")
+        flash(_("Deze sessie is al afgelopen: een nieuwe startcode is niet mogelijk."), "error")
     else:
         web_session[f"start_code_{ts.id}"] = code
     return redirect(url_for("proctor.test_session", session_id=ts.id))
@@ -247,3 +266,6 @@ def display_modes(session_id: int):
     if changes:
         flash(_("Weergave op de kiosk aangepast."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+from attest.proctor import console_views  # noqa: E402,F401  (routes on this blueprint)

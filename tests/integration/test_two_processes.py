@@ -61,6 +61,8 @@ def test_a_kiosk_session_started_on_one_process_continues_on_the_other(two_serve
     assert status == 302 and headers["Location"].endswith("/kiosk/language")
     assert kiosk.get(b + "/kiosk/language")[0] == 200  # the other process knows the session
     assert kiosk.post(b + "/kiosk/language", {"language": "nl"})[0] == 302
+    assert kiosk.get(a + "/kiosk/sound-check")[0] == 200  # before the first listening clip
+    assert kiosk.post(a + "/kiosk/sound-check", {"result": "ok"})[0] == 302
 
     items = db.get(TestSession, ts.id).items
     for position, server in ((1, a), (2, b), (3, a)):

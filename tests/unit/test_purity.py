@@ -30,6 +30,7 @@ PURE_MODULES = [
     "attest.assessment.cefr",
     "attest.assessment.purposes",
     "attest.assessment.codes",
+    "attest.assessment.timing",
     "attest.assessment.qti",
     "attest.assessment.lint",
     "attest.assessment.rubrics",

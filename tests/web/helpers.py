@@ -36,6 +36,7 @@ def start_at_kiosk(app, kiosk_token: str, start_code: str, language: str = "nl")
     client.post("/kiosk/", data={"code": start_code, "csrf_token": csrf_from(page)})
     page = client.get("/kiosk/language").get_data(as_text=True)
     client.post("/kiosk/language", data={"language": language, "csrf_token": csrf_from(page)})
+    pass_sound_check(client)
     return client
 
 
@@ -51,3 +52,11 @@ def verify_typed(client, code: str, birth_date: str, profile: str = ""):
 def verify_api(client, code: str, birth_date: str, **extra):
     """Ask the JSON API about a typed code and birth date."""
     return client.post("/api/v1/verify", json={"code": code, "birth_date": birth_date, **extra})
+
+
+def pass_sound_check(client) -> None:
+    """Tell the kiosk the sound sample is heard (listening items wait for this)."""
+    from tests.conftest import csrf_from
+
+    page = client.get("/kiosk/sound-check").get_data(as_text=True)
+    client.post("/kiosk/sound-check", data={"result": "ok", "csrf_token": csrf_from(page)})

@@ -83,6 +83,13 @@ ACCESS = {
     "proctor.issue": ("POST", STAFF),
     "proctor.attestation_pdf": ("GET", STAFF),
     "proctor.display_modes": ("POST", STAFF),
+    "proctor.console_page": ("GET", STAFF),
+    "proctor.console_json": ("GET", STAFF),
+    "proctor.pause": ("POST", STAFF),
+    "proctor.resume": ("POST", STAFF),
+    "proctor.extra_time": ("POST", STAFF),
+    "proctor.end": ("POST", STAFF),
+    "proctor.resolve_call": ("POST", STAFF),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.instructions": ("GET", CANDIDATE),
@@ -115,6 +122,11 @@ ACCESS = {
     "examiner.performances": ("GET", ADMIN),
     "examiner.benchmark": ("GET", ADMIN),
     "examiner.remark": ("POST", ADMIN),
+    "kiosk.heartbeat": ("POST", KIOSK),
+    "kiosk.focus": ("POST", KIOSK),
+    "kiosk.play": ("POST", KIOSK),
+    "kiosk.sound_check": ("GET", KIOSK),
+    "kiosk.paused": ("GET", KIOSK),
 }
 
 # Outcomes
@@ -261,6 +273,7 @@ def _url(app, endpoint: str, world) -> str:
         "session_id": world["session_id"],
         "kiosk_id": world["kiosk_id"],
         "position": 1,
+        "event_id": 1,
         "code": "ATT-AAAA-AAAA",
         "token": "no-such-token",
         "payload": "AAAA",

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
+from attest.assessment.session_events import log_session_event
 from attest.models import (
     Attestation,
     AuditEvent,
@@ -71,6 +72,7 @@ def two_centres(app, db, now):
                        skill="speaking", task_level="A2", task_type="t")  # fmt: skip
     db.add(perf)
     examiner_a = make_user(db, role=Role.EXAMINER, centre=a)
+    call_b = log_session_event(db, ts_b, "sound_problem")  # a call for centre B's proctor
     db.commit()
     return {
         "proctor_a": proctor_a,
@@ -83,6 +85,7 @@ def two_centres(app, db, now):
             "attestation_id": att.id,
             "performance_id": perf.id,
             "user_id": proctor_b.id,
+            "event_id": call_b.id,
         },
         "start_code_hash": ts_b.start_code_hash,
     }
@@ -96,6 +99,7 @@ OBJECT_ARGS = {
     "attestation_id": "attestation_id",
     "performance_id": "performance_id",
     "user_id": "user_id",
+    "event_id": "event_id",
 }
 # URL arguments that name nothing of a centre (files, public codes, report names).
 NEUTRAL_ARGS = {

@@ -11,6 +11,7 @@ from attest.assessment.delivery import create_session
 from attest.models import Response, Role, SessionStatus, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.web.helpers import pass_sound_check
 
 COOKIE = "attest_kiosk"
 
@@ -98,6 +99,8 @@ def test_answers_are_stored_once_per_item(app, db, setup):
     enter_code(client, setup["code"])
     token = csrf_from(client.get("/kiosk/language").get_data(as_text=True))
     client.post("/kiosk/language", data={"language": "en", "csrf_token": token})
+    assert client.get("/kiosk/item/1").headers["Location"].startswith("/kiosk/sound-check")
+    pass_sound_check(client)
     page = client.get("/kiosk/item/1").get_data(as_text=True)
     assert "Question 1 of" in page  # instructions follow the chosen language
     ts = db.get(TestSession, setup["session"].id)

@@ -1,0 +1,153 @@
+"""Kiosk routes around the items: heartbeat, countdown status, audio plays, sound check, pause
+screen and focus reports. They live on the kiosk blueprint (imported by kiosk_views)."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import gettext as _
+
+from attest.assessment import delivery, kiosk_control, session_clock
+from attest.assessment.kiosk_views import (
+    _current_session,
+    _now,
+    _session_or_home,
+    _timeout,
+    bp,
+)
+from attest.assessment.purposes import get_purpose
+from attest.database import db_session
+from attest.models import SessionItem, TestSession
+from attest.proctor.forms import EmptyForm
+
+
+def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
+    """Return where the kiosk must go instead of showing an item (None: show it)."""
+    if ts.paused_at is not None:
+        return redirect(url_for("kiosk.paused"))
+    clock = next((c for c in session_clock.clocks_of(session, ts) if c.skill == sitem.skill), None)
+    if clock is not None and clock.closed_at is not None:
+        web_session["kiosk_notice"] = "time_up" if clock.close_reason == "time_up" else "closed"
+        return redirect(url_for("kiosk.resume"))
+    if sitem.item_version.media.get("audio") and ts.sound_checked_at is None:
+        return redirect(url_for("kiosk.sound_check", next=sitem.position))
+    return None
+
+
+def can_go_back(ts: TestSession, sitem: SessionItem, adaptive: bool) -> bool:
+    """Tell whether the item before may be shown again: in a linear test, within the section."""
+    if adaptive or sitem.position <= 1:
+        return False
+    before = next((i for i in ts.items if i.position == sitem.position - 1), None)
+    return before is not None and before.skill == sitem.skill
+
+
+def max_plays(ts: TestSession, skill: str) -> int:
+    """Return how often a clip of this section may be played."""
+    return kiosk_control.max_plays_for(ts, skill)
+
+
+@bp.route("/heartbeat", methods=["POST"])
+def heartbeat():
+    """The kiosk's sign of life (every few seconds): answer with the state and the time left."""
+    ts = _current_session()
+    if ts is None:
+        return jsonify(state="ended", next_url=url_for("kiosk.home"))
+    payload = request.get_json(silent=True) or {}
+    clock = session_clock.status(db_session(), ts, _now(), _timeout())
+    skill = payload.get("skill")
+    state = "running"
+    if ts.paused_at is not None:
+        state = "paused"
+    elif isinstance(skill, str) and skill in session_clock.closed_skills(db_session(), ts):
+        state = "moved_on"  # the section on screen is over: the kiosk goes on, and says why
+        web_session["kiosk_notice"] = "time_up"
+    return jsonify(
+        state=state,
+        skill=clock.skill,
+        remaining_seconds=clock.remaining_seconds,
+        allowed_seconds=clock.allowed_seconds,
+        next_url=url_for("kiosk.paused" if state == "paused" else "kiosk.resume"),
+    )
+
+
+@bp.route("/focus", methods=["POST"])
+def focus():
+    """The kiosk page lost focus or left full screen: recorded for the proctor."""
+    ts = _current_session()
+    if ts is None:
+        return jsonify(error="no_session"), 409
+    payload = request.get_json(silent=True) or {}
+    how = payload.get("how")
+    if how not in kiosk_control.FOCUS_KINDS:
+        return jsonify(error="bad_request", message="unknown focus event"), 400
+    position = payload.get("position")
+    position = position if isinstance(position, int) and 0 < position < 10_000 else None
+    event = kiosk_control.report_focus_loss(db_session(), ts, how, position, _now())
+    return jsonify(recorded=event is not None), 201 if event is not None else 200
+
+
+@bp.route("/item/<int:position>/play", methods=["POST"])
+def play(position: int):
+    """Ask the server for one play of the item's clip; a play beyond the limit is refused."""
+    ts = _current_session()
+    if ts is None:
+        return jsonify(allowed=False, error="no_session", message=_("De test is gestopt.")), 409
+    session = db_session()
+    try:
+        sitem = delivery.session_item(session, ts, position)
+    except delivery.DeliveryError:
+        return jsonify(allowed=False, error="no_such_item"), 404
+    audio = sitem.item_version.media.get("audio")
+    if not audio:
+        return jsonify(allowed=False, error="no_audio"), 404
+    limit = kiosk_control.max_plays_for(ts, sitem.skill)
+    refusal = session_clock.answer_refusal(session, ts, sitem.skill, _now(), _timeout())
+    if refusal is not None:
+        g.commit_on_error = True
+        message = _("De tijd voor dit deel is om.") if refusal == "time_up" else _("Even wachten.")
+        return jsonify(allowed=False, error=refusal, message=message), 409
+    granted, plays = kiosk_control.grant_play(session, sitem, limit)
+    if not granted:
+        return jsonify(
+            allowed=False,
+            error="limit",
+            plays=plays,
+            max_plays=limit,
+            message=_("Je hebt dit fragment al %(n)s keer beluisterd. Meer mag niet.", n=plays),
+        ), 409
+    return jsonify(
+        allowed=True,
+        plays=plays,
+        max_plays=limit,
+        src=url_for("kiosk.media", relpath=audio),
+    )
+
+
+@bp.route("/sound-check", methods=["GET", "POST"])
+def sound_check():
+    """Before the first listening item: the candidate plays a sample and says whether it works."""
+    ts = _session_or_home()
+    form = EmptyForm()
+    after = request.args.get("next", type=int)
+    target = url_for("kiosk.item", position=after) if after else url_for("kiosk.resume")
+    called = False
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("kiosk/sound_check.html", form=form, called=False), 400
+        if request.form.get("result") == "ok":
+            kiosk_control.confirm_sound(db_session(), ts, _now())
+            return redirect(target)
+        kiosk_control.report_sound_problem(db_session(), ts, _now())
+        called = True
+    return render_template("kiosk/sound_check.html", form=form, called=called, ts=ts)
+
+
+@bp.route("/paused")
+def paused():
+    """The pause screen: it waits (heartbeats) until the proctor lets the test go on."""
+    ts = _session_or_home()
+    if ts.paused_at is None:
+        return redirect(url_for("kiosk.resume"))
+    purpose = get_purpose(ts.purpose_code)
+    return render_template("kiosk/paused.html", ts=ts, purpose=purpose, form=EmptyForm())
