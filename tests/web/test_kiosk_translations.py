@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -81,13 +82,14 @@ def test_non_latin_catalogues_hold_no_untranslated_dutch(code):
 
 
 def test_translation_data_holds_no_strings_the_kiosk_no_longer_uses():
-    sys.path.insert(0, str(PROJECT_ROOT / "tools"))
-    try:
-        from apply_translations import kiosk_data
-    finally:
-        sys.path.pop(0)
     ids = _template_ids()
-    stale = {code: sorted(set(kiosk_data(code)) - ids) for code in TRANSLATED if code != "en"}
+    stale = {}
+    for code in TRANSLATED:
+        if code == "en":
+            continue
+        # T only: PENDING holds strings translated ahead of the code that will show them
+        data = runpy.run_path(str(PROJECT_ROOT / "tools" / "translations_kiosk" / f"{code}.py"))
+        stale[code] = sorted(set(data["T"]) - ids)
     assert stale == {code: [] for code in stale}
 
 
