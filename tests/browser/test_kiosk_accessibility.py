@@ -116,11 +116,20 @@ def answer(page, db, session_id: int, position: int) -> None:
         .where(SessionItem.session_id == session_id, SessionItem.position == position)
     )
     if version.format == "audio_response":
+        # microphone check first (kiosk.js), then record and wait for the server's ack; the
+        # waits use states, not texts, because the page may be in Arabic
+        page.click("[data-mic-start]")
         recorder = page.locator("[data-recorder] .recorder-button")
-        recorder.click()
+        recorder.wait_for(state="visible", timeout=15_000)
+        recorder.click()  # ready: start recording (after the preparation)
+        expect(page.locator("[data-recorder]")).to_have_attribute(
+            "data-state", "recording", timeout=15_000
+        )
         page.wait_for_timeout(1200)
-        recorder.click()
-        page.wait_for_selector("[data-recorder].recorded")
+        recorder.click()  # stop
+        expect(page.locator("[data-recorder]")).to_have_attribute(
+            "data-state", re.compile("saved|flagged"), timeout=20_000
+        )
         return
     if version.format == "extended_text":
         page.fill("textarea", "Beste mevrouw, ik schrijf u omdat de verwarming niet werkt.")

@@ -52,6 +52,7 @@ def start_test(page, base: str, enrol: str, code: str) -> None:
     page.fill("#code", code)
     submit(page, "main button[type=submit]")
     submit(page, "button[value=nl]")
+    submit(page, "[data-testid=begin]")  # after the general instructions
     submit(page, "[data-testid=sound-ok]")
     assert "/kiosk/item/1" in page.url
 

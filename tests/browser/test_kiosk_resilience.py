@@ -77,6 +77,14 @@ def start(page, base, world, language="nl"):
         page.click(f"button[value={language}]")
     with page.expect_navigation():
         page.click("[data-testid=begin]")  # after the general instructions
+    pass_sound_check(page)
+
+
+def pass_sound_check(page) -> None:
+    """The sound check comes before the first listening clip (kiosk-session.js)."""
+    if "/kiosk/sound-check" in page.url:
+        with page.expect_navigation():
+            page.click("[data-testid=sound-ok]")
 
 
 def position_of(page) -> int:
@@ -92,7 +100,8 @@ def test_a_whole_a2_volledig_session_with_speaking_and_writing(live_server, page
     world = make_world(db, now, "a2-volledig")
     start(page, live_server, world)
     seen = set()
-    while "/kiosk/item/" in page.url:
+    while "/kiosk/item/" in page.url or "/kiosk/sound-check" in page.url:
+        pass_sound_check(page)
         position = position_of(page)
         assert position not in seen, "the kiosk showed an answered question again"
         seen.add(position)
