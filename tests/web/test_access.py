@@ -57,7 +57,7 @@ ACCESS = {
     "verify.jwks": ("GET", PUBLIC),
     "verify.status_list": ("GET", PUBLIC),
     "verify.crl": ("GET", PUBLIC),
-    "partner.check": ("POST", PUBLIC),  # refused without a partner API key: test_partner_api
+    "partner.check": ("POST", PARTNER),
     "trust.attestations": ("GET", ADMIN),
     "trust.attestation": ("GET", ADMIN),
     "trust.partners": ("GET", ADMIN),
@@ -123,10 +123,10 @@ ACCESS = {
     "examiner.benchmark": ("GET", ADMIN),
     "examiner.remark": ("POST", ADMIN),
     "kiosk.heartbeat": ("POST", KIOSK),
-    "kiosk.focus": ("POST", KIOSK),
-    "kiosk.play": ("POST", KIOSK),
-    "kiosk.sound_check": ("GET", KIOSK),
-    "kiosk.paused": ("GET", KIOSK),
+    "kiosk.focus": ("POST", CANDIDATE),
+    "kiosk.play": ("POST", CANDIDATE),
+    "kiosk.sound_check": ("GET", CANDIDATE),
+    "kiosk.paused": ("GET", CANDIDATE),
 }
 
 # Outcomes
@@ -335,6 +335,10 @@ def _outcome(response, endpoint: str, rule_has_object: bool) -> str:
 
 # Endpoints whose object the world below does not hold (a 404 is then the right answer).
 ABSENT = {
+    "verify.crl",  # no CRL published yet (`attest keys crl`)
+    "proctor.resolve_call",  # no call to resolve
+    "trust.attestation",  # nothing issued
+    "trust.credential",  # nothing issued
     "proctor.attestation_pdf",  # nothing issued
     "verify.page",
     "verify.api",
