@@ -29,7 +29,7 @@ def test_a_body_over_the_limit_gets_a_413_page_in_dutch(app, client):
 def test_the_413_answer_is_json_for_scripts(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     response = client.post(
-        "/api/v1/attestations/ATT-X", data=b"x" * 4096, headers={"Accept": "application/json"}
+        "/.well-known/jwks.json", data=b"x" * 4096, headers={"Accept": "application/json"}
     )
     assert response.status_code in (405, 413)  # a GET-only API: refused either way, as JSON
     assert response.is_json and response.get_json()["message"]
