@@ -335,6 +335,8 @@ def _outcome(response, endpoint: str, rule_has_object: bool) -> str:
 
 # Endpoints whose object the world below does not hold (a 404 is then the right answer).
 ABSENT = {
+    "trust.renew_partner_key",  # the URL's organisation id need not exist (PostgreSQL sequences)
+    "trust.toggle_partner",
     "verify.crl",  # no CRL published yet (`attest keys crl`)
     "proctor.resolve_call",  # no call to resolve
     "trust.attestation",  # nothing issued
