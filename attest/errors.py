@@ -28,6 +28,9 @@ CSRF_MESSAGE = _l(
     "Het formulier is verlopen of kwam niet van deze site. Laad de pagina opnieuw en probeer "
     "het nog eens."
 )
+NUL_MESSAGE = _l(
+    "Wat je stuurde bevat een ongeldig teken (een nulteken). Verwijder het en probeer opnieuw."
+)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Endpoints that answer scripts, not people reading a page.
 JSON_ENDPOINTS = {"kiosk.recording"}
@@ -75,10 +78,34 @@ def database_unavailable():
     return response
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values if isinstance(value, str))
+
+
+def refuse_nul_characters():
+    """Refuse a NUL character anywhere in the input with a clear 400: no field may hold one, and
+    PostgreSQL refuses them in text (which would otherwise surface as a server error)."""
+    found = (
+        _has_nul(request.path and [request.path])
+        or _has_nul((request.view_args or {}).values())
+        or _has_nul(request.args.keys())
+        or _has_nul(request.args.values())
+    )
+    if not found and request.mimetype in FORM_TYPES:
+        found = _has_nul(request.form.keys()) or _has_nul(request.form.values())
+    if not found and request.is_json:
+        body = request.get_data(cache=True)
+        found = b"\\u0000" in body or b"\x00" in body
+    if found:
+        return _answer(400, "invalid_character", str(NUL_MESSAGE))
+    return None
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer HTTP errors with a clear message instead of Werkzeug's default page; hold forms
-    to their smaller size limit."""
+    to their smaller size limit; refuse NUL characters in any input."""
     app.request_class = AttestRequest
+    app.before_request(refuse_nul_characters)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

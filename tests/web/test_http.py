@@ -35,3 +35,24 @@ def test_security_headers(client):
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP
     secure = client.get("/login", base_url="https://attest.example")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_a_nul_character_anywhere_is_a_clear_400_and_changes_nothing(client, db):
+    """PostgreSQL refuses NUL in text; the app must refuse it first, with a message."""
+    from attest.models import AuditEvent, LoginThrottle
+    from tests.web.helpers import csrf
+
+    token = csrf(client)
+    before = [
+        db.scalar(sa.select(sa.func.count()).select_from(m)) for m in (AuditEvent, LoginThrottle)
+    ]
+    form = client.post("/login", data={"username": "\x00", "password": "x", "csrf_token": token})
+    assert form.status_code == 400 and "nulteken" in form.get_data(as_text=True)
+    query = client.get("/login?lang=%00")
+    assert query.status_code == 400
+    api = client.post("/api/v1/verify", json={"code": "ATT-\u0000", "birth_date": "1990-01-01"})
+    assert api.status_code == 400 and api.get_json()["error"] == "invalid_character"
+    after = [
+        db.scalar(sa.select(sa.func.count()).select_from(m)) for m in (AuditEvent, LoginThrottle)
+    ]
+    assert after == before
