@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     _register_request_transaction(app)
+    _keep_unsent_work_at_time_up(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -74,6 +75,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.getLogger("attest").setLevel(logging.INFO)
     install_request_logging(app)
     return app
+
+
+def _keep_unsent_work_at_time_up(app: Flask) -> None:
+    """When a section's time runs out, its saved writing drafts and fully uploaded recordings
+    become the answers (an upload with chunks missing calls the proctor): nothing a candidate
+    gave in time is lost because the submit came too late."""
+    from flask import current_app, has_app_context
+
+    from attest.assessment import session_clock
+    from attest.assessment.recording_uploads import salvage_unsent
+    from attest.storage import storage_for
+
+    def keep(session, ts, skill, at):
+        config = current_app.config if has_app_context() else app.config
+        salvage_unsent(session, storage_for(config), ts, at, skill=skill)
+
+    session_clock.time_up_handler = keep
 
 
 def _register_request_transaction(app: Flask) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
-from attest.assessment import delivery
+from attest.assessment import delivery, session_clock
 from attest.assessment.productive_formats import MAX_TEXT_CHARS
 from attest.assessment.session_events import log_session_event
 from attest.models import (
@@ -56,6 +56,9 @@ def submit_answer(
     seen = session.get(AnswerReceipt, key)
     if seen is not None:
         return _duplicate(seen, item)
+    # Refused for time outside the savepoint: a section that ran out closes (keeping what was
+    # saved in it) even though this answer is not stored.
+    _refuse_when_closed(session, ts, item, now, timeout)
     savepoint = session.begin_nested()
     try:
         session.add(AnswerReceipt(key=key, session_item_id=item.id, received_at=now))
@@ -85,6 +88,18 @@ def _duplicate(seen: AnswerReceipt, item: SessionItem) -> tuple[Response | None,
     return item.response, False
 
 
+def _refuse_when_closed(
+    session: so.Session,
+    ts: TestSession,
+    item: SessionItem,
+    now: datetime,
+    timeout: tuple[float, ...] = (),
+) -> None:
+    refusal = session_clock.answer_refusal(session, ts, item.skill, now, *timeout)
+    if refusal is not None:
+        raise delivery.DeliveryError(refusal, delivery.REFUSALS[refusal])
+
+
 def save_draft(
     session: so.Session, ts: TestSession, position: int, text: Any, seq: Any, now: datetime
 ) -> ResponseDraft:
@@ -98,6 +113,7 @@ def save_draft(
         raise delivery.DeliveryError("bad_response", f"expected at most {MAX_TEXT_CHARS} chars")
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < MAX_SEQ:
         raise delivery.DeliveryError("bad_seq", "seq: expected a positive whole number")
+    _refuse_when_closed(session, ts, item, now)  # text typed after the deadline does not count
     draft = session.scalar(sa.select(ResponseDraft).where(ResponseDraft.session_item_id == item.id))
     if draft is None:
         draft = ResponseDraft(session_item_id=item.id, text=text, seq=seq, updated_at=now)

@@ -343,17 +343,22 @@ def record_answer(
     raw: Mapping[str, object],
     now: datetime,
     heartbeat_timeout: float = session_clock.TIMEOUT,
+    *,
+    closing: bool = False,
 ) -> Response:
     """Store (or replace) the answer to one item; the same answer twice changes nothing.
 
-    An answer to a section whose time is up (by the server's clock) or that is paused is refused."""
+    An answer to a section whose time is up (by the server's clock) or that is paused is refused.
+    `closing`: the server itself keeps work given before the section closed (a saved draft, an
+    uploaded recording), so the clock is neither checked nor started."""
     if ts.status is not SessionStatus.IN_PROGRESS:
         raise DeliveryError("not_in_progress", "the session is not in progress")
     item = session_item(session, ts, position)
-    refusal = session_clock.answer_refusal(session, ts, item.skill, now, heartbeat_timeout)
-    if refusal is not None:
-        raise DeliveryError(refusal, REFUSALS[refusal])
-    session_clock.enter_section(session, ts, item.skill, now)
+    if not closing:
+        refusal = session_clock.answer_refusal(session, ts, item.skill, now, heartbeat_timeout)
+        if refusal is not None:
+            raise DeliveryError(refusal, REFUSALS[refusal])
+        session_clock.enter_section(session, ts, item.skill, now)
     version = item.item_version
     fmt = get_format(version.format)
     try:

@@ -4,7 +4,7 @@ over from an earlier candidate on this kiosk can never write into the current se
 
 from __future__ import annotations
 
-from flask import abort, current_app, jsonify, make_response, request, url_for
+from flask import abort, current_app, g, jsonify, make_response, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
 from attest.assessment.kiosk_views import ANSWER_MESSAGES, _current_session, _now, bp
@@ -52,6 +52,8 @@ def _item(ts: TestSession, position: int) -> SessionItem:
 
 def _refused(exc: Exception, status: int = 400):
     code = getattr(exc, "code", "bad_request")
+    if code == "time_up":
+        g.commit_on_error = True  # the section's closing (and what it kept) stays; the call not
     message = ANSWER_MESSAGES.get(code)
     return jsonify(error=code, message=str(message) if message else str(exc)), status
 

@@ -172,7 +172,11 @@ def complete_upload(
 
 
 def salvage_unsent(
-    session: so.Session, storage: DirectoryStorage, ts: TestSession, now: datetime
+    session: so.Session,
+    storage: DirectoryStorage,
+    ts: TestSession,
+    now: datetime,
+    skill: str | None = None,
 ) -> dict[str, int]:
     """Keep what a candidate gave but never submitted, when a session closes without them
     (time up, ended by the proctor, a kiosk that never came back).
@@ -180,7 +184,8 @@ def salvage_unsent(
     A writing draft becomes the answer; an upload whose chunks all arrived is completed and
     becomes the answer (flagged like any recording); an upload with chunks missing calls the
     proctor ("recording_flagged", reason "incomplete"). Items already answered are left alone.
-    Call it while the session is still in progress, just before closing it. Returns counts."""
+    Call it while the session is still in progress, just before closing it (or one section of
+    it: `skill`; session_clock calls it so when a section's time runs out). Returns counts."""
     from attest.assessment import delivery
     from attest.assessment.answer_capture import unanswered_drafts
     from attest.assessment.productive_formats import RECORDING_FIELD, TEXT_FIELD
@@ -188,17 +193,25 @@ def salvage_unsent(
 
     counts = {"drafts": 0, "recordings": 0, "incomplete": 0}
     for draft in unanswered_drafts(session, ts):
-        if draft.text.strip():
+        if draft.text.strip() and skill in (None, draft.session_item.skill):
             delivery.record_answer(
-                session, ts, draft.session_item.position, {TEXT_FIELD: [draft.text]}, now
+                session,
+                ts,
+                draft.session_item.position,
+                {TEXT_FIELD: [draft.text]},
+                now,
+                closing=True,
             )
             counts["drafts"] += 1
-    uploads = session.scalars(
+    query = (
         sa.select(RecordingUpload)
         .join(SessionItem, SessionItem.id == RecordingUpload.session_item_id)
         .where(SessionItem.session_id == ts.id, RecordingUpload.recording_id.is_(None))
         .order_by(RecordingUpload.created_at.desc())
-    ).all()
+    )
+    if skill is not None:
+        query = query.where(SessionItem.skill == skill)
+    uploads = session.scalars(query).all()
     done: set[int] = set()
     for upload in uploads:  # the latest attempt per task counts
         item = upload.session_item
@@ -222,7 +235,7 @@ def salvage_unsent(
             counts["incomplete"] += 1
         else:
             delivery.record_answer(
-                session, ts, item.position, {RECORDING_FIELD: [recording.id]}, now
+                session, ts, item.position, {RECORDING_FIELD: [recording.id]}, now, closing=True
             )
             counts["recordings"] += 1
     session.flush()

@@ -3,6 +3,7 @@ browser does; proctors pause, resume and grant extra time here (rules in timing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,12 @@ from attest.models import SectionClock, SessionStatus, TestSession, User
 TIMEOUT = timing.HEARTBEAT_TIMEOUT_SECONDS
 EXTRA_TIME_REASONS = ("accommodation", "technical", "disturbance", "other")
 END_REASONS = ("candidate_request", "illness", "irregularity", "technical", "other")
+
+# Called as (session, test session, skill, deadline) just before a section closes because its
+# time ran out, to keep what the candidate gave but never submitted (a writing draft, a recording
+# whose upload had not been completed). The app factory installs it, as it needs the storage.
+TimeUpHandler = Callable[[so.Session, TestSession, str, datetime], None]
+time_up_handler: TimeUpHandler | None = None
 
 
 class ClockError(Exception):
@@ -142,7 +149,12 @@ def enter_section(session: so.Session, ts: TestSession, skill: str, now: datetim
 def close_section(
     session: so.Session, ts: TestSession, row: SectionClock, at: datetime, reason: str
 ) -> None:
-    """Close a section for good at `at` (its deadline when time ran out)."""
+    """Close a section for good at `at` (its deadline when time ran out).
+
+    When time ran out, what the candidate gave in the section but never submitted is kept
+    first (see `time_up_handler`)."""
+    if reason == "time_up" and time_up_handler is not None:
+        time_up_handler(session, ts, row.skill, at)
     clock = timing.bank(_data(row), at)
     _store(row, clock)
     row.closed_at, row.close_reason = at, reason

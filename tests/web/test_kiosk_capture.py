@@ -373,3 +373,67 @@ def test_an_upload_with_chunks_missing_at_closing_calls_the_proctor(app, db, kio
     assert event.needs_proctor and event.detail["reason"] == "incomplete"
     assert event.detail["missing_chunks"] == event.detail["chunk_count"] - 1
     assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def _run_out(db, session_id, skill):
+    """Give the section of `skill` a limit of one minute that ran out two minutes ago."""
+    from datetime import timedelta
+
+    from attest.models import SectionClock
+
+    db.expire_all()
+    clock = db.scalar(
+        sa.select(SectionClock).where(
+            SectionClock.session_id == session_id, SectionClock.skill == skill
+        )
+    )
+    assert clock is not None and clock.running_since is not None, f"{skill} is not running"
+    clock.limit_seconds, clock.elapsed_seconds = 60, 0.0
+    clock.running_since = clock.running_since - timedelta(seconds=120)
+    db.commit()
+
+
+def test_time_running_out_keeps_the_saved_draft_and_the_uploaded_recording(app, db, kiosk, spoken):
+    """The candidate typed (the draft was saved) and spoke (every chunk arrived), but time ran
+    out before either was submitted: the section closes on the server and both are answers."""
+    from attest.models import SectionClock
+
+    client = kiosk["client"]
+    begun = begin(kiosk, spoken).get_json()
+    for index in range(begun["chunk_count"]):
+        put_chunk(kiosk, spoken, index)  # "complete" never came
+    _run_out(db, kiosk["session"], "speaking")
+    result = app.test_cli_runner().invoke(args=["sessions", "close-expired"])
+    assert result.exit_code == 0 and "1 section(s) closed" in result.output, result.output
+
+    assert client.get("/kiosk/item/2").status_code == 200  # the writing section starts
+    text = "Beste Jan, ik kan morgen niet komen."
+    post(kiosk, "/kiosk/item/2/draft", {"session": kiosk["session"], "seq": 1, "text": text})
+    _run_out(db, kiosk["session"], "writing")
+    late = post(
+        kiosk,
+        "/kiosk/item/2/answer",
+        {"session": kiosk["session"], "key": "answer-key-000000009", "fields": {"response": ["x"]}},
+    )
+    assert late.status_code == 409  # too late to submit: the section closes ...
+
+    db.expire_all()
+    answers = {r.session_item.position: r.value["v"] for r in db.scalars(sa.select(Response))}
+    assert answers[2] == text  # ... and keeps what was saved, not the late text
+    recording = db.get(Recording, answers[1]["recording_id"])
+    assert recording.sha256 == hashlib.sha256(spoken).hexdigest()
+    closed = db.scalars(
+        sa.select(SectionClock.close_reason).where(SectionClock.session_id == kiosk["session"])
+    ).all()
+    assert sorted(closed) == ["time_up", "time_up"]
+
+
+def test_time_running_out_during_an_upload_calls_the_proctor(app, db, kiosk, spoken):
+    begin(kiosk, spoken)
+    put_chunk(kiosk, spoken, 0)  # the rest never arrived
+    _run_out(db, kiosk["session"], "speaking")
+    assert app.test_cli_runner().invoke(args=["sessions", "close-expired"]).exit_code == 0
+    db.expire_all()
+    event = db.scalar(sa.select(SessionEvent).where(SessionEvent.kind == "recording_flagged"))
+    assert event is not None and event.needs_proctor and event.detail["reason"] == "incomplete"
+    assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
