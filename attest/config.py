@@ -29,6 +29,7 @@ ENV_SETTINGS = {
     "ATTEST_VERIFY_LIMIT_CODE": "VERIFY_LIMIT_CODE",
     "ATTEST_PARTNER_LIMIT": "PARTNER_LIMIT",
     "ATTEST_TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "ATTEST_SECURITY_CONTACT": "SECURITY_CONTACT",
     "ATTEST_KIOSK_HEARTBEAT_SECONDS": "KIOSK_HEARTBEAT_SECONDS",
     "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
 }
@@ -53,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # limits and logs need the real client address); 0 when clients connect directly.
     "TRUSTED_PROXIES": 0,
     "ISSUER_NAME": "Huis van het Nederlands (DEMO)",
+    # Where vulnerabilities are reported (a mailto: or https: URI), published in
+    # /.well-known/security.txt (RFC 9116); unset, that file is not served.
+    "SECURITY_CONTACT": None,
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,

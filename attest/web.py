@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from attest.models import Role
@@ -50,3 +50,26 @@ def readyz():
             current_app.logger.warning("readiness check: redis unreachable")
             body.update(status="unavailable", redis="unreachable")
     return body, (200 if body["status"] == "ok" else 503)
+
+
+@bp.route("/.well-known/security.txt")
+def security_txt():
+    """Say where to report a vulnerability (RFC 9116); not served until a contact is set."""
+    from datetime import UTC, datetime, timedelta
+
+    contact = current_app.config.get("SECURITY_CONTACT")
+    if not contact:
+        abort(404)
+    if "://" not in contact and not contact.startswith("mailto:"):
+        contact = f"mailto:{contact}"
+    expires = (datetime.now(UTC) + timedelta(days=180)).replace(microsecond=0)
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires.isoformat().replace('+00:00', 'Z')}",
+        "Preferred-Languages: nl, en",
+        f"Canonical: {public}/.well-known/security.txt",
+    ]
+    response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

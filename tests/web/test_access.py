@@ -43,6 +43,7 @@ ACCESS = {
     "web.home": ("GET", PUBLIC),
     "web.healthz": ("GET", PUBLIC),
     "web.readyz": ("GET", PUBLIC),
+    "web.security_txt": ("GET", PUBLIC),
     "auth.logout_everywhere": ("POST", ANY_LOGGED),
     "auth.login": ("GET", PUBLIC),
     "auth.second_factor": ("GET", PUBLIC),
@@ -338,6 +339,7 @@ ABSENT = {
     "trust.renew_partner_key",  # the URL's organisation id need not exist (PostgreSQL sequences)
     "trust.toggle_partner",
     "verify.crl",  # no CRL published yet (`attest keys crl`)
+    "web.security_txt",  # no security contact configured
     "proctor.resolve_call",  # no call to resolve
     "trust.attestation",  # nothing issued
     "trust.credential",  # nothing issued

@@ -56,3 +56,14 @@ def test_a_nul_character_anywhere_is_a_clear_400_and_changes_nothing(client, db)
         db.scalar(sa.select(sa.func.count()).select_from(m)) for m in (AuditEvent, LoginThrottle)
     ]
     assert after == before
+
+
+def test_security_txt_names_the_configured_contact(app, client):
+    assert client.get("/.well-known/security.txt").status_code == 404  # no contact: no file
+    app.config["SECURITY_CONTACT"] = "security@hvn.example"
+    response = client.get("/.well-known/security.txt")
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+    fields = dict(line.split(": ", 1) for line in response.get_data(as_text=True).splitlines())
+    assert fields["Contact"] == "mailto:security@hvn.example"
+    assert fields["Expires"].endswith("Z") and fields["Preferred-Languages"] == "nl, en"
+    assert fields["Canonical"].endswith("/.well-known/security.txt")
