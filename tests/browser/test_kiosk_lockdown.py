@@ -1,0 +1,78 @@
+"""Kiosk behaviour (issue [3] item 9) in a real browser: the first touch asks for full screen,
+links out of the test and the back button go nowhere, a reload shows the same question with
+nothing lost, and leaving full screen or the window is recorded for the proctor."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from attest.models import Response, SessionEvent
+from tests.browser.test_kiosk_browser import answer_something
+from tests.browser.test_kiosk_resilience import make_world, position_of, start
+
+pytestmark = pytest.mark.browser
+
+
+def _focus_events(db, session_id) -> list[str]:
+    db.expire_all()
+    return [
+        event.detail.get("how")
+        for event in db.scalars(
+            sa.select(SessionEvent)
+            .where(SessionEvent.session_id == session_id, SessionEvent.kind == "focus_lost")
+            .order_by(SessionEvent.id)
+        )
+    ]
+
+
+def test_the_kiosk_keeps_the_candidate_inside_the_test(live_server, page, db, now):
+    world = make_world(db, now, "a2-luisteren-lezen")
+    start(page, live_server, world)
+    first = page.url
+    assert position_of(page) == 1
+
+    # The first touch asks for full screen (browsers allow it only after a gesture).
+    page.locator("main").click(position={"x": 5, "y": 5})
+    page.wait_for_function("document.fullscreenElement !== null")
+
+    # A link out of the test (here: one planted in the page) goes nowhere.
+    page.evaluate(
+        """() => {
+            const a = document.createElement("a");
+            a.href = "https://example.org/"; a.textContent = "weg"; a.id = "out";
+            document.querySelector("main").prepend(a);
+        }"""
+    )
+    page.click("#out")
+    page.wait_for_timeout(300)
+    assert page.url == first
+
+    # The back button stays on the question.
+    page.go_back()
+    page.wait_for_timeout(300)
+    assert page.url == first and position_of(page) == 1
+
+    # Answer, then reload the next question: the same question, the answer kept once.
+    answer_something(page, page.locator("form.item-form").get_attribute("data-format"))
+    with page.expect_navigation():
+        page.click("[data-testid=next]")
+    assert position_of(page) == 2
+    page.reload()
+    expect(page.locator("form.item-form")).to_have_attribute("data-position", "2")
+    page.go_back()
+    page.wait_for_timeout(300)
+    assert position_of(page) == 2
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+    # Leaving full screen and the window are recorded for the proctor.
+    page.locator("main").click(position={"x": 5, "y": 5})
+    page.wait_for_function("document.fullscreenElement !== null")
+    page.evaluate("document.exitFullscreen()")
+    page.wait_for_function("document.fullscreenElement === null")
+    page.evaluate("window.dispatchEvent(new Event('blur'))")
+    page.wait_for_timeout(500)
+    events = _focus_events(db, world["session_id"])
+    assert "fullscreen_exit" in events and "blur" in events
