@@ -36,9 +36,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from attest import db as dbmod
+    from attest import field_crypto
     from attest.extensions import babel, csrf, limiter, login_manager
     from attest.i18n import select_locale, select_timezone
 
+    field_crypto.configure(
+        app.config["FIELD_KEY"] or field_crypto.derive_key(app.config["SECRET_KEY"])
+    )
     engine = dbmod.make_engine(app.config["DATABASE_URL"])
     app.extensions["attest_engine"] = engine
     app.extensions["attest_session"] = dbmod.make_session_factory(engine)

@@ -30,6 +30,7 @@ ENV_SETTINGS = {
     "ATTEST_PARTNER_LIMIT": "PARTNER_LIMIT",
     "ATTEST_TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "ATTEST_SECURITY_CONTACT": "SECURITY_CONTACT",
+    "ATTEST_FIELD_KEY": "FIELD_KEY",
     "ATTEST_KIOSK_HEARTBEAT_SECONDS": "KIOSK_HEARTBEAT_SECONDS",
     "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
 }
@@ -57,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     # Where vulnerabilities are reported (a mailto: or https: URI), published in
     # /.well-known/security.txt (RFC 9116); unset, that file is not served.
     "SECURITY_CONTACT": None,
+    # Fernet key(s) sealing secrets kept in the database (staff TOTP secrets), comma-separated,
+    # the first one sealing; unset: derived from SECRET_KEY (attest.field_crypto).
+    "FIELD_KEY": None,
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,

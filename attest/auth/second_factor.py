@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 
 from attest import totp
 from attest.auth.services import ThrottlePolicy, _locked, _register_failure, _throttle_key
+from attest.field_crypto import is_sealed
 from attest.models import LoginThrottle, RecoveryCode, User
 
 DEFAULT_REQUIRED_ROLES = ("admin", "examiner")
@@ -33,7 +34,7 @@ def enrolment_secret(session: so.Session, user: User) -> str:
     """Return the secret to enrol (made once and kept until confirmed; never after confirming)."""
     if user.has_totp:
         raise SecondFactorError("already_enrolled")
-    if user.totp_secret is None:
+    if user.totp_secret_sealed is None:
         user.totp_secret = totp.new_secret()
         session.flush()
     return user.totp_secret
@@ -54,6 +55,8 @@ def _check_totp(
         _register_failure(session, keys, now, policy)
         raise SecondFactorError("locked" if _locked(session, keys, now) else "wrong")
     user.totp_last_step = step
+    if not is_sealed(user.totp_secret_sealed or ""):
+        user.totp_secret = user.totp_secret  # kept in the clear before fields were sealed
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
     return step
 
@@ -68,7 +71,7 @@ def confirm_enrolment(
     """Confirm the enrolment with a first code; return fresh recovery codes (shown once)."""
     if user.has_totp:
         raise SecondFactorError("already_enrolled")
-    if user.totp_secret is None:
+    if user.totp_secret_sealed is None:
         raise SecondFactorError("not_enrolled")
     _check_totp(session, user, code, now, policy)
     user.totp_confirmed_at = now
@@ -127,7 +130,7 @@ def unused_recovery_codes(session: so.Session, user: User) -> int:
 
 def reset_second_factor(session: so.Session, user: User) -> None:
     """Forget the user's TOTP secret and recovery codes (lost phone): they enrol again."""
-    user.totp_secret = None
+    user.totp_secret_sealed = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     user.session_epoch += 1  # sessions opened with the old factor end

@@ -10,6 +10,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from attest.db import Base
+from attest.field_crypto import cipher
 from attest.models._types import UTCDateTime, enum_by_value, utcnow
 
 
@@ -47,7 +48,8 @@ class User(UserMixin, Base):
     is_senior_examiner: so.Mapped[bool] = so.mapped_column(default=False)
     # Second factor (TOTP, RFC 6238): the Base32 secret, when the user confirmed it, and the
     # last time step accepted (a code of that step or an earlier one is refused: no replay).
-    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # Stored sealed (attest.field_crypto): read and write it through `totp_secret`.
+    totp_secret_sealed: so.Mapped[str | None] = so.mapped_column("totp_secret", sa.String(255))
     totp_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -55,8 +57,17 @@ class User(UserMixin, Base):
     centre: so.Mapped[Centre | None] = so.relationship()
 
     @property
+    def totp_secret(self) -> str | None:
+        stored = self.totp_secret_sealed
+        return None if stored is None else cipher().open(stored)
+
+    @totp_secret.setter
+    def totp_secret(self, value: str | None) -> None:
+        self.totp_secret_sealed = None if value is None else cipher().seal(value)
+
+    @property
     def has_totp(self) -> bool:
-        return self.totp_secret is not None and self.totp_confirmed_at is not None
+        return self.totp_secret_sealed is not None and self.totp_confirmed_at is not None
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in

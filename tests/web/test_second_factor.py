@@ -210,3 +210,50 @@ def test_demo_accounts_get_a_printed_secret(app, db):
     client = app.test_client()
     assert login(client, "admin", "demo-admin-pass", secret=admin.totp_secret).status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def _stored_secret(db, user_id) -> str | None:
+    """The totp_secret column as the database holds it (what a dump would show)."""
+    return db.execute(
+        sa.text("SELECT totp_secret FROM user_account WHERE id = :id"), {"id": user_id}
+    ).scalar()
+
+
+def test_the_database_holds_the_totp_secret_sealed(db, client):
+    user = make_user(db, role=Role.ADMIN, totp_secret=None)
+    db.commit()
+    _password_step(client, user.username)
+    page = client.get("/login/enrol").get_data(as_text=True)
+    db.expire_all()
+    secret = db.get(User, user.id).totp_secret
+    assert secret in page  # shown to the user once, to enrol
+    stored = _stored_secret(db, user.id)
+    assert stored.startswith("f1:") and secret not in stored
+
+
+def test_a_secret_kept_in_the_clear_is_sealed_at_the_next_login(db, client):
+    user = make_user(db, role=Role.ADMIN)
+    db.commit()
+    db.execute(
+        sa.text("UPDATE user_account SET totp_secret = :s WHERE id = :id"),
+        {"s": TOTP_SECRET, "id": user.id},
+    )
+    db.commit()
+    assert login(client, user.username).status_code == 302  # the clear secret still works
+    db.expire_all()
+    stored = _stored_secret(db, user.id)
+    assert stored.startswith("f1:") and TOTP_SECRET not in stored
+    assert db.get(User, user.id).totp_secret == TOTP_SECRET
+
+
+def test_a_secret_sealed_with_another_key_is_refused_clearly(app):
+    from attest.field_crypto import FieldCipher, FieldKeyError, derive_key
+
+    sealed = FieldCipher(derive_key("old-secret")).seal(TOTP_SECRET)
+    with pytest.raises(FieldKeyError, match="does not open"):
+        FieldCipher(derive_key("new-secret")).open(sealed)
+    rotated = FieldCipher(f"{derive_key('new-secret')},{derive_key('old-secret')}")
+    assert rotated.open(sealed) == TOTP_SECRET  # the old key still opens during a rotation
+    assert FieldCipher(derive_key("new-secret")).open(rotated.seal("x")) == "x"
+    with pytest.raises(FieldKeyError, match="32 url-safe"):
+        FieldCipher("not-a-key")
