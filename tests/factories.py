@@ -41,8 +41,10 @@ def totp_code(username: str, secret: str = TOTP_SECRET) -> str:
 
     from attest import totp
 
+    # The current step, not the oldest one the window accepts: on a loaded machine the request
+    # may reach the server a step later, and an old code would then be refused.
     now_step = totp.step_at(time.time())
-    step = max(now_step - totp.WINDOW, _last_step.get(username, -1) + 1)
+    step = max(now_step, _last_step.get(username, -1) + 1)
     while step > totp.step_at(time.time()) + totp.WINDOW:  # only after 3 logins in 30 s
         time.sleep(1)
     _last_step[username] = step

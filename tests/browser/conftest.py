@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -23,6 +24,19 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--use-fake-ui-for-media-stream",
 ]
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until a JavaScript expression is true in the page.
+
+    Playwright's wait_for_function re-evaluates its predicate with eval() while it polls, which
+    the kiosk's Content-Security-Policy (no 'unsafe-eval') refuses whenever the condition is not
+    true at once; page.evaluate is not subject to it, so poll with that."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true after {timeout} s: {expression}")
+        time.sleep(0.1)
 
 
 @pytest.fixture

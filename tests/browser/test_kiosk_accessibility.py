@@ -17,6 +17,7 @@ from attest.assessment.delivery import create_session
 from attest.assessment.items import FORMATS
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Role, SessionItem, TestSession
+from tests.browser.conftest import wait_until
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
 
@@ -211,10 +212,10 @@ def listen_to_the_instructions(page) -> None:
     assert page.locator("#instructions-audio").get_attribute("controls") is None
     label = button.inner_text()
     button.click()
-    page.wait_for_function("!document.getElementById('instructions-audio').paused")
+    wait_until(page, "!document.getElementById('instructions-audio').paused")
     expect(button).not_to_have_text(label)
     button.click()
-    page.wait_for_function("document.getElementById('instructions-audio').paused")
+    wait_until(page, "document.getElementById('instructions-audio').paused")
     expect(button).to_have_text(label)
 
 

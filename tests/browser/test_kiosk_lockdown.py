@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from attest.models import Response, SessionEvent
+from tests.browser.conftest import wait_until
 from tests.browser.test_kiosk_browser import answer_something
 from tests.browser.test_kiosk_resilience import make_world, position_of, start
 
@@ -35,7 +36,7 @@ def test_the_kiosk_keeps_the_candidate_inside_the_test(live_server, page, db, no
 
     # The first touch asks for full screen (browsers allow it only after a gesture).
     page.locator("main").click(position={"x": 5, "y": 5})
-    page.wait_for_function("document.fullscreenElement !== null")
+    wait_until(page, "document.fullscreenElement !== null")
 
     # A link out of the test (here: one planted in the page) goes nowhere.
     page.evaluate(
@@ -69,9 +70,9 @@ def test_the_kiosk_keeps_the_candidate_inside_the_test(live_server, page, db, no
 
     # Leaving full screen and the window are recorded for the proctor.
     page.locator("main").click(position={"x": 5, "y": 5})
-    page.wait_for_function("document.fullscreenElement !== null")
+    wait_until(page, "document.fullscreenElement !== null")
     page.evaluate("document.exitFullscreen()")
-    page.wait_for_function("document.fullscreenElement === null")
+    wait_until(page, "document.fullscreenElement === null")
     page.evaluate("window.dispatchEvent(new Event('blur'))")
     page.wait_for_timeout(500)
     events = _focus_events(db, world["session_id"])

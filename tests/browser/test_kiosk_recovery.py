@@ -62,6 +62,20 @@ def answer_current(page) -> None:
     submit(page, "[data-testid=next]")
 
 
+def quiet(db, session_id: int, seconds: float = 1.5, timeout: float = 15.0) -> None:
+    """Wait until the closed kiosk's last requests (a focus report sent with keepalive as the
+    page goes) have reached the server: any kiosk request counts as a sign of life."""
+    last, since, deadline = object(), time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.expire_all()
+        seen = db.get(TestSession, session_id).last_heartbeat_at
+        if seen != last:
+            last, since = seen, time.monotonic()
+        elif time.monotonic() - since >= seconds:
+            return
+        time.sleep(0.25)
+
+
 def clock_of(db, session_id: int, skill: str = "listening") -> SectionClock:
     db.expire_all()
     return db.scalar(
@@ -82,6 +96,7 @@ def test_a_closed_kiosk_resumes_on_another_with_the_time_left(live_server, brows
     assert page.url.endswith("/kiosk/item/3")
     expect(page.locator("[data-testid=countdown]")).to_be_visible()
     first.close()  # the kiosk crashes mid-section
+    quiet(db, world["session_id"])
 
     # Five minutes into the section; the kiosk went silent two minutes ago.
     clock = clock_of(db, world["session_id"])

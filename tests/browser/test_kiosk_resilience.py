@@ -27,7 +27,7 @@ from attest.models import (
     TestSession,
 )
 from tests.audio_samples import silence, wav
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until
 from tests.browser.staff import staff_login
 from tests.browser.test_every_format import fill_form, record_answer
 from tests.browser.test_kiosk_browser import answer_something
@@ -159,8 +159,8 @@ def test_five_answers_given_offline_are_stored_exactly_once(live_server, page, d
         page.click("[data-testid=next]")
     assert position_of(page) == 2
     # the questions ahead are fetched while the network is there
-    page.wait_for_function(
-        "Object.keys(sessionStorage).filter(k => k.startsWith('attest:item:')).length >= 6"
+    wait_until(
+        page, "Object.keys(sessionStorage).filter(k => k.startsWith('attest:item:')).length >= 6"
     )
     page.context.set_offline(True)
     for expected in range(2, 7):
