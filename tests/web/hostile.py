@@ -88,7 +88,8 @@ def table_digests(engine) -> dict[str, str]:
                 count = conn.scalar(sa.select(sa.func.count()).select_from(table))
                 digest.update(str(count).encode())
             else:
-                rows = conn.execute(sa.select(*_columns(table)).order_by(*table.primary_key.columns))
+                query = sa.select(*_columns(table)).order_by(*table.primary_key.columns)
+                rows = conn.execute(query)
                 for row in rows:
                     digest.update(repr(tuple(row)).encode())
             digests[table.name] = digest.hexdigest()

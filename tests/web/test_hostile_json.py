@@ -22,6 +22,7 @@ import hashlib
 import inspect
 import json
 import math
+import re
 from dataclasses import dataclass, field
 
 import pytest
@@ -86,12 +87,12 @@ hostile_ints = st.one_of(
 )
 hostile_numbers = st.one_of(hostile_ints, st.floats(), st.sampled_from([1e308, -1e308, 5e-324]))
 json_scalars = st.one_of(st.none(), st.booleans(), hostile_ints, st.floats(), json_text)
-json_values = st.recursive(
-    json_scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=3), st.dictionaries(json_text, inner, max_size=3)
-    ),
-    max_leaves=8,
+json_values = st.deferred(
+    lambda: st.one_of(
+        json_scalars,
+        st.lists(json_values, max_size=3),
+        st.dictionaries(json_text, json_values, max_size=3),
+    )
 )
 HOSTILE = {
     "str": json_text,
@@ -115,9 +116,8 @@ class Field:
     def well_typed(self, value) -> bool:
         return (self.nullable and value is None) or TYPES[self.kind](value)
 
-    def values(self) -> st.SearchStrategy:
-        wrong = json_values.filter(lambda v: not self.well_typed(v))
-        return st.one_of(self.valid, HOSTILE[self.kind], wrong)
+    def wrong(self) -> st.SearchStrategy:
+        return json_values.filter(lambda v: not self.well_typed(v))
 
 
 @dataclass(frozen=True)
@@ -349,8 +349,6 @@ def json_site(app, db, world):
 
 def _choice_field(page: str) -> tuple[str, str]:
     """The name and first value of the choice question's radio buttons."""
-    import re
-
     match = re.search(r'type="radio"[^>]*name="([^"]+)"[^>]*value="([^"]+)"', page)
     match = match or re.search(r'name="([^"]+)"[^>]*type="radio"[^>]*value="([^"]+)"', page)
     assert match, "no choice on the page"
@@ -403,15 +401,21 @@ def _problems(spec: JsonEndpoint, body) -> list[str]:
 
 @st.composite
 def bodies(draw, spec: JsonEndpoint):
-    """A JSON body of the endpoint's shape with hostile or wrong values, missing and extra
-    fields; or no JSON object at all (raw bytes)."""
+    """A valid JSON body of the endpoint's shape in which up to three fields get a hostile
+    value of their type, a value of another type or go missing, with extra fields; or no JSON
+    object at all (raw bytes)."""
     if not spec.body or draw(st.integers(0, 9)) == 0:
         return draw(st.one_of(st.sampled_from(NOT_JSON), json_values.map(_dumps)))
-    fields = draw(
-        st.fixed_dictionaries({}, optional={name: f.values() for name, f in spec.body.items()})
-    )
+    body = draw(st.fixed_dictionaries({name: f.valid for name, f in spec.body.items()}))
+    for name in draw(st.lists(st.sampled_from(sorted(spec.body)), max_size=3, unique=True)):
+        how = draw(st.sampled_from(["hostile", "wrong", "missing"]))
+        if how == "missing":
+            del body[name]
+        else:
+            f = spec.body[name]
+            body[name] = draw(HOSTILE[f.kind] if how == "hostile" else f.wrong())
     extra = draw(st.dictionaries(json_text, json_values, max_size=2))
-    return {**{k: v for k, v in extra.items() if k not in spec.body}, **fields}
+    return {**{k: v for k, v in extra.items() if k not in spec.body}, **body}
 
 
 MARKERS = ("<session>", "<choice>")  # valid values the world fills in (_encode)
