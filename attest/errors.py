@@ -31,6 +31,10 @@ CSRF_MESSAGE = _l(
 NUL_MESSAGE = _l(
     "Wat je stuurde bevat een ongeldig teken (een nulteken). Verwijder het en probeer opnieuw."
 )
+SURROGATE_MESSAGE = _l(
+    "Wat je stuurde bevat een ongeldig teken (een losse surrogaathelft in de JSON). Verwijder "
+    "het en probeer opnieuw."
+)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # Endpoints that answer scripts, not people reading a page.
 JSON_ENDPOINTS = {"kiosk.recording"}
@@ -68,6 +72,18 @@ class AttestRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
+        """Parse JSON as Werkzeug does, but treat nesting deeper than the parser goes (a
+        RecursionError, which Werkzeug lets through as a server error) as malformed JSON."""
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if cache:
+                self._cached_json = (Ellipsis, None)
+            if silent:
+                return None
+            return self.on_json_loading_failed(ValueError("JSON nested too deeply"))
+
 
 def database_unavailable():
     """Answer 503 when the database connection failed; the request's work was rolled back."""
@@ -82,9 +98,28 @@ def _has_nul(values) -> bool:
     return any("\x00" in value for value in values if isinstance(value, str))
 
 
+def _has_lone_surrogate(value) -> bool:
+    """Whether parsed JSON holds a lone UTF-16 surrogate ("\\ud800"): JSON may escape one, but
+    it is no character, and no database can store it as text. Walked without recursion, as the
+    parser allows nesting close to Python's recursion limit."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if any("\ud800" <= ch <= "\udfff" for ch in item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def refuse_nul_characters():
-    """Refuse a NUL character anywhere in the input with a clear 400: no field may hold one, and
-    PostgreSQL refuses them in text (which would otherwise surface as a server error)."""
+    """Refuse a NUL character anywhere in the input, or a lone surrogate in JSON, with a clear
+    400: no field may hold one, and the databases refuse them in text (which would otherwise
+    surface as a server error)."""
     found = (
         _has_nul(request.path and [request.path])
         or _has_nul((request.view_args or {}).values())
@@ -98,6 +133,8 @@ def refuse_nul_characters():
         found = b"\\u0000" in body or b"\x00" in body
     if found:
         return _answer(400, "invalid_character", str(NUL_MESSAGE))
+    if request.is_json and _has_lone_surrogate(request.get_json(silent=True)):
+        return _answer(400, "invalid_character", str(SURROGATE_MESSAGE))
     return None
 
 

@@ -146,9 +146,7 @@ def report_microphone(
     """Record a failed microphone check as a call for the proctor (once while one is open);
     a check that passes is recorded without a call."""
     item = delivery.session_item(session, ts, position)
-    level = float(level_dbfs) if isinstance(level_dbfs, int | float) else None
-    if level is not None and not -200 <= level <= 10:
-        level = None
+    level = _level(level_dbfs)
     if ok:
         return log_session_event(session, ts, "microphone_ok", at=now, position=item.position)
     if reason not in MIC_REASONS:
@@ -173,6 +171,18 @@ def report_microphone(
     )
     session.flush()
     return event
+
+
+def _level(level_dbfs: Any) -> float | None:
+    """A plausible level in dBFS (-200 to 10), else None: a meter may report nonsense, and an
+    integer too large for a float must not fail the report."""
+    if not isinstance(level_dbfs, int | float) or isinstance(level_dbfs, bool):
+        return None
+    try:
+        level = float(level_dbfs)
+    except OverflowError:
+        return None
+    return level if -200 <= level <= 10 else None
 
 
 def unanswered_drafts(session: so.Session, ts: TestSession) -> list[ResponseDraft]:

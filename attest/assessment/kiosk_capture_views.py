@@ -4,26 +4,16 @@ over from an earlier candidate on this kiosk can never write into the current se
 
 from __future__ import annotations
 
-from flask import abort, current_app, g, jsonify, make_response, request, url_for
+from flask import current_app, g, jsonify, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
+from attest.assessment.kiosk_json import fail as _fail
+from attest.assessment.kiosk_json import json_object, optional, required
 from attest.assessment.kiosk_views import ANSWER_MESSAGES, _current_session, _now, bp
 from attest.assessment.recordings import RecordingError
 from attest.database import db_session
 from attest.models import SessionItem, TestSession
 from attest.storage import StorageError, storage_for
-
-
-def _fail(status: int, error: str, message: str):
-    """Stop the request with a JSON error (abort() alone would keep status 200)."""
-    abort(make_response(jsonify(error=error, message=message), status))
-
-
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        _fail(400, "bad_request", "expected a JSON object")
-    return body
 
 
 def _session_in_progress() -> TestSession:
@@ -38,7 +28,7 @@ def _session_of_call(claimed: object) -> TestSession:
     """The kiosk's current session, if it is the one the call names (kiosk.js always names it:
     a queue left by an earlier candidate must not write into this session)."""
     ts = _session_in_progress()
-    if claimed is not None and claimed != ts.id:
+    if claimed is not None and (isinstance(claimed, bool) or claimed != ts.id):
         _fail(409, "wrong_session", "not the session in progress here")
     return ts
 
@@ -62,20 +52,16 @@ def _refused(exc: Exception, status: int = 400):
 def answer(position: int):
     """Store a queued answer once per key and say where the candidate goes next."""
     _session_in_progress()
-    body = _json_body()
-    ts = _session_of_call(body.get("session"))
-    fields = body.get("fields")
-    if not isinstance(fields, dict) or not all(
-        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in fields.values()
-    ):
-        return jsonify(error="bad_request", message="fields: expected lists of texts"), 400
+    body = json_object()
+    ts = _session_of_call(optional(body, "session", "whole"))
+    fields = required(body, "fields", "texts")
     try:
         _response, applied = answer_capture.submit_answer(
             db_session(),
             ts,
             position,
             fields,
-            body.get("key"),
+            optional(body, "key", "text"),
             _now(),
             heartbeat_timeout=float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"]),
         )
@@ -91,12 +77,11 @@ def answer(position: int):
 def draft(position: int):
     """Keep the latest text of a writing task (debounced saves while the candidate types)."""
     _session_in_progress()
-    body = _json_body()
-    ts = _session_of_call(body.get("session"))
+    body = json_object()
+    ts = _session_of_call(optional(body, "session", "whole"))
+    text, seq = required(body, "text", "text"), required(body, "seq", "whole")
     try:
-        saved = answer_capture.save_draft(
-            db_session(), ts, position, body.get("text"), body.get("seq"), _now()
-        )
+        saved = answer_capture.save_draft(db_session(), ts, position, text, seq, _now())
     except delivery.DeliveryError as exc:
         status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
         return _refused(exc, status.get(exc.code, 400))
@@ -107,16 +92,16 @@ def draft(position: int):
 def microphone_check(position: int):
     """Record the result of the microphone check; a failed one calls the proctor."""
     _session_in_progress()
-    body = _json_body()
-    ts = _session_of_call(body.get("session"))
+    body = json_object()
+    ts = _session_of_call(optional(body, "session", "whole"))
     try:
         event = answer_capture.report_microphone(
             db_session(),
             ts,
             position,
-            body.get("ok") is True,
-            body.get("reason"),
-            body.get("level_dbfs"),
+            required(body, "ok", "bool"),
+            optional(body, "reason", "text"),
+            optional(body, "level_dbfs", "number"),
             _now(),
         )
     except delivery.DeliveryError as exc:
@@ -129,8 +114,12 @@ def microphone_check(position: int):
 def upload_begin(position: int):
     """Start (or resume) a chunked upload; the answer lists the chunks the server holds."""
     _session_in_progress()
-    body = _json_body()
-    ts = _session_of_call(body.get("session"))
+    body = json_object()
+    ts = _session_of_call(optional(body, "session", "whole"))
+    for name in ("upload_id", "content_type", "sha256"):
+        required(body, name, "text")
+    for name in ("size", "chunk_size", "chunk_count", "duration_ms"):
+        required(body, name, "whole")
     item = _item(ts, position)
     if item.item_version.format != "audio_response":
         return jsonify(error="not_speaking", message="only speaking tasks take recordings"), 400
@@ -151,7 +140,8 @@ def upload_begin(position: int):
 def _upload(position: int, upload_id: str):
     claimed = request.headers.get("X-Attest-Session", type=int)
     if claimed is None and request.is_json:
-        claimed = (request.get_json(silent=True) or {}).get("session")
+        body = request.get_json(silent=True)
+        claimed = optional(body, "session", "whole") if isinstance(body, dict) else None
     ts = _session_of_call(claimed)
     try:
         return recording_uploads.upload_for(db_session(), _item(ts, position), upload_id[:40])

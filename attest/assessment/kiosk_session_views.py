@@ -8,6 +8,7 @@ from flask import session as web_session
 from flask_babel import gettext as _
 
 from attest.assessment import delivery, kiosk_control, session_clock
+from attest.assessment.kiosk_json import json_object, optional, required
 from attest.assessment.kiosk_views import (
     _current_session,
     _now,
@@ -53,13 +54,12 @@ def heartbeat():
     ts = _current_session()
     if ts is None:
         return jsonify(state="ended", next_url=url_for("kiosk.home"))
-    payload = request.get_json(silent=True) or {}
+    skill = optional(json_object(), "skill", "text")
     clock = session_clock.status(db_session(), ts, _now(), _timeout())
-    skill = payload.get("skill")
     state = "running"
     if ts.paused_at is not None:
         state = "paused"
-    elif isinstance(skill, str) and skill in session_clock.closed_skills(db_session(), ts):
+    elif skill is not None and skill in session_clock.closed_skills(db_session(), ts):
         state = "moved_on"  # the section on screen is over: the kiosk goes on, and says why
         web_session["kiosk_notice"] = "time_up"
     return jsonify(
@@ -77,12 +77,12 @@ def focus():
     ts = _current_session()
     if ts is None:
         return jsonify(error="no_session"), 409
-    payload = request.get_json(silent=True) or {}
-    how = payload.get("how")
+    payload = json_object()
+    how = required(payload, "how", "text")
     if how not in kiosk_control.FOCUS_KINDS:
         return jsonify(error="bad_request", message="unknown focus event"), 400
-    position = payload.get("position")
-    position = position if isinstance(position, int) and 0 < position < 10_000 else None
+    position = optional(payload, "position", "whole")
+    position = position if position is not None and 0 < position < 10_000 else None
     event = kiosk_control.report_focus_loss(db_session(), ts, how, position, _now())
     return jsonify(recorded=event is not None), 201 if event is not None else 200
 

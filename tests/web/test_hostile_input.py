@@ -2,7 +2,8 @@
 
 The forms are found, not listed: every page of the URL map is fetched as a visitor allowed to
 see it (tests/web/test_access.py: ACCESS), and every <form> on it is recorded with its fields.
-Every POST route must be reached that way or be declared in RAW_BODY; a new form is fuzzed
+Every POST, PUT, PATCH or DELETE route must be reached that way, or be declared in
+DECLARED_FORMS, RAW_BODY or (JSON bodies) test_hostile_json.JSON_ENDPOINTS; a new form is fuzzed
 without touching this file. Values are random and malicious: very long strings, control
 characters, bidirectional overrides and mixed scripts, SQL and template syntax, invalid dates.
 
@@ -12,24 +13,32 @@ counters that a refusal is meant to write (login throttling, the audit log) may 
 
 from __future__ import annotations
 
-import hashlib
 from html.parser import HTMLParser
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
-import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from attest.db import Base
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD
 from tests.web import test_access as access
 from tests.web.helpers import csrf
+from tests.web.hostile import (
+    Visitors,
+    assert_clear_refusal,
+    field_value,
+    fuzz_settings,
+    hostile_text,
+    snapshot,
+)
+from tests.web.test_hostile_json import JSON_ENDPOINTS
 
-# POST routes whose body is not a form (raw uploads), fuzzed with raw bytes.
+# Routes whose body is not a form (raw uploads), fuzzed with raw bytes; the JSON endpoints are
+# declared and fuzzed in test_hostile_json.py (JSON_ENDPOINTS).
 RAW_BODY = {"kiosk.recording"}
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Forms the crawl cannot see in the test world: endpoint -> (access class, fields).
 DECLARED_FORMS = {
     "proctor.issue": (access.STAFF, {"csrf_token"}),  # shown once a test is finished
@@ -39,70 +48,15 @@ DECLARED_FORMS = {
     "examiner.score": (access.EXAMINER, {"csrf_token", "band_task", "band_language"}),
     "examiner.benchmark": (access.ADMIN, {"csrf_token", "band_task", "is_calibration"}),
     "examiner.remark": (access.ADMIN, {"csrf_token", "reason"}),
+    # forms that only appear with objects this world lacks: a paused session, a call from the
+    # kiosk, an issued attestation (they answer 404 or a flash here; their own tests are in
+    # test_kiosk_timing and test_revocation)
+    "proctor.resume": (access.STAFF, {"csrf_token"}),
+    "proctor.resolve_call": (access.STAFF, {"csrf_token"}),
+    "trust.attestation": (access.ADMIN, {"csrf_token", "reason", "revoked_on", "note"}),
 }
-# JSON endpoints (kiosk.js, kiosk-session.js, the partner and verification APIs) and forms that
-# only appear with objects this world lacks. They have their own refusal tests (test_kiosk_capture,
-# test_kiosk_timing, test_partner_api, test_verify_privacy, test_revocation); fuzzing their JSON
-# bodies here is still to do.
-JSON_OR_UNSEEN = {
-    "kiosk.answer",
-    "kiosk.draft",
-    "kiosk.focus",
-    "kiosk.heartbeat",
-    "kiosk.microphone_check",
-    "kiosk.play",
-    "kiosk.upload_begin",
-    "kiosk.upload_complete",
-    "partner.check",
-    "proctor.resolve_call",
-    "proctor.resume",
-    "trust.attestation",
-    "verify.api",
-}
-# What a refusal may write on purpose (throttles, the audit trail and its chain head, the clock
-# of a section that a shown page starts); columns that record that a page was seen.
-SIDE_EFFECT_TABLES = {"login_throttle", "audit_event", "audit_chain_head", "section_clock"}
-VOLATILE_COLUMNS = {"last_seen_at", "shown_at", "totp_secret", "seen_at", "last_heartbeat_at"}
-# Large tables no form writes (the item bank): compared by row count only, to keep it quick.
-COUNTED_TABLES = {"item", "item_version"}
 EXAMPLES_PER_FORM = 12
 EXAMPLES_PER_ROUTE = 4
-
-SQL = [
-    "' OR '1'='1",
-    "'; DROP TABLE candidate; --",
-    '" OR ""="',
-    "1; SELECT pg_sleep(5)",
-    "admin'--",
-    "%' AND 1=0 UNION SELECT password_hash FROM user_account --",
-]
-TEMPLATE = ["{{ 7*7 }}", "{% for x in range(99999999) %}x{% endfor %}", "${7*7}", "#{7*7}"]
-MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)"]
-BIDI = ["\u202eevil\u202c", "Ali\u2066ce\u2069", "\u200f\u200e", "abc\u202dxyz"]
-MIXED = ["Łukasz Żółć", "Nguyễn Thị Minh Khai", "Мария Иванова", "أحمد الحسن", "Раul", "Ａｄｍｉｎ"]
-DATES = [
-    "2023-02-30",
-    "0000-00-00",
-    "1990-13-01",
-    "31/12/1990",
-    "9999-12-31",
-    "0001-01-01",
-    "-1",
-    "1990-1-1T00:00",
-    "NaN",
-    "",
-]
-NUMBERS = ["-1", "0", "1e309", "99999999999999999999999", "0x10", "1.5", " 1 "]
-
-hostile_text = st.one_of(
-    st.text(max_size=40),
-    st.text(alphabet=st.characters(categories=("Cc", "Cf", "Zl", "Zp")), max_size=20),
-    st.sampled_from(SQL + TEMPLATE + MARKUP + BIDI + MIXED + DATES + NUMBERS),
-    st.builds(lambda a, b: a + b, st.sampled_from(MIXED + BIDI), st.sampled_from(SQL + BIDI)),
-    st.integers(min_value=200, max_value=20_000).map(lambda n: "A" * n),
-    st.just("\x00"),
-)
-field_value = st.one_of(hostile_text, st.lists(hostile_text, min_size=2, max_size=3))
 
 
 class _Forms(HTMLParser):
@@ -139,59 +93,12 @@ def _visitor_for(who: str) -> str | None:
     return allowed[0] if allowed else None
 
 
-def _snapshot(engine) -> str:
-    digest = hashlib.sha256()
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            if table.name in SIDE_EFFECT_TABLES:
-                continue
-            digest.update(table.name.encode())
-            if table.name in COUNTED_TABLES:
-                count = conn.scalar(sa.select(sa.func.count()).select_from(table))
-                digest.update(str(count).encode())
-                continue
-            columns = [c for c in table.columns if c.name not in VOLATILE_COLUMNS]
-            rows = conn.execute(sa.select(*columns).order_by(*table.primary_key.columns))
-            for row in rows:
-                digest.update(repr(tuple(row)).encode())
-    return digest.hexdigest()
-
-
-def _assert_clear_refusal(response, where: str) -> None:
-    assert response.status_code < 500, f"{where}: server error {response.status_code}"
-    if response.status_code < 400:
-        return
-    if response.is_json:
-        document = response.get_json() or {}
-        # "status" is the verification API's documented answer ("not_found")
-        assert any(document.get(k) for k in ("message", "error", "status")), where
-        return
-    body = response.get_data().decode("utf-8", "replace")
-    assert "could not understand" not in body and "<title>400 Bad Request" not in body, where
-    markers = ('class="error', 'class="flash error', 'role="alert"', "<h1")
-    assert any(m in body for m in markers), f"{where}: refusal without a message"
-
-
-class Site:
+class Site(Visitors):
     """Visitors in their state (cookies) and the forms each one can see."""
 
     def __init__(self, app, world) -> None:
-        self.app, self.world = app, world
-        self.cookies: dict[str, list[tuple[str, str]]] = {}
-        self.headers: dict[str, dict[str, str]] = {}
+        super().__init__(app, world)
         self.forms: dict[str, tuple[str, str, set[str]]] = {}  # endpoint -> visitor, url, fields
-
-    def visitor_client(self, visitor: str):
-        if visitor not in self.cookies:
-            if visitor == "partner" and self.world["partner_key"] is None:
-                return None, {}
-            client, headers = access._visitor_client(self.app, self.world, visitor)
-            self.cookies[visitor] = [(c.key, c.value) for c in client._cookies.values()]
-            self.headers[visitor] = headers
-        client = self.app.test_client()
-        for key, value in self.cookies[visitor]:
-            client.set_cookie(key, value)
-        return client, self.headers[visitor]
 
     def crawl(self) -> None:
         adapter = self.app.url_map.bind("attest.example")
@@ -262,20 +169,15 @@ world = access.world  # the same world as the access matrix (centres, staff, kio
 
 
 def test_every_post_route_is_reached_by_a_form_or_declared(app, site):
-    posts = {r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods}
-    missing = posts - set(site.forms) - RAW_BODY - JSON_OR_UNSEEN
-    assert not missing, f"POST routes without a form on any page: {sorted(missing)}"
+    writes = {r.endpoint for r in app.url_map.iter_rules() if r.methods & WRITE_METHODS}
+    missing = writes - set(site.forms) - RAW_BODY - set(JSON_ENDPOINTS)
+    assert not missing, f"POST/PUT routes without a form on any page: {sorted(missing)}"
 
 
 def _fuzz_form(site, engine, endpoint: str) -> None:
     visitor, url, fields = site.forms[endpoint]
 
-    @settings(
-        max_examples=EXAMPLES_PER_FORM,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings(EXAMPLES_PER_FORM)
     @given(
         values=st.fixed_dictionaries(
             {},
@@ -290,11 +192,11 @@ def _fuzz_form(site, engine, endpoint: str) -> None:
         token = csrf(client)
         data = {**{k: v for k, v in extra.items() if k != "csrf_token"}, **values}
         data["csrf_token"] = token if keep_csrf else bad_csrf
-        before = _snapshot(engine)
+        before = snapshot(engine)
         response = client.post(url, data=data, headers=headers)
-        _assert_clear_refusal(response, f"{endpoint} {data!r}"[:2000])
+        assert_clear_refusal(response, f"{endpoint} {data!r}"[:2000])
         if response.status_code >= 400:
-            assert _snapshot(engine) == before, f"{endpoint}: refused but changed the database"
+            assert snapshot(engine) == before, f"{endpoint}: refused but changed the database"
 
     run()
 
@@ -306,12 +208,7 @@ def test_hostile_values_in_every_form(app, site):
         _fuzz_form(site, engine, endpoint)
 
 
-@settings(
-    max_examples=EXAMPLES_PER_FORM,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    database=None,
-)
+@fuzz_settings(EXAMPLES_PER_FORM)
 @given(
     body=st.one_of(
         st.binary(max_size=2048),
@@ -336,11 +233,11 @@ def test_hostile_raw_uploads(site, app, body, checksum, content_type, position):
         # request before the app sees it), so the hostile checksum is sent without them.
         value = checksum.encode("utf-8", "replace").decode("latin-1")
         headers["X-Content-SHA256"] = value.replace("\r", " ").replace("\n", " ")
-    before = _snapshot(engine)
+    before = snapshot(engine)
     response = client.post(f"/kiosk/item/{position}/recording", data=body, headers=headers)
-    _assert_clear_refusal(response, f"recording {body[:40]!r}")
+    assert_clear_refusal(response, f"recording {body[:40]!r}")
     if response.status_code >= 400:
-        assert _snapshot(engine) == before
+        assert snapshot(engine) == before
 
 
 def _routes_with_parameters(app):
@@ -353,22 +250,17 @@ def test_hostile_path_and_query_values_on_every_page(site, app):
     """Every GET route: hostile values in its path arguments and in the query string. A GET
     changes nothing, refused or not (beyond what VOLATILE_COLUMNS record)."""
     engine = app.extensions["attest_engine"]
-    before = _snapshot(engine)
+    before = snapshot(engine)
     routes = list(_routes_with_parameters(app))
 
-    @settings(
-        max_examples=EXAMPLES_PER_ROUTE,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fuzz_settings(EXAMPLES_PER_ROUTE)
     @given(data=st.data())
     def run(data):
         for rule in routes:
             _get_with_hostile_values(site, rule, data)
 
     run()
-    assert _snapshot(engine) == before, "a GET request changed the database"
+    assert snapshot(engine) == before, "a GET request changed the database"
 
 
 def _get_with_hostile_values(site, rule, data) -> None:
@@ -392,5 +284,5 @@ def _get_with_hostile_values(site, rule, data) -> None:
         label=f"{rule.endpoint}:query",
     )
     response = client.get(f"{path}?{urlencode(query)}", headers=headers)
-    _assert_clear_refusal(response, f"GET {path} {query!r}"[:2000])
+    assert_clear_refusal(response, f"GET {path} {query!r}"[:2000])
     response.close()

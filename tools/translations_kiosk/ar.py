@@ -89,6 +89,15 @@ T = {
     "schrijven": "الكتابة",
     "spreken": "التحدث",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "تعذّر حفظ تسجيلك. سيبقى محفوظًا على هذا الحاسوب. حاول مرة أخرى أو نادِ المراقب.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "الحقل %(field)s غير صالح: المتوقع %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "الحقل %(field)s مفقود: المتوقع %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "تعذّرت قراءة الطلب: كان المتوقع كائنًا يحتوي على حقول. أعد تحميل الصفحة أو نادِ المراقب.",
+    "een geheel getal": "عدد صحيح",
+    "een getal": "عدد",
+    "een tekst": "نص",
+    "per veld een lijst van teksten": "قائمة نصوص لكل حقل",
+    "een waarheidswaarde (waar of onwaar)": "قيمة منطقية (صح أو خطأ)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "писане",
     "spreken": "говорене",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Записът ви не можа да бъде запазен. Той остава съхранен на този компютър. Опитайте отново или повикайте квестора.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Полето %(field)s е невалидно: очаква се %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Полето %(field)s липсва: очаква се %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "Заявката не може да бъде прочетена: очаква се обект с полета. Презаредете страницата или повикайте квестора.",
+    "een geheel getal": "цяло число",
+    "een getal": "число",
+    "een tekst": "текст",
+    "per veld een lijst van teksten": "списък от текстове за всяко поле",
+    "een waarheidswaarde (waar of onwaar)": "логическа стойност (истина или неистина)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

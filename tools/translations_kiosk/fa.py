@@ -91,6 +91,15 @@ T = {
     "schrijven": "نوشتن",
     "spreken": "صحبت کردن",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "ضبط شما ذخیره نشد. روی همین کمپیوتر نگه داشته می‌شود. دوباره کوشش کنید یا ناظر را صدا کنید.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "فیلد %(field)s نامعتبر است: انتظار می‌رفت %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "فیلد %(field)s وجود ندارد: انتظار می‌رفت %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "درخواست خوانا نیست: یک شیء با فیلدها انتظار می‌رفت. صفحه را دوباره باز کنید یا ناظر را صدا کنید.",
+    "een geheel getal": "یک عدد صحیح",
+    "een getal": "یک عدد",
+    "een tekst": "یک متن",
+    "per veld een lijst van teksten": "برای هر فیلد فهرستی از متن‌ها",
+    "een waarheidswaarde (waar of onwaar)": "یک مقدار درست یا نادرست",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

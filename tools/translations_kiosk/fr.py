@@ -86,6 +86,15 @@ T = {
     "schrijven": "écriture",
     "spreken": "expression orale",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Votre enregistrement n’a pas pu être sauvegardé. Il reste conservé sur cet ordinateur. Réessayez ou appelez le surveillant.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Le champ %(field)s n’est pas valable : attendu %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Le champ %(field)s manque : attendu %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "La demande est illisible : un objet avec des champs était attendu. Rechargez la page ou appelez le surveillant.",
+    "een geheel getal": "un nombre entier",
+    "een getal": "un nombre",
+    "een tekst": "un texte",
+    "per veld een lijst van teksten": "une liste de textes par champ",
+    "een waarheidswaarde (waar of onwaar)": "une valeur de vérité (vrai ou faux)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "pisanie",
     "spreken": "mówienie",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Nie udało się zapisać nagrania. Pozostaje zachowane na tym komputerze. Spróbuj ponownie albo zawołaj osobę nadzorującą.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Pole %(field)s jest nieprawidłowe: oczekiwano %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Brak pola %(field)s: oczekiwano %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "Nie można odczytać żądania: oczekiwano obiektu z polami. Odśwież stronę lub zawołaj osobę nadzorującą.",
+    "een geheel getal": "liczby całkowitej",
+    "een getal": "liczby",
+    "een tekst": "tekstu",
+    "per veld een lijst van teksten": "listy tekstów dla każdego pola",
+    "een waarheidswaarde (waar of onwaar)": "wartości logicznej (prawda lub fałsz)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "scriere",
     "spreken": "vorbire",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Înregistrarea dumneavoastră nu a putut fi salvată. Rămâne păstrată pe acest calculator. Încercați din nou sau chemați supraveghetorul.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Câmpul %(field)s nu este valid: se aștepta %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Câmpul %(field)s lipsește: se aștepta %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "Cererea nu poate fi citită: se aștepta un obiect cu câmpuri. Reîncărcați pagina sau chemați supraveghetorul.",
+    "een geheel getal": "un număr întreg",
+    "een getal": "un număr",
+    "een tekst": "un text",
+    "per veld een lijst van teksten": "o listă de texte pentru fiecare câmp",
+    "een waarheidswaarde (waar of onwaar)": "o valoare de adevăr (adevărat sau fals)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "письмо",
     "spreken": "говорение",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Не удалось сохранить вашу запись. Она остаётся на этом компьютере. Попробуйте ещё раз или позовите наблюдателя.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Поле %(field)s недействительно: ожидается %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Поле %(field)s отсутствует: ожидается %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "Запрос невозможно прочитать: ожидался объект с полями. Перезагрузите страницу или позовите наблюдателя.",
+    "een geheel getal": "целое число",
+    "een getal": "число",
+    "een tekst": "текст",
+    "per veld een lijst van teksten": "список текстов для каждого поля",
+    "een waarheidswaarde (waar of onwaar)": "логическое значение (истина или ложь)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -90,6 +90,15 @@ T = {
     "schrijven": "ጽሕፈት",
     "spreken": "ምዝራብ",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "ቅድሕኹም ክዕቀብ ኣይከኣለን። ኣብዚ ኮምፒተር ተዓቂቡ ይጸንሕ። እንደገና ፈትኑ ወይ ንተቖጻጻሪ ጸውዑ።",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "እቲ ቦታ %(field)s ቅኑዕ ኣይኮነን፥ ዝድለ %(expected)s እዩ።",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "እቲ ቦታ %(field)s የለን፥ ዝድለ %(expected)s እዩ።",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "እቲ ሕቶ ክንበብ ኣይከኣለን፥ ቦታታት ዘለዎ ነገር እዩ ዝድለ። ነቲ ገጽ ደጊምኩም ክፈቱ ወይ ንተቖጻጻሪ ጸውዑ።",
+    "een geheel getal": "ምሉእ ቁጽሪ",
+    "een getal": "ቁጽሪ",
+    "een tekst": "ጽሑፍ",
+    "per veld een lijst van teksten": "ንነፍሲ ወከፍ ቦታ ዝርዝር ጽሑፋት",
+    "een waarheidswaarde (waar of onwaar)": "ሓቂ ወይ ሓሶት",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "yazma",
     "spreken": "konuşma",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Kaydınız kaydedilemedi. Bu bilgisayarda saklanmaya devam ediyor. Tekrar deneyin veya gözetmeni çağırın.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "%(field)s alanı geçersiz: beklenen %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "%(field)s alanı eksik: beklenen %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "İstek okunamıyor: alanları olan bir nesne bekleniyordu. Sayfayı yeniden yükleyin veya gözetmeni çağırın.",
+    "een geheel getal": "bir tam sayı",
+    "een getal": "bir sayı",
+    "een tekst": "bir metin",
+    "per veld een lijst van teksten": "her alan için bir metin listesi",
+    "een waarheidswaarde (waar of onwaar)": "bir doğruluk değeri (doğru veya yanlış)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,

@@ -89,6 +89,15 @@ T = {
     "schrijven": "письмо",
     "spreken": "говоріння",
     "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw of roep de toezichter.": "Не вдалося зберегти ваш запис. Він залишається на цьому комп’ютері. Спробуйте ще раз або покличте наглядача.",
+    # refusals of malformed kiosk calls (attest/assessment/kiosk_json.py)
+    "Het veld %(field)s is ongeldig: verwacht %(expected)s.": "Поле %(field)s недійсне: очікується %(expected)s.",
+    "Het veld %(field)s ontbreekt: verwacht %(expected)s.": "Поле %(field)s відсутнє: очікується %(expected)s.",
+    "Het verzoek is onleesbaar: een object met velden werd verwacht. Laad de pagina opnieuw of roep de toezichter.": "Запит неможливо прочитати: очікувався об’єкт із полями. Перезавантажте сторінку або покличте спостерігача.",
+    "een geheel getal": "ціле число",
+    "een getal": "число",
+    "een tekst": "текст",
+    "per veld een lijst van teksten": "список текстів для кожного поля",
+    "een waarheidswaarde (waar of onwaar)": "логічне значення (істина або хиба)",
 }
 
 # Translated ahead of the kiosk timing and capture work (sound check, clocks, pause,
