@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -124,3 +125,17 @@ class Browser:
 
     def post(self, url: str, data: dict, **kw):
         return self.request("POST", url, data={**data, "csrf_token": self.last_csrf or ""}, **kw)
+
+    def post_json(self, url: str, document: dict) -> tuple[int, str, dict[str, str]]:
+        """POST a JSON document (an API call: no CSRF token, no cookies needed)."""
+        req = urllib.request.Request(
+            url,
+            data=json.dumps(document).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with self.opener.open(req, timeout=30) as response:
+                return response.status, response.read().decode(), dict(response.headers)
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode(errors="replace"), dict(err.headers)
