@@ -3,9 +3,10 @@ verifying, all at once against gunicorn + PostgreSQL + Redis.
 
 Each kiosk is a thread that behaves like the browser of a candidate: it types a start code,
 picks a language, passes the sound check, loads each item, answers it (think time between
-answers), finishes and starts the next prepared session. Each examiner thread logs in with
-password and TOTP code, then loops: open its queue, open the first task, submit a band for every
-rubric criterion (with the form's CSRF token), pause 1-3 s. Proctor threads load the dashboard and
+answers; a heartbeat every 10 s as the page sends), finishes and starts the next prepared
+session. Each examiner thread logs in with password and TOTP code, then loops: open its queue,
+open the first task, submit a band for every rubric criterion (with the form's CSRF token),
+pause 1-3 s. Proctor threads load the dashboard and
 a session page. Verifier threads look issued attestations up: the printed short URL's page
 (`/v/<code>`), the QR code's page (`/V/<payload>`, signature checked) and the JSON API
 (`POST /api/v1/verify` with code and birth date; the verification rate limits are lifted for
@@ -27,6 +28,7 @@ gunicorn log (tracebacks of any server error) is kept in the printed directory."
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -50,6 +52,7 @@ from tests.live import Browser, gunicorn_processes  # noqa: E402
 
 TOKEN = re.compile(r'/examiner/score/([A-Za-z0-9_-]+)"')
 BAND = re.compile(r'name="band_(\w+)"')
+HEARTBEAT = 10.0  # seconds between a kiosk page's heartbeats (KIOSK_HEARTBEAT_SECONDS)
 ITEMS_PER_SESSION = 18  # A2 luisteren en lezen: 2 sections x (2 levels x 4 + 1 pilot)
 
 
@@ -80,6 +83,7 @@ class Stats:
 def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event, think: float):
     browser = Browser()
     browser.set_cookie("attest_kiosk", token)
+    last_beat = time.monotonic()
     for ts_id, code, answers in queue:
         if stop.is_set():
             return
@@ -101,6 +105,10 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
             if stop.is_set():
                 return
             stats.timed("item_page", (200,), browser.get, f"{base}/kiosk/item/{position}")
+            if time.monotonic() - last_beat >= HEARTBEAT:  # the page's sign of life
+                last_beat = time.monotonic()
+                stats.timed("heartbeat", (200,), browser.post_json, base + "/kiosk/heartbeat", {},
+                            True)  # fmt: skip
             time.sleep(think * random.uniform(0.5, 1.5))
             status, _t, headers = stats.timed(
                 "answer", (302,), browser.post, f"{base}/kiosk/item/{position}", answers[position]
@@ -322,7 +330,7 @@ def run(args, kiosks: int) -> None:
         "ATTEST_INSTANCE_PATH": str(tmp / "instance"),
         "ATTEST_STORAGE_DIR": str(tmp / "storage"),
         "ATTEST_KEYS_DIR": str(keys),
-        "ATTEST_LOG_FORMAT": "none",  # errors still reach the gunicorn log (Python's last resort)
+        "ATTEST_LOG_FORMAT": "json",  # one access line per request, as in production
         "ATTEST_THREADS": str(args.threads),
         "ATTEST_VERIFY_LIMIT_CLIENT": "1000000 per minute",
         "ATTEST_VERIFY_LIMIT_CODE": "1000000 per hour",
@@ -343,6 +351,7 @@ def run(args, kiosks: int) -> None:
             t.join(timeout=60)
         elapsed = time.perf_counter() - started
     report(args, stats, elapsed, memory, activity, check_stored(args.database_url, stats))
+    server_report(tmp / "gunicorn-0.log")
 
 
 def report(args, stats: Stats, elapsed, memory, activity, stored) -> None:
@@ -371,6 +380,34 @@ def report(args, stats: Stats, elapsed, memory, activity, stored) -> None:
         for key in keys:
             counts = [sample.get(key, 0) for sample in activity]
             print(f"  {key}: {statistics.mean(counts):.1f}, {max(counts)}")
+    sys.stdout.flush()
+
+
+def server_report(log: Path) -> None:
+    """Print the app's own time per endpoint (from request start to the response, before the
+    commit at teardown and without any queueing in gunicorn), server errors and warnings."""
+    durations: dict[str, list[float]] = defaultdict(list)
+    problems: dict[str, int] = defaultdict(int)
+    for line in log.read_text(errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            problems["non-JSON line"] += 1
+            continue
+        if "duration_ms" in entry:
+            durations[entry.get("endpoint", "-")].append(entry["duration_ms"] / 1000)
+            if entry.get("status", 200) >= 500:
+                problems[f"{entry.get('endpoint')} {entry['status']}"] += 1
+        elif entry.get("level") in ("WARNING", "ERROR", "CRITICAL"):
+            problems[f"{entry['level']} {entry.get('message', '')[:80]}"] += 1
+    print(f"server time per endpoint ({log}):")
+    print(f"  {'endpoint':<28} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for endpoint, values in sorted(durations.items(), key=lambda kv: -len(kv[1])):
+        print(
+            f"  {endpoint:<28} {len(values):>7} {pct(values, 0.5):>8.0f} "
+            f"{pct(values, 0.95):>8.0f} {pct(values, 0.99):>8.0f}"
+        )
+    print(f"server log problems: {dict(problems) or 0}")
     sys.stdout.flush()
 
 
