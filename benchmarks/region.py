@@ -210,6 +210,44 @@ def worker_memory() -> list[int]:
     return rss
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far: the whole machine (busy), our gunicorn master and workers, this
+    client process, every PostgreSQL process (all databases) and Redis."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    busy = sum(int(v) for v in fields) - int(fields[3]) - int(fields[4])  # minus idle, iowait
+    used = {"machine (busy)": busy / tick, "gunicorn": 0.0, "client": 0.0, "postgres": 0.0}
+    used["redis"] = 0.0
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        rest = stat.rsplit(")", 1)[1].split()
+        seconds = (int(rest[11]) + int(rest[12])) / tick
+        ppid = int(rest[1])
+        if int(entry.name) == me:
+            used["client"] += seconds
+        elif b"gunicorn" in cmd and (ppid == me or _parent(ppid) == me):
+            used["gunicorn"] += seconds
+        elif b"postgres" in cmd:
+            used["postgres"] += seconds
+        elif b"redis-server" in cmd:
+            used["redis"] += seconds
+    return used
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int((Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def db_activity(url: str) -> dict[str, int]:
     """Count this database's connections by state and wait event (a pg_stat_activity sample)."""
     from attest.db import make_engine
@@ -339,6 +377,7 @@ def run(args, kiosks: int) -> None:
     activity: list[dict[str, int]] = []
     with gunicorn_processes(1, env, workers=args.workers, log_dir=tmp) as (base,):
         started = time.perf_counter()
+        cpu_before = cpu_seconds()
         threads = start_clients(base, args, region, stats, stop)
         memory: list[int] = []
         while time.perf_counter() - started < args.duration + args.ramp:
@@ -346,10 +385,17 @@ def run(args, kiosks: int) -> None:
             memory = max(memory, worker_memory(), key=lambda m: sum(m) if m else 0)
             if args.pg_activity:
                 activity.append(db_activity(args.database_url))
+        cpu, window = cpu_seconds(), time.perf_counter() - started  # before the workers exit
         stop.set()
         for t in threads:
             t.join(timeout=60)
         elapsed = time.perf_counter() - started
+    cpu = {k: (v - cpu_before.get(k, 0.0)) / window for k, v in cpu.items()}
+    print(
+        "CPU during the run, in cores (of 2): "
+        + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items())
+        + f"; others {cpu['machine (busy)'] - sum(v for k, v in cpu.items() if k[0] != 'm'):.2f}"
+    )
     report(args, stats, elapsed, memory, activity, check_stored(args.database_url, stats))
     server_report(tmp / "gunicorn-0.log")
 
