@@ -67,6 +67,7 @@ class Stats:
         self.sessions_finished = 0
 
     def timed(self, kind: str, expect: tuple[int, ...], fn, *args):
+        """Time one request; a connection error or client time-out (30 s) counts as status 0."""
         start = time.perf_counter()
         try:
             status, text, headers = fn(*args)
@@ -93,11 +94,12 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
         )
         if status != 302 or not headers.get("Location", "").endswith("/kiosk/language"):
             continue  # this code did not start (counted as an error): take the next one
-        browser.get(base + "/kiosk/language")
+        stats.timed("kiosk_start", (200,), browser.get, base + "/kiosk/language")
         stats.timed(
             "kiosk_start", (302,), browser.post, base + "/kiosk/language", {"language": "nl"}
         )
-        browser.get(base + "/kiosk/sound-check")  # the sound check before the first clip
+        # the sound check before the first clip
+        stats.timed("kiosk_start", (200,), browser.get, base + "/kiosk/sound-check")
         stats.timed(
             "kiosk_start", (302,), browser.post, base + "/kiosk/sound-check", {"result": "ok"}
         )
@@ -129,12 +131,12 @@ def kiosk_loop(base: str, token: str, queue, stats: Stats, stop: threading.Event
 
 def login(browser: Browser, base: str, username: str, stats: Stats, secret: str | None = None):
     """Log in as staff would; with a TOTP secret, answer the second step with the current code."""
-    browser.get(base + "/login")
+    stats.timed("login", (200,), browser.get, base + "/login")
     status, _t, headers = stats.timed(
         "login", (302,), browser.post, base + "/login", {"username": username, "password": PASSWORD}
     )
     if secret and headers.get("Location", "").endswith("/login/code"):
-        browser.get(base + "/login/code")
+        stats.timed("login", (200,), browser.get, base + "/login/code")
         code = totp.code_at(secret, totp.step_at(time.time()))
         stats.timed("login", (302,), browser.post, base + "/login/code", {"code": code})
 
@@ -228,7 +230,8 @@ def cpu_seconds() -> dict[str, float]:
         except OSError:
             continue
         rest = stat.rsplit(")", 1)[1].split()
-        seconds = (int(rest[11]) + int(rest[12])) / tick
+        # utime + stime + the children's it has reaped (recycled workers, closed backends)
+        seconds = sum(int(v) for v in rest[11:15]) / tick
         ppid = int(rest[1])
         if int(entry.name) == me:
             used["client"] += seconds
