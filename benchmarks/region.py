@@ -164,7 +164,9 @@ def examiner_loop(base: str, username: str, secret: str, stats: Stats, stop: thr
             time.sleep(2.0)
             continue
         url = f"{base}/examiner/score/{tokens[0]}"
-        _s, page, _h = stats.timed("examiner_task", (200,), browser.get, url)
+        status, page, _h = stats.timed("examiner_task", (200,), browser.get, url)
+        if status != 200:  # no form to fill in (e.g. a client time-out): start again
+            continue
         # the same band everywhere: the two blind ratings agree and the performance is final
         bands = {f"band_{c}": "2" for c in dict.fromkeys(BAND.findall(page))}
         status, _t, headers = stats.timed("examiner_score", (302,), browser.post, url, bands)
