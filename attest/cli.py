@@ -709,7 +709,7 @@ def demo_setup() -> None:
         "",
         "  kiosk: open this one-time link in the browser that will be the kiosk",
         f"    {base}/kiosk/enrol/{token}",
-        f"  verification: {base}/v/<attestation code>   API: {base}/api/v1/attestations/<code>",
+        f"  verification: {base}/v/<attestation code>   API: POST {base}/api/v1/verify",
         "",
     ]
     click.echo("\n".join(lines))

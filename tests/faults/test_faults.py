@@ -350,7 +350,11 @@ def test_sigkill_during_issuing_leaves_a_whole_attestation_or_none(
     else:  # the sealed PDF reached the disk, its row did not: it is not an attestation
         assert orphans == [marker.read_text()]
         code = Path(orphans[0]).stem
-        assert app.test_client().get(f"/api/v1/attestations/{code}").status_code == 404
+        birth = db.get(TestSession, session_id).candidate.birth_date.isoformat()
+        looked_up = app.test_client().post(
+            "/api/v1/verify", json={"code": code, "birth_date": birth}
+        )
+        assert looked_up.status_code == 404 and looked_up.get_json()["status"] == "not_found"
         report = sweep_orphans(db, DirectoryStorage(root), time.time() + 3600)
         assert report.removed == orphans
     # The proctor issues again: one row and its complete sealed PDF.
