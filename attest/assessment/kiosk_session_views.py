@@ -25,7 +25,7 @@ def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
     """Return where the kiosk must go instead of showing an item (None: show it)."""
     if ts.paused_at is not None:
         return redirect(url_for("kiosk.paused"))
-    clock = next((c for c in session_clock.clocks_of(session, ts) if c.skill == sitem.skill), None)
+    clock = session_clock.clock_of(session, ts, sitem.skill)
     if clock is not None and clock.closed_at is not None:
         web_session["kiosk_notice"] = "time_up" if clock.close_reason == "time_up" else "closed"
         return redirect(url_for("kiosk.resume"))
