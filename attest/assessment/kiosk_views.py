@@ -231,20 +231,22 @@ def item(position: int):
         return gate
     if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
         session_clock.enter_section(session, ts, sitem.skill, _now())
-        sitem.shown_at = sitem.shown_at or _now()
+        if sitem.shown_at is None:  # assigning it again would cost a flush for nothing
+            sitem.shown_at = _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     draft_seq = 0
     if version.format == "extended_text":
         previous, draft_seq = answer_capture.text_to_show(session, sitem)
     purpose = get_purpose(ts.purpose_code)
+    outline = delivery.item_outline(session, ts)
     return render_template(
         "kiosk/item.html",
         ts=ts,
         position=position,
         adaptive=purpose.is_adaptive,
         # an adaptive test stops when the level is clear: show the most it can take
-        total=delivery.maximum_length(purpose, len(ts.items)),
+        total=delivery.maximum_length(purpose, len(outline)),
         sitem=sitem,
         data=get_format(version.format).render_data(version.content),
         media=version.media,
@@ -253,11 +255,11 @@ def item(position: int):
         draft_seq=draft_seq,
         answer_key=secrets.token_urlsafe(18),
         # planned items the kiosk may fetch ahead, to go on while the network is away
-        ahead=[i.position for i in ts.items if position < i.position <= position + PREFETCH],
+        ahead=[pos for pos, _skill in outline if position < pos <= position + PREFETCH],
         error=error,
         form=EmptyForm(),
         clock=session_clock.status(session, ts, _now(), _timeout()),
-        can_go_back=can_go_back(ts, sitem, purpose.is_adaptive),
+        can_go_back=can_go_back(outline, sitem, purpose.is_adaptive),
         max_plays=max_plays(ts, sitem.skill),
         notice=web_session.pop("kiosk_notice", None),
     ), status
