@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kio
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
-from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
 from attest.database import db_session, on_rollback
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
@@ -58,6 +58,7 @@ ANSWER_MESSAGES = {
 }
 
 
+LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
 
 
@@ -70,10 +71,13 @@ def require_registered_kiosk():
     if request.endpoint == "kiosk.enrol":
         return None
     token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
-    g.kiosk = kiosk_for_token(db_session(), token)
+    # the session in progress is read with the kiosk, in one query (see _current_session)
+    g.kiosk, g.kiosk_ts_row = kiosk_with_session(db_session(), token, web_session.get("kiosk_ts"))
     if g.kiosk is None:
         return render_template("kiosk/not_registered.html"), 403
-    g.kiosk.last_seen_at = _now()
+    now, seen = _now(), g.kiosk.last_seen_at
+    if seen is None or now - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
+        g.kiosk.last_seen_at = now
     return None
 
 
@@ -101,7 +105,9 @@ def _current_session() -> TestSession | None:
     if "kiosk_ts_checked" in g:
         return g.kiosk_ts_checked
     ts_id = web_session.get("kiosk_ts")
-    ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
+    ts = g.get("kiosk_ts_row")
+    if ts is None or ts.id != ts_id:
+        ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
     if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
         ts = None
     else:
