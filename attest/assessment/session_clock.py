@@ -106,6 +106,13 @@ def clock_of(session: so.Session, ts: TestSession, skill: str) -> SectionClock |
 
 def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock:
     row = clock_of(session, ts, skill)
+    if row is not None:
+        return row
+    # Once per section: ask again, in case another request (a proctor granting time in
+    # advance) made the row since the clocks were read.
+    row = session.scalar(
+        sa.select(SectionClock).where(SectionClock.session_id == ts.id, SectionClock.skill == skill)
+    )
     if row is None:
         section = _section(ts, skill)
         row = SectionClock(
@@ -116,9 +123,9 @@ def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock
             elapsed_seconds=0.0,
         )
         session.add(row)
-        cached = transaction_cache(session, "section_clocks").get(ts.id)
-        if cached is not None:
-            cached.append(row)
+    cached = transaction_cache(session, "section_clocks").get(ts.id)
+    if cached is not None:
+        cached.append(row)
     return row
 
 
