@@ -52,3 +52,29 @@ def normalise_url(url: str) -> str:
 def make_session_factory(engine: Engine) -> so.scoped_session[so.Session]:
     """Create the request-scoped session registry bound to an engine."""
     return so.scoped_session(so.sessionmaker(bind=engine, expire_on_commit=False))
+
+
+_CACHE = "attest_transaction_cache"
+
+
+def transaction_cache(session: so.Session, name: str) -> dict:
+    """Return a dict in which a service may keep what this transaction already read (a test
+    session's clocks, its items by position), so that one request reads each row once.
+
+    It is forgotten when the transaction ends or a savepoint rolls back, so it never outlives
+    the rows it describes; what is kept must be ORM objects of this session, whose changes in
+    the transaction it then sees, or plain keys to them."""
+    return session.info.setdefault(_CACHE, {}).setdefault(name, {})
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget_after_rollback(session: so.Session, _previous) -> None:
+    session.info.pop(_CACHE, None)
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _forget_at_end(session: so.Session, transaction) -> None:
+    # Only the outermost transaction: a flush runs in a subtransaction of its own, and what a
+    # released savepoint read stays valid (a rolled back one is handled above).
+    if transaction.parent is None:
+        session.info.pop(_CACHE, None)

@@ -75,6 +75,8 @@ def submit_answer(
         savepoint.rollback()
         raise
     savepoint.commit()
+    if item.item_version.format != "extended_text":  # only writing tasks keep drafts
+        return response, True
     draft = session.scalar(sa.select(ResponseDraft).where(ResponseDraft.session_item_id == item.id))
     if draft is not None:
         session.delete(draft)

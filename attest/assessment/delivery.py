@@ -22,6 +22,7 @@ from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
+from attest.db import transaction_cache
 from attest.models import (
     Candidate,
     ItemVersion,
@@ -310,15 +311,35 @@ def next_position(session: so.Session, ts: TestSession, now: datetime) -> int | 
 
 
 def session_item(session: so.Session, ts: TestSession, position: int) -> SessionItem:
-    """Return the item at a position of a session, or raise DeliveryError."""
-    item = session.scalar(
-        sa.select(SessionItem).where(
-            SessionItem.session_id == ts.id, SessionItem.position == position
-        )
-    )
+    """Return the item at a position of a session, or raise DeliveryError.
+
+    Its item version and answer come with it (every caller needs them); asked again in the same
+    transaction, it comes from the session's identity map without a query."""
+    known = transaction_cache(session, "session_items")
+    item_id = known.get((ts.id, position))
+    item = session.get(SessionItem, item_id) if item_id is not None else None
     if item is None:
-        raise DeliveryError("no_such_item", f"no item at position {position}")
+        item = session.scalar(
+            sa.select(SessionItem)
+            .where(SessionItem.session_id == ts.id, SessionItem.position == position)
+            .options(so.joinedload(SessionItem.item_version), so.joinedload(SessionItem.response))
+        )
+        if item is None:
+            raise DeliveryError("no_such_item", f"no item at position {position}")
+        known[(ts.id, position)] = item.id
     return item
+
+
+def item_outline(session: so.Session, ts: TestSession) -> list[tuple[int, str]]:
+    """Return (position, skill) of every planned item in order, without loading the items."""
+    return [
+        (row.position, row.skill)
+        for row in session.execute(
+            sa.select(SessionItem.position, SessionItem.skill)
+            .where(SessionItem.session_id == ts.id)
+            .order_by(SessionItem.position)
+        )
+    ]
 
 
 def first_unanswered(session: so.Session, ts: TestSession) -> int | None:

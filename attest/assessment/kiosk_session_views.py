@@ -26,7 +26,7 @@ def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
     """Return where the kiosk must go instead of showing an item (None: show it)."""
     if ts.paused_at is not None:
         return redirect(url_for("kiosk.paused"))
-    clock = next((c for c in session_clock.clocks_of(session, ts) if c.skill == sitem.skill), None)
+    clock = session_clock.clock_of(session, ts, sitem.skill)
     if clock is not None and clock.closed_at is not None:
         web_session["kiosk_notice"] = "time_up" if clock.close_reason == "time_up" else "closed"
         return redirect(url_for("kiosk.resume"))
@@ -35,12 +35,14 @@ def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
     return None
 
 
-def can_go_back(ts: TestSession, sitem: SessionItem, adaptive: bool) -> bool:
-    """Tell whether the item before may be shown again: in a linear test, within the section."""
+def can_go_back(outline: list[tuple[int, str]], sitem: SessionItem, adaptive: bool) -> bool:
+    """Tell whether the item before may be shown again: in a linear test, within the section.
+
+    `outline` is the session's (position, skill) list (delivery.item_outline)."""
     if adaptive or sitem.position <= 1:
         return False
-    before = next((i for i in ts.items if i.position == sitem.position - 1), None)
-    return before is not None and before.skill == sitem.skill
+    before = next((skill for pos, skill in outline if pos == sitem.position - 1), None)
+    return before is not None and before == sitem.skill
 
 
 def max_plays(ts: TestSession, skill: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kio
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
-from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_for_token
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
 from attest.database import db_session, on_rollback
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
@@ -58,6 +58,7 @@ ANSWER_MESSAGES = {
 }
 
 
+LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
 
 
@@ -70,10 +71,13 @@ def require_registered_kiosk():
     if request.endpoint == "kiosk.enrol":
         return None
     token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
-    g.kiosk = kiosk_for_token(db_session(), token)
+    # the session in progress is read with the kiosk, in one query (see _current_session)
+    g.kiosk, g.kiosk_ts_row = kiosk_with_session(db_session(), token, web_session.get("kiosk_ts"))
     if g.kiosk is None:
         return render_template("kiosk/not_registered.html"), 403
-    g.kiosk.last_seen_at = _now()
+    now, seen = _now(), g.kiosk.last_seen_at
+    if seen is None or now - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
+        g.kiosk.last_seen_at = now
     return None
 
 
@@ -101,7 +105,9 @@ def _current_session() -> TestSession | None:
     if "kiosk_ts_checked" in g:
         return g.kiosk_ts_checked
     ts_id = web_session.get("kiosk_ts")
-    ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
+    ts = g.get("kiosk_ts_row")
+    if ts is None or ts.id != ts_id:
+        ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
     if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
         ts = None
     else:
@@ -231,20 +237,22 @@ def item(position: int):
         return gate
     if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
         session_clock.enter_section(session, ts, sitem.skill, _now())
-        sitem.shown_at = sitem.shown_at or _now()
+        if sitem.shown_at is None:  # assigning it again would cost a flush for nothing
+            sitem.shown_at = _now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     draft_seq = 0
     if version.format == "extended_text":
         previous, draft_seq = answer_capture.text_to_show(session, sitem)
     purpose = get_purpose(ts.purpose_code)
+    outline = delivery.item_outline(session, ts)
     return render_template(
         "kiosk/item.html",
         ts=ts,
         position=position,
         adaptive=purpose.is_adaptive,
         # an adaptive test stops when the level is clear: show the most it can take
-        total=delivery.maximum_length(purpose, len(ts.items)),
+        total=delivery.maximum_length(purpose, len(outline)),
         sitem=sitem,
         data=get_format(version.format).render_data(version.content),
         media=version.media,
@@ -253,11 +261,11 @@ def item(position: int):
         draft_seq=draft_seq,
         answer_key=secrets.token_urlsafe(18),
         # planned items the kiosk may fetch ahead, to go on while the network is away
-        ahead=[i.position for i in ts.items if position < i.position <= position + PREFETCH],
+        ahead=[pos for pos, _skill in outline if position < pos <= position + PREFETCH],
         error=error,
         form=EmptyForm(),
         clock=session_clock.status(session, ts, _now(), _timeout()),
-        can_go_back=can_go_back(ts, sitem, purpose.is_adaptive),
+        can_go_back=can_go_back(outline, sitem, purpose.is_adaptive),
         max_plays=max_plays(ts, sitem.skill),
         notice=web_session.pop("kiosk_notice", None),
     ), status

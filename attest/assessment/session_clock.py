@@ -14,6 +14,7 @@ from attest.assessment import timing
 from attest.assessment.purposes import Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
+from attest.db import transaction_cache
 from attest.models import SectionClock, SessionStatus, TestSession, User
 
 TIMEOUT = timing.HEARTBEAT_TIMEOUT_SECONDS
@@ -65,29 +66,33 @@ def _section(ts: TestSession, skill: str) -> Section | None:
 
 
 def clocks_of(session: so.Session, ts: TestSession) -> list[SectionClock]:
-    """Return the session's section clocks in the order they were made."""
-    return list(
-        session.scalars(
-            sa.select(SectionClock)
-            .where(SectionClock.session_id == ts.id)
-            .order_by(SectionClock.id)
+    """Return the session's section clocks in the order they were made.
+
+    They are read once per transaction (a kiosk request asks several times); the rows are the
+    session's own objects, so changes made since are seen, and a clock made by _clock_row joins
+    the list."""
+    cache = transaction_cache(session, "section_clocks")
+    rows = cache.get(ts.id) if ts.id is not None else None
+    if rows is None:
+        rows = list(
+            session.scalars(
+                sa.select(SectionClock)
+                .where(SectionClock.session_id == ts.id)
+                .order_by(SectionClock.id)
+            )
         )
-    )
+        if ts.id is not None:
+            cache[ts.id] = rows
+    return list(rows)
 
 
 def open_clocks(session: so.Session, ts: TestSession) -> list[SectionClock]:
     """Return the started, unclosed sections' clocks, the one entered last first."""
-    return list(
-        session.scalars(
-            sa.select(SectionClock)
-            .where(
-                SectionClock.session_id == ts.id,
-                SectionClock.started_at.is_not(None),
-                SectionClock.closed_at.is_(None),
-            )
-            .order_by(SectionClock.entered_at.desc(), SectionClock.id.desc())
-        )
-    )
+    started = [
+        c for c in clocks_of(session, ts) if c.started_at is not None and c.closed_at is None
+    ]
+    # entered_at is set with started_at, so never None here; the id breaks ties, as made
+    return sorted(started, key=lambda c: (c.entered_at or c.started_at, c.id or 0), reverse=True)
 
 
 def open_clock(session: so.Session, ts: TestSession) -> SectionClock | None:
@@ -98,16 +103,20 @@ def open_clock(session: so.Session, ts: TestSession) -> SectionClock | None:
 
 def closed_skills(session: so.Session, ts: TestSession) -> set[str]:
     """Return the sections that are over (time up, or the session ended)."""
-    return set(
-        session.scalars(
-            sa.select(SectionClock.skill).where(
-                SectionClock.session_id == ts.id, SectionClock.closed_at.is_not(None)
-            )
-        )
-    )
+    return {c.skill for c in clocks_of(session, ts) if c.closed_at is not None}
+
+
+def clock_of(session: so.Session, ts: TestSession, skill: str) -> SectionClock | None:
+    """Return the clock of one section, if it was made."""
+    return next((c for c in clocks_of(session, ts) if c.skill == skill), None)
 
 
 def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock:
+    row = clock_of(session, ts, skill)
+    if row is not None:
+        return row
+    # Once per section: ask again, in case another request (a proctor granting time in
+    # advance) made the row since the clocks were read.
     row = session.scalar(
         sa.select(SectionClock).where(SectionClock.session_id == ts.id, SectionClock.skill == skill)
     )
@@ -121,6 +130,9 @@ def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock
             elapsed_seconds=0.0,
         )
         session.add(row)
+    cached = transaction_cache(session, "section_clocks").get(ts.id)
+    if cached is not None:
+        cached.append(row)
     return row
 
 
@@ -251,9 +263,7 @@ def answer_refusal(
     A section whose time ran out is closed here and then, not only when someone looks."""
     if ts.paused_at is not None:
         return "paused"
-    row = session.scalar(
-        sa.select(SectionClock).where(SectionClock.session_id == ts.id, SectionClock.skill == skill)
-    )
+    row = clock_of(session, ts, skill)
     if row is None or row.started_at is None:
         return None
     if row.closed_at is None:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.models import Centre, Kiosk
+from attest.models import Centre, Kiosk, TestSession
 
 
 class KioskError(ValueError):
@@ -68,7 +68,24 @@ def enrol_with_token(session: so.Session, token: str, now: datetime) -> tuple[Ki
 
 def kiosk_for_token(session: so.Session, token: str | None) -> Kiosk | None:
     """Return the enabled kiosk that holds this device token, or None."""
+    return kiosk_with_session(session, token, None)[0]
+
+
+def kiosk_with_session(
+    session: so.Session, token: str | None, test_session_id: object
+) -> tuple[Kiosk | None, TestSession | None]:
+    """Return the enabled kiosk that holds this device token (or None) and, read in the same
+    query, the test session `test_session_id` if it is assigned to that kiosk (else None)."""
     if not token or len(token) > 200:
-        return None
-    kiosk = session.scalar(sa.select(Kiosk).where(Kiosk.token_hash == token_hash(token)))
-    return kiosk if kiosk is not None and kiosk.is_enabled else None
+        return None, None
+    query = sa.select(Kiosk).where(Kiosk.token_hash == token_hash(token))
+    wanted = isinstance(test_session_id, int) and not isinstance(test_session_id, bool)
+    if wanted:
+        query = query.add_columns(TestSession).outerjoin(
+            TestSession,
+            sa.and_(TestSession.id == test_session_id, TestSession.kiosk_id == Kiosk.id),
+        )
+    row = session.execute(query).first()
+    if row is None or not row[0].is_enabled:
+        return None, None
+    return row[0], (row[1] if wanted else None)
