@@ -138,21 +138,50 @@ def _examiners(session: so.Session, centre_id: int) -> list[allocation.Examiner]
 
 
 def _task(session: so.Session, perf: Performance) -> allocation.Task:
+    return _tasks(session, [perf])[0]
+
+
+def _tasks(session: so.Session, perfs: list[Performance]) -> list[allocation.Task]:
+    """The allocation view of performances: who rated or was asked, in two queries in all
+    (the examiner queue allocates on every load, so this must not grow per performance)."""
+    if not perfs:
+        return []
     rows = session.execute(
-        sa.select(RatingAssignment.examiner_id, RatingAssignment.round, RatingAssignment.kind)
-        .where(RatingAssignment.performance_id == perf.id)
+        sa.select(
+            RatingAssignment.performance_id,
+            RatingAssignment.examiner_id,
+            RatingAssignment.round,
+            RatingAssignment.kind,
+        )
+        .where(RatingAssignment.performance_id.in_([p.id for p in perfs]))
         .order_by(RatingAssignment.id)
     ).all()
-    ts = perf.session
-    current = tuple(e for e, rnd, kind in rows if rnd == perf.round and kind is AssignmentKind.LIVE)
-    return allocation.Task(
-        performance_id=perf.id,
-        candidate_id=ts.candidate_id,
-        centre_id=perf.centre_id,
-        proctor_ids=frozenset({ts.created_by_id} - {None}),  # type: ignore[arg-type]
-        excluded=frozenset(e for e, _r, _k in rows),
-        current=current,
-    )
+    by_perf: dict[int, list[tuple[int, int, AssignmentKind]]] = defaultdict(list)
+    for perf_id, examiner_id, rnd, kind in rows:
+        by_perf[perf_id].append((examiner_id, rnd, kind))
+    sessions = {
+        ts.id: ts
+        for ts in session.scalars(
+            sa.select(TestSession).where(TestSession.id.in_({p.session_id for p in perfs}))
+        )
+    }
+    tasks = []
+    for perf in perfs:
+        assigned, ts = by_perf[perf.id], sessions[perf.session_id]
+        current = tuple(
+            e for e, rnd, kind in assigned if rnd == perf.round and kind is AssignmentKind.LIVE
+        )
+        tasks.append(
+            allocation.Task(
+                performance_id=perf.id,
+                candidate_id=ts.candidate_id,
+                centre_id=perf.centre_id,
+                proctor_ids=frozenset({ts.created_by_id} - {None}),  # type: ignore[arg-type]
+                excluded=frozenset(e for e, _r, _k in assigned),
+                current=current,
+            )
+        )
+    return tasks
 
 
 def _used_pairs(session: so.Session, candidate_ids: set[int]) -> dict[int, set[frozenset[int]]]:
@@ -186,7 +215,7 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
         .where(Performance.centre_id == centre_id, Performance.status == PerformanceStatus.WAITING)
         .order_by(Performance.waiting_since, Performance.id)
     ).all()
-    tasks = [t for t in (_task(session, p) for p in waiting) if len(t.current) < t.needed]
+    tasks = [t for t in _tasks(session, list(waiting)) if len(t.current) < t.needed]
     result = allocation.allocate(
         tasks, examiners, _used_pairs(session, {t.candidate_id for t in tasks}), rng
     )

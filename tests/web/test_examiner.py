@@ -292,3 +292,38 @@ def test_turnaround_shows_the_age_of_waiting_work_per_centre(app, db, world):
     page = admin.get("/examiner/admin/turnaround").get_data(as_text=True)
     assert page.count('data-testid="waiting-row"') == 1
     assert page.count('data-testid="centre-row"') == 1
+
+
+def _statements_of_allocation(app, db, centre_id, now) -> int:
+    from attest.examiner.scoring import allocate_waiting
+
+    engine, seen = app.extensions["attest_engine"], []
+
+    def count(*_args):
+        seen.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        allocate_waiting(db, centre_id, now)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    db.rollback()
+    return len(seen)
+
+
+def test_allocating_costs_the_same_however_long_the_queue(app, db, world, now):
+    """The examiner queue allocates on every load: its queries must not grow per performance."""
+    perf = db.scalar(sa.select(Performance))
+    centre_id = perf.centre_id
+    one = _statements_of_allocation(app, db, centre_id, now)
+    centre, proctor = perf.session.centre, world["proctor"]
+    for _ in range(4):
+        finished_session(db, centre, proctor, app.config["STORAGE_DIR"], now, speaking=1)
+    db.commit()
+    waiting = db.scalar(
+        sa.select(sa.func.count())
+        .select_from(Performance)
+        .where(Performance.status == PerformanceStatus.WAITING)
+    )
+    assert waiting == 5
+    assert _statements_of_allocation(app, db, centre_id, now) == one
