@@ -16,8 +16,10 @@ Rules, each a documented choice:
   answer. A testlet is one partial-credit unit scored 0..m (Masters 1982), so questions sharing a
   text never count as independent information; testlets are delivered whole.
 - Selection: maximum Fisher information per question at the current estimate (Lord 1980), among
-  the units of the content domain furthest below its target share (Kingsbury & Zara 1989),
-  skipping formats over their maximum share; exposure control by the randomesque method, a seeded
+  the units of the content domain furthest below its target share (Kingsbury & Zara 1989) or,
+  with ``domain_tolerance``, of every domain at most that many questions less behind (so the few
+  central units of a small domain are not forced on every candidate), skipping formats over
+  their maximum share; exposure control by the randomesque method, a seeded
   uniform draw among the ``top_k`` most informative units (Kingsbury & Zara 1989), on top of the
   item-eligibility method (van der Linden & Veldkamp 2004, J. Educ. Behav. Stat. 29(3), 273-291):
   at the start of a test each unit is eligible with its probability (1 when absent), drawn once
