@@ -218,10 +218,16 @@ class CatEngine:
         self._a = self._matrix.a
         self._b = np.where(self._dichotomous, self._matrix.deltas[:, 0], 0.0)
         self._a2 = self._a * self._a
+        self._rasch = bool((self._a == 1.0).all())
+        self._complex_matrix = self._matrix.take(self._complex)
         self._n_domains = len(self._domain_names)
         self._max_length = int(self._lengths.max(initial=1))
+        self._n_single = int((self._lengths == 1).sum())
+        self._unit_lengths = self._lengths.tolist()
+        self._domain_of = self._domains.tolist()
+        self._target_list = self._targets.tolist()
         self._format_caps = [
-            (self._formats == fmt, float(share))
+            (self._formats == fmt, str(fmt), float(share))
             for fmt, share in self.config.format_max_share.items()
             if (self._formats == fmt).any()
         ]
@@ -370,7 +376,7 @@ class CatEngine:
     # --- selection -----------------------------------------------------------------------------
 
     def _done(self, state: CatState) -> np.ndarray:
-        return np.fromiter((self._index[i] for i in state.items), dtype=np.intp)
+        return np.array([self._index[i] for i in state.items], dtype=np.intp)
 
     def _available(self, state: CatState, done: np.ndarray | None = None) -> np.ndarray:
         mask = self._lengths <= self.config.max_items - state.n_questions
@@ -390,30 +396,41 @@ class CatEngine:
         domains = self._needy_domains(done, state.n_questions, mask, next(draws))
         mask = _prefer(mask, domains[self._domains])
         candidates = np.flatnonzero(mask)
-        info = self._information(state.theta, candidates) / self._lengths[candidates]
+        info = self._information_per_question(state.theta)[candidates]
         k = self.config.top_k
-        if candidates.size > k:
-            # the k best without sorting them all; ties broken by bank order as a stable sort
-            part = np.argpartition(-info, k - 1)[:k]
-            order = candidates[part[np.lexsort((candidates[part], -info[part]))]]
+        if candidates.size > k and k <= 8:
+            # the k best by repeated argmax, which takes the first of equals: the order of a
+            # stable sort by information, without sorting the whole bank
+            best = []
+            for _ in range(k):
+                j = int(info.argmax())
+                best.append(j)
+                info[j] = -np.inf
+            order = candidates[best]
         else:
-            order = candidates[np.argsort(-info, kind="stable")]
+            order = candidates[np.argsort(-info, kind="stable")[:k]]
         chosen = self.bank[int(order[int(next(draws) * order.size)])]
         return Selection(chosen, state.theta, chosen.domain, tuple(self.bank[i].id for i in order))
 
-    def _information(self, theta: float, index: np.ndarray) -> np.ndarray:
-        """Return the units' Fisher information at theta: a^2 P (1 - P) for one question
-        (Lord 1980), the partial credit variance for a testlet (irt.information)."""
-        simple = self._dichotomous[index]
-        if simple.all():
-            p = 1.0 / (1.0 + np.exp(-self._a[index] * (theta - self._b[index])))
-            return self._a2[index] * p * (1.0 - p)
-        out = np.empty(index.size)
-        one = index[simple]
-        p = 1.0 / (1.0 + np.exp(-self._a[one] * (theta - self._b[one])))
-        out[simple] = self._a2[one] * p * (1.0 - p)
-        out[~simple] = information(theta, self._matrix.take(index[~simple]))
-        return out
+    def _information_per_question(self, theta: float) -> np.ndarray:
+        """Return every unit's Fisher information at theta divided by its number of questions:
+        a^2 e / (1 + e)^2 with e = exp(-a |theta - b|) for one question (= a^2 P (1 - P), Lord
+        1980), the partial credit variance for a testlet; one pass over the bank's arrays."""
+        e = np.abs(self._b - theta)
+        if not self._rasch:
+            e *= self._a
+        np.negative(e, out=e)
+        np.exp(e, out=e)
+        d = e + 1.0
+        d *= d
+        e /= d
+        if not self._rasch:
+            e *= self._a2
+        if self._complex.size:
+            e[self._complex] = (
+                information(theta, self._complex_matrix) / self._lengths[self._complex]
+            )
+        return e
 
     def _probabilities(self, eligibility: Mapping[str, float]) -> np.ndarray:
         """Return eligibility probabilities in bank order (1 for units not given)."""
@@ -453,24 +470,29 @@ class CatEngine:
         """Return which domains the next unit may come from: the one furthest below its target
         share (Kingsbury & Zara 1989; a seeded draw among ties), or with ``domain_tolerance``
         every domain at most that many questions less behind than it."""
-        size = self._n_domains
-        counts = np.bincount(self._domains[done], self._lengths[done], minlength=size)
-        deficit = self._targets * max(n, 1) - counts  # questions behind the target share
-        deficit[np.bincount(self._domains[mask], minlength=size) == 0] = -np.inf
-        top = deficit.max()
+        counts = [0.0] * self._n_domains
+        for i in done.tolist():
+            counts[self._domain_of[i]] += self._unit_lengths[i]
+        scale = max(n, 1)
+        has_units = np.bincount(self._domains[mask], minlength=self._n_domains).tolist()
+        deficit = [  # questions behind the target share
+            t * scale - c if has else -math.inf
+            for t, c, has in zip(self._target_list, counts, has_units, strict=True)
+        ]
+        top = max(deficit)
         tolerance = self.config.domain_tolerance
         if tolerance > 0:
-            return deficit >= top - tolerance - 1e-9
-        tied = np.flatnonzero(deficit >= top - 1e-9 * max(n, 1))
-        out = np.zeros(size, dtype=bool)
-        out[tied[int(u * tied.size)]] = True
+            return np.array([d >= top - tolerance - 1e-9 for d in deficit])
+        tied = [k for k, d in enumerate(deficit) if d >= top - 1e-9 * scale]
+        out = np.zeros(self._n_domains, dtype=bool)
+        out[tied[int(u * len(tied))]] = True
         return out
 
     def _format_ok(self, done: np.ndarray, n: int) -> np.ndarray | None:
         """Return which units keep every format within its maximum share, or None if all do."""
         ok = None
-        for is_fmt, share in self._format_caps:
-            used = int(self._lengths[done][is_fmt[done]].sum())
+        for is_fmt, fmt, share in self._format_caps:
+            used = sum(self._unit_lengths[i] for i in done.tolist() if self.bank[i].format == fmt)
             if used + self._max_length <= math.ceil(share * max(n + 1, self.config.min_items)):
                 continue  # no unit of this format can go over its share at this step
             after = np.maximum(n + self._lengths, self.config.min_items)
@@ -483,7 +505,10 @@ class CatEngine:
     def _evaluate_stop(self, state: CatState) -> StopDecision | None:
         cfg = self.config
         at_max = state.n_questions >= cfg.max_items
-        exhausted = not at_max and not self._available(state).any()
+        # a unit of one question left unused means not exhausted; else look at the whole bank
+        exhausted = (
+            not at_max and len(state.items) >= self._n_single and not self._available(state).any()
+        )
         if state.n_questions < cfg.min_items and not (at_max or exhausted):
             return None
         decisions, rule = self._cut_decisions(state)
