@@ -145,42 +145,36 @@ def bank_audio(force: bool, directory: str | None) -> None:
 
 @bank_group.command(
     "exposure",
-    help="Compute the adaptive engine's exposure-control parameters by simulation "
-    "(Sympson-Hetter; attest/assessment/data/exposure.yaml).",
+    help="Report the adaptive engine's item exposure from the stored sections: per skill and "
+    "engine mode, the sections counted, the highest exposure rates and the units the "
+    "item-eligibility method is holding back (attest/assessment/exposure.py).",
 )
-@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
-@click.option("--candidates", default=800, show_default=True, help="simulated per iteration")
-@click.option("--iterations", default=6, show_default=True)
-@click.option("--seed", default=101, show_default=True)
-@click.option("--jobs", default=2, show_default=True, help="processes")
-@click.option("--write", is_flag=True, help="store the parameters (else only print)")
+@click.option("--top", default=5, show_default=True, help="busiest units to list")
 @with_appcontext
-def bank_exposure(directory, candidates, iterations, seed, jobs, write) -> None:
-    import multiprocessing
-
-    from attest.assessment import exposure
-    from attest.assessment.items import get_format
+def bank_exposure(top: int) -> None:
+    from attest.assessment.adaptive import engine_for, exposure_counts
+    from attest.assessment.exposure import exposure_key
     from attest.assessment.purposes import load_purposes
 
-    bank = _load_bank(directory)
-    work = []
-    for (skill, key), settings in sorted(exposure.purpose_modes(load_purposes()).items()):
-        specs = [
-            i
-            for i in bank.select(skill=skill, status="live")
-            if get_format(i.format).is_machine_scored
-        ]
-        units = exposure.units_from_specs(specs)
-        work.append((skill, key, units, settings, candidates, iterations, seed))
-    with multiprocessing.get_context("fork").Pool(max(1, jobs)) as pool:
-        results = pool.map(exposure.compute_job, work)
-    for skill, key, k, history, record in results:
-        rates = ", ".join(f"{r:.3f}" for r in history)
-        click.echo(f"{skill} {key}: {record['units']} units, {len(k)} below 1; max {rates}")
-        if write:
-            exposure.store_exposure(skill, key, k, record)
-    if write:
-        click.echo(f"written to {exposure.EXPOSURE_FILE}")
+    seen = set()
+    with transaction() as session:
+        for purpose in load_purposes().values():
+            for section in purpose.sections:
+                key = (section.skill, exposure_key(section.cat))
+                if not section.is_adaptive or key in seen:
+                    continue
+                seen.add(key)
+                engine, _ = engine_for(session, section)
+                counts = exposure_counts(session, section, [u.id for u in engine.bank])
+                rates = sorted(counts.rates().items(), key=lambda kv: -kv[1])[:top]
+                held = counts.probabilities()
+                click.echo(
+                    f"{key[0]} {key[1]}: {counts.tests:.0f} sections counted (faded), "
+                    f"{len(engine.bank)} units, {len(held)} held below eligibility 1 "
+                    f"(goal rate {counts.max_rate})"
+                )
+                for uid, rate in rates:
+                    click.echo(f"  {uid}: rate {rate:.3f}, eligible {held.get(uid, 1.0):.3f}")
 
 
 @bank_group.command("export", help="Write the bank as a QTI 3.0 content package (docs/qti.md).")

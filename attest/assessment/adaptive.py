@@ -1,5 +1,10 @@
 """Adaptive sections of a test session: the CAT engine (cat.py) over the live bank, its state
-stored with the session so every choice and the stopping reason can be explained later."""
+stored with the session so every choice and the stopping reason can be explained later.
+
+Exposure control is the item-eligibility method (exposure.EligibilityCounts): a new section
+starts with eligibility probabilities from the stored states of the most recent sections of the
+same skill and engine mode (``EXPOSURE_WINDOW`` of them), and keeps its ineligible units in its
+own state, which later sections count in turn."""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ import sqlalchemy.orm as so
 from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import cut_scores_for
-from attest.assessment.exposure import exposure_key, load_exposure
+from attest.assessment.exposure import EligibilityCounts, exposure_key
 from attest.assessment.irt import ItemParams, testlet_params
-from attest.assessment.purposes import Section
+from attest.assessment.purposes import Section, load_purposes
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+
+EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
 
 
 def engine_for(
@@ -37,15 +44,33 @@ def engine_for(
         )
         for uid, group in units.items()
     ]
-    known = load_exposure(section.skill, exposure_key(section.cat))
-    config = CatConfig(
-        **{
-            "cuts": cut_scores_for(section.skill).cuts,
-            "exposure": {uid: k for uid, k in known.items() if uid in units},
-            **section.cat,
-        }
-    )
+    config = CatConfig(**{"cuts": cut_scores_for(section.skill).cuts, **section.cat})
     return CatEngine(cat_items, config, np.random.default_rng(0)), units
+
+
+def exposure_counts(
+    session: so.Session, section: Section, unit_ids: list[str]
+) -> EligibilityCounts:
+    """Count the stored states of the recent sections with this section's skill and engine mode
+    (any purpose that uses the mode), oldest first, for the item-eligibility method."""
+    key = exposure_key(section.cat)
+    codes = [
+        purpose.code
+        for purpose in load_purposes().values()
+        if any(
+            s.skill == section.skill and s.is_adaptive and exposure_key(s.cat) == key
+            for s in purpose.sections
+        )
+    ]
+    rows = session.execute(
+        sa.select(SectionAttempt.state["items"], SectionAttempt.state["ineligible"])
+        .join(TestSession, TestSession.id == SectionAttempt.session_id)
+        .where(SectionAttempt.skill == section.skill, TestSession.purpose_code.in_(codes))
+        .order_by(SectionAttempt.id.desc())
+        .limit(EXPOSURE_WINDOW)
+    ).all()
+    states = [{"items": items or [], "ineligible": ineligible} for items, ineligible in rows]
+    return EligibilityCounts.from_states(unit_ids, reversed(states))
 
 
 def attempt_for(
@@ -59,7 +84,9 @@ def attempt_for(
     )
     if attempt is None:
         engine, _ = engine_for(session, section)
-        state = engine.start(seed=ts.id * 10 + index)  # reproducible from the session
+        counts = exposure_counts(session, section, [unit.id for unit in engine.bank])
+        # reproducible from the session: the seed, and the ineligible units kept in the state
+        state = engine.start(seed=ts.id * 10 + index, eligibility=counts.probabilities())
         attempt = SectionAttempt(session_id=ts.id, skill=section.skill, state=state.to_dict())
         session.add(attempt)
         session.flush()

@@ -1,46 +1,114 @@
-"""Exposure control parameters of the adaptive engine, computed by simulation and kept as data.
+"""Exposure control of the adaptive engine: the item-eligibility method with counts of earlier
+tests, and the simulation helpers that check it.
 
-Sympson-Hetter in its eligibility form (Sympson & Hetter 1985; van der Linden & Veldkamp 2004):
-each unit of the bank has a probability ``k`` of being eligible for a test (cat.py draws it once
-per test from the test's seed). ``k`` is found by iterating simulations of the engine over a
-population of simulated candidates: a unit given to a share ``r`` of them while eligible with
-``k`` gets ``k * target / r`` (damped, at most 1), until no unit is given to more than ``target``
-of the candidates. The population and the target are stored with the parameters, so the numbers
-can be recomputed and checked (``attest bank exposure``).
+The method is that of van der Linden & Veldkamp (2004, "Constraining item exposure in
+computerized adaptive testing with shadow tests", J. Educ. Behav. Stat. 29(3), 273-291), with the
+fading counts of van der Linden & Veldkamp (2007, J. Educ. Behav. Stat. 32(4), 398-418): before a
+test, every unit gets a probability of being eligible from how often it was eligible and how
+often it was given in the recent tests of the same skill and engine mode; cat.py draws the
+eligible units once per test from its seed and keeps the ineligible ones in the test's state.
+Unlike Sympson-Hetter parameters computed beforehand by simulation (what this module did until
+2026-11), the probabilities follow the exposure actually observed, so they need no recomputing
+when the live bank or the population changes. The goal ``MAX_RATE`` (0.20) leaves room under the
+issue's 0.25 for sampling noise.
 
-Parameters depend on the engine's mode (placement, or a cut): the key is ``placement`` or
-``cut-<level>``. A unit missing from the file is always eligible, so a new item is usable at once
-and only raises the exposure of no other unit; recompute after changing the live bank.
+Counts are kept per engine mode (``exposure_key``: ``placement`` or ``cut-<level>``); the
+delivery (adaptive.py) builds them from stored section states, a simulation from its running
+tests (``simulate_tests(..., counts=...)``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
-from datetime import date
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
-import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.irt import ItemParams, pcm_probabilities, testlet_params
 
-EXPOSURE_FILE = Path(__file__).with_name("data") / "exposure.yaml"
-POPULATION = (-0.25, 1.5)  # theta ~ N(mean, sd): below A1 to B2, as in benchmarks/
-TARGET = 0.20  # aim below the issue's 0.25 so fresh candidates stay under it
-MIN_K = 0.02
-DAMPING = 0.8
+MAX_RATE = 0.20  # the item-eligibility method's goal r_max, with room under the issue's 0.25
+FADING = 0.999  # weight of the previous counts per new test: a memory of about 1,000 tests
 
 
 def exposure_key(config: CatConfig | Mapping) -> str:
-    """Return the key of an engine mode in the exposure file: placement or cut-<level>."""
+    """Return the key of an engine mode for exposure counts: placement or cut-<level>."""
     mode = config.mode if isinstance(config, CatConfig) else config.get("mode", "placement")
     if mode == "cut":
         level = config.cut_level if isinstance(config, CatConfig) else config.get("cut_level")
         return f"cut-{level}"
     return "placement"
+
+
+class EligibilityCounts:
+    """Exposure counts of earlier tests and the eligibility probabilities they imply.
+
+    The item-eligibility method of van der Linden & Veldkamp (2004, "Constraining item exposure
+    in computerized adaptive testing with shadow tests", J. Educ. Behav. Stat. 29(3), 273-291):
+    since P(A_i) = P(A_i | E_i) P(E_i), a unit i stays under the goal rate r_max when it is
+    eligible with P(E_i) = min(1, r_max * eps_i / alpha_i), where eps_i counts the earlier tests
+    for which it was eligible and alpha_i those that gave it. The probabilities follow the
+    observed exposure on the fly, so no simulation is needed beforehand and the control adapts
+    to the population actually tested. Counts fade by ``fading`` per test (van der Linden &
+    Veldkamp 2007, J. Educ. Behav. Stat. 32(4), 398-418), so old tests weigh less. A unit not
+    given yet is always eligible.
+
+    In production the counts come from the stored states of earlier sections (``from_states``);
+    a simulation adds each finished test (``add``)."""
+
+    def __init__(
+        self, unit_ids: Sequence[str], max_rate: float = MAX_RATE, fading: float = FADING
+    ) -> None:
+        if not 0.0 < max_rate <= 1.0 or not 0.0 < fading <= 1.0:
+            raise ValueError("max_rate and fading must lie in (0, 1]")
+        self.unit_ids = list(unit_ids)
+        self.max_rate = float(max_rate)
+        self.fading = float(fading)
+        self._position = {uid: i for i, uid in enumerate(self.unit_ids)}
+        self.tests = 0.0
+        self.eligible = np.zeros(len(self.unit_ids))
+        self.administered = np.zeros(len(self.unit_ids))
+
+    def add(self, items: Iterable[str], ineligible: Iterable[str]) -> None:
+        """Count one test: the units it gave and those that were not eligible for it."""
+        w = self.fading
+        self.tests = w * self.tests + 1.0
+        self.eligible *= w
+        self.administered *= w
+        eligible = np.ones(len(self.unit_ids))
+        eligible[self._positions(ineligible)] = 0.0
+        self.eligible += eligible
+        self.administered[self._positions(items)] += 1.0
+
+    def probabilities(self) -> dict[str, float]:
+        """Return each unit's probability of being eligible for the next test, those below 1."""
+        given = self.administered > 0
+        p = np.ones(len(self.unit_ids))
+        p[given] = np.minimum(1.0, self.max_rate * self.eligible[given] / self.administered[given])
+        return {self.unit_ids[i]: float(p[i]) for i in np.flatnonzero(p < 1.0)}
+
+    def rates(self) -> dict[str, float]:
+        """Return each unit's (faded) exposure rate over the counted tests."""
+        n = max(self.tests, 1e-12)
+        return {uid: float(a / n) for uid, a in zip(self.unit_ids, self.administered, strict=True)}
+
+    @classmethod
+    def from_states(
+        cls,
+        unit_ids: Sequence[str],
+        states: Iterable[Mapping],
+        max_rate: float = MAX_RATE,
+        fading: float = FADING,
+    ) -> EligibilityCounts:
+        """Count stored section states (``CatState.to_dict``, oldest first); states from before
+        the ineligible units were kept are skipped, since what was eligible is not known."""
+        counts = cls(unit_ids, max_rate, fading)
+        for state in states:
+            if state.get("ineligible") is not None:
+                counts.add(state.get("items") or [], state["ineligible"])
+        return counts
+
+    def _positions(self, ids: Iterable[str]) -> list[int]:
+        return [self._position[uid] for uid in ids if uid in self._position]
 
 
 def units_from_specs(specs: Sequence) -> list[CatItem]:
@@ -68,18 +136,24 @@ def simulate_tests(
     thetas: Sequence[float],
     seed: int,
     answer: Callable[[np.random.Generator, float, CatItem], int] | None = None,
+    counts: EligibilityCounts | None = None,
 ) -> list[list[str]]:
-    """Run one simulated test per theta; return the units each test used, in order.
+    """Run one simulated test per theta, in order; return the units each test used.
 
     Answers follow the unit's own model (Rasch, or partial credit for a testlet) unless
-    ``answer(rng, theta, unit)`` is given."""
+    ``answer(rng, theta, unit)`` is given. With ``counts`` each test starts with the
+    eligibility probabilities of the tests before it and is then counted (the running counts
+    of the item-eligibility method)."""
     answer = answer or model_answer
     tests = []
     for k, theta in enumerate(thetas):
         rng = np.random.default_rng([seed, k])
-        state = engine.start(seed=seed * 1_000_003 + k)
+        eligibility = counts.probabilities() if counts is not None else None
+        state = engine.start(seed=seed * 1_000_003 + k, eligibility=eligibility)
         while (unit := engine.next_item(state)) is not None:
             state = engine.record(state, unit.id, answer(rng, float(theta), unit))
+        if counts is not None:
+            counts.add(state.items, state.ineligible or [])
         tests.append(state.items)
     return tests
 
@@ -103,76 +177,6 @@ def exposure_rates(bank: Sequence[CatItem], tests: Sequence[Sequence[str]]) -> d
     return {uid: c / n for uid, c in counts.items()}
 
 
-def sympson_hetter(
-    bank: Sequence[CatItem],
-    config: CatConfig,
-    candidates: int = 1500,
-    iterations: int = 8,
-    target: float = TARGET,
-    seed: int = 101,
-    population: tuple[float, float] = POPULATION,
-) -> tuple[dict[str, float], list[float]]:
-    """Compute eligibility probabilities so no unit exceeds ``target`` exposure (see module doc).
-
-    Each iteration draws fresh simulated candidates. Return the probabilities below 1 and the
-    highest exposure rate seen in each iteration (the last one is a check run of the result)."""
-    k = dict.fromkeys((unit.id for unit in bank), 1.0)
-    history = []
-    for it in range(iterations + 1):
-        engine = CatEngine(bank, replace(config, exposure=_below_one(k)))
-        thetas = np.random.default_rng([seed, it]).normal(*population, candidates)
-        rates = exposure_rates(bank, simulate_tests(engine, thetas, seed * 100 + it))
-        history.append(max(rates.values()))
-        if it == iterations:
-            break
-        for uid, rate in rates.items():
-            if rate > 0:
-                k[uid] = float(np.clip(k[uid] * (target / rate) ** DAMPING, MIN_K, 1.0))
-            else:
-                k[uid] = 1.0
-    return _below_one(k), history
-
-
-def _below_one(k: Mapping[str, float]) -> dict[str, float]:
-    return {uid: round(v, 4) for uid, v in k.items() if v < 0.9999}
-
-
-def load_exposure(skill: str, key: str, path: Path = EXPOSURE_FILE) -> dict[str, float]:
-    """Return the stored eligibility probabilities of a skill and engine mode (empty if none)."""
-    if not path.exists():
-        return {}
-    entry = (_read(path, path.stat().st_mtime_ns).get(skill) or {}).get(key) or {}
-    return {str(uid): float(v) for uid, v in (entry.get("k") or {}).items()}
-
-
-@lru_cache(maxsize=4)
-def _read(path: Path, mtime_ns: int) -> dict:
-    """Parse the file once per version of it (the engine is built on every request)."""
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-
-def store_exposure(
-    skill: str,
-    key: str,
-    k: Mapping[str, float],
-    record: Mapping,
-    path: Path = EXPOSURE_FILE,
-) -> None:
-    """Write the probabilities of one skill and mode, with how they were computed."""
-    data = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
-    data.setdefault(skill, {})[key] = {
-        "computed": date.today().isoformat(),
-        **dict(record),
-        "k": {uid: float(v) for uid, v in sorted(k.items())},
-    }
-    header = (
-        "# Sympson-Hetter eligibility probabilities per skill and engine mode (placement or\n"
-        "# cut-<level>), computed by `attest bank exposure --write` (attest/assessment/"
-        "exposure.py).\n# Units not listed are always eligible. Do not edit by hand.\n"
-    )
-    path.write_text(header + yaml.safe_dump(data, sort_keys=True), encoding="utf-8")
-
-
 def purpose_modes(purposes: Mapping) -> dict[tuple[str, str], dict]:
     """Return, per (skill, exposure key), the engine settings of the first adaptive section of
     the purposes (``purposes.load_purposes()``) that uses that mode."""
@@ -182,25 +186,3 @@ def purpose_modes(purposes: Mapping) -> dict[tuple[str, str], dict]:
             if section.is_adaptive:
                 modes.setdefault((section.skill, exposure_key(section.cat)), dict(section.cat))
     return modes
-
-
-def compute_job(job: tuple) -> tuple[str, str, dict[str, float], list[float], dict]:
-    """Compute one skill and mode (a picklable job for a process pool); return it with its record.
-
-    ``job`` is (skill, key, units, engine settings, candidates, iterations, seed)."""
-    skill, key, units, settings, candidates, iterations, seed = job
-    config = CatConfig(**{k: v for k, v in settings.items() if k != "exposure"})
-    k, history = sympson_hetter(units, config, candidates, iterations, seed=seed)
-    record = {
-        "method": "Sympson-Hetter eligibility (van der Linden & Veldkamp 2004), iterated "
-        "simulation",
-        "population": f"theta ~ N({POPULATION[0]}, {POPULATION[1]})",
-        "candidates_per_iteration": candidates,
-        "iterations": iterations,
-        "seed": seed,
-        "target": TARGET,
-        "units": len(units),
-        "max_exposure_check": round(history[-1], 4),
-        "max_exposure_by_iteration": [round(h, 4) for h in history],
-    }
-    return skill, key, k, history, record

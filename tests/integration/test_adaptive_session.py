@@ -108,6 +108,35 @@ def test_a_one_cut_decision_is_shorter_and_says_whether_a2_is_reached(db, kiosk_
     )
     assert attempt.state["stop"]["reached"] is False
     assert attempt.state["stop"]["level"] in ("A1", "below_A1")
+    assert attempt.state["ineligible"] == []  # the first section of its mode: nothing counted
+
+
+def test_a_new_section_counts_the_exposure_of_earlier_sections_of_its_mode(app, db, kiosk_for):
+    from attest.assessment.adaptive import engine_for, exposure_counts
+    from attest.assessment.purposes import get_purpose
+
+    session_id, client = kiosk_for("a2-luisteren-lezen-adaptief")
+    take(client, db, session_id, ability=0.5)
+    db.expire_all()
+    section = next(s for s in get_purpose("a2-luisteren-lezen-adaptief").sections)
+    engine, _ = engine_for(db, section)
+    counts = exposure_counts(db, section, [unit.id for unit in engine.bank])
+    attempt = db.scalar(
+        sa.select(SectionAttempt).where(
+            SectionAttempt.session_id == session_id, SectionAttempt.skill == section.skill
+        )
+    )
+    assert counts.tests == 1
+    given = {uid for uid, rate in counts.rates().items() if rate > 0}
+    assert given == set(attempt.state["items"])
+    # every unit it gave went to 1 of 1 section: eligible next time with the goal rate
+    assert set(counts.probabilities().values()) == {counts.max_rate}
+    placement = next(s for s in get_purpose("niveaubepaling-luisteren-lezen").sections)
+    assert exposure_counts(db, placement, [unit.id for unit in engine.bank]).tests == 0
+    report = app.test_cli_runner().invoke(args=["bank", "exposure", "--top", "1"])
+    assert report.exit_code == 0, report.output
+    assert f"{section.skill} cut-A2: 1 sections counted" in report.output
+    assert f"{section.skill} placement: 0 sections counted" in report.output
 
 
 def test_an_answer_the_engine_has_used_cannot_change(db, kiosk_for):

@@ -220,3 +220,44 @@ def test_exposure_probabilities_are_checked(bank):
         CatConfig(exposure={"i1": 0.0})
     with pytest.raises(ValueError):
         CatConfig(exposure={"i1": 1.5})
+
+
+def test_eligibility_given_at_start_is_drawn_once_and_kept_in_the_state(bank):
+    engine = CatEngine(bank, CatConfig(mode="cut", cut_level="A2", top_k=1, max_items=20))
+    eligibility = {item.id: 0.5 for item in bank[:160]}
+    state = engine.start(seed=21, eligibility=eligibility)
+    assert 40 < len(state.ineligible) < 120 and set(state.ineligible) <= set(eligibility)
+    assert engine.start(seed=21, eligibility=eligibility).ineligible == state.ineligible
+    assert engine.start(seed=21).ineligible == []  # no probabilities: every unit eligible
+    rng = np.random.default_rng(0)
+    while (item := engine.next_item(state)) is not None:
+        assert item.id not in state.ineligible  # plenty of eligible units fit the rules
+        state = engine.record(state, item.id, int(rng.random() < 0.5))
+    assert state.ineligible == engine.start(seed=21, eligibility=eligibility).ineligible
+    # the stored draw holds after a JSON round trip, whatever the probabilities are later
+    resumed = CatState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert resumed.ineligible == state.ineligible and resumed.stop == state.stop
+    with pytest.raises(ValueError):
+        engine.start(seed=1, eligibility={bank[0].id: 0.0})
+
+
+def test_a_state_from_before_the_draw_was_kept_uses_the_configured_probabilities(bank):
+    busiest = {item.id: 0.01 for item in bank[:200]}
+    engine = CatEngine(bank, CatConfig(top_k=1, exposure=busiest))
+    state = engine.start(seed=5)
+    old = CatState.from_dict({k: v for k, v in state.to_dict().items() if k != "ineligible"})
+    assert old.ineligible is None
+    assert engine.next_item(old) == engine.next_item(state)
+    assert engine.next_item(old).id not in busiest
+
+
+def test_a_domain_tolerance_lets_a_domain_run_ahead_by_at_most_that_much(bank):
+    config = CatConfig(max_items=24, domain_tolerance=1)
+    strict, loose = CatEngine(bank, replace(config, domain_tolerance=0)), CatEngine(bank, config)
+    spread, changed = [], 0
+    for s, theta in enumerate((-2.0, -0.5, 0.0, 1.0, 2.8)):
+        state = simulate(loose, theta, seed=s)
+        counts = Counter(e["domain"] for e in state.log)
+        spread.append(max(counts.values()) - min(counts.get(d, 0) for d in DOMAINS))
+        changed += simulate(strict, theta, seed=s).items != state.items
+    assert max(spread) <= 2 and changed  # balanced within the tolerance, and freer than before
