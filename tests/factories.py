@@ -197,3 +197,47 @@ def make_partner(
     from attest.certificates.partner import create_partner
 
     return create_partner(session, name or f"Partner {next(_seq)}", list(profiles), None)
+
+
+def make_speaking_performance(
+    session: so.Session, ts, *, waiting_since: datetime | None = None, position: int = 99
+):
+    """A spoken answer of `ts` waiting for examiners (a minimal A2 speaking item of its own)."""
+    from attest.models import Item, ItemVersion, Performance, Response, SessionItem
+
+    item = session.get(Item, "S-1") or Item(
+        id="S-1",
+        skill="speaking",
+        level="A2",
+        domain="work",
+        format="audio_response",
+        status="live",
+    )
+    session.add(item)
+    version = ItemVersion(
+        item_id="S-1",
+        version=ts.id,
+        content_hash="x",
+        level="A2",
+        format="audio_response",
+        difficulty=0.0,
+        content={},
+        source="t",
+    )
+    session.add(version)
+    session.flush()
+    sitem = SessionItem(
+        session_id=ts.id, position=position, skill="speaking", item_version_id=version.id
+    )
+    session.add(sitem)
+    session.flush()
+    response = Response(session_item_id=sitem.id, value={"v": "rec"})
+    session.add(response)
+    session.flush()
+    perf = Performance(response_id=response.id, session_id=ts.id, centre_id=ts.centre_id,
+                       skill="speaking", task_level="A2", task_type="t")  # fmt: skip
+    if waiting_since is not None:
+        perf.waiting_since = waiting_since
+    session.add(perf)
+    session.flush()
+    return perf

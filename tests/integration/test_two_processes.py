@@ -27,19 +27,24 @@ REDIS_URL = os.environ.get("ATTEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def two_servers(app, database_url, tmp_path, keys_dir):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("two app processes need a database server (ATTEST_TEST_DATABASE_URL)")
-    env = {
+def _server_env(database_url, tmp_path, keys_dir, **extra) -> dict[str, str]:
+    """The environment both app processes share: one database, one Redis, one instance."""
+    return {
         "DATABASE_URL": database_url,
         "ATTEST_REDIS_URL": REDIS_URL,
         "SECRET_KEY": "two-process-secret",
         "ATTEST_INSTANCE_PATH": str(tmp_path / "instance"),
         "ATTEST_STORAGE_DIR": str(tmp_path / "storage"),
         "ATTEST_KEYS_DIR": str(keys_dir),
-        "ATTEST_LOG_FORMAT": "json",
+        **extra,
     }
+
+
+@pytest.fixture
+def two_servers(app, database_url, tmp_path, keys_dir):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two app processes need a database server (ATTEST_TEST_DATABASE_URL)")
+    env = _server_env(database_url, tmp_path, keys_dir, ATTEST_LOG_FORMAT="json")
     with gunicorn_processes(2, env, log_dir=tmp_path) as urls:
         yield urls, tmp_path
 
@@ -127,15 +132,7 @@ def test_a_verification_rate_limit_counts_across_both_processes(app, database_ur
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter("*attest-limits*"):  # only our own counters, in our own db
         client.delete(key)
-    env = {
-        "DATABASE_URL": database_url,
-        "ATTEST_REDIS_URL": REDIS_URL,
-        "SECRET_KEY": "two-process-secret",
-        "ATTEST_INSTANCE_PATH": str(tmp_path / "instance"),
-        "ATTEST_STORAGE_DIR": str(tmp_path / "storage"),
-        "ATTEST_KEYS_DIR": str(keys_dir),
-        "ATTEST_VERIFY_LIMIT_CLIENT": "4 per minute",
-    }
+    env = _server_env(database_url, tmp_path, keys_dir, ATTEST_VERIFY_LIMIT_CLIENT="4 per minute")
     with gunicorn_processes(2, env) as (a, b):
         browser = Browser()
         statuses = [browser.get(f"{(a, b)[k % 2]}/V/NOTAPAYLOAD{k}")[0] for k in range(6)]

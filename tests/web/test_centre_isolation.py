@@ -18,17 +18,18 @@ from attest.assessment.session_events import log_session_event
 from attest.models import (
     Attestation,
     AuditEvent,
-    Item,
-    ItemVersion,
-    Performance,
-    Response,
     Role,
-    SessionItem,
     SigningKey,
     TestSession,
 )
 from attest.storage import storage_for
-from tests.factories import make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import (
+    make_candidate,
+    make_centre,
+    make_kiosk,
+    make_speaking_performance,
+    make_user,
+)
 from tests.web.helpers import csrf, login
 from tests.web.test_access import ACCESS, ADMIN, ANY_LOGGED, EXAMINER, STAFF
 
@@ -56,21 +57,7 @@ def two_centres(app, db, now):
                       pdf_sha256=hashlib.sha256(MARKER_PDF).hexdigest())  # fmt: skip
     db.add(att)
     # a speaking performance of centre B waiting for examiners
-    db.add(Item(id="ISO-S", skill="speaking", level="A2", domain="d", format="audio_response",
-                status="live"))  # fmt: skip
-    iv = ItemVersion(item_id="ISO-S", version=1, content_hash="h", level="A2",
-                     format="audio_response", difficulty=0.0, content={}, source="t")  # fmt: skip
-    db.add(iv)
-    db.flush()
-    si = SessionItem(session_id=ts_b.id, position=1, skill="speaking", item_version_id=iv.id)
-    db.add(si)
-    db.flush()
-    response = Response(session_item_id=si.id, value={"v": "x"})
-    db.add(response)
-    db.flush()
-    perf = Performance(response_id=response.id, session_id=ts_b.id, centre_id=b.id,
-                       skill="speaking", task_level="A2", task_type="t")  # fmt: skip
-    db.add(perf)
+    perf = make_speaking_performance(db, ts_b, position=1)
     examiner_a = make_user(db, role=Role.EXAMINER, centre=a)
     call_b = log_session_event(db, ts_b, "sound_problem")  # a call for centre B's proctor
     db.commit()

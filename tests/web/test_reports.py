@@ -10,17 +10,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from attest.models import (
-    Item,
-    ItemVersion,
-    Performance,
-    Response,
     Role,
-    SessionItem,
     SessionStatus,
     SkillResult,
     TestSession,
 )
-from tests.factories import make_candidate, make_centre, make_user
+from tests.factories import make_candidate, make_centre, make_speaking_performance, make_user
 from tests.web.helpers import login
 
 COMPLETED = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -45,22 +40,7 @@ def completed_test(db, centre, *, levels, family_name="Öztürk", purpose="a2-vo
 
 
 def speaking_answer(db, ts):
-    item = db.get(Item, "S-1") or Item(id="S-1", skill="speaking", level="A2", domain="work",
-                                       format="audio_response", status="live")  # fmt: skip
-    db.add(item)
-    iv = ItemVersion(item_id="S-1", version=ts.id, content_hash="x", level="A2",
-                     format="audio_response", difficulty=0.0, content={}, source="t")  # fmt: skip
-    db.add(iv)
-    db.flush()
-    si = SessionItem(session_id=ts.id, position=99, skill="speaking", item_version_id=iv.id)
-    db.add(si)
-    db.flush()
-    response = Response(session_item_id=si.id, value={"v": "rec"})
-    db.add(response)
-    db.flush()
-    db.add(Performance(response_id=response.id, session_id=ts.id, centre_id=ts.centre_id,
-                       skill="speaking", task_level="A2", task_type="t",
-                       waiting_since=COMPLETED))  # fmt: skip
+    make_speaking_performance(db, ts, waiting_since=COMPLETED)
 
 
 @pytest.fixture
