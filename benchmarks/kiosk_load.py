@@ -1,8 +1,11 @@
 """100 simulated kiosks answering an item every 2 seconds against gunicorn + PostgreSQL.
 
 Each kiosk is a thread with its own keep-alive connection and cookies, doing what the browser
-does: start code, language, sound check, then per item POST the answer (timed: "save"), follow
-to the next item page (timed: "page") and a heartbeat every 10 s (timed: "heartbeat"). A share
+does: start code, language, sound check (timed: "start"; the kiosks start one after another over
+--admit-over seconds, as candidates are admitted), then, once every kiosk is in its test, per
+item save the answer, follow to the next item page (timed: "page") and send a heartbeat every
+10 s (timed: "heartbeat"). Even kiosks save by posting the item form (timed: "save"), odd ones as
+kiosk.js does, JSON with an idempotency key to /kiosk/item/N/answer (timed: "answer"). A share
 of the answers is sent twice, as a kiosk replaying its queue after a network loss would.
 Afterwards the database is counted: every acknowledged answer must be there exactly once, and
 nothing that was not acknowledged.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -51,6 +55,22 @@ CSRF = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
 FORMATS = ("single_choice", "multiple_response", "inline_choice", "text_entry", "matching")
+
+
+class Gate:
+    """Where the kiosks wait for each other between start-up and the measured answers."""
+
+    def __init__(self, parties: int, spread: float) -> None:
+        self.spread = spread
+        self.start = 0.0
+        self._barrier = threading.Barrier(parties, action=self._open)
+
+    def _open(self) -> None:
+        self.start = time.monotonic() + 0.5
+
+    def arrive(self) -> float:
+        self._barrier.wait()
+        return self.start
 
 
 @dataclass
@@ -161,9 +181,12 @@ def prepare(url: str, kiosks: int, items: int) -> list[KioskPlan]:
     return plans
 
 
-def run_kiosk(plan: KioskPlan, port: int, interval: float, replay: float, start: float) -> None:
+def run_kiosk(plan: KioskPlan, port: int, interval: float, replay: float, gate: Gate) -> None:
     browser = Browser(port, plan.token)
     rng = random.Random(plan.session_id)
+    # Candidates are admitted one after another, not in the same second: each kiosk starts
+    # (code, language, sound check, first page) at its own moment within the first interval.
+    time.sleep(rng.random() * gate.spread)
 
     def timed(kind: str, *args, **kwargs):
         t0 = time.perf_counter()
@@ -172,36 +195,54 @@ def run_kiosk(plan: KioskPlan, port: int, interval: float, replay: float, start:
         return result
 
     try:
-        _status, _h, page = browser.request("GET", "/kiosk/")
+        _status, _h, page = timed("start", "GET", "/kiosk/")
         token = csrf_of(page)
         form = urllib.parse.urlencode({"code": plan.code, "csrf_token": token})
-        browser.request("POST", "/kiosk/", form)
-        token = csrf_of(browser.request("GET", "/kiosk/language")[2])
-        browser.request("POST", "/kiosk/language", f"language=nl&csrf_token={token}")
-        token = csrf_of(browser.request("GET", "/kiosk/sound-check")[2])
-        browser.request("POST", "/kiosk/sound-check", f"result=ok&csrf_token={token}")
-        _s, _h, page = timed("page", "GET", f"/kiosk/item/{plan.answers[0][0]}")
+        timed("start", "POST", "/kiosk/", form)
+        token = csrf_of(timed("start", "GET", "/kiosk/language")[2])
+        timed("start", "POST", "/kiosk/language", f"language=nl&csrf_token={token}")
+        token = csrf_of(timed("start", "GET", "/kiosk/sound-check")[2])
+        timed("start", "POST", "/kiosk/sound-check", f"result=ok&csrf_token={token}")
+        _s, _h, page = timed("start", "GET", f"/kiosk/item/{plan.answers[0][0]}")
         token = csrf_of(page)
     except Exception as exc:  # noqa: BLE001  (reported, not hidden)
         plan.errors.append(f"start: {exc}")
+        gate.arrive()
         return
+    # The measured part begins when every kiosk is in its test, so that the start-up above
+    # (timed separately as "start") does not queue in front of the first answers.
+    start = gate.arrive()
     next_at = start + rng.random() * interval
     last_beat = time.monotonic()
+    keyed = plan.session_id % 2 == 1  # odd kiosks save as kiosk.js does, even ones post the form
     for position, fields in plan.answers:
         time.sleep(max(0.0, next_at - time.monotonic()))
         next_at += interval
-        body = urllib.parse.urlencode({**fields, "csrf_token": token}, doseq=True)
+        if keyed:
+            kind, path, ok = "answer", f"/kiosk/item/{position}/answer", 200
+            body = json.dumps(
+                {
+                    "session": plan.session_id,
+                    "key": f"load-{plan.session_id:06d}-{position:04d}-key",
+                    "fields": {k: v if isinstance(v, list) else [v] for k, v in fields.items()},
+                }
+            )
+            send = {"headers": {"Content-Type": "application/json", "X-CSRFToken": token}}
+        else:
+            kind, path, ok = "save", f"/kiosk/item/{position}", 302
+            body = urllib.parse.urlencode({**fields, "csrf_token": token}, doseq=True)
+            send = {}
         try:
-            status, headers, _ = timed("save", "POST", f"/kiosk/item/{position}", body)
-            if status != 302:
-                plan.errors.append(f"item {position}: HTTP {status}")
+            status, headers, reply = timed(kind, "POST", path, body, **send)
+            if status != ok:
+                plan.errors.append(f"item {position}: HTTP {status} {reply[:200]!r}")
                 continue
             plan.acknowledged.append((position, fields))
             if rng.random() < replay:  # the same answer again, as a queue replay would
-                status, _h, _ = timed("save", "POST", f"/kiosk/item/{position}", body)
-                if status != 302:
+                status, _h, _ = timed(kind, "POST", path, body, **send)
+                if status != ok:
                     plan.errors.append(f"replay {position}: HTTP {status}")
-            location = headers["Location"]
+            location = json.loads(reply)["next_url"] if keyed else headers["Location"]
             if "/kiosk/item/" in location:
                 token = csrf_of(timed("page", "GET", urllib.parse.urlsplit(location).path)[2])
             if time.monotonic() - last_beat >= 10:
@@ -254,6 +295,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--replay", type=float, default=0.05, help="share of answers sent twice")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--admit-over",
+        type=float,
+        default=10.0,
+        help="seconds over which the kiosks start (code, language, sound check), before the "
+        "measured answers begin together",
+    )
+    parser.add_argument(
+        "--server-log",
+        default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "kiosk_load_server.log"),
+        help="where the server's JSON log lines go",
+    )
     args = parser.parse_args()
     if not args.database_url or not args.database_url.startswith("postgresql"):
         parser.error("give --database-url postgresql+psycopg://… of a database of its own")
@@ -261,6 +314,7 @@ def main() -> None:
     print(f"preparing {args.kiosks} kiosks with {args.items} items each …", flush=True)
     plans = prepare(args.database_url, args.kiosks, args.items)
     env = {**os.environ, "DATABASE_URL": args.database_url, "SECRET_KEY": "kiosk-load-bench"}
+    server_log = open(args.server_log, "w")  # noqa: SIM115  (closed after the server stops)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -278,6 +332,7 @@ def main() -> None:
         ],
         cwd=ROOT,
         env=env,
+        stderr=server_log,
     )
     try:
         for _ in range(300):
@@ -286,10 +341,10 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        start = time.monotonic() + 1.0
+        gate = Gate(len(plans), spread=args.admit_over)
         threads = [
             threading.Thread(
-                target=run_kiosk, args=(p, args.port, args.interval, args.replay, start)
+                target=run_kiosk, args=(p, args.port, args.interval, args.replay, gate)
             )
             for p in plans
         ]
@@ -302,16 +357,25 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        server_log.close()
 
     print(
         f"\n{args.kiosks} kiosks, an answer every {args.interval:g} s each, "
         f"gunicorn -w {args.workers} --threads {args.threads}, PostgreSQL; {wall:.0f} s"
     )
-    for kind in ("save", "page", "heartbeat"):
-        values = [v for p in plans for v in p.timings.get(kind, [])]
+    kinds = {
+        "start": ("start",),
+        "save": ("save",),
+        "answer": ("answer",),
+        "all saves": ("save", "answer"),
+        "page": ("page",),
+        "heartbeat": ("heartbeat",),
+    }
+    for label, parts in kinds.items():
+        values = [v for p in plans for kind in parts for v in p.timings.get(kind, [])]
         if values:
             print(
-                f"{kind:>9}: n={len(values):5d}  p50={percentile(values, 50):6.1f} ms  "
+                f"{label:>9}: n={len(values):5d}  p50={percentile(values, 50):6.1f} ms  "
                 f"p95={percentile(values, 95):6.1f} ms  p99={percentile(values, 99):6.1f} ms  "
                 f"mean={statistics.fmean(values):6.1f} ms"
             )
