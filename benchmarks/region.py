@@ -54,6 +54,8 @@ from benchmarks.region_measure import (  # noqa: E402
     worker_memory,
 )
 from benchmarks.region_setup import BIRTH_DATE, PASSWORD, Region, build_region  # noqa: E402
+
+SECRET_KEY = "region-benchmark"  # the set-up and the server must share it (sealed TOTP secrets)
 from tests.live import Browser, gunicorn_processes  # noqa: E402
 
 TOKEN = re.compile(r'/examiner/score/([A-Za-z0-9_-]+)"')
@@ -269,6 +271,7 @@ def run(args, kiosks: int) -> None:
     region = build_region(
         args.database_url,
         keys,
+        secret_key=SECRET_KEY,
         kiosks=kiosks,
         per_kiosk=per_kiosk,
         proctors=args.proctors,
@@ -290,7 +293,7 @@ def run(args, kiosks: int) -> None:
     env = {
         "DATABASE_URL": args.database_url,
         "ATTEST_REDIS_URL": args.redis_url,
-        "SECRET_KEY": "region-benchmark",
+        "SECRET_KEY": SECRET_KEY,
         "ATTEST_INSTANCE_PATH": str(tmp / "instance"),
         "ATTEST_STORAGE_DIR": str(tmp / "storage"),
         "ATTEST_KEYS_DIR": str(keys),

@@ -260,8 +260,12 @@ def build_region(
     examiners: int,
     performances: int,
     attestations: int = 3,
+    secret_key: str,
 ) -> Region:
-    """Fresh schema and everything the run needs; timings per step in region.timings."""
+    """Fresh schema and everything the run needs; timings per step in region.timings.
+
+    `secret_key` must be the server's: the examiners' TOTP secrets are sealed under a key derived
+    from it (attest/field_crypto.py), and a server with another key cannot open them."""
     import time
 
     from attest import create_app
@@ -283,6 +287,7 @@ def build_region(
     app = create_app(
         {
             "DATABASE_URL": url,
+            "SECRET_KEY": secret_key,
             "KEYS_DIR": str(keys_dir),
             "LOG_FORMAT": "none",
             "INSTANCE_PATH": str(keys_dir.parent / "instance"),
