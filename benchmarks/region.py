@@ -73,6 +73,7 @@ class Stats:
         self.ack_count = 0
         self.rated: list[str] = []  # tokens of acknowledged ratings
         self.sessions_finished = 0
+        self.queue_empty = 0  # examiner queue pages with nothing left to score
 
     def timed(self, kind: str, expect: tuple[int, ...], fn, *args):
         """Time one request; a connection error or client time-out (30 s) counts as status 0."""
@@ -164,11 +165,12 @@ def examiner_loop(base: str, username: str, secret: str, stats: Stats, stop: thr
     browser = Browser()
     login(browser, base, username, stats, secret)
     while not stop.is_set():
-        _s, page, _h = stats.timed("examiner_queue", (200,), browser.get, base + "/examiner/")
+        status, page, _h = stats.timed("examiner_queue", (200,), browser.get, base + "/examiner/")
         tokens = TOKEN.findall(page)
         if not tokens:
-            with stats.lock:
-                stats.errors["examiner_queue empty"] += 1
+            if status == 200:  # nothing left to score: the backlog is done, not an error
+                with stats.lock:
+                    stats.queue_empty += 1
             time.sleep(2.0)
             continue
         url = f"{base}/examiner/score/{tokens[0]}"
@@ -334,7 +336,8 @@ def report(args, stats: Stats, elapsed, memory, activity, stored) -> None:
     print(
         f"requests: {total} in {elapsed:.0f} s = {total / elapsed:.1f}/s; answers saved: "
         f"{stats.ack_count} ({stats.ack_count / elapsed:.1f}/s); ratings: {len(stats.rated)} "
-        f"({len(stats.rated) / elapsed:.2f}/s); sessions finished: {stats.sessions_finished}"
+        f"({len(stats.rated) / elapsed:.2f}/s); sessions finished: {stats.sessions_finished}; "
+        f"examiner queue pages with nothing left to score: {stats.queue_empty}"
     )
     print(f"{'kind':<15} {'count':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for kind, values in sorted(stats.latency.items()):
