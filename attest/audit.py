@@ -1,9 +1,14 @@
 """Record audit events (who did what to which object), without personal data.
 
-The trail is append-only and hash-chained (attest/audit_chain.py). Appending locks the single
-chain-head row (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers anyway) until the
-transaction ends, so concurrent requests extend the chain one after another and never fork it
-(the unique `seq` would refuse a fork in any case)."""
+The trail is append-only and hash-chained (attest/audit_chain.py). An event is recorded in the
+caller's transaction but joins the chain only when that transaction commits: just before the
+commit the single chain-head row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite
+serialises writers anyway), the transaction's events are given their sequence numbers and
+hashes and inserted, and the commit releases the lock. Concurrent requests thus extend the chain
+one after another and never fork it (the unique `seq` would refuse a fork in any case), while
+the lock is held for the commit only, not for the rest of the request: a request that is slow or
+waits for a CPU no longer makes every other audited request wait behind it. Events recorded in
+a savepoint that rolls back, or in a transaction that rolls back, never join the chain."""
 
 from __future__ import annotations
 
@@ -37,6 +42,9 @@ def _lock_head(session: so.Session) -> AuditChainHead:
     return head
 
 
+_PENDING = "attest_audit_pending"
+
+
 def record_event(
     session: so.Session,
     actor: User | None,
@@ -45,23 +53,77 @@ def record_event(
     object_id: object,
     **detail: Any,
 ) -> AuditEvent:
-    """Append an audit event to the chain (in the caller's transaction)."""
-    head = _lock_head(session)
+    """Record an audit event in the caller's transaction; it joins the chain at the commit.
+
+    The event returned has its sequence number, time, hash and id once the transaction has
+    committed (`at` is the time it joined the chain, so times rise with the sequence)."""
     event = AuditEvent(
-        seq=head.seq + 1,
-        at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         object_type=object_type,
         object_id=str(object_id)[:64],
         detail=detail,
-        prev_hash=head.hash,
     )
-    event.hash = entry_hash(_fields(event))
-    head.seq, head.hash = event.seq, event.hash
-    session.add(event)
-    session.flush()
+    # The event belongs to the innermost transaction, begun now if there is none yet, so that
+    # a rollback of that transaction (or of a savepoint it is in) takes the event with it.
+    owner = session.get_nested_transaction() or session.get_transaction() or session.begin()
+    session.info.setdefault(_PENDING, []).append((owner, event))
     return event
+
+
+def pending_events(session: so.Session) -> list[AuditEvent]:
+    """The events recorded in this session's transaction that have not joined the chain yet."""
+    return [event for _owner, event in session.info.get(_PENDING, [])]
+
+
+def _append_pending(session: so.Session) -> None:
+    """Chain and insert the transaction's recorded events, holding the head lock to the commit."""
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    head = _lock_head(session)
+    now = utcnow()
+    for _owner, event in pending:
+        event.seq, event.at, event.prev_hash = head.seq + 1, now, head.hash
+        event.hash = entry_hash(_fields(event))
+        head.seq, head.hash = event.seq, event.hash
+        session.add(event)
+    session.flush()
+
+
+def _within(transaction: so.SessionTransaction | None, ended: so.SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+@sa.event.listens_for(so.Session, "before_commit")
+def _chain_before_commit(session: so.Session) -> None:
+    # before_commit also runs when a savepoint is released: the events wait for the outermost.
+    if not session.in_nested_transaction():
+        _append_pending(session)
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _drop_rolled_back(session: so.Session, ended: so.SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if ended.parent is None:
+        session.info.pop(_PENDING, None)
+        return
+    kept = [(owner, event) for owner, event in pending if not _within(owner, ended)]
+    session.info[_PENDING] = kept
+
+
+@sa.event.listens_for(so.Session, "after_transaction_end")
+def _drop_at_end(session: so.Session, transaction: so.SessionTransaction) -> None:
+    # The outermost transaction ended without the commit taking its events (closed, or its
+    # commit failed): they never happened.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:

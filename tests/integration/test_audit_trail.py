@@ -173,3 +173,58 @@ def test_set_role_from_the_cli_is_audited(app, db):
     db.expire_all()
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.role_change"))
     assert event.detail["new_role"] == "proctor" and event.object_id == str(user.id)
+
+
+def test_events_join_the_chain_only_with_their_transaction(app, db):
+    """A savepoint or transaction that rolls back takes its events with it; the rest join the
+    chain at the commit, in order, with rising times, and the trail verifies."""
+    kept = record_event(db, None, "test.kept", "thing", 1)
+    assert kept.seq is None  # not in the chain before the commit
+    savepoint = db.begin_nested()
+    record_event(db, None, "test.undone", "thing", 2)
+    savepoint.rollback()
+    with db.begin_nested():
+        record_event(db, None, "test.released", "thing", 3)
+    db.commit()
+    record_event(db, None, "test.rolled_back", "thing", 4)
+    db.rollback()
+    record_event(db, None, "test.later", "thing", 5)
+    db.commit()
+
+    rows = db.execute(
+        sa.select(AuditEvent.action, AuditEvent.seq, AuditEvent.at)
+        .where(AuditEvent.action.like("test.%"))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [r.action for r in rows] == ["test.kept", "test.released", "test.later"]
+    seqs = [r.seq for r in rows]
+    assert seqs == sorted(seqs) and kept.seq == seqs[0] and kept.id is not None
+    assert [r.at for r in rows] == sorted(r.at for r in rows)
+    result = _verify(app)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_open_transaction_does_not_hold_up_other_audited_writes(app, db):
+    """The chain head is locked only while a transaction commits: a request that has recorded
+    an event and is still working (or waiting for a CPU) does not make the others wait."""
+    engine = app.extensions["attest_engine"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the row lock matters on PostgreSQL")
+    import sqlalchemy.orm as so
+
+    with so.Session(engine) as slow:
+        record_event(slow, None, "test.slow", "thing", 1)
+        slow.execute(sa.text("SELECT 1"))  # its transaction is open, as in a request
+        with so.Session(engine) as quick:
+            quick.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            record_event(quick, None, "test.quick", "thing", 2)
+            quick.commit()  # would wait for `slow` (and fail after 2 s) if it held the lock
+        slow.commit()
+    actions = db.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.action.like("test.%"))
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert actions == ["test.quick", "test.slow"]
+    result = _verify(app)
+    assert result.exit_code == 0, result.output
