@@ -21,10 +21,15 @@
   }
 
   // --- Full screen: browsers allow it only after a gesture, so ask on the first touch or key.
+  let wasFullScreen = false;
   function askFullScreen() {
     const el = document.documentElement;
     if (document.fullscreenElement || !document.fullscreenEnabled || !el.requestFullscreen) return;
-    el.requestFullscreen().catch(() => {});
+    el.requestFullscreen()
+      .then(() => {
+        wasFullScreen = true;
+      })
+      .catch(() => {});
   }
   document.addEventListener("pointerdown", askFullScreen, { capture: true });
   document.addEventListener("keydown", askFullScreen, { capture: true });
@@ -49,7 +54,6 @@
   }
 
   // --- Focus loss: reported to the server, which records it for the proctor.
-  let wasFullScreen = false;
   function reportFocus(how) {
     if (!root || !data.focusUrl) return;
     const position = parseInt(data.position || "0", 10) || null;
@@ -61,9 +65,15 @@
   window.addEventListener("blur", () => {
     if (document.visibilityState === "visible") reportFocus("blur");
   });
+  // The state is read when the event is dispatched (at the next frame), so an entry and an exit
+  // in one frame both read "not full screen": the resolved request above remembers the entry.
   document.addEventListener("fullscreenchange", () => {
-    if (document.fullscreenElement) wasFullScreen = true;
-    else if (wasFullScreen) reportFocus("fullscreen_exit");
+    if (document.fullscreenElement) {
+      wasFullScreen = true;
+    } else if (wasFullScreen) {
+      wasFullScreen = false;
+      reportFocus("fullscreen_exit");
+    }
   });
 
   // --- Countdown: the server's time left, counted down here and corrected by every heartbeat.
