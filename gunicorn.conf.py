@@ -8,7 +8,7 @@ Every value can be overridden from the environment, so one file serves every cen
 | WEB_CONCURRENCY         | worker processes                                | 2 x cores + 1    |
 | ATTEST_THREADS          | threads per worker (gthread)                    | 4                |
 | ATTEST_TIMEOUT          | seconds before a silent worker is restarted     | 30               |
-| ATTEST_MAX_REQUESTS     | requests after which a worker is recycled       | 2000             |
+| ATTEST_MAX_REQUESTS     | requests after which a worker is recycled       | 20000 (± 50 %)   |
 | ATTEST_FORWARDED_ALLOW  | proxy addresses trusted for X-Forwarded-*       | 127.0.0.1        |
 
 Workers are stateless: sessions live in signed cookies, rate limits and shared state in Redis
@@ -31,8 +31,11 @@ graceful_timeout = 30
 keepalive = 5
 # Workers are recycled now and then (a leak cannot grow for ever). The jitter is half the limit so
 # that workers, which all start together, do not restart together: with 10 % the region benchmark
-# saw every worker recycle within seconds of the others and no one accepting for 10-25 s.
-max_requests = int(os.environ.get("ATTEST_MAX_REQUESTS", "5000"))
+# saw every worker recycle within seconds of the others and no one accepting for 10-25 s. A busy
+# worker serves ~50 requests a second and its memory stays flat (210-280 MiB in the region
+# benchmark), so 20,000 means a restart every few minutes at peak; at 5,000 it was every ~100 s,
+# and each restart (~1 s to boot) showed in the answers' p99 (benchmarks/RESULTS.md).
+max_requests = int(os.environ.get("ATTEST_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 2
 preload_app = False
 forwarded_allow_ips = os.environ.get("ATTEST_FORWARDED_ALLOW", "127.0.0.1")
