@@ -7,6 +7,11 @@ EN = {
         "This code is wrong, already used or expired. Wait for the next code."
     ),
     "Deze code is te lang.": "This code is too long.",
+    "Je code kan nu niet gecontroleerd worden door een fout in de instellingen van de server. "
+    "Gebruik een herstelcode en meld het aan de beheerder.": (
+        "Your code cannot be checked now because of a fault in the server's settings. Use a "
+        "recovery code and tell the administrator."
+    ),
     "Herstelcodes": "Recovery codes",
     "Ik heb de codes bewaard, ga verder": "I have stored the codes, continue",
     "Je gebruikte een herstelcode. Er blijven er nog %(n)d.": (

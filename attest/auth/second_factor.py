@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -10,15 +11,17 @@ import sqlalchemy.orm as so
 
 from attest import totp
 from attest.auth.services import ThrottlePolicy, _locked, _register_failure, _throttle_key
-from attest.field_crypto import is_sealed
+from attest.field_crypto import FieldKeyError, is_sealed
 from attest.models import LoginThrottle, RecoveryCode, User
 
 DEFAULT_REQUIRED_ROLES = ("admin", "examiner")
 DEFAULT_POLICY = ThrottlePolicy()
+log = logging.getLogger(__name__)
 
 
 class SecondFactorError(Exception):
-    """A code was refused; `reason` is one of: wrong, locked, not_enrolled."""
+    """A code was refused; `reason` is one of: wrong, locked, not_enrolled, unavailable (the
+    stored secret does not open with the server's keys: a configuration fault, not the user's)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -34,10 +37,24 @@ def enrolment_secret(session: so.Session, user: User) -> str:
     """Return the secret to enrol (made once and kept until confirmed; never after confirming)."""
     if user.has_totp:
         raise SecondFactorError("already_enrolled")
-    if user.totp_secret_sealed is None:
+    if user.totp_secret_sealed is None or _secret(user) is None:
+        # none yet, or an unconfirmed one sealed under keys the server no longer has: a new one
         user.totp_secret = totp.new_secret()
         session.flush()
     return user.totp_secret
+
+
+def _secret(user: User) -> str | None:
+    """The user's TOTP secret, or None when it is stored under keys this server does not have."""
+    try:
+        return user.totp_secret
+    except FieldKeyError:
+        log.error(
+            "the TOTP secret of user id=%s does not open with the configured keys "
+            "(ATTEST_FIELD_KEY or SECRET_KEY changed?); recovery codes still work",
+            user.id,
+        )
+        return None
 
 
 def _keys(user: User) -> list[str]:
@@ -50,7 +67,10 @@ def _check_totp(
     keys = _keys(user)
     if _locked(session, keys, now):
         raise SecondFactorError("locked")
-    step = totp.matching_step(user.totp_secret or "", code, now.timestamp(), user.totp_last_step)
+    secret = _secret(user)
+    if secret is None and user.totp_secret_sealed is not None:
+        raise SecondFactorError("unavailable")  # not counted as a failure: not the user's fault
+    step = totp.matching_step(secret or "", code, now.timestamp(), user.totp_last_step)
     if step is None:
         _register_failure(session, keys, now, policy)
         raise SecondFactorError("locked" if _locked(session, keys, now) else "wrong")

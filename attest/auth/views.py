@@ -45,6 +45,10 @@ bp = Blueprint("auth", __name__)
 CODE_MESSAGES = {
     "wrong": _l("Deze code is niet juist, al gebruikt of verlopen. Wacht op de volgende code."),
     "locked": _l("Te veel foute codes. Probeer het over enkele minuten opnieuw."),
+    "unavailable": _l(
+        "Je code kan nu niet gecontroleerd worden door een fout in de instellingen van de "
+        "server. Gebruik een herstelcode en meld het aan de beheerder."
+    ),
 }
 
 
@@ -115,7 +119,7 @@ def _refused(form: CodeForm, user, error: SecondFactorError, action: str) -> int
     g.commit_on_error = True  # keep the failure count
     record_event(db_session(), user, action, "user", user.id, reason=error.reason)
     form.code.errors = [str(CODE_MESSAGES.get(error.reason, CODE_MESSAGES["wrong"]))]
-    return 429 if error.reason == "locked" else 400
+    return {"locked": 429, "unavailable": 503}.get(error.reason, 400)
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -257,3 +257,50 @@ def test_a_secret_sealed_with_another_key_is_refused_clearly(app):
     assert FieldCipher(derive_key("new-secret")).open(rotated.seal("x")) == "x"
     with pytest.raises(FieldKeyError, match="32 url-safe"):
         FieldCipher("not-a-key")
+
+
+def test_a_secret_sealed_under_other_keys_refuses_calmly_and_recovery_codes_still_work(
+    db, client, caplog
+):
+    """After SECRET_KEY changed without ATTEST_FIELD_KEY, staff see what is wrong (not a 500),
+    are not throttled for it, can still log in with a recovery code, and the log says why."""
+    from datetime import UTC, datetime
+
+    from attest.auth.second_factor import replace_recovery_codes
+    from attest.field_crypto import FieldCipher, derive_key
+
+    user = make_user(db, role=Role.EXAMINER)
+    user.totp_secret_sealed = FieldCipher(derive_key("the key of an earlier server")).seal(
+        TOTP_SECRET
+    )
+    recovery = replace_recovery_codes(db, user, datetime.now(UTC))
+    db.commit()
+    _password_step(client, user.username)
+    for _ in range(6):  # more than the failures that would lock the account
+        refused = _post_code(client, "/login/code", totp_code(user.username))
+        assert refused.status_code == 503
+        assert "fout in de instellingen van de server" in refused.get_data(as_text=True)
+    assert f"user id={user.id} does not open with the configured keys" in caplog.text
+    assert user.username not in caplog.text
+    assert client.get("/examiner/").status_code == 302  # not logged in
+    done = _post_code(client, "/login/code", recovery[0])
+    assert done.status_code == 302
+    assert client.get("/examiner/").status_code == 200
+    reasons = db.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.action == "user.second_factor_refused")
+    ).all()
+    assert reasons and all(r == {"reason": "unavailable"} for r in reasons)
+
+
+def test_an_unconfirmed_secret_under_other_keys_is_replaced_at_enrolment(db, client):
+    from attest.field_crypto import FieldCipher, derive_key
+
+    user = make_user(db, role=Role.ADMIN, totp_secret=None)
+    user.totp_secret_sealed = FieldCipher(derive_key("another key")).seal(TOTP_SECRET)
+    db.commit()
+    response = _password_step(client, user.username)
+    assert response.headers["Location"].endswith("/login/enrol")
+    page = client.get("/login/enrol")
+    assert page.status_code == 200
+    db.expire_all()
+    assert db.get(User, user.id).totp_secret not in (None, TOTP_SECRET)
