@@ -251,9 +251,7 @@ def world(app, db, now):
     cand = make_candidate(db, centre=centre)
     ts, code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
     kiosk, token = make_kiosk(db, centre=centre)
-    partner_key = None
-    if hasattr(factories, "make_partner"):  # the partner API (issue 7) provides it
-        _org, partner_key = factories.make_partner(db)
+    _org, partner_key = factories.make_partner(db)
     db.commit()
     return {
         "users": users,
@@ -308,8 +306,6 @@ def _visitor_client(app, world, visitor: str):
         assert login(client, world["users"][visitor].username).status_code == 302
     headers = {}
     if visitor == "partner":
-        if world["partner_key"] is None:
-            pytest.skip("no partner API yet: tests.factories.make_partner is missing")
         headers = partner_headers(world["partner_key"])
     return client, headers
 
