@@ -60,7 +60,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest.auth import setup_login
 
     setup_login(app)
-    _register_request_transaction(app)
     _keep_unsent_work_at_time_up(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -78,6 +77,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_logging(json_format=app.config["LOG_FORMAT"] == "json")
     logging.getLogger("attest").setLevel(logging.INFO)
     install_request_logging(app)
+    # Registered last, so it runs first of the after_request hooks (Flask runs them in reverse):
+    # a commit that fails turns the response into a 503, and the security headers, the request
+    # id and the access line (with the commit's time) must describe that response.
+    _register_request_transaction(app)
     return app
 
 

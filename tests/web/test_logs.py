@@ -62,3 +62,20 @@ def test_exceptions_are_one_json_line(log_lines):
         logging.getLogger("attest.test").exception("failed")
     line = log_lines()[-1]
     assert line["message"] == "failed" and "RuntimeError: boom" in line["exception"]
+
+
+def test_a_failed_commit_is_logged_and_answered_as_what_the_client_got(app, log_lines, monkeypatch):
+    """The commit runs before the other after-request hooks: when it fails, the 503 the client
+    gets carries the security headers and the request id, and the access line says 503."""
+    import sqlalchemy as sa
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(sa.orm.Session, "commit", broken)
+    response = app.test_client().get("/login", headers={"X-Request-ID": "lb-commit-failed-01"})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.headers["X-Request-ID"] == "lb-commit-failed-01"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    line = [x for x in log_lines() if x["logger"] == "attest.access"][-1]
+    assert line["status"] == 503 and line["request_id"] == "lb-commit-failed-01"
