@@ -273,7 +273,8 @@ class CatEngine:
         """Choose the next unit with the content, exposure and information rules."""
         if state.stop is not None:
             return None
-        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores))
+        ineligible = None if state.ineligible is None else tuple(state.ineligible)
+        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores), ineligible)
         if key not in self._memo:
             if len(self._memo) > 512:
                 self._memo.clear()

@@ -28,6 +28,10 @@ from attest.assessment.irt import ItemParams, pcm_probabilities, testlet_params
 
 MAX_RATE = 0.20  # the item-eligibility method's goal r_max, with room under the issue's 0.25
 FADING = 0.999  # weight of the previous counts per new test: a memory of about 1,000 tests
+# A unit given in every counted test although it was never eligible for them (the engine falls
+# back on ineligible units when no eligible one fits) would get P(E) = 0: never eligible again,
+# and the engine refuses a probability of 0. The floor keeps it rare but recoverable.
+MIN_PROBABILITY = 0.001
 
 
 def exposure_key(config: CatConfig | Mapping) -> str:
@@ -83,7 +87,9 @@ class EligibilityCounts:
         """Return each unit's probability of being eligible for the next test, those below 1."""
         given = self.administered > 0
         p = np.ones(len(self.unit_ids))
-        p[given] = np.minimum(1.0, self.max_rate * self.eligible[given] / self.administered[given])
+        p[given] = np.clip(
+            self.max_rate * self.eligible[given] / self.administered[given], MIN_PROBABILITY, 1.0
+        )
         return {self.unit_ids[i]: float(p[i]) for i in np.flatnonzero(p < 1.0)}
 
     def rates(self) -> dict[str, float]:

@@ -10,6 +10,7 @@ from attest.assessment.bank import load_bank
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.exposure import (
     MAX_RATE,
+    MIN_PROBABILITY,
     EligibilityCounts,
     exposure_key,
     exposure_rates,
@@ -99,6 +100,19 @@ def test_counts_from_stored_states_equal_the_running_counts():
     assert stored.probabilities() == pytest.approx(running.probabilities())
     assert stored.tests == pytest.approx(running.tests)
     assert running.max_rate == MAX_RATE
+
+
+def test_a_unit_given_only_when_ineligible_stays_drawable_and_the_engine_starts():
+    """A unit that the engine gave in every counted test although it was never eligible (its
+    fallback when no eligible unit fits) must not reach P(E) = 0, which the engine refuses: every
+    new adaptive section would then fail to start."""
+    bank = small_bank()
+    first = bank[0].id
+    states = [{"items": [first], "ineligible": [first]} for _ in range(50)]
+    p = EligibilityCounts.from_states([u.id for u in bank], states).probabilities()
+    assert p[first] == pytest.approx(MIN_PROBABILITY)
+    state = CatEngine(bank, CONFIG).start(seed=3, eligibility=p)
+    assert CatEngine(bank, CONFIG).next_item(state) is not None
 
 
 def test_keys_and_units_follow_the_delivery():
