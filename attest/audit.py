@@ -71,11 +71,6 @@ def record_event(
     return event
 
 
-def pending_events(session: so.Session) -> list[AuditEvent]:
-    """The events recorded in this session's transaction that have not joined the chain yet."""
-    return [event for _owner, event in session.info.get(_PENDING, [])]
-
-
 def _append_pending(session: so.Session) -> None:
     """Chain and insert the transaction's recorded events, holding the head lock to the commit."""
     pending = session.info.pop(_PENDING, None)
@@ -111,6 +106,10 @@ def _drop_rolled_back(session: so.Session, ended: so.SessionTransaction) -> None
     pending = session.info.get(_PENDING)
     if not pending:
         return
+    # A failed flush ends its own subtransaction, and with it the nearest savepoint (or the
+    # whole transaction): that is what was rolled back in the database.
+    while not ended.nested and ended.parent is not None:
+        ended = ended.parent
     if ended.parent is None:
         session.info.pop(_PENDING, None)
         return

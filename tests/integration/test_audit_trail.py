@@ -228,3 +228,24 @@ def test_an_open_transaction_does_not_hold_up_other_audited_writes(app, db):
     assert actions == ["test.quick", "test.slow"]
     result = _verify(app)
     assert result.exit_code == 0, result.output
+
+
+def test_an_event_of_a_savepoint_whose_flush_failed_never_joins(app, db):
+    """A savepoint ended by a failed write (a constraint) takes its events with it, as an
+    explicitly rolled back one does."""
+    make_centre(db, code="DUP1")
+    db.commit()
+    record_event(db, None, "test.before", "thing", 1)
+    with pytest.raises(sa.exc.IntegrityError):
+        with db.begin_nested():
+            record_event(db, None, "test.in_failed_savepoint", "thing", 2)
+            make_centre(db, code="DUP1")  # flushes: the code is taken
+    record_event(db, None, "test.after", "thing", 3)
+    db.commit()
+    actions = db.scalars(
+        sa.select(AuditEvent.action)
+        .where(AuditEvent.action.like("test.%"))
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert actions == ["test.before", "test.after"]
+    assert _verify(app).exit_code == 0
