@@ -40,9 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest.extensions import babel, csrf, limiter, login_manager
     from attest.i18n import select_locale, select_timezone
 
-    field_crypto.configure(
-        app.config["FIELD_KEY"] or field_crypto.derive_key(app.config["SECRET_KEY"])
-    )
+    derived = field_crypto.derive_key(app.config["SECRET_KEY"])
+    field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
     engine = dbmod.make_engine(app.config["DATABASE_URL"])
     app.extensions["attest_engine"] = engine
     app.extensions["attest_session"] = dbmod.make_session_factory(engine)

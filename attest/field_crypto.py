@@ -3,9 +3,11 @@ database (a backup, a dump) does not hand over the second factor of every accoun
 
 Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) with the key from ATTEST_FIELD_KEY, or
 derived from SECRET_KEY by HKDF when that is not set. Several keys may be given (comma
-separated): the first encrypts, all decrypt, so keys can be rotated (`attest` re-seals a
-secret whenever it is written). Values stored before encryption existed (no prefix) are read
-as they are and sealed the next time they are written. Pure: no Flask."""
+separated): the first encrypts, all decrypt, so keys can be rotated. The key derived from
+SECRET_KEY always decrypts too, so setting ATTEST_FIELD_KEY for the first time loses nothing.
+A value found under any key but the first (or stored before encryption existed, without the
+prefix) is sealed again under the first when it is next used (`needs_resealing`), so an old key
+can be dropped once every account has logged in since. Pure: no Flask."""
 
 from __future__ import annotations
 
@@ -31,11 +33,15 @@ def derive_key(secret_key: str) -> str:
 class FieldCipher:
     """Seal and open field values with one or more Fernet keys (the first one seals)."""
 
-    def __init__(self, keys: str) -> None:
+    def __init__(self, keys: str, also_open: str | None = None) -> None:
+        """`keys`: comma-separated, the first seals; `also_open`: one more key that only opens."""
         parts = [k.strip() for k in keys.split(",") if k.strip()]
         if not parts:
             raise FieldKeyError("no field key given")
+        if also_open and also_open not in parts:
+            parts.append(also_open)
         try:
+            self._primary = Fernet(parts[0])
             self._fernet = MultiFernet([Fernet(k) for k in parts])
         except ValueError as exc:
             raise FieldKeyError(
@@ -52,11 +58,21 @@ class FieldCipher:
             return stored  # written before fields were encrypted
         try:
             return self._fernet.decrypt(stored[len(PREFIX) :].encode("ascii")).decode("utf-8")
-        except InvalidToken as exc:
+        except (InvalidToken, UnicodeError) as exc:
             raise FieldKeyError(
                 "a sealed field does not open with the configured keys "
                 "(ATTEST_FIELD_KEY or SECRET_KEY changed?)"
             ) from exc
+
+    def needs_resealing(self, stored: str) -> bool:
+        """Whether a stored value is not sealed under the first key (clear, or an older key)."""
+        if not is_sealed(stored):
+            return True
+        try:
+            self._primary.decrypt(stored[len(PREFIX) :].encode("ascii"))
+        except (InvalidToken, UnicodeError):
+            return True
+        return False
 
 
 def is_sealed(stored: str) -> bool:
@@ -66,10 +82,10 @@ def is_sealed(stored: str) -> bool:
 _cipher: FieldCipher | None = None
 
 
-def configure(keys: str) -> None:
+def configure(keys: str, also_open: str | None = None) -> None:
     """Set the process's cipher (the app factory does this from its settings)."""
     global _cipher
-    _cipher = FieldCipher(keys)
+    _cipher = FieldCipher(keys, also_open)
 
 
 def cipher() -> FieldCipher:

@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 
 from attest import totp
 from attest.auth.services import ThrottlePolicy, _locked, _register_failure, _throttle_key
-from attest.field_crypto import FieldKeyError, is_sealed
+from attest.field_crypto import FieldKeyError, cipher
 from attest.models import LoginThrottle, RecoveryCode, User
 
 DEFAULT_REQUIRED_ROLES = ("admin", "examiner")
@@ -75,8 +75,8 @@ def _check_totp(
         _register_failure(session, keys, now, policy)
         raise SecondFactorError("locked" if _locked(session, keys, now) else "wrong")
     user.totp_last_step = step
-    if not is_sealed(user.totp_secret_sealed or ""):
-        user.totp_secret = user.totp_secret  # kept in the clear before fields were sealed
+    if cipher().needs_resealing(user.totp_secret_sealed or ""):
+        user.totp_secret = secret  # in the clear from before sealing, or under an older key
     session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
     return step
 

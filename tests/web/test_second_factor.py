@@ -259,6 +259,34 @@ def test_a_secret_sealed_with_another_key_is_refused_clearly(app):
         FieldCipher("not-a-key")
 
 
+def test_setting_a_field_key_keeps_old_secrets_and_reseals_them_at_the_next_login(app, db):
+    """ATTEST_FIELD_KEY set for the first time: secrets sealed under the key derived from
+    SECRET_KEY still open (it stays a key that opens), and a login seals them again under the
+    new key, so that the derived key can later be dropped; a tampered value is a clear error."""
+    from cryptography.fernet import Fernet
+
+    from attest import field_crypto
+    from attest.field_crypto import FieldCipher, FieldKeyError, derive_key
+
+    derived = derive_key(app.config["SECRET_KEY"])
+    user = make_user(db, role=Role.EXAMINER)  # sealed under the derived key
+    db.commit()
+    new_key = Fernet.generate_key().decode()
+    field_crypto.configure(new_key, also_open=derived)  # what create_app does with FIELD_KEY
+    try:
+        assert field_crypto.cipher().needs_resealing(user.totp_secret_sealed)
+        assert login(app.test_client(), user.username).status_code == 302
+        db.expire_all()
+        stored = db.get(User, user.id).totp_secret_sealed
+        assert FieldCipher(new_key).open(stored) == TOTP_SECRET  # the new key alone opens it
+        assert not field_crypto.cipher().needs_resealing(stored)
+        assert field_crypto.cipher().needs_resealing(TOTP_SECRET)  # clear, from before sealing
+        with pytest.raises(FieldKeyError):
+            field_crypto.cipher().open("f1:é-not-a-token")
+    finally:
+        field_crypto.configure(derived)
+
+
 def test_a_secret_sealed_under_other_keys_refuses_calmly_and_recovery_codes_still_work(
     db, client, caplog
 ):
