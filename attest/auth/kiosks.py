@@ -66,11 +66,6 @@ def enrol_with_token(session: so.Session, token: str, now: datetime) -> tuple[Ki
     return kiosk, device_token
 
 
-def kiosk_for_token(session: so.Session, token: str | None) -> Kiosk | None:
-    """Return the enabled kiosk that holds this device token, or None."""
-    return kiosk_with_session(session, token, None)[0]
-
-
 def kiosk_with_session(
     session: so.Session, token: str | None, test_session_id: object
 ) -> tuple[Kiosk | None, TestSession | None]:
