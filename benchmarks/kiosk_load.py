@@ -7,8 +7,9 @@ item save the answer, follow to the next item page (timed: "page") and send a he
 10 s (timed: "heartbeat"). Even kiosks save by posting the item form (timed: "save"), odd ones as
 kiosk.js does, JSON with an idempotency key to /kiosk/item/N/answer (timed: "answer"). A share
 of the answers is sent twice, as a kiosk replaying its queue after a network loss would.
-Afterwards the database is counted: every acknowledged answer must be there exactly once, and
-nothing that was not acknowledged.
+Afterwards the database is read: every acknowledged answer must be stored, with the value sent,
+and nothing that was not acknowledged (a second row per item is refused by a unique constraint).
+The server runs with the shipped gunicorn.conf.py; -w and --threads override its values.
 
 Usage (the database is emptied: give it one of its own):
   createdb -h 127.0.0.1 -U postgres attest_bench
@@ -44,6 +45,7 @@ from attest.assessment.bank import load_bank  # noqa: E402
 from attest.assessment.bank_queries import current_versions  # noqa: E402
 from attest.assessment.bank_sync import sync_bank  # noqa: E402
 from attest.assessment.delivery import create_session  # noqa: E402
+from attest.assessment.items import get_format  # noqa: E402
 from attest.auth.kiosks import register_kiosk  # noqa: E402
 from attest.auth.services import create_user  # noqa: E402
 from attest.db import make_engine  # noqa: E402
@@ -79,6 +81,7 @@ class KioskPlan:
     code: str
     session_id: int
     answers: list[tuple[int, dict]]  # (position, form fields)
+    expected: dict[int, object] = field(default_factory=dict)  # position: value to be stored
     acknowledged: list[tuple[int, dict]] = field(default_factory=list)
     timings: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -175,7 +178,16 @@ def prepare(url: str, kiosks: int, items: int) -> list[KioskPlan]:
                     SessionItem(session=ts, position=position, skill=skill, item_version=version)
                 )
                 answers.append((position, correct_answer(version.format, version.content)))
-            plans.append(KioskPlan(token=token, code=code, session_id=ts.id, answers=answers))
+            # what the server must store for each answer: the format's own reading of the form
+            expected = {
+                pos: get_format(version.format).parse_response(fields, version.content)
+                for (pos, fields), (_skill, version) in zip(answers, chosen, strict=True)
+            }
+            plans.append(
+                KioskPlan(
+                    token=token, code=code, session_id=ts.id, answers=answers, expected=expected
+                )
+            )
         session.commit()
     engine.dispose()
     return plans
@@ -263,8 +275,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def verify(url: str, plans: list[KioskPlan]) -> tuple[int, int, int, int]:
-    """Return (acknowledged, rows, lost, duplicated or wrong) from the database."""
+def verify(url: str, plans: list[KioskPlan]) -> tuple[int, int, int, int, int]:
+    """Return (acknowledged, rows, lost, unacknowledged, wrong value) from the database.
+
+    A second row for one item cannot exist (`response.session_item_id` is unique), so "stored
+    exactly once" is checked as: every acknowledged answer has its row, no row exists without
+    an acknowledgement, and every row holds the value that was sent (a replay or a retried
+    request that stored something else, or an answer filed under another item, shows here)."""
     engine = make_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -272,17 +289,16 @@ def verify(url: str, plans: list[KioskPlan]) -> tuple[int, int, int, int]:
                 Response, Response.session_item_id == SessionItem.id
             )
         ).all()
-        dupes = conn.execute(
-            sa.select(Response.session_item_id)
-            .group_by(Response.session_item_id)
-            .having(sa.func.count() > 1)
-        ).all()
     engine.dispose()
-    stored = {(r.session_id, r.position) for r in rows}
-    acknowledged = {(p.session_id, pos) for p in plans for pos, _f in p.acknowledged}
-    lost = len(acknowledged - stored)
-    extra = len(stored - acknowledged) + len(dupes) + (len(rows) - len(stored))
-    return len(acknowledged), len(rows), lost, extra
+    stored = {(r.session_id, r.position): r.value for r in rows}
+    # the app stores an answer's value as {"v": value} (attest.assessment.delivery.record_answer)
+    expected = {
+        (p.session_id, pos): {"v": p.expected[pos]} for p in plans for pos, _f in p.acknowledged
+    }
+    lost = len(expected.keys() - stored.keys())
+    unacknowledged = len(stored.keys() - expected.keys())
+    wrong = sum(1 for key, value in stored.items() if key in expected and expected[key] != value)
+    return len(expected), len(rows), lost, unacknowledged, wrong
 
 
 def main() -> None:
@@ -320,6 +336,8 @@ def main() -> None:
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",  # the shipped settings (keep-alive, worker recycling), as in production
+            "gunicorn.conf.py",
             "-w",
             str(args.workers),
             "--threads",
@@ -380,12 +398,15 @@ def main() -> None:
                 f"mean={statistics.fmean(values):6.1f} ms"
             )
     errors = [e for p in plans for e in p.errors]
-    acknowledged, rows, lost, extra = verify(args.database_url, plans)
+    acknowledged, rows, lost, unacknowledged, wrong = verify(args.database_url, plans)
     print(f"acknowledged answers: {acknowledged}; rows in the database: {rows}")
-    print(f"lost: {lost}; duplicated or unacknowledged: {extra}; request errors: {len(errors)}")
+    print(
+        f"lost: {lost}; stored without acknowledgement: {unacknowledged}; stored with another "
+        f"value than sent: {wrong}; request errors: {len(errors)}"
+    )
     for error in errors[:10]:
         print("  ", error)
-    sys.exit(0 if lost == 0 and extra == 0 else 1)
+    sys.exit(0 if lost == unacknowledged == wrong == 0 else 1)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def worker_memory() -> list[int]:
             grand = (Path("/proc") / parent / "status").read_text() if parent else ""
         except OSError:
             continue
-        if f"PPid:\t{me}" in grand:  # a worker: its parent (the master) is our child
+        if f"PPid:\t{me}\n" in grand:  # a worker: its parent (the master) is our child
             rss.append(int(fields["VmRSS"].split()[0]))
     return rss
 
