@@ -130,3 +130,7 @@ def test_every_adaptive_mode_of_the_purposes_builds_an_engine(skill, key):
     settings = purpose_modes(load_purposes())[(skill, key)]
     config = CatConfig(**settings)
     assert exposure_key(config) == key and config.domain_tolerance >= 0
+    units = units_from_specs(load_bank(BANK_ROOT).select(skill=skill, status="live"))
+    engine = CatEngine(units, config)
+    state = engine.start(seed=11)
+    assert engine.next_item(state) is not None  # the shipped bank can start this mode
