@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, TOTP_SECRET, totp_code
 
@@ -60,3 +63,29 @@ def pass_sound_check(client) -> None:
 
     page = client.get("/kiosk/sound-check").get_data(as_text=True)
     client.post("/kiosk/sound-check", data={"result": "ok", "csrf_token": csrf_from(page)})
+
+
+UPLOAD_CHUNK = 4096  # the chunk size kiosk.js uses for recordings
+
+
+def upload_begin_body(
+    session_id: int,
+    data: bytes,
+    upload_id: str = "upload-0123456789abcdef",
+    *,
+    content_type: str = "audio/webm;codecs=opus",
+    duration_ms: int = 3000,
+    **extra,
+) -> dict:
+    """The JSON body with which kiosk.js announces a recording of `data` before its chunks."""
+    return {
+        "session": session_id,
+        "upload_id": upload_id,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "chunk_size": UPLOAD_CHUNK,
+        "chunk_count": math.ceil(len(data) / UPLOAD_CHUNK),
+        "duration_ms": duration_ms,
+        **extra,
+    }

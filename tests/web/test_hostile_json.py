@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +33,7 @@ from attest.assessment.kiosk_control import FOCUS_KINDS
 from attest.models import Item, ItemVersion, SessionEvent, SessionItem
 from tests.conftest import csrf_from
 from tests.web import test_access as access
+from tests.web.helpers import UPLOAD_CHUNK, upload_begin_body
 from tests.web.hostile import (
     SIDE_EFFECT_TABLES,
     Visitors,
@@ -46,7 +46,7 @@ from tests.web.hostile import (
 
 EXAMPLES_PER_ENDPOINT = 20
 UPLOAD_ID = "upload-0123456789abcdef"  # begun by the fixture: completing it misses chunks
-CHUNK = 4096
+CHUNK = UPLOAD_CHUNK
 # The session items of the test in progress: what each kiosk endpoint works on.
 POSITIONS = {"speaking": 1, "writing": 2, "choice": 3, "listening": 4}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -331,16 +331,7 @@ def json_site(app, db, world):
     data = b"\x1a\x45\xdf\xa3" * 3000
     begun = client.post(
         f"/kiosk/item/{POSITIONS['speaking']}/uploads",
-        json={
-            "session": world["session_id"],
-            "upload_id": UPLOAD_ID,
-            "content_type": "audio/webm",
-            "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "chunk_size": CHUNK,
-            "chunk_count": math.ceil(len(data) / CHUNK),
-            "duration_ms": 3000,
-        },
+        json=upload_begin_body(world["session_id"], data, UPLOAD_ID, content_type="audio/webm"),
         headers={"X-CSRFToken": site.csrf},
     )
     assert begun.status_code == 200, begun.get_json()

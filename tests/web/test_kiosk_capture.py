@@ -26,9 +26,9 @@ from attest.models import (
 from tests.audio_samples import silence, tone, webm_opus
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
-from tests.web.helpers import start_at_kiosk
+from tests.web.helpers import UPLOAD_CHUNK, start_at_kiosk, upload_begin_body
 
-CHUNK = 4096
+CHUNK = UPLOAD_CHUNK
 FORMATS = ("audio_response", "extended_text", "single_choice", "single_choice")
 
 
@@ -68,17 +68,13 @@ def post(kiosk, url, body):
 
 
 def begin(kiosk, data, upload_id="upload-0123456789abcdef", duration_ms=None, **extra):
-    body = {
-        "session": kiosk["session"],
-        "upload_id": upload_id,
-        "content_type": "audio/webm;codecs=opus",
-        "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "chunk_size": CHUNK,
-        "chunk_count": math.ceil(len(data) / CHUNK),
-        "duration_ms": duration_ms if duration_ms is not None else 3000,
+    body = upload_begin_body(
+        kiosk["session"],
+        data,
+        upload_id,
+        duration_ms=duration_ms if duration_ms is not None else 3000,
         **extra,
-    }
+    )
     return post(kiosk, "/kiosk/item/1/uploads", body)
 
 
