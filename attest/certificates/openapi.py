@@ -141,8 +141,10 @@ def openapi_document(public_url: str) -> dict:
                 "post": {
                     "operationId": "verifyAttestation",
                     "summary": "Verify a typed attestation code together with the birth date",
-                    "description": "Every failure (unknown code, wrong birth date, malformed "
-                    "input) gives the same 404 answer. Rate limited per client and per code.",
+                    "description": "Every failure (unknown code, wrong birth date, a code or "
+                    "date that is not well-formed) gives the same 404 answer. A call of the wrong "
+                    "form (not a JSON object, code or birth_date missing or not text, an unknown "
+                    "profile) gets a 400 naming the problem. Rate limited per client and per code.",
                     "requestBody": {
                         "required": True,
                         "content": {
@@ -153,7 +155,11 @@ def openapi_document(public_url: str) -> dict:
                     },
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Verification"}, "found"),
-                        "400": _json({"$ref": "#/components/schemas/Error"}, "unknown profile"),
+                        "400": _json(
+                            {"$ref": "#/components/schemas/Error"},
+                            "not a JSON object, code or birth_date missing or not text, or an "
+                            "unknown profile",
+                        ),
                         "404": _json(
                             {"$ref": "#/components/schemas/Verification"}, "no such attestation"
                         ),

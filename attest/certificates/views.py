@@ -141,17 +141,18 @@ def payload_page(payload: str):
 def api():
     """Verify a typed code with the birth date, as JSON; optionally judge one profile."""
     body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
+    if not isinstance(body, dict):
+        message = 'the body must be a JSON object: {"code": "...", "birth_date": "YYYY-MM-DD"}'
+        return jsonify(error="bad_request", message=message), 400
     code, birth, asked = (body.get(k) for k in ("code", "birth_date", "profile"))
+    for name, value in (("code", code), ("birth_date", birth)):
+        if not isinstance(value, str):  # the form of the call, which says nothing of the data
+            return jsonify(error="bad_field", message=f"{name} must be given, as text"), 400
     if asked is not None and (not isinstance(asked, str) or asked not in dict(profile_codes())):
         known = ", ".join(c for c, _title in profile_codes())
         return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
-    result = verify_code(
-        db_session(),
-        code if isinstance(code, str) else "",
-        birth if isinstance(birth, str) else "",
-    )
-    _log("api", result, code if isinstance(code, str) else "")
+    result = verify_code(db_session(), code, birth)
+    _log("api", result, code)
     document = result.as_json()
     if asked is not None:
         judgement = judge_requirement(result, asked)
