@@ -216,7 +216,7 @@ def make_speaking_performance(
     session.add(item)
     version = ItemVersion(
         item_id="S-1",
-        version=ts.id,
+        version=ts.id * 1000 + position,  # one per (session, position): callable more than once
         content_hash="x",
         level="A2",
         format="audio_response",

@@ -32,7 +32,7 @@ from attest.storage_sweep import sweep_orphans
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
-from tests.web.helpers import csrf, login, start_at_kiosk
+from tests.web.helpers import csrf, login, start_at_kiosk, verify_api
 from tests.web.test_recording_upload import WEBM, upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -351,9 +351,7 @@ def test_sigkill_during_issuing_leaves_a_whole_attestation_or_none(
         assert orphans == [marker.read_text()]
         code = Path(orphans[0]).stem
         birth = db.get(TestSession, session_id).candidate.birth_date.isoformat()
-        looked_up = app.test_client().post(
-            "/api/v1/verify", json={"code": code, "birth_date": birth}
-        )
+        looked_up = verify_api(app.test_client(), code, birth)
         assert looked_up.status_code == 404 and looked_up.get_json()["status"] == "not_found"
         report = sweep_orphans(db, DirectoryStorage(root), time.time() + 3600)
         assert report.removed == orphans

@@ -6,13 +6,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import session_clock
-from attest.models import Role, SectionClock, SessionStatus, TestSession
-from tests.factories import make_candidate, make_centre, make_user
+from attest.models import SectionClock, SessionStatus, TestSession
+from tests.factories import make_candidate, make_centre
 
 
 def _session(db, now) -> TestSession:
     centre = make_centre(db)
-    make_user(db, role=Role.PROCTOR, centre=centre)
     ts = TestSession(
         candidate=make_candidate(db, centre=centre),
         centre_id=centre.id,
