@@ -153,28 +153,23 @@ def bank_audio(force: bool, directory: str | None) -> None:
 @with_appcontext
 def bank_exposure(top: int) -> None:
     from attest.assessment.adaptive import engine_for, exposure_counts
-    from attest.assessment.exposure import exposure_key
+    from attest.assessment.exposure import adaptive_modes
     from attest.assessment.purposes import load_purposes
 
-    seen = set()
     with transaction() as session:
-        for purpose in load_purposes().values():
-            for section in purpose.sections:
-                key = (section.skill, exposure_key(section.cat))
-                if not section.is_adaptive or key in seen:
-                    continue
-                seen.add(key)
-                engine, _ = engine_for(session, section)
-                counts = exposure_counts(session, section, [u.id for u in engine.bank])
-                rates = sorted(counts.rates().items(), key=lambda kv: -kv[1])[:top]
-                held = counts.probabilities()
-                click.echo(
-                    f"{key[0]} {key[1]}: {counts.tests:.0f} sections counted (faded), "
-                    f"{len(engine.bank)} units, {len(held)} held below eligibility 1 "
-                    f"(goal rate {counts.max_rate})"
-                )
-                for uid, rate in rates:
-                    click.echo(f"  {uid}: rate {rate:.3f}, eligible {held.get(uid, 1.0):.3f}")
+        for key, uses in adaptive_modes(load_purposes()).items():
+            section = uses[0][1]  # one report per mode, for its first section
+            engine, _ = engine_for(session, section)
+            counts = exposure_counts(session, section, [u.id for u in engine.bank])
+            rates = sorted(counts.rates().items(), key=lambda kv: -kv[1])[:top]
+            held = counts.probabilities()
+            click.echo(
+                f"{key[0]} {key[1]}: {counts.tests:.0f} sections counted (faded), "
+                f"{len(engine.bank)} units, {len(held)} held below eligibility 1 "
+                f"(goal rate {counts.max_rate})"
+            )
+            for uid, rate in rates:
+                click.echo(f"  {uid}: rate {rate:.3f}, eligible {held.get(uid, 1.0):.3f}")
 
 
 @bank_group.command("export", help="Write the bank as a QTI 3.0 content package (docs/qti.md).")

@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import cut_scores_for
-from attest.assessment.exposure import EligibilityCounts, exposure_key
+from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
@@ -53,15 +53,8 @@ def exposure_counts(
 ) -> EligibilityCounts:
     """Count the stored states of the recent sections with this section's skill and engine mode
     (any purpose that uses the mode), oldest first, for the item-eligibility method."""
-    key = exposure_key(section.cat)
-    codes = [
-        purpose.code
-        for purpose in load_purposes().values()
-        if any(
-            s.skill == section.skill and s.is_adaptive and exposure_key(s.cat) == key
-            for s in purpose.sections
-        )
-    ]
+    uses = adaptive_modes(load_purposes()).get((section.skill, exposure_key(section.cat)), [])
+    codes = sorted({code for code, _section in uses})
     rows = session.execute(
         sa.select(SectionAttempt.state["items"], SectionAttempt.state["ineligible"])
         .join(TestSession, TestSession.id == SectionAttempt.session_id)

@@ -183,12 +183,20 @@ def exposure_rates(bank: Sequence[CatItem], tests: Sequence[Sequence[str]]) -> d
     return {uid: c / n for uid, c in counts.items()}
 
 
-def purpose_modes(purposes: Mapping) -> dict[tuple[str, str], dict]:
-    """Return, per (skill, exposure key), the engine settings of the first adaptive section of
-    the purposes (``purposes.load_purposes()``) that uses that mode."""
-    modes: dict[tuple[str, str], dict] = {}
+def adaptive_modes(purposes: Mapping) -> dict[tuple[str, str], list]:
+    """Return, per (skill, exposure key), the (purpose code, section) pairs of the purposes
+    (``purposes.load_purposes()``) whose adaptive section uses that mode, in purpose order:
+    the sections whose tests are counted together for exposure."""
+    modes: dict[tuple[str, str], list] = {}
     for purpose in purposes.values():
         for section in purpose.sections:
             if section.is_adaptive:
-                modes.setdefault((section.skill, exposure_key(section.cat)), dict(section.cat))
+                key = (section.skill, exposure_key(section.cat))
+                modes.setdefault(key, []).append((purpose.code, section))
     return modes
+
+
+def purpose_modes(purposes: Mapping) -> dict[tuple[str, str], dict]:
+    """Return, per (skill, exposure key), the engine settings of the first adaptive section of
+    the purposes (``purposes.load_purposes()``) that uses that mode."""
+    return {key: dict(uses[0][1].cat) for key, uses in adaptive_modes(purposes).items()}
