@@ -29,6 +29,12 @@ def _tamper(db, statement: str, **params) -> None:
     db.commit()
 
 
+def _test_actions(db) -> list[str]:
+    """The actions of the events these tests recorded ("test.*"), in chain order."""
+    query = sa.select(AuditEvent.action).where(AuditEvent.action.like("test.%"))
+    return list(db.scalars(query.order_by(AuditEvent.seq)))
+
+
 def _verify(app):
     return app.test_cli_runner().invoke(args=["audit", "verify"])
 
@@ -220,11 +226,7 @@ def test_an_open_transaction_does_not_hold_up_other_audited_writes(app, db):
             record_event(quick, None, "test.quick", "thing", 2)
             quick.commit()  # would wait for `slow` (and fail after 2 s) if it held the lock
         slow.commit()
-    actions = db.scalars(
-        sa.select(AuditEvent.action)
-        .where(AuditEvent.action.like("test.%"))
-        .order_by(AuditEvent.seq)
-    ).all()
+    actions = _test_actions(db)
     assert actions == ["test.quick", "test.slow"]
     result = _verify(app)
     assert result.exit_code == 0, result.output
@@ -242,10 +244,6 @@ def test_an_event_of_a_savepoint_whose_flush_failed_never_joins(app, db):
             make_centre(db, code="DUP1")  # flushes: the code is taken
     record_event(db, None, "test.after", "thing", 3)
     db.commit()
-    actions = db.scalars(
-        sa.select(AuditEvent.action)
-        .where(AuditEvent.action.like("test.%"))
-        .order_by(AuditEvent.seq)
-    ).all()
+    actions = _test_actions(db)
     assert actions == ["test.before", "test.after"]
     assert _verify(app).exit_code == 0
