@@ -5,7 +5,13 @@ BIN := $(VENV)/bin
 PO := $(wildcard attest/translations/*/LC_MESSAGES/*.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test install install-test translations extract-messages lint bench clean
+.PHONY: run test install install-test translations extract-messages lint bench clean upgrade-lock
+
+# Installs take the exact versions of requirements/lock.txt (made by pip-compile from setup.cfg),
+# so a release upstream cannot break a fresh clone overnight. `make upgrade-lock` moves them on
+# purpose and runs the suite.
+LOCK := requirements/lock.txt
+PIP_INSTALL := $(BIN)/pip install -q -c $(LOCK)
 
 run: $(VENV)/.installed translations
 	$(BIN)/attest demo setup
@@ -19,14 +25,14 @@ install-test: $(VENV)/.installed-test
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install -q -r requirements/build.txt
 
-$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml
-	$(BIN)/pip install -q -e '.[postgres]'
+$(VENV)/.installed: $(VENV)/bin/python setup.cfg pyproject.toml $(LOCK)
+	$(PIP_INSTALL) -e '.[postgres]'
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/bin/python setup.cfg pyproject.toml
-	$(BIN)/pip install -q -e '.[test,postgres]'
+$(VENV)/.installed-test: $(VENV)/bin/python setup.cfg pyproject.toml $(LOCK)
+	$(PIP_INSTALL) -e '.[test,postgres]'
 	touch $@ $(VENV)/.installed
 
 translations: $(MO)
@@ -43,8 +49,17 @@ lint:
 	$(BIN)/ruff check attest tests benchmarks
 
 bench: $(VENV)/.installed-test
+	$(PIP_INSTALL) -e '.[test,postgres,bench]'
 	$(BIN)/python benchmarks/bench_issue.py
 	$(BIN)/python benchmarks/bench_verify.py
+
+upgrade-lock: $(VENV)/bin/python
+	$(BIN)/pip install -q 'pip-tools>=7.4'
+	$(BIN)/pip-compile -q --upgrade --strip-extras --no-emit-index-url --no-emit-find-links \
+	  --extra test --extra postgres --extra bench --output-file $(LOCK) setup.cfg
+	$(PIP_INSTALL) -e '.[test,postgres,bench]'
+	touch $(VENV)/.installed-test $(VENV)/.installed
+	$(MAKE) test
 
 clean:
 	rm -rf $(VENV) *.egg-info
