@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     setup_login(app)
     _keep_unsent_work_at_time_up(app)
+    _bound_integer_paths(app)
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -81,6 +82,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # id and the access line (with the commit's time) must describe that response.
     _register_request_transaction(app)
     return app
+
+
+def _bound_integer_paths(app: Flask) -> None:
+    """Make every `<int:...>` path segment fit a database integer: a larger number is a 404.
+
+    A number past SQLite's 64-bit range reached the driver and gave an OverflowError (500); no
+    row of ours has an id or position beyond a 32-bit signed integer (PostgreSQL's `integer`).
+    """
+    from werkzeug.routing import IntegerConverter
+
+    class DatabaseInteger(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**31 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = DatabaseInteger
 
 
 def _keep_unsent_work_at_time_up(app: Flask) -> None:

@@ -67,3 +67,16 @@ def test_security_txt_names_the_configured_contact(app, client):
     assert fields["Contact"] == "mailto:security@hvn.example"
     assert fields["Expires"].endswith("Z") and fields["Preferred-Languages"] == "nl, en"
     assert fields["Canonical"].endswith("/.well-known/security.txt")
+
+
+def test_a_number_in_the_path_beyond_any_row_is_a_404_not_a_crash(app, client, db):
+    """A path number past SQLite's 64-bit range once reached the driver (OverflowError, 500)."""
+    from tests.factories import make_user
+    from tests.web.helpers import login
+
+    proctor = make_user(db)
+    db.commit()
+    login(client, proctor.username)
+    for number in (2**31, 2**63, 99999999999999999999999):
+        assert client.get(f"/proctor/sessions/{number}").status_code == 404
+    assert client.get("/proctor/sessions/2147483647").status_code == 404  # in range, no such row
