@@ -15,7 +15,7 @@ import stat
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -56,6 +56,7 @@ class Package:
     name: str  # the zip's file name, for messages
     files: dict[str, bytes]
     items: list[tuple[str, str, str]]  # (resource identifier, member path, QTI version)
+    problems: list[str] = field(default_factory=list)  # structural problems of the manifest
 
     def where(self, member: str) -> str:
         """Return 'package.zip: member' for messages."""
@@ -71,7 +72,7 @@ def open_package(zip_path: Path) -> Package:
         raise QtiError(f"{name}: no {MANIFEST} at the root of the package; expected an IMS CP")
     manifest = parse_xml(files[MANIFEST], package.where(MANIFEST))
     package.items = _manifest_items(manifest, package)
-    if not package.items:
+    if not package.items and not package.problems:
         raise QtiError(
             f"{package.where(MANIFEST)}: no item resources; expected type "
             + " or ".join(ITEM_TYPES)
@@ -179,6 +180,7 @@ def resolve(base_member: str, href: str, where: str) -> str:
 
 
 def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, str, str]]:
+    """Return the item resources; every broken reference goes to ``package.problems``."""
     where = package.where(MANIFEST)
     if local(manifest.tag) != "manifest":
         raise QtiError(f"{where}: expected a <manifest> root; got <{local(manifest.tag)}>")
@@ -190,19 +192,26 @@ def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, s
         base = resource.get(f"{{{XML_NS}}}base", "")
         hrefs = [resource.get("href")] if resource.get("href") else []
         hrefs += [f.get("href", "") for f in resource if local(f.tag) == "file"]
-        members = []
+        members, broken = [], False
         for href in hrefs:
-            member = resolve(MANIFEST, base + href, f"{where}: resource {ident}")
+            try:
+                member = resolve(MANIFEST, base + href, f"{where}: resource {ident}")
+            except QtiError as exc:
+                package.problems.append(str(exc))
+                broken = True
+                continue
             if member not in package.files:
-                raise QtiError(
+                package.problems.append(
                     f"{where}: resource {ident} refers to {member}, which is not in the package"
                 )
+                broken = True
             members.append(member)
         version = ITEM_TYPES.get(resource.get("type", ""))
         if version is not None:
             if not members:
-                raise QtiError(f"{where}: item resource {ident} names no file (href)")
-            items.append((ident, members[0], version))
+                package.problems.append(f"{where}: item resource {ident} names no file (href)")
+            elif not broken:
+                items.append((ident, members[0], version))
     return items
 
 
