@@ -30,7 +30,7 @@ from attest.assessment.bank_rules import (
 )
 from attest.assessment.qti.body_reader import SCORING
 from attest.assessment.qti.common import QtiError
-from attest.assessment.qti.item_reader import SUPPORTED, ReadItem, read_item, unsupported_parts
+from attest.assessment.qti.item_reader import ReadItem, read_item, unsupported_parts
 from attest.assessment.qti.package import open_package, parse_item
 from attest.assessment.qti.report import APPROXIMATED, REFUSED, ImportReport, ItemOutcome
 
@@ -161,7 +161,7 @@ def assess_package(
             outcome.identifier = root.get("identifier") or ident
             bad = unsupported_parts(root)
             if bad:
-                outcome.refuse(f"{', '.join(bad)} is not supported ({SUPPORTED_NOTE})")
+                outcome.refuse(f"{', '.join(bad)} is not supported (docs/qti.md lists what is)")
                 continue
             item = read_item(root, package, member, version)
         except QtiError as exc:
@@ -190,9 +190,6 @@ def assess_package(
     for item in found:
         outcomes[id(item)].entry = item.fields
     return imported
-
-
-SUPPORTED_NOTE = "Attest takes: " + ", ".join(sorted(SUPPORTED))
 
 
 def _weigh(item: ReadItem, outcome: ItemOutcome, approximate: bool) -> None:
