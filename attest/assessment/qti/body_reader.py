@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from attest.assessment.bank_rules import MEDIA_KINDS
-from attest.assessment.qti.common import ATTR, QtiError, number, read_text
+from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
 from attest.assessment.qti.package import Package, resolve
 from attest.assessment.text_formats import normalize_answer
 
@@ -387,7 +387,8 @@ class BodyReader:
                 "only; expected one of "
                 + ", ".join(e for exts in MEDIA_KINDS.values() for e in exts)
             )
-        return element.get(ATTR + "media") or kinds[0], path
+        kind = {"img": "image", "audio": "audio"}.get(element.tag)
+        return element.get(ATTR + "media") or (kind if kind in kinds else kinds[0]), path
 
     def collect_media(self, element: ET.Element, prefix: str) -> None:
         targets = [element] if element.tag in MEDIA_ELEMENTS else []
@@ -477,6 +478,8 @@ class BodyReader:
                 if text:
                     loose.append(text)
                 continue
+            if block.tag == "qti-rubric-block":
+                continue  # an Attest item's texts for staff, read by cards()
             classes = block.get("class", "").split()
             self.collect_media(block, "")
             if block.tag in MEDIA_ELEMENTS or block.tag == "qti-media-interaction":
@@ -506,7 +509,14 @@ class BodyReader:
         return found
 
     def cards(self) -> dict[str, str]:
+        """Return the texts for staff of an Attest item by catalog support (see common.py)."""
         cards = {}
+        for block in self.body.iter("qti-rubric-block"):
+            for css in block.get("class", "").split():
+                if css in STAFF_BLOCKS:
+                    paragraph = block.find("qti-content-body/p")
+                    if paragraph is not None:
+                        cards[STAFF_BLOCKS[css][1]] = read_text(paragraph)
         for card in self.root.iter("qti-card"):
             content = card.find("qti-html-content")
             if content is None:

@@ -72,6 +72,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     if body is None:
         raise QtiError(f"{where}: item {root.get('identifier')} has no item body")
     meta = {k[len(ATTR) :]: v for k, v in body.attrib.items() if k.startswith(ATTR)}
+    meta.update(package.meta.get(member, {}))
     reader = BodyReader(package, member, root, body, "format" in meta)
     item = ReadItem(
         identifier=root.get("identifier", ""),
@@ -95,7 +96,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     fmt = meta.get("format") or reader.infer_format()
     item.fields["format"] = fmt
     if fmt not in FORMAT_READERS:
-        raise QtiError(f"{where}: item {item.identifier}: unknown data-attest-format {fmt!r}")
+        raise QtiError(f"{where}: item {item.identifier}: unknown Attest format {fmt!r}")
     content = FORMAT_READERS[fmt](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
@@ -153,17 +154,19 @@ def _text_entry(r: BodyReader) -> dict[str, Any]:
         segments = r.segments(host, tag)
         interactions = [host] if host.tag == tag else list(host.iter(tag))
         for k, interaction in enumerate(interactions):
-            mark = "" if interaction.get(ATTR + "mark") == "none" else GAP_MARK
+            unmarked = interaction.get(ATTR + "mark") == "none" or "attest-no-mark" in (
+                interaction.get("class", "").split()
+            )
+            mark = "" if r.exact and unmarked else GAP_MARK
             prompt = (segments[0] if k == 0 else "") + mark + segments[k + 1]
             gap: dict[str, Any] = {"prompt": prompt if r.exact else prompt.strip()}
             if r.exact:
                 gap["accept"] = r.accepted(interaction)
             else:
                 gap["accept"] = r.gap_accept(interaction, len(gaps) + 1)
-            if interaction.get(ATTR + "max-length"):
-                gap["max_length"] = meta_number(
-                    interaction.get(ATTR + "max-length"), ATTR + "max-length", r.where
-                )
+            length = interaction.get(ATTR + "max-length") or interaction.get("expected-length")
+            if r.exact and length:
+                gap["max_length"] = meta_number(length, "expected-length", r.where)
             gaps.append(gap)
     return {"gaps": gaps}
 

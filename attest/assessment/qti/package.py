@@ -23,6 +23,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from attest.assessment.qti.common import (
+    ATTEST_NS,
     ITEM_TYPES,
     MANIFEST,
     MAX_MEMBER_BYTES,
@@ -57,6 +58,7 @@ class Package:
     files: dict[str, bytes]
     items: list[tuple[str, str, str]]  # (resource identifier, member path, QTI version)
     problems: list[str] = field(default_factory=list)  # structural problems of the manifest
+    meta: dict[str, dict[str, str]] = field(default_factory=dict)  # member -> <attest:item>
 
     def where(self, member: str) -> str:
         """Return 'package.zip: member' for messages."""
@@ -212,6 +214,8 @@ def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, s
                 package.problems.append(f"{where}: item resource {ident} names no file (href)")
             elif not broken:
                 items.append((ident, members[0], version))
+                for found in resource.iter(f"{{{ATTEST_NS}}}item"):
+                    package.meta[members[0]] = dict(found.attrib)
     return items
 
 

@@ -206,8 +206,8 @@ def test_unsupported_interactions_name_the_items(bank, members, tmp_path):
 
 
 def test_an_item_the_bank_rejects_stops_the_whole_import(bank, members, tmp_path):
-    members[ITEM] = members[ITEM].replace(
-        b'data-attest-domain="winkelen"', b'data-attest-domain="x"'
+    members["imsmanifest.xml"] = members["imsmanifest.xml"].replace(
+        b'domain="winkelen"', b'domain="x"'
     )
     _refused(
         bank,
