@@ -113,9 +113,9 @@ def read_package(
 ) -> ImportedPackage:
     """Read a QTI 3.0/2.2/2.1 package into bank entries; raise QtiError with the report.
 
-    ``defaults`` (skill, level, domain) complete items that carry no data-attest-* metadata;
+    ``defaults`` (skill, level, domain) complete items that carry no Attest metadata;
     ``taken_ids`` are the ids already in the bank, so new ids do not collide with them.
-    ``keep_layout`` puts Attest items back in the YAML file they came from (data-attest-source)
+    ``keep_layout`` puts Attest items back in the YAML file they came from (their source)
     instead of ``imported/<package>.yaml``. ``approximate`` accepts items whose scoring Attest
     can only approximate (named per item in the report); without it they are refused.
     The package is imported only if no item is refused.
@@ -218,7 +218,7 @@ def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
             absent.append(key)
     if absent:
         missing.append(
-            f"missing {', '.join(absent)}: the item has no data-attest-{absent[0]} metadata; "
+            f"missing {', '.join(absent)}: the item has no Attest metadata for it; "
             f"give a default ({', '.join('--' + k for k in absent)})"
         )
     if fields.get("skill", "listening") not in SKILL_CODES:

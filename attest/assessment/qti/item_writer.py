@@ -1,6 +1,6 @@
 """Write one Attest item (its YAML mapping, testlet fields merged in) as a QTI 3.0 item.
 
-The mapping per format and the data-attest-* metadata are described in docs/qti.md.
+The mapping per format and the Attest metadata (in the manifest) are described in docs/qti.md.
 """
 
 from __future__ import annotations
