@@ -111,39 +111,18 @@ class BodyReader:
 
     def _clean(self) -> None:
         """Take out what a candidate does not see while answering; refuse what cannot be shown."""
-        parents = {child: parent for parent in self.body.iter() for child in parent}
-        feedback = 0
-        for element in list(self.body.iter()):
-            tag = element.tag
-            parent = parents.get(element)
-            if tag == "math":
+        feedback = self._strip(self.body)
+        for element in self.body.iter():
+            if element.tag == "math":
                 raise QtiError(
                     f"{self.where}: MathML (math) is not supported: Attest items hold plain "
                     "text and cannot show a formula as written; refused"
                 )
-            if tag == "svg":
+            if element.tag == "svg":
                 raise QtiError(
                     f"{self.where}: inline SVG is not supported: an Attest item shows media as "
                     "files (img); refused"
                 )
-            if parent is None:
-                continue
-            if tag in FEEDBACK:
-                _remove(parent, element)
-                feedback += 1
-            elif tag == "qti-rubric-block":
-                views = element.get("view", "").split()
-                if views and "candidate" not in views:
-                    note = read_text(element, collapse=True)
-                    if note:
-                        self.staff_notes.append(f"{' '.join(views)}: {note}")
-                    _remove(parent, element)
-                else:
-                    element.tag = "div"  # candidate rubric: read as prose
-            elif "qti-visually-hidden" in element.get("class", "").split():
-                hidden = read_text(element, collapse=True)
-                _remove(parent, element)
-                self.approx(PRESENTATION, f"screen-reader-only text {_short(hidden)!r} left out")
         feedback += sum(1 for e in self.root if e.tag == "qti-modal-feedback")
         if feedback:
             self.approx(
@@ -152,6 +131,32 @@ class BodyReader:
             )
         if self.root.find("qti-companion-materials-info") is not None:
             self.approx(PRESENTATION, "companion materials (qti-companion-materials-info) left out")
+
+    def _strip(self, parent: ET.Element) -> int:
+        """Remove feedback, rubric blocks for other views and hidden text; return feedbacks."""
+        feedback = 0
+        for element in list(parent):
+            tag = element.tag
+            if tag in FEEDBACK:
+                _remove(parent, element)
+                feedback += 1
+                continue
+            if tag == "qti-rubric-block":
+                views = element.get("view", "").split()
+                if views and "candidate" not in views:
+                    note = read_text(element, collapse=True)
+                    if note:
+                        self.staff_notes.append(f"{' '.join(views)}: {note}")
+                    _remove(parent, element)
+                    continue
+                element.tag = "div"  # a rubric for the candidate: read as prose
+            elif "qti-visually-hidden" in element.get("class", "").split():
+                hidden = read_text(element, collapse=True)
+                _remove(parent, element)
+                self.approx(PRESENTATION, f"screen-reader-only text {_short(hidden)!r} left out")
+                continue
+            feedback += self._strip(element)
+        return feedback
 
     def approx(self, kind: str, what: str) -> None:
         if (kind, what) not in self.approximations:

@@ -334,3 +334,22 @@ def test_every_structural_error_of_a_package_is_reported_together(tmp_path):
     assert "item r2 (c.xml, QTI 3.0): refused: not well-formed XML" in message
     assert "item D (d.xml, QTI 3.0): imported with approximations" in message
     assert message.endswith("p.zip: nothing imported")
+
+
+def test_what_feedback_holds_cannot_refuse_the_item(tmp_path):
+    body = CHOICE.replace(
+        "That's correct",
+        'Yes: <math xmlns="http://www.w3.org/1998/Math/MathML"><mi>r</mi></math>',
+    )
+    outcome = _outcome(tmp_path, _item3(body))
+    assert outcome.status == "approximated", outcome.line()
+    assert outcome.entry["options"] == [{"text": "True"}, {"text": "False"}]
+
+
+def test_screen_reader_only_text_is_not_shown_as_text(tmp_path):
+    body = (
+        '<p>Look at the sign.<span class="qti-visually-hidden"> (A red sign.)</span></p>' + CHOICE
+    )
+    outcome = _outcome(tmp_path, _item3(body))
+    assert outcome.entry["text"] == "Look at the sign."
+    assert "screen-reader-only text '(A red sign.)' left out" in outcome.approximations
