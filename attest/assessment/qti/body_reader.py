@@ -20,7 +20,7 @@ from typing import Any
 
 from attest.assessment.bank_rules import MEDIA_KINDS
 from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
-from attest.assessment.qti.package import Package, resolve
+from attest.assessment.qti.package import Package, parse_item, resolve
 from attest.assessment.text_formats import normalize_answer
 
 SUPPORTED = {
@@ -41,7 +41,6 @@ CONTAINERS = frozenset(
     {"div", "section", "article", "aside", "header", "footer", "blockquote", "figure",
      "qti-content-body", "main", "nav"}
 )  # fmt: skip
-UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 GAP_MARK = "___"
 SCORING, PRESENTATION = "scoring", "presentation"
@@ -102,6 +101,7 @@ class BodyReader:
         self.approximations: list[tuple[str, str]] = []  # (scoring|presentation, what)
         self.staff_notes: list[str] = []  # rubric blocks for scorers/authors
         self.accounted: set[int] = set()  # ids of media elements placed in the item
+        self.stimuli: list[str] = []  # texts of shared stimuli, shown before the item
         self.declarations = {d.get("identifier"): d for d in root.iter("qti-response-declaration")}
         if not exact:
             self._clean()
@@ -123,6 +123,13 @@ class BodyReader:
                     f"{self.where}: inline SVG is not supported: an Attest item shows media as "
                     "files (img); refused"
                 )
+        for ref in self.root.iter("qti-assessment-stimulus-ref"):
+            self.stimuli.append(self._stimulus(ref))
+        for sheet in self.root.iter("qti-stylesheet"):
+            self.approx(
+                PRESENTATION,
+                f"stylesheet {sheet.get('href', '')} not applied: Attest lays items out itself",
+            )
         feedback += sum(1 for e in self.root if e.tag == "qti-modal-feedback")
         if feedback:
             self.approx(
@@ -131,6 +138,24 @@ class BodyReader:
             )
         if self.root.find("qti-companion-materials-info") is not None:
             self.approx(PRESENTATION, "companion materials (qti-companion-materials-info) left out")
+
+    def _stimulus(self, ref: ET.Element) -> str:
+        """Return the text of a shared stimulus (qti-assessment-stimulus-ref)."""
+        path = resolve(self.member, ref.get("href", ""), self.where)
+        if path not in self.package.files:
+            raise QtiError(f"{self.where}: refers to {path}, which is not in the package")
+        root, _ = parse_item(self.package, path, expected="qti-assessment-stimulus")
+        body = root.find("qti-stimulus-body")
+        if body is None:
+            raise QtiError(f"{self.package.where(path)}: stimulus without qti-stimulus-body")
+        self._strip(body)
+        shown = [e.tag for e in body.iter() if e.tag in (*MEDIA_ELEMENTS, "math", "svg")]
+        if shown:
+            raise QtiError(
+                f"{self.package.where(path)}: shared stimulus with <{shown[0]}>: Attest reads "
+                "the text of a stimulus only; refused"
+            )
+        return read_text(body, collapse=True)
 
     def _strip(self, parent: ET.Element) -> int:
         """Remove feedback, rubric blocks for other views and hidden text; return feedbacks."""
@@ -504,6 +529,7 @@ class BodyReader:
             found["stem"] = prompts[0]
         if "stem" not in found and loose:
             found["stem"] = loose.pop()  # no prompt: the last paragraph is the instruction
+        loose = [t for t in self.stimuli if t] + loose
         if "text" not in found and loose:
             found["text"] = "\n".join(loose)
         if "stem" not in found:

@@ -31,7 +31,7 @@ from attest.assessment.qti.common import (
 )
 from attest.assessment.qti.package import Package
 
-UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
+UNSUPPORTED_PARTS = ("qti-template-declaration",)
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 
 

@@ -219,8 +219,13 @@ def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, s
     return items
 
 
-def parse_item(package: Package, member: str) -> tuple[ET.Element, str]:
-    """Return the item XML with QTI 3.0 local names, and the QTI version of its namespace."""
+def parse_item(
+    package: Package, member: str, expected: str = "qti-assessment-item"
+) -> tuple[ET.Element, str]:
+    """Return the item XML with QTI 3.0 local names, and the QTI version of its namespace.
+
+    ``expected`` is the root element wanted (``qti-assessment-stimulus`` for a stimulus).
+    """
     where = package.where(member)
     root = parse_xml(package.files[member], where)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
@@ -231,8 +236,8 @@ def parse_item(package: Package, member: str) -> tuple[ET.Element, str]:
             f"({', '.join(QTI_VERSIONS)})"
         )
     normalized = _normalize(root, namespace in (QTI21_NS, QTI22_NS))
-    if normalized.tag != "qti-assessment-item":
-        raise QtiError(f"{where}: expected an assessment item; got <{local(root.tag)}>")
+    if normalized.tag != expected:
+        raise QtiError(f"{where}: expected <{expected}>; got <{local(root.tag)}>")
     return normalized, version
 
 
