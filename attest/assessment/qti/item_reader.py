@@ -315,7 +315,8 @@ def _match_order(r: BodyReader, interaction: ET.Element, prompts: list[dict],
     r.approx(
         PRESENTATION,
         "shuffle: options rotated by one place so the key is not in prompt order "
-        "(Attest does not shuffle)",
+        "(Attest does not shuffle)"
+        + _fixed_note([s for s in interaction if s.tag == "qti-simple-match-set"][-1]),
     )
 
 
@@ -347,5 +348,10 @@ def _order_shown(r: BodyReader, interaction: ET.Element, content: dict[str, Any]
     r.approx(
         PRESENTATION,
         "shuffle: fragments rotated by one place so they are not shown in the answer order "
-        "(Attest does not shuffle)",
+        "(Attest does not shuffle)" + _fixed_note(interaction),
     )
+
+
+def _fixed_note(interaction: ET.Element) -> str:
+    fixed = [e.get("identifier", "") for e in interaction.iter() if e.get("fixed") == "true"]
+    return f"; fixed choice(s) {', '.join(fixed)} moved with the others" if fixed else ""
