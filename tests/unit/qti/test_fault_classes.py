@@ -353,3 +353,41 @@ def test_screen_reader_only_text_is_not_shown_as_text(tmp_path):
     outcome = _outcome(tmp_path, _item3(body))
     assert outcome.entry["text"] == "Look at the sign."
     assert "screen-reader-only text '(A red sign.)' left out" in outcome.approximations
+
+
+def test_packages_exported_before_keep_their_metadata_and_notes(tmp_path):
+    """Older exports: data-attest-* on the item body and catalog cards for staff texts."""
+    body = (
+        '<p class="attest-text">Bakkerij Jansen: dicht op maandag.</p>'
+        '<qti-choice-interaction response-identifier="R" max-choices="1" shuffle="false">'
+        "<qti-prompt>Wanneer is de bakker dicht?</qti-prompt>"
+        '<qti-simple-choice identifier="T">maandag</qti-simple-choice>'
+        '<qti-simple-choice identifier="F">dinsdag</qti-simple-choice></qti-choice-interaction>'
+    )
+    item = (
+        _item3(body, ident="nl-lz-a1-0007")
+        .replace(
+            b"<qti-item-body>",
+            b'<qti-item-body data-catalog-idref="attest-notes" data-attest-format="single_choice" '
+            b'data-attest-skill="reading" data-attest-level="A1" data-attest-domain="winkelen" '
+            b'data-attest-status="live" data-attest-difficulty="-2" '
+            b'data-attest-source="reading/a1.yaml">',
+        )
+        .replace(
+            b"</qti-item-body>",
+            b'</qti-item-body><qti-catalog-info><qti-catalog id="attest-notes"><qti-card '
+            b'support="ext:attest-author-note"><qti-html-content><p>Checks a day.</p>'
+            b"</qti-html-content></qti-card></qti-catalog></qti-catalog-info>",
+        )
+    )
+    outcome = _outcome(tmp_path, item, approximate=False)
+    assert outcome.status == "faithful", outcome.line()
+    entry = outcome.entry
+    assert (entry["id"], entry["skill"], entry["level"], entry["difficulty"]) == (
+        "nl-lz-a1-0007",
+        "reading",
+        "A1",
+        -2,
+    )
+    assert entry["author_note"] == "Checks a day."
+    assert entry["text"] == "Bakkerij Jansen: dicht op maandag."
