@@ -191,7 +191,7 @@ def bank_export(out_zip: str, directory: str | None) -> None:
 @bank_group.command(
     "import",
     help="Add the items of a QTI 3.0/2.2/2.1 package to the bank files, all or nothing "
-    "(then run `attest bank load`; see docs/qti.md).",
+    "(then run `attest bank load`; see docs/qti.md). Prints what became of each item.",
 )
 @click.option("--qti", "in_zip", required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
@@ -199,20 +199,38 @@ def bank_export(out_zip: str, directory: str | None) -> None:
 @click.option("--level", help="CEFR level of items that carry no Attest metadata")
 @click.option("--domain", help="domain of items that carry no Attest metadata")
 @click.option("--keep-layout", is_flag=True, help="put Attest items back in their own files")
+@click.option(
+    "--approximate",
+    is_flag=True,
+    help="accept items that Attest scores differently from the source (named per item)",
+)
+@click.option("--check", is_flag=True, help="dry run: report what would happen, write nothing")
 @with_appcontext
-def bank_import(in_zip, directory, skill, level, domain, keep_layout) -> None:
+def bank_import(in_zip, directory, skill, level, domain, keep_layout, approximate, check) -> None:
     from attest.assessment.qti import QtiError, install_package
 
     root = Path(directory or current_app.config["BANK_DIR"])
     defaults = {k: v for k, v in (("skill", skill), ("level", level), ("domain", domain)) if v}
     try:
-        report = install_package(Path(in_zip), root, defaults=defaults, keep_layout=keep_layout)
+        report = install_package(
+            Path(in_zip),
+            root,
+            defaults=defaults,
+            keep_layout=keep_layout,
+            approximate=approximate,
+            check=check,
+        )
     except QtiError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
+    if report.report is not None:
+        click.echo(report.report.text())
     for old, new in sorted(report.renamed.items()):
         click.echo(f"  {old} -> {new}")
-    click.echo(f"{report.items} items imported, {len(report.written)} files written to {root}")
+    if check:
+        click.echo(f"check only: {report.items} items would be imported; nothing written")
+    else:
+        click.echo(f"{report.items} items imported, {len(report.written)} files written to {root}")
 
 
 @click.group("users", help="Staff accounts.")

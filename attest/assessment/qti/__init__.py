@@ -9,13 +9,18 @@ from attest.assessment.qti.export import export_bank
 from attest.assessment.qti.importer import (
     ImportedPackage,
     InstallReport,
+    assess_package,
     import_package,
     install_package,
     read_package,
 )
+from attest.assessment.qti.report import ImportReport, ItemOutcome
 
 __all__ = [
+    "ImportReport",
     "ImportedPackage",
+    "ItemOutcome",
+    "assess_package",
     "InstallReport",
     "QtiError",
     "export_bank",

@@ -1,18 +1,27 @@
 """Read what an item body holds: responses, texts, media, per the QTI 3.0 names.
 
 ``BodyReader`` keeps the reading state of one item (its response declarations, the media met,
-the problems found); the per-format readers in ``item_reader`` use it.
+the problems found, the approximations made); the per-format readers in ``item_reader`` use it.
+
+Before an item from another tool is read, its body is cleaned of everything a candidate does
+not see while answering: feedback (``qti-feedback-inline``, ``qti-feedback-block``), rubric
+blocks for other views (kept as a note for staff) and screen-reader-only text. Prose is read
+wherever it sits, also inside layout wrappers (``qti-layout-row``/``qti-layout-col*``, plain
+divs) that hold an interaction. Every media element must end up in the item or the item is
+refused: nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+import re
 import string
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from attest.assessment.bank_rules import MEDIA_KINDS
-from attest.assessment.qti.common import ATTR, QtiError, number, read_text
-from attest.assessment.qti.package import Package, resolve
+from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
+from attest.assessment.qti.package import Package, parse_item, resolve
+from attest.assessment.text_formats import normalize_answer
 
 SUPPORTED = {
     "qti-choice-interaction": "single_choice or multiple_response",
@@ -21,14 +30,27 @@ SUPPORTED = {
     "qti-match-interaction": "matching",
     "qti-order-interaction": "ordering",
     "qti-extended-text-interaction": "extended_text",
-    "qti-upload-interaction": "audio_response",
+    "qti-upload-interaction": "audio_response (audio uploads only)",
 }
 INLINE = ("qti-text-entry-interaction", "qti-inline-choice-interaction")
 MEDIA_TAGS = frozenset({"img", "audio", "video", "object", "source", "qti-media-interaction"})
-UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
+# Elements that show media; each must be placed in the item (or the item is refused).
+MEDIA_ELEMENTS = ("img", "audio", "video", "object", "embed", "iframe", "picture")
+FEEDBACK = ("qti-feedback-inline", "qti-feedback-block", "qti-modal-feedback")
+CONTAINERS = frozenset(
+    {"div", "section", "article", "aside", "header", "footer", "blockquote", "figure",
+     "qti-content-body", "main", "nav"}
+)  # fmt: skip
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 GAP_MARK = "___"
+SCORING, PRESENTATION = "scoring", "presentation"
 _SENTINEL = "\x00"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def is_container(tag: str) -> bool:
+    """Return True for block wrappers that only lay out their content (divs, layout grid)."""
+    return tag in CONTAINERS or tag.startswith("qti-layout-")
 
 
 def meta_number(text: str, name: str, where: str) -> int | float:
@@ -38,15 +60,32 @@ def meta_number(text: str, name: str, where: str) -> int | float:
         raise QtiError(f"{where}: {name}: expected a number; got {text!r}") from None
 
 
-def _positive(entry: ET.Element) -> bool:
+def _float(value: str | None, default: float = 0.0) -> float:
     try:
-        return float(entry.get("mapped-value", "0")) > 0
+        return float(value) if value is not None else default
     except ValueError:
-        return False
+        return default
+
+
+def _remove(parent: ET.Element, child: ET.Element) -> None:
+    """Remove ``child`` but keep the text that follows it."""
+    tail = child.tail or ""
+    siblings = list(parent)
+    index = siblings.index(child)
+    if index:
+        siblings[index - 1].tail = (siblings[index - 1].tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(child)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class BodyReader:
-    """Reading state of one item: its responses, media found and problems met."""
+    """Reading state of one item: its responses, media found, problems and approximations."""
 
     def __init__(self, package: Package, member: str, root: ET.Element, body, exact: bool):
         self.package, self.member, self.root, self.body, self.exact = (
@@ -59,13 +98,105 @@ class BodyReader:
         self.where = package.where(member)
         self.media: dict[str, str] = {}
         self.problems: list[str] = []
+        self.approximations: list[tuple[str, str]] = []  # (scoring|presentation, what)
+        self.staff_notes: list[str] = []  # rubric blocks for scorers/authors
+        self.accounted: set[int] = set()  # ids of media elements placed in the item
+        self.stimuli: list[str] = []  # texts of shared stimuli, shown before the item
         self.declarations = {d.get("identifier"): d for d in root.iter("qti-response-declaration")}
+        if not exact:
+            self._clean()
+        self.parents = {child: parent for parent in body.iter() for child in parent}
+
+    # -- cleaning -------------------------------------------------------------------------
+
+    def _clean(self) -> None:
+        """Take out what a candidate does not see while answering; refuse what cannot be shown."""
+        feedback = self._strip(self.body)
+        for element in self.body.iter():
+            if element.tag == "math":
+                raise QtiError(
+                    f"{self.where}: MathML (math) is not supported: Attest items hold plain "
+                    "text and cannot show a formula as written; refused"
+                )
+            if element.tag == "svg":
+                raise QtiError(
+                    f"{self.where}: inline SVG is not supported: an Attest item shows media as "
+                    "files (img); refused"
+                )
+        for ref in self.root.iter("qti-assessment-stimulus-ref"):
+            self.stimuli.append(self._stimulus(ref))
+        for sheet in self.root.iter("qti-stylesheet"):
+            self.approx(
+                PRESENTATION,
+                f"stylesheet {sheet.get('href', '')} not applied: Attest lays items out itself",
+            )
+        feedback += sum(1 for e in self.root if e.tag == "qti-modal-feedback")
+        if feedback:
+            self.approx(
+                PRESENTATION,
+                f"feedback left out ({feedback} element(s)): Attest shows candidates no feedback",
+            )
+        if self.root.find("qti-companion-materials-info") is not None:
+            self.approx(PRESENTATION, "companion materials (qti-companion-materials-info) left out")
+
+    def _stimulus(self, ref: ET.Element) -> str:
+        """Return the text of a shared stimulus (qti-assessment-stimulus-ref)."""
+        path = resolve(self.member, ref.get("href", ""), self.where)
+        if path not in self.package.files:
+            raise QtiError(f"{self.where}: refers to {path}, which is not in the package")
+        root, _ = parse_item(self.package, path, expected="qti-assessment-stimulus")
+        body = root.find("qti-stimulus-body")
+        if body is None:
+            raise QtiError(f"{self.package.where(path)}: stimulus without qti-stimulus-body")
+        self._strip(body)
+        shown = [e.tag for e in body.iter() if e.tag in (*MEDIA_ELEMENTS, "math", "svg")]
+        if shown:
+            raise QtiError(
+                f"{self.package.where(path)}: shared stimulus with <{shown[0]}>: Attest reads "
+                "the text of a stimulus only; refused"
+            )
+        return read_text(body, collapse=True)
+
+    def _strip(self, parent: ET.Element) -> int:
+        """Remove feedback, rubric blocks for other views and hidden text; return feedbacks."""
+        feedback = 0
+        for element in list(parent):
+            tag = element.tag
+            if tag in FEEDBACK:
+                _remove(parent, element)
+                feedback += 1
+                continue
+            if tag == "qti-rubric-block":
+                views = element.get("view", "").split()
+                if views and "candidate" not in views:
+                    note = read_text(element, collapse=True)
+                    if note:
+                        self.staff_notes.append(f"{' '.join(views)}: {note}")
+                    _remove(parent, element)
+                    continue
+                element.tag = "div"  # a rubric for the candidate: read as prose
+            elif "qti-visually-hidden" in element.get("class", "").split():
+                hidden = read_text(element, collapse=True)
+                _remove(parent, element)
+                self.approx(PRESENTATION, f"screen-reader-only text {_short(hidden)!r} left out")
+                continue
+            feedback += self._strip(element)
+        return feedback
+
+    def approx(self, kind: str, what: str) -> None:
+        if (kind, what) not in self.approximations:
+            self.approximations.append((kind, what))
+
+    # -- structure ------------------------------------------------------------------------
 
     def text(self, element: ET.Element, **kwargs: Any) -> str:
         return read_text(element, collapse=not self.exact, **kwargs)
 
     def interactions(self) -> list[ET.Element]:
         return [e for e in self.body.iter() if e.tag in SUPPORTED]
+
+    def holds_interaction(self, element: ET.Element) -> bool:
+        return any(e.tag in SUPPORTED for e in element.iter())
 
     def infer_format(self) -> str:
         tags = {e.tag for e in self.interactions()}
@@ -87,6 +218,14 @@ class BodyReader:
             decl = self.declarations.get(interaction.get("response-identifier"))
             multiple = decl is not None and decl.get("cardinality") == "multiple"
             return "multiple_response" if multiple else "single_choice"
+        if tag == "qti-upload-interaction" and not self.exact:
+            accepted = self.interactions()[0].get("type", "")
+            if not accepted.startswith("audio/"):
+                raise QtiError(
+                    f"{self.where}: item {self.root.get('identifier')}: upload interaction "
+                    f"accepts {accepted or 'any file type'}; Attest only takes audio recordings "
+                    "(type audio/*) as speaking tasks"
+                )
         return {
             "qti-text-entry-interaction": "text_entry",
             "qti-inline-choice-interaction": "inline_choice",
@@ -105,50 +244,187 @@ class BodyReader:
             )
         return found[0]
 
-    def key(self, interaction: ET.Element) -> list[str]:
-        """Return the correct values of an interaction's response (mapping keys if none)."""
+    # -- responses ------------------------------------------------------------------------
+
+    def declaration(self, interaction: ET.Element) -> ET.Element:
         rid = interaction.get("response-identifier")
         decl = self.declarations.get(rid)
         if decl is None:
             raise QtiError(f"{self.where}: no qti-response-declaration for {rid!r}")
-        values = [self.text(v).strip() for v in decl.iter("qti-value")]
+        return decl
+
+    def mapping(self, interaction: ET.Element) -> list[tuple[str, float, bool]] | None:
+        """Return the (key, value, case-sensitive) entries of the response's mapping, or None."""
+        mapping = self.declaration(interaction).find("qti-mapping")
+        if mapping is None:
+            return None
+        default_case = mapping.get("case-sensitive", "true") != "false"
+        return [
+            (
+                e.get("map-key", ""),
+                _float(e.get("mapped-value")),
+                e.get("case-sensitive", "true" if default_case else "false") != "false",
+            )
+            for e in mapping.iter("qti-map-entry")
+        ]
+
+    def correct(self, interaction: ET.Element) -> list[str]:
+        decl = self.declaration(interaction)
+        return [self.text(v).strip() for v in decl.iter("qti-value") if _in_correct(decl, v)]
+
+    def key(self, interaction: ET.Element) -> list[str]:
+        """Return the correct values of an interaction's response (top mapping keys if none)."""
+        values = self.correct(interaction)
         if not values:
-            values = [e.get("map-key", "") for e in decl.iter("qti-map-entry") if _positive(e)]
+            entries = self.mapping(interaction) or []
+            top = max((v for _, v, _ in entries), default=0.0)
+            values = [k for k, v, _ in entries if v > 0 and v == top]
         if not values:
+            rid = interaction.get("response-identifier")
             self.problems.append(f"response {rid}: no correct response (qti-correct-response)")
         return values
 
+    def check_choice_mapping(self, interaction: ET.Element, ids: list[str], keyed: list[str],
+                             multiple: bool) -> str | None:  # fmt: skip
+        """Compare a choice mapping with Attest's rule; name the approximation if they differ.
+
+        Returns the Attest scoring rule the mapping comes closest to (``partial`` or None).
+        """
+        entries = self.mapping(interaction)
+        if entries is None:
+            return None
+        mapping = self.declaration(interaction).find("qti-mapping")
+        default = _float(mapping.get("default-value"))
+        values = {k: v for k, v, _ in entries}
+        value = {i: values.get(i, default) for i in ids}
+        listed = ", ".join(f"{i}={_num(value[i])}" for i in ids)
+        if not multiple:
+            others = [i for i in ids if i not in keyed and value[i] > 0]
+            if others:
+                self.approx(
+                    SCORING,
+                    f"mapping {listed}: only the top choice scores in Attest; partial credit "
+                    f"for {', '.join(others)} dropped",
+                )
+            return None
+        share = value[keyed[0]] if keyed else 0
+        lower = mapping.get("lower-bound")
+        uniform = (
+            share > 0
+            and all(value[i] == share for i in keyed)
+            and all(value[i] == -share for i in ids if i not in keyed)
+            and lower is not None
+            and _float(lower) == 0
+        )
+        if not uniform:
+            self.approx(
+                SCORING,
+                f"mapping {listed} (lower bound {lower or 'none'}) replaced by Attest's "
+                "partial credit: +1/k per keyed option, -1/k per other option, at least 0",
+            )
+        return "partial"
+
+    def gap_accept(self, interaction: ET.Element, gap: int) -> list[str]:
+        """Return a gap's accepted answers; name what Attest's matching cannot keep.
+
+        Attest accepts a gap's variants in any case and gives a gap full or no credit.
+        """
+        entries = self.mapping(interaction)
+        correct = self.correct(interaction)
+        where = f"gap {gap}"
+        if entries is None:
+            accepted = [(c, True) for c in correct]  # QTI match is exact, so case-sensitive
+        else:
+            mapping = self.declaration(interaction).find("qti-mapping")
+            top = max((v for _, v, _ in entries), default=0.0)
+            accepted = [(k, cs) for k, v, cs in entries if v > 0 and v == top]
+            if not accepted:
+                accepted = [(c, True) for c in correct]
+            full = {normalize_answer(k) for k, _ in accepted}
+            for k, v, _ in entries:
+                if 0 < v < top:
+                    if normalize_answer(k) in full:
+                        self.approx(
+                            SCORING,
+                            f"{where}: {k!r} is worth {_num(v)} of {_num(top)} in the source; "
+                            "Attest gives it full credit as a case variant",
+                        )
+                    else:
+                        self.approx(
+                            SCORING,
+                            f"{where}: {k!r} ({_num(v)} of {_num(top)}) not accepted; Attest "
+                            "gives a gap full credit or none",
+                        )
+            default = _float(mapping.get("default-value"))
+            if default != 0:
+                self.approx(
+                    SCORING,
+                    f"{where}: default-value {_num(default)} for any other answer not kept; "
+                    "Attest gives other answers 0",
+                )
+        variants: list[str] = []
+        seen: set[str] = set()
+        for text, case_sensitive in accepted:
+            if case_sensitive and text.lower() != text.upper() and not self.exact:
+                self.approx(
+                    SCORING,
+                    f"{where}: {text!r} is case-sensitive in the source; Attest accepts it in "
+                    "any case",
+                )
+            if normalize_answer(text) not in seen:
+                seen.add(normalize_answer(text))
+                variants.append(text)
+        if not variants:
+            rid = interaction.get("response-identifier")
+            self.problems.append(f"response {rid}: no correct response (qti-correct-response)")
+        return variants
+
     def accepted(self, interaction: ET.Element) -> list[str]:
-        rid = interaction.get("response-identifier")
-        decl = self.declarations.get(rid)
-        if decl is None:
-            raise QtiError(f"{self.where}: no qti-response-declaration for {rid!r}")
-        mapped = [e.get("map-key", "") for e in decl.iter("qti-map-entry") if _positive(e)]
+        """Accepted variants of an Attest item's gap (exact mode): the mapping keys."""
+        entries = self.mapping(interaction) or []
+        mapped = [k for k, v, _ in entries if v > 0]
         return mapped or self.key(interaction)
+
+    # -- media ----------------------------------------------------------------------------
 
     def media_ref(self, element: ET.Element) -> tuple[str, str] | None:
         """Return (kind, member path) of an img/audio/object, or None if it holds no file."""
+        self.accounted.add(id(element))
         src = element.get("src") or element.get("data")
-        if not src:
-            inner = element.find("source")
-            src = inner.get("src") if inner is not None else None
+        for inner in element.iter("source"):
+            self.accounted.add(id(inner))
+            src = src or inner.get("src")
         if not src:
             return None
+        if src.startswith("data:"):
+            raise QtiError(
+                f"{self.where}: <{element.tag}> holds its media as a data: URI; Attest takes "
+                "media as files inside the package; refused"
+            )
+        if _SCHEME.match(src) or src.startswith("//"):
+            raise QtiError(
+                f"{self.where}: <{element.tag}> refers to the external media {src!r}; media "
+                "must be files inside the package (docs/qti.md); refused"
+            )
         path = resolve(self.member, src, self.where)
         if path not in self.package.files:
             raise QtiError(f"{self.where}: refers to {path}, which is not in the package")
         suffix = "." + path.rsplit(".", 1)[-1].lower() if "." in path else ""
         kinds = [k for k, exts in MEDIA_KINDS.items() if suffix in exts]
-        if not kinds:
+        if not kinds or element.tag in ("video", "embed", "iframe"):
             raise QtiError(
-                f"{self.where}: media {path}: expected one of "
+                f"{self.where}: media {path} (<{element.tag}>): Attest shows images and audio "
+                "only; expected one of "
                 + ", ".join(e for exts in MEDIA_KINDS.values() for e in exts)
             )
-        return element.get(ATTR + "media") or kinds[0], path
+        kind = {"img": "image", "audio": "audio"}.get(element.tag)
+        return element.get(ATTR + "media") or (kind if kind in kinds else kinds[0]), path
 
     def collect_media(self, element: ET.Element, prefix: str) -> None:
-        for child in element.iter():
-            if child is element or child.tag not in ("img", "audio", "video", "object"):
+        targets = [element] if element.tag in MEDIA_ELEMENTS else []
+        targets += [c for c in element.iter() if c is not element and c.tag in MEDIA_ELEMENTS]
+        for child in targets:
+            if id(child) in self.accounted and prefix == "":
                 continue
             ref = self.media_ref(child)
             if ref is None:
@@ -158,6 +434,20 @@ class BodyReader:
             if key in self.media and self.media[key] != path:
                 self.problems.append(f"{key}: more than one {kind}; an Attest item has one")
             self.media.setdefault(key, path)
+
+    def check_media_placed(self) -> None:
+        """Refuse the item if a media element was not placed anywhere (never drop silently)."""
+        for element in self.body.iter():
+            if element.tag in MEDIA_ELEMENTS and id(element) not in self.accounted:
+                parent = self.parents.get(element)
+                where = parent.tag if parent is not None else "the body"
+                src = element.get("src") or element.get("data") or ""
+                self.problems.append(
+                    f"media <{element.tag} {src}> inside <{where}>: Attest has no place for "
+                    "media there"
+                )
+
+    # -- texts ----------------------------------------------------------------------------
 
     def choices(self, parent: ET.Element, tag: str, prefix: str) -> tuple[list[dict], list[str]]:
         options, ids = [], []
@@ -182,38 +472,64 @@ class BodyReader:
         return found
 
     def prompt(self, interaction: ET.Element) -> str | None:
+        """Return the interaction's prompt; an empty one is no prompt (the stem stays)."""
         prompt = interaction.find("qti-prompt")
-        return self.text(prompt) if prompt is not None else None
+        if prompt is None:
+            return None
+        self.collect_media(prompt, "")
+        text = self.text(prompt, skip=MEDIA_TAGS)
+        return text if text.strip() else None
+
+    def loose(self, parent: ET.Element) -> list[ET.Element | str]:
+        """Return the blocks and loose text outside the interactions, in reading order.
+
+        Wrappers that hold an interaction (divs, layout rows and columns) are opened, so the
+        prose beside the interaction is kept.
+        """
+        found: list[ET.Element | str] = []
+        if parent.text and parent.text.strip():
+            found.append(parent.text)
+        for child in parent:
+            if not self.holds_interaction(child):
+                found.append(child)
+            elif child.tag not in SUPPORTED and is_container(child.tag):
+                found += self.loose(child)
+            if child.tail and child.tail.strip():
+                found.append(child.tail)
+        return found
 
     def common(self) -> dict[str, Any]:
         """Return stem, text, points and item media from the body outside the interactions."""
         found: dict[str, Any] = {}
         loose: list[str] = []
-        for child in self.body:
-            if child.tag in SUPPORTED or any(e.tag in SUPPORTED for e in child.iter()):
-                continue
-            classes = child.get("class", "").split()
-            self.collect_media(child, "")
-            if child.tag in ("img", "audio", "video", "object"):
-                ref = self.media_ref(child)
-                if ref:
-                    self.media.setdefault(ref[0], ref[1])
-                continue
-            if "attest-stem" in classes:
-                found["stem"] = self.text(child)
-            elif "attest-text" in classes:
-                found["text"] = self.text(child)
-            elif "attest-points" in classes:
-                found["points"] = [self.text(li) for li in child if li.tag == "li"]
-            elif "attest-media" not in classes:
-                text = read_text(child, skip=MEDIA_TAGS, collapse=True)
+        for block in self.loose(self.body):
+            if isinstance(block, str):
+                text = " ".join(block.split())
                 if text:
                     loose.append(text)
-        prompts = [self.prompt(i) for i in self.interactions() if i.find("qti-prompt") is not None]
+                continue
+            if block.tag == "qti-rubric-block":
+                continue  # an Attest item's texts for staff, read by cards()
+            classes = block.get("class", "").split()
+            self.collect_media(block, "")
+            if block.tag in MEDIA_ELEMENTS or block.tag == "qti-media-interaction":
+                continue
+            if "attest-stem" in classes:
+                found["stem"] = self.text(block)
+            elif "attest-text" in classes:
+                found["text"] = self.text(block)
+            elif "attest-points" in classes:
+                found["points"] = [self.text(li) for li in block if li.tag == "li"]
+            elif "attest-media" not in classes:
+                text = read_text(block, skip=MEDIA_TAGS, collapse=True)
+                if text:
+                    loose.append(text)
+        prompts = [p for p in (self.prompt(i) for i in self.interactions()) if p is not None]
         if "stem" not in found and prompts:
             found["stem"] = prompts[0]
         if "stem" not in found and loose:
             found["stem"] = loose.pop()  # no prompt: the last paragraph is the instruction
+        loose = [t for t in self.stimuli if t] + loose
         if "text" not in found and loose:
             found["text"] = "\n".join(loose)
         if "stem" not in found:
@@ -224,7 +540,14 @@ class BodyReader:
         return found
 
     def cards(self) -> dict[str, str]:
+        """Return the texts for staff of an Attest item by catalog support (see common.py)."""
         cards = {}
+        for block in self.body.iter("qti-rubric-block"):
+            for css in block.get("class", "").split():
+                if css in STAFF_BLOCKS:
+                    paragraph = block.find("qti-content-body/p")
+                    if paragraph is not None:
+                        cards[STAFF_BLOCKS[css][1]] = read_text(paragraph)
         for card in self.root.iter("qti-card"):
             content = card.find("qti-html-content")
             if content is None:
@@ -237,10 +560,32 @@ class BodyReader:
         return cards
 
     def hosts(self, tag: str) -> list[ET.Element]:
-        """Return the body's children that hold interactions of ``tag``, in order."""
-        return [c for c in self.body if c.tag == tag or any(e.tag == tag for e in c.iter())]
+        """Return the blocks that hold interactions of ``tag``, in order.
+
+        A host is the nearest enclosing block that is not a layout wrapper; an interaction
+        standing directly in a wrapper (or the body) is its own host.
+        """
+        found: list[ET.Element] = []
+        for interaction in self.body.iter(tag):
+            host = interaction
+            parent = self.parents.get(interaction)
+            while parent is not None and parent is not self.body and not is_container(parent.tag):
+                host = parent
+                parent = self.parents.get(parent)
+            if host not in found:
+                found.append(host)
+        return found
 
     def segments(self, host: ET.Element, tag: str) -> list[str]:
         if host.tag == tag:
             return ["", ""]
         return self.text(host, mark={tag: _SENTINEL}).split(_SENTINEL)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _in_correct(decl: ET.Element, value: ET.Element) -> bool:
+    correct = decl.find("qti-correct-response")
+    return correct is not None and any(v is value for v in correct.iter("qti-value"))

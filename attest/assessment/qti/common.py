@@ -30,14 +30,23 @@ MAX_TOTAL_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 100  # uncompressed / compressed, checked for members above RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 
-# Attest-specific metadata rides on qti-item-body as data-attest-* attributes (docs/qti.md).
+# Attest's metadata of an item sits in the manifest, in the item resource's <metadata>, as the
+# attributes of one <attest:item> element in Attest's own namespace (IMS CP's extension point);
+# packages written before that carried them as data-attest-* attributes on qti-item-body,
+# which are still read (docs/qti.md).
+ATTEST_NS = "https://attest.nl/xsd/qti-metadata/v1"
 ATTR = "data-attest-"
-# Free-text metadata sits in a catalog card with an extension support that no candidate's
-# personal needs profile asks for, so a QTI player never shows it.
+# Free texts for staff are rubric blocks for the author or scorer view, which a player never
+# shows a candidate; the class says which field each is. Older packages put them in catalog
+# cards with these supports, still read.
 CARD_AUTHOR_NOTE = "ext:attest-author-note"
 CARD_TRANSCRIPT = "ext:attest-transcript"
 CARD_TESTLET_NOTE = "ext:attest-testlet-author-note"
-CATALOG_ID = "attest-notes"
+STAFF_BLOCKS = {  # class of the rubric block -> (view, catalog support of older packages)
+    "attest-author-note": ("author", CARD_AUTHOR_NOTE),
+    "attest-transcript": ("scorer", CARD_TRANSCRIPT),
+    "attest-testlet-author-note": ("author", CARD_TESTLET_NOTE),
+}
 
 MEDIA_TYPES = {
     ".ogg": "audio/ogg",

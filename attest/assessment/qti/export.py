@@ -14,8 +14,8 @@ import yaml
 
 from attest.assessment.bank import MEDIA_DIR, Bank
 from attest.assessment.bank_rules import is_testlet, testlet_item
-from attest.assessment.qti.common import CP_NS, MANIFEST, QtiError
-from attest.assessment.qti.item_writer import item_element
+from attest.assessment.qti.common import ATTEST_NS, CP_NS, MANIFEST, QtiError
+from attest.assessment.qti.item_writer import item_element, item_metadata
 
 ITEMS_DIR = "items"
 # A fixed timestamp makes the same bank give the same zip, byte for byte.
@@ -30,7 +30,8 @@ def export_bank(bank: Bank, out_zip: Path) -> int:
     """
     raw = _raw_items(bank)
     files: dict[str, bytes] = {}
-    resources: list[tuple[str, str, list[str]]] = []  # identifier, href, media package paths
+    # identifier, href, media package paths, <attest:item> attributes
+    resources: list[tuple[str, str, list[str], dict[str, str]]] = []
     for spec in bank.items:
         item, testlet_note = raw[spec.id]
         href = f"{ITEMS_DIR}/{spec.id}.xml"
@@ -49,7 +50,8 @@ def export_bank(bank: Bank, out_zip: Path) -> int:
                 files[f"{MEDIA_DIR}/{path}"] = source.read_bytes()
             except OSError as exc:
                 raise QtiError(f"{source}: cannot read media of item {spec.id}: {exc}") from None
-        resources.append((spec.id, href, [f"{MEDIA_DIR}/{p}" for p in media]))
+        meta = item_metadata(item, source=spec.source, testlet=spec.testlet)
+        resources.append((spec.id, href, [f"{MEDIA_DIR}/{p}" for p in media], meta))
     files = {MANIFEST: _xml_bytes(_manifest(bank, resources)), **files}
     out_zip = Path(out_zip)
     out_zip.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +89,9 @@ def _raw_items(bank: Bank) -> dict[str, tuple[dict[str, Any], str | None]]:
     return found
 
 
-def _manifest(bank: Bank, resources: list[tuple[str, str, list[str]]]) -> ET.Element:
+def _manifest(
+    bank: Bank, resources: list[tuple[str, str, list[str], dict[str, str]]]
+) -> ET.Element:
     root = ET.Element(
         "manifest",
         {"xmlns": CP_NS, "identifier": f"attest-{bank.root.name or 'bank'}"},
@@ -98,17 +102,18 @@ def _manifest(bank: Bank, resources: list[tuple[str, str, list[str]]]) -> ET.Ele
     ET.SubElement(root, "organizations")
     container = ET.SubElement(root, "resources")
     media_ids: dict[str, str] = {}
-    for _, _, media in resources:
+    for _, _, media, _ in resources:
         for path in media:
             media_ids.setdefault(path, "")
     for n, path in enumerate(sorted(media_ids), start=1):
         media_ids[path] = f"MEDIA-{n:04d}"
-    for identifier, href, media in resources:
+    for identifier, href, media, meta in resources:
         resource = ET.SubElement(
             container,
             "resource",
             {"identifier": identifier, "type": "imsqti_item_xmlv3p0", "href": href},
         )
+        ET.SubElement(ET.SubElement(resource, "metadata"), f"{{{ATTEST_NS}}}item", meta)
         ET.SubElement(resource, "file", {"href": href})
         for path in media:
             ET.SubElement(resource, "dependency", {"identifierref": media_ids[path]})
@@ -118,6 +123,9 @@ def _manifest(bank: Bank, resources: list[tuple[str, str, list[str]]]) -> ET.Ele
         )
         ET.SubElement(resource, "file", {"href": path})
     return root
+
+
+ET.register_namespace("attest", ATTEST_NS)
 
 
 def _xml_bytes(element: ET.Element) -> bytes:

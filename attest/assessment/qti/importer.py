@@ -28,9 +28,11 @@ from attest.assessment.bank_rules import (
     check_testlet,
     check_testlet_item,
 )
+from attest.assessment.qti.body_reader import SCORING
 from attest.assessment.qti.common import QtiError
-from attest.assessment.qti.item_reader import SUPPORTED, ReadItem, read_item, unsupported_parts
+from attest.assessment.qti.item_reader import ReadItem, read_item, unsupported_parts
 from attest.assessment.qti.package import open_package, parse_item
+from attest.assessment.qti.report import APPROXIMATED, REFUSED, ImportReport, ItemOutcome
 
 IMPORT_DIR = "imported"
 # Task sizes for items from other tools, from question_banks/README.md ("Productive tasks").
@@ -52,6 +54,7 @@ class ImportedPackage:
     files: dict[str, list[dict[str, Any]]]
     media: dict[str, bytes]  # path relative to media/ -> bytes
     renamed: dict[str, str] = field(default_factory=dict)  # QTI identifier -> new Attest id
+    report: ImportReport | None = None
 
     def entries(self) -> list[dict[str, Any]]:
         """Return every entry (item or testlet) of every file, in order."""
@@ -64,11 +67,13 @@ class ImportedPackage:
 
 @dataclass
 class InstallReport:
-    """What ``install_package`` wrote."""
+    """What ``install_package`` wrote (with ``check``: would write)."""
 
     items: int
     written: list[str]  # paths relative to the bank root
     renamed: dict[str, str]
+    report: ImportReport | None = None
+    checked_only: bool = False
 
 
 def package_slug(zip_path: Path) -> str:
@@ -84,10 +89,16 @@ def import_package(
     taken_ids: Iterable[str] = (),
     lang: str = "nl",
     keep_layout: bool = False,
+    approximate: bool = False,
 ) -> list[dict[str, Any]]:
     """Return the YAML-ready entries of a package (raise QtiError); writes nothing."""
     return read_package(
-        zip_path, defaults=defaults, taken_ids=taken_ids, lang=lang, keep_layout=keep_layout
+        zip_path,
+        defaults=defaults,
+        taken_ids=taken_ids,
+        lang=lang,
+        keep_layout=keep_layout,
+        approximate=approximate,
     ).entries()
 
 
@@ -98,55 +109,100 @@ def read_package(
     taken_ids: Iterable[str] = (),
     lang: str = "nl",
     keep_layout: bool = False,
+    approximate: bool = False,
 ) -> ImportedPackage:
-    """Read a QTI 3.0/2.2/2.1 package into bank entries; raise QtiError listing every problem.
+    """Read a QTI 3.0/2.2/2.1 package into bank entries; raise QtiError with the report.
 
-    ``defaults`` (skill, level, domain) complete items that carry no data-attest-* metadata;
+    ``defaults`` (skill, level, domain) complete items that carry no Attest metadata;
     ``taken_ids`` are the ids already in the bank, so new ids do not collide with them.
-    ``keep_layout`` puts Attest items back in the YAML file they came from (data-attest-source)
-    instead of ``imported/<package>.yaml``.
+    ``keep_layout`` puts Attest items back in the YAML file they came from (their source)
+    instead of ``imported/<package>.yaml``. ``approximate`` accepts items whose scoring Attest
+    can only approximate (named per item in the report); without it they are refused.
+    The package is imported only if no item is refused.
+    """
+    imported = assess_package(
+        zip_path,
+        defaults=defaults,
+        taken_ids=taken_ids,
+        lang=lang,
+        keep_layout=keep_layout,
+        approximate=approximate,
+    )
+    if not imported.report.ok:
+        raise QtiError(imported.report.text())
+    return imported
+
+
+def assess_package(
+    zip_path: Path,
+    *,
+    defaults: Mapping[str, str] | None = None,
+    taken_ids: Iterable[str] = (),
+    lang: str = "nl",
+    keep_layout: bool = False,
+    approximate: bool = False,
+) -> ImportedPackage:
+    """Read every item of a package and say what becomes of it; never raises for an item.
+
+    Only problems of the zip itself (unreadable, hostile) raise QtiError. The entries hold
+    the items that are not refused; ``report`` holds one outcome per item resource.
     """
     package = open_package(Path(zip_path))
     slug = package_slug(Path(zip_path))
+    report = ImportReport(package.name, problems=list(package.problems))
     found: list[ReadItem] = []
-    unsupported = []
+    outcomes: dict[int, ItemOutcome] = {}
     for ident, member, version in package.items:
-        root, _ = parse_item(package, member)
-        bad = unsupported_parts(root)
-        if bad:
-            name = root.get("identifier") or ident
-            unsupported.append(f"item {name} ({member}): {', '.join(bad)} is not supported")
+        outcome = ItemOutcome(ident, member, version)
+        report.items.append(outcome)
+        prefix = package.where(member) + ": "
+        try:
+            root, _ = parse_item(package, member)
+            outcome.identifier = root.get("identifier") or ident
+            bad = unsupported_parts(root)
+            if bad:
+                outcome.refuse(f"{', '.join(bad)} is not supported (docs/qti.md lists what is)")
+                continue
+            item = read_item(root, package, member, version)
+        except QtiError as exc:
+            outcome.refuse(str(exc).removeprefix(prefix))
             continue
-        found.append(read_item(root, package, member, version))
-    if unsupported:
-        raise QtiError(
-            f"{package.name}: nothing imported; items with interactions Attest does not support:\n"
-            + "".join(f"  {line}\n" for line in unsupported)
-            + f"  supported: {', '.join(sorted(SUPPORTED))}"
-        )
-    problems: list[str] = []
-    for item in found:
-        problems += [f"item {item.identifier}: {p}" for p in _complete(item, defaults or {})]
-        problems += [f"item {item.identifier}: {p}" for p in item.problems]
-    if problems:
-        raise QtiError(_report(package.name, problems))
-    imported = ImportedPackage(name=package.name, files={}, media={})
+        for problem in _complete(item, defaults or {}) + item.problems:
+            outcome.refuse(problem)
+        _weigh(item, outcome, approximate)
+        if outcome.status != REFUSED:
+            found.append(item)
+            outcomes[id(item)] = outcome
+    imported = ImportedPackage(name=package.name, files={}, media={}, report=report)
     _assign_ids(found, set(taken_ids), lang, imported.renamed)
     for item in found:
         for member in item.media.values():
             imported.media[_media_path(item, member, slug)] = package.files[member]
         _rewrite_media(item, slug)
-    problems = _build_entries(found, imported, slug, keep_layout)
-    problems += _check_entries(imported, found)
-    if problems:
-        raise QtiError(_report(package.name, problems))
+    by_id = {item.fields["id"]: outcomes[id(item)] for item in found}
+    for ident, problem in _build_entries(found, imported, slug, keep_layout):
+        by_id[ident].refuse(problem)
+    for ident, problem in _check_entries(imported):
+        if ident in by_id:
+            by_id[ident].refuse(problem)
+        else:
+            report.problems.append(problem)
+    for item in found:
+        outcomes[id(item)].entry = item.fields
     return imported
 
 
-def _report(name: str, problems: list[str]) -> str:
-    return f"{name}: nothing imported; {len(problems)} problem(s):\n" + "\n".join(
-        f"  {p}" for p in problems
-    )
+def _weigh(item: ReadItem, outcome: ItemOutcome, approximate: bool) -> None:
+    """Sort the item's approximations; scoring ones refuse the item unless accepted."""
+    scoring = [what for kind, what in item.approximations if kind == SCORING]
+    named = [what for _, what in item.approximations]
+    if scoring and not approximate:
+        outcome.refuse(
+            "scores differently in Attest (accept with --approximate): " + "; ".join(scoring)
+        )
+    if outcome.status != REFUSED and named:
+        outcome.status = APPROXIMATED
+        outcome.approximations = named
 
 
 def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
@@ -162,7 +218,7 @@ def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
             absent.append(key)
     if absent:
         missing.append(
-            f"missing {', '.join(absent)}: the item has no data-attest-{absent[0]} metadata; "
+            f"missing {', '.join(absent)}: the item has no Attest metadata for it; "
             f"give a default ({', '.join('--' + k for k in absent)})"
         )
     if fields.get("skill", "listening") not in SKILL_CODES:
@@ -174,10 +230,10 @@ def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
     if "difficulty" not in fields and level in DIFFICULTY_BANDS:
         low, high = DIFFICULTY_BANDS[level]
         fields["difficulty"] = round((low + high) / 2, 2)
-    fields.setdefault(
-        "author_note",
-        f"Imported from QTI {item.version} item {item.identifier}; review before use.",
-    )
+    note = f"Imported from QTI {item.version} item {item.identifier}; review before use."
+    if item.staff_notes:
+        note += "\nRubric for staff: " + "\n".join(item.staff_notes)
+    fields.setdefault("author_note", note)
     if fmt == "extended_text" and level in DEFAULT_WORDS:
         fields.setdefault("min_words", DEFAULT_WORDS[level][0])
         fields.setdefault("max_words", DEFAULT_WORDS[level][1])
@@ -242,7 +298,7 @@ def _safe_source(source: str | None) -> bool:
 
 def _build_entries(
     items: list[ReadItem], imported: ImportedPackage, slug: str, keep_layout: bool
-) -> list[str]:
+) -> list[tuple[str, str]]:
     problems = []
     testlets: dict[str, dict[str, Any]] = {}
     for item in items:
@@ -267,32 +323,28 @@ def _build_entries(
             for key in sorted(set(shared) | {k for k in entry if k in TESTLET_SHARED}):
                 if shared.get(key) != entry.get(key):
                     problems.append(
-                        f"item {item.identifier}: field {key} differs from the other items "
-                        f"of testlet {item.testlet}"
+                        (
+                            item.fields["id"],
+                            f"field {key} differs from the other items of testlet {item.testlet}",
+                        )
                     )
         entry["items"].append(_ordered(fields))
     return problems
 
 
-def _check_entries(imported: ImportedPackage, items: list[ReadItem]) -> list[str]:
-    """Check every entry with the bank's own rules, naming the item as the package does."""
-    names = {i.fields["id"]: i.identifier for i in items}
-
-    def label(ident: Any) -> str:
-        old = names.get(ident, ident)
-        return f"item {old}" + (f" (new id {ident})" if old != ident else "")
-
-    problems = []
+def _check_entries(imported: ImportedPackage) -> list[tuple[str | None, str]]:
+    """Check every entry with the bank's own rules: (item id or None, problem) pairs."""
+    problems: list[tuple[str | None, str]] = []
     for entry in imported.entries():
         if "testlet" in entry:
-            problems += [
-                f"testlet {entry['testlet']} field {f}: {m}" for f, m in check_testlet(entry)
-            ]
+            testlet = entry["testlet"]
+            for f, m in check_testlet(entry):
+                problems.append((None, f"testlet {testlet} field {f}: {m}"))
             for item in entry["items"]:
                 found = check_testlet_item(entry, item)
-                problems += [f"{label(item.get('id'))} field {f}: {m}" for f, m in found]
+                problems += [(item.get("id"), f"field {f}: {m}") for f, m in found]
         else:
-            problems += [f"{label(entry.get('id'))} field {f}: {m}" for f, m in check_item(entry)]
+            problems += [(entry.get("id"), f"field {f}: {m}") for f, m in check_item(entry)]
     return problems
 
 
@@ -332,8 +384,13 @@ def install_package(
     *,
     defaults: Mapping[str, str] | None = None,
     keep_layout: bool = False,
+    approximate: bool = False,
+    check: bool = False,
 ) -> InstallReport:
-    """Import a package into ``bank_dir``; write only if the bank then loads without a problem."""
+    """Import a package into ``bank_dir``; write only if the bank then loads without a problem.
+
+    ``check`` runs every step, the trial load of the bank included, and writes nothing.
+    """
     root = Path(bank_dir)
     if not root.is_dir():
         raise QtiError(f"{root}: bank directory not found")
@@ -344,6 +401,7 @@ def install_package(
         taken_ids=existing_ids(root),
         lang=lang,
         keep_layout=keep_layout,
+        approximate=approximate,
     )
     plan: dict[str, bytes] = {}
     for rel, entries in imported.files.items():
@@ -360,8 +418,11 @@ def install_package(
             raise QtiError(f"{dest}: exists with other content; nothing imported")
         plan[f"{MEDIA_DIR}/{path}"] = data
     _trial_load(root, plan)
-    _write_all(root, plan)
-    return InstallReport(imported.item_count(), sorted(plan), imported.renamed)
+    if not check:
+        _write_all(root, plan)
+    return InstallReport(
+        imported.item_count(), sorted(plan), imported.renamed, imported.report, check
+    )
 
 
 def _trial_load(root: Path, plan: dict[str, bytes]) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 from attest.assessment.qti.body_reader import (
     GAP_MARK,
     MEDIA_TAGS,
+    PRESENTATION,
+    SCORING,
     SUPPORTED,
     BodyReader,
     meta_number,
@@ -29,7 +31,7 @@ from attest.assessment.qti.common import (
 )
 from attest.assessment.qti.package import Package
 
-UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
+UNSUPPORTED_PARTS = ("qti-template-declaration",)
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 
 
@@ -47,6 +49,8 @@ class ReadItem:
     testlet_note: str | None = None
     source: str | None = None
     problems: list[str] = field(default_factory=list)
+    approximations: list[tuple[str, str]] = field(default_factory=list)  # (kind, what)
+    staff_notes: list[str] = field(default_factory=list)
 
 
 def unsupported_parts(root: ET.Element) -> list[str]:
@@ -68,6 +72,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     if body is None:
         raise QtiError(f"{where}: item {root.get('identifier')} has no item body")
     meta = {k[len(ATTR) :]: v for k, v in body.attrib.items() if k.startswith(ATTR)}
+    meta.update(package.meta.get(member, {}))
     reader = BodyReader(package, member, root, body, "format" in meta)
     item = ReadItem(
         identifier=root.get("identifier", ""),
@@ -91,7 +96,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     fmt = meta.get("format") or reader.infer_format()
     item.fields["format"] = fmt
     if fmt not in FORMAT_READERS:
-        raise QtiError(f"{where}: item {item.identifier}: unknown data-attest-format {fmt!r}")
+        raise QtiError(f"{where}: item {item.identifier}: unknown Attest format {fmt!r}")
     content = FORMAT_READERS[fmt](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
@@ -106,8 +111,11 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
         if support in cards:
             item.fields[key] = cards[support]
     item.testlet_note = cards.get(CARD_TESTLET_NOTE)
+    reader.check_media_placed()
     item.media = reader.media
     item.problems = reader.problems
+    item.approximations = reader.approximations
+    item.staff_notes = reader.staff_notes
     return item
 
 
@@ -120,15 +128,18 @@ def _choice(r: BodyReader) -> dict[str, Any]:
     if r.exact:
         meta_fmt = r.body.get(ATTR + "format")
         fmt = meta_fmt if meta_fmt in ("single_choice", "multiple_response") else fmt
+    if not r.exact:
+        _shuffle_note(r, interaction, "options are shown in the authored order")
+        _choice_limits(r, interaction, fmt, len(options))
+        keyed = [ids[string.ascii_lowercase.index(a)] for a in answer]
+        if r.check_choice_mapping(interaction, ids, keyed, fmt == "multiple_response"):
+            content["scoring"] = "partial"
     if fmt == "single_choice":
         if len(answer) != 1:
             r.problems.append(f"answer: expected one correct choice; got {len(answer)}")
         content["answer"] = answer[0] if answer else None
     else:
         content["answer"] = answer
-        decl = r.declarations.get(interaction.get("response-identifier"))
-        if not r.exact and decl is not None and decl.find("qti-mapping") is not None:
-            content["scoring"] = "partial"
     if r.prompt(interaction) is not None:
         content["stem"] = r.prompt(interaction)
     return content
@@ -138,17 +149,24 @@ def _text_entry(r: BodyReader) -> dict[str, Any]:
     tag = "qti-text-entry-interaction"
     gaps = []
     for host in r.hosts(tag):
+        if host.tag != tag:
+            r.collect_media(host, "")
         segments = r.segments(host, tag)
         interactions = [host] if host.tag == tag else list(host.iter(tag))
         for k, interaction in enumerate(interactions):
-            mark = "" if interaction.get(ATTR + "mark") == "none" else GAP_MARK
+            unmarked = interaction.get(ATTR + "mark") == "none" or "attest-no-mark" in (
+                interaction.get("class", "").split()
+            )
+            mark = "" if r.exact and unmarked else GAP_MARK
             prompt = (segments[0] if k == 0 else "") + mark + segments[k + 1]
             gap: dict[str, Any] = {"prompt": prompt if r.exact else prompt.strip()}
-            gap["accept"] = r.accepted(interaction)
-            if interaction.get(ATTR + "max-length"):
-                gap["max_length"] = meta_number(
-                    interaction.get(ATTR + "max-length"), ATTR + "max-length", r.where
-                )
+            if r.exact:
+                gap["accept"] = r.accepted(interaction)
+            else:
+                gap["accept"] = r.gap_accept(interaction, len(gaps) + 1)
+            length = interaction.get(ATTR + "max-length") or interaction.get("expected-length")
+            if r.exact and length:
+                gap["max_length"] = meta_number(length, "expected-length", r.where)
             gaps.append(gap)
     return {"gaps": gaps}
 
@@ -157,8 +175,14 @@ def _inline_choice(r: BodyReader) -> dict[str, Any]:
     tag = "qti-inline-choice-interaction"
     lines, gaps = [], []
     for host in r.hosts(tag):
-        lines.append(r.text(host, mark={tag: GAP_MARK}))
+        if host.tag == tag:
+            lines.append(GAP_MARK)
+        else:
+            r.collect_media(host, "")
+            lines.append(r.text(host, mark={tag: GAP_MARK}, skip=MEDIA_TAGS))
         for interaction in [host] if host.tag == tag else host.iter(tag):
+            if not r.exact:
+                _shuffle_note(r, interaction, "inline choices are shown in the authored order")
             choices = [c for c in interaction if c.tag == "qti-inline-choice"]
             options = [r.text(c) for c in choices]
             ids = [c.get("identifier", "") for c in choices]
@@ -197,6 +221,10 @@ def _matching(r: BodyReader) -> dict[str, Any]:
                 f"prompt {pid}: expected one matching option; got {len(answers[pid])}"
             )
         prompts.append({"text": text, "answer": answers[pid][0] if answers[pid] else None})
+    if not r.exact:
+        _match_order(r, interaction, prompts, options)
+        if r.mapping(interaction) is not None:
+            r.approx(SCORING, "mapping replaced by Attest's matching rule (one option per prompt)")
     content: dict[str, Any] = {"prompts": prompts, "options": options}
     if r.prompt(interaction) is not None:
         content["stem"] = r.prompt(interaction)
@@ -211,6 +239,8 @@ def _ordering(r: BodyReader) -> dict[str, Any]:
         "fragments": [r.text(c) for c in choices],
         "answer": r.letters(r.key(interaction), ids, "answer"),
     }
+    if not r.exact:
+        _order_shown(r, interaction, content)
     if r.prompt(interaction) is not None:
         content["stem"] = r.prompt(interaction)
     return content
@@ -237,3 +267,91 @@ FORMAT_READERS = {
     "extended_text": _task("qti-extended-text-interaction"),
     "audio_response": _task("qti-upload-interaction"),
 }
+
+
+def _shuffle_note(r: BodyReader, interaction: ET.Element, what: str) -> None:
+    if interaction.get("shuffle") == "true":
+        r.approx(PRESENTATION, f"shuffle: {what} (Attest does not shuffle)")
+
+
+def _choice_limits(r: BodyReader, interaction: ET.Element, fmt: str, count: int) -> None:
+    """Name max-choices/min-choices that Attest's formats do not enforce."""
+    most = interaction.get("max-choices")
+    least = interaction.get("min-choices")
+    if fmt == "multiple_response":
+        if most not in (None, "0") and most.isdigit() and int(most) < count:
+            r.approx(PRESENTATION, f"max-choices={most} not enforced: any number may be ticked")
+        if least not in (None, "0", "1"):
+            r.approx(PRESENTATION, f"min-choices={least} not enforced")
+    elif most not in (None, "1") and fmt == "single_choice":
+        r.approx(PRESENTATION, f"max-choices={most} with a single response: one choice only")
+
+
+def _rotate(values: list, by: int = 1) -> list:
+    return values[by:] + values[:by]
+
+
+def _match_order(r: BodyReader, interaction: ET.Element, prompts: list[dict],
+                 options: list[dict]) -> None:  # fmt: skip
+    """Keep the key off the diagonal when the source asks for shuffling."""
+    answers = [p["answer"] for p in prompts]
+    diagonal = len(options) > 1 and answers == list(string.ascii_lowercase[: len(answers)])
+    if interaction.get("shuffle") != "true":
+        if diagonal:
+            r.approx(
+                PRESENTATION,
+                "options are listed in key order, as in the source (shuffle=false)",
+            )
+        return
+    if not diagonal:
+        _shuffle_note(r, interaction, "options are shown in the authored order")
+        return
+    rotated = _rotate(list(range(len(options))))
+    options[:] = [options[i] for i in rotated]
+    letter = {string.ascii_lowercase[old]: string.ascii_lowercase[new]
+              for new, old in enumerate(rotated)}  # fmt: skip
+    for prompt in prompts:
+        prompt["answer"] = letter.get(prompt["answer"], prompt["answer"])
+    r.approx(
+        PRESENTATION,
+        "shuffle: options rotated by one place so the key is not in prompt order "
+        "(Attest does not shuffle)"
+        + _fixed_note([s for s in interaction if s.tag == "qti-simple-match-set"][-1]),
+    )
+
+
+def _order_shown(r: BodyReader, interaction: ET.Element, content: dict[str, Any]) -> None:
+    """Never show fragments already in the answer order unless the source does so itself."""
+    answer = content["answer"]
+    count = len(content["fragments"])
+    least, most = interaction.get("min-choices"), interaction.get("max-choices")
+    if (least not in (None, "0") and least != str(count)) or (
+        most not in (None, "0") and most != str(count)
+    ):
+        r.approx(
+            SCORING,
+            f"min-choices={least}/max-choices={most}: Attest asks for all {count} fragments "
+            "in order",
+        )
+    solved = answer == list(string.ascii_lowercase[:count])
+    if interaction.get("shuffle") != "true":
+        return  # shown in the answer order: the bank rules refuse it, as the source is broken
+    if not solved:
+        _shuffle_note(r, interaction, "fragments are shown in the authored order")
+        return
+    rotated = _rotate(list(range(count)))
+    content["fragments"] = [content["fragments"][i] for i in rotated]
+    position = {old: new for new, old in enumerate(rotated)}
+    content["answer"] = [
+        string.ascii_lowercase[position[string.ascii_lowercase.index(a)]] for a in answer
+    ]
+    r.approx(
+        PRESENTATION,
+        "shuffle: fragments rotated by one place so they are not shown in the answer order "
+        "(Attest does not shuffle)" + _fixed_note(interaction),
+    )
+
+
+def _fixed_note(interaction: ET.Element) -> str:
+    fixed = [e.get("identifier", "") for e in interaction.iter() if e.get("fixed") == "true"]
+    return f"; fixed choice(s) {', '.join(fixed)} moved with the others" if fixed else ""

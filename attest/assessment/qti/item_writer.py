@@ -1,6 +1,6 @@
 """Write one Attest item (its YAML mapping, testlet fields merged in) as a QTI 3.0 item.
 
-The mapping per format and the data-attest-* metadata are described in docs/qti.md.
+The mapping per format and the Attest metadata (in the manifest) are described in docs/qti.md.
 """
 
 from __future__ import annotations
@@ -10,20 +10,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from attest.assessment.qti.common import (
-    ATTR,
-    CARD_AUTHOR_NOTE,
-    CARD_TESTLET_NOTE,
-    CARD_TRANSCRIPT,
-    CATALOG_ID,
-    MEDIA_TYPES,
-    QTI3_NS,
-    write_text,
-)
+from attest.assessment.qti.common import MEDIA_TYPES, QTI3_NS, write_text
 
 RP_TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
 GAP_MARK = "___"
-# data-attest-* attributes on qti-item-body: YAML field -> attribute suffix.
+# Attributes of the <attest:item> metadata in the manifest: YAML field -> attribute name.
 META_ATTRS = {
     "format": "format",
     "skill": "skill",
@@ -62,18 +53,12 @@ def item_element(
         },
     )
     declarations = ET.SubElement(root, "_declarations")  # placeholder, unwrapped below
-    body = ET.Element("qti-item-body", {"data-catalog-idref": CATALOG_ID})
-    for key, suffix in META_ATTRS.items():
-        if key in item:
-            body.set(ATTR + suffix, _scalar(item[key]))
-    body.set(ATTR + "source", source)
-    if testlet:
-        body.set(ATTR + "testlet", testlet)
+    body = ET.Element("qti-item-body")
     _stimulus(body, item, href)
     processing = WRITERS[item["format"]](item, declarations, body, href)
     ET.SubElement(declarations, "qti-outcome-declaration", _score_outcome(item))
+    _staff_blocks(body, item, testlet_note)
     root.append(body)
-    _catalog(root, item, testlet_note)
     if processing is not None:
         root.append(processing)
     index = list(root).index(declarations)
@@ -81,6 +66,17 @@ def item_element(
     for offset, child in enumerate(declarations):
         root.insert(index + offset, child)
     return root
+
+
+def item_metadata(
+    item: Mapping[str, Any], *, source: str, testlet: str | None = None
+) -> dict[str, str]:
+    """Return the attributes of the item's <attest:item> metadata in the manifest."""
+    meta = {name: _scalar(item[key]) for key, name in META_ATTRS.items() if key in item}
+    meta["source"] = source
+    if testlet:
+        meta["testlet"] = testlet
+    return meta
 
 
 def _scalar(value: Any) -> str:
@@ -110,23 +106,29 @@ def media_element(parent: ET.Element, kind: str, path: str, href: Href) -> None:
     """Append an <img> or <audio> for a bank media path."""
     suffix = "." + path.rsplit(".", 1)[-1].lower()
     if kind == "image":
-        ET.SubElement(parent, "img", {"src": href(path), "alt": "", ATTR + "media": kind})
+        ET.SubElement(parent, "img", {"src": href(path), "alt": ""})
     else:
-        audio = ET.SubElement(parent, "audio", {"controls": "controls", ATTR + "media": kind})
+        audio = ET.SubElement(parent, "audio", {"controls": "true"})  # xs:boolean in QTI 3
         ET.SubElement(audio, "source", {"src": href(path), "type": MEDIA_TYPES.get(suffix, "")})
 
 
-def _catalog(root: ET.Element, item: Mapping[str, Any], testlet_note: str | None) -> None:
-    info = ET.SubElement(root, "qti-catalog-info")
-    catalog = ET.SubElement(info, "qti-catalog", {"id": CATALOG_ID})
-    cards = [(CARD_AUTHOR_NOTE, item.get("author_note")), (CARD_TRANSCRIPT, item.get("transcript"))]
-    cards.append((CARD_TESTLET_NOTE, testlet_note))
-    for support, text in cards:
+def _staff_blocks(body: ET.Element, item: Mapping[str, Any], testlet_note: str | None) -> None:
+    """Append the texts for staff as rubric blocks for the author or scorer view.
+
+    A QTI player shows a candidate only the rubric blocks whose view includes ``candidate``.
+    """
+    texts = [
+        ("attest-author-note", "author", item.get("author_note")),
+        ("attest-transcript", "scorer", item.get("transcript")),
+        ("attest-testlet-author-note", "author", testlet_note),
+    ]
+    for css, view, text in texts:
         if text is None:
             continue
-        card = ET.SubElement(catalog, "qti-card", {"support": support})
-        content = ET.SubElement(card, "qti-html-content")
-        write_text(ET.SubElement(content, "p"), text)
+        block = ET.SubElement(
+            body, "qti-rubric-block", {"class": css, "use": "instructions", "view": view}
+        )
+        write_text(ET.SubElement(ET.SubElement(block, "qti-content-body"), "p"), text)
 
 
 def _declare(parent: ET.Element, ident: str, cardinality: str, base: str, values=()) -> ET.Element:
@@ -240,14 +242,9 @@ def _text_entry(item, decls, body, href) -> ET.Element:
         write_text(p, before)
         attrs = {"response-identifier": rid}
         if "max_length" in gap:
-            attrs.update(
-                {
-                    "expected-length": str(gap["max_length"]),
-                    ATTR + "max-length": str(gap["max_length"]),
-                }
-            )
+            attrs["expected-length"] = str(gap["max_length"])
         if not marked:
-            attrs[ATTR + "mark"] = "none"
+            attrs["class"] = "attest-no-mark"  # the gap prompt has no ___
         ET.SubElement(p, "qti-text-entry-interaction", attrs)
         write_text(p, after)
         check = ET.Element("qti-gte")

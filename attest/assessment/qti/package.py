@@ -15,7 +15,7 @@ import stat
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -23,6 +23,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from attest.assessment.qti.common import (
+    ATTEST_NS,
     ITEM_TYPES,
     MANIFEST,
     MAX_MEMBER_BYTES,
@@ -56,6 +57,8 @@ class Package:
     name: str  # the zip's file name, for messages
     files: dict[str, bytes]
     items: list[tuple[str, str, str]]  # (resource identifier, member path, QTI version)
+    problems: list[str] = field(default_factory=list)  # structural problems of the manifest
+    meta: dict[str, dict[str, str]] = field(default_factory=dict)  # member -> <attest:item>
 
     def where(self, member: str) -> str:
         """Return 'package.zip: member' for messages."""
@@ -71,7 +74,7 @@ def open_package(zip_path: Path) -> Package:
         raise QtiError(f"{name}: no {MANIFEST} at the root of the package; expected an IMS CP")
     manifest = parse_xml(files[MANIFEST], package.where(MANIFEST))
     package.items = _manifest_items(manifest, package)
-    if not package.items:
+    if not package.items and not package.problems:
         raise QtiError(
             f"{package.where(MANIFEST)}: no item resources; expected type "
             + " or ".join(ITEM_TYPES)
@@ -179,6 +182,7 @@ def resolve(base_member: str, href: str, where: str) -> str:
 
 
 def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, str, str]]:
+    """Return the item resources; every broken reference goes to ``package.problems``."""
     where = package.where(MANIFEST)
     if local(manifest.tag) != "manifest":
         raise QtiError(f"{where}: expected a <manifest> root; got <{local(manifest.tag)}>")
@@ -190,24 +194,38 @@ def _manifest_items(manifest: ET.Element, package: Package) -> list[tuple[str, s
         base = resource.get(f"{{{XML_NS}}}base", "")
         hrefs = [resource.get("href")] if resource.get("href") else []
         hrefs += [f.get("href", "") for f in resource if local(f.tag) == "file"]
-        members = []
+        members, broken = [], False
         for href in hrefs:
-            member = resolve(MANIFEST, base + href, f"{where}: resource {ident}")
+            try:
+                member = resolve(MANIFEST, base + href, f"{where}: resource {ident}")
+            except QtiError as exc:
+                package.problems.append(str(exc))
+                broken = True
+                continue
             if member not in package.files:
-                raise QtiError(
+                package.problems.append(
                     f"{where}: resource {ident} refers to {member}, which is not in the package"
                 )
+                broken = True
             members.append(member)
         version = ITEM_TYPES.get(resource.get("type", ""))
         if version is not None:
             if not members:
-                raise QtiError(f"{where}: item resource {ident} names no file (href)")
-            items.append((ident, members[0], version))
+                package.problems.append(f"{where}: item resource {ident} names no file (href)")
+            elif not broken:
+                items.append((ident, members[0], version))
+                for found in resource.iter(f"{{{ATTEST_NS}}}item"):
+                    package.meta[members[0]] = dict(found.attrib)
     return items
 
 
-def parse_item(package: Package, member: str) -> tuple[ET.Element, str]:
-    """Return the item XML with QTI 3.0 local names, and the QTI version of its namespace."""
+def parse_item(
+    package: Package, member: str, expected: str = "qti-assessment-item"
+) -> tuple[ET.Element, str]:
+    """Return the item XML with QTI 3.0 local names, and the QTI version of its namespace.
+
+    ``expected`` is the root element wanted (``qti-assessment-stimulus`` for a stimulus).
+    """
     where = package.where(member)
     root = parse_xml(package.files[member], where)
     namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
@@ -218,8 +236,8 @@ def parse_item(package: Package, member: str) -> tuple[ET.Element, str]:
             f"({', '.join(QTI_VERSIONS)})"
         )
     normalized = _normalize(root, namespace in (QTI21_NS, QTI22_NS))
-    if normalized.tag != "qti-assessment-item":
-        raise QtiError(f"{where}: expected an assessment item; got <{local(root.tag)}>")
+    if normalized.tag != expected:
+        raise QtiError(f"{where}: expected <{expected}>; got <{local(root.tag)}>")
     return normalized, version
 
 

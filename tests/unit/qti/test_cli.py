@@ -15,7 +15,17 @@ def test_export_then_import_through_the_cli(app, tmp_path):
     result = runner.invoke(args=["bank", "export", "--qti", str(out), "--dir", str(source)])
     assert result.exit_code == 0, result.output
     assert "1 items written" in result.output
-    result = runner.invoke(args=["bank", "import", "--qti", str(out), "--dir", str(target)])
+    empty = snapshot(target)
+    args = ["bank", "import", "--qti", str(out), "--dir", str(target)]
+    result = runner.invoke(args=[*args, "--check"])
+    assert result.exit_code == 0, result.output
+    assert "bank.zip: 1 item(s): 1 faithful, 0 with approximations, 0 refused" in result.output
+    assert "item nl-lz-a1-0001 (items/nl-lz-a1-0001.xml, QTI 3.0): imported faithfully" in (
+        result.output
+    )
+    assert "check only: 1 items would be imported; nothing written" in result.output
+    assert snapshot(target) == empty
+    result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     assert [i.id for i in load_bank(target).items] == ["nl-lz-a1-0001"]
 

@@ -12,9 +12,10 @@ import pytest
 
 from attest.assessment.bank import MEDIA_DIR, load_bank
 from attest.assessment.qti import QtiError, export_bank, install_package, read_package
-from attest.assessment.qti.common import CP_NS, QTI3_NS
+from attest.assessment.qti.common import ATTEST_NS, CP_NS, QTI3_NS
 from attest.assessment.qti.package import parse_xml
 from tests.unit.qti.packages import BANK_ROOT, snapshot
+from tests.unit.qti.qti3_profile import item_problems, manifest_problems
 
 INTERACTION = {
     "single_choice": "qti-choice-interaction",
@@ -92,12 +93,17 @@ def test_export_has_a_manifest_and_one_qti3_item_per_item(shipped, package):
         assert hrefs == names - {"imsmanifest.xml"}
         types = {r.get("type") for r in manifest.iter(f"{{{CP_NS}}}resource")}
         assert types == {"imsqti_item_xmlv3p0", "webcontent"}
+        meta = {
+            r.get("identifier"): r.find(f"{{{CP_NS}}}metadata/{{{ATTEST_NS}}}item")
+            for r in manifest.iter(f"{{{CP_NS}}}resource")
+            if r.get("type") == "imsqti_item_xmlv3p0"
+        }
         for spec in shipped.items:
             root = parse_xml(zf.read(f"items/{spec.id}.xml"), spec.id)
             assert root.tag == f"{{{QTI3_NS}}}qti-assessment-item"
             assert root.get("identifier") == spec.id
             body = root.find(f"{{{QTI3_NS}}}qti-item-body")
-            assert body.get("data-attest-format") == spec.format
+            assert meta[spec.id].get("format") == spec.format
             assert body.find(f".//{{{QTI3_NS}}}{INTERACTION[spec.format]}") is not None
             if spec.format in ("single_choice", "multiple_response"):
                 decl = root.find(f"{{{QTI3_NS}}}qti-response-declaration")
@@ -107,9 +113,45 @@ def test_export_has_a_manifest_and_one_qti3_item_per_item(shipped, package):
                 assert decl.find(f"{{{QTI3_NS}}}qti-correct-response") is not None
             transcript = spec.content.get("transcript")
             if transcript:
-                # Kept in a catalog card no candidate is shown, never in the item body.
-                shown = "".join(body.itertext())
-                assert transcript.split("\n")[0] not in shown
+                # Kept in a rubric block for the scorer view, which no candidate is shown.
+                blocks = body.findall(f"{{{QTI3_NS}}}qti-rubric-block")
+                staff = {b.get("class"): b for b in blocks}
+                assert staff["attest-transcript"].get("view") == "scorer"
+                assert all("candidate" not in b.get("view").split() for b in blocks)
+                for block in blocks:
+                    body.remove(block)
+                assert transcript.split("\n")[0] not in "".join(body.itertext())
+
+
+def test_every_exported_item_keeps_to_the_qti3_profile(shipped, package):
+    """The schema checks of qti3_profile.py (the official XSDs are not vendored; see there)."""
+    with zipfile.ZipFile(package) as zf:
+        manifest = parse_xml(zf.read("imsmanifest.xml"), "manifest")
+        assert manifest_problems(manifest) == []
+        found = {}
+        for spec in shipped.items:
+            problems = item_problems(parse_xml(zf.read(f"items/{spec.id}.xml"), spec.id))
+            if problems:
+                found[spec.id] = problems
+        assert found == {}
+        assert b"data-attest-" not in b"".join(zf.read(n) for n in zf.namelist())
+
+
+def test_the_profile_check_can_fail():
+    bad = parse_xml(
+        f'<qti-assessment-item xmlns="{QTI3_NS}" identifier="x" title="x" time-dependent="no">'
+        '<qti-item-body data-attest-format="single_choice"><audio controls="controls"/>'
+        "</qti-item-body><qti-response-declaration/></qti-assessment-item>".encode(),
+        "bad",
+    )
+    assert item_problems(bad) == [
+        "qti-assessment-item: children out of the schema's order",
+        "qti-assessment-item: time-dependent='no' is not an xs:boolean",
+        "qti-item-body: data-* attribute data-attest-format (profiles restrict data-*)",
+        "audio: controls='controls' is not an xs:boolean",
+        "qti-response-declaration: required attribute cardinality missing",
+        "qti-response-declaration: required attribute identifier missing",
+    ]
 
 
 def test_importing_a_package_twice_is_refused_and_changes_nothing(package, tmp_path):
