@@ -64,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,
+    # Failed logins from one client address (any usernames) before it is locked: higher than
+    # the per-username limit, as a shared NAT holds many staff.
+    "LOGIN_ADDRESS_MAX_FAILURES": 50,
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     # Roles that must pass a TOTP second step at login (comma-separated in the environment).

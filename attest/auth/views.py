@@ -35,6 +35,7 @@ from attest.auth.second_factor import (
 from attest.auth.services import (
     LoginRefused,
     ThrottlePolicy,
+    address_policy,
     authenticate,
     record_login_failure,
 )
@@ -66,10 +67,8 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        policy = ThrottlePolicy(
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
-        )
+        cfg = current_app.config
+        policy = ThrottlePolicy(cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_SECONDS"])
         try:
             user = authenticate(
                 db_session(),
@@ -78,6 +77,7 @@ def login():
                 request.remote_addr or "unknown",
                 datetime.now(UTC),
                 policy,
+                address_policy(policy, cfg["LOGIN_ADDRESS_MAX_FAILURES"]),
             )
         except LoginRefused as refused:
             g.commit_on_error = True  # keep the failure count (and the audit entry)
