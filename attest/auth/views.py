@@ -22,7 +22,13 @@ from flask_login import current_user, logout_user
 
 from attest import totp
 from attest.audit import record_event
-from attest.auth import begin_login, complete_login, pending_user, roles_required
+from attest.auth import (
+    begin_login,
+    complete_login,
+    end_session,
+    pending_user,
+    roles_required,
+)
 from attest.auth.forms import CodeForm, LoginForm
 from attest.auth.second_factor import (
     SecondFactorError,
@@ -186,6 +192,7 @@ def enrol_totp():
 def logout():
     if current_user.is_authenticated:
         record_event(db_session(), current_user, "auth.logout", "user", current_user.id)
+        end_session(current_app.config["SESSION_MAX_HOURS"])
     logout_user()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("auth.login"))

@@ -1,0 +1,58 @@
+"""A staff session ends on the server: a copy of the cookie taken before logging out opens
+nothing afterwards, and a header the client writes itself cannot carry a session to another
+address (only ATTEST_TRUSTED_PROXIES make the app believe X-Forwarded-For)."""
+
+from __future__ import annotations
+
+from attest.models import Role
+from tests.factories import make_user
+from tests.web.helpers import csrf, login
+
+UA = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+
+def _browser(app, address: str):
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=address, HTTP_USER_AGENT=UA["User-Agent"])
+    return client
+
+
+def _copy_session(source, target) -> None:
+    cookie = source.get_cookie("session")
+    target.set_cookie("session", cookie.value)
+
+
+def test_a_cookie_copied_before_logging_out_opens_nothing_after(app, db):
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    staff, thief = _browser(app, "10.0.0.1"), _browser(app, "10.0.0.1")
+    login(staff, user.username)
+    _copy_session(staff, thief)
+    assert thief.get("/proctor/").status_code == 200  # the copy works while the session lives
+    staff.post("/logout", data={"csrf_token": csrf(staff, "/proctor/")})
+    assert staff.get("/proctor/").status_code == 302
+    after = thief.get("/proctor/")
+    assert after.status_code == 302 and "/login" in after.headers["Location"]
+
+
+def test_logging_out_on_one_device_keeps_the_other_logged_in(app, db):
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    desk, laptop = _browser(app, "10.0.0.1"), _browser(app, "10.0.0.2")
+    login(desk, user.username)
+    login(laptop, user.username)
+    desk.post("/logout", data={"csrf_token": csrf(desk, "/proctor/")})
+    assert laptop.get("/proctor/").status_code == 200
+    login(desk, user.username)  # and logging in again works
+    assert desk.get("/proctor/").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_carry_a_session_elsewhere(app, db):
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    staff, thief = _browser(app, "10.0.0.1"), _browser(app, "192.0.2.66")
+    login(staff, user.username)
+    _copy_session(staff, thief)
+    stolen = thief.get("/proctor/", headers={"X-Forwarded-For": "10.0.0.1"})
+    assert stolen.status_code == 302 and "/login" in stolen.headers["Location"]
+    assert staff.get("/proctor/").status_code == 200
