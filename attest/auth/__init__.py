@@ -56,7 +56,9 @@ def setup_login(app: Flask) -> None:
             if request.method == "GET" and request.endpoint != "auth.login":
                 return redirect(url_for("auth.login", next=request.full_path))
             return None
-        if now - session.get("seen_at", 0) > 60:  # refresh at most once a minute
+        # Refresh the activity mark (a new cookie) at most once a minute, and often enough
+        # that activity keeps even a short idle limit from ending a session in use.
+        if now - session.get("seen_at", 0) > min(60.0, cfg["SESSION_IDLE_MINUTES"] * 6):
             session["seen_at"] = now
         return None
 

@@ -4,6 +4,8 @@ address (only ATTEST_TRUSTED_PROXIES make the app believe X-Forwarded-For)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from attest.models import Role
 from tests.factories import make_user
 from tests.web.helpers import csrf, login
@@ -56,3 +58,47 @@ def test_a_forged_forwarded_for_header_does_not_carry_a_session_elsewhere(app, d
     stolen = thief.get("/proctor/", headers={"X-Forwarded-For": "10.0.0.1"})
     assert stolen.status_code == 302 and "/login" in stolen.headers["Location"]
     assert staff.get("/proctor/").status_code == 200
+
+
+class _Clock:
+    """The clock the session limits read, moved by the test instead of waiting."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_a_short_idle_limit_ends_only_idle_sessions(app, db, monkeypatch):
+    import time as real_time
+
+    import attest.auth
+
+    clock = _Clock(real_time.time())
+    monkeypatch.setattr(attest.auth, "time", clock)
+    app.config["SESSION_IDLE_MINUTES"] = 1
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    staff = _browser(app, "10.0.0.1")
+    login(staff, user.username)
+    for _ in range(6):  # active every 40 s for four minutes: never ended
+        clock.now += 40
+        assert staff.get("/proctor/").status_code == 200
+    clock.now += 61  # then idle for longer than the limit
+    assert staff.get("/proctor/").status_code == 302
+
+
+def test_a_session_limit_in_fractions_of_an_hour_works(app, db, monkeypatch):
+    monkeypatch.setenv("ATTEST_SESSION_MAX_HOURS", "0.5")
+    from attest.config import load_config
+
+    app.config["SESSION_MAX_HOURS"] = load_config(Path(app.instance_path))["SESSION_MAX_HOURS"]
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    staff = _browser(app, "10.0.0.1")
+    login(staff, user.username)
+    assert staff.get("/proctor/").status_code == 200
+    with staff.session_transaction() as sess:
+        sess["login_at"] -= 31 * 60
+    assert staff.get("/proctor/").status_code == 302
