@@ -176,7 +176,9 @@ def test_rate_limits_are_shared_through_redis_when_configured(migrated, tmp_path
         "DATABASE_URL": migrated,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "KEYS_DIR": str(keys_dir),
-        "SECRET_KEY": "test",
+        # Rate-limit keys are keyed pseudonyms: a secret of this run keeps its counters apart
+        # from earlier runs and other checkouts sharing the Redis database.
+        "SECRET_KEY": f"test-{prefix}",
         "REDIS_URL": url,
         "RATELIMIT_KEY_PREFIX": prefix,
         "VERIFY_LIMIT_CLIENT": "2 per minute",
