@@ -102,3 +102,29 @@ def test_a_session_limit_in_fractions_of_an_hour_works(app, db, monkeypatch):
     with staff.session_transaction() as sess:
         sess["login_at"] -= 31 * 60
     assert staff.get("/proctor/").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_session_follows_the_real_client(app, db):
+    from attest import create_app
+
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    keys = ("DATABASE_URL", "KEYS_DIR", "STORAGE_DIR", "SECRET_KEY", "PUBLIC_URL")
+    config = {k: app.config[k] for k in keys} | {
+        "TESTING": True,
+        "INSTANCE_PATH": app.instance_path,
+        "LOG_FORMAT": "none",
+        "TRUSTED_PROXIES": 1,
+    }
+    proxied = create_app(config)
+    try:
+        staff, thief = _browser(proxied, "10.0.0.254"), _browser(proxied, "10.0.0.254")
+        staff.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"  # the proxy says who asks
+        thief.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+        login(staff, user.username)
+        assert staff.get("/proctor/").status_code == 200
+        _copy_session(staff, thief)
+        assert thief.get("/proctor/").status_code == 302  # another real client, same proxy
+    finally:
+        proxied.extensions["attest_session"].remove()
+        proxied.extensions["attest_engine"].dispose()
