@@ -99,6 +99,7 @@ def end_session(max_hours: float) -> None:
     would have expired by now anyway."""
     import sqlalchemy as sa
     from flask import session
+    from sqlalchemy.dialects import postgresql, sqlite
 
     from attest.database import db_session
 
@@ -108,9 +109,11 @@ def end_session(max_hours: float) -> None:
     db.execute(sa.delete(EndedSession).where(EndedSession.expires_at < now))
     if isinstance(sid, str) and sid and isinstance(login_at, int | float):
         expires = datetime.fromtimestamp(login_at, UTC) + timedelta(hours=max_hours)
-        if expires > now and db.get(EndedSession, _sid_hash(sid)) is None:
-            db.add(EndedSession(sid_hash=_sid_hash(sid), expires_at=expires))
-            db.flush()
+        if expires > now:
+            # one statement: two simultaneous logouts of one session both succeed
+            dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+            row = {"sid_hash": _sid_hash(sid), "expires_at": expires}
+            db.execute(dialect.insert(EndedSession).values(**row).on_conflict_do_nothing())
 
 
 def cookie_secure(app: Flask) -> bool:

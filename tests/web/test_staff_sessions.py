@@ -128,3 +128,29 @@ def test_behind_a_trusted_proxy_the_session_follows_the_real_client(app, db):
     finally:
         proxied.extensions["attest_session"].remove()
         proxied.extensions["attest_engine"].dispose()
+
+
+def test_simultaneous_logouts_of_one_session_both_succeed(app, db):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(db, role=Role.PROCTOR)
+    db.commit()
+    staff = _browser(app, "10.0.0.1")
+    login(staff, user.username)
+    token = csrf(staff, "/proctor/")
+    copies = [_browser(app, "10.0.0.1") for _ in range(4)]
+    for copy in copies:
+        _copy_session(staff, copy)
+    barrier = threading.Barrier(len(copies))
+
+    def logout(client):
+        barrier.wait()
+        try:
+            return client.post("/logout", data={"csrf_token": token}).status_code
+        except Exception:  # noqa: BLE001 - a server error
+            return 500
+
+    with ThreadPoolExecutor(len(copies)) as pool:
+        assert set(pool.map(logout, copies)) == {302}
+    assert staff.get("/proctor/").status_code == 302
