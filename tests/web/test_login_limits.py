@@ -31,8 +31,11 @@ def test_a_locked_username_stays_locked_whatever_spaces_surround_it(app, db):
     client = app.test_client()
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, user.username, "wrong password!")
-    for variant in (f" {user.username}", f"{user.username}\u00a0", f"\u2003{user.username} "):
-        assert login(app.test_client(), variant, PASSWORD).status_code == 429, repr(variant)
+    variants = (f" {user.username}", f"{user.username}\u00a0", f"\u2003{user.username} ")
+    for n, variant in enumerate(variants):  # from other addresses: the username's own lock
+        other = app.test_client()
+        other.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
+        assert login(other, variant, PASSWORD).status_code == 429, repr(variant)
 
 
 def test_a_username_with_spaces_around_it_logs_in(app, db):
