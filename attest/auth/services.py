@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 
 from attest.audit import record_event
 from attest.auth.passwords import hash_password, password_problem, verify_password
-from attest.auth.throttle import ThrottlePolicy, clear, release, take_attempt, throttle_key
+from attest.auth.throttle import ThrottlePolicy, clear, is_locked, take_attempt, throttle_key
 from attest.models import Centre, Role, User
 
 
@@ -58,27 +58,26 @@ def authenticate(
 ) -> User:
     """Return the user for valid credentials; raise LoginRefused otherwise.
 
-    Every attempt is counted before the password is checked, once for the username and once
-    for the client address (each with its own limit), so concurrent attempts cannot exceed
-    either limit; a right password clears the username's count and gives the address its
-    attempt back."""
+    Each attempt is counted for the username before the password is checked, so concurrent
+    attempts cannot exceed its limit; a right password clears that count. Failures are also
+    counted for the client address, with its own, higher limit (checked by a plain read, so
+    that the logins of a whole NAT do not queue on one row while passwords are hashed)."""
     name = normalise_username(username)
     per_address = per_address or address_policy(policy, policy.max_failures * 10)
     address_key, name_key = throttle_key("ip", client_addr), throttle_key("u", name)
-    from_address = take_attempt(session, address_key, now, per_address)
-    if from_address > per_address.max_failures:
+    if is_locked(session, address_key, now):
         raise LoginRefused(locked=True)
     attempt = take_attempt(session, name_key, now, policy)
-    if attempt > policy.max_failures:
-        raise LoginRefused(locked=True)
-    user = session.scalar(sa.select(User).where(User.username == name))
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.is_enabled:
-        last = attempt >= policy.max_failures or from_address >= per_address.max_failures
-        raise LoginRefused(locked=last)
-    clear(session, [name_key])
-    release(session, address_key, per_address)
-    return user
+    if attempt <= policy.max_failures:
+        user = session.scalar(sa.select(User).where(User.username == name))
+        ok = verify_password(user.password_hash if user else None, password)
+        if ok and user is not None and user.is_enabled:
+            clear(session, [name_key])
+            return user
+    from_address = take_attempt(session, address_key, now, per_address)
+    raise LoginRefused(
+        locked=attempt >= policy.max_failures or from_address >= per_address.max_failures
+    )
 
 
 def record_login_failure(session: so.Session, username: str, locked: bool) -> None:

@@ -75,6 +75,13 @@ def take_attempt(session: so.Session, key: str, now: datetime, policy: ThrottleP
     return session.execute(stmt).scalar_one()
 
 
+def is_locked(session: so.Session, key: str, now: datetime) -> bool:
+    """Whether `key` is locked now (a plain read: for a limit that may be passed by the few
+    attempts already in flight, such as a client address's)."""
+    until = session.scalar(sa.select(LoginThrottle.locked_until).where(LoginThrottle.key == key))
+    return until is not None and until > now
+
+
 def release(session: so.Session, key: str, policy: ThrottlePolicy) -> None:
     """Give back the attempt of a check that passed (the counter of a shared address)."""
     table = LoginThrottle.__table__
