@@ -7,6 +7,10 @@ import secrets
 from pathlib import Path
 from typing import Any, Mapping
 
+from attest.settings_types import SPECS, ConfigError, typed
+
+__all__ = ["ConfigError", "DEFAULTS", "ENV_SETTINGS", "PROJECT_ROOT", "load_config"]
+
 # Environment variables read by load_config(), with their setting names.
 ENV_SETTINGS = {
     "DATABASE_URL": "DATABASE_URL",
@@ -33,6 +37,7 @@ ENV_SETTINGS = {
     "ATTEST_FIELD_KEY": "FIELD_KEY",
     "ATTEST_KIOSK_HEARTBEAT_SECONDS": "KIOSK_HEARTBEAT_SECONDS",
     "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
+    "ATTEST_LOGIN_ADDRESS_MAX_FAILURES": "LOGIN_ADDRESS_MAX_FAILURES",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -64,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "START_CODE_MINUTES": 30,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_LOCK_SECONDS": 300,
+    # Failed logins from one client address (any usernames) before it is locked: higher than
+    # the per-username limit, as a shared NAT holds many staff.
+    "LOGIN_ADDRESS_MAX_FAILURES": 50,
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     # Roles that must pass a TOTP second step at login (comma-separated in the environment).
@@ -96,7 +104,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _coerce(value: str) -> Any:
-    """Turn 'true'/'false' into booleans and whole numbers into ints; leave the rest as text."""
+    """Turn 'true'/'false' into booleans and whole numbers into ints; leave the rest as text
+    (only for settings without a declared type in attest.settings_types)."""
     if value.lower() in {"true", "yes"}:
         return True
     if value.lower() in {"false", "no"}:
@@ -107,31 +116,42 @@ def _coerce(value: str) -> Any:
 
 
 def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Build the settings: defaults, then instance/attest.cfg, then environment, then overrides."""
+    """Build the settings: defaults, then instance/attest.cfg, then environment, then overrides;
+    each typed and checked (attest.settings_types), or ConfigError naming the variable."""
     config: dict[str, Any] = dict(DEFAULTS)
     config["DATABASE_URL"] = f"sqlite:///{instance_path / 'attest.sqlite3'}"
     config["STORAGE_DIR"] = str(instance_path / "storage")
     config["KEYS_DIR"] = str(instance_path / "keys")
     config["BANK_DIR"] = str(PROJECT_ROOT / "question_banks" / "nl")
+    source = {key: f"{key} (default)" for key in config}
 
     cfg_file = instance_path / "attest.cfg"
     if cfg_file.exists():
         namespace: dict[str, Any] = {}
         exec(compile(cfg_file.read_text(), str(cfg_file), "exec"), namespace)  # noqa: S102
-        config.update({k: v for k, v in namespace.items() if k.isupper()})
+        for key, value in namespace.items():
+            if key.isupper():
+                config[key], source[key] = value, f"{key} in {cfg_file}"
 
     for env_name, key in ENV_SETTINGS.items():
         if env_name in os.environ:
-            config[key] = _coerce(os.environ[env_name])
+            raw = os.environ[env_name]
+            config[key] = raw if key in SPECS else _coerce(raw)
+            source[key] = f"environment variable {env_name}"
 
-    if overrides:
-        config.update(overrides)
-    if isinstance(config["TOTP_REQUIRED_ROLES"], str):
-        roles = config["TOTP_REQUIRED_ROLES"].split(",")
-        config["TOTP_REQUIRED_ROLES"] = tuple(r.strip() for r in roles if r.strip())
+    for key, value in (overrides or {}).items():
+        config[key], source[key] = value, f"{key} (given to create_app)"
 
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _instance_secret(instance_path)
+    for key, spec in SPECS.items():
+        if key in config:
+            config[key] = typed(key, config[key], spec, source.get(key, key))
+    if config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"] <= config["KIOSK_HEARTBEAT_SECONDS"]:
+        raise ConfigError(
+            f"{source['KIOSK_HEARTBEAT_TIMEOUT_SECONDS']} must be longer than "
+            f"{source['KIOSK_HEARTBEAT_SECONDS']}: a kiosk would count as lost between two pings"
+        )
     return config
 
 

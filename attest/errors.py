@@ -154,7 +154,11 @@ def register_error_handlers(app: Flask) -> None:
             return exc  # redirects raised with abort(), and ready-made responses
         message = MESSAGES.get(exc.code) or MESSAGES[400 if exc.code < 500 else 500]
         code = (exc.name or "error").lower().replace(" ", "_")
-        return _answer(exc.code, code, str(message))
+        response = current_app.make_response(_answer(exc.code, code, str(message)))
+        for name, value in exc.get_headers():  # e.g. the Allow header of a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)

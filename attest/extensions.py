@@ -2,12 +2,14 @@
 
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+
+from attest.limits import hashed_client_address
 
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage is chosen in create_app(): Redis when ATTEST_REDIS_URL is set, else process memory.
-limiter = Limiter(get_remote_address)
+# Keys hold pseudonyms of client addresses, never the addresses (attest.limits).
+limiter = Limiter(hashed_client_address)

@@ -121,15 +121,13 @@ def upload_begin(position: int):
     for name in ("size", "chunk_size", "chunk_count", "duration_ms"):
         required(body, name, "whole")
     item = _item(ts, position)
-    if item.item_version.format != "audio_response":
-        return jsonify(error="not_speaking", message="only speaking tasks take recordings"), 400
     try:
         upload = recording_uploads.begin_upload(
             db_session(),
             item,
             body.get("upload_id"),
             body,
-            int(item.item_version.content["max_recording_seconds"]),
+            int(item.item_version.content.get("max_recording_seconds", 0)),
             _now(),
         )
     except RecordingError as exc:

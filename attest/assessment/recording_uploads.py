@@ -13,7 +13,12 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.recordings import MAX_BYTES, RecordingError, store_recording
+from attest.assessment.recordings import (
+    MAX_BYTES,
+    RecordingError,
+    require_recording_item,
+    store_recording,
+)
 from attest.models import Recording, RecordingChunk, RecordingUpload, SessionItem, TestSession
 from attest.storage import DirectoryStorage
 
@@ -47,6 +52,7 @@ def begin_upload(
     now: datetime,
 ) -> RecordingUpload:
     """Start an upload, or return the same upload when the kiosk starts it again (resume)."""
+    require_recording_item(item)
     if not isinstance(upload_id, str) or not _UPLOAD_ID.match(upload_id):
         raise RecordingError("bad_upload", "upload id: expected 16 to 40 letters, digits, - or _")
     content_type = str(meta.get("content_type", "")).split(";")[0].strip().lower()

@@ -41,6 +41,13 @@ def sniff_content_type(data: bytes) -> str | None:
     return None
 
 
+def require_recording_item(item: SessionItem) -> None:
+    """Refuse a recording for an item that does not take one (only speaking tasks do): the
+    same rule for the single upload and the chunked one."""
+    if item.item_version.format != "audio_response":
+        raise RecordingError("not_speaking", "only speaking tasks take recordings")
+
+
 def store_recording(
     session: so.Session,
     storage: DirectoryStorage,
@@ -53,7 +60,14 @@ def store_recording(
     """Check and store one recording for a session item; return its database row.
 
     The audio is decoded and measured: a silent, truncated or undecodable recording is kept
-    (the candidate's answer stands) but flagged, and the proctor is called to listen."""
+    (the candidate's answer stands) but flagged, and the proctor is called to listen. The
+    checksum the kiosk computed must come with it, as with a chunked upload: a recording
+    nobody can vouch for is not kept."""
+    require_recording_item(item)
+    if not declared_sha256:
+        raise RecordingError(
+            "checksum_missing", "send the SHA-256 of the recording (header X-Content-SHA256)"
+        )
     if not data:
         raise RecordingError("empty", "the recording is empty")
     if len(data) > MAX_BYTES:

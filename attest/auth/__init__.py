@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Callable, TypeVar
 
@@ -12,7 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from attest.models import Role, User
+from attest.models import EndedSession, Role, User
 
 F = TypeVar("F", bound=Callable)
 
@@ -26,6 +28,7 @@ def setup_login(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
     login_manager.session_protection = "strong"
+    login_manager._session_identifier_generator = _client_identifier
 
     @app.before_request
     def enforce_session_limits():
@@ -42,6 +45,7 @@ def setup_login(app: Flask) -> None:
         expired = (
             not user.is_authenticated
             or session.get("epoch") != user.session_epoch
+            or _was_ended(session.get("sid"))
             or now - session.get("login_at", 0) > cfg["SESSION_MAX_HOURS"] * 3600
             or now - session.get("seen_at", 0) > cfg["SESSION_IDLE_MINUTES"] * 60
         )
@@ -52,7 +56,9 @@ def setup_login(app: Flask) -> None:
             if request.method == "GET" and request.endpoint != "auth.login":
                 return redirect(url_for("auth.login", next=request.full_path))
             return None
-        if now - session.get("seen_at", 0) > 60:  # refresh at most once a minute
+        # Refresh the activity mark (a new cookie) at most once a minute, and often enough
+        # that activity keeps even a short idle limit from ending a session in use.
+        if now - session.get("seen_at", 0) > min(60.0, cfg["SESSION_IDLE_MINUTES"] * 6):
             session["seen_at"] = now
         return None
 
@@ -62,6 +68,52 @@ def setup_login(app: Flask) -> None:
             return None
         user = db_session().get(User, int(user_id))
         return user if user is not None and user.is_enabled else None
+
+
+def _client_identifier() -> str:
+    """What Flask-Login's strong protection binds a session to: the client address as the WSGI
+    server (or ProxyFix, for ATTEST_TRUSTED_PROXIES) determined it, never a header the client
+    writes itself (Flask-Login's own takes X-Forwarded-For as sent), and the user agent."""
+    from flask import request
+
+    base = f"{request.remote_addr}|{request.headers.get('User-Agent', '')}"
+    return hashlib.sha512(base.encode("utf-8", "replace")).hexdigest()
+
+
+def _sid_hash(sid: str) -> str:
+    return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def _was_ended(sid: object) -> bool:
+    """Whether the session was ended by logging out (or carries no id at all)."""
+    from attest.database import db_session
+
+    if not isinstance(sid, str) or not sid:
+        return True
+    return db_session().get(EndedSession, _sid_hash(sid)) is not None
+
+
+def end_session(max_hours: float) -> None:
+    """Record on the server that the current staff session has ended, so that a copy of its
+    cookie (taken before logging out) no longer opens anything; forget ended sessions that
+    would have expired by now anyway."""
+    import sqlalchemy as sa
+    from flask import session
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from attest.database import db_session
+
+    sid, login_at = session.get("sid"), session.get("login_at")
+    now = datetime.now(UTC)
+    db = db_session()
+    db.execute(sa.delete(EndedSession).where(EndedSession.expires_at < now))
+    if isinstance(sid, str) and sid and isinstance(login_at, int | float):
+        expires = datetime.fromtimestamp(login_at, UTC) + timedelta(hours=max_hours)
+        if expires > now:
+            # one statement: two simultaneous logouts of one session both succeed
+            dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
+            row = {"sid_hash": _sid_hash(sid), "expires_at": expires}
+            db.execute(dialect.insert(EndedSession).values(**row).on_conflict_do_nothing())
 
 
 def cookie_secure(app: Flask) -> bool:

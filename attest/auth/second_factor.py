@@ -10,9 +10,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest import totp
-from attest.auth.services import ThrottlePolicy, _locked, _register_failure, _throttle_key
+from attest.auth.throttle import ThrottlePolicy, clear, release, take_attempt, throttle_key
 from attest.field_crypto import FieldKeyError, cipher
-from attest.models import LoginThrottle, RecoveryCode, User
+from attest.models import RecoveryCode, User
 
 DEFAULT_REQUIRED_ROLES = ("admin", "examiner")
 DEFAULT_POLICY = ThrottlePolicy()
@@ -57,27 +57,55 @@ def _secret(user: User) -> str | None:
         return None
 
 
-def _keys(user: User) -> list[str]:
-    return [_throttle_key("totp", str(user.id))]
+def _key(user: User) -> str:
+    return throttle_key("totp", str(user.id))
+
+
+def _take_attempt(session: so.Session, user: User, now: datetime, policy: ThrottlePolicy) -> int:
+    """Count a code before checking it (at most `max_failures` are checked, however many
+    arrive at once); raise when the user's second step is locked."""
+    attempt = take_attempt(session, _key(user), now, policy)
+    if attempt > policy.max_failures:
+        raise SecondFactorError("locked")
+    return attempt
+
+
+def _refuse(attempt: int, policy: ThrottlePolicy) -> SecondFactorError:
+    return SecondFactorError("locked" if attempt >= policy.max_failures else "wrong")
+
+
+def _claim_step(session: so.Session, user: User, step: int) -> bool:
+    """Record `step` as the user's last used one, unless it (or a later one) already is: one
+    conditional UPDATE, so that of simultaneous logins with the same code only one wins."""
+    claimed = session.execute(
+        sa.update(User)
+        .where(
+            User.id == user.id,
+            sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    so.attributes.set_committed_value(user, "totp_last_step", step)
+    return True
 
 
 def _check_totp(
     session: so.Session, user: User, code: str, now: datetime, policy: ThrottlePolicy
 ) -> int:
-    keys = _keys(user)
-    if _locked(session, keys, now):
-        raise SecondFactorError("locked")
+    attempt = _take_attempt(session, user, now, policy)
     secret = _secret(user)
     if secret is None and user.totp_secret_sealed is not None:
-        raise SecondFactorError("unavailable")  # not counted as a failure: not the user's fault
+        release(session, _key(user), policy)  # not counted: a configuration fault, not the user's
+        raise SecondFactorError("unavailable")
     step = totp.matching_step(secret or "", code, now.timestamp(), user.totp_last_step)
-    if step is None:
-        _register_failure(session, keys, now, policy)
-        raise SecondFactorError("locked" if _locked(session, keys, now) else "wrong")
-    user.totp_last_step = step
+    if step is None or not _claim_step(session, user, step):
+        raise _refuse(attempt, policy)
     if cipher().needs_resealing(user.totp_secret_sealed or ""):
         user.totp_secret = secret  # in the clear from before sealing, or under an older key
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key.in_(keys)))
+    clear(session, [_key(user)])
     return step
 
 
@@ -122,21 +150,20 @@ def check_second_factor(
     if not totp.looks_like_recovery_code(code):
         _check_totp(session, user, code, now, policy)
         return "totp"
-    keys = _keys(user)
-    if _locked(session, keys, now):
-        raise SecondFactorError("locked")
-    row = session.scalar(
-        sa.select(RecoveryCode).where(
+    attempt = _take_attempt(session, user, now, policy)
+    used = session.execute(
+        sa.update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == totp.recovery_hash(code),
             RecoveryCode.used_at.is_(None),
         )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
-    if row is None:
-        _register_failure(session, keys, now, policy)
-        raise SecondFactorError("locked" if _locked(session, keys, now) else "wrong")
-    row.used_at = now
-    session.flush()
+    if used.rowcount != 1:  # unknown, or already used (also by a simultaneous login)
+        raise _refuse(attempt, policy)
+    clear(session, [_key(user)])
     return "recovery"
 
 

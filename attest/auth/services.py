@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import unicodedata
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.audit import record_event
 from attest.auth.passwords import hash_password, password_problem, verify_password
-from attest.models import Centre, LoginThrottle, Role, User
+from attest.auth.throttle import ThrottlePolicy, clear, is_locked, take_attempt, throttle_key
+from attest.models import Centre, Role, User
 
 
 class LoginRefused(Exception):
@@ -26,37 +26,25 @@ class AccountError(ValueError):
     """A staff account could not be created as asked."""
 
 
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    max_failures: int = 5
-    lock_seconds: int = 300
-    window_seconds: int = 900
+DEFAULT_POLICY = ThrottlePolicy()
 
 
-def _throttle_key(kind: str, value: str) -> str:
-    # Hashed so that neither usernames nor addresses sit in clear in this table.
-    return kind + ":" + hashlib.sha256(value.lower().encode()).hexdigest()[:40]
+def normalise_username(text: str) -> str:
+    """Return the one spelling of a username used to store, look up and throttle it: NFKC
+    (full-width letters, a non-breaking space become plain ones), without the whitespace or
+    invisible format characters around it, in lower case (as accounts are stored)."""
+    name = unicodedata.normalize("NFKC", text or "")
+    return name.strip("".join(_EDGE_CHARS)).strip().lower()
 
 
-def _locked(session: so.Session, keys: list[str], now: datetime) -> bool:
-    rows = session.scalars(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))
-    return any(r.locked_until is not None and r.locked_until > now for r in rows)
+# Zero-width characters that str.strip() keeps (they are not whitespace) but people never mean.
+_EDGE_CHARS = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
 
 
-def _register_failure(
-    session: so.Session, keys: list[str], now: datetime, policy: ThrottlePolicy
-) -> None:
-    for key in keys:
-        row = session.get(LoginThrottle, key)
-        if row is None or (now - row.first_failed_at).total_seconds() > policy.window_seconds:
-            if row is None:
-                row = LoginThrottle(key=key)
-                session.add(row)
-            row.failures, row.first_failed_at, row.locked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= policy.max_failures:
-            row.locked_until = now + timedelta(seconds=policy.lock_seconds)
-    session.flush()
+def address_policy(policy: ThrottlePolicy, max_failures: int) -> ThrottlePolicy:
+    """The policy of a client address: the same lock, a higher limit (a shared NAT holds many
+    staff, and wrong names from it must not lock them all out)."""
+    return ThrottlePolicy(max_failures, policy.lock_seconds, policy.window_seconds)
 
 
 def authenticate(
@@ -65,24 +53,37 @@ def authenticate(
     password: str,
     client_addr: str,
     now: datetime,
-    policy: ThrottlePolicy = ThrottlePolicy(),
+    policy: ThrottlePolicy = DEFAULT_POLICY,
+    per_address: ThrottlePolicy | None = None,
 ) -> User:
-    """Return the user for valid credentials; raise LoginRefused otherwise (and count it)."""
-    keys = [_throttle_key("u", username), _throttle_key("ip", client_addr)]
-    if _locked(session, keys, now):
+    """Return the user for valid credentials; raise LoginRefused otherwise.
+
+    Each attempt is counted for the username before the password is checked, so concurrent
+    attempts cannot exceed its limit; a right password clears that count. Failures are also
+    counted for the client address, with its own, higher limit (checked by a plain read, so
+    that the logins of a whole NAT do not queue on one row while passwords are hashed)."""
+    name = normalise_username(username)
+    per_address = per_address or address_policy(policy, policy.max_failures * 10)
+    address_key, name_key = throttle_key("ip", client_addr), throttle_key("u", name)
+    if is_locked(session, address_key, now):
         raise LoginRefused(locked=True)
-    user = session.scalar(sa.select(User).where(User.username == username.strip().lower()))
-    ok = verify_password(user.password_hash if user else None, password)
-    if not ok or user is None or not user.is_enabled:
-        _register_failure(session, keys, now, policy)
-        raise LoginRefused(locked=_locked(session, keys, now))
-    session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == keys[0]))
-    return user
+    attempt = take_attempt(session, name_key, now, policy)
+    if attempt <= policy.max_failures:
+        user = session.scalar(sa.select(User).where(User.username == name))
+        ok = verify_password(user.password_hash if user else None, password)
+        if ok and user is not None and user.is_enabled:
+            clear(session, [name_key])
+            return user
+    from_address = take_attempt(session, address_key, now, per_address)
+    raise LoginRefused(
+        locked=attempt >= policy.max_failures or from_address >= per_address.max_failures
+    )
 
 
 def record_login_failure(session: so.Session, username: str, locked: bool) -> None:
     """Audit a refused login: the account's id when the name exists, never the name or password."""
-    user_id = session.scalar(sa.select(User.id).where(User.username == username.strip().lower()))
+    name = normalise_username(username)
+    user_id = session.scalar(sa.select(User.id).where(User.username == name))
     record_event(
         session,
         None,
@@ -104,7 +105,7 @@ def create_user(
     actor: User | None = None,
 ) -> User:
     """Create a staff account (audited); raise AccountError for a taken name or weak password."""
-    username = username.strip().lower()
+    username = normalise_username(username)
     if not username:
         raise AccountError("username: must not be empty")
     problem = password_problem(password, username)

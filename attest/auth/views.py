@@ -22,7 +22,13 @@ from flask_login import current_user, logout_user
 
 from attest import totp
 from attest.audit import record_event
-from attest.auth import begin_login, complete_login, pending_user, roles_required
+from attest.auth import (
+    begin_login,
+    complete_login,
+    end_session,
+    pending_user,
+    roles_required,
+)
 from attest.auth.forms import CodeForm, LoginForm
 from attest.auth.second_factor import (
     SecondFactorError,
@@ -35,6 +41,7 @@ from attest.auth.second_factor import (
 from attest.auth.services import (
     LoginRefused,
     ThrottlePolicy,
+    address_policy,
     authenticate,
     record_login_failure,
 )
@@ -66,10 +73,8 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        policy = ThrottlePolicy(
-            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
-            lock_seconds=current_app.config["LOGIN_LOCK_SECONDS"],
-        )
+        cfg = current_app.config
+        policy = ThrottlePolicy(cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_LOCK_SECONDS"])
         try:
             user = authenticate(
                 db_session(),
@@ -78,6 +83,7 @@ def login():
                 request.remote_addr or "unknown",
                 datetime.now(UTC),
                 policy,
+                address_policy(policy, cfg["LOGIN_ADDRESS_MAX_FAILURES"]),
             )
         except LoginRefused as refused:
             g.commit_on_error = True  # keep the failure count (and the audit entry)
@@ -186,6 +192,7 @@ def enrol_totp():
 def logout():
     if current_user.is_authenticated:
         record_event(db_session(), current_user, "auth.logout", "user", current_user.id)
+        end_session(current_app.config["SESSION_MAX_HOURS"])
     logout_user()
     flash(_("Je bent afgemeld."), "info")
     return redirect(url_for("auth.login"))

@@ -95,6 +95,7 @@ def _schemas(profiles: list[str]) -> dict:
                 "insz": {
                     "type": "string",
                     "format": "insz",
+                    "minLength": 11,
                     "maxLength": 20,
                     "description": "Belgian national register number: 11 digits with a "
                     "mod-97 check; the separators of 85.07.30-033.28 are allowed",

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from attest.certificates.partner import PartnerError, check_requirement, hash_key, partner_for_key
 from attest.database import db_session
 from attest.extensions import csrf, limiter
+from attest.limits import hashed_client_address
 
 bp = Blueprint("partner", __name__, url_prefix="/api/v1/partner")
 
@@ -20,7 +21,7 @@ def _bearer() -> str:
 def _key_of_caller() -> str:
     """Rate-limit per API key (hashed), or per client address when none is sent."""
     token = _bearer()
-    return f"key:{hash_key(token)[:16]}" if token else f"addr:{request.remote_addr}"
+    return f"key:{hash_key(token)[:16]}" if token else f"addr:{hashed_client_address()}"
 
 
 @bp.route("/checks", methods=["POST"])

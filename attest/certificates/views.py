@@ -11,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     render_template,
     request,
@@ -32,6 +33,7 @@ from attest.certificates.verify import (
 )
 from attest.database import db_session
 from attest.extensions import csrf, limiter
+from attest.limits import count_failure, hashed
 
 bp = Blueprint("verify", __name__)
 MAX_INPUT = 1024
@@ -45,19 +47,15 @@ def _code_limit() -> str:
     return current_app.config["VERIFY_LIMIT_CODE"]
 
 
-def _typed_code_key() -> str:
-    """Rate-limit key of a typed lookup: the canonical code, so that spelling the same code
-    another way (case, dashes, prefix, O for 0) counts against the same limit."""
-    if request.is_json:
-        body = request.get_json(silent=True)
-        raw = body.get("code") if isinstance(body, dict) else ""
-    else:
-        raw = request.form.get("code", "")
+def _code_key(raw: object) -> str:
+    """Rate-limit key of a typed code: the canonical code, so that spelling the same code
+    another way (case, dashes, prefix, O for 0) counts against the same limit, pseudonymised
+    as in the logs."""
     raw = raw if isinstance(raw, str) else ""
     canonical = parse_code(raw)
-    if canonical is not None:
-        return canonical
-    return "malformed:" + "".join(ch for ch in raw.upper() if ch.isalnum())[:40]
+    if canonical is None:
+        canonical = "malformed:" + "".join(ch for ch in raw.upper() if ch.isalnum())[:40]
+    return hashed(canonical)
 
 
 def _form_only() -> bool:
@@ -66,7 +64,16 @@ def _form_only() -> bool:
 
 
 client_limit = limiter.shared_limit(_client_limit, scope="verify-client", exempt_when=_form_only)
-code_limit = limiter.limit(_code_limit, key_func=_typed_code_key, methods=["POST"])
+
+
+def _count_failure(code: object) -> None:
+    """Count a failed typed lookup against its code, the same count for the form and the API,
+    and answer 429 past the limit; a right code with the right birth date consumes nothing and
+    is never refused by it."""
+    retry_after = count_failure(_code_limit(), "verify-code", _code_key(code))
+    if retry_after:
+        g.retry_after = retry_after
+        abort(429)
 
 
 def _log(route: str, result, code: str) -> None:
@@ -89,7 +96,7 @@ def _form(*, empty: bool = False) -> VerifyForm:
 def _page(result, asked: str, form: VerifyForm | None = None):
     status = 404 if result.status == "not_found" else 200
     asked, judgement = _judge(result, asked[:64])
-    return render_template(
+    html = render_template(
         "verify/result.html",
         result=result,
         facts=result.facts,
@@ -97,7 +104,9 @@ def _page(result, asked: str, form: VerifyForm | None = None):
         asked=asked,
         judgement=judgement,
         form=form,
-    ), status
+    )
+    # The page names the holder (and a typed lookup, their birth date): no cache may keep it.
+    return html, status, {"Cache-Control": "no-store"}
 
 
 @bp.route("/v/<path:code>")
@@ -110,7 +119,6 @@ def page(code: str):
 
 @bp.route("/v", methods=["GET", "POST"])
 @client_limit
-@code_limit
 def lookup():
     """Look up a typed code with the holder's birth date."""
     form = _form()
@@ -121,6 +129,7 @@ def lookup():
     result = verify_code(db_session(), form.code.data or "", form.birth_date.data or "")
     _log("typed", result, form.code.data or "")
     if result.status == "not_found":
+        _count_failure(form.code.data)
         return _page(result, "", _form(empty=True))  # nothing of the input is echoed
     return _page(result, form.profile.data or "", form)
 
@@ -137,7 +146,6 @@ def payload_page(payload: str):
 @bp.route("/api/v1/verify", methods=["POST"])
 @csrf.exempt
 @client_limit
-@code_limit
 def api():
     """Verify a typed code with the birth date, as JSON; optionally judge one profile."""
     body = request.get_json(silent=True)
@@ -153,6 +161,8 @@ def api():
         return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
     result = verify_code(db_session(), code, birth)
     _log("api", result, code)
+    if result.status == "not_found":
+        _count_failure(code)
     document = result.as_json()
     if asked is not None:
         judgement = judge_requirement(result, asked)
@@ -227,4 +237,6 @@ def too_many(exc):
     else:
         response = current_app.make_response(render_template("verify/too_many.html"))
     response.status_code = 429
+    if "retry_after" in g:  # a limit counted by the view itself (Flask-Limiter sets its own)
+        response.headers["Retry-After"] = str(g.retry_after)
     return response

@@ -108,6 +108,19 @@ class LoginThrottle(Base):
         return f"<LoginThrottle {self.key} {self.failures}>"
 
 
+class EndedSession(Base):
+    """A staff session ended by logging out: a copy of its cookie is refused until the session
+    would have expired anyway (then the row can go)."""
+
+    __tablename__ = "ended_session"
+
+    sid_hash: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<EndedSession {self.sid_hash[:8]}>"
+
+
 class Kiosk(Base):
     """A registered test computer: its browser holds a long-lived device token."""
 

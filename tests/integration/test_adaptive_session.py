@@ -3,6 +3,8 @@ answers so far, stops when the level is clear, and the stored decisions explain 
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 
@@ -56,7 +58,11 @@ def take(client, db, session_id: int, ability: float) -> list[SessionItem]:
             ack = client.post(
                 f"{url}/recording",
                 data=WEBM,
-                headers={"Content-Type": "audio/webm", "X-CSRFToken": csrf_from(page)},
+                headers={
+                    "Content-Type": "audio/webm",
+                    "X-CSRFToken": csrf_from(page),
+                    "X-Content-SHA256": hashlib.sha256(WEBM).hexdigest(),
+                },
             )
             fields = {"recording_id": ack.get_json()["recording_id"]}
         response = client.post(url, data={**fields, "csrf_token": csrf_from(page)})

@@ -18,6 +18,7 @@ PURE_MODULES = [
     "attest.monitoring",
     "attest.retention_rules",
     "attest.totp",
+    "attest.settings_types",
     "attest.field_crypto",
     "attest.assessment.items",
     "attest.assessment.bank",

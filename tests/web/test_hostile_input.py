@@ -204,7 +204,9 @@ def _fuzz_form(site, engine, endpoint: str) -> None:
 def test_hostile_values_in_every_form(app, site):
     engine = app.extensions["attest_engine"]
     assert len(site.forms) >= 10  # the crawl found the forms (a broken crawl finds none)
-    for endpoint in sorted(site.forms):
+    # logging out ends the visitor's session on the server: those forms go last
+    last = access.RUN_LAST
+    for endpoint in sorted(site.forms, key=lambda e: (last.index(e) + 1 if e in last else 0, e)):
         _fuzz_form(site, engine, endpoint)
 
 

@@ -433,3 +433,24 @@ def test_time_running_out_during_an_upload_calls_the_proctor(app, db, kiosk, spo
     event = db.scalar(sa.select(SessionEvent).where(SessionEvent.kind == "recording_flagged"))
     assert event is not None and event.needs_proctor and event.detail["reason"] == "incomplete"
     assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
+
+
+def _raw_upload(kiosk, position: int, data: bytes, checksum: bool = True):
+    headers = {"Content-Type": "audio/webm", "X-CSRFToken": kiosk["csrf"]}
+    if checksum:
+        headers["X-Content-SHA256"] = hashlib.sha256(data).hexdigest()
+    return kiosk["client"].post(f"/kiosk/item/{position}/recording", data=data, headers=headers)
+
+
+def test_one_rule_for_single_and_chunked_recording_uploads(db, kiosk, spoken):
+    """Only a speaking task takes a recording, and only with the kiosk's checksum, whichever
+    way it is sent."""
+    body = upload_begin_body(kiosk["session"], spoken, "upload-choice-0123456789", duration_ms=3000)
+    chunked = post(kiosk, "/kiosk/item/3/uploads", body)  # a single-choice question
+    single = _raw_upload(kiosk, 3, spoken)
+    assert chunked.status_code == single.status_code == 400
+    assert chunked.get_json()["error"] == single.get_json()["error"] == "not_speaking"
+    unchecked = _raw_upload(kiosk, 1, spoken, checksum=False)
+    assert unchecked.status_code == 400 and unchecked.get_json()["error"] == "checksum_missing"
+    assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == 0
+    assert _raw_upload(kiosk, 1, spoken).status_code == 201

@@ -1,6 +1,8 @@
 """Settings: defaults < instance/attest.cfg < environment < overrides; secret kept in instance."""
 
-from attest.config import load_config
+import pytest
+
+from attest.config import ConfigError, load_config
 
 
 def test_precedence_and_instance_secret(tmp_path, monkeypatch):
@@ -27,3 +29,53 @@ def test_defaults_use_the_instance_folder(tmp_path, monkeypatch):
     assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'attest.sqlite3'}"
     assert config["STORAGE_DIR"] == str(tmp_path / "storage")
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("variable", "text", "setting", "value"),
+    [
+        ("ATTEST_SESSION_MAX_HOURS", "0.5", "SESSION_MAX_HOURS", 0.5),
+        ("ATTEST_SESSION_IDLE_MINUTES", " 45 ", "SESSION_IDLE_MINUTES", 45.0),
+        ("ATTEST_ISSUER_NAME", "2024", "ISSUER_NAME", "2024"),
+        ("ATTEST_SESSION_COOKIE_SECURE", "off", "SESSION_COOKIE_SECURE", False),
+        ("ATTEST_TRUSTED_PROXIES", "1", "TRUSTED_PROXIES", 1),
+        ("ATTEST_TOTP_REQUIRED_ROLES", "admin, Proctor", "TOTP_REQUIRED_ROLES", ("admin", "proctor")),  # noqa: E501
+        ("ATTEST_REDIS_URL", "", "REDIS_URL", None),
+    ],
+)  # fmt: skip
+def test_settings_from_the_environment_get_their_type(
+    tmp_path, monkeypatch, variable, text, setting, value
+):
+    monkeypatch.setenv(variable, text)
+    config = load_config(tmp_path)
+    assert config[setting] == value and type(config[setting]) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("variable", "text"),
+    [
+        ("ATTEST_SESSION_MAX_HOURS", "0.5h"),
+        ("ATTEST_SESSION_MAX_HOURS", "0"),
+        ("ATTEST_SESSION_IDLE_MINUTES", "-5"),
+        ("ATTEST_SESSION_IDLE_MINUTES", "nan"),
+        ("ATTEST_SESSION_COOKIE_SECURE", "maybe"),
+        ("ATTEST_VERIFY_LIMIT_CODE", "ten per hour"),
+        ("ATTEST_PUBLIC_URL", "attest.example"),
+        ("ATTEST_REDIS_URL", "localhost:6379"),
+        ("ATTEST_LOG_FORMAT", "xml"),
+        ("ATTEST_TOTP_REQUIRED_ROLES", "admin,root"),
+        ("ATTEST_TRUSTED_PROXIES", "yes"),
+        ("ATTEST_RETENTION_RESPONSES_DAYS", "1.5"),
+        ("ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS", "5"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_the_variable(tmp_path, monkeypatch, variable, text):
+    monkeypatch.setenv(variable, text)
+    with pytest.raises(ConfigError, match=variable):
+        load_config(tmp_path)
+
+
+def test_a_bad_value_in_the_instance_file_names_the_file(tmp_path):
+    (tmp_path / "attest.cfg").write_text("SESSION_IDLE_MINUTES = 'half an hour'\n")
+    with pytest.raises(ConfigError, match="SESSION_IDLE_MINUTES in .*attest.cfg"):
+        load_config(tmp_path)
