@@ -15,8 +15,13 @@ DOCUMENT_CHOICES = [
 
 
 class CandidateForm(FlaskForm):
-    family_name = StringField(_l("Familienaam"), validators=[InputRequired(), Length(max=200)])
-    given_names = StringField(_l("Voornamen"), validators=[InputRequired(), Length(max=200)])
+    # Names are checked by attest.names (one rule for every way in): a mononym has no given names.
+    family_name = StringField(_l("Familienaam"), validators=[Length(max=1000)])
+    given_names = StringField(
+        _l("Voornamen"),
+        validators=[Length(max=1000)],
+        description=_l("Leeg laten als het document maar één naam vermeldt."),
+    )
     birth_date = DateField(_l("Geboortedatum"), validators=[InputRequired()])
     insz = StringField(
         _l("Rijksregisternummer (INSZ, optioneel)"), validators=[Optional(), Length(max=20)]

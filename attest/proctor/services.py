@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest import identity
+from attest import identity, names
 from attest.audit import record_event
 from attest.models import Candidate, Role, SectionAttempt, SessionStatus, TestSession, User
 
@@ -25,16 +25,10 @@ class CandidateInput:
 
 def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
     """Check every field; return cleaned values or raise CandidateInvalid naming each bad field."""
-    errors: dict[str, str] = {}
-    cleaned: dict[str, object] = {}
-    for field, fn in (
-        ("family_name", lambda: identity.clean_name("family_name", data.family_name)),
-        ("given_names", lambda: identity.clean_name("given_names", data.given_names)),
-    ):
-        try:
-            cleaned[field] = fn()
-        except identity.IdentityError as exc:
-            errors[exc.field] = exc.code
+    names_cleaned, name_errors = names.check_names(data.family_name, data.given_names)
+    cleaned: dict[str, object] = dict(names_cleaned)
+    errors = {field: exc.code for field, exc in name_errors.items()}
+    details = {field: exc.detail for field, exc in name_errors.items() if exc.detail}
     if data.birth_date is None:
         errors["birth_date"] = "required"
     else:
@@ -55,16 +49,19 @@ def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
     except identity.IdentityError as exc:
         errors[exc.field] = exc.code
     if errors:
-        raise CandidateInvalid(errors)
+        raise CandidateInvalid(errors, details)
     return cleaned  # type: ignore[return-value]
 
 
 class CandidateInvalid(ValueError):
-    """Registration refused; `errors` maps each field to an IdentityError code."""
+    """Registration refused; `errors` maps each field to an IdentityError code.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    `details` holds the offending character of a field where there is one."""
+
+    def __init__(self, errors: dict[str, str], details: dict[str, str] | None = None) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+        self.details = details or {}
 
 
 def register_candidate(
@@ -111,6 +108,47 @@ def recent_candidates(session: so.Session, user: User, limit: int = 50) -> list[
     if centres is not None:
         query = query.where(Candidate.centre_id.in_(centres))
     return list(session.scalars(query))
+
+
+_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+def _as_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_candidates(
+    session: so.Session, user: User, query: str, limit: int = 50
+) -> list[Candidate]:
+    """Find the user's centre's candidates by birth date, INSZ or name (any script, any case).
+
+    A date (30-07-1985 or 1985-07-30) matches the birth date; 6 to 11 digits with the usual
+    INSZ separators match the start of the INSZ; anything else matches when every word of it,
+    folded like the stored names, occurs in the name."""
+    text = " ".join((query or "").split())
+    if not text:
+        return recent_candidates(session, user, limit)
+    stmt = sa.select(Candidate).order_by(Candidate.id.desc()).limit(limit)
+    centres = visible_centre_ids(user)
+    if centres is not None:
+        stmt = stmt.where(Candidate.centre_id.in_(centres))
+    birth_date, digits = _as_date(text), identity.normalise_insz(text)
+    if birth_date is not None:
+        stmt = stmt.where(Candidate.birth_date == birth_date)
+    elif digits.isdigit() and 6 <= len(digits) <= 11:
+        stmt = stmt.where(Candidate.insz.startswith(digits, autoescape=True))
+    else:
+        words = names.search_key(text).split()
+        if not words:
+            return []
+        for word in words:
+            stmt = stmt.where(Candidate.search_name.contains(word, autoescape=True))
+    return list(session.scalars(stmt))
 
 
 def sessions_of(session: so.Session, candidate: Candidate) -> list[TestSession]:

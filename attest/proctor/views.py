@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as web_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -55,6 +65,10 @@ FIELD_MESSAGES = {
     "too_long": _l("Dit is te lang."),
     "bidi_control": _l("Bevat een onzichtbaar teken dat de leesrichting verandert."),
     "bad_character": _l("Bevat een teken dat niet in een naam hoort (cijfers of symbolen)."),
+    "mononym_in_given": _l(
+        "Heeft het identiteitsdocument maar één naam? Vul die in bij Familienaam en laat "
+        "Voornamen leeg."
+    ),
     "no_letters": _l("Een naam moet letters bevatten."),
     "future": _l("De geboortedatum ligt in de toekomst."),
     "age": _l("De leeftijd moet tussen 12 en 120 jaar liggen."),
@@ -64,6 +78,24 @@ FIELD_MESSAGES = {
     "document_type": _l("Kies een type document uit de lijst."),
     "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
 }
+# Name errors that show the offending character ("%(char)s") and name the field ("%(field)s").
+NAME_MESSAGES = {
+    "required": _l(
+        "%(field)s is verplicht. Heeft het identiteitsdocument maar één naam, vul die dan hier in."
+    ),
+    "control": _l("%(field)s bevat een onzichtbaar stuurteken (%(char)s): typ de naam opnieuw."),
+    "digit": _l("%(field)s bevat een cijfer (%(char)s): een naam heeft geen cijfers."),
+    "symbol": _l("%(field)s bevat een teken dat niet in een naam hoort: %(char)s"),
+    "joiner": _l(
+        "%(field)s bevat een onzichtbaar verbindingsteken (%(char)s) dat niet binnen een woord "
+        "staat."
+    ),
+    "unprintable": _l(
+        "%(field)s bevat een teken (%(char)s) dat het attest niet kan afdrukken. Schrijf de naam "
+        "zoals in Latijnse letters op het identiteitsdocument."
+    ),
+}
+NAME_FIELDS = {"family_name": _l("Familienaam"), "given_names": _l("Voornamen")}
 CALL_MESSAGES = {
     "storage_error": _l(
         "Een opname kon niet worden opgeslagen (opslag vol of onbereikbaar). De kiosk bewaart "
@@ -83,11 +115,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _field_message(field: str, code: str, details: dict[str, str]) -> str:
+    if field in NAME_FIELDS and code in NAME_MESSAGES:
+        return str(NAME_MESSAGES[code]) % {
+            "field": NAME_FIELDS[field],
+            "char": details.get(field, ""),
+        }
+    return str(FIELD_MESSAGES[code])
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def dashboard():
-    candidates = services.recent_candidates(db_session(), current_user)
-    return render_template("proctor/dashboard.html", candidates=candidates)
+    query = request.args.get("q", "")[:200]
+    candidates = services.search_candidates(db_session(), current_user, query)
+    return render_template("proctor/dashboard.html", candidates=candidates, query=query)
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])
@@ -116,7 +158,7 @@ def new_candidate():
             )
         except services.CandidateInvalid as exc:
             for field, code in exc.errors.items():
-                getattr(form, field).errors = [str(FIELD_MESSAGES[code])]
+                getattr(form, field).errors = [_field_message(field, code, exc.details)]
         else:
             flash(_("Kandidaat ingeschreven."), "success")
             return redirect(url_for("proctor.candidate", candidate_id=candidate.id))
