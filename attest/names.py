@@ -21,6 +21,11 @@ _JOINERS = (ZWNJ, ZWJ)
 # Bidirectional overrides and isolates can make a printed name read differently from the stored one.
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 _NAME_PUNCTUATION = set(" -'’.‐")
+# Latin letters that carry their "accent" in the letter itself (NFKD does not split them), so
+# that "cagri" finds Çağrı and "lukasz" finds Łukasz.
+_BASE_LETTERS = str.maketrans(
+    {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "þ": "th", "æ": "ae", "œ": "oe"}
+)
 
 
 def _describe(ch: str) -> str:
@@ -119,8 +124,9 @@ def search_key(text: str | None) -> str:
 
     NFKD splits accents off their letters (é -> e + ◌́, Hangul syllables into jamo, which a
     query folded the same way still matches); marks, joiners and apostrophes are dropped and
-    hyphens become spaces, so "O’Brien-De Smet" is found as "obrien de smet"."""
-    decomposed = unicodedata.normalize("NFKD", text or "").casefold()
+    hyphens become spaces, so "O’Brien-De Smet" is found as "obrien de smet"; ı, ł, ø and the
+    like fold to their base letter."""
+    decomposed = unicodedata.normalize("NFKD", text or "").casefold().translate(_BASE_LETTERS)
     kept = []
     for ch in decomposed:
         category = unicodedata.category(ch)

@@ -14,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.identity",
+    "attest.names",
+    "attest.certificates.typeface",
     "attest.audit_chain",
     "attest.monitoring",
     "attest.retention_rules",
