@@ -19,9 +19,7 @@ EN = {
         "%(field)s contains a character that does not belong in a name: %(char)s"
     ),
     "%(field)s bevat een onzichtbaar verbindingsteken (%(char)s) dat niet binnen een woord "
-    "staat.": (
-        "%(field)s contains an invisible joiner (%(char)s) that is not inside a word."
-    ),
+    "staat.": ("%(field)s contains an invisible joiner (%(char)s) that is not inside a word."),
     "%(field)s bevat een teken (%(char)s) dat het attest niet kan afdrukken. Schrijf de naam "
     "zoals in Latijnse letters op het identiteitsdocument.": (
         "%(field)s contains a character (%(char)s) that the attestation cannot print. Write the "
