@@ -33,4 +33,40 @@ EN = {
     ),
     "Zoeken": "Search",
     "Geen kandidaten gevonden.": "No candidates found.",
+    "Inschrijvingsgeld betaald": "Fee paid",
+    "Uitzondering op de herkansingsregels: reden (alleen beheerder)": (
+        "Exception to the retake rules: reason (administrator only)"
+    ),
+    "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: hoogstens %(n)d pogingen "
+    "per 12 maanden.": (
+        "A new attempt for this purpose is allowed from %(date)s on: at most %(n)d attempts per "
+        "12 months."
+    ),
+    "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: tussen twee pogingen liggen "
+    "minstens %(days)d dagen.": (
+        "A new attempt for this purpose is allowed from %(date)s on: at least %(days)d days must "
+        "lie between two attempts."
+    ),
+    "Een beheerder kan een uitzondering toestaan, met een reden.": (
+        "An administrator can allow an exception, with a reason."
+    ),
+    "betaald": "paid",
+    "niet betaald": "not paid",
+    "uitzondering op de herkansingsregels": "exception to the retake rules",
+    "Dit is een andere persoon met dezelfde naam en geboortedatum: toch inschrijven": (
+        "This is another person with the same name and birth date: register anyway"
+    ),
+    "Er is al een kandidaat met dit rijksregisternummer. Eén persoon heeft één dossier: start "
+    "de test vanuit het bestaande dossier.": (
+        "A candidate with this national register number exists already. One person has one "
+        "record: start the test from the existing record."
+    ),
+    "Er is al een kandidaat met deze naam en geboortedatum. Is het dezelfde persoon? Start de "
+    "test dan vanuit het bestaande dossier.": (
+        "A candidate with this name and birth date exists already. Is it the same person? Then "
+        "start the test from the existing record."
+    ),
+    "Dat dossier hoort bij een ander centrum: vraag de beheerder.": (
+        "That record belongs to another centre: ask the administrator."
+    ),
 }

@@ -21,6 +21,7 @@ class CandidateInput:
     insz: str
     id_document_type: str
     id_document_number: str
+    is_new_person: bool = False  # the proctor confirmed: not the candidate of the same name
 
 
 def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
@@ -64,11 +65,51 @@ class CandidateInvalid(ValueError):
         self.details = details or {}
 
 
+class DuplicateCandidate(ValueError):
+    """The person seems registered already: `matches` are the records the actor may open.
+
+    kind "insz": the same national register number (one person: never registered twice);
+    "name": the same name (folded) and birth date, which the proctor may confirm is another
+    person. An INSZ match in a centre the actor cannot see has no visible matches."""
+
+    def __init__(self, kind: str, matches: list[Candidate]) -> None:
+        super().__init__(f"duplicate candidate ({kind})")
+        self.kind = kind
+        self.matches = matches
+
+
+def _visible(query: sa.Select, user: User) -> sa.Select:
+    centres = visible_centre_ids(user)
+    return query if centres is None else query.where(Candidate.centre_id.in_(centres))
+
+
+def find_duplicate(
+    session: so.Session, cleaned: dict, user: User, *, is_new_person: bool
+) -> DuplicateCandidate | None:
+    """Return the existing record(s) of the same person, so that one person has one record."""
+    live = sa.select(Candidate).where(Candidate.anonymised_at.is_(None)).order_by(Candidate.id)
+    if cleaned.get("insz"):
+        same = live.where(Candidate.insz == cleaned["insz"])
+        if session.scalar(same.limit(1)) is not None:  # in any centre: the retake rules count
+            return DuplicateCandidate("insz", list(session.scalars(_visible(same, user))))
+    if is_new_person:
+        return None
+    key = names.search_key(f"{cleaned['family_name']} {cleaned['given_names']}")
+    same = live.where(Candidate.search_name == key, Candidate.birth_date == cleaned["birth_date"])
+    matches = list(session.scalars(_visible(same, user)))
+    return DuplicateCandidate("name", matches) if matches else None
+
+
 def register_candidate(
     session: so.Session, data: CandidateInput, actor: User, centre_id: int, today: date
 ) -> Candidate:
-    """Validate and store a candidate for a centre; nothing is stored when a field is invalid."""
+    """Validate and store a candidate for a centre; nothing is stored when a field is invalid.
+
+    Raises DuplicateCandidate, storing nothing, when the person seems registered already."""
     cleaned = validate_candidate(data, today)
+    duplicate = find_duplicate(session, cleaned, actor, is_new_person=data.is_new_person)
+    if duplicate is not None:
+        raise duplicate
     candidate = Candidate(centre_id=centre_id, created_by_id=actor.id, **cleaned)
     session.add(candidate)
     session.flush()

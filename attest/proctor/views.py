@@ -17,13 +17,14 @@ from flask import (
     url_for,
 )
 from flask import session as web_session
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
-from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
+from attest.assessment.delivery import DeliveryError, levels_of, renew_start_code
 from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import events_of, open_calls
@@ -32,7 +33,7 @@ from attest.certificates.service import IssueError, attestation_for_session, iss
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role, SessionStatus
-from attest.proctor import services
+from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
@@ -115,6 +116,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _retake_message(exc: retakes.RetakeRefused) -> str:
+    day = format_date(exc.decision.next_allowed_on)
+    if exc.decision.reason == "too_many":
+        text = _(
+            "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: hoogstens %(n)d pogingen "
+            "per 12 maanden.",
+            date=day,
+            n=exc.rule.max_attempts_per_12_months,
+        )
+    else:
+        text = _(
+            "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: tussen twee pogingen liggen "
+            "minstens %(days)d dagen.",
+            date=day,
+            days=exc.rule.min_days_between,
+        )
+    return text + " " + _("Een beheerder kan een uitzondering toestaan, met een reden.")
+
+
 def _field_message(field: str, code: str, details: dict[str, str]) -> str:
     if field in NAME_FIELDS and code in NAME_MESSAGES:
         return str(NAME_MESSAGES[code]) % {
@@ -144,6 +164,7 @@ def new_candidate():
             form.insz.data or "",
             form.id_document_type.data,
             form.id_document_number.data or "",
+            bool(form.is_new_person.data),
         )
         centre_id = current_user.centre_id
         if centre_id is None:
@@ -159,6 +180,8 @@ def new_candidate():
         except services.CandidateInvalid as exc:
             for field, code in exc.errors.items():
                 getattr(form, field).errors = [_field_message(field, code, exc.details)]
+        except services.DuplicateCandidate as exc:
+            return render_template("proctor/candidate_form.html", form=form, duplicate=exc), 409
         else:
             flash(_("Kandidaat ingeschreven."), "success")
             return redirect(url_for("proctor.candidate", candidate_id=candidate.id))
@@ -188,14 +211,20 @@ def start_session(candidate_id: int):
     form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
     if not form.validate_on_submit():
         abort(400)
-    ts, code = create_session(
-        db_session(),
-        cand,
-        form.purpose.data,
-        current_user,
-        _now(),
-        current_app.config["START_CODE_MINUTES"],
-    )
+    try:
+        ts, code = retakes.start_attempt(
+            db_session(),
+            cand,
+            form.purpose.data,
+            current_user,
+            _now(),
+            current_app.config["START_CODE_MINUTES"],
+            is_fee_paid=bool(form.is_fee_paid.data),
+            exception_reason=form.exception_reason.data or "",
+        )
+    except retakes.RetakeRefused as exc:
+        flash(_retake_message(exc), "error")
+        return redirect(url_for("proctor.candidate", candidate_id=cand.id)), 303
     web_session[f"start_code_{ts.id}"] = code  # shown once on the next page
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 
