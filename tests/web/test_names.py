@@ -15,7 +15,7 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
-from attest.models import Candidate, Role
+from attest.models import Candidate, Centre, Role
 from attest.names import display_name, search_key
 from attest.storage import storage_for
 from tests.factories import make_attestation, make_candidate, make_centre, make_user
@@ -127,10 +127,7 @@ def test_bad_names_are_refused_naming_field_and_character(
 
 
 def test_the_candidate_list_is_searched_by_name_birth_date_and_insz(db, client, proctor):
-    centre_id = proctor.centre_id
-    from attest.models import Centre
-
-    centre = db.get(Centre, centre_id)
+    centre = db.get(Centre, proctor.centre_id)
     found = make_candidate(
         db, centre=centre, family_name="Öztürk", given_names="Çağrı",
         birth_date=date(1985, 7, 30), insz="85073003328",
@@ -149,3 +146,20 @@ def test_the_candidate_list_is_searched_by_name_birth_date_and_insz(db, client, 
     assert ids("30-07-1985") == ids("1985-07-30") == {found.id}
     assert ids("85.07.30-033.28") == ids("850730") == {found.id}
     assert ids("Peeters") == set() and elsewhere.id not in ids("Can")
+
+
+def test_the_offline_verifier_prints_a_mononym_alone(app, db, client, proctor, tmp_path):
+    from click.testing import CliRunner
+
+    from attest.cli import verify_command
+
+    cand = make_candidate(
+        db, centre=db.get(Centre, proctor.centre_id), family_name="Ahmadzai", given_names=""
+    )
+    att = make_attestation(db, app.config, candidate=cand, actor=proctor)
+    db.commit()
+    [qr] = [c.text for c in qr_codes(storage_for(app.config).get(att.pdf_path))]
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(app.test_client().get("/.well-known/jwks.json").data)
+    result = CliRunner().invoke(verify_command, [qr, "--jwks", str(jwks)])
+    assert "\nname: Ahmadzai\n" in result.output, result.output
