@@ -16,22 +16,22 @@ from reportlab.pdfbase.ttfonts import TTFontFace
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
-# (file, script it is there for). DejaVu Sans: Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew,
-# Arabic (the Arabic of names and of the kiosk, shaped by HarfBuzz); Noto: Ethiopic (Tigrinya,
-# Amharic), Thai; Nanum Gothic: Hangul; Droid Sans Fallback: Han and kana. All glyf outlines:
-# ReportLab embeds TrueType only (the Noto CJK fonts are CFF).
+# DejaVu Sans: Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic (the Arabic of names
+# and of the kiosk, shaped by HarfBuzz); Noto: Ethiopic (Tigrinya, Amharic), Thai; Attest Hangul
+# (Nanum Gothic, see tools/make_hangul_font.py): Hangul; Droid Sans Fallback: Han and kana.
+# All glyf outlines: ReportLab embeds TrueType only (the Noto CJK fonts are CFF).
 REGULAR: tuple[str, ...] = (
     "DejaVuSans.ttf",
     "NotoSansEthiopic-Regular.ttf",
     "NotoSansThai-Regular.ttf",
-    "NanumGothic.ttf",
+    "AttestHangul-Regular.ttf",
     "DroidSansFallbackFull.ttf",
 )
 BOLD: tuple[str, ...] = (
     "DejaVuSans-Bold.ttf",
     "NotoSansEthiopic-Bold.ttf",
     "NotoSansThai-Bold.ttf",
-    "NanumGothicBold.ttf",
+    "AttestHangul-Bold.ttf",
 )
 # Joiners and marks carry no shape of their own: they take the font of the letter before them.
 _FOLLOWERS = {"\u200c", "\u200d"}
