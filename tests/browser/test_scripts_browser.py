@@ -6,6 +6,8 @@ a font the app served with @font-face is a custom font there."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from attest.assessment.delivery import create_session
@@ -74,6 +76,8 @@ def test_candidate_names_in_every_script_are_drawn_with_served_fonts(page, live_
     staff_login(page, live_server, world["proctor"].username)
     page.goto(f"{live_server}/proctor/")
     _load_fonts(page, "ገብረመድህን 김 王 ใจดี")
+    if os.environ.get("ATTEST_SCREENSHOTS"):
+        page.screenshot(path=f"{os.environ['ATTEST_SCREENSHOTS']}/proctor-names.png")
     used = _fonts_drawn(page, "table bdi")
     families = {family for family, _ in used}
     assert all(is_served for _, is_served in used), used
