@@ -163,3 +163,17 @@ def test_the_offline_verifier_prints_a_mononym_alone(app, db, client, proctor, t
     jwks.write_bytes(app.test_client().get("/.well-known/jwks.json").data)
     result = CliRunner().invoke(verify_command, [qr, "--jwks", str(jwks)])
     assert "\nname: Ahmadzai\n" in result.output, result.output
+
+
+def test_an_anonymised_candidate_can_no_longer_be_found_by_name(db, client, proctor):
+    from datetime import UTC, datetime
+
+    from attest.retention import anonymise_candidate
+
+    cand = make_candidate(db, centre=db.get(Centre, proctor.centre_id), family_name="Öztürk")
+    db.commit()
+    assert f"/proctor/candidates/{cand.id}" in client.get("/proctor/?q=ozturk").get_data(True)
+    anonymise_candidate(cand, datetime.now(UTC))
+    db.commit()
+    assert cand.search_name == ""
+    assert f"/proctor/candidates/{cand.id}" not in client.get("/proctor/?q=ozturk").get_data(True)
