@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from attest import totp
 from attest.models import Centre, Kiosk, Role, User
+from attest.names import display_name
 
 DEMO_USERS = (
     ("admin", Role.ADMIN, "Beheerder Demo", "demo-admin-pass"),
@@ -784,7 +785,8 @@ def verify_command(subject: str, jwks_file: str, status_file: str | None) -> Non
     if outcome.claims is not None:
         c = outcome.claims.claims
         family, given = outcome.claims.display_names()
-        click.echo(f"code: {c.code}\nname: {family}, {given}\nbirth date: {c.birth_date}")
+        name = display_name(family, given)  # a mononym without a stray comma
+        click.echo(f"code: {c.code}\nname: {name}\nbirth date: {c.birth_date}")
         click.echo(
             f"test date: {c.test_date}\nlevels: "
             + ", ".join(f"{k} {v}" for k, v in sorted(c.levels.items()))

@@ -1,14 +1,10 @@
-"""Validate what identifies a candidate: names in full Unicode, birth date, INSZ (mod 97)."""
+"""Validate what identifies a candidate: birth date, INSZ (mod 97), ID document (names: names)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
-# Bidirectional overrides and isolates can make a printed name read differently from the stored one.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-_NAME_PUNCTUATION = set(" -'’.")
 ID_DOCUMENT_TYPES = ("identity_card", "residence_card", "passport", "other")
 _DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,40}$")
 
@@ -16,33 +12,12 @@ _DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,40}$")
 class IdentityError(ValueError):
     """A field of a candidate's identity is invalid; `field` names it."""
 
-    def __init__(self, field: str, code: str, message: str) -> None:
+    def __init__(self, field: str, code: str, message: str, detail: str = "") -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.code = code  # stable reason, translated for people by the views
         self.message = message
-
-
-def clean_name(field: str, value: str, max_length: int = 200) -> str:
-    """Return the name NFC-normalised and trimmed; raise IdentityError when it is not a name."""
-    name = " ".join(unicodedata.normalize("NFC", value or "").split())
-    if not name:
-        raise IdentityError(field, "required", "required")
-    if len(name) > max_length:
-        raise IdentityError(field, "too_long", f"at most {max_length} characters")
-    for ch in name:
-        if ch in _BIDI_CONTROLS:
-            raise IdentityError(
-                field, "bidi_control", "contains an invisible direction control character"
-            )
-        category = unicodedata.category(ch)
-        if not (category[0] in "LM" or ch in _NAME_PUNCTUATION):
-            raise IdentityError(
-                field, "bad_character", f"character {ch!r} is not allowed in a name"
-            )
-    if not any(unicodedata.category(ch)[0] == "L" for ch in name):
-        raise IdentityError(field, "no_letters", "must contain letters")
-    return name
+        self.detail = detail  # the offending character, shown to the person who typed it
 
 
 def check_birth_date(value: date, today: date) -> date:

@@ -214,11 +214,12 @@ def _fit_names(c: AttestationClaims, protected: bytes, max_chars: int) -> tuple[
 
 def _drop_grapheme(text: str) -> str:
     # Remove the last base character with its combining marks: a letter is never left
-    # with part of its accents (which could spell another name), then trailing spaces.
+    # with part of its accents (which could spell another name), then trailing spaces and
+    # zero-width joiners (a Persian name's ZWNJ means nothing at the end of a word).
     end = len(text)
     while end > 0 and unicodedata.combining(text[end - 1]):
         end -= 1
-    return text[: max(end - 1, 0)].rstrip()
+    return text[: max(end - 1, 0)].rstrip(" \u200c\u200d")
 
 
 def _b32encode(data: bytes) -> str:

@@ -22,8 +22,17 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
-FONT_DIR = Path(__file__).with_name("fonts")
+from attest.certificates import typeface
+
+FONT_DIR = typeface.FONT_DIR
 FONT, FONT_BOLD = "AttestSans", "AttestSans-Bold"
+# ReportLab names of the fonts: DejaVu Sans keeps the names above, the others follow it for
+# the scripts it lacks (typeface.py).
+_FONT_NAMES = {typeface.REGULAR[0]: FONT, typeface.BOLD[0]: FONT_BOLD} | {
+    name: f"Attest-{Path(name).stem}" for name in typeface.REGULAR[1:] + typeface.BOLD[1:]
+}
+NAME_SIZES = (11, 10, 9, 8)  # a long name is set smaller before it takes more than 3 lines
+NAME_MAX_LINES = 3
 SKILLS = (
     ("listening", "luisteren"),
     ("reading", "lezen"),
@@ -64,9 +73,9 @@ def register_fonts() -> None:
 
 @lru_cache(maxsize=1)
 def _register() -> None:
-    # Parsing the TTF costs tens of milliseconds: do it once, not per attestation.
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    # Parsing the TTFs costs tens of milliseconds: do it once, not per attestation.
+    for filename, name in _FONT_NAMES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
 
 
 def _dmy(day: date) -> str:
@@ -117,25 +126,41 @@ def _visual_runs(text: str) -> list[tuple[str, bool]]:
     return ordered[::-1] if base_rtl else ordered
 
 
-def _shaped(text: str, font: str, size: float) -> list[tuple[str, float]]:
-    """Return drawable pieces with widths; right-to-left runs are shaped by HarfBuzz."""
+def _font_pieces(run: str, font: str) -> list[tuple[str, str]]:
+    """Split a run by the font that has its glyphs (DejaVu first, then Ethiopic, Thai, CJK)."""
+    fonts = typeface.chain(is_bold=font == FONT_BOLD)
+    if font not in (FONT, FONT_BOLD):
+        return [(run, font)]
+    return [(piece, _FONT_NAMES[name]) for piece, name in typeface.font_runs(run, fonts)]
+
+
+def _shaped(text: str, font: str, size: float) -> list[tuple[str, float, str]]:
+    """Return drawable pieces with widths and fonts; right-to-left runs are shaped by HarfBuzz."""
     pieces = []
     for run, rtl in _visual_runs(text):
-        if not rtl:
-            pieces.append((run, pdfmetrics.stringWidth(run, font, size)))
-            continue
-        if not pdfmetrics.getFont(font).shapable:
-            raise RuntimeError("uharfbuzz is required to print right-to-left names")
-        # HarfBuzz joins Arabic letters and emits glyphs in visual order; text extractors
-        # (PDFium, Poppler) map the presentation forms back to the logical name.
-        shaped = shapeStr(run, font, size)
-        width = (
-            sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
-            if isinstance(shaped, ShapedStr)
-            else pdfmetrics.stringWidth(run, font, size)
-        )
-        pieces.append((shaped, width))
+        sub_runs = _font_pieces(run, font)
+        if rtl:  # visual order: the first font run of a right-to-left run is drawn last
+            sub_runs.reverse()
+        for piece, piece_font in sub_runs:
+            shaped, width = _shaped_run(piece, piece_font, size, rtl)
+            pieces.append((shaped, width, piece_font))
     return pieces
+
+
+def _shaped_run(run: str, font: str, size: float, rtl: bool) -> tuple[str, float]:
+    if not rtl:
+        return run, pdfmetrics.stringWidth(run, font, size)
+    if not pdfmetrics.getFont(font).shapable:
+        raise RuntimeError("uharfbuzz is required to print right-to-left names")
+    # HarfBuzz joins Arabic letters and emits glyphs in visual order; text extractors
+    # (PDFium, Poppler) map the presentation forms back to the logical name.
+    shaped = shapeStr(run, font, size)
+    width = (
+        sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
+        if isinstance(shaped, ShapedStr)
+        else pdfmetrics.stringWidth(run, font, size)
+    )
+    return shaped, width
 
 
 def _draw(
@@ -151,16 +176,55 @@ def _draw(
     """Draw one line at (x, y), shrinking it to fit max_width; return the width used."""
     text = unicodedata.normalize("NFC", text)
     pieces = _shaped(text, font, size)
-    width = sum(w for _, w in pieces)
+    width = sum(w for _, w, _ in pieces)
     if max_width and width > max_width and size > min_size:
         size = max(min_size, size * max_width / width)
         pieces = _shaped(text, font, size)
-        width = sum(w for _, w in pieces)
-    c.setFont(font, size)
-    for piece, w in pieces:
+        width = sum(w for _, w, _ in pieces)
+    for piece, w, piece_font in pieces:
+        c.setFont(piece_font, size)
         c.drawString(x, y, piece)
         x += w
     return width
+
+
+def _text_width(text: str, font: str, size: float) -> float:
+    return sum(w for _, w, _ in _shaped(text, font, size))
+
+
+def _wrap_name(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break a name into lines no wider than width: between words, inside a word only if it
+    is wider than a line by itself (CJK and Thai names have no spaces)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _text_width(candidate, font, size) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in word:
+            if line and _text_width(line + ch, font, size) > width and not _follows(ch):
+                lines.append(line)
+                line = ""
+            line += ch
+    return lines + [line] if line else lines
+
+
+def _follows(ch: str) -> bool:
+    # A mark or joiner is never put at the start of a line, away from its letter.
+    return ch in "\u200c\u200d" or unicodedata.category(ch).startswith("M")
+
+
+def _name_lines(text: str, width: float) -> tuple[list[str], float]:
+    """Return the lines of a name and their size: 11 pt, smaller rather than over 3 lines."""
+    for size in NAME_SIZES:
+        lines = _wrap_name(text, FONT_BOLD, size, width)
+        if len(lines) <= NAME_MAX_LINES:
+            break
+    return lines, size
 
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
@@ -220,6 +284,19 @@ def _rows(c: Canvas, y: float, rows: Sequence[tuple[str, str]], step: float = 6.
         c.setFillColor(black)
         _draw(c, VALUE_X, y, value, FONT_BOLD, 11, max_width=PAGE_W - MARGIN - VALUE_X)
         y -= step
+    return y
+
+
+def _name_rows(c: Canvas, y: float, rows: Sequence[tuple[str, str]], step: float = 6.5 * mm):
+    """Draw name rows: a long name wraps over up to 3 lines and is never shrunk off the page."""
+    for label, value in rows:
+        c.setFillColor(GREY)
+        _draw(c, MARGIN, y, label, FONT, 10)
+        c.setFillColor(black)
+        lines, size = _name_lines(value, PAGE_W - MARGIN - VALUE_X)
+        for i, line in enumerate(lines):
+            _draw(c, VALUE_X, y - i * size * 1.3, line, FONT_BOLD, size)
+        y -= step + (len(lines) - 1) * size * 1.3
     return y
 
 
@@ -332,15 +409,12 @@ def render_attestation(
         max_width=PAGE_W - 2 * MARGIN,
     )
     y = _heading(c, y - 20 * mm, "Kandidaat")
-    y = _rows(
-        c,
-        y,
-        [
-            ("Familienaam", data.family_name),
-            ("Voornamen", data.given_names),
-            ("Geboortedatum", _dmy(data.birth_date)),
-        ],
-    )
+    # A mononym (one name on the identity document) is printed as the family name alone.
+    names = [("Familienaam", data.family_name)]
+    if data.given_names.strip():
+        names.append(("Voornamen", data.given_names))
+    y = _name_rows(c, y, names)
+    y = _rows(c, y, [("Geboortedatum", _dmy(data.birth_date))])
     y = _heading(c, y - 4 * mm, "Test")
     y = _rows(c, y, [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)])
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")

@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from attest.names import display_name
+
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
@@ -88,7 +90,7 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
                     "type": "IdentityObject",
                     "identityType": "name",
                     "hashed": False,
-                    "identityHash": f"{facts.given_names} {facts.family_name}",
+                    "identityHash": display_name(facts.family_name, facts.given_names, sort=False),
                 },
                 {
                     "type": "IdentityObject",

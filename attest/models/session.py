@@ -55,6 +55,14 @@ class TestSession(Base):
     paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_heartbeat_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     sound_checked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # Retake rules (attest.assessment.retake): the fee of this attempt and whether it was paid
+    # (recorded; no payment provider), and an admin's reason when the rules forbade the attempt.
+    fee_cents: so.Mapped[int | None] = so.mapped_column()
+    is_fee_paid: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    retake_exception_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+    retake_exception_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", name="fk_test_session_retake_exception_by")
+    )
 
     candidate: so.Mapped[Candidate] = so.relationship()
     centre: so.Mapped[Centre] = so.relationship()

@@ -78,7 +78,7 @@ def _row_json(row: console.ConsoleRow, now: datetime) -> dict:
     last = ts.last_heartbeat_at
     return {
         "id": ts.id,
-        "candidate": f"{ts.candidate.family_name}, {ts.candidate.given_names}",
+        "candidate": ts.candidate.display_name,
         "purpose": row.purpose_title,
         "status": ts.status.value,
         "skill": clock.skill,

@@ -14,9 +14,17 @@ DOCUMENT_CHOICES = [
 ]
 
 
+NOTE_HELP = _l("Geen namen of andere persoonsgegevens.")
+
+
 class CandidateForm(FlaskForm):
-    family_name = StringField(_l("Familienaam"), validators=[InputRequired(), Length(max=200)])
-    given_names = StringField(_l("Voornamen"), validators=[InputRequired(), Length(max=200)])
+    # Names are checked by attest.names (one rule for every way in): a mononym has no given names.
+    family_name = StringField(_l("Familienaam"), validators=[Length(max=1000)])
+    given_names = StringField(
+        _l("Voornamen"),
+        validators=[Length(max=1000)],
+        description=_l("Leeg laten als het document maar één naam vermeldt."),
+    )
     birth_date = DateField(_l("Geboortedatum"), validators=[InputRequired()])
     insz = StringField(
         _l("Rijksregisternummer (INSZ, optioneel)"), validators=[Optional(), Length(max=20)]
@@ -25,10 +33,20 @@ class CandidateForm(FlaskForm):
     id_document_number = StringField(
         _l("Documentnummer"), validators=[InputRequired(), Length(max=64)]
     )
+    is_new_person = BooleanField(
+        _l("Dit is een andere persoon met dezelfde naam en geboortedatum: toch inschrijven")
+    )
 
 
 class StartSessionForm(FlaskForm):
     purpose = SelectField(_l("Doel van de test"), choices=[])
+    is_fee_paid = BooleanField(_l("Inschrijvingsgeld betaald"))
+    # Only an admin may allow an attempt that the retake rules forbid, and must say why.
+    exception_reason = StringField(
+        _l("Uitzondering op de herkansingsregels: reden (alleen beheerder)"),
+        validators=[Optional(), Length(max=300)],
+        description=NOTE_HELP,
+    )
 
 
 class EmptyForm(FlaskForm):
@@ -59,7 +77,6 @@ END_REASONS = [
     SelectChoice("technical", _l("Technisch probleem")),
     SelectChoice("other", _l("Andere reden (beschrijf)")),
 ]
-NOTE_HELP = _l("Geen namen of andere persoonsgegevens.")
 
 
 class ExtraTimeForm(FlaskForm):

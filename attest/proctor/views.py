@@ -5,15 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as web_session
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
-from attest.assessment.delivery import DeliveryError, create_session, levels_of, renew_start_code
+from attest.assessment.delivery import DeliveryError, levels_of, renew_start_code
 from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import events_of, open_calls
@@ -22,7 +33,7 @@ from attest.certificates.service import IssueError, attestation_for_session, iss
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import Role, SessionStatus
-from attest.proctor import services
+from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
@@ -55,6 +66,10 @@ FIELD_MESSAGES = {
     "too_long": _l("Dit is te lang."),
     "bidi_control": _l("Bevat een onzichtbaar teken dat de leesrichting verandert."),
     "bad_character": _l("Bevat een teken dat niet in een naam hoort (cijfers of symbolen)."),
+    "mononym_in_given": _l(
+        "Heeft het identiteitsdocument maar één naam? Vul die in bij Familienaam en laat "
+        "Voornamen leeg."
+    ),
     "no_letters": _l("Een naam moet letters bevatten."),
     "future": _l("De geboortedatum ligt in de toekomst."),
     "age": _l("De leeftijd moet tussen 12 en 120 jaar liggen."),
@@ -64,6 +79,24 @@ FIELD_MESSAGES = {
     "document_type": _l("Kies een type document uit de lijst."),
     "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
 }
+# Name errors that show the offending character ("%(char)s") and name the field ("%(field)s").
+NAME_MESSAGES = {
+    "required": _l(
+        "%(field)s is verplicht. Heeft het identiteitsdocument maar één naam, vul die dan hier in."
+    ),
+    "control": _l("%(field)s bevat een onzichtbaar stuurteken (%(char)s): typ de naam opnieuw."),
+    "digit": _l("%(field)s bevat een cijfer (%(char)s): een naam heeft geen cijfers."),
+    "symbol": _l("%(field)s bevat een teken dat niet in een naam hoort: %(char)s"),
+    "joiner": _l(
+        "%(field)s bevat een onzichtbaar verbindingsteken (%(char)s) dat niet binnen een woord "
+        "staat."
+    ),
+    "unprintable": _l(
+        "%(field)s bevat een teken (%(char)s) dat het attest niet kan afdrukken. Schrijf de naam "
+        "zoals in Latijnse letters op het identiteitsdocument."
+    ),
+}
+NAME_FIELDS = {"family_name": _l("Familienaam"), "given_names": _l("Voornamen")}
 CALL_MESSAGES = {
     "storage_error": _l(
         "Een opname kon niet worden opgeslagen (opslag vol of onbereikbaar). De kiosk bewaart "
@@ -83,11 +116,40 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _retake_message(exc: retakes.RetakeRefused) -> str:
+    day = format_date(exc.decision.next_allowed_on)
+    if exc.decision.reason == "too_many":
+        text = _(
+            "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: hoogstens %(n)d pogingen "
+            "per 12 maanden.",
+            date=day,
+            n=exc.rule.max_attempts_per_12_months,
+        )
+    else:
+        text = _(
+            "Een nieuwe poging voor dit doel kan pas vanaf %(date)s: tussen twee pogingen liggen "
+            "minstens %(days)d dagen.",
+            date=day,
+            days=exc.rule.min_days_between,
+        )
+    return text + " " + _("Een beheerder kan een uitzondering toestaan, met een reden.")
+
+
+def _field_message(field: str, code: str, details: dict[str, str]) -> str:
+    if field in NAME_FIELDS and code in NAME_MESSAGES:
+        return str(NAME_MESSAGES[code]) % {
+            "field": NAME_FIELDS[field],
+            "char": details.get(field, ""),
+        }
+    return str(FIELD_MESSAGES[code])
+
+
 @bp.route("/")
 @roles_required(*STAFF)
 def dashboard():
-    candidates = services.recent_candidates(db_session(), current_user)
-    return render_template("proctor/dashboard.html", candidates=candidates)
+    query = request.args.get("q", "")[:200]
+    candidates = services.search_candidates(db_session(), current_user, query)
+    return render_template("proctor/dashboard.html", candidates=candidates, query=query)
 
 
 @bp.route("/candidates/new", methods=["GET", "POST"])
@@ -102,6 +164,7 @@ def new_candidate():
             form.insz.data or "",
             form.id_document_type.data,
             form.id_document_number.data or "",
+            bool(form.is_new_person.data),
         )
         centre_id = current_user.centre_id
         if centre_id is None:
@@ -116,7 +179,9 @@ def new_candidate():
             )
         except services.CandidateInvalid as exc:
             for field, code in exc.errors.items():
-                getattr(form, field).errors = [str(FIELD_MESSAGES[code])]
+                getattr(form, field).errors = [_field_message(field, code, exc.details)]
+        except services.DuplicateCandidate as exc:
+            return render_template("proctor/candidate_form.html", form=form, duplicate=exc), 409
         else:
             flash(_("Kandidaat ingeschreven."), "success")
             return redirect(url_for("proctor.candidate", candidate_id=candidate.id))
@@ -146,14 +211,20 @@ def start_session(candidate_id: int):
     form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
     if not form.validate_on_submit():
         abort(400)
-    ts, code = create_session(
-        db_session(),
-        cand,
-        form.purpose.data,
-        current_user,
-        _now(),
-        current_app.config["START_CODE_MINUTES"],
-    )
+    try:
+        ts, code = retakes.start_attempt(
+            db_session(),
+            cand,
+            form.purpose.data,
+            current_user,
+            _now(),
+            current_app.config["START_CODE_MINUTES"],
+            is_fee_paid=bool(form.is_fee_paid.data),
+            exception_reason=form.exception_reason.data or "",
+        )
+    except retakes.RetakeRefused as exc:
+        flash(_retake_message(exc), "error")
+        return redirect(url_for("proctor.candidate", candidate_id=cand.id)), 303
     web_session[f"start_code_{ts.id}"] = code  # shown once on the next page
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 

@@ -251,7 +251,7 @@ def test_tigrinya_is_drawn_with_the_shipped_ethiopic_font(browser, live_server):
         page.goto(f"{live_server}/kiosk/")  # the not-registered page, in the browser's language
         assert page.locator("html").get_attribute("lang") == "ti"
         loaded = page.evaluate(
-            "async () => (await document.fonts.load('20px \"Abyssinica SIL\"', 'ኮምፒተር'))"
+            "async () => (await document.fonts.load('20px \"Attest Ethiopic\"', 'ኮምፒተር'))"
             ".map(f => f.status)"
         )
         assert loaded == ["loaded"]

@@ -14,6 +14,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.identity",
+    "attest.names",
+    "attest.assessment.retake",
+    "attest.certificates.typeface",
     "attest.audit_chain",
     "attest.monitoring",
     "attest.retention_rules",

@@ -64,7 +64,7 @@ def test_valid_insz_is_stored_without_separators(db, proctor_client):
     [
         ("insz", "85.07.30-033.29", "controlecijfers kloppen niet"),
         ("insz", "1234", "Verwacht 11 cijfers"),
-        ("family_name", "R2D2", "niet in een naam hoort"),
+        ("family_name", "R2D2", "Familienaam bevat een cijfer (2)"),
         ("given_names", "Ahmed\u202e", "leesrichting"),
         ("birth_date", "2031-01-01", "toekomst"),
         ("birth_date", "31-02-1990", "Ongeldige datum"),

@@ -9,9 +9,9 @@ from attest.identity import (
     check_birth_date,
     check_document,
     check_insz,
-    clean_name,
     insz_century,
 )
+from attest.names import clean_name
 
 TODAY = date(2026, 11, 29)
 
@@ -37,11 +37,11 @@ def test_names_in_full_unicode_are_accepted(raw, expected):
     [
         ("", "required"),
         ("   ", "required"),
-        ("Jan3", "bad_character"),
-        ("Robert'); DROP TABLE candidate;--", "bad_character"),
-        ("{{ 7*7 }}", "bad_character"),
+        ("Jan3", "digit"),
+        ("Robert'); DROP TABLE candidate;--", "symbol"),
+        ("{{ 7*7 }}", "symbol"),
         ("Ahmed\u202egnp.exe", "bidi_control"),
-        ("Anna\u0000", "bad_character"),
+        ("Anna\u0000", "control"),
         ("x" * 201, "too_long"),
         ("--", "no_letters"),
     ],
