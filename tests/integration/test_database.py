@@ -12,9 +12,9 @@ from alembic.runtime.migration import MigrationContext
 
 from attest import db as dbmod
 from attest.db import Base
-from attest.migrate import current_revision
-from attest.models import AuditEvent, Candidate
-from tests.factories import make_partner
+from attest.migrate import current_revision, upgrade
+from attest.models import Attestation, AttestationStatus, AuditEvent, Candidate
+from tests.factories import copy_attestation, make_attestation, make_partner
 
 
 def test_migrations_are_at_head_and_match_the_models(app):
@@ -121,3 +121,32 @@ def test_a_read_only_transaction_cannot_write(app):
         with pytest.raises(sa.exc.OperationalError, match="readonly"):
             conn.execute(sa.text("INSERT INTO centre (code, name) VALUES ('RO', 'x')"))
     engine.dispose()
+
+
+def test_the_migration_to_one_current_attestation_resolves_duplicates(app, tmp_path):
+    """Migration 0019 keeps one current attestation per session before its unique index:
+    the newest revoked one (a revocation keeps its effect), else the newest; the others are
+    superseded."""
+    engine = dbmod.make_engine(f"sqlite:///{tmp_path / 'before-0019.sqlite3'}")
+    upgrade(engine, "0018")
+    with so.Session(engine) as session:
+        first = make_attestation(session, app.config)
+        twice = [copy_attestation(session, first, k) for k in range(2)]
+        other = make_attestation(session, app.config)
+        revoked = copy_attestation(session, other, 9)
+        revoked.status = AttestationStatus.REVOKED
+        copy_attestation(session, other, 10)
+        session.commit()
+        upgrade(engine)
+        session.expire_all()
+        current = {
+            (row.session_id, row.id)
+            for row in session.scalars(
+                sa.select(Attestation).where(Attestation.status != AttestationStatus.SUPERSEDED)
+            )
+        }
+        assert current == {(first.session_id, twice[-1].id), (other.session_id, revoked.id)}
+        with pytest.raises(sa.exc.IntegrityError):
+            copy_attestation(session, first, 20)
+    engine.dispose()
+

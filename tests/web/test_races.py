@@ -29,6 +29,7 @@ from attest.models import (
 from attest.storage import storage_for
 from tests.conftest import csrf_from
 from tests.factories import (
+    copy_attestation,
     load_demo_bank,
     make_attestation,
     make_candidate,
@@ -76,24 +77,13 @@ def test_a_double_click_on_issue_gives_one_attestation(app, db, keys_dir, now):
 def test_the_database_refuses_a_second_current_attestation(app, db):
     att = make_attestation(db, app.config)
     db.commit()
-    copy = Attestation(
-        **{
-            c.key: getattr(att, c.key)
-            for c in Attestation.__table__.columns
-            if c.key not in ("id", "code", "status_index", "supersedes_id")
-        },
-        code="ATTCOPY",
-    )
-    db.add(copy)
     with pytest.raises(sa.exc.IntegrityError):
-        db.flush()
+        copy_attestation(db, att, 1)
     db.rollback()
     att = db.get(Attestation, att.id)
     att.status = AttestationStatus.SUPERSEDED  # a superseded one may sit beside the current
     db.flush()
-    copy.status = AttestationStatus.VALID
-    db.add(copy)
-    db.flush()
+    copy_attestation(db, att, 2)
     db.rollback()
 
 
