@@ -219,8 +219,10 @@ def issue(session_id: int):
         att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
-        existing = attestation_for_session(db_session(), ts)
-        if exc.code == "already_issued" and existing.status is AttestationStatus.VALID:
+        if (
+            exc.code == "already_issued"
+            and attestation_for_session(db_session(), ts).status is AttestationStatus.VALID
+        ):
             # A double-click, or another proctor at the same time: the request that came
             # first issued it (this one waited for it), and both are answered with that one.
             flash(_("Attest uitgereikt."), "success")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from attest.assessment import delivery
 from attest.assessment.delivery import create_session
 from attest.certificates import service
+from attest.certificates.revocation import revoke_attestation
 from attest.certificates.service import init_keys
 from attest.models import (
     AnswerReceipt,
@@ -179,3 +180,22 @@ def test_two_first_answers_to_one_item_at_once_are_both_kept_once(
     assert _count(db, sa.select(Response.id).where(Response.session_item_id == item.id)) == 1
     receipts = sa.select(AnswerReceipt.key).where(AnswerReceipt.session_item_id == item.id)
     assert _count(db, receipts) == 2
+
+
+def test_issuing_again_after_a_revocation_is_refused_not_answered_with_it(app, db, now):
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    att = make_attestation(db, app.config, centre=centre, actor=proctor)
+    revoke_attestation(db, att, None, "error", now, now)
+    db.commit()
+    client = app.test_client()
+    login(client, proctor.username)
+    page = client.get(f"/proctor/sessions/{att.session_id}").get_data(as_text=True)
+    answer = client.post(
+        f"/proctor/sessions/{att.session_id}/attestation",
+        data={"csrf_token": csrf_from(page)},
+        follow_redirects=True,
+    )
+    assert "voor deze test is al een attest uitgereikt" in answer.get_data(as_text=True)
+    issued = sa.select(Attestation.id).where(Attestation.session_id == att.session_id)
+    assert _count(db, issued) == 1
