@@ -33,7 +33,7 @@ from tests.factories import (
 )
 from tests.live import Browser, gunicorn_processes
 
-PARTNER_CHECKS, LOGINS, KIOSK_SESSIONS = 100, 60, 25  # each kiosk session: 2 kiosks, one code
+PARTNER_CHECKS, LOGINS, KIOSK_SESSIONS = 100, 60, 20  # each kiosk session: 2 kiosks, one code
 CLIENT_THREADS = 24
 
 
@@ -121,19 +121,24 @@ def _prepare(urls, api_key, usernames, sessions):
         body = {"insz": insz_for(date(1980, 1, 1 + k % 28)), "profile": "sociale-huur",
                 "purpose": purpose}  # fmt: skip
         calls.append(("partner", purpose, _partner_call(url, api_key, body)))
+    pages = []  # (kind, key, url, form, kiosk token): a browser opens each page first
     for k in range(LOGINS):
-        url = urls[k % 2] + "/login"
-        browser = Browser()
-        assert browser.get(url)[0] == 200
         form = {"username": usernames[k % len(usernames)], "password": PASSWORD}
-        calls.append(("login", k, _form_call(browser, url, form)))
+        pages.append(("login", k, urls[k % 2] + "/login", form, None))
     for ts_id, code, tokens in sessions:
-        for j, token in enumerate(tokens):
-            url = urls[j] + "/kiosk/"  # the two kiosks of a code ask different processes
-            browser = Browser()
+        for j, token in enumerate(tokens):  # the two kiosks of a code ask different processes
+            pages.append(("kiosk", (ts_id, j), urls[j] + "/kiosk/", {"code": code}, token))
+
+    def open_page(page):
+        kind, key, url, form, token = page
+        browser = Browser()
+        if token is not None:
             browser.set_cookie("attest_kiosk", token)
-            assert browser.get(url)[0] == 200
-            calls.append(("kiosk", (ts_id, j), _form_call(browser, url, {"code": code})))
+        assert browser.get(url)[0] == 200
+        return kind, key, _form_call(browser, url, form)
+
+    with ThreadPoolExecutor(8) as pool:
+        calls += pool.map(open_page, pages)
     random.Random(14).shuffle(calls)  # the three kinds meet at every moment
     return calls
 
