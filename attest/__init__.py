@@ -42,7 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     derived = field_crypto.derive_key(app.config["SECRET_KEY"])
     field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
-    engine = dbmod.make_engine(app.config["DATABASE_URL"])
+    from attest.database import in_read_only_view
+
+    engine = dbmod.make_engine(app.config["DATABASE_URL"], read_only=in_read_only_view)
     app.extensions["attest_engine"] = engine
     app.extensions["attest_session"] = dbmod.make_session_factory(engine)
 

@@ -11,6 +11,24 @@ def db_session() -> so.Session:
     return current_app.extensions["attest_session"]()
 
 
+def read_only(view):
+    """Mark a view that only reads the database (e.g. public verification): on SQLite its
+    transaction takes no write lock, so it never waits for writers, and SQLite refuses a write
+    in it (attest.db._sqlite_do_begin). Put it right under the route decorator."""
+    view.attest_read_only = True
+    return view
+
+
+def in_read_only_view() -> bool:
+    """Tell whether the current request is served by a view marked read_only."""
+    from flask import has_request_context, request
+
+    if not has_request_context() or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return getattr(view, "attest_read_only", False)
+
+
 def on_rollback(undo) -> None:
     """Run `undo()` if this request's transaction does not commit (a rollback, or a commit that
     fails): for side effects outside the database, such as a file already stored."""

@@ -1,6 +1,12 @@
-"""SQLAlchemy engine, scoped session and declarative Base; SQLite pragmas (WAL, foreign keys)."""
+"""SQLAlchemy engine, scoped session and declarative Base; SQLite pragmas (WAL, foreign keys) and
+transactions that take the write lock at their start; row locks."""
 
 from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -22,23 +28,121 @@ class Base(so.DeclarativeBase):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+    # pysqlite's own transaction control is off: it would begin a transaction only before an
+    # INSERT/UPDATE/DELETE, so that the reads of a request ran outside it (see _sqlite_do_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets the kiosk keep writing answers while a proctor reads; FKs are off by default.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for a database URL, with SQLite pragmas when needed."""
+# How a transaction begins on SQLite (execution option SQLITE_BEGIN of an engine or connection):
+# "immediate" takes the write lock at once, "read" begins a read-only transaction, "legacy"
+# leaves it to pysqlite (which begins before the first write only; for tests' own sessions).
+SQLITE_BEGIN = "attest_sqlite_begin"
+_MODE, _QUERY_ONLY = "attest_begin_mode", "attest_query_only"
+BUSY_TIMEOUT_MS = 5000  # SQLite's own wait for the write lock, per attempt
+BUSY_ATTEMPTS = 3  # attempts to take the write lock before the request is answered with 503
+
+
+def _sqlite_begin_event(read_only: Callable[[], bool] | None):
+    """The engine's `begin` event: decide how this transaction begins (see _sqlite_do_begin)."""
+
+    def begin(conn: sa.Connection) -> None:
+        options = conn.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            mode = "autocommit"
+        else:
+            mode = options.get(SQLITE_BEGIN) or (
+                "read" if read_only is not None and read_only() else "immediate"
+            )
+        record = conn.connection  # the pooled DBAPI connection, whose info outlives this checkout
+        record.driver_connection.isolation_level = "" if mode == "legacy" else None
+        record.info[_MODE] = mode
+
+    return begin
+
+
+def _sqlite_do_begin(dbapi_connection) -> None:
+    """Begin a transaction on SQLite: SQLAlchemy's recipe for pysqlite (its own BEGIN, driver
+    autocommit off), with BEGIN IMMEDIATE so that a transaction that may write holds SQLite's
+    write lock from its first statement on.
+
+    With a deferred BEGIN two transactions can both read (the audit chain head, whether an
+    attestation exists) and then both write what each decided alone: the second writer fails
+    with "database is locked" or a unique constraint. IMMEDIATE makes writers take turns for
+    their whole transaction, as a row lock does on PostgreSQL; readers are not held up (WAL).
+    A transaction that is known to only read (`read_only()` of make_engine, e.g. the public
+    verification pages) begins deferred, and SQLite refuses any write in it (query_only).
+    A writer that waited BUSY_TIMEOUT_MS for the lock tries again, BUSY_ATTEMPTS times in all;
+    then "database is locked" reaches the app, which answers 503 (nothing was done)."""
+    info = dbapi_connection.info
+    mode = info.pop(_MODE, "immediate")
+    if mode == "autocommit":
+        return
+    driver = dbapi_connection.driver_connection
+    query_only = mode == "read"
+    if info.get(_QUERY_ONLY, False) != query_only:
+        driver.execute(f"PRAGMA query_only={int(query_only)}")
+        info[_QUERY_ONLY] = query_only
+    if mode == "legacy":
+        return
+    statement = "BEGIN DEFERRED" if query_only else "BEGIN IMMEDIATE"
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            driver.execute(statement)
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or attempt == BUSY_ATTEMPTS:
+                raise
+            logging.getLogger("attest").warning(
+                "database busy: write lock not free after %d ms (attempt %d of %d)",
+                BUSY_TIMEOUT_MS,
+                attempt,
+                BUSY_ATTEMPTS,
+            )
+            time.sleep(0.05 * attempt)
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Tell whether an error is SQLite's SQLITE_BUSY ("database is locked")."""
+    orig = getattr(exc, "orig", exc)
+    name = getattr(orig, "sqlite_errorname", "") or ""
+    return name.startswith("SQLITE_BUSY") or "database is locked" in str(orig)
+
+
+def make_engine(url: str, read_only: Callable[[], bool] | None = None) -> Engine:
+    """Create the engine for a database URL, with SQLite pragmas and transactions when needed.
+
+    `read_only`, asked as each transaction begins, tells (on SQLite) that it will only read:
+    it then takes no write lock, and SQLite refuses a write in it. PostgreSQL ignores it."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin_event(read_only))
+        engine.dialect.do_begin = _sqlite_do_begin  # type: ignore[method-assign]
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
     return engine
+
+
+def lock_row(session: so.Session, model: type, row_id: int):
+    """Lock one row for the rest of the transaction and return it freshly read.
+
+    PostgreSQL: SELECT ... FOR NO KEY UPDATE, which waits for a transaction holding the row and
+    does not block inserts of rows that refer to it. SQLite has no row locks: its transactions
+    that may write already hold the database's write lock (BEGIN IMMEDIATE). Everything the
+    session had loaded is expired, so that what the caller reads next is what the lock guards,
+    not what an earlier statement of the request saw before another transaction committed."""
+    session.flush()
+    session.expire_all()
+    return session.scalar(
+        sa.select(model).where(model.id == row_id).with_for_update(key_share=True)
+    )
 
 
 def normalise_url(url: str) -> str:

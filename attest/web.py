@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from attest.database import read_only
 from attest.models import Role
 
 bp = Blueprint("web", __name__)
@@ -28,6 +29,7 @@ def healthz():
 
 
 @bp.route("/readyz")
+@read_only
 def readyz():
     """Tell whether the database (and Redis, when configured) answer; 503 when one does not."""
     import sqlalchemy as sa

@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 
 import attest.auth.passwords as _passwords
 from attest import create_app
-from attest.db import Base, make_engine
+from attest.db import SQLITE_BEGIN, Base, make_engine
 from attest.migrate import upgrade
 
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production
@@ -82,8 +82,13 @@ def db(app):
     """A session of the test's own, for arranging data and asserting on it.
 
     It is not the app's request session and pushes no app context: requests made by the test
-    client must see only what the test committed, as a real browser would."""
-    session = so.Session(bind=app.extensions["attest_engine"])
+    client must see only what the test committed, as a real browser would. On SQLite it
+    begins its transactions as pysqlite does by itself (before the first write; each read sees
+    the latest commit, as on PostgreSQL), not with the app's BEGIN IMMEDIATE: a test that
+    has read something and then makes a request must not hold the write lock the request
+    waits for."""
+    engine = app.extensions["attest_engine"].execution_options(**{SQLITE_BEGIN: "legacy"})
+    session = so.Session(bind=engine)
     yield session
     session.rollback()
     session.close()

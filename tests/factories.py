@@ -187,6 +187,22 @@ def make_attestation(
     return issue_attestation(session, ts, actor, now, config)
 
 
+def copy_attestation(session: so.Session, att, k: int):
+    """Another valid attestation of the same test, as concurrent issuing once made them (the
+    database refuses it now, unless the first one is superseded)."""
+    from attest.models import Attestation, AttestationStatus
+
+    skip = ("id", "code", "status_index", "supersedes_id", "status")
+    copy = Attestation(
+        **{c.key: getattr(att, c.key) for c in Attestation.__table__.columns if c.key not in skip},
+        code=f"ATTCOPY{att.id}X{k}",
+        status=AttestationStatus.VALID,
+    )
+    session.add(copy)
+    session.flush()
+    return copy
+
+
 def make_partner(
     session: so.Session,
     *,

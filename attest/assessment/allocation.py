@@ -24,6 +24,9 @@ class Examiner:
     load: int = 0  # open assignments
 
 
+LIVE_RATERS = 2  # blind ratings per performance and round
+
+
 @dataclass(frozen=True)
 class Task:
     """A performance that needs raters in its current round."""
@@ -34,7 +37,7 @@ class Task:
     proctor_ids: frozenset[int] = frozenset()
     excluded: frozenset[int] = frozenset()  # everyone who rated it before, in any round
     current: tuple[int, ...] = ()  # raters already assigned in this round
-    needed: int = 2
+    needed: int = LIVE_RATERS
 
 
 @dataclass

@@ -22,7 +22,7 @@ from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
-from attest.db import transaction_cache
+from attest.db import lock_row, transaction_cache
 from attest.models import (
     Candidate,
     ItemVersion,
@@ -85,7 +85,10 @@ def renew_start_code(
     """Give a session a new start code (the old one stops working).
 
     For a session in progress this is how it resumes after a kiosk crash or reboot: its kiosk
-    is let go at once, and the code starts it again on the same or another registered kiosk."""
+    is let go at once, and the code starts it again on the same or another registered kiosk.
+    The session's row is locked, so that a kiosk redeeming the old code at the same moment
+    either started it before (and this code resumes it) or finds its code replaced."""
+    ts = lock_row(session, TestSession, ts.id)
     if ts.status not in (SessionStatus.CREATED, SessionStatus.IN_PROGRESS):
         raise DeliveryError("already_ended", "the session has ended")
     code = _set_start_code(ts, now, code_minutes)
@@ -113,10 +116,13 @@ def redeem_start_code(
     """Start the session a code belongs to on this kiosk; the code works once, before it expires."""
     if not codes.is_wellformed(raw_code):
         raise DeliveryError("bad_code", "not a start code")
+    # The row lock makes a second kiosk entering the same code wait, then find it used. The
+    # row is read afresh: the kiosk's own session, loaded earlier, may be this very row.
     ts = session.scalar(
         sa.select(TestSession)
         .where(TestSession.start_code_hash == codes.code_hash(raw_code))
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if ts is None or ts.centre_id != kiosk.centre_id:
         raise DeliveryError("unknown_code", "unknown start code")
@@ -396,6 +402,12 @@ def record_answer(
     score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
     section, index = _section_of(ts, item.skill)
     adaptive_item = section is not None and section.is_adaptive and not item.is_pilot
+    if item.response is None:
+        # The first answer to an item inserts its row: a second one at the same moment (a
+        # queued retry under another key) waits for it, then replaces it as a later answer would.
+        first = sa.select(SessionItem.id).where(SessionItem.id == item.id)
+        session.scalar(first.with_for_update(key_share=True))
+        session.refresh(item, ["response"])
     response = item.response
     if response is None:
         response = Response(

@@ -9,7 +9,8 @@ import sqlalchemy.orm as so
 
 from attest.audit import record_event
 from attest.certificates.cert_code import parse_code
-from attest.models import Attestation, AttestationStatus, RevocationReason, User
+from attest.db import lock_row
+from attest.models import Attestation, AttestationStatus, RevocationReason, TestSession, User
 
 MAX_NOTE = 300
 
@@ -42,7 +43,10 @@ def revoke_attestation(
     """Revoke a valid attestation from `revoked_at` on; the status list follows at once.
 
     The date may lie in the past (fraud found later) but not before the issue or in the future.
-    The note is shown on the verification page: it must not hold personal data."""
+    The note is shown on the verification page: it must not hold personal data. The session's
+    row is locked first (as issuing and reissuing do), so that a second revocation at the same
+    time finds this one done, and a reissue cannot supersede an attestation being revoked."""
+    lock_row(session, TestSession, att.session_id)
     try:
         code = RevocationReason(reason)
     except ValueError:

@@ -21,6 +21,7 @@ from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, render_attestation
 from attest.certificates.requirements import judge_all
 from attest.certificates.seal import seal_pdf
+from attest.db import lock_row
 from attest.examiner.scoring import ratings_pending
 from attest.models import (
     Attestation,
@@ -71,10 +72,21 @@ def verify_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/v/{code}"
 
 
+def lock_session(session: so.Session, ts: TestSession) -> TestSession:
+    """Lock a test session's row for the rest of the transaction: whatever decides about its
+    results or attestations (issue, reissue, revoke, ratings, re-marks) takes this lock first,
+    so that two requests decide one after the other, each on what the other committed."""
+    return lock_row(session, TestSession, ts.id)
+
+
 def issue_attestation(
     session: so.Session, ts: TestSession, actor: User, now: datetime, config: Mapping[str, Any]
 ) -> Attestation:
-    """Issue the sealed attestation of a completed session (once)."""
+    """Issue the sealed attestation of a completed session (once).
+
+    A second request for the same session (a double-click, another proctor) waits for the
+    first to commit and then finds its attestation: IssueError("already_issued")."""
+    ts = lock_session(session, ts)
     if attestation_for_session(session, ts) is not None:
         raise IssueError("already_issued", "an attestation was already issued for this test")
     if ratings_pending(session, ts):
@@ -95,6 +107,7 @@ def reissue_attestation(
     Used when a re-mark changes a level. The old attestation is marked superseded (its status-list
     bit is set, so offline verifiers reject it too); the new one points at it. Both happen in the
     caller's transaction: either both rows change or neither."""
+    lock_session(session, old.session)
     if old.status is not AttestationStatus.VALID:
         raise IssueError("not_valid", "only a valid attestation can be replaced")
     if not reason.strip():
@@ -134,6 +147,42 @@ def _issue(
         raise IssueError("no_key", f"the issuing key cannot be loaded: {exc}") from exc
     root = x509_from_pem(key_row.root_pem)
 
+    for attempt in range(1, ISSUE_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                att, sealed = _render_and_add(session, ts, actor, now, config, key_row, signer,
+                                              root, supersedes)  # fmt: skip
+        except sa.exc.IntegrityError:
+            # Another transaction took this code or status-list index after we checked it:
+            # draw new ones. The session's own attestation cannot clash (its row is locked).
+            if attempt == ISSUE_ATTEMPTS:
+                raise
+            continue
+        break
+    storage = storage_for(config)
+    try:
+        storage.put(att.pdf_path, sealed)
+    except StorageError as exc:
+        raise IssueError("storage", f"the sealed PDF could not be stored: {exc}") from exc
+    record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
+    return att
+
+
+ISSUE_ATTEMPTS = 3
+
+
+def _render_and_add(
+    session: so.Session,
+    ts: TestSession,
+    actor: User,
+    now: datetime,
+    config: Mapping[str, Any],
+    key_row: SigningKey,
+    signer,
+    root,
+    supersedes: Attestation | None,
+) -> tuple[Attestation, bytes]:
+    """Render and seal the PDF with a new code and status-list index, and add its row."""
     levels = levels_of(ts)
     test_date = (ts.completed_at or now).date()
     judgements = judge_all(levels, test_date)
@@ -191,14 +240,8 @@ def _issue(
         supersedes_id=supersedes.id if supersedes is not None else None,
     )
     session.add(att)
-    session.flush()  # a unique-code clash fails here, before anything is written to disk
-    storage = storage_for(config)
-    try:
-        storage.put(key, sealed)
-    except StorageError as exc:
-        raise IssueError("storage", f"the sealed PDF could not be stored: {exc}") from exc
-    record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
-    return att
+    session.flush()  # a unique code or index clash fails here, before anything is on disk
+    return att, sealed
 
 
 def free_status_index(session: so.Session, size: int = STATUS_LIST_SIZE) -> int:

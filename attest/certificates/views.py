@@ -31,7 +31,7 @@ from attest.certificates.verify import (
     verify_code,
     verify_payload,
 )
-from attest.database import db_session
+from attest.database import db_session, read_only
 from attest.extensions import csrf, limiter
 from attest.limits import count_failure, hashed
 
@@ -118,6 +118,7 @@ def page(code: str):
 
 
 @bp.route("/v", methods=["GET", "POST"])
+@read_only
 @client_limit
 def lookup():
     """Look up a typed code with the holder's birth date."""
@@ -135,6 +136,7 @@ def lookup():
 
 
 @bp.route("/V/<path:payload>")
+@read_only
 @client_limit
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
@@ -144,6 +146,7 @@ def payload_page(payload: str):
 
 
 @bp.route("/api/v1/verify", methods=["POST"])
+@read_only
 @csrf.exempt
 @client_limit
 def api():
@@ -196,6 +199,7 @@ def openapi():
 
 
 @bp.route("/.well-known/jwks.json")
+@read_only
 def jwks():
     response = jsonify(published_jwks(db_session()))
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -203,6 +207,7 @@ def jwks():
 
 
 @bp.route("/status/attestations")
+@read_only
 def status_list():
     try:
         token, ttl = current_status_list(db_session())

@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment import agreement, allocation, rubrics
 from attest.audit import record_event
+from attest.db import lock_row
 from attest.examiner.scoring import ScoringError, _assign, is_calibrated, rubric_of
 from attest.models import (
     AssignmentKind,
@@ -82,7 +83,9 @@ def open_calibration(session: so.Session, examiner: User) -> CalibrationAttempt 
 
 
 def start_calibration(session: so.Session, examiner: User, now: datetime) -> CalibrationAttempt:
-    """Put the calibration set in the examiner's queue (one attempt at a time)."""
+    """Put the calibration set in the examiner's queue (one attempt at a time; the examiner's
+    row is locked, so that a double-click finds the attempt the first click started)."""
+    lock_row(session, User, examiner.id)
     attempt = open_calibration(session, examiner)
     if attempt is not None:
         return attempt
@@ -164,7 +167,26 @@ def exempt_from_calibration(
 
 
 def seed_benchmark(session: so.Session, examiner: User, now: datetime) -> RatingAssignment | None:
-    """Slip a benchmark into a calibrated examiner's live queue, one in `benchmark_every`."""
+    """Slip a benchmark into a calibrated examiner's live queue, one in `benchmark_every`.
+
+    Decided again under a lock of the examiner's row when one is due: two loads of the queue
+    at the same moment (two tabs) seed one benchmark, not two."""
+    rng = random.Random(secrets.randbits(32))
+    if _benchmark_due(session, examiner, rng) is None:
+        return None
+    lock_row(session, User, examiner.id)
+    chosen = _benchmark_due(session, examiner, rng)
+    if chosen is None:
+        return None
+    perf = session.get(Performance, chosen)
+    assignment = _assign(session, perf, examiner.id, AssignmentKind.BENCHMARK, now)
+    assignment.round = 0  # never part of the performance's own rounds
+    session.flush()
+    return assignment
+
+
+def _benchmark_due(session: so.Session, examiner: User, rng: random.Random) -> int | None:
+    """The performance of the benchmark to seed into the examiner's queue now, if one is due."""
     if not is_calibrated(session, examiner.id):
         return None
     kinds = session.scalars(
@@ -186,17 +208,9 @@ def seed_benchmark(session: so.Session, examiner: User, now: datetime) -> Rating
             Benchmark.is_active, Benchmark.is_calibration.is_(False)
         )
     ).all()
-    rng = random.Random(secrets.randbits(32))
-    chosen = allocation.benchmark_to_seed(
+    return allocation.benchmark_to_seed(
         since_last, rubrics.load_rules().benchmark_every, ids, seen, rng
     )
-    if chosen is None:
-        return None
-    perf = session.get(Performance, chosen)
-    assignment = _assign(session, perf, examiner.id, AssignmentKind.BENCHMARK, now)
-    assignment.round = 0  # never part of the performance's own rounds
-    session.flush()
-    return assignment
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,13 @@ from attest.assessment.cefr import BELOW_A1
 from attest.assessment.items import get_format
 from attest.assessment.purposes import get_purpose
 from attest.audit import record_event
+from attest.db import lock_row
 from attest.models import (
     Adjudication,
     AssignmentKind,
+    AttestationStatus,
     CalibrationAttempt,
+    Centre,
     Performance,
     PerformanceStatus,
     Rating,
@@ -207,7 +210,14 @@ def _used_pairs(session: so.Session, candidate_ids: set[int]) -> dict[int, set[f
 
 def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list[int]:
     """Give raters to the centre's waiting performances and adjudicators to open
-    adjudications; return the ids of performances still short of examiners."""
+    adjudications; return the ids of performances still short of examiners.
+
+    When there is something to allocate, the centre's row is locked first: two examiners'
+    queues loading at the same moment would otherwise both give the same performance its
+    two raters (four in all)."""
+    if not _allocation_needed(session, centre_id):
+        return []
+    lock_row(session, Centre, centre_id)
     examiners = _examiners(session, centre_id)
     rng = random.Random(secrets.randbits(32))
     waiting = session.scalars(
@@ -235,6 +245,34 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
         adj.assignment_id = _assign(session, perf, senior.id, AssignmentKind.ADJUDICATION, now).id
     session.flush()
     return result.unassigned
+
+
+def _allocation_needed(session: so.Session, centre_id: int) -> bool:
+    """Tell whether the centre has a waiting performance short of live raters in its round, or
+    an adjudication without its senior (one query; the queue asks on every load)."""
+    live = (
+        sa.select(sa.func.count())
+        .where(
+            RatingAssignment.performance_id == Performance.id,
+            RatingAssignment.round == Performance.round,
+            RatingAssignment.kind == AssignmentKind.LIVE,
+        )
+        .scalar_subquery()
+    )
+    short = sa.exists().where(
+        Performance.centre_id == centre_id,
+        Performance.status == PerformanceStatus.WAITING,
+        live < allocation.LIVE_RATERS,
+    )
+    open_adjudication = (
+        sa.exists()
+        .where(
+            Adjudication.performance_id == Performance.id,
+            Performance.centre_id == centre_id,
+            Adjudication.assignment_id.is_(None),
+        )
+    )
+    return bool(session.scalar(sa.select(sa.or_(short, open_adjudication))))
 
 
 def _assign(
@@ -285,10 +323,25 @@ def submit_rating(
     now: datetime,
     config: Mapping[str, Any],
 ) -> Rating:
-    """Store an examiner's bands as a new rating version and move the performance on."""
-    perf = assignment.performance
+    """Store an examiner's bands as a new rating version and move the performance on.
+
+    The test session's row is locked first: when both raters of a performance (or the raters
+    of two performances of one test) submit at the same moment, the second decides after the
+    first committed and sees both ratings, so the performance is finalised (or sent to
+    adjudication) and the skill's result set. The same bands saved again (a double-click)
+    store nothing new and answer as the first save did."""
     if assignment.examiner_id != examiner.id:
         raise ScoringError("not_yours", "this performance is not in your queue")
+    lock_row(session, TestSession, assignment.performance.session_id)
+    perf = assignment.performance
+    rubric = rubric_of(perf)
+    problems = rubric.check(bands)
+    if problems:
+        raise ScoringError("bad_bands", "a band is missing or out of range", problems)
+    clean = {code: int(bands[code]) for code in rubric.codes}
+    previous = latest_rating(session, assignment)
+    if previous is not None and previous.round == assignment.round and previous.bands == clean:
+        return previous
     if assignment.kind in RATED_KINDS and assignment.round != perf.round:
         raise ScoringError("closed", "this performance has been sent for a new rating round")
     if assignment.kind in RATED_KINDS and perf.status is PerformanceStatus.FINAL:
@@ -299,11 +352,6 @@ def submit_rating(
         )
     if assignment.kind is AssignmentKind.CALIBRATION and assignment.completed_at is not None:
         raise ScoringError("closed", "a calibration rating cannot be changed")
-    rubric = rubric_of(perf)
-    problems = rubric.check(bands)
-    if problems:
-        raise ScoringError("bad_bands", "a band is missing or out of range", problems)
-    previous = latest_rating(session, assignment)
     rating = Rating(
         assignment_id=assignment.id,
         performance_id=perf.id,
@@ -311,7 +359,7 @@ def submit_rating(
         round=assignment.round,
         kind=assignment.kind,
         version=(previous.version + 1) if previous else 1,
-        bands={code: int(bands[code]) for code in rubric.codes},
+        bands=clean,
         level=rubrics.task_level(bands, perf.task_level),
         created_at=now,
     )
@@ -489,6 +537,7 @@ def request_remark(
         raise ScoringError("no_reason", "a reason is required for a re-mark")
     if len(reason) > 500:
         raise ScoringError("reason_too_long", "the reason is longer than 500 characters")
+    lock_row(session, TestSession, perf.session_id)  # a second request sees this one's round
     if perf.status is not PerformanceStatus.FINAL:
         raise ScoringError("not_final", "only a performance with a final rating can be re-marked")
     old = attestation_for_session(session, perf.session)
@@ -533,7 +582,12 @@ def _complete_remark(
     request.new_level, request.completed_at = perf.final_level, now
     actor = session.get(User, request.requested_by_id)
     old = attestation_for_session(session, perf.session)
-    if changed and old is not None and old.levels != _levels(perf.session):
+    if (
+        changed
+        and old is not None
+        and old.status is AttestationStatus.VALID  # a revoked one stays revoked
+        and old.levels != _levels(perf.session)
+    ):
         new = reissue_attestation(session, old, actor, "herbeoordeling na beroep", now, config)
         request.old_attestation_id, request.new_attestation_id = old.id, new.id
     session.flush()

@@ -50,7 +50,8 @@ class Attestation(Base):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(32), unique=True)
-    # A session has at most one current attestation; earlier ones are kept, superseded (reissue).
+    # A session has at most one current attestation (uq_attestation_current_session); earlier
+    # ones are kept, superseded (reissue).
     session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"), index=True)
     # What verification shows, frozen at issue time.
     family_name: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -88,6 +89,18 @@ class Attestation(Base):
         remote_side=[id], foreign_keys=[supersedes_id]
     )
     signing_key: so.Mapped[SigningKey] = so.relationship()
+
+    __table_args__ = (
+        # At most one current (valid or revoked, not superseded) attestation per test session:
+        # two proctors, or one double-click, cannot issue a second one (docs/architecture.md).
+        sa.Index(
+            "uq_attestation_current_session",
+            "session_id",
+            unique=True,
+            sqlite_where=sa.text("status != 'superseded'"),
+            postgresql_where=sa.text("status != 'superseded'"),
+        ),
+    )
 
     def __repr__(self) -> str:
         return f"<Attestation {self.code} {self.status.value}>"

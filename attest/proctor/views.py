@@ -32,7 +32,7 @@ from attest.auth import roles_required
 from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
-from attest.models import Role, SessionStatus
+from attest.models import AttestationStatus, Role, SessionStatus
 from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
@@ -290,6 +290,14 @@ def issue(session_id: int):
         att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
+        if (
+            exc.code == "already_issued"
+            and attestation_for_session(db_session(), ts).status is AttestationStatus.VALID
+        ):
+            # A double-click, or another proctor at the same time: the request that came
+            # first issued it (this one waited for it), and both are answered with that one.
+            flash(_("Attest uitgereikt."), "success")
+            return redirect(url_for("proctor.test_session", session_id=ts.id))
         current_app.logger.warning("attestation not issued for session %s: %s", ts.id, exc)
         flash(
             _("Het attest kan niet worden uitgereikt: %(reason)s", reason=ISSUE_MESSAGES[exc.code]),

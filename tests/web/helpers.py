@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, TOTP_SECRET, totp_code
@@ -89,3 +92,66 @@ def upload_begin_body(
         "duration_ms": duration_ms,
         **extra,
     }
+
+
+def together(calls, timeout: float = 120.0) -> list:
+    """Run each call in a thread of its own, released at the same moment by a barrier (as a
+    double-click or two people at once would); return their results in order. A call that
+    raised re-raises here. For the Flask test client, give each call its own client: each
+    thread then has its own request context and database session."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait(timeout=timeout)
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+        return [future.result(timeout=timeout) for future in futures]
+
+
+def slow_down(monkeypatch, module, name: str, seconds: float = 0.3) -> None:
+    """Make `module.name` wait before it runs, so that requests sent together are all between
+    their read and their write at the same moment, however the threads are scheduled: a race
+    then shows every time, and its guard (a lock taken before the read) is what prevents it."""
+    import time
+
+    original = getattr(module, name)
+
+    def slow(*args, **kwargs):
+        time.sleep(seconds)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, slow)
+
+
+def twin(app, client):
+    """A second test client with the cookies of `client`: the same browser in another thread,
+    as a double-click or a second tab sends its requests."""
+    other = app.test_client()
+    for name in (app.config["SESSION_COOKIE_NAME"], app.config["KIOSK_COOKIE_NAME"]):
+        cookie = client.get_cookie(name)
+        if cookie is not None:
+            other.set_cookie(name, cookie.value)
+    return other
+
+
+SCORE_TOKEN = re.compile(r'/examiner/score/([A-Za-z0-9_-]+)"')
+
+
+def tokens_of(client) -> list[str]:
+    """The scoring tokens in the logged-in examiner's queue."""
+    return SCORE_TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
+
+
+def score_form(app, user, token: str | None = None, band: int = 2, **override):
+    """Log in as examiner `user` and open the (first) performance in the queue; return the
+    client, the page's URL and the form giving `band` everywhere (`override`: per criterion)."""
+    client = app.test_client()
+    login(client, user.username)
+    token = token or tokens_of(client)[0]
+    url = f"/examiner/score/{token}"
+    page = client.get(url).get_data(as_text=True)
+    codes = re.findall(r'name="band_(\w+)"', page)
+    data = {f"band_{c}": str(override.get(c, band)) for c in dict.fromkeys(codes)}
+    return client, url, {**data, "csrf_token": csrf_from(page)}

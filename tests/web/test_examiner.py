@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from attest.certificates.service import init_keys
+from attest.examiner import scoring
 from attest.models import (
     Adjudication,
     Attestation,
@@ -24,9 +23,7 @@ from attest.models import (
 from tests.conftest import csrf_from
 from tests.examiner_world import finished_session, make_examiners
 from tests.factories import load_demo_bank, make_centre, make_user
-from tests.web.helpers import login
-
-TOKEN = re.compile(r'/examiner/score/([A-Za-z0-9_-]+)"')
+from tests.web.helpers import login, score_form, slow_down, together, tokens_of, twin
 
 
 @pytest.fixture
@@ -48,19 +45,10 @@ def world(app, db, now, keys_dir):
     }
 
 
-def tokens_of(client) -> list[str]:
-    return TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
-
-
 def rate(app, user, token: str | None = None, band: int = 2, **override) -> object:
     """Log in as `user`, open the (first) performance in the queue and give `band` everywhere."""
-    client = app.test_client()
-    login(client, user.username)
-    token = token or tokens_of(client)[0]
-    page = client.get(f"/examiner/score/{token}").get_data(as_text=True)
-    codes = re.findall(r'name="band_(\w+)"', page)
-    data = {f"band_{c}": str(override.get(c, band)) for c in dict.fromkeys(codes)}
-    return client.post(f"/examiner/score/{token}", data={**data, "csrf_token": csrf_from(page)})
+    client, url, data = score_form(app, user, token, band, **override)
+    return client.post(url, data=data)
 
 
 def raters(db, session_id: int, kind: str = "live") -> list[int]:
@@ -327,3 +315,78 @@ def test_allocating_costs_the_same_however_long_the_queue(app, db, world, now):
     )
     assert waiting == 5
     assert _statements_of_allocation(app, db, centre_id, now) == one
+
+
+def test_both_raters_submitting_at_once_finish_the_performance(app, db, world, monkeypatch):
+    """Each rater's request decides after the other's commit (the session's row lock): the
+    second sees both ratings, so the performance is final and the skill has its level."""
+    first, second = raters(db, world["session_id"])
+    slow_down(monkeypatch, scoring, "round_ratings")  # both requests inside the window at once
+    forms = [score_form(app, user_by_id(world, e), band=2) for e in (first, second)]
+
+    answers = together([lambda c=c, u=u, d=d: c.post(u, data=d) for c, u, d in forms])
+
+    assert [a.status_code for a in answers] == [302, 302]
+    db.expire_all()
+    perf = db.scalar(sa.select(Performance).where(Performance.session_id == world["session_id"]))
+    assert (perf.status, perf.final_level) == (PerformanceStatus.FINAL, "A2")
+    result = db.scalar(sa.select(SkillResult).where(SkillResult.skill == "speaking"))
+    assert result is not None and result.level == "A2"
+
+
+def test_a_double_click_on_save_stores_one_rating_and_answers_both(app, db, world):
+    first, _second = raters(db, world["session_id"])
+    client, url, data = score_form(app, user_by_id(world, first), band=2)
+    clients = [client, twin(app, client)]
+
+    answers = together([lambda c=c: c.post(url, data=data) for c in clients])
+
+    assert [a.status_code for a in answers] == [302, 302]
+    db.expire_all()
+    assert [r.version for r in db.scalars(sa.select(Rating))] == [1]
+    submitted = sa.select(sa.func.count()).where(AuditEvent.action == "rating.submit")
+    assert db.scalar(submitted) == 1
+
+
+def test_queues_loading_at_once_give_a_performance_two_raters(app, db, now, keys_dir):
+    """A performance waiting for raters when several examiners open their queue together gets
+    two raters, not two per queue (the centre's row lock around allocation)."""
+    load_demo_bank(db)
+    centre = make_centre(db)
+    admin = make_user(db, role=Role.ADMIN)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    made = finished_session(db, centre, proctor, app.config["STORAGE_DIR"], now, speaking=1)
+    examiners = make_examiners(db, centre, admin, now, n=4, seniors=0)  # after: none assigned
+    db.commit()
+    assert raters(db, made.ts.id) == []
+    clients = []
+    for examiner in examiners:
+        clients.append(app.test_client())
+        login(clients[-1], examiner.username)
+
+    answers = together([lambda c=c: c.get("/examiner/") for c in clients])
+
+    assert [a.status_code for a in answers] == [200] * 4
+    db.expire_all()
+    assigned = raters(db, made.ts.id)
+    assert len(assigned) == 2 and len(set(assigned)) == 2
+
+
+def test_two_remark_requests_at_once_open_one_new_round(app, db, world):
+    first, second = raters(db, world["session_id"])
+    rate(app, user_by_id(world, first), band=2)
+    rate(app, user_by_id(world, second), band=2)
+    perf_id = db.scalar(sa.select(Performance.id))
+    admin = app.test_client()
+    login(admin, world["admin"].username)
+    page = admin.get("/examiner/admin/performances").get_data(as_text=True)
+    url = f"/examiner/admin/performances/{perf_id}/remark"
+    form = {"reason": "beroep aangetekend", "csrf_token": csrf_from(page)}
+
+    answers = together([lambda c=c: c.post(url, data=form) for c in (admin, twin(app, admin))])
+
+    assert sorted(a.status_code for a in answers) == [302, 303]  # the second: no longer final
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(RemarkRequest)) == 1
+    assert db.get(Performance, perf_id).round == 2
+    assert len(raters(db, world["session_id"])) == 4  # the first pair and one new pair

@@ -30,8 +30,8 @@ from tests.examiner_world import (
     make_examiners,
 )
 from tests.factories import load_demo_bank, make_centre, make_user
-from tests.web.helpers import login
-from tests.web.test_examiner import TOKEN, rate, raters
+from tests.web.helpers import SCORE_TOKEN, login
+from tests.web.test_examiner import rate, raters
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def examiner_pages(client) -> dict[str, str]:
         response = client.get(url)
         assert response.status_code == 200, url
         pages[url] = response.get_data(as_text=True)
-    for token in TOKEN.findall(pages["/examiner/"]):
+    for token in SCORE_TOKEN.findall(pages["/examiner/"]):
         url = f"/examiner/score/{token}"
         pages[url] = client.get(url).get_data(as_text=True)
     return pages
@@ -131,7 +131,7 @@ def _finalise(app, db, world, band=2):
         user = next(u for u in world["examiners"] if u.id == examiner_id)
         client = app.test_client()
         login(client, user.username)
-        for token in TOKEN.findall(client.get("/examiner/").get_data(as_text=True)):
+        for token in SCORE_TOKEN.findall(client.get("/examiner/").get_data(as_text=True)):
             rate(app, user, token, band=band)
 
 
@@ -161,7 +161,7 @@ def test_admin_marks_a_benchmark_and_a_new_examiner_must_pass_calibration(app, d
     assert 'data-testid="not-calibrated"' in client.get("/examiner/").get_data(as_text=True)
     page = client.get("/examiner/calibration").get_data(as_text=True)
     client.post("/examiner/calibration", data={"csrf_token": csrf_from(page)})
-    (token,) = TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
+    (token,) = SCORE_TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
     rate(app, newcomer, token, band=0)  # far from the agreed bands: not passed
     attempt = db.scalar(
         sa.select(CalibrationAttempt).where(CalibrationAttempt.examiner_id == newcomer.id)
@@ -170,7 +170,7 @@ def test_admin_marks_a_benchmark_and_a_new_examiner_must_pass_calibration(app, d
     page = client.get("/examiner/calibration").get_data(as_text=True)
     assert "niet geslaagd" in page
     client.post("/examiner/calibration", data={"csrf_token": csrf_from(page)})
-    (token,) = TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
+    (token,) = SCORE_TOKEN.findall(client.get("/examiner/").get_data(as_text=True))
     rate(app, newcomer, token, band=2)
     db.expire_all()
     assert quality.is_calibrated(db, newcomer.id)
