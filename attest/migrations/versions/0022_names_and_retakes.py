@@ -12,7 +12,7 @@ from alembic import op
 from attest.names import search_key
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
