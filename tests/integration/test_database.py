@@ -126,9 +126,19 @@ def test_a_read_only_transaction_cannot_write(app):
 def test_the_migration_to_one_current_attestation_resolves_duplicates(app, tmp_path):
     """Migration 0019 keeps one current attestation per session before its unique index:
     the newest revoked one (a revocation keeps its effect), else the newest; the others are
-    superseded."""
+    superseded.
+
+    The duplicates are written with today's models (a database at 0018 lacks the columns later
+    migrations add), on a database at head whose index is dropped; the database is then marked as
+    being at 0018 and 0019 alone runs again."""
+    from alembic import command
+
+    from attest.migrate import alembic_config
+
     engine = dbmod.make_engine(f"sqlite:///{tmp_path / 'before-0019.sqlite3'}")
-    upgrade(engine, "0018")
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX uq_attestation_current_session"))
     with so.Session(engine) as session:
         first = make_attestation(session, app.config)
         twice = [copy_attestation(session, first, k) for k in range(2)]
@@ -137,7 +147,10 @@ def test_the_migration_to_one_current_attestation_resolves_duplicates(app, tmp_p
         revoked.status = AttestationStatus.REVOKED
         copy_attestation(session, other, 10)
         session.commit()
-        upgrade(engine)
+        head = current_revision(engine)
+        command.stamp(alembic_config(engine), "0018", purge=True)
+        upgrade(engine, "0019")
+        command.stamp(alembic_config(engine), head, purge=True)
         session.expire_all()
         current = {
             (row.session_id, row.id)
