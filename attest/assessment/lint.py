@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from attest.assessment import lint_gates as gates
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
 from attest.assessment.bank_rules import SKILLS
@@ -52,7 +53,30 @@ def lint(bank: Bank) -> list[Finding]:
     findings += _check_lengths(bank.items, where)
     findings += _check_audio(bank.items, where)
     findings += _check_unused_media(bank)
+    findings += [_gate_finding(g, where) for g in gates.check(bank.items)]
+    findings = _apply_allowances(bank, findings, where)
     return sorted(findings, key=lambda f: (f.file, f.line or 0, f.item or "", f.code))
+
+
+def _gate_finding(gate: gates.Gate, where: _Locator) -> Finding:
+    item, code, field, message, owner = gate
+    if item is None:  # a figure per skill and level (field "reading/B2"): its folder
+        return Finding((where.root / field.lower()).as_posix(), None, None, code, message)
+    return where.finding(item, code, message, field, owner)
+
+
+def _apply_allowances(bank: Bank, findings: list[Finding], where: _Locator) -> list[Finding]:
+    """Drop findings an item (or, for its stimulus, its testlet) excuses with lint_allow, and
+    flag excuses that excuse nothing."""
+    excused: dict[str, set[str]] = {}
+    for item in bank.items:
+        for owner in filter(None, (item.id, item.testlet)):
+            excused.setdefault(owner, set()).update(item.lint_allow)
+    raised: dict[str, set[str]] = {}
+    for f in findings:
+        raised.setdefault(f.item or "", set()).add(f.code)
+    kept = [f for f in findings if f.code not in excused.get(f.item or "", set())]
+    return kept + [_gate_finding(g, where) for g in gates.stale_allowances(bank.items, raised)]
 
 
 def summarize(bank: Bank) -> list[str]:

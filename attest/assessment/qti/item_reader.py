@@ -8,6 +8,7 @@ filled in by the importer. See docs/qti.md for the mapping.
 
 from __future__ import annotations
 
+import json
 import string
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -95,6 +96,12 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     content = FORMAT_READERS[fmt](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
+    for key, attr in (("shuffle", "shuffle"), ("enemies", "enemies"), ("lint_allow", "lint-allow")):
+        if attr in meta:  # written by item_writer as JSON; the bank loader checks the value
+            try:
+                item.fields[key] = json.loads(meta[attr])
+            except ValueError:
+                raise QtiError(f"{where}: data-attest-{attr}: expected JSON") from None
     common = reader.common()
     if "stem" not in common and "stem" in content:
         common["stem"] = content.pop("stem")

@@ -5,6 +5,7 @@ The mapping per format and the data-attest-* metadata are described in docs/qti.
 
 from __future__ import annotations
 
+import json
 import string
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -37,6 +38,8 @@ META_ATTRS = {
     "preparation_seconds": "preparation-seconds",
     "max_recording_seconds": "max-recording-seconds",
 }
+# Bank fields without a QTI counterpart, carried as JSON in data-attest-* attributes.
+JSON_ATTRS = {"shuffle": "shuffle", "enemies": "enemies", "lint_allow": "lint-allow"}
 
 Href = Callable[[str], str]  # bank media path -> href relative to the item file
 
@@ -66,6 +69,9 @@ def item_element(
     for key, suffix in META_ATTRS.items():
         if key in item:
             body.set(ATTR + suffix, _scalar(item[key]))
+    for key, suffix in JSON_ATTRS.items():
+        if key in item:
+            body.set(ATTR + suffix, json.dumps(item[key], ensure_ascii=False, sort_keys=True))
     body.set(ATTR + "source", source)
     if testlet:
         body.set(ATTR + "testlet", testlet)
