@@ -65,8 +65,12 @@ def test_the_shown_order_is_drawn_per_candidate_and_stored(db, now, new_session)
     ts = new_session()
     plan_section(db, ts, PURPOSE, WHOLE["reading"], 1, now, random.Random(1))
     db.flush()
-    shuffled = [i for i in ts.items if i.item_version.format == "single_choice"]
+    choice = [i for i in ts.items if i.item_version.format == "single_choice"]
+    shuffled = [i for i in choice if i.item_version.content.get("shuffle", True)]
     assert len(shuffled) > 20
+    # an item whose order means something (prices in rising order) keeps the bank order
+    assert all(i.display_order is None for i in choice if i not in shuffled)
+    assert len(choice) > len(shuffled)
     for item in ts.items:
         version = item.item_version
         expected = shuffle.display_order(

@@ -1,5 +1,6 @@
-"""The kiosk shows each candidate the option order stored for them, the same on every reload,
-and an answer is scored by option id whatever place it was shown at."""
+"""The kiosk shows each candidate the option order stored for them, the same on every reload;
+an answer is scored by option id whatever place it was shown at; the admins' answers page of
+the session shows the same order, the candidate's answer and the key."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from attest.assessment.delivery import create_session
 from attest.models import Role, SessionItem
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
-from tests.web.helpers import start_at_kiosk
+from tests.web.helpers import login, start_at_kiosk
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def shown_ids(page: str) -> list[str]:
     return re.findall(r'<input type="radio" name="answer" value="([a-h])"', page)
 
 
-def test_the_stored_order_is_shown_on_every_reload_and_the_key_scores(db, started):
+def test_the_stored_order_is_shown_on_every_reload_and_the_key_scores(app, db, started):
     session_id, client = started
     items = db.scalars(
         sa.select(SessionItem)
@@ -57,3 +58,16 @@ def test_the_stored_order_is_shown_on_every_reload_and_the_key_scores(db, starte
     db.expire_all()
     answered = db.get(SessionItem, item.id)
     assert answered.response.value == {"v": key} and answered.response.score == 1.0
+    # the review page shows the same order with the answer checked, and names the key
+    admin = make_user(db, role=Role.ADMIN)
+    db.commit()
+    staff = app.test_client()
+    login(staff, admin.username)
+    review = staff.get(f"/admin/sessions/{session_id}/answers")
+    assert review.status_code == 200
+    html = review.get_data(as_text=True)
+    section = html.split(f'data-position="{item.position}"', 1)[1].split("</section>", 1)[0]
+    assert shown_ids(section) == item.display_order["options"]
+    assert re.search(rf'value="{key}" checked', section)
+    label = "abcdefgh"[item.display_order["options"].index(key)].upper()
+    assert f"{label} ({key}): " in section
