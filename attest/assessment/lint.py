@@ -91,7 +91,21 @@ def summarize(bank: Bank) -> list[str]:
             if formats:
                 split = ", ".join(f"{f} {n}" for f, n in formats.items())
                 lines.append(f"  {skill:<9} {level}: {sum(formats.values()):>3}  ({split})")
-    return lines
+    return lines + _balance_lines(bank)
+
+
+def _balance_lines(bank: Bank) -> list[str]:
+    """Report key balance per skill and level even when it passes (the gates judge it)."""
+    positions = gates.key_position_table(bank.items)
+    longest = gates.key_longest_table(bank.items)
+    lines = ["key balance (keys by bank position; key longest of single_choice):"]
+    for cell in sorted(positions):
+        counts = positions[cell]
+        split = " ".join(f"{k}={n}" for k, n in sorted(counts.items()))
+        n_long, n_sc = longest.get(cell, (0, 0))
+        share = f"{n_long}/{n_sc}" if n_sc else "-"
+        lines.append(f"  {cell[0]:<9} {cell[1]}: {split}; key longest {share}")
+    return lines if positions else []
 
 
 # --- where an item and its fields are in the YAML -------------------------------------------

@@ -520,6 +520,9 @@ def test_bank_check_command_summarises_a_clean_bank(app, tmp_path: Path) -> None
         "2 items (0 testlets), no findings",
         "  listening A1:   1  (single_choice 1)",
         "  reading   A1:   1  (single_choice 1)",
+        "key balance (keys by bank position; key longest of single_choice):",
+        "  listening A1: b=1; key longest 0/1",
+        "  reading   A1: c=1; key longest 0/1",
     ]
 
 
