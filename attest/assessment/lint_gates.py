@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import ItemSpec
-from attest.assessment.shuffle import is_shuffled
+from attest.assessment.shuffle import SHUFFLED_FIELD, diagonal, is_shuffled
 
 Gate = tuple[ItemSpec | None, str, str, str, str]  # item, code, field, message, owner
 GATE_CODES = (
@@ -28,6 +28,7 @@ GATE_CODES = (
     "duplicate-stem",
     "arithmetic",
     "number-bait",
+    "diagonal-key",
 )
 AGGREGATE_CODES = ("key-position", "key-longest")
 KEYED_FORMATS = ("single_choice", "multiple_response")
@@ -42,7 +43,7 @@ def check(items: Sequence[ItemSpec]) -> list[Gate]:
     found += enemies(items)
     found += duplicate_stems(items)
     for item in items:
-        found += numbers(item)
+        found += numbers(item) + diagonal_keys(item)
     return found
 
 
@@ -134,6 +135,22 @@ def key_longest(items: Sequence[ItemSpec]) -> list[Gate]:
             )
             found.append((None, "key-longest", f"{skill}/{level}", message, ""))
     return found
+
+
+def diagonal_keys(item: ItemSpec) -> list[Gate]:
+    """Flag a matching or ordering item in bank order whose key sits on the diagonal (prompt i
+    keyed to the option shown at place i; a fragment shown at its place in the key)."""
+    if item.format not in ("matching", "ordering") or is_shuffled(item.format, item.content):
+        return []
+    shown = list("abcdefgh"[: len(item.content[SHUFFLED_FIELD[item.format]])])
+    places = diagonal(item.format, item.content, shown)
+    if not places:
+        return []
+    message = (
+        f"shown in bank order (shuffle: false), the key sits on the diagonal at place(s) "
+        f"{', '.join(str(p + 1) for p in places)}; reorder the options or let them be shuffled"
+    )
+    return [(item, "diagonal-key", "shuffle", message, item.id)]
 
 
 # --- stimulus length --------------------------------------------------------------------------

@@ -193,3 +193,18 @@ def test_the_brief_and_the_lint_share_one_length_table():
     levels = ("A1", "A2", "B1", "B2")
     table = {skill: dict(zip(levels, map(int, nums), strict=True)) for skill, *nums in rows}
     assert table == lint_rules.BRIEF_MIN_WORDS
+
+
+def test_a_matching_item_in_bank_order_with_a_key_on_the_diagonal_is_flagged(tmp_path):
+    matching = {
+        "format": "matching",
+        "stem": "Welke advertentie past bij wie?",
+        "prompts": [{"text": "Olga zoekt een knutselclub.", "answer": "a"},
+                    {"text": "Karim zoekt een praatgroep.", "answer": "c"}],
+        "options": [{"text": "knutselclub"}, {"text": "kookles"}, {"text": "praatgroep"}],
+    }  # fmt: skip
+    item = {k: v for k, v in sc(1).items() if k not in ("options", "answer")} | matching
+    assert "diagonal-key" not in codes(tmp_path, item, *clean(6)[1:])  # shuffled off it
+    found = codes(tmp_path, {**item, "shuffle": False}, *clean(6)[1:])
+    assert list(found) == ["diagonal-key"]
+    assert "the key sits on the diagonal at place(s) 1" in found["diagonal-key"][0]
