@@ -32,6 +32,13 @@ from attest.assessment.qti.package import Package
 
 UNSUPPORTED_PARTS = ("qti-template-declaration", "qti-assessment-stimulus-ref")
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
+# Bank fields carried as JSON in data-attest-* attributes (item_writer.JSON_ATTRS).
+JSON_ATTRS = {
+    "shuffle": "shuffle",
+    "enemies": "enemies",
+    "lint_allow": "lint-allow",
+    "task_type": "task-type",
+}
 
 
 @dataclass
@@ -96,7 +103,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     content = FORMAT_READERS[fmt](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
-    for key, attr in (("shuffle", "shuffle"), ("enemies", "enemies"), ("lint_allow", "lint-allow")):
+    for key, attr in JSON_ATTRS.items():
         if attr in meta:  # written by item_writer as JSON; the bank loader checks the value
             try:
                 item.fields[key] = json.loads(meta[attr])

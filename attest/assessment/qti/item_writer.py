@@ -39,7 +39,12 @@ META_ATTRS = {
     "max_recording_seconds": "max-recording-seconds",
 }
 # Bank fields without a QTI counterpart, carried as JSON in data-attest-* attributes.
-JSON_ATTRS = {"shuffle": "shuffle", "enemies": "enemies", "lint_allow": "lint-allow"}
+JSON_ATTRS = {
+    "shuffle": "shuffle",
+    "enemies": "enemies",
+    "lint_allow": "lint-allow",
+    "task_type": "task-type",
+}
 
 Href = Callable[[str], str]  # bank media path -> href relative to the item file
 
