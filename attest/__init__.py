@@ -174,6 +174,7 @@ def _install_fast_gettext(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from attest.admin.answer_views import bp as answers_bp
     from attest.admin.item_views import bp as items_bp
     from attest.admin.report_views import bp as reports_bp
     from attest.admin.trust_views import bp as trust_bp
@@ -191,6 +192,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         admin_bp,
         items_bp,
+        answers_bp,
         reports_bp,
         proctor_bp,
         kiosk_bp,

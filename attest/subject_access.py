@@ -85,6 +85,7 @@ def candidate_document(
                 "item": si.item_version.item_id,
                 "item_version": si.item_version.version,
                 "shown_at": _plain(si.shown_at),
+                "display_order": si.display_order,  # options as shown (None: bank order)
                 "answer": si.response.value if si.response else None,
                 "score": si.response.score if si.response else None,
                 "answered_at": _plain(si.response.answered_at) if si.response else None,

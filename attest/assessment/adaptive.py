@@ -20,6 +20,7 @@ from attest.assessment.cefr import cut_scores_for
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
+from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
 
 EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
@@ -41,6 +42,7 @@ def engine_for(
             domain=group[0].item.domain,
             format=group[0].format,
             parts=tuple(v.item_id for v in group) if group[0].item.testlet_id else (),
+            enemies=tuple(sorted(unit_groups(group))),
         )
         for uid, group in units.items()
     ]
@@ -100,7 +102,7 @@ def next_unit(
         return None
     engine, versions = engine_for(session, section)
     state = CatState.from_dict(attempt.state)
-    unit = engine.next_item(state)
+    unit = engine.next_item(state, session_groups(ts, skip_skill=section.skill))
     if unit is None:
         decision = engine.should_stop(state)
         if decision is not None and state.stop is None:
@@ -111,9 +113,7 @@ def next_unit(
     first = None
     for offset, version in enumerate(versions[unit.id]):  # a testlet's questions in a row
         version.first_used_at = version.first_used_at or now
-        item = SessionItem(
-            session=ts, position=position + offset, skill=section.skill, item_version=version
-        )
+        item = new_session_item(ts, position + offset, section.skill, version)
         session.add(item)
         first = first or item
     session.flush()
@@ -148,7 +148,7 @@ def record_unit(
         if any(i.response is None or i.response.score is None for i in parts):
             return  # wait for the testlet's other questions
         score = sum(round(i.response.score) for i in parts)
-    new = engine.record(state, uid, int(round(score)))
+    new = engine.record(state, uid, int(round(score)), session_groups(ts, skip_skill=section.skill))
     attempt.state = new.to_dict()  # a new dict, so the JSON column is written
     if new.stop is not None:
         attempt.stopped_at = now

@@ -28,7 +28,8 @@ from attest.assessment.items import FORMATS
 MEDIA_DIR = "media"
 # Lifecycle and notes change without changing what a candidate sees or how it is scored,
 # so they stay out of the content hash and never force a new item version.
-UNHASHED_FIELDS = ("status", "author_note")
+# Enemy groups and lint exceptions steer delivery and review, not what is shown, likewise.
+UNHASHED_FIELDS = ("status", "author_note", "enemies", "lint_allow")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class ItemSpec:
     source: str  # YAML file relative to the bank root
     content_hash: str  # covers content and media bytes, hence stands in for them in ==
     testlet: str | None = None  # id of the testlet the item is delivered and scored with
+    enemies: tuple[str, ...] = ()  # enemy groups: never two items of one group in a session
+    lint_allow: dict[str, str] = field(default_factory=dict, compare=False)  # code -> reason
 
 
 @dataclass(frozen=True)
@@ -112,11 +115,14 @@ class Bank:
         return grouped
 
 
-def load_bank(root: Path, *, require_media: bool = True) -> Bank:
+def load_bank(
+    root: Path, *, require_media: bool = True, shared_stimulus_check: bool = True
+) -> Bank:
     """Load and validate every YAML file under ``root``; raise BankError listing all problems.
 
     ``require_media=False`` lets tooling (audio generation) read a bank whose media are not
-    made yet; items are then hashed without the missing files.
+    made yet; items are then hashed without the missing files. ``shared_stimulus_check=False``
+    lets reports read an older bank that predates the testlet rule; never for delivery.
     """
     root = Path(root)
     issues: list[BankIssue] = []
@@ -152,9 +158,46 @@ def load_bank(root: Path, *, require_media: bool = True) -> Bank:
             else:
                 first_seen[spec.id] = f"{display}:{line}"
                 items.append(spec)
+    if not issues and shared_stimulus_check:
+        issues += shared_stimulus_issues(root, items)
     if issues:
         raise BankError(issues)
     return Bank(root=root, items=items)
+
+
+STIMULUS_FIELDS = ("text", "transcript")
+
+
+def shared_stimulus_issues(root: Path, items: list[ItemSpec]) -> list[BankIssue]:
+    """Report every text or transcript that items outside one testlet share.
+
+    Two items on one stimulus are locally dependent; declared as a testlet they are delivered
+    together and scored as one unit, otherwise a session could give both as independent items.
+    """
+    seen: dict[tuple[str, str], list[ItemSpec]] = {}
+    for item in items:
+        for fld in STIMULUS_FIELDS:
+            value = item.content.get(fld)
+            if isinstance(value, str) and value.strip():
+                seen.setdefault((fld, " ".join(value.split()).casefold()), []).append(item)
+    issues = []
+    for (fld, _text), group in seen.items():
+        if len({i.testlet or i.id for i in group}) < 2:
+            continue
+        where = ", ".join(f"{i.id} ({(root / i.source).as_posix()})" for i in group)
+        first = group[0]
+        issues.append(
+            BankIssue(
+                (root / first.source).as_posix(),
+                None,
+                first.id,
+                fld,
+                f"the same {fld} is used by {where} outside one testlet; declare them as "
+                "one testlet (question_banks/README.md, 'Testlets') or give each its own "
+                f"{fld}",
+            )
+        )
+    return issues
 
 
 _Problem = tuple[int | None, str | None, str | None, str]  # line, item, field, message
@@ -308,6 +351,8 @@ def _make_spec(
         source=rel,
         content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
         testlet=testlet,
+        enemies=tuple(item.get("enemies") or ()),
+        lint_allow=dict(item.get("lint_allow") or {}),
     )
 
 

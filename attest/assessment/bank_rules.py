@@ -49,16 +49,22 @@ META_FIELDS = (
     "status",
     "difficulty",
     "author_note",
+    "enemies",
+    "lint_allow",
     "media",
 )
-REQUIRED_FIELDS = META_FIELDS[:-1] + ("stem",)
-OPTIONAL_FIELDS = ("media", "text", "transcript")
+OPTIONAL_FIELDS = ("media", "text", "transcript", "enemies", "lint_allow")
+REQUIRED_FIELDS = tuple(f for f in META_FIELDS if f not in OPTIONAL_FIELDS) + ("stem",)
 TEXT_FIELDS = ("author_note", "stem", "text", "transcript")
 MEDIA_KINDS = {
     "audio": (".ogg", ".opus", ".mp3", ".m4a", ".webm"),
     "image": (".png", ".jpg", ".jpeg", ".webp", ".svg"),
 }
 ID_PATTERN = re.compile(r"^[a-z]{2}-(lu|lz|sp|sc)-(a1|a2|b1|b2)-\d{4}$")
+# Enemy groups name a situation theme; a session never delivers two items of one group.
+GROUP_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
+# lint_allow: {lint code: reason}; see attest.assessment.lint (codes) and docs/authoring-brief.md.
+MIN_REASON_WORDS = 3
 
 Problem = tuple[str, str]  # (field path, what was expected)
 
@@ -188,6 +194,7 @@ def check_item(item: Mapping[str, Any]) -> list[Problem]:
     if "difficulty" in item:
         problems += _check_difficulty(item)
     problems += _check_media(item)
+    problems += check_enemies(item) + check_lint_allow(item)
     if fmt is not None and not any(f in fmt.required_fields for f in missing):
         content = {k: v for k, v in item.items() if k not in META_FIELDS}
         for error in fmt.validate(content):
@@ -196,13 +203,65 @@ def check_item(item: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+def check_enemies(entry: Mapping[str, Any]) -> list[Problem]:
+    """Return the problems of an `enemies` list (distinct group names like wijkagent-adres)."""
+    if "enemies" not in entry:
+        return []
+    groups = entry["enemies"]
+    if not (isinstance(groups, list) and groups):
+        return [("enemies", f"expected a list of enemy group names; got {groups!r}")]
+    problems = [
+        (f"enemies[{i}]", f"expected a group name like 'ziek-melden' (a-z, 0-9, -, _); got {g!r}")
+        for i, g in enumerate(groups)
+        if not (isinstance(g, str) and GROUP_PATTERN.match(g))
+    ]
+    if len(set(map(str, groups))) != len(groups):
+        problems.append(("enemies", "expected each group once"))
+    return problems
+
+
+def check_lint_allow(entry: Mapping[str, Any]) -> list[Problem]:
+    """Return the problems of `lint_allow`: a mapping of lint codes to a reason in words."""
+    if "lint_allow" not in entry:
+        return []
+    allowed = entry["lint_allow"]
+    if not (isinstance(allowed, Mapping) and allowed):
+        return [("lint_allow", f"expected a mapping 'lint code: reason'; got {allowed!r}")]
+    return [
+        (
+            f"lint_allow.{code}",
+            f"expected a reason of at least {MIN_REASON_WORDS} words why the finding is accepted;"
+            f" got {reason!r}",
+        )
+        for code, reason in allowed.items()
+        if not (isinstance(reason, str) and len(reason.split()) >= MIN_REASON_WORDS)
+    ]
+
+
 # Testlets: one stimulus (text, clip) with several items delivered and scored together. A file
 # entry with ``testlet:`` declares the shared fields once; each of its ``items`` is a normal item
 # without them. See question_banks/README.md, "Testlets".
 TESTLET_PATTERN = re.compile(r"^[a-z]{2}-(lu|lz|sp|sc)-(a1|a2|b1|b2)-t\d{3}$")
-TESTLET_SHARED = ("skill", "level", "domain", "status", "text", "media", "transcript")
+TESTLET_SHARED = (
+    "skill",
+    "level",
+    "domain",
+    "status",
+    "text",
+    "media",
+    "transcript",
+    "enemies",
+)
 TESTLET_REQUIRED = ("testlet", "skill", "level", "domain", "status", "items")
-TESTLET_FIELDS = (*TESTLET_REQUIRED, "text", "media", "transcript", "author_note")
+TESTLET_FIELDS = (
+    *TESTLET_REQUIRED,
+    "text",
+    "media",
+    "transcript",
+    "enemies",
+    "author_note",
+    "lint_allow",  # merged into each item's own lint_allow (stimulus findings sit here)
+)
 MIN_TESTLET_ITEMS, MAX_TESTLET_ITEMS = 2, 8
 
 
@@ -250,6 +309,7 @@ def check_testlet(entry: Mapping[str, Any]) -> list[Problem]:
         isinstance(entry["author_note"], str) and entry["author_note"].strip()
     ):
         problems.append(("author_note", f"expected a non-empty text; got {entry['author_note']!r}"))
+    problems += check_lint_allow(entry)
     items = entry.get("items")
     if "items" in entry and not (
         isinstance(items, list) and MIN_TESTLET_ITEMS <= len(items) <= MAX_TESTLET_ITEMS
@@ -282,4 +342,8 @@ def check_testlet_item(entry: Mapping[str, Any], item: Mapping[str, Any]) -> lis
 def testlet_item(entry: Mapping[str, Any], item: Mapping[str, Any]) -> dict[str, Any]:
     """Return the full item mapping: the testlet's shared fields plus the item's own fields."""
     own = {k: v for k, v in item.items() if k not in TESTLET_SHARED}
-    return {**{k: v for k, v in entry.items() if k in TESTLET_SHARED}, **own}
+    merged = {**{k: v for k, v in entry.items() if k in TESTLET_SHARED}, **own}
+    if isinstance(entry.get("lint_allow"), Mapping):
+        own_allow = own.get("lint_allow") if isinstance(own.get("lint_allow"), Mapping) else {}
+        merged["lint_allow"] = {**entry["lint_allow"], **own_allow}
+    return merged

@@ -50,7 +50,16 @@ def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
             item.format,
             item.status,
             item.testlet_id,
-        ) != (spec.skill, spec.level, spec.domain, spec.format, spec.status, spec.testlet)
+            list(item.enemy_groups or []),
+        ) != (
+            spec.skill,
+            spec.level,
+            spec.domain,
+            spec.format,
+            spec.status,
+            spec.testlet,
+            list(spec.enemies),
+        )
         if latest.content_hash == spec.content_hash:
             if meta_changed:
                 _apply_item(item, spec, now)
@@ -72,6 +81,7 @@ def _apply_item(item: Item, spec, now: datetime) -> None:
     item.skill, item.level, item.domain = spec.skill, spec.level, spec.domain
     item.format, item.status, item.updated_at = spec.format, spec.status, now
     item.testlet_id = spec.testlet
+    item.enemy_groups = list(spec.enemies)
 
 
 def _new_version(item: Item, spec, version: int) -> ItemVersion:

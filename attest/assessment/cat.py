@@ -15,6 +15,8 @@ Rules, each a documented choice:
 - Ability: EAP with prior N(prior_mean, prior_sd) (Bock & Mislevy 1982), finite from the first
   answer. A testlet is one partial-credit unit scored 0..m (Masters 1982), so questions sharing a
   text never count as independent information; testlets are delivered whole.
+- Enemies, a hard rule: a unit sharing an enemy group with a unit already given (or with a
+  group ``blocked`` by the session's other sections) is never chosen.
 - Selection: maximum Fisher information per question at the current estimate (Lord 1980), among
   the units of the content domain furthest below its target share (Kingsbury & Zara 1989) or,
   with ``domain_tolerance``, of every domain at most that many questions less behind (so the few
@@ -40,7 +42,7 @@ Rules, each a documented choice:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -69,6 +71,7 @@ class CatItem:
     domain: str
     format: str
     parts: tuple[str, ...] = ()
+    enemies: tuple[str, ...] = ()  # enemy groups: never two units of one group in a test
 
     @property
     def length(self) -> int:
@@ -226,6 +229,10 @@ class CatEngine:
         self._unit_lengths = self._lengths.tolist()
         self._domain_of = self._domains.tolist()
         self._target_list = self._targets.tolist()
+        self._enemy_members: dict[str, list[int]] = {}
+        for i, item in enumerate(self.bank):
+            for group in item.enemies:
+                self._enemy_members.setdefault(group, []).append(i)
         self._format_caps = [
             (self._formats == fmt, str(fmt), float(share))
             for fmt, share in self.config.format_max_share.items()
@@ -264,27 +271,39 @@ class CatEngine:
             ineligible=ineligible,
         )
 
-    def next_item(self, state: CatState) -> CatItem | None:
-        """Return the unit to deliver next, or None when the section has stopped."""
-        selection = self.select(state)
+    def next_item(self, state: CatState, blocked: Iterable[str] = ()) -> CatItem | None:
+        """Return the unit to deliver next, or None when the section has stopped.
+
+        ``blocked`` lists enemy groups used elsewhere in the session (other sections); a unit
+        of such a group, or of a group of a unit given in this section, is never chosen."""
+        selection = self.select(state, blocked)
         return None if selection is None else selection.item
 
-    def select(self, state: CatState) -> Selection | None:
-        """Choose the next unit with the content, exposure and information rules."""
+    def select(self, state: CatState, blocked: Iterable[str] = ()) -> Selection | None:
+        """Choose the next unit with the enemy, content, exposure and information rules."""
         if state.stop is not None:
             return None
         ineligible = None if state.ineligible is None else tuple(state.ineligible)
-        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores), ineligible)
+        groups = frozenset(blocked)
+        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores), ineligible, groups)
         if key not in self._memo:
             if len(self._memo) > 512:
                 self._memo.clear()
-            self._memo[key] = self._select(state)
+            self._memo[key] = self._select(state, groups)
         return self._memo[key]
 
-    def record(self, state: CatState, item_id: str, score: int | Sequence[int]) -> CatState:
+    def record(
+        self,
+        state: CatState,
+        item_id: str,
+        score: int | Sequence[int],
+        blocked: Iterable[str] = (),
+    ) -> CatState:
         """Return a new state with the answer scored, the estimate updated and the stop checked.
 
-        A testlet's score is the number of its questions right (or the list of part scores).
+        A testlet's score is the number of its questions right (or the list of part scores);
+        ``blocked`` is as for ``next_item`` (it only decides what the log calls the engine's
+        choice).
         """
         if state.stop is not None:
             raise ValueError("the section has stopped; no more answers are recorded")
@@ -294,7 +313,7 @@ class CatEngine:
         total = int(sum(score)) if isinstance(score, Sequence) else int(score)
         if not 0 <= total <= item.params.max_score:
             raise ValueError(f"score {total} outside 0..{item.params.max_score} for {item_id}")
-        selection = self.select(state)
+        selection = self.select(state, blocked)
         items, scores = state.items + [item_id], state.scores + [total]
         theta, se = self._eap(items, scores)
         entry = {
@@ -379,14 +398,21 @@ class CatEngine:
     def _done(self, state: CatState) -> np.ndarray:
         return np.array([self._index[i] for i in state.items], dtype=np.intp)
 
-    def _available(self, state: CatState, done: np.ndarray | None = None) -> np.ndarray:
+    def _available(
+        self, state: CatState, done: np.ndarray | None = None, blocked: frozenset[str] = frozenset()
+    ) -> np.ndarray:
         mask = self._lengths <= self.config.max_items - state.n_questions
-        mask[self._done(state) if done is None else done] = False
+        done = self._done(state) if done is None else done
+        mask[done] = False
+        if self._enemy_members:  # a hard rule, unlike the content preferences below
+            used = set(blocked).union(*(self.bank[int(i)].enemies for i in done))
+            for group in used:
+                mask[self._enemy_members.get(group, [])] = False
         return mask
 
-    def _select(self, state: CatState) -> Selection | None:
+    def _select(self, state: CatState, blocked: frozenset[str] = frozenset()) -> Selection | None:
         done = self._done(state)
-        mask = self._available(state, done)
+        mask = self._available(state, done, blocked)
         if not mask.any():
             return None
         draws = _uniforms(state.seed, len(state.items))

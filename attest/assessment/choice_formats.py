@@ -18,6 +18,7 @@ from attest.assessment.items import (
     mapping_problems,
     register,
     scoring_problems,
+    shuffle_problems,
     single_value,
 )
 
@@ -92,10 +93,11 @@ class SingleChoice(ItemFormat):
     """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
 
     required_fields = frozenset({"options", "answer"})
+    optional_fields = frozenset({"shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content)
+        errors = _validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if ids and answer not in ids:
             errors.append(
@@ -137,11 +139,11 @@ class MultipleResponse(ItemFormat):
     """
 
     required_fields = frozenset({"options", "answer"})
-    optional_fields = frozenset({"scoring"})
+    optional_fields = frozenset({"scoring", "shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content)
+        errors = _validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if not (isinstance(answer, list) and answer):
             errors.append(f"answer: expected a non-empty list of option ids; got {answer!r}")

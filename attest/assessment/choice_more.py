@@ -31,6 +31,7 @@ from attest.assessment.items import (
     numbered_fields,
     register,
     scoring_problems,
+    shuffle_problems,
 )
 
 GAP_MARK = "___"
@@ -185,11 +186,11 @@ class Matching(ItemFormat):
     """
 
     required_fields = frozenset({"prompts", "options"})
-    optional_fields = frozenset({"scoring"})
+    optional_fields = frozenset({"scoring", "shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content)
+        errors = _validate_options(content) + shuffle_problems(content)
         prompts = content.get("prompts")
         if not (isinstance(prompts, list) and MIN_PROMPTS <= len(prompts) <= MAX_PROMPTS):
             return [

@@ -9,7 +9,7 @@ from typing import Mapping, Sequence
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment import adaptive, codes, irt, session_clock, targeting
+from attest.assessment import adaptive, codes, enemies, irt, session_clock, targeting
 from attest.assessment.bank_queries import current_versions, group_units, unit_id
 from attest.assessment.cefr import (
     CONFIDENT,
@@ -21,6 +21,7 @@ from attest.assessment.cefr import (
 from attest.assessment.items import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
+from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.audit import record_event
 from attest.db import lock_row, transaction_cache
 from attest.models import (
@@ -183,9 +184,10 @@ def plan_section(
     with the section's pilot items (unscored) at random places among them."""
     levels = level_range(purpose.lowest_level, purpose.target_level)
     units: list[list[ItemVersion]] = []  # a testlet is one unit: its items stay together
+    used = session_groups(ts)  # never two items of one enemy group in a session
     for level in levels:
         level_units = group_units(current_versions(session, section.skill, [level], "live"))
-        units += rng.sample(level_units, min(section.items_per_level, len(level_units)))
+        units += enemies.draw_units(rng, level_units, section.items_per_level, unit_groups, used)
     if not units:
         raise DeliveryError("empty_bank", f"no live items for {section.skill}")
     units.sort(key=lambda unit: sum(v.difficulty for v in unit) / len(unit))
@@ -195,7 +197,7 @@ def plan_section(
         for v in current_versions(session, section.skill, levels, "pilot")
         if not v.item.testlet_id
     ]
-    for version in rng.sample(pilots, min(section.pilot_items, len(pilots))):
+    for version in enemies.draw_units(rng, pilots, section.pilot_items, _groups, used):
         # between units only, so a testlet is never split
         gaps = [0] + [
             i + 1
@@ -222,7 +224,7 @@ def plan_pilots(
         for v in current_versions(session, section.skill, levels, "pilot")
         if not v.item.testlet_id
     ]
-    chosen = rng.sample(pilots, min(section.pilot_items, len(pilots)))
+    chosen = enemies.draw_units(rng, pilots, section.pilot_items, _groups, session_groups(ts))
     return _place(session, ts, section, [(v, True) for v in chosen], position, now)
 
 
@@ -237,16 +239,14 @@ def _place(
     planned = []
     for offset, (version, is_pilot) in enumerate(sequence):
         version.first_used_at = version.first_used_at or now  # frozen from now on
-        item = SessionItem(
-            session=ts,
-            position=position + offset,
-            skill=section.skill,
-            item_version=version,
-            is_pilot=is_pilot,
-        )
+        item = new_session_item(ts, position + offset, section.skill, version, is_pilot=is_pilot)
         session.add(item)
         planned.append(item)
     return planned
+
+
+def _groups(version: ItemVersion) -> set[str]:
+    return unit_groups([version])
 
 
 def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:

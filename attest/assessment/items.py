@@ -151,6 +151,14 @@ def scoring_problems(content: Mapping[str, Any]) -> list[str]:
     return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
 
 
+def shuffle_problems(content: Mapping[str, Any]) -> list[str]:
+    """Return the error for a `shuffle` flag that is not true or false (true is the default)."""
+    value = content.get("shuffle", True)
+    if isinstance(value, bool):
+        return []
+    return [f"shuffle: expected true or false (false keeps the bank order); got {value!r}"]
+
+
 def mapping_problems(where: str, value: Any, allowed: Sequence[str], expected: str) -> list[str]:
     """Return the errors of a value that must be a mapping using only the `allowed` keys."""
     if not isinstance(value, Mapping):

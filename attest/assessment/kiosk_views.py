@@ -29,6 +29,7 @@ from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kio
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
+from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
 from attest.database import db_session, on_rollback
 from attest.models import SessionStatus, TestSession
@@ -254,7 +255,10 @@ def item(position: int):
         # an adaptive test stops when the level is clear: show the most it can take
         total=delivery.maximum_length(purpose, len(outline)),
         sitem=sitem,
-        data=get_format(version.format).render_data(version.content),
+        # the options in the order drawn for this candidate (stored with the session item)
+        data=apply_order(
+            get_format(version.format).render_data(version.content), sitem.display_order
+        ),
         media=version.media,
         format=version.format,
         previous=previous,

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from attest.assessment import lint_gates as gates
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
 from attest.assessment.bank_rules import SKILLS
@@ -52,7 +53,30 @@ def lint(bank: Bank) -> list[Finding]:
     findings += _check_lengths(bank.items, where)
     findings += _check_audio(bank.items, where)
     findings += _check_unused_media(bank)
+    findings += [_gate_finding(g, where) for g in gates.check(bank.items)]
+    findings = _apply_allowances(bank, findings, where)
     return sorted(findings, key=lambda f: (f.file, f.line or 0, f.item or "", f.code))
+
+
+def _gate_finding(gate: gates.Gate, where: _Locator) -> Finding:
+    item, code, field, message, owner = gate
+    if item is None:  # a figure per skill and level (field "reading/B2"): its folder
+        return Finding((where.root / field.lower()).as_posix(), None, None, code, message)
+    return where.finding(item, code, message, field, owner)
+
+
+def _apply_allowances(bank: Bank, findings: list[Finding], where: _Locator) -> list[Finding]:
+    """Drop findings an item (or, for its stimulus, its testlet) excuses with lint_allow, and
+    flag excuses that excuse nothing."""
+    excused: dict[str, set[str]] = {}
+    for item in bank.items:
+        for owner in filter(None, (item.id, item.testlet)):
+            excused.setdefault(owner, set()).update(item.lint_allow)
+    raised: dict[str, set[str]] = {}
+    for f in findings:
+        raised.setdefault(f.item or "", set()).add(f.code)
+    kept = [f for f in findings if f.code not in excused.get(f.item or "", set())]
+    return kept + [_gate_finding(g, where) for g in gates.stale_allowances(bank.items, raised)]
 
 
 def summarize(bank: Bank) -> list[str]:
@@ -67,7 +91,21 @@ def summarize(bank: Bank) -> list[str]:
             if formats:
                 split = ", ".join(f"{f} {n}" for f, n in formats.items())
                 lines.append(f"  {skill:<9} {level}: {sum(formats.values()):>3}  ({split})")
-    return lines
+    return lines + _balance_lines(bank)
+
+
+def _balance_lines(bank: Bank) -> list[str]:
+    """Report key balance per skill and level even when it passes (the gates judge it)."""
+    positions = gates.key_position_table(bank.items)
+    longest = gates.key_longest_table(bank.items)
+    lines = ["key balance (keys by bank position; key longest of single_choice):"]
+    for cell in sorted(positions):
+        counts = positions[cell]
+        split = " ".join(f"{k}={n}" for k, n in sorted(counts.items()))
+        n_long, n_sc = longest.get(cell, (0, 0))
+        share = f"{n_long}/{n_sc}" if n_sc else "-"
+        lines.append(f"  {cell[0]:<9} {cell[1]}: {split}; key longest {share}")
+    return lines if positions else []
 
 
 # --- where an item and its fields are in the YAML -------------------------------------------

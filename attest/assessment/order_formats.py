@@ -18,6 +18,7 @@ from attest.assessment.items import (
     ResponseError,
     register,
     scoring_problems,
+    shuffle_problems,
     single_value,
 )
 
@@ -53,7 +54,7 @@ class Ordering(ItemFormat):
     """
 
     required_fields = frozenset({"fragments", "answer"})
-    optional_fields = frozenset({"scoring"})
+    optional_fields = frozenset({"scoring", "shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -83,7 +84,7 @@ class Ordering(ItemFormat):
                 "answer: expected the fragments to be listed in another order than the answer "
                 "(the kiosk shows them as listed)"
             )
-        errors += scoring_problems(content)
+        errors += scoring_problems(content) + shuffle_problems(content)
         return errors
 
     @classmethod

@@ -9,10 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment import adaptive, irt
+from attest.assessment import adaptive, enemies, irt
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.cefr import BELOW_A1, LEVELS, provisional_cut_scores
 from attest.assessment.purposes import RECEPTIVE, Purpose, Section
+from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
 
 RANK = {BELOW_A1: 0, **{level: n + 1 for n, level in enumerate(LEVELS)}}
@@ -74,13 +75,12 @@ def plan_targeted(
     target = LEVELS[min(max(RANK[level] - 1, lowest), highest)]
     record["targeted_level"] = target
     session.add(SectionAttempt(session_id=ts.id, skill=section.skill, state=record))
-    chosen = _draw(session, section, target, purpose, random.Random(ts.id * 10 + index))
+    rng = random.Random(ts.id * 10 + index)
+    chosen = _draw(session, section, target, purpose, rng, session_groups(ts))
     planned = []
     for offset, version in enumerate(chosen):
         version.first_used_at = version.first_used_at or now
-        item = SessionItem(
-            session=ts, position=position + offset, skill=section.skill, item_version=version
-        )
+        item = new_session_item(ts, position + offset, section.skill, version)
         session.add(item)
         planned.append(item)
     session.flush()
@@ -88,13 +88,21 @@ def plan_targeted(
 
 
 def _draw(
-    session: so.Session, section: Section, target: str, purpose: Purpose, rng: random.Random
+    session: so.Session,
+    section: Section,
+    target: str,
+    purpose: Purpose,
+    rng: random.Random,
+    used: set[str],
 ) -> list[ItemVersion]:
-    """Draw `tasks` live tasks at the target level, topping up from the levels below it."""
+    """Draw `tasks` live tasks at the target level, topping up from the levels below it, never
+    two of one enemy group (nor one of a group the session has used)."""
     chosen: list[ItemVersion] = []
     for level in reversed(LEVELS[LEVELS.index(purpose.lowest_level) : LEVELS.index(target) + 1]):
         versions = current_versions(session, section.skill, [level], machine_scored=False)
-        chosen += rng.sample(versions, min(section.tasks - len(chosen), len(versions)))
+        chosen += enemies.draw_units(
+            rng, versions, section.tasks - len(chosen), lambda v: unit_groups([v]), used
+        )
         if len(chosen) >= section.tasks:
             break
     return chosen

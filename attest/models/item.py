@@ -22,6 +22,8 @@ class Item(Base):
     status: so.Mapped[str] = so.mapped_column(sa.String(16))
     # Items of one testlet share a text or clip and are delivered and scored together.
     testlet_id: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    # Enemy groups (situation themes): a session never delivers two items of one group.
+    enemy_groups: so.Mapped[list | None] = so.mapped_column(sa.JSON, default=list)
     current_version: so.Mapped[int] = so.mapped_column(default=1)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

@@ -92,6 +92,9 @@ class SessionItem(Base):
     shown_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     # How often the kiosk was allowed to play the item's audio (the server grants each play).
     play_count: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # The order the options (or fragments) were shown in, {"options": ["c", "a", ...]}, drawn
+    # per session and item (attest.assessment.shuffle); None: the bank order.
+    display_order: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
 
     session: so.Mapped[TestSession] = so.relationship(back_populates="items")
     item_version: so.Mapped[ItemVersion] = so.relationship()

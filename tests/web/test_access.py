@@ -73,6 +73,7 @@ ACCESS = {
     "items.detail": ("GET", ADMIN),
     "items.media": ("GET", ADMIN),
     "items.report": ("GET", ADMIN),
+    "answers.shown": ("GET", ADMIN),
     "reports.index": ("GET", ADMIN),
     "reports.csv_download": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),

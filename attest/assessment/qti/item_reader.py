@@ -8,6 +8,7 @@ filled in by the importer. See docs/qti.md for the mapping.
 
 from __future__ import annotations
 
+import json
 import string
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ from attest.assessment.qti.package import Package
 
 UNSUPPORTED_PARTS = ("qti-template-declaration",)
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
+# Bank fields carried as JSON in <attest:item> attributes (item_writer.JSON_ATTRS).
+JSON_ATTRS = {
+    "shuffle": "shuffle",
+    "enemies": "enemies",
+    "lint_allow": "lint-allow",
+    "task_type": "task-type",
+}
 
 
 @dataclass
@@ -100,6 +108,12 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
     content = FORMAT_READERS[fmt](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
+    for key, attr in JSON_ATTRS.items():
+        if attr in meta:  # written by item_writer as JSON; the bank loader checks the value
+            try:
+                item.fields[key] = json.loads(meta[attr])
+            except ValueError:
+                raise QtiError(f"{where}: data-attest-{attr}: expected JSON") from None
     common = reader.common()
     if "stem" not in common and "stem" in content:
         common["stem"] = content.pop("stem")

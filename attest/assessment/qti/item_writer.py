@@ -5,6 +5,7 @@ The mapping per format and the Attest metadata (in the manifest) are described i
 
 from __future__ import annotations
 
+import json
 import string
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
@@ -27,6 +28,13 @@ META_ATTRS = {
     "max_words": "max-words",
     "preparation_seconds": "preparation-seconds",
     "max_recording_seconds": "max-recording-seconds",
+}
+# Bank fields without a QTI counterpart, carried as JSON in attributes of <attest:item>.
+JSON_ATTRS = {
+    "shuffle": "shuffle",
+    "enemies": "enemies",
+    "lint_allow": "lint-allow",
+    "task_type": "task-type",
 }
 
 Href = Callable[[str], str]  # bank media path -> href relative to the item file
@@ -73,6 +81,9 @@ def item_metadata(
 ) -> dict[str, str]:
     """Return the attributes of the item's <attest:item> metadata in the manifest."""
     meta = {name: _scalar(item[key]) for key, name in META_ATTRS.items() if key in item}
+    for key, name in JSON_ATTRS.items():
+        if key in item:
+            meta[name] = json.dumps(item[key], ensure_ascii=False, sort_keys=True)
     meta["source"] = source
     if testlet:
         meta["testlet"] = testlet

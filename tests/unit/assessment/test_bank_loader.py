@@ -44,7 +44,7 @@ def dump(*items: dict) -> str:
 
 def make_bank(root: Path, files: dict[str, str], media: tuple[str, ...] = ()) -> Path:
     """Write bank files (and fake media) under root and return root."""
-    all_files = {GOOD_FILE: dump(item(id="nl-lz-a1-0999")), **files}
+    all_files = {GOOD_FILE: dump(item(id="nl-lz-a1-0999", text="Melk: 1 euro.")), **files}
     for rel, text in all_files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
