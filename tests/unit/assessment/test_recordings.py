@@ -18,6 +18,8 @@ WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 2000
 OGG = b"OggS" + b"\x00" * 2000
 MP4 = b"\x00\x00\x00\x20ftypisom" + b"\x00" * 2000
 
+SPEAKING = SimpleNamespace(format="audio_response")  # the item version of a speaking task
+
 
 class FakeSession:
     def __init__(self):
@@ -48,15 +50,18 @@ def test_content_type_comes_from_the_bytes(data, kind):
 @pytest.mark.parametrize(
     "data, checksum, code",
     [
-        (b"", None, "empty"),
-        (b"\x1a\x45\xdf\xa3" + b"\x00" * MAX_BYTES, None, "too_large"),
-        (b"#!/bin/sh\nrm -rf /", None, "not_audio"),
+        (b"", "right", "empty"),
+        (b"\x1a\x45\xdf\xa3" + b"\x00" * MAX_BYTES, "right", "too_large"),
+        (b"#!/bin/sh\nrm -rf /", "right", "not_audio"),
         (WEBM, "0" * 64, "checksum"),
+        (WEBM, None, "checksum_missing"),
     ],
 )
 def test_bad_uploads_are_refused_and_nothing_is_stored(tmp_path, data, checksum, code):
+    if checksum == "right":  # the upload is checked for itself, not for its checksum
+        checksum = hashlib.sha256(data).hexdigest()
     session, storage = FakeSession(), DirectoryStorage(tmp_path)
-    item = SimpleNamespace(id=7, session_id=3)
+    item = SimpleNamespace(id=7, session_id=3, item_version=SPEAKING)
     with pytest.raises(RecordingError) as err:
         store_recording(session, storage, item, data, checksum, datetime.now(UTC))
     assert err.value.code == code
@@ -65,7 +70,9 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(tmp_path, data, checksum,
 
 def test_good_upload_is_stored_with_its_checksum(tmp_path):
     session, storage = FakeSession(), DirectoryStorage(tmp_path)
-    item = SimpleNamespace(id=7, session_id=3, position=2, session=SimpleNamespace(id=3))
+    item = SimpleNamespace(
+        id=7, session_id=3, position=2, session=SimpleNamespace(id=3), item_version=SPEAKING
+    )
     digest = hashlib.sha256(OGG).hexdigest()
     rec = store_recording(session, storage, item, OGG, digest.upper(), datetime.now(UTC))
     assert rec.sha256 == digest and rec.content_type == "audio/ogg" and rec.size_bytes == len(OGG)
