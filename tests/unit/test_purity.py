@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.identity",
     "attest.audit_chain",
+    "attest.audit_anchor",
     "attest.monitoring",
     "attest.retention_rules",
     "attest.totp",
