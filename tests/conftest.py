@@ -18,6 +18,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 import attest.auth.passwords as _passwords
+import tests.factories as _factories
 from attest import create_app
 from attest.db import Base, make_engine
 from attest.migrate import upgrade
@@ -106,6 +107,9 @@ def keys_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(migrated: str, tmp_path: Path, keys_dir: Path):
+    # The database is emptied after each test, so it remembers no TOTP step used before: codes
+    # need not wait for a step this process has not used yet (tests/factories.py: totp_code).
+    _factories._last_step.clear()
     app = create_app(
         {
             "TESTING": True,
