@@ -4,7 +4,8 @@ the app, a test client, and row cleanup between tests.
 Every test that uses the database (the `app`, `db`, `client`, `migrated` or `database_url`
 fixture) is marked `database` at collection: CI runs the whole suite on SQLite and then only
 `-m database` on PostgreSQL. A test without the mark that opens a database connection fails, so
-the selection cannot miss one. Under pytest-xdist each worker has a database of its own."""
+the selection cannot miss one (a test that makes a database of its own, the same on every run,
+says so with `own_database`). Under pytest-xdist each worker has a database of its own."""
 
 from __future__ import annotations
 
@@ -50,14 +51,17 @@ def _note_connection(dbapi_connection, connection_record) -> None:
 def _database_tests_are_marked(request):
     """Fail a test that opens a database connection without the `database` mark (it would not
     run on PostgreSQL in CI): use the app/db fixtures, or mark it `database`."""
-    if request.node.get_closest_marker("database"):
+    if request.node.get_closest_marker("database") or request.node.get_closest_marker(
+        "own_database"
+    ):
         yield
         return
     _connections.clear()
     yield
     assert not _connections, (
         f"{request.node.nodeid} connected to a database ({', '.join(sorted(set(_connections)))})"
-        " but is not marked `database`: use the app or db fixture, or @pytest.mark.database"
+        " but is not marked `database`: use the app or db fixture, or mark it `database` (or"
+        " `own_database` if it makes a database of its own)"
     )
 
 
