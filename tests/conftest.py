@@ -21,7 +21,7 @@ import sqlalchemy.orm as so
 import attest.auth.passwords as _passwords
 import tests.factories as _factories
 from attest import create_app
-from attest.db import Base, make_engine
+from attest.db import Base, make_engine, normalise_url
 from attest.migrate import upgrade
 
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production
@@ -70,7 +70,7 @@ def worker_database_url(url: str, worker: str | None) -> str:
     it is missing; the URL itself without a worker."""
     if not worker:
         return url
-    base = sa.engine.make_url(make_engine(url).url)
+    base = sa.engine.make_url(normalise_url(url))
     name = f"{base.database}_{worker}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
