@@ -81,6 +81,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         configure_logging(json_format=app.config["LOG_FORMAT"] == "json")
     logging.getLogger("attest").setLevel(logging.INFO)
     install_request_logging(app)
+    from attest.audit_checkpoints import install_checkpoint_trigger
+
+    install_checkpoint_trigger(app)
     # Registered last, so it runs first of the after_request hooks (Flask runs them in reverse):
     # a commit that fails turns the response into a 503, and the security headers, the request
     # id and the access line (with the commit's time) must describe that response.

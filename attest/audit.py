@@ -13,6 +13,7 @@ a savepoint that rolls back, or in a transaction that rolls back, never join the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -141,8 +142,12 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def verify_audit_trail(session: so.Session, batch: int = 5000) -> tuple[int, list[ChainProblem]]:
-    """Walk the whole trail in row order; return (entries checked, problems found)."""
+def verify_audit_trail(
+    session: so.Session, batch: int = 5000, tap: Callable[[Mapping[str, Any]], None] | None = None
+) -> tuple[int, list[ChainProblem]]:
+    """Walk the whole trail in row order; return (entries checked, problems found).
+
+    `tap` sees every entry on the way (the checkpoints take the hashes they anchor)."""
     head = session.get(AuditChainHead, HEAD_ID)
     columns = [getattr(AuditEvent, name) for name in _fields(AuditEvent()).keys()]
     count = 0
@@ -164,6 +169,9 @@ def verify_audit_trail(session: so.Session, batch: int = 5000) -> tuple[int, lis
             if not chunk:
                 return
             count += len(chunk)
+            if tap is not None:
+                for row in chunk:
+                    tap(row)
             yield from chunk
             last_id = chunk[-1]["id"]
 

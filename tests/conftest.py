@@ -1,5 +1,11 @@
 """Shared fixtures: a migrated database (SQLite, or PostgreSQL via ATTEST_TEST_DATABASE_URL),
-the app, a test client, and row cleanup between tests."""
+the app, a test client, and row cleanup between tests.
+
+Every test that uses the database (the `app`, `db`, `client`, `migrated` or `database_url`
+fixture) is marked `database` at collection: CI runs the whole suite on SQLite and then only
+`-m database` on PostgreSQL. A test without the mark that opens a database connection fails, so
+the selection cannot miss one (a test that makes a database of its own, the same on every run,
+says so with `own_database`). Under pytest-xdist each worker has a database of its own."""
 
 from __future__ import annotations
 
@@ -13,8 +19,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 import attest.auth.passwords as _passwords
+import tests.factories as _factories
 from attest import create_app
-from attest.db import SQLITE_BEGIN, Base, make_engine
+from attest.db import SQLITE_BEGIN, Base, make_engine, normalise_url
 from attest.migrate import upgrade
 
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production
@@ -23,14 +30,64 @@ _passwords._hasher = _passwords.PasswordHasher(time_cost=1, memory_cost=8, paral
 _passwords._DUMMY_HASH = _passwords._hasher.hash("attest-timing-equaliser")
 
 PG_URL_ENV = "ATTEST_TEST_DATABASE_URL"
+DATABASE_FIXTURES = frozenset({"app", "migrated", "database_url"})  # db and client use app
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.database)
+
+
+_connections: list[str] = []
+
+
+@sa.event.listens_for(sa.pool.Pool, "connect")
+def _note_connection(dbapi_connection, connection_record) -> None:
+    _connections.append(type(dbapi_connection).__module__)
+
+
+@pytest.fixture(autouse=True)
+def _database_tests_are_marked(request):
+    """Fail a test that opens a database connection without the `database` mark (it would not
+    run on PostgreSQL in CI): use the app/db fixtures, or mark it `database`."""
+    if request.node.get_closest_marker("database") or request.node.get_closest_marker(
+        "own_database"
+    ):
+        yield
+        return
+    _connections.clear()
+    yield
+    assert not _connections, (
+        f"{request.node.nodeid} connected to a database ({', '.join(sorted(set(_connections)))})"
+        " but is not marked `database`: use the app or db fixture, or mark it `database` (or"
+        " `own_database` if it makes a database of its own)"
+    )
+
+
+def worker_database_url(url: str, worker: str | None) -> str:
+    """Return the PostgreSQL URL of this xdist worker's own database (`<db>_gw0`), created if
+    it is missing; the URL itself without a worker."""
+    if not worker:
+        return url
+    base = sa.engine.make_url(normalise_url(url))
+    name = f"{base.database}_{worker}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        query = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+        if conn.scalar(query, {"name": name}) is None:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get(PG_URL_ENV)
-    if not url:
+    if not url:  # tmp_path_factory is per xdist worker: one file each
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'attest-test.sqlite3'}"
     # Asked for explicitly: an unreachable server fails the run, it is never skipped.
+    url = worker_database_url(url, os.environ.get("PYTEST_XDIST_WORKER"))
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -54,6 +111,9 @@ def keys_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(migrated: str, tmp_path: Path, keys_dir: Path):
+    # The database is emptied after each test, so it remembers no TOTP step used before: codes
+    # need not wait for a step this process has not used yet (tests/factories.py: totp_code).
+    _factories._last_step.clear()
     app = create_app(
         {
             "TESTING": True,

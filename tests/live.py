@@ -78,7 +78,7 @@ def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 240.0) -> None
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
-        time.sleep(0.3)
+        time.sleep(0.1)
     raise RuntimeError(f"gunicorn at {url} not ready after {timeout:.0f}s")
 
 

@@ -39,6 +39,17 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
         time.sleep(0.1)
 
 
+def wait_for(condition, timeout: float = 10.0, what: str = "the condition"):
+    """Poll `condition()` (e.g. a database query after db.expire_all()) until it returns
+    something true, and return that; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met after {timeout} s")
+        time.sleep(0.1)
+    return result
+
+
 @pytest.fixture
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -185,6 +185,7 @@ def _serve(env: dict, port: int) -> subprocess.Popen:
     raise AssertionError("the app server did not come up")
 
 
+@pytest.mark.own_database  # a SQLite file of its own, whatever ATTEST_TEST_DATABASE_URL says
 def test_server_killed_mid_section_loses_no_acknowledged_answer(browser, tmp_path, now):
     url = f"sqlite:///{tmp_path / 'attest.sqlite3'}"
     settings = {

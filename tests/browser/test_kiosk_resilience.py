@@ -27,7 +27,7 @@ from attest.models import (
     TestSession,
 )
 from tests.audio_samples import silence, wav
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_until
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for, wait_until
 from tests.browser.staff import staff_login
 from tests.browser.test_every_format import fill_form, record_answer
 from tests.browser.test_kiosk_browser import answer_something
@@ -214,9 +214,9 @@ def test_a_silent_microphone_is_caught_and_calls_the_proctor(
         expect(page.locator("[data-mic-status]")).to_contain_text("We horen niets", timeout=15_000)
         expect(page.locator("[data-recorder]")).to_have_attribute("data-mic", "silent")
         expect(page.locator("[data-recorder] .recorder-button")).to_be_hidden()
-        page.wait_for_timeout(500)
-        event = db.scalar(sa.select(SessionEvent).where(SessionEvent.kind == "microphone_problem"))
-        assert event is not None and event.needs_proctor and event.detail["reason"] == "silent"
+        query = sa.select(SessionEvent).where(SessionEvent.kind == "microphone_problem")
+        event = wait_for(lambda: db.expire_all() or db.scalar(query), what="the proctor's call")
+        assert event.needs_proctor and event.detail["reason"] == "silent"
 
         staff_login(page, live_server, world["proctor"])
         page.goto(f"{live_server}/proctor/sessions/{world['session_id']}")

@@ -18,6 +18,7 @@ PURE_MODULES = [
     "attest.assessment.retake",
     "attest.certificates.typeface",
     "attest.audit_chain",
+    "attest.audit_anchor",
     "attest.monitoring",
     "attest.retention_rules",
     "attest.totp",

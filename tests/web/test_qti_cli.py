@@ -1,4 +1,5 @@
-"""`attest bank export --qti` and `attest bank import --qti` (the one test here with the app)."""
+"""`attest bank export --qti` and `attest bank import --qti` through the CLI (with the app, so
+under web/ rather than with the pure QTI tests in tests/unit/qti/)."""
 
 from __future__ import annotations
 
