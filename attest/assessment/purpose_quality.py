@@ -142,3 +142,39 @@ def live_problems(purpose: Purpose, decisions: Sequence[SectionDecision]) -> lis
         for d in decisions
         if not d.meets_bar
     ]
+
+
+@dataclass(frozen=True)
+class PurposeQuality:
+    """One purpose's decisions and, for a live purpose, why it may not be live."""
+
+    purpose: Purpose
+    decisions: tuple[SectionDecision, ...]
+    problems: tuple[str, ...]
+
+
+def quality_table(
+    purposes: Sequence[Purpose],
+    cuts: Mapping[str, Mapping[str, float]],
+    units: UnitDifficulties,
+    population: tuple[float, float] = DEFAULT_POPULATION,
+) -> list[PurposeQuality]:
+    """Return the decision quality of every purpose, in the given order."""
+    table = []
+    for purpose in purposes:
+        decisions = tuple(purpose_decisions(purpose, cuts, units, population))
+        table.append(PurposeQuality(purpose, decisions, tuple(live_problems(purpose, decisions))))
+    return table
+
+
+def unit_difficulties(items: Sequence[tuple[str, str, str, float]]) -> dict:
+    """Return skill -> level -> unit difficulties from (skill, level, unit id, difficulty) rows:
+    the items of one unit (a testlet) count once, at their mean difficulty, as delivery scores
+    them (delivery._units_for_scoring)."""
+    grouped: dict[tuple[str, str, str], list[float]] = {}
+    for skill, level, unit, difficulty in items:
+        grouped.setdefault((skill, level, unit), []).append(float(difficulty))
+    out: dict[str, dict[str, list[float]]] = {}
+    for (skill, level, _unit), ds in grouped.items():
+        out.setdefault(skill, {}).setdefault(level, []).append(sum(ds) / len(ds))
+    return out
