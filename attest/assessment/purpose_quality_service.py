@@ -10,10 +10,12 @@ from attest.assessment.cefr import LEVELS, load_cut_scores
 from attest.assessment.purpose_quality import (
     DEFAULT_POPULATION,
     PurposeQuality,
+    SectionDecision,
     quality_table,
+    section_decision,
     unit_difficulties,
 )
-from attest.assessment.purposes import RECEPTIVE, load_purposes
+from attest.assessment.purposes import RECEPTIVE, Purpose, load_purposes
 
 
 def live_units_in_db(session: so.Session) -> dict:
@@ -43,3 +45,19 @@ def purposes_quality(
     """Return every shipped purpose's decision quality at the cuts in force."""
     cuts = {skill: record.cut_scores.cuts for skill, record in load_cut_scores().items()}
     return quality_table(list(load_purposes().values()), cuts, units, population)
+
+
+def decision_rows(session: so.Session, skill: str) -> list[tuple[Purpose, SectionDecision]]:
+    """Return (purpose, decision) for one skill's sections in every purpose, from the database's
+    live bank, for the psychometric report ([] while the skill has no live items)."""
+    units = live_units_in_db(session).get(skill)
+    if not units:
+        return []
+    cuts = load_cut_scores()[skill].cut_scores.cuts
+    return [
+        (purpose, section_decision(purpose, section, level, cuts[level], units))
+        for purpose in load_purposes().values()
+        for section in purpose.sections
+        if section.skill == skill
+        for level in purpose.decision_levels
+    ]

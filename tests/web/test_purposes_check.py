@@ -12,6 +12,7 @@ from attest.assessment.delivery import DeliveryError, create_session
 from attest.assessment.purposes import load_purposes
 from attest.models import Role
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_user
+from tests.web.helpers import login
 
 BANK = Path(__file__).resolve().parents[2] / "question_banks" / "nl"
 
@@ -74,3 +75,21 @@ def test_no_session_for_a_draft_purpose(db, now, monkeypatch):
     with pytest.raises(DeliveryError, match="is a draft") as refused:
         create_session(db, make_candidate(db, centre=centre), "a2-mondeling", proctor, now)
     assert refused.value.code == "draft_purpose"
+
+
+def test_the_psychometric_report_shows_accuracy_per_purpose_and_cut(app, db, client):
+    admin = make_user(db, role=Role.ADMIN)
+    db.commit()
+    login(client, admin.username)
+    empty = client.get("/admin/items/report?skill=listening").get_data(as_text=True)
+    assert 'data-testid="no-decision-accuracy"' in empty
+    load_demo_bank(db)
+    db.commit()
+    html = client.get("/admin/items/report?skill=listening").get_data(as_text=True)
+    table = html.split('data-testid="decision-accuracy"')[1].split("</table>")[0]
+    rows = table.split("<tr")[2:]  # after the header row
+    # a2-luisteren-lezen, placement (A2, B1), adaptive A2, a2-mondeling, a2-volledig, placement
+    assert len(rows) == 1 + 2 + 1 + 1 + 1 + 2
+    mondeling = next(r for r in rows if "A2 mondeling" in r)
+    assert "<td>20</td>" in mondeling and "0.905" in mondeling and "voldoende" in mondeling
+    assert 'data-testid="decision-accuracy-explained"' in html
