@@ -52,13 +52,14 @@ def main() -> None:
     """Entry point of the `attest` console script."""
     from attest import create_app
     from attest.cli_ops import OPS_COMMANDS
+    from attest.cli_purposes import PURPOSE_COMMANDS
 
     cli = FlaskGroup(
         create_app=lambda: create_app(),
         add_default_commands=True,
         help="Attest: NT2 level tests and attestations.",
     )
-    for command in COMMANDS + OPS_COMMANDS:
+    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS:
         cli.add_command(command)
     cli.main(prog_name="attest")
 
@@ -66,11 +67,12 @@ def main() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app's `flask` CLI."""
     from attest.cli_ops import OPS_COMMANDS, users_set_role
+    from attest.cli_purposes import PURPOSE_COMMANDS
 
     if "set-role" not in users_group.commands:
         users_group.add_command(users_set_role)
 
-    for command in COMMANDS + OPS_COMMANDS:
+    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS:
         app.cli.add_command(command)
 
 

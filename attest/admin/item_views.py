@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from attest.admin import item_queries
 from attest.admin.charts import characteristic_curve
+from attest.assessment import purpose_quality_service
 from attest.assessment.cefr import cut_scores_for
 from attest.assessment.items import get_format
 from attest.assessment.purposes import RECEPTIVE
@@ -56,7 +57,10 @@ def report():
     if skill not in RECEPTIVE:
         abort(404)
     data = item_queries.psychometric_report(db_session(), skill, datetime.now(UTC))
-    return render_template("admin/items/report.html", skill=skill, skills=RECEPTIVE, **data)
+    decisions = purpose_quality_service.decision_rows(db_session(), skill)
+    return render_template(
+        "admin/items/report.html", skill=skill, skills=RECEPTIVE, decisions=decisions, **data
+    )
 
 
 @bp.route("/media/<path:relpath>")

@@ -63,9 +63,15 @@ def create_session(
 ) -> tuple[TestSession, str]:
     """Create a test session for a candidate and return it with its one-time start code."""
     try:
-        get_purpose(purpose_code)
+        purpose = get_purpose(purpose_code)
     except KeyError:
         raise DeliveryError("unknown_purpose", f"unknown test purpose {purpose_code!r}") from None
+    if not purpose.is_live:
+        raise DeliveryError(
+            "draft_purpose",
+            f"test purpose {purpose_code!r} is a draft: its decisions are not accurate enough "
+            "yet (see `attest purposes check`), so no session can be created for it",
+        )
     ts = TestSession(
         candidate=candidate,
         centre_id=candidate.centre_id,

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from attest.assessment.cefr import LEVELS
+from attest.assessment.cefr import LEVELS, level_range
 
 DATA_FILE = Path(__file__).with_name("data") / "purposes.yaml"
 SKILLS = ("listening", "reading", "speaking", "writing")
@@ -21,6 +21,7 @@ class PurposeError(ValueError):
 
 
 MODES = ("linear", "adaptive", "targeted")
+STATUSES = ("live", "draft")  # draft: sessions cannot be created (e.g. decision accuracy < 0.90)
 RECEPTIVE = ("listening", "reading")
 
 
@@ -69,6 +70,20 @@ class Purpose:
     lowest_level: str
     target_level: str
     sections: tuple[Section, ...]
+    status: str = "live"
+    # The levels whose cut this purpose decides for a third party (A2 for social housing and
+    # civic integration, B1 for taxi and childcare); the target level when not stated.
+    decides: tuple[str, ...] = ()
+
+    @property
+    def is_live(self) -> bool:
+        """Tell whether sessions can be created for this purpose."""
+        return self.status == "live"
+
+    @property
+    def decision_levels(self) -> tuple[str, ...]:
+        """Return the levels whose cut this purpose decides."""
+        return self.decides or (self.target_level,)
 
     @property
     def skills(self) -> tuple[str, ...]:
@@ -91,11 +106,18 @@ def _parse(entry: dict, where: str) -> Purpose:
             lowest_level=entry["lowest_level"],
             target_level=entry["target_level"],
             sections=sections,
+            status=entry.get("status", "live"),
+            decides=tuple(entry.get("decides") or ()),
         )
     except (KeyError, TypeError) as exc:
         raise PurposeError(f"{where}: {exc}") from exc
     if purpose.lowest_level not in LEVELS or purpose.target_level not in LEVELS:
         raise PurposeError(f"{where}: levels must be one of {', '.join(LEVELS)}")
+    if purpose.status not in STATUSES:
+        raise PurposeError(f"{where}: status must be one of {', '.join(STATUSES)}")
+    in_range = level_range(purpose.lowest_level, purpose.target_level)
+    if any(level not in in_range for level in purpose.decides):
+        raise PurposeError(f"{where}: decides must list levels from {', '.join(in_range)}")
     for s in sections:
         if s.skill not in SKILLS:
             raise PurposeError(f"{where}: unknown skill {s.skill!r}")

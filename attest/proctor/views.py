@@ -189,12 +189,17 @@ def new_candidate():
     return render_template("proctor/candidate_form.html", form=form), status
 
 
+def _live_purpose_choices() -> list[SelectChoice]:
+    """Offer only live purposes: a draft one cannot start a session (delivery refuses it)."""
+    return [SelectChoice(p.code, p.title) for p in load_purposes().values() if p.is_live]
+
+
 @bp.route("/candidates/<int:candidate_id>")
 @roles_required(*STAFF)
 def candidate(candidate_id: int):
     cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
     form = StartSessionForm()
-    form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
+    form.purpose.choices = _live_purpose_choices()
     return render_template(
         "proctor/candidate.html",
         candidate=cand,
@@ -208,7 +213,7 @@ def candidate(candidate_id: int):
 def start_session(candidate_id: int):
     cand = services.candidate_for(db_session(), current_user, candidate_id) or abort(404)
     form = StartSessionForm()
-    form.purpose.choices = [SelectChoice(p.code, p.title) for p in load_purposes().values()]
+    form.purpose.choices = _live_purpose_choices()
     if not form.validate_on_submit():
         abort(400)
     try:

@@ -34,6 +34,8 @@ PURE_MODULES = [
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",
+    "attest.assessment.decision_accuracy",
+    "attest.assessment.purpose_quality",
     "attest.assessment.purposes",
     "attest.assessment.codes",
     "attest.assessment.timing",

@@ -1,0 +1,63 @@
+"""Decision quality per purpose from the live bank: the database's or the bank files'."""
+
+from __future__ import annotations
+
+import sqlalchemy.orm as so
+
+from attest.assessment.bank import Bank
+from attest.assessment.bank_queries import current_versions, unit_id
+from attest.assessment.cefr import LEVELS, load_cut_scores
+from attest.assessment.purpose_quality import (
+    DEFAULT_POPULATION,
+    PurposeQuality,
+    SectionDecision,
+    quality_table,
+    section_decision,
+    unit_difficulties,
+)
+from attest.assessment.purposes import RECEPTIVE, Purpose, load_purposes
+
+
+def live_units_in_db(session: so.Session) -> dict:
+    """Return skill -> level -> unit difficulties of the current live versions (what delivery
+    draws from)."""
+    rows = [
+        (skill, version.level, unit_id(version), version.difficulty)
+        for skill in RECEPTIVE
+        for version in current_versions(session, skill, LEVELS, "live")
+    ]
+    return unit_difficulties(rows)
+
+
+def live_units_in_bank(bank: Bank) -> dict:
+    """Return skill -> level -> unit difficulties of the live items in the bank files."""
+    rows = [
+        (i.skill, i.level, f"T:{i.testlet}" if i.testlet else i.id, i.difficulty)
+        for i in bank.items
+        if i.skill in RECEPTIVE and i.status == "live"
+    ]
+    return unit_difficulties(rows)
+
+
+def purposes_quality(
+    units: dict, population: tuple[float, float] = DEFAULT_POPULATION
+) -> list[PurposeQuality]:
+    """Return every shipped purpose's decision quality at the cuts in force."""
+    cuts = {skill: record.cut_scores.cuts for skill, record in load_cut_scores().items()}
+    return quality_table(list(load_purposes().values()), cuts, units, population)
+
+
+def decision_rows(session: so.Session, skill: str) -> list[tuple[Purpose, SectionDecision]]:
+    """Return (purpose, decision) for one skill's sections in every purpose, from the database's
+    live bank, for the psychometric report ([] while the skill has no live items)."""
+    units = live_units_in_db(session).get(skill)
+    if not units:
+        return []
+    cuts = load_cut_scores()[skill].cut_scores.cuts
+    return [
+        (purpose, section_decision(purpose, section, level, cuts[level], units))
+        for purpose in load_purposes().values()
+        for section in purpose.sections
+        if section.skill == skill
+        for level in purpose.decision_levels
+    ]
