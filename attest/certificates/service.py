@@ -180,7 +180,10 @@ def _issue(
         centre_name=ts.centre.name,
         issuer_name=config["ISSUER_NAME"],
         levels=levels,
-        profiles=[{"code": j.code, "title": j.title, "meets": j.meets} for j in judgements],
+        profiles=[
+            {"code": j.code, "title": j.title, "meets": j.meets, "outcome": j.outcome}
+            for j in judgements
+        ],
         signing_key_id=key_row.id,
         status_index=status_index,
         pdf_path=key,

@@ -306,14 +306,35 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
 def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre_setup):
     att, path = _issued(app, db, client, centre_setup)  # listening and reading A2, no speaking
     visitor = app.test_client()
-    housing = verify_typed(visitor, att.code, "1991-03-05", "sociale-huur").get_data(as_text=True)
-    assert "Voldoet niet aan: Sociale huur" in housing
+    unstated = verify_typed(visitor, att.code, "1991-03-05", "sociale-huur").get_data(as_text=True)
+    assert "startdatum van het huurcontract" in unstated  # the lease start decides the rule
+    housing = verify_typed(
+        visitor, att.code, "1991-03-05", "sociale-huur", lease_start="2023-03-01"
+    ).get_data(as_text=True)
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in housing
     assert "spreken: niet getest, nodig is A2" in housing
-    scanned = visitor.get(f"{path}?profile=sociale-huur").get_data(as_text=True)
-    assert "Voldoet niet aan" in scanned
-    api = verify_api(visitor, att.code, "1991-03-05", profile="sociale-huur").get_json()
-    assert api["requirement"]["meets"] is False
-    assert {"skill": "speaking", "level": None, "needed": "A2"} in api["requirement"]["shortfalls"]
+    assert "01-03-2025" in housing or "1 mrt 2025" in housing  # within two years of the lease
+    assert "Vlaamse Codex Wonen" in housing and "https://www.vlaanderen.be/" in housing
+    old_lease = verify_typed(
+        visitor, att.code, "1991-03-05", "sociale-huur", lease_start="2017-10-31"
+    ).get_data(as_text=True)
+    assert "taalbereidheid" in old_lease and "Voldoet" not in old_lease.split("judgement")[-1]
+    scanned = visitor.get(f"{path}?profile=sociale-huur&lease_start=2023-03-01")
+    assert "Voldoet niet aan" in scanned.get_data(as_text=True)
+    api = verify_api(
+        visitor, att.code, "1991-03-05", profile="sociale-huur", lease_start="2023-03-01"
+    ).get_json()
+    assert api["requirement"]["meets"] is False and api["requirement"]["outcome"] == "not_met"
+    assert api["requirement"]["deadline"] == "2025-03-01"
+    shortfall = {"skill": "speaking", "level": None, "needed": "A2", "why": "not_tested"}
+    assert shortfall in api["requirement"]["shortfalls"]
+    nationality = verify_api(visitor, att.code, "1991-03-05", profile="nationaliteit").get_json()
+    assert nationality["requirement"]["indication_only"] is True
+    assert nationality["requirement"]["meets"] is False
+    malformed = verify_api(
+        visitor, att.code, "1991-03-05", profile="sociale-huur", lease_start="maart 2023"
+    )
+    assert malformed.status_code == 400 and malformed.get_json()["error"] == "bad_lease_start"
     bad = verify_api(visitor, att.code, "1991-03-05", profile="no-such-rule")
     assert bad.status_code == 400 and "sociale-huur" in bad.get_json()["message"]
     assert verify_typed(visitor, att.code, "1991-03-05", "no-such-rule").status_code == 200

@@ -40,6 +40,7 @@ PURE_MODULES = [
     "attest.assessment.kiosk_languages",
     "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
+    "attest.certificates.requirement_text",
     "attest.certificates.keys",
     "attest.certificates.pdf",
     "attest.certificates.seal",
