@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,25 +118,45 @@ def _visual_runs(text: str) -> list[tuple[str, bool]]:
     return ordered[::-1] if base_rtl else ordered
 
 
-def _shaped(text: str, font: str, size: float) -> list[tuple[str, float]]:
+# A drawable piece: the string to draw, its width, and the /ActualText it carries (or None).
+Piece = tuple[str, float, str | None]
+
+
+def _shaped(text: str, font: str, size: float) -> list[Piece]:
     """Return drawable pieces with widths; right-to-left runs are shaped by HarfBuzz."""
-    pieces = []
+    pieces: list[Piece] = []
     for run, rtl in _visual_runs(text):
         if not rtl:
-            pieces.append((run, pdfmetrics.stringWidth(run, font, size)))
+            pieces.append((run, pdfmetrics.stringWidth(run, font, size), None))
             continue
         if not pdfmetrics.getFont(font).shapable:
             raise RuntimeError("uharfbuzz is required to print right-to-left names")
-        # HarfBuzz joins Arabic letters and emits glyphs in visual order; text extractors
-        # (PDFium, Poppler) map the presentation forms back to the logical name.
-        shaped = shapeStr(run, font, size)
-        width = (
-            sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
-            if isinstance(shaped, ShapedStr)
-            else pdfmetrics.stringWidth(run, font, size)
-        )
-        pieces.append((shaped, width))
+        # HarfBuzz joins Arabic letters and emits glyphs in visual order. The glyphs map to
+        # presentation forms (U+FExx), which Poppler extracts as such: each word goes inside a
+        # /Span whose /ActualText holds the registered letters (PDF 32000-1, 14.9.4).
+        # Poppler and PDFium lay out the actual text of a right-to-left word from left to right
+        # and then reorder it as right-to-left text, so it is given in visual order; both then
+        # return the letters in logical order (tests/unit/certificates/test_cert_pdf.py).
+        # Words are shaped one by one (a space breaks Arabic joining anyway), last word first.
+        for word in reversed(re.split(r"(\s+)", run)):
+            if not word:
+                continue
+            if word.isspace():
+                pieces.append((word, pdfmetrics.stringWidth(word, font, size), None))
+                continue
+            shaped = shapeStr(word, font, size)
+            width = (
+                sum(sd.x_advance for sd in shaped.__shapeData__) * size / 1000
+                if isinstance(shaped, ShapedStr)
+                else pdfmetrics.stringWidth(word, font, size)
+            )
+            pieces.append((shaped, width, word[::-1]))
     return pieces
+
+
+def _actual_text(letters: str) -> str:
+    """Return a marked-content operator opening a /Span with /ActualText (UTF-16BE, BOM)."""
+    return f"/Span <</ActualText <FEFF{letters.encode('utf-16-be').hex().upper()}>>> BDC"
 
 
 def _draw(
@@ -151,14 +172,18 @@ def _draw(
     """Draw one line at (x, y), shrinking it to fit max_width; return the width used."""
     text = unicodedata.normalize("NFC", text)
     pieces = _shaped(text, font, size)
-    width = sum(w for _, w in pieces)
+    width = sum(w for _, w, _a in pieces)
     if max_width and width > max_width and size > min_size:
         size = max(min_size, size * max_width / width)
         pieces = _shaped(text, font, size)
-        width = sum(w for _, w in pieces)
+        width = sum(w for _, w, _a in pieces)
     c.setFont(font, size)
-    for piece, w in pieces:
+    for piece, w, actual in pieces:
+        if actual is not None:
+            c.addLiteral(_actual_text(actual))
         c.drawString(x, y, piece)
+        if actual is not None:
+            c.addLiteral("EMC")
         x += w
     return width
 
