@@ -51,4 +51,24 @@ EN = {
     "Niveau te behalen vóór": "Level to be reached by",
     "%(months)s maanden uitstel kan worden gevraagd": "%(months)s months' extension can be asked",
     "Bron": "Source",
+    "Vereiste waarvoor de kandidaat kwam": "Requirement the candidate came for",
+    "Onzeker resultaat: waarom reikt u het attest toch uit?": (
+        "Uncertain result: why do you issue the attestation anyway?"
+    ),
+    "kies een vereiste uit de lijst": "choose a requirement from the list",
+    "vul voor sociale huur de startdatum van het huurcontract in": (
+        "for social housing, enter the start date of the lease"
+    ),
+    "een resultaat is onzeker: bevestig het met een reden, of overweeg een nieuwe test": (
+        "a result is uncertain: confirm it with a reason, or consider a new test"
+    ),
+    "geen vereiste vermelden": "state no requirement",
+    "Het attest kan niet worden uitgereikt: controleer de datum en de reden.": (
+        "The attestation cannot be issued: check the date and the reason."
+    ),
+    "Onzeker resultaat voor %(skills)s (kans op het niveau onder 80%%): overweeg een nieuwe "
+    "test. Reik het attest alleen uit als u het resultaat bevestigt, met de reden.": (
+        "Uncertain result for %(skills)s (probability of the level under 80%%): consider a new "
+        "test. Issue the attestation only if you confirm the result, with the reason."
+    ),
 }

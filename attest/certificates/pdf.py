@@ -55,7 +55,22 @@ class AttestationData:
     centre_name: str
     issuer_name: str
     skills: Mapping[str, str | None]
-    profiles_met: Sequence[tuple[str, bool]] = field(default_factory=tuple)
+    # The requirement the candidate came for: the verdict sentence and, when it is not met,
+    # the reasons (attest.certificates.requirement_text.verdict_nl); None prints no requirement.
+    requirement: tuple[str, Sequence[str]] | None = None
+    framing: Framing | None = None
+
+
+@dataclass(frozen=True)
+class Framing:
+    """What the legal paragraph needs: the issuer's particulars and what the test could show."""
+
+    issuer_address: str = ""
+    company_number: str = ""
+    contact: str = ""
+    test_form: str = ""  # the test purpose's title, e.g. "A2 mondeling (luisteren en spreken)"
+    ceiling: str | None = None  # the highest level the test form can show
+    skills_tested: Sequence[str] = field(default_factory=tuple)
 
 
 def register_fonts() -> None:
@@ -267,18 +282,90 @@ def _level_table(c: Canvas, y: float, skills: Mapping[str, str | None]) -> float
     return y - 9 * mm
 
 
-def _profiles(c: Canvas, y: float, profiles: Sequence[tuple[str, bool]]) -> float:
-    if not profiles:
-        _draw(c, MARGIN, y, "Geen vereistenprofielen van toepassing op de testdatum.", FONT, 10)
-        return y - 6 * mm
-    # Squeeze the rows rather than let a long list run into the QR code.
-    step = min(6 * mm, (y - QR_Y - QR_WIDTH - 10 * mm) / len(profiles))
-    size = min(10.5, step / mm * 1.75)
-    for title, meets in profiles:
-        c.setFillColor(black if meets else GREY)
-        _draw(c, MARGIN, y, "ja" if meets else "nee", FONT_BOLD, size)
-        _draw(c, MARGIN + 14 * mm, y, title, FONT, size, max_width=PAGE_W - 2 * MARGIN - 14 * mm)
-        y -= step
+def _words(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break running text into lines no wider than width, at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and pdfmetrics.stringWidth(candidate, font, size) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    return lines + [line] if line else lines
+
+
+def _paragraph(
+    c: Canvas,
+    y: float,
+    text: str,
+    font: str = FONT,
+    size: float = 9,
+    width: float = PAGE_W - 2 * MARGIN,
+    leading: float = 1.2,
+) -> float:
+    """Draw running text from the left margin and y down; return the y below it."""
+    for line in _words(text, font, size, width):
+        _draw(c, MARGIN, y, line, font, size)
+        y -= size * leading * 0.3528 * mm  # points to millimetres
+    return y
+
+
+def _requirement(c: Canvas, y: float, requirement: tuple[str, Sequence[str]]) -> float:
+    """Print the one requirement the candidate came for, and why it is not met."""
+    sentence, reasons = requirement
+    y = _heading(c, y, "Vereiste waarvoor de kandidaat kwam")
+    y = _paragraph(c, y, sentence, FONT_BOLD, 10)
+    if reasons:
+        y = _paragraph(c, y, "Reden: " + "; ".join(reasons) + ".", FONT, 9)
+    return y
+
+
+def _test_facts(data: AttestationData) -> list[tuple[str, str]]:
+    rows = [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)]
+    framing = data.framing
+    if framing is not None and framing.test_form:
+        rows.append(("Testvorm", framing.test_form))
+    return rows
+
+
+def _scope_note(data: AttestationData) -> str:
+    """Say which skills were tested and the highest level the test form can show."""
+    framing = data.framing
+    if framing is None:
+        return ""
+    names = dict(SKILLS)
+    tested = [names.get(s, s) for s in framing.skills_tested]
+    note = ""
+    if tested:
+        listed = " en ".join([", ".join(tested[:-1]), tested[-1]] if len(tested) > 1 else tested)
+        note += f"Getest: {listed}. "
+    if framing.ceiling:
+        note += f"{framing.ceiling} is het hoogste niveau dat deze test meet."
+    return note
+
+
+def _legal(c: Canvas, y: float, data: AttestationData, width: float) -> float:
+    """Print what the document is and is not, who may rely on it, and who issued it."""
+    framing = data.framing or Framing()
+    issuer = ", ".join(
+        part
+        for part in (
+            data.issuer_name,
+            framing.issuer_address,
+            f"ondernemingsnummer (KBO) {framing.company_number}" if framing.company_number else "",
+            f"contact: {framing.contact}" if framing.contact else "",
+        )
+        if part
+    )
+    text = (
+        "Dit attest vermeldt het niveau Nederlands per vaardigheid, vastgesteld met de vermelde "
+        "test op de testdatum. Het is geen diploma of inburgeringsattest en vervangt geen bewijs "
+        "dat een wet voorschrijft: de instantie die het vraagt, beslist of ze het aanvaardt. Wie "
+        "erop steunt, controleert het met de QR-code of de code op de controlepagina. "
+        f"Uitreiker: {issuer}."
+    )
+    c.setFillColor(GREY)
+    y = _paragraph(c, y, text, FONT, 7.5, width)
     c.setFillColor(black)
     return y
 
@@ -320,12 +407,14 @@ def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
     for line in _wrap(verify_url, FONT, 8.5, text_w):
         y -= 4.2 * mm
         _draw(c, MARGIN, y, line, FONT, 8.5)
+    _legal(c, y - 7 * mm, data, text_w)
     c.setFillColor(GREY)
     _draw(
         c,
         MARGIN,
-        14 * mm,
-        "Dit attest is digitaal verzegeld (PAdES). Elke wijziging maakt de verzegeling ongeldig.",
+        10 * mm,
+        "Dit attest is elektronisch gezegeld (elektronisch zegel volgens de eIDAS-verordening, "
+        "geen gekwalificeerd zegel). Elke wijziging maakt het zegel ongeldig.",
         FONT,
         8,
         max_width=PAGE_W - 2 * MARGIN,
@@ -356,7 +445,7 @@ def render_attestation(
         11,
         max_width=PAGE_W - 2 * MARGIN,
     )
-    y = _heading(c, y - 20 * mm, "Kandidaat")
+    y = _heading(c, y - 16 * mm, "Kandidaat")
     y = _rows(
         c,
         y,
@@ -367,20 +456,19 @@ def render_attestation(
         ],
     )
     y = _heading(c, y - 4 * mm, "Test")
-    y = _rows(c, y, [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)])
+    y = _rows(c, y, _test_facts(data))
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
     y = _level_table(c, y, data.skills)
-    _draw(
+    y = _paragraph(
         c,
-        MARGIN,
         y,
-        "Elk niveau geldt alleen voor de vermelde vaardigheid; er is geen globaal niveau.",
+        "Niveaus volgens het Europees Referentiekader voor Talen (ERK). Elk niveau geldt alleen "
+        f"voor de vermelde vaardigheid; er is geen globaal niveau. {_scope_note(data)}",
         FONT,
         8.5,
-        max_width=PAGE_W - 2 * MARGIN,
     )
-    y = _heading(c, y - 10 * mm, "Voldoet aan (regels van kracht op de testdatum)")
-    _profiles(c, y, data.profiles_met)
+    if data.requirement is not None:
+        _requirement(c, y - 5 * mm, data.requirement)
     # The QR carries the signed payload URL when given (verifiable offline); the printed line
     # keeps the short URL a person can type. The payload also goes into the document info so
     # that `attest verify file.pdf` can read it without decoding the image.

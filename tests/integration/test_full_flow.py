@@ -217,16 +217,20 @@ def test_storage_failure_while_issuing_leaves_nothing_half_issued(
 
     monkeypatch.setattr(DirectoryStorage, "put", disk_full)
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    confirm = {"uncertain_reason": "resultaat besproken met de kandidaat"}  # in case it is flagged
     response = client.post(
         f"/proctor/sessions/{session_id}/attestation",
-        data={"csrf_token": csrf_from(page)},
+        data={"csrf_token": csrf_from(page), **confirm},
         follow_redirects=True,
     )
     assert "kon niet worden opgeslagen" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
     monkeypatch.undo()
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
-    client.post(f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)})
+    client.post(
+        f"/proctor/sessions/{session_id}/attestation",
+        data={"csrf_token": csrf_from(page), **confirm},
+    )
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
 
 
@@ -392,3 +396,40 @@ def test_session_events_call_the_proctor_until_resolved(app, db, centre_setup, n
     resolve_event(db, call, proctor, now)
     db.commit()
     assert open_calls(db, ts) == []
+
+
+def test_issuing_prints_only_the_requirement_asked_and_an_uncertain_result_needs_confirming(
+    app, db, client, centre_setup
+):
+    from attest.models import AuditEvent, SkillResult
+    from tests.pdftools import page_text
+
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, "Peeters", "An")
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=99)
+    result = db.scalars(sa.select(SkillResult).where(SkillResult.session_id == session_id)).first()
+    result.is_uncertain = True  # as a result with P(level) under 0.80 is stored
+    db.commit()
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-testid="uncertain-warning"' in page
+    url = f"/proctor/sessions/{session_id}/attestation"
+    ask = {"csrf_token": csrf_from(page), "requirement": "sociale-huur"}
+    refused = client.post(url, data=ask | {"uncertain_reason": "ok"}, follow_redirects=True)
+    assert "startdatum van het huurcontract" in refused.get_data(as_text=True)
+    refused = client.post(url, data=ask | {"lease_start": "2024-09-01"}, follow_redirects=True)
+    assert "onzeker" in refused.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
+
+    reason = "kandidaat verklaarde hoofdpijn; resultaat besproken en bevestigd"
+    issued = client.post(url, data=ask | {"lease_start": "2024-09-01", "uncertain_reason": reason})
+    assert issued.status_code == 302
+    att = db.scalar(sa.select(Attestation))
+    assert att.requirement_code == "sociale-huur" and att.lease_start.isoformat() == "2024-09-01"
+    assert att.uncertain_reason == reason
+    assert att.uncertain_confirmed_by_id == centre_setup["proctor"].id
+    assert db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "attestation.issue"))
+    pdf = client.get(f"/proctor/sessions/{session_id}/attestation.pdf").data
+    text = " ".join(page_text(pdf).split())
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in text
+    assert "Reden: spreken: niet getest, A2 gevraagd." in text
+    assert "nationaliteit" not in text.lower() and "taxi" not in text.lower()

@@ -120,20 +120,79 @@ def test_skill_missing_from_mapping_is_not_tested(make_data):
     assert text.count("niet getest") == 3
 
 
-@pytest.mark.parametrize(
-    "profiles, expected",
-    [
-        ([("Sociale huur", True), ("Inburgering", False)], ["ja Sociale huur", "nee Inburgering"]),
-        ([], ["Geen vereistenprofielen"]),
-    ],
-)
-def test_profiles_section(make_data, profiles, expected):
-    text = _page_text(
-        render_attestation(make_data(profiles_met=profiles), verify_url=VERIFY_URL, is_demo=False)
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_only_the_requirement_asked_is_printed_with_the_reason(make_data):
+    from datetime import date
+
+    from attest.certificates.requirement_text import verdict_nl
+    from attest.certificates.requirements import judge_profile
+
+    levels = {"listening": "A2", "reading": None, "speaking": "A1", "writing": None}
+    judged = judge_profile(
+        "sociale-huur", levels, test_date=date(2025, 3, 1), lease_start=date(2024, 9, 1)
     )
-    assert "Voldoet aan" in text
-    for line in expected:
-        assert line in text
+    sentence, reasons = verdict_nl(judged)
+    text = _flat(
+        _page_text(
+            render_attestation(
+                make_data(skills=levels, requirement=(sentence, reasons)),
+                verify_url=VERIFY_URL,
+                is_demo=False,
+            )
+        )
+    )
+    assert "Vereiste waarvoor de kandidaat kwam" in text
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in text
+    assert "Reden: spreken: A1, A2 gevraagd." in text
+    for other in ("nationaliteit", "Inburgering", "taxi", "kinderopvang", " ja ", " nee "):
+        assert other not in text
+    bare = _flat(_page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)))
+    assert "Vereiste" not in bare and "Voldoet" not in bare
+
+
+def test_an_indication_never_says_meets(make_data):
+    from datetime import date
+
+    from attest.certificates.requirement_text import verdict_nl
+    from attest.certificates.requirements import judge_profile
+
+    levels = dict.fromkeys(("listening", "reading", "speaking", "writing"), "A2")
+    sentence, reasons = verdict_nl(
+        judge_profile("nationaliteit", levels, test_date=date(2025, 3, 1))
+    )
+    text = _flat(
+        _page_text(
+            render_attestation(
+                make_data(skills=levels, requirement=(sentence, reasons)),
+                verify_url=VERIFY_URL,
+                is_demo=False,
+            )
+        )
+    )
+    assert "Niveau-indicatie" in text and "beslist de bevoegde overheid" in text
+    assert "Voldoet" not in text
+
+
+def test_legal_framing_test_form_ceiling_and_seal_wording(make_data):
+    text = _flat(_page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)))
+    for fact in (
+        "Het is geen diploma of inburgeringsattest",
+        "beslist of ze het aanvaardt",
+        "Voorbeeldstraat 1, 1000 Brussel",
+        "ondernemingsnummer (KBO) 0123.456.789",
+        "attesten@example.be",
+        "A2 mondeling (luisteren en spreken)",
+        "Getest: luisteren en spreken.",
+        "A2 is het hoogste niveau dat deze test meet.",
+        "elektronisch gezegeld",
+        "eIDAS",
+    ):
+        assert fact in text, fact
+    assert "verzegeld" not in text and "PAdES" not in text
+    assert text.count("Europees Referentiekader voor Talen (ERK)") == 1
 
 
 def test_core_facts_are_printed(make_data):
