@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -754,8 +755,13 @@ def verify_command(subject: str, jwks_file: str, status_file: str | None) -> Non
     path = Path(subject)
     try:
         if path.is_file():
-            result = verify_pdf_offline(path.read_bytes(), jwks, status, _now())
+            with _quiet_pyhanko():
+                result = verify_pdf_offline(path.read_bytes(), jwks, status, _now())
             click.echo(f"seal: {'ok' if result.seal.ok else 'NOT OK'} ({result.seal.reason})")
+            if not result.seal.ok:
+                # Nothing the file says can be believed: no names, no status, one clear line.
+                click.echo(f"verdict: NOT VALID: the seal is not intact ({result.seal.reason})")
+                raise SystemExit(1)
             outcome, ok = result.payload, result.is_valid
         else:
             outcome = verify_offline(subject, jwks, status, _now())
@@ -767,11 +773,27 @@ def verify_command(subject: str, jwks_file: str, status_file: str | None) -> Non
         c = outcome.claims.claims
         family, given = outcome.claims.display_names()
         click.echo(f"code: {c.code}\nname: {family}, {given}\nbirth date: {c.birth_date}")
+        if outcome.claims.is_family_name_truncated or outcome.claims.is_given_names_truncated:
+            click.echo("note: a name is shortened (…); the printed attestation carries it in full")
         click.echo(
             f"test date: {c.test_date}\nlevels: "
             + ", ".join(f"{k} {v}" for k, v in sorted(c.levels.items()))
         )
+    click.echo("verdict: valid" if ok else f"verdict: NOT VALID ({outcome.status})")
     raise SystemExit(0 if ok else 1)
+
+
+@contextmanager
+def _quiet_pyhanko():
+    """Keep pyHanko's own warnings (with tracebacks, e.g. on an appended revision) out of the
+    command's output: the verdict says what failed."""
+    logger = logging.getLogger("pyhanko")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @click.command(

@@ -71,4 +71,9 @@ EN = {
         "Uncertain result for %(skills)s (probability of the level under 80%%): consider a new "
         "test. Issue the attestation only if you confirm the result, with the reason."
     ),
+    "De naam is ingekort (…) om in de QR-code te passen; het gedrukte attest vermeldt de "
+    "volledige naam.": (
+        "The name is shortened (…) to fit the QR code; the printed attestation carries the full "
+        "name."
+    ),
 }

@@ -216,6 +216,9 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
         "birth_date": claims.birth_date,
         "test_date": claims.test_date,
         "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
+        # The issuer shortened a long name to fit the QR code: the page must say so.
+        "names_shortened": result.claims.is_family_name_truncated
+        or result.claims.is_given_names_truncated,
     }
     return Verification(_status(att), att, facts)
 

@@ -260,6 +260,7 @@ def test_scanned_payload_revocation_and_offline_material(app, db, client, centre
     assert status_list.mimetype == "application/statuslist+cwt"
     now = datetime.now(UTC)
     assert verify_offline(path, jwks, status_list.data, now).status == "valid"
+    assert 'data-testid="names-shortened"' not in anonymous.get(path).get_data(as_text=True)
 
     # one changed character of the payload: the same failure as an unknown code
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
@@ -298,13 +299,66 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
     qr = runner.invoke(verify_command, ["HTTPS://ATTEST.EXAMPLE" + path, "--jwks", str(jwks)])
     assert qr.exit_code == 1 and "status_unknown" in qr.output  # genuine; no list given
 
-    tampered = bytearray(pdf.read_bytes())
-    tampered[len(tampered) // 2] ^= 0x01
-    pdf.write_bytes(bytes(tampered))
-    bad = runner.invoke(
-        verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
-    )
-    assert bad.exit_code == 1 and "seal: NOT OK" in bad.output
+    assert ok.output.strip().splitlines()[-1] == "verdict: valid"
+
+
+def _tampered_copies(pdf: bytes) -> dict[str, bytes]:
+    """A byte flipped inside the signed range, the file cut short, a revision appended."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.generic import NameObject, pdf_string
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    flipped = bytearray(pdf)
+    flipped[len(flipped) // 2] ^= 0x01
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    writer.root[NameObject("/Lang")] = pdf_string("en")
+    writer.update_root()
+    appended = BytesIO()
+    writer.write(appended)
+    return {"flipped": bytes(flipped), "truncated": pdf[:-300], "appended": appended.getvalue()}
+
+
+def test_attest_verify_ends_a_broken_seal_in_one_line_without_traceback(
+    app, db, client, centre_setup, tmp_path, capfd
+):
+    import logging
+    import sys
+
+    att, _path = _issued(app, db, client, centre_setup, family="Иванова", given="Мария")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(app.test_client().get("/.well-known/jwks.json").data)
+    status = tmp_path / "status.cwt"
+    status.write_bytes(app.test_client().get("/status/attestations").data)
+    sealed = client.get(f"/proctor/sessions/{att.session_id}/attestation.pdf").data
+    # As on a terminal: pyHanko's log records reach stderr (where its tracebacks leaked).
+    to_stderr = logging.StreamHandler(sys.stderr)
+    logging.getLogger("pyhanko").addHandler(to_stderr)
+    try:
+        _check_tampered(sealed, tmp_path, jwks, status, capfd)
+    finally:
+        logging.getLogger("pyhanko").removeHandler(to_stderr)
+
+
+def _check_tampered(sealed, tmp_path, jwks, status, capfd):
+    from click.testing import CliRunner
+
+    from attest.cli import verify_command
+
+    for name, data in _tampered_copies(sealed).items():
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(data)
+        bad = CliRunner().invoke(
+            verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
+        )
+        lines = bad.output.strip().splitlines()
+        assert bad.exit_code == 1, (name, bad.output)
+        assert lines[0].startswith("seal: NOT OK"), (name, bad.output)
+        assert lines[-1].startswith("verdict: NOT VALID: the seal is not intact"), name
+        assert len(lines) == 2, (name, bad.output)  # no status, no names
+        assert "Иванова" not in bad.output and "status: valid" not in bad.output
+        captured = capfd.readouterr()
+        assert "Traceback" not in bad.output + captured.out + captured.err, name
 
 
 def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre_setup):
@@ -433,3 +487,12 @@ def test_issuing_prints_only_the_requirement_asked_and_an_uncertain_result_needs
     assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in text
     assert "Reden: spreken: niet getest, A2 gevraagd." in text
     assert "nationaliteit" not in text.lower() and "taxi" not in text.lower()
+
+
+def test_the_qr_page_says_a_shortened_name_is_in_full_on_the_pdf(app, db, client, centre_setup):
+    family, given = "Vandenbroucke-" + "Abcdefghij" * 5, "Marie-Christine " + "Klmnopqrst" * 5
+    att, path = _issued(app, db, client, centre_setup, family=family, given=given)
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert "…" in page
+    assert "het gedrukte attest vermeldt de volledige naam" in page
+    assert 'data-testid="names-shortened"' in page
