@@ -76,4 +76,91 @@ EN = {
         "The name is shortened (…) to fit the QR code; the printed attestation carries the full "
         "name."
     ),
+    "microfoontest in orde": "microphone check passed",
+    "De kandidaat begon aan dit deel van de test.": "The candidate started this part of the test.",
+    "Dit deel is afgesloten: klaar, tijd om of beëindigd.": (
+        "This part is closed: finished, time up or ended."
+    ),
+    "De toezichter pauzeerde de test; de klok stond stil.": (
+        "The proctor paused the test; the clock stood still."
+    ),
+    "De toezichter hervatte de test.": "The proctor resumed the test.",
+    "De toezichter gaf extra tijd, met de reden.": "The proctor gave extra time, with the reason.",
+    "De toezichter beëindigde de sessie; er komt geen resultaat.": (
+        "The proctor ended the session; there will be no result."
+    ),
+    "Een nieuwe startcode om de test op een kiosk te hervatten.": (
+        "A new start code to resume the test on a kiosk."
+    ),
+    "De test ging verder op een kiosk.": "The test went on at a kiosk.",
+    "De kiosk meldde dat de testpagina niet meer vooraan stond (ander venster of tabblad, "
+    "volledig scherm verlaten). Ga na wat er gebeurde.": (
+        "The kiosk reported that the test page was no longer in front (another window or tab, "
+        "full screen left). Find out what happened."
+    ),
+    "De kandidaat hoorde het geluidsvoorbeeld.": "The candidate heard the sound sample.",
+    "De microfoon nam geluid op tijdens de test vooraf.": (
+        "The microphone recorded sound during the check beforehand."
+    ),
+    "De microfoon nam niets op: kijk de kiosk na.": "The microphone recorded nothing: check the kiosk.",
+    "Een opname lijkt leeg of te stil: luister ze na.": (
+        "A recording seems empty or too quiet: listen to it."
+    ),
+    "De kandidaat hoort het geluid niet: kijk de koptelefoon na.": (
+        "The candidate cannot hear the sound: check the headphones."
+    ),
+    "De kiosk had geen verbinding met de server; de klok stond stil.": (
+        "The kiosk had no connection to the server; the clock stood still."
+    ),
+    "Een antwoord kon niet worden opgeslagen: roep de beheerder.": (
+        "An answer could not be stored: call the administrator."
+    ),
+    "ander venster of tabblad": "another window or tab",
+    "venster verlaten": "window left",
+    "volledig scherm verlaten": "full screen left",
+    "klaar": "finished",
+    "tijd om": "time up",
+    "beëindigd": "ended",
+    "aanpassing voor de kandidaat": "accommodation for the candidate",
+    "technisch probleem": "technical problem",
+    "storing in het testlokaal": "disturbance in the test room",
+    "andere reden": "other reason",
+    "op vraag van de kandidaat": "at the candidate's request",
+    "kandidaat ziek of onwel": "candidate ill or unwell",
+    "onregelmatigheid of fraude": "irregularity or fraud",
+    "aangemaakt": "created",
+    "De startcode is gemaakt; de kandidaat begon nog niet.": (
+        "The start code is made; the candidate has not started yet."
+    ),
+    "bezig": "in progress",
+    "De kandidaat maakt de test op een kiosk.": "The candidate is taking the test at a kiosk.",
+    "afgerond": "completed",
+    "De kandidaat is klaar; luisteren en lezen zijn gescoord, spreken en schrijven wachten "
+    "eventueel op examinatoren.": (
+        "The candidate has finished; listening and reading are scored, speaking and writing may "
+        "wait for examiners."
+    ),
+    "De sessie werd beëindigd en levert geen resultaat op.": (
+        "The session was ended and gives no result."
+    ),
+    "niveau vastgesteld": "level decided",
+    "meting nauwkeurig genoeg": "measurement precise enough",
+    "maximaal aantal vragen bereikt": "maximum number of questions reached",
+    "geen geschikte vragen meer": "no suitable questions left",
+    "Doel van de test": "Purpose of the test",
+    "Behaalde punten van het maximum: voor luisteren en lezen de juist beantwoorde vragen, voor "
+    "spreken en schrijven de punten van de beoordeling.": (
+        "Points obtained out of the maximum: for listening and reading the questions answered "
+        "correctly, for speaking and writing the points of the rating."
+    ),
+    "Punten": "Points",
+    "Kans dat het niveau juist is; onder 80 procent is het resultaat onzeker.": (
+        "Probability that the level is right; under 80 per cent the result is uncertain."
+    ),
+    "Spreken en schrijven krijgen hun niveau pas na de beoordeling door examinatoren.": (
+        "Speaking and writing get their level only after the examiners' rating."
+    ),
+    "wacht op examinatoren": "waiting for examiners",
+    "%(score)s van de %(max)s punten": "%(score)s of the %(max)s points",
+    "%(score)s van %(max)s": "%(score)s of %(max)s",
 }

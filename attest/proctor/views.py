@@ -48,7 +48,13 @@ from attest.proctor.forms import (
     IssueForm,
     StartSessionForm,
 )
-from attest.proctor.labels import EVENT_LABELS
+from attest.proctor.labels import (
+    DETAIL_LABELS,
+    EVENT_HELP,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    STOP_LABELS,
+)
 from attest.storage import storage_for
 
 # What kiosk calls say to the proctor (kinds and reasons of session events).
@@ -211,6 +217,11 @@ def test_session(session_id: int):
         clocks=session_clock.clocks_of(session, ts),
         events=events_of(session, ts),
         event_labels=EVENT_LABELS,
+        event_help=EVENT_HELP,
+        detail_labels=DETAIL_LABELS,
+        status_labels=STATUS_LABELS,
+        stop_labels=STOP_LABELS,
+        purpose=load_purposes().get(ts.purpose_code),
         extra_form=ExtraTimeForm(formdata=None),
         end_form=EndSessionForm(formdata=None),
         calls=open_calls(db_session(), ts),
