@@ -163,4 +163,11 @@ EN = {
     "wacht op examinatoren": "waiting for examiners",
     "%(score)s van de %(max)s punten": "%(score)s of the %(max)s points",
     "%(score)s van %(max)s": "%(score)s of %(max)s",
+    "Juist antwoord": "Right answer",
+    "Ook goed gerekend": "Also counted right",
+    "Deel %(n)s": "Part %(n)s",
+    "Geen sleutel: examinatoren beoordelen deze opdracht met de beoordelingsschaal.": (
+        "No key: examiners rate this task with the rating scale."
+    ),
+    "Volledige inhoud (JSON, voor auteurs)": "Full content (JSON, for authors)",
 }

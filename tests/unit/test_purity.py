@@ -41,6 +41,7 @@ PURE_MODULES = [
     "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
     "attest.certificates.requirement_text",
+    "attest.admin.item_key",
     "attest.certificates.keys",
     "attest.certificates.pdf",
     "attest.certificates.seal",
