@@ -24,8 +24,15 @@ DEMO_USERS = (
     ("examiner1", Role.EXAMINER, "Examinator Een", "demo-examiner-1"),
     ("examiner2", Role.EXAMINER, "Examinator Twee", "demo-examiner-2"),
     ("examiner3", Role.EXAMINER, "Senior Examinator Drie", "demo-examiner-3"),
+    ("examiner4", Role.EXAMINER, "Examinator Vier", "demo-examiner-4"),
+    ("examiner5", Role.EXAMINER, "Examinator Vijf", "demo-examiner-5"),
+    ("examiner6", Role.EXAMINER, "Senior Examinator Zes", "demo-examiner-6"),
 )
-DEMO_SENIOR = "examiner3"  # gives the deciding rating when the other two disagree
+# Seniors give the deciding rating when the other two disagree. Enough examiners for every
+# purpose to finish: a candidate's tasks each need a pair not used on another of their tasks
+# (A2 volledig: five tasks, four regular examiners give six pairs), and an adjudication needs a
+# senior who did not rate the task (two seniors).
+DEMO_SENIORS = ("examiner3", "examiner6")
 DEMO_CENTRE = ("HVN-DEMO", "Huis van het Nederlands Demo")
 DEMO_KIOSK = "kiosk-1"
 
@@ -707,7 +714,7 @@ def demo_setup() -> None:
 
 def _calibrate_demo_examiners(session: so.Session) -> None:
     """Let the demo examiners score at once: exempt them from calibration (audited, by the demo
-    admin), and make one of them senior."""
+    admin), and make two of them senior."""
     from attest.examiner.quality import exempt_from_calibration
     from attest.examiner.scoring import is_calibrated
 
@@ -717,7 +724,7 @@ def _calibrate_demo_examiners(session: so.Session) -> None:
         if role is not Role.EXAMINER:
             continue
         user = session.scalar(sa.select(User).where(User.username == username))
-        user.is_senior_examiner = username == DEMO_SENIOR
+        user.is_senior_examiner = username in DEMO_SENIORS
         if not is_calibrated(session, user.id):
             exempt_from_calibration(session, user, admin, _now())
 

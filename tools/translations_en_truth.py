@@ -170,4 +170,28 @@ EN = {
         "No key: examiners rate this task with the rating scale."
     ),
     "Volledige inhoud (JSON, voor auteurs)": "Full content (JSON, for authors)",
+    "er is geen gekalibreerde examinator in dit centrum": (
+        "there is no calibrated examiner in this centre"
+    ),
+    "te weinig examinatoren: de anderen namen de test af of beoordeelden deze prestatie al": (
+        "too few examiners: the others proctored the test or already rated this performance"
+    ),
+    "elk vrij paar examinatoren beoordeelde al een andere opdracht van deze kandidaat; voeg "
+    "examinatoren toe": (
+        "every free pair of examiners already rated another task of this candidate; add "
+        "examiners"
+    ),
+    "er is geen senior examinator in dit centrum": "there is no senior examiner in this centre",
+    "elke senior examinator beoordeelde deze prestatie al; maak een andere examinator senior": (
+        "every senior examiner already rated this performance; make another examiner senior"
+    ),
+    "Werk zonder examinator die het mag beoordelen": "Work without an examiner allowed to rate it",
+    "Wacht op": "Waiting for",
+    "Waarom": "Why",
+    "een beslissende beoordeling": "a deciding rating",
+    "beoordelaars": "raters",
+    "Zie Wachttijden": "See Waiting times",
+    "Wachtend werk zonder examinator die het mag beoordelen: %(n)s.": (
+        "Waiting work without an examiner allowed to rate it: %(n)s."
+    ),
 }
