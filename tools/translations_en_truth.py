@@ -178,8 +178,7 @@ EN = {
     ),
     "elk vrij paar examinatoren beoordeelde al een andere opdracht van deze kandidaat; voeg "
     "examinatoren toe": (
-        "every free pair of examiners already rated another task of this candidate; add "
-        "examiners"
+        "every free pair of examiners already rated another task of this candidate; add examiners"
     ),
     "er is geen senior examinator in dit centrum": "there is no senior examiner in this centre",
     "elke senior examinator beoordeelde deze prestatie al; maak een andere examinator senior": (

@@ -41,7 +41,8 @@ def test_blocked_work_is_named_with_the_reason(app, db, client):
 
     login(client, admin.username)
     home = client.get("/admin/").get_data(as_text=True)
-    assert 'data-testid="blocked-banner"' in home and "zonder examinator die het mag beoordelen: 2." in home
+    assert 'data-testid="blocked-banner"' in home
+    assert "zonder examinator die het mag beoordelen: 2." in home
     page = client.get("/examiner/admin/turnaround").get_data(as_text=True)
     assert page.count('data-testid="blocked-row"') == 2
     assert 'data-reason="pairs_used"' in page and "voeg examinatoren toe" in page

@@ -1,6 +1,5 @@
 """Levels from estimates, Rasch EAP, requirement profiles and short codes."""
 
-
 import numpy as np
 import pytest
 
