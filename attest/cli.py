@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,8 +25,15 @@ DEMO_USERS = (
     ("examiner1", Role.EXAMINER, "Examinator Een", "demo-examiner-1"),
     ("examiner2", Role.EXAMINER, "Examinator Twee", "demo-examiner-2"),
     ("examiner3", Role.EXAMINER, "Senior Examinator Drie", "demo-examiner-3"),
+    ("examiner4", Role.EXAMINER, "Examinator Vier", "demo-examiner-4"),
+    ("examiner5", Role.EXAMINER, "Examinator Vijf", "demo-examiner-5"),
+    ("examiner6", Role.EXAMINER, "Senior Examinator Zes", "demo-examiner-6"),
 )
-DEMO_SENIOR = "examiner3"  # gives the deciding rating when the other two disagree
+# Seniors give the deciding rating when the other two disagree. Enough examiners for every
+# purpose to finish: a candidate's tasks each need a pair not used on another of their tasks
+# (A2 volledig: five tasks, four regular examiners give six pairs), and an adjudication needs a
+# senior who did not rate the task (two seniors).
+DEMO_SENIORS = ("examiner3", "examiner6")
 DEMO_CENTRE = ("HVN-DEMO", "Huis van het Nederlands Demo")
 DEMO_KIOSK = "kiosk-1"
 
@@ -727,7 +735,7 @@ def demo_setup() -> None:
 
 def _calibrate_demo_examiners(session: so.Session) -> None:
     """Let the demo examiners score at once: exempt them from calibration (audited, by the demo
-    admin), and make one of them senior."""
+    admin), and make two of them senior."""
     from attest.examiner.quality import exempt_from_calibration
     from attest.examiner.scoring import is_calibrated
 
@@ -737,7 +745,7 @@ def _calibrate_demo_examiners(session: so.Session) -> None:
         if role is not Role.EXAMINER:
             continue
         user = session.scalar(sa.select(User).where(User.username == username))
-        user.is_senior_examiner = username == DEMO_SENIOR
+        user.is_senior_examiner = username in DEMO_SENIORS
         if not is_calibrated(session, user.id):
             exempt_from_calibration(session, user, admin, _now())
 
@@ -775,8 +783,13 @@ def verify_command(subject: str, jwks_file: str, status_file: str | None) -> Non
     path = Path(subject)
     try:
         if path.is_file():
-            result = verify_pdf_offline(path.read_bytes(), jwks, status, _now())
+            with _quiet_pyhanko():
+                result = verify_pdf_offline(path.read_bytes(), jwks, status, _now())
             click.echo(f"seal: {'ok' if result.seal.ok else 'NOT OK'} ({result.seal.reason})")
+            if not result.seal.ok:
+                # Nothing the file says can be believed: no names, no status, one clear line.
+                click.echo(f"verdict: NOT VALID: the seal is not intact ({result.seal.reason})")
+                raise SystemExit(1)
             outcome, ok = result.payload, result.is_valid
         else:
             outcome = verify_offline(subject, jwks, status, _now())
@@ -789,11 +802,27 @@ def verify_command(subject: str, jwks_file: str, status_file: str | None) -> Non
         family, given = outcome.claims.display_names()
         name = display_name(family, given)  # a mononym without a stray comma
         click.echo(f"code: {c.code}\nname: {name}\nbirth date: {c.birth_date}")
+        if outcome.claims.is_family_name_truncated or outcome.claims.is_given_names_truncated:
+            click.echo("note: a name is shortened (…); the printed attestation carries it in full")
         click.echo(
             f"test date: {c.test_date}\nlevels: "
             + ", ".join(f"{k} {v}" for k, v in sorted(c.levels.items()))
         )
+    click.echo("verdict: valid" if ok else f"verdict: NOT VALID ({outcome.status})")
     raise SystemExit(0 if ok else 1)
+
+
+@contextmanager
+def _quiet_pyhanko():
+    """Keep pyHanko's own warnings (with tracebacks, e.g. on an appended revision) out of the
+    command's output: the verdict says what failed."""
+    logger = logging.getLogger("pyhanko")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @click.command(

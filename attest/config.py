@@ -20,6 +20,9 @@ ENV_SETTINGS = {
     "ATTEST_KEYS_DIR": "KEYS_DIR",
     "ATTEST_BANK_DIR": "BANK_DIR",
     "ATTEST_ISSUER_NAME": "ISSUER_NAME",
+    "ATTEST_ISSUER_ADDRESS": "ISSUER_ADDRESS",
+    "ATTEST_ISSUER_COMPANY_NUMBER": "ISSUER_COMPANY_NUMBER",
+    "ATTEST_ISSUER_CONTACT": "ISSUER_CONTACT",
     "ATTEST_SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "ATTEST_SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "ATTEST_SESSION_MAX_HOURS": "SESSION_MAX_HOURS",
@@ -60,6 +63,11 @@ DEFAULTS: dict[str, Any] = {
     # limits and logs need the real client address); 0 when clients connect directly.
     "TRUSTED_PROXIES": 0,
     "ISSUER_NAME": "Huis van het Nederlands (DEMO)",
+    # Printed in the attestation's legal paragraph: the issuer's address, company number (KBO)
+    # and a contact for questions about an attestation.
+    "ISSUER_ADDRESS": "Voorbeeldstraat 1, 1000 Brussel (DEMO)",
+    "ISSUER_COMPANY_NUMBER": "0000.000.000 (DEMO)",
+    "ISSUER_CONTACT": "attesten@example.be (DEMO)",
     # Where vulnerabilities are reported (a mailto: or https: URI), published in
     # /.well-known/security.txt (RFC 9116); unset, that file is not served.
     "SECURITY_CONTACT": None,

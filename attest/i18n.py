@@ -26,8 +26,13 @@ LEVEL_LABELS = {"below_A1": N_("onder A1"), None: N_("niet getest")}
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
+# Pages whose readers are not staff follow the browser's language until one is chosen.
+BROWSER_LANGUAGE_BLUEPRINTS = ("kiosk", "verify")
+
+
 def select_locale() -> str:
-    """Pick the language: explicit choice (?lang= or kiosk choice), then the browser, then Dutch.
+    """Pick the language: explicit choice (?lang= or kiosk choice), then Dutch for staff pages
+    and the browser's language for kiosk and public verification pages.
 
     Kiosk pages speak every kiosk language; staff and public pages only Dutch and English.
     """
@@ -43,7 +48,9 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or "nl"
+    if request.blueprint in BROWSER_LANGUAGE_BLUEPRINTS:
+        return request.accept_languages.best_match(languages) or "nl"
+    return "nl"  # staff pages: Dutch, the language of the labels the README names
 
 
 def select_timezone() -> str:

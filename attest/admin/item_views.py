@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from attest.admin import item_queries
 from attest.admin.charts import characteristic_curve
 from attest.assessment import purpose_quality_service
+from attest.admin.item_key import key_lines
 from attest.assessment.cefr import cut_scores_for
 from attest.assessment.items import get_format
 from attest.assessment.purposes import RECEPTIVE
@@ -45,6 +46,7 @@ def detail(item_id: str):
         item=item,
         version=version,
         data=get_format(version.format).render_data(version.content),
+        key=key_lines(version.content),
         usage=item_queries.version_usage(db_session(), item),
     )
 

@@ -68,7 +68,11 @@ def monitoring_records(session: so.Session, since: datetime | None = None) -> li
                 purpose=s.purpose_code,
                 month=f"{test_day:%Y-%m}",
                 levels=result,
-                profiles={j.code: j.meets for j in judge_all(result, test_day)},
+                # Social housing as for a lease starting on the test day; indications count
+                # the level reached (they are never "met").
+                profiles={
+                    j.code: j.reaches for j in judge_all(result, test_day, lease_start=test_day)
+                },
                 completed_at=completed,
                 attested_at=attested.get(s.id),
             )

@@ -119,3 +119,28 @@ def benchmark_to_seed(
         return None
     fresh = sorted(set(benchmark_ids) - set(seen))
     return rng.choice(fresh) if fresh else None
+
+
+# Why work is left without an examiner: stable codes the admin pages translate.
+NO_EXAMINER = "no_examiner"  # no calibrated examiner in the centre
+TOO_FEW_EXAMINERS = "too_few_examiners"  # the others proctored it or rated it already
+PAIRS_USED = "pairs_used"  # every free pair already rated another task of this candidate
+NO_SENIOR = "no_senior"  # no calibrated senior examiner in the centre
+SENIORS_RATED_IT = "seniors_rated_it"  # every senior rated or proctored this performance
+
+
+def why_unassigned(task: Task, examiners: Sequence[Examiner]) -> str:
+    """Say why `allocate` could not give a task its raters."""
+    staff = [e for e in examiners if e.is_calibrated and e.centre_id == task.centre_id]
+    if not staff:
+        return NO_EXAMINER
+    allowed = [e for e in staff if _eligible(task, e)]
+    return TOO_FEW_EXAMINERS if len(allowed) < task.needed - len(task.current) else PAIRS_USED
+
+
+def why_no_adjudicator(task: Task, examiners: Sequence[Examiner]) -> str:
+    """Say why `choose_adjudicator` found no senior for a task."""
+    seniors = [
+        e for e in examiners if e.is_senior and e.is_calibrated and e.centre_id == task.centre_id
+    ]
+    return SENIORS_RATED_IT if seniors else NO_SENIOR

@@ -15,6 +15,10 @@ class VerifyForm(FlaskForm):
     code = StringField(_l("Code van het attest"), render_kw={"autocomplete": "off"})
     birth_date = StringField(_l("Geboortedatum van de houder"), render_kw={"type": "date"})
     profile = SelectField(_l("Vereiste (optioneel)"), choices=[], validate_choice=False)
+    lease_start = StringField(
+        _l("Startdatum van het huurcontract (alleen voor sociale huur)"),
+        render_kw={"type": "date"},
+    )
 
 
 REASON_CHOICES = [

@@ -38,6 +38,10 @@ def _schemas(profiles: list[str]) -> dict:
                 },
                 "birth_date": {**_DATE, "description": "the holder's birth date"},
                 "profile": {"type": "string", "enum": profiles},
+                "lease_start": {
+                    **_DATE,
+                    "description": "start of the lease: decides the social-housing rule",
+                },
             },
         },
         "Verification": {
@@ -82,7 +86,18 @@ def _schemas(profiles: list[str]) -> dict:
                     "properties": {
                         "profile": {"type": "string"},
                         "title": {"type": "string"},
+                        "outcome": {
+                            "type": "string",
+                            "description": "meets, not_met, conditional, "
+                            "interaction_unconfirmed, reaches, does_not_reach (indications), "
+                            "no_level, needs_lease_start, no_rule",
+                        },
                         "meets": {"type": "boolean"},
+                        "indication_only": {"type": "boolean"},
+                        "decided_by": {"type": ["string", "null"]},
+                        "deciding_date": {"type": ["string", "null"], "format": "date"},
+                        "deadline": {"type": ["string", "null"], "format": "date"},
+                        "rule": {"type": ["object", "null"]},
                         "shortfalls": {"type": "array", "items": {"type": "object"}},
                     },
                 },
@@ -103,6 +118,10 @@ def _schemas(profiles: list[str]) -> dict:
                 },
                 "profile": {"type": "string", "enum": profiles},
                 "purpose": {"type": "string", "minLength": 1, "maxLength": 200},
+                "lease_start": {
+                    **_DATE,
+                    "description": "start of the lease; required for sociale-huur",
+                },
             },
         },
         "PartnerAnswer": {

@@ -13,7 +13,7 @@ import sqlalchemy.orm as so
 
 from attest.audit import record_event
 from attest.certificates.keys import key_usable_for
-from attest.certificates.requirements import judge, profile_codes, profile_in_force
+from attest.certificates.requirements import MEETS, decided_by, judge_profile, profile_codes
 from attest.certificates.verify import SKILLS, _key_info
 from attest.identity import IdentityError, check_insz
 from attest.models import (
@@ -140,9 +140,17 @@ class PartnerAnswer:
 
 
 def check_requirement(
-    session: so.Session, org: PartnerOrganisation, insz: object, profile: object, purpose: object
+    session: so.Session,
+    org: PartnerOrganisation,
+    insz: object,
+    profile: object,
+    purpose: object,
+    lease_start: object = None,
 ) -> PartnerAnswer:
-    """Tell whether a valid attestation of the person with this INSZ meets the profile."""
+    """Tell whether a valid attestation of the person with this INSZ meets the profile.
+
+    Social housing is decided by the start of the lease, which the partner must then give.
+    An indication-only profile (nationality, civic integration) is never 'met'."""
     if not isinstance(purpose, str) or not purpose.strip() or len(purpose) > MAX_PURPOSE:
         raise PartnerError(
             "bad_purpose", f"state the purpose of the lookup (1-{MAX_PURPOSE} characters)"
@@ -156,7 +164,8 @@ def check_requirement(
         digits = check_insz(insz if isinstance(insz, str) else "", None)
     except IdentityError as exc:
         raise PartnerError("bad_insz", f"insz: {exc.message}") from None
-    answer = _best_attestation(session, digits, profile)
+    lease = _lease_start(lease_start) if decided_by(profile) == "lease_start" else None
+    answer = _best_attestation(session, digits, profile, lease)
     record_event(
         session,
         None,
@@ -172,7 +181,20 @@ def check_requirement(
     return answer
 
 
-def _best_attestation(session: so.Session, insz: str, profile: str) -> PartnerAnswer:
+def _lease_start(value: object) -> date:
+    try:
+        return (
+            date.fromisoformat(value.strip()) if isinstance(value, str) else date.fromisoformat("")
+        )
+    except ValueError:
+        raise PartnerError(
+            "bad_lease_start", "lease_start (YYYY-MM-DD) is required for this profile"
+        ) from None
+
+
+def _best_attestation(
+    session: so.Session, insz: str, profile: str, lease_start: date | None
+) -> PartnerAnswer:
     rows = session.scalars(
         sa.select(Attestation)
         .join(TestSession, TestSession.id == Attestation.session_id)
@@ -183,11 +205,8 @@ def _best_attestation(session: so.Session, insz: str, profile: str) -> PartnerAn
     for att in rows:
         if not key_usable_for(_key_info(att.signing_key), att.issued_at):
             continue
-        try:
-            rule = profile_in_force(profile, att.test_date)
-        except KeyError:
-            continue
         levels = {skill: att.levels.get(skill) for skill in SKILLS}
-        if judge(rule, levels).meets:
+        judged = judge_profile(profile, levels, test_date=att.test_date, lease_start=lease_start)
+        if judged.outcome == MEETS:
             return PartnerAnswer(True, profile, att.code, att.test_date, att.is_demo)
     return PartnerAnswer(False, profile)

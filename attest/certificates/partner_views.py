@@ -35,7 +35,12 @@ def check():
         if not isinstance(body, dict):
             raise PartnerError("bad_request", "send a JSON object with insz, profile and purpose")
         answer = check_requirement(
-            db_session(), org, body.get("insz"), body.get("profile"), body.get("purpose")
+            db_session(),
+            org,
+            body.get("insz"),
+            body.get("profile"),
+            body.get("purpose"),
+            body.get("lease_start"),
         )
     except PartnerError as exc:
         current_app.logger.info("partner lookup refused: %s", exc.code)

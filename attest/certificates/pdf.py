@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -63,7 +64,22 @@ class AttestationData:
     centre_name: str
     issuer_name: str
     skills: Mapping[str, str | None]
-    profiles_met: Sequence[tuple[str, bool]] = field(default_factory=tuple)
+    # The requirement the candidate came for: the verdict sentence and, when it is not met,
+    # the reasons (attest.certificates.requirement_text.verdict_nl); None prints no requirement.
+    requirement: tuple[str, Sequence[str]] | None = None
+    framing: Framing | None = None
+
+
+@dataclass(frozen=True)
+class Framing:
+    """What the legal paragraph needs: the issuer's particulars and what the test could show."""
+
+    issuer_address: str = ""
+    company_number: str = ""
+    contact: str = ""
+    test_form: str = ""  # the test purpose's title, e.g. "A2 mondeling (luisteren en spreken)"
+    ceiling: str | None = None  # the highest level the test form can show
+    skills_tested: Sequence[str] = field(default_factory=tuple)
 
 
 def register_fonts() -> None:
@@ -126,6 +142,11 @@ def _visual_runs(text: str) -> list[tuple[str, bool]]:
     return ordered[::-1] if base_rtl else ordered
 
 
+# A drawable piece: the string to draw, its width, its font, and the /ActualText it carries
+# (or None).
+Piece = tuple[str, float, str, str | None]
+
+
 def _font_pieces(run: str, font: str) -> list[tuple[str, str]]:
     """Split a run by the font that has its glyphs (DejaVu first, then Ethiopic, Thai, CJK)."""
     fonts = typeface.chain(is_bold=font == FONT_BOLD)
@@ -134,16 +155,32 @@ def _font_pieces(run: str, font: str) -> list[tuple[str, str]]:
     return [(piece, _FONT_NAMES[name]) for piece, name in typeface.font_runs(run, fonts)]
 
 
-def _shaped(text: str, font: str, size: float) -> list[tuple[str, float, str]]:
+def _shaped(text: str, font: str, size: float) -> list[Piece]:
     """Return drawable pieces with widths and fonts; right-to-left runs are shaped by HarfBuzz."""
-    pieces = []
+    pieces: list[Piece] = []
     for run, rtl in _visual_runs(text):
-        sub_runs = _font_pieces(run, font)
-        if rtl:  # visual order: the first font run of a right-to-left run is drawn last
-            sub_runs.reverse()
-        for piece, piece_font in sub_runs:
-            shaped, width = _shaped_run(piece, piece_font, size, rtl)
-            pieces.append((shaped, width, piece_font))
+        if not rtl:
+            for piece, piece_font in _font_pieces(run, font):
+                width = pdfmetrics.stringWidth(piece, piece_font, size)
+                pieces.append((piece, width, piece_font, None))
+            continue
+        # HarfBuzz joins Arabic letters and emits glyphs in visual order. The glyphs map to
+        # presentation forms (U+FExx), which Poppler extracts as such: each word goes inside a
+        # /Span whose /ActualText holds the registered letters (PDF 32000-1, 14.9.4).
+        # Poppler and PDFium lay out the actual text of a right-to-left word from left to right
+        # and then reorder it as right-to-left text, so it is given in visual order; both then
+        # return the letters in logical order (tests/unit/certificates/test_cert_pdf.py).
+        # Words are shaped one by one (a space breaks Arabic joining anyway), last word first;
+        # within a word, the first font run is drawn last.
+        for word in reversed(re.split(r"(\s+)", run)):
+            if not word:
+                continue
+            if word.isspace():
+                pieces.append((word, pdfmetrics.stringWidth(word, font, size), font, None))
+                continue
+            for piece, piece_font in reversed(_font_pieces(word, font)):
+                shaped, width = _shaped_run(piece, piece_font, size, rtl=True)
+                pieces.append((shaped, width, piece_font, piece[::-1]))
     return pieces
 
 
@@ -163,6 +200,11 @@ def _shaped_run(run: str, font: str, size: float, rtl: bool) -> tuple[str, float
     return shaped, width
 
 
+def _actual_text(letters: str) -> str:
+    """Return a marked-content operator opening a /Span with /ActualText (UTF-16BE, BOM)."""
+    return f"/Span <</ActualText <FEFF{letters.encode('utf-16-be').hex().upper()}>>> BDC"
+
+
 def _draw(
     c: Canvas,
     x: float,
@@ -176,20 +218,24 @@ def _draw(
     """Draw one line at (x, y), shrinking it to fit max_width; return the width used."""
     text = unicodedata.normalize("NFC", text)
     pieces = _shaped(text, font, size)
-    width = sum(w for _, w, _ in pieces)
+    width = sum(piece[1] for piece in pieces)
     if max_width and width > max_width and size > min_size:
         size = max(min_size, size * max_width / width)
         pieces = _shaped(text, font, size)
-        width = sum(w for _, w, _ in pieces)
-    for piece, w, piece_font in pieces:
+        width = sum(piece[1] for piece in pieces)
+    for piece, w, piece_font, actual in pieces:
         c.setFont(piece_font, size)
+        if actual is not None:
+            c.addLiteral(_actual_text(actual))
         c.drawString(x, y, piece)
+        if actual is not None:
+            c.addLiteral("EMC")
         x += w
     return width
 
 
 def _text_width(text: str, font: str, size: float) -> float:
-    return sum(w for _, w, _ in _shaped(text, font, size))
+    return sum(piece[1] for piece in _shaped(text, font, size))
 
 
 def _wrap_name(text: str, font: str, size: float, width: float) -> list[str]:
@@ -319,18 +365,90 @@ def _level_table(c: Canvas, y: float, skills: Mapping[str, str | None]) -> float
     return y - 9 * mm
 
 
-def _profiles(c: Canvas, y: float, profiles: Sequence[tuple[str, bool]]) -> float:
-    if not profiles:
-        _draw(c, MARGIN, y, "Geen vereistenprofielen van toepassing op de testdatum.", FONT, 10)
-        return y - 6 * mm
-    # Squeeze the rows rather than let a long list run into the QR code.
-    step = min(6 * mm, (y - QR_Y - QR_WIDTH - 10 * mm) / len(profiles))
-    size = min(10.5, step / mm * 1.75)
-    for title, meets in profiles:
-        c.setFillColor(black if meets else GREY)
-        _draw(c, MARGIN, y, "ja" if meets else "nee", FONT_BOLD, size)
-        _draw(c, MARGIN + 14 * mm, y, title, FONT, size, max_width=PAGE_W - 2 * MARGIN - 14 * mm)
-        y -= step
+def _words(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break running text into lines no wider than width, at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and pdfmetrics.stringWidth(candidate, font, size) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    return lines + [line] if line else lines
+
+
+def _paragraph(
+    c: Canvas,
+    y: float,
+    text: str,
+    font: str = FONT,
+    size: float = 9,
+    width: float = PAGE_W - 2 * MARGIN,
+    leading: float = 1.2,
+) -> float:
+    """Draw running text from the left margin and y down; return the y below it."""
+    for line in _words(text, font, size, width):
+        _draw(c, MARGIN, y, line, font, size)
+        y -= size * leading * 0.3528 * mm  # points to millimetres
+    return y
+
+
+def _requirement(c: Canvas, y: float, requirement: tuple[str, Sequence[str]]) -> float:
+    """Print the one requirement the candidate came for, and why it is not met."""
+    sentence, reasons = requirement
+    y = _heading(c, y, "Vereiste waarvoor de kandidaat kwam")
+    y = _paragraph(c, y, sentence, FONT_BOLD, 10)
+    if reasons:
+        y = _paragraph(c, y, "Reden: " + "; ".join(reasons) + ".", FONT, 9)
+    return y
+
+
+def _test_facts(data: AttestationData) -> list[tuple[str, str]]:
+    rows = [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)]
+    framing = data.framing
+    if framing is not None and framing.test_form:
+        rows.append(("Testvorm", framing.test_form))
+    return rows
+
+
+def _scope_note(data: AttestationData) -> str:
+    """Say which skills were tested and the highest level the test form can show."""
+    framing = data.framing
+    if framing is None:
+        return ""
+    names = dict(SKILLS)
+    tested = [names.get(s, s) for s in framing.skills_tested]
+    note = ""
+    if tested:
+        listed = " en ".join([", ".join(tested[:-1]), tested[-1]] if len(tested) > 1 else tested)
+        note += f"Getest: {listed}. "
+    if framing.ceiling:
+        note += f"{framing.ceiling} is het hoogste niveau dat deze test meet."
+    return note
+
+
+def _legal(c: Canvas, y: float, data: AttestationData, width: float) -> float:
+    """Print what the document is and is not, who may rely on it, and who issued it."""
+    framing = data.framing or Framing()
+    issuer = ", ".join(
+        part
+        for part in (
+            data.issuer_name,
+            framing.issuer_address,
+            f"ondernemingsnummer (KBO) {framing.company_number}" if framing.company_number else "",
+            f"contact: {framing.contact}" if framing.contact else "",
+        )
+        if part
+    )
+    text = (
+        "Dit attest vermeldt het niveau Nederlands per vaardigheid, vastgesteld met de vermelde "
+        "test op de testdatum. Het is geen diploma of inburgeringsattest en vervangt geen bewijs "
+        "dat een wet voorschrijft: de instantie die het vraagt, beslist of ze het aanvaardt. Wie "
+        "erop steunt, controleert het met de QR-code of de code op de controlepagina. "
+        f"Uitreiker: {issuer}."
+    )
+    c.setFillColor(GREY)
+    y = _paragraph(c, y, text, FONT, 7.5, width)
     c.setFillColor(black)
     return y
 
@@ -372,12 +490,14 @@ def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
     for line in _wrap(verify_url, FONT, 8.5, text_w):
         y -= 4.2 * mm
         _draw(c, MARGIN, y, line, FONT, 8.5)
+    _legal(c, y - 7 * mm, data, text_w)
     c.setFillColor(GREY)
     _draw(
         c,
         MARGIN,
-        14 * mm,
-        "Dit attest is digitaal verzegeld (PAdES). Elke wijziging maakt de verzegeling ongeldig.",
+        10 * mm,
+        "Dit attest is elektronisch gezegeld (elektronisch zegel volgens de eIDAS-verordening, "
+        "geen gekwalificeerd zegel). Elke wijziging maakt het zegel ongeldig.",
         FONT,
         8,
         max_width=PAGE_W - 2 * MARGIN,
@@ -408,7 +528,7 @@ def render_attestation(
         11,
         max_width=PAGE_W - 2 * MARGIN,
     )
-    y = _heading(c, y - 20 * mm, "Kandidaat")
+    y = _heading(c, y - 16 * mm, "Kandidaat")
     # A mononym (one name on the identity document) is printed as the family name alone.
     names = [("Familienaam", data.family_name)]
     if data.given_names.strip():
@@ -416,20 +536,19 @@ def render_attestation(
     y = _name_rows(c, y, names)
     y = _rows(c, y, [("Geboortedatum", _dmy(data.birth_date))])
     y = _heading(c, y - 4 * mm, "Test")
-    y = _rows(c, y, [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)])
+    y = _rows(c, y, _test_facts(data))
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
     y = _level_table(c, y, data.skills)
-    _draw(
+    y = _paragraph(
         c,
-        MARGIN,
         y,
-        "Elk niveau geldt alleen voor de vermelde vaardigheid; er is geen globaal niveau.",
+        "Niveaus volgens het Europees Referentiekader voor Talen (ERK). Elk niveau geldt alleen "
+        f"voor de vermelde vaardigheid; er is geen globaal niveau. {_scope_note(data)}",
         FONT,
         8.5,
-        max_width=PAGE_W - 2 * MARGIN,
     )
-    y = _heading(c, y - 10 * mm, "Voldoet aan (regels van kracht op de testdatum)")
-    _profiles(c, y, data.profiles_met)
+    if data.requirement is not None:
+        _requirement(c, y - 5 * mm, data.requirement)
     # The QR carries the signed payload URL when given (verifiable offline); the printed line
     # keeps the short URL a person can type. The payload also goes into the document info so
     # that `attest verify file.pdf` can read it without decoding the image.

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -13,13 +14,15 @@ import sqlalchemy.orm as so
 from cryptography.hazmat.primitives import serialization
 
 from attest.assessment.delivery import levels_of
+from attest.assessment.purposes import get_purpose
 from attest.audit import record_event
 from attest.certificates import cert_code
 from attest.certificates import keys as keymod
 from attest.certificates.key_service import KeyOperationError, signer_for
 from attest.certificates.payload import AttestationClaims, encode_url
-from attest.certificates.pdf import AttestationData, render_attestation
-from attest.certificates.requirements import judge_all
+from attest.certificates.pdf import AttestationData, Framing, render_attestation
+from attest.certificates.requirement_text import verdict_nl
+from attest.certificates.requirements import decided_by, judge_all, judge_profile, profile_codes
 from attest.certificates.seal import seal_pdf
 from attest.db import lock_row
 from attest.examiner.scoring import ratings_pending
@@ -79,8 +82,24 @@ def lock_session(session: so.Session, ts: TestSession) -> TestSession:
     return lock_row(session, TestSession, ts.id)
 
 
+@dataclass(frozen=True)
+class IssueChoice:
+    """What the proctor states at issuing: the requirement the candidate came for (a profile
+    code, or None), the lease start for social housing, and the reason for confirming a result
+    flagged uncertain."""
+
+    requirement: str | None = None
+    lease_start: date | None = None
+    uncertain_reason: str = ""
+
+
 def issue_attestation(
-    session: so.Session, ts: TestSession, actor: User, now: datetime, config: Mapping[str, Any]
+    session: so.Session,
+    ts: TestSession,
+    actor: User,
+    now: datetime,
+    config: Mapping[str, Any],
+    choice: IssueChoice = IssueChoice(),
 ) -> Attestation:
     """Issue the sealed attestation of a completed session (once).
 
@@ -91,7 +110,20 @@ def issue_attestation(
         raise IssueError("already_issued", "an attestation was already issued for this test")
     if ratings_pending(session, ts):
         raise IssueError("awaiting_ratings", "speaking or writing still waits for final ratings")
-    return _issue(session, ts, actor, now, config)
+    _check_choice(ts, choice)
+    return _issue(session, ts, actor, now, config, choice=choice)
+
+
+def _check_choice(ts: TestSession, choice: IssueChoice) -> None:
+    if choice.requirement is not None:
+        if choice.requirement not in dict(profile_codes()):
+            raise IssueError("unknown_requirement", f"no such requirement: {choice.requirement}")
+        if decided_by(choice.requirement) == "lease_start" and choice.lease_start is None:
+            raise IssueError("lease_start", "social housing needs the start date of the lease")
+    if any(r.is_uncertain for r in ts.results) and not choice.uncertain_reason.strip():
+        raise IssueError("uncertain", "an uncertain result needs the proctor's confirmation")
+    if len(choice.uncertain_reason) > 300:
+        raise IssueError("uncertain", "the reason is longer than 300 characters")
 
 
 def reissue_attestation(
@@ -115,7 +147,10 @@ def reissue_attestation(
     old.status = AttestationStatus.SUPERSEDED
     old.superseded_at = now
     session.flush()
-    new = _issue(session, old.session, actor, now, config, supersedes=old)
+    # The new attestation states the same requirement and keeps the earlier confirmation.
+    choice = IssueChoice(old.requirement_code, old.lease_start, old.uncertain_reason or "")
+    new = _issue(session, old.session, actor, now, config, supersedes=old, choice=choice)
+    new.uncertain_confirmed_by_id = old.uncertain_confirmed_by_id or new.uncertain_confirmed_by_id
     record_event(
         session,
         actor,
@@ -135,6 +170,7 @@ def _issue(
     now: datetime,
     config: Mapping[str, Any],
     supersedes: Attestation | None = None,
+    choice: IssueChoice = IssueChoice(),
 ) -> Attestation:
     if ts.status is not SessionStatus.COMPLETED or not ts.results:
         raise IssueError("not_completed", "the test is not finished")
@@ -188,6 +224,7 @@ def _render_and_add(
     judgements = judge_all(levels, test_date)
     code = cert_code.new_code()
     cand = ts.candidate
+    purpose = get_purpose(ts.purpose_code)
     data = AttestationData(
         code=code,
         family_name=cand.family_name,
@@ -198,7 +235,15 @@ def _render_and_add(
         centre_name=ts.centre.name,
         issuer_name=config["ISSUER_NAME"],
         skills=levels,
-        profiles_met=[(j.title, j.meets) for j in judgements],
+        requirement=_requirement_text(levels, test_date, purpose, choice),
+        framing=Framing(
+            issuer_address=config["ISSUER_ADDRESS"],
+            company_number=config["ISSUER_COMPANY_NUMBER"],
+            contact=config["ISSUER_CONTACT"],
+            test_form=purpose.title,
+            ceiling=purpose.target_level,
+            skills_tested=purpose.skills,
+        ),
     )
     status_index = free_status_index(session)
     claims = AttestationClaims(
@@ -229,7 +274,10 @@ def _render_and_add(
         centre_name=ts.centre.name,
         issuer_name=config["ISSUER_NAME"],
         levels=levels,
-        profiles=[{"code": j.code, "title": j.title, "meets": j.meets} for j in judgements],
+        profiles=[
+            {"code": j.code, "title": j.title, "meets": j.meets, "outcome": j.outcome}
+            for j in judgements
+        ],
         signing_key_id=key_row.id,
         status_index=status_index,
         pdf_path=key,
@@ -238,10 +286,31 @@ def _render_and_add(
         issued_by_id=actor.id,
         issued_at=now,
         supersedes_id=supersedes.id if supersedes is not None else None,
+        requirement_code=choice.requirement,
+        lease_start=choice.lease_start,
+        uncertain_confirmed_by_id=actor.id if choice.uncertain_reason.strip() else None,
+        uncertain_reason=choice.uncertain_reason.strip() or None,
     )
     session.add(att)
     session.flush()  # a unique code or index clash fails here, before anything is on disk
     return att, sealed
+
+
+def _requirement_text(
+    levels: Mapping[str, str | None], test_date: date, purpose, choice: IssueChoice
+) -> tuple[str, tuple[str, ...]] | None:
+    """Return the verdict sentence and reasons for the requirement asked, as the PDF prints."""
+    if choice.requirement is None:
+        return None
+    judgement = judge_profile(
+        choice.requirement,
+        levels,
+        test_date=test_date,
+        lease_start=choice.lease_start,
+        ceiling=purpose.target_level,
+    )
+    sentence, reasons = verdict_nl(judgement)
+    return sentence, tuple(reasons)
 
 
 def free_status_index(session: so.Session, size: int = STATUS_LIST_SIZE) -> int:

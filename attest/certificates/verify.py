@@ -15,15 +15,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from cryptography import x509
 
+from attest.assessment.purposes import get_purpose
 from attest.certificates.cert_code import parse_code
 from attest.certificates.keys import SigningKeyInfo, key_usable_for
 from attest.certificates.offline import KeyState, jwks_from_certificates, verify_offline
-from attest.certificates.requirements import (
-    Judgement,
-    judge,
-    profile_codes,
-    profile_in_force,
-)
+from attest.certificates.requirements import Judgement, judge_profile, profile_codes
 from attest.models import Attestation, AttestationStatus, SigningKey
 
 SKILLS = ("listening", "reading", "speaking", "writing")
@@ -220,24 +216,51 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
         "birth_date": claims.birth_date,
         "test_date": claims.test_date,
         "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
+        # The issuer shortened a long name to fit the QR code: the page must say so.
+        "names_shortened": result.claims.is_family_name_truncated
+        or result.claims.is_given_names_truncated,
     }
     return Verification(_status(att), att, facts)
 
 
-def judge_requirement(result: Verification, profile_code: str) -> Judgement | None:
-    """Judge a verified attestation against one profile under the rule of its test date.
+def judge_requirement(
+    result: Verification, profile_code: str, lease_start: date | None = None
+) -> Judgement | None:
+    """Judge a verified attestation against the rule of one profile that applies.
 
-    Returns None when no rule of that profile was in force on the test date (or nothing was
-    verified); raises KeyError for a profile that does not exist at all."""
+    The rule is the one in force on the test date, or on the lease start for social housing
+    (the verifier states it). Returns None when nothing was verified; raises KeyError for a
+    profile that does not exist at all."""
     if profile_code not in dict(profile_codes()):
         raise KeyError(profile_code)
     if result.facts is None:
         return None
+    return judge_profile(
+        profile_code,
+        result.facts["levels"],
+        test_date=result.facts["test_date"],
+        lease_start=lease_start,
+        ceiling=ceiling_of(result.attestation),
+    )
+
+
+def ceiling_of(att: Attestation | None) -> str | None:
+    """Return the highest level the test form of an attestation could show (None if unknown)."""
+    if att is None or att.session is None:
+        return None
     try:
-        profile = profile_in_force(profile_code, result.facts["test_date"])
+        return get_purpose(att.session.purpose_code).target_level
     except KeyError:
         return None
-    return judge(profile, result.facts["levels"])
+
+
+def parse_lease_start(text: object) -> date | None:
+    """Read a lease start date (YYYY-MM-DD); None when absent; ValueError when malformed."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    if not isinstance(text, str):
+        raise ValueError("lease_start must be a date as text, YYYY-MM-DD")
+    return date.fromisoformat(text.strip())
 
 
 def pseudonym(secret: str, value: str) -> str:

@@ -22,11 +22,13 @@ from attest.certificates.cert_code import parse_code
 from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
 from attest.certificates.openapi import openapi_document
-from attest.certificates.requirements import profile_codes
+from attest.certificates.requirement_text import judgement_json
+from attest.certificates.requirements import decided_by, profile_codes
 from attest.certificates.status_service import NoSigningKey, current_status_list
 from attest.certificates.verify import (
     judge_requirement,
     log_lookup,
+    parse_lease_start,
     published_jwks,
     verify_code,
     verify_payload,
@@ -80,9 +82,13 @@ def _log(route: str, result, code: str) -> None:
     log_lookup(route, result, code, get_remote_address(), current_app.config["SECRET_KEY"])
 
 
-def _judge(result, asked: str):
+def _judge(result, asked: str, lease_text: str):
     try:
-        return asked, (judge_requirement(result, asked) if asked else None)
+        lease_start = parse_lease_start(lease_text[:32])
+    except ValueError:
+        lease_start = None  # the page then asks for the date again
+    try:
+        return asked, (judge_requirement(result, asked, lease_start) if asked else None)
     except KeyError:
         return "", None  # an unknown profile is simply not judged
 
@@ -93,15 +99,17 @@ def _form(*, empty: bool = False) -> VerifyForm:
     return form
 
 
-def _page(result, asked: str, form: VerifyForm | None = None):
+def _page(result, asked: str, lease_text: str, form: VerifyForm | None = None):
     status = 404 if result.status == "not_found" else 200
-    asked, judgement = _judge(result, asked[:64])
+    asked, judgement = _judge(result, asked[:64], lease_text)
     html = render_template(
         "verify/result.html",
         result=result,
         facts=result.facts,
         profiles=profile_codes(),
+        lease_profiles=[c for c, _t in profile_codes() if decided_by(c) == "lease_start"],
         asked=asked,
+        lease_start=lease_text[:32],
         judgement=judgement,
         form=form,
     )
@@ -131,8 +139,8 @@ def lookup():
     _log("typed", result, form.code.data or "")
     if result.status == "not_found":
         _count_failure(form.code.data)
-        return _page(result, "", _form(empty=True))  # nothing of the input is echoed
-    return _page(result, form.profile.data or "", form)
+        return _page(result, "", "", _form(empty=True))  # nothing of the input is echoed
+    return _page(result, form.profile.data or "", form.lease_start.data or "", form)
 
 
 @bp.route("/V/<path:payload>")
@@ -142,7 +150,7 @@ def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
     result = verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC))
     _log("qr", result, "")
-    return _page(result, request.args.get("profile", ""))
+    return _page(result, request.args.get("profile", ""), request.args.get("lease_start", ""))
 
 
 @bp.route("/api/v1/verify", methods=["POST"])
@@ -156,6 +164,11 @@ def api():
         message = 'the body must be a JSON object: {"code": "...", "birth_date": "YYYY-MM-DD"}'
         return jsonify(error="bad_request", message=message), 400
     code, birth, asked = (body.get(k) for k in ("code", "birth_date", "profile"))
+    try:
+        lease_start = parse_lease_start(body.get("lease_start"))
+    except ValueError:
+        message = "lease_start must be the start date of the lease, YYYY-MM-DD"
+        return jsonify(error="bad_lease_start", message=message), 400
     for name, value in (("code", code), ("birth_date", birth)):
         if not isinstance(value, str):  # the form of the call, which says nothing of the data
             return jsonify(error="bad_field", message=f"{name} must be given, as text"), 400
@@ -168,22 +181,11 @@ def api():
         _count_failure(code)
     document = result.as_json()
     if asked is not None:
-        judgement = judge_requirement(result, asked)
-        document["requirement"] = None if judgement is None else _judgement_json(judgement)
+        judgement = judge_requirement(result, asked, lease_start)
+        document["requirement"] = None if judgement is None else judgement_json(judgement)
     response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response, 404 if result.status == "not_found" else 200
-
-
-def _judgement_json(judgement) -> dict:
-    return {
-        "profile": judgement.code,
-        "title": judgement.title,
-        "meets": judgement.meets,
-        "shortfalls": [
-            {"skill": s, "level": got, "needed": need} for s, got, need in judgement.shortfalls
-        ],
-    }
 
 
 @bp.route("/api/v1/profiles")

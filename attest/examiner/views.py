@@ -10,9 +10,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.assessment import allocation
 from attest.auth import roles_required
 from attest.database import db_session
 from attest.examiner import admin_queries, quality, queue, scoring
+from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
 from attest.examiner.forms import RemarkForm, bands_form, bands_of
 from attest.models import Performance, Role, User
@@ -179,8 +181,39 @@ def toggle_senior(user_id: int):
 @bp.route("/admin/turnaround")
 @roles_required(Role.ADMIN)
 def turnaround():
-    rows, summary = quality.turnaround(db_session(), visible_centre_ids(current_user), _now())
-    return render_template("examiner/turnaround.html", rows=rows, summary=summary)
+    centres = visible_centre_ids(current_user)
+    rows, summary = quality.turnaround(db_session(), centres, _now())
+    return render_template(
+        "examiner/turnaround.html",
+        rows=rows,
+        summary=summary,
+        blocked=blocked_work(db_session(), centres),
+        blocked_reasons=BLOCKED_REASONS,
+    )
+
+
+BLOCKED_REASONS = {
+    allocation.NO_EXAMINER: _l("er is geen gekalibreerde examinator in dit centrum"),
+    allocation.TOO_FEW_EXAMINERS: _l(
+        "te weinig examinatoren: de anderen namen de test af of beoordeelden deze prestatie al"
+    ),
+    allocation.PAIRS_USED: _l(
+        "elk vrij paar examinatoren beoordeelde al een andere opdracht van deze kandidaat; "
+        "voeg examinatoren toe"
+    ),
+    allocation.NO_SENIOR: _l("er is geen senior examinator in dit centrum"),
+    allocation.SENIORS_RATED_IT: _l(
+        "elke senior examinator beoordeelde deze prestatie al; maak een andere examinator senior"
+    ),
+}
+
+
+@bp.app_context_processor
+def _blocked_banner() -> dict:
+    """Tell an admin, on every staff page, that work waits without an eligible examiner."""
+    if not (current_user and current_user.is_authenticated and current_user.role is Role.ADMIN):
+        return {}
+    return {"blocked_count": len(blocked_work(db_session(), visible_centre_ids(current_user)))}
 
 
 @bp.route("/admin/performances")

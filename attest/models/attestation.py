@@ -83,6 +83,15 @@ class Attestation(Base):
         sa.ForeignKey("attestation.id"), unique=True
     )
     superseded_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The requirement the candidate came for (a profile code), chosen at issuing and the only
+    # one the PDF prints; social housing also needs the start of the lease.
+    requirement_code: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    lease_start: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # A result flagged uncertain is issued only after a proctor confirms it, with the reason.
+    uncertain_confirmed_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id")
+    )
+    uncertain_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
 
     session: so.Mapped[TestSession] = so.relationship()
     supersedes: so.Mapped[Attestation | None] = so.relationship(

@@ -53,6 +53,20 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for POST buttons."""
 
 
+class IssueForm(FlaskForm):
+    """Issue the attestation: the requirement the candidate came for (the only one printed),
+    the lease start for social housing, and the confirmation of an uncertain result."""
+
+    requirement = SelectField(_l("Vereiste waarvoor de kandidaat kwam"), choices=[], default="")
+    lease_start = DateField(
+        _l("Startdatum van het huurcontract (alleen voor sociale huur)"), validators=[Optional()]
+    )
+    uncertain_reason = StringField(
+        _l("Onzeker resultaat: waarom reikt u het attest toch uit?"),
+        validators=[Optional(), Length(max=300)],
+    )
+
+
 class DisplayModesForm(FlaskForm):
     """Accessibility accommodations for the kiosk pages of one session."""
 

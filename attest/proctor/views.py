@@ -29,7 +29,13 @@ from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
-from attest.certificates.service import IssueError, attestation_for_session, issue_attestation
+from attest.certificates.requirements import profile_codes
+from attest.certificates.service import (
+    IssueChoice,
+    IssueError,
+    attestation_for_session,
+    issue_attestation,
+)
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.models import AttestationStatus, Role, SessionStatus
@@ -40,9 +46,16 @@ from attest.proctor.forms import (
     EmptyForm,
     EndSessionForm,
     ExtraTimeForm,
+    IssueForm,
     StartSessionForm,
 )
-from attest.proctor.labels import EVENT_LABELS
+from attest.proctor.labels import (
+    DETAIL_LABELS,
+    EVENT_HELP,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    STOP_LABELS,
+)
 from attest.storage import storage_for
 
 # What kiosk calls say to the proctor (kinds and reasons of session events).
@@ -109,7 +122,20 @@ ISSUE_MESSAGES = {
     "already_issued": _l("voor deze test is al een attest uitgereikt"),
     "no_key": _l("er is geen actieve ondertekeningssleutel; vraag de beheerder"),
     "storage": _l("het attest kon niet worden opgeslagen; probeer later opnieuw"),
+    "unknown_requirement": _l("kies een vereiste uit de lijst"),
+    "lease_start": _l("vul voor sociale huur de startdatum van het huurcontract in"),
+    "uncertain": _l(
+        "een resultaat is onzeker: bevestig het met een reden, of overweeg een nieuwe test"
+    ),
 }
+
+
+def _issue_form(formdata=None) -> IssueForm:
+    form = IssueForm(formdata=formdata)
+    form.requirement.choices = [SelectChoice("", _("geen vereiste vermelden"))] + [
+        SelectChoice(code, title) for code, title in profile_codes()
+    ]
+    return form
 
 
 def _now() -> datetime:
@@ -251,10 +277,17 @@ def test_session(session_id: int):
         attestation=attestation_for_session(session, ts),
         pending=ratings_pending(session, ts),
         form=EmptyForm(),
+        issue_form=_issue_form(),
+        uncertain=[r.skill for r in ts.results if r.is_uncertain],
         clock=session_clock.status(session, ts, _now(), timeout),
         clocks=session_clock.clocks_of(session, ts),
         events=events_of(session, ts),
         event_labels=EVENT_LABELS,
+        event_help=EVENT_HELP,
+        detail_labels=DETAIL_LABELS,
+        status_labels=STATUS_LABELS,
+        stop_labels=STOP_LABELS,
+        purpose=load_purposes().get(ts.purpose_code),
         extra_form=ExtraTimeForm(formdata=None),
         end_form=EndSessionForm(formdata=None),
         calls=open_calls(db_session(), ts),
@@ -289,10 +322,19 @@ def new_code(session_id: int):
 @roles_required(*STAFF)
 def issue(session_id: int):
     ts = services.session_for(db_session(), current_user, session_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    form = _issue_form(request.form)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Het attest kan niet worden uitgereikt: controleer de datum en de reden."), "error")
+        return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    choice = IssueChoice(
+        requirement=form.requirement.data or None,
+        lease_start=form.lease_start.data,
+        uncertain_reason=form.uncertain_reason.data or "",
+    )
     try:
-        att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config)
+        att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config, choice)
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
         if (

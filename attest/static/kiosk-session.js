@@ -59,8 +59,13 @@
     const position = parseInt(data.position || "0", 10) || null;
     post(data.focusUrl, { how: how, position: position }, true).catch(() => {});
   }
+  // Going to the next question unloads the page, and unloading turns it "hidden" after
+  // pagehide (HTML, "unload a document"): that is no candidate leaving, so it is not reported.
+  let unloading = false;
+  window.addEventListener("pagehide", () => { unloading = true; });
+  window.addEventListener("pageshow", () => { unloading = false; });
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") reportFocus("hidden");
+    if (document.visibilityState === "hidden" && !unloading) reportFocus("hidden");
   });
   window.addEventListener("blur", () => {
     if (document.visibilityState === "visible") reportFocus("blur");

@@ -91,3 +91,6 @@ def test_the_kiosk_keeps_the_candidate_inside_the_test(live_server, page, db, no
     while not {"fullscreen_exit", "blur"} <= set(events := _focus_events(db, world["session_id"])):
         assert time.monotonic() < deadline, f"focus reports recorded: {events}"
         time.sleep(0.1)
+    # Going to the next question and reloading unloaded the page: the candidate never left,
+    # so no "hidden" was reported (reports arrive in order; these came before the ones above).
+    assert "hidden" not in events, events

@@ -217,16 +217,20 @@ def test_storage_failure_while_issuing_leaves_nothing_half_issued(
 
     monkeypatch.setattr(DirectoryStorage, "put", disk_full)
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    confirm = {"uncertain_reason": "resultaat besproken met de kandidaat"}  # in case it is flagged
     response = client.post(
         f"/proctor/sessions/{session_id}/attestation",
-        data={"csrf_token": csrf_from(page)},
+        data={"csrf_token": csrf_from(page), **confirm},
         follow_redirects=True,
     )
     assert "kon niet worden opgeslagen" in response.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
     monkeypatch.undo()
     page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
-    client.post(f"/proctor/sessions/{session_id}/attestation", data={"csrf_token": csrf_from(page)})
+    client.post(
+        f"/proctor/sessions/{session_id}/attestation",
+        data={"csrf_token": csrf_from(page), **confirm},
+    )
     assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 1
 
 
@@ -256,6 +260,7 @@ def test_scanned_payload_revocation_and_offline_material(app, db, client, centre
     assert status_list.mimetype == "application/statuslist+cwt"
     now = datetime.now(UTC)
     assert verify_offline(path, jwks, status_list.data, now).status == "valid"
+    assert 'data-testid="names-shortened"' not in anonymous.get(path).get_data(as_text=True)
 
     # one changed character of the payload: the same failure as an unknown code
     tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
@@ -294,26 +299,100 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
     qr = runner.invoke(verify_command, ["HTTPS://ATTEST.EXAMPLE" + path, "--jwks", str(jwks)])
     assert qr.exit_code == 1 and "status_unknown" in qr.output  # genuine; no list given
 
-    tampered = bytearray(pdf.read_bytes())
-    tampered[len(tampered) // 2] ^= 0x01
-    pdf.write_bytes(bytes(tampered))
-    bad = runner.invoke(
-        verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
-    )
-    assert bad.exit_code == 1 and "seal: NOT OK" in bad.output
+    assert ok.output.strip().splitlines()[-1] == "verdict: valid"
+
+
+def _tampered_copies(pdf: bytes) -> dict[str, bytes]:
+    """A byte flipped inside the signed range, the file cut short, a revision appended."""
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.generic import NameObject, pdf_string
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    flipped = bytearray(pdf)
+    flipped[len(flipped) // 2] ^= 0x01
+    writer = IncrementalPdfFileWriter(BytesIO(pdf))
+    writer.root[NameObject("/Lang")] = pdf_string("en")
+    writer.update_root()
+    appended = BytesIO()
+    writer.write(appended)
+    return {"flipped": bytes(flipped), "truncated": pdf[:-300], "appended": appended.getvalue()}
+
+
+def test_attest_verify_ends_a_broken_seal_in_one_line_without_traceback(
+    app, db, client, centre_setup, tmp_path, capfd
+):
+    import logging
+    import sys
+
+    att, _path = _issued(app, db, client, centre_setup, family="Иванова", given="Мария")
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(app.test_client().get("/.well-known/jwks.json").data)
+    status = tmp_path / "status.cwt"
+    status.write_bytes(app.test_client().get("/status/attestations").data)
+    sealed = client.get(f"/proctor/sessions/{att.session_id}/attestation.pdf").data
+    # As on a terminal: pyHanko's log records reach stderr (where its tracebacks leaked).
+    to_stderr = logging.StreamHandler(sys.stderr)
+    logging.getLogger("pyhanko").addHandler(to_stderr)
+    try:
+        _check_tampered(sealed, tmp_path, jwks, status, capfd)
+    finally:
+        logging.getLogger("pyhanko").removeHandler(to_stderr)
+
+
+def _check_tampered(sealed, tmp_path, jwks, status, capfd):
+    from click.testing import CliRunner
+
+    from attest.cli import verify_command
+
+    for name, data in _tampered_copies(sealed).items():
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(data)
+        bad = CliRunner().invoke(
+            verify_command, [str(pdf), "--jwks", str(jwks), "--status-list", str(status)]
+        )
+        lines = bad.output.strip().splitlines()
+        assert bad.exit_code == 1, (name, bad.output)
+        assert lines[0].startswith("seal: NOT OK"), (name, bad.output)
+        assert lines[-1].startswith("verdict: NOT VALID: the seal is not intact"), name
+        assert len(lines) == 2, (name, bad.output)  # no status, no names
+        assert "Иванова" not in bad.output and "status: valid" not in bad.output
+        captured = capfd.readouterr()
+        assert "Traceback" not in bad.output + captured.out + captured.err, name
 
 
 def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre_setup):
     att, path = _issued(app, db, client, centre_setup)  # listening and reading A2, no speaking
     visitor = app.test_client()
-    housing = verify_typed(visitor, att.code, "1991-03-05", "sociale-huur").get_data(as_text=True)
-    assert "Voldoet niet aan: Sociale huur" in housing
+    unstated = verify_typed(visitor, att.code, "1991-03-05", "sociale-huur").get_data(as_text=True)
+    assert "startdatum van het huurcontract" in unstated  # the lease start decides the rule
+    housing = verify_typed(
+        visitor, att.code, "1991-03-05", "sociale-huur", lease_start="2023-03-01"
+    ).get_data(as_text=True)
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in housing
     assert "spreken: niet getest, nodig is A2" in housing
-    scanned = visitor.get(f"{path}?profile=sociale-huur").get_data(as_text=True)
-    assert "Voldoet niet aan" in scanned
-    api = verify_api(visitor, att.code, "1991-03-05", profile="sociale-huur").get_json()
-    assert api["requirement"]["meets"] is False
-    assert {"skill": "speaking", "level": None, "needed": "A2"} in api["requirement"]["shortfalls"]
+    assert "01-03-2025" in housing or "1 mrt 2025" in housing  # within two years of the lease
+    assert "Vlaamse Codex Wonen" in housing and "https://www.vlaanderen.be/" in housing
+    old_lease = verify_typed(
+        visitor, att.code, "1991-03-05", "sociale-huur", lease_start="2017-10-31"
+    ).get_data(as_text=True)
+    assert "taalbereidheid" in old_lease and "Voldoet" not in old_lease.split("judgement")[-1]
+    scanned = visitor.get(f"{path}?profile=sociale-huur&lease_start=2023-03-01")
+    assert "Voldoet niet aan" in scanned.get_data(as_text=True)
+    api = verify_api(
+        visitor, att.code, "1991-03-05", profile="sociale-huur", lease_start="2023-03-01"
+    ).get_json()
+    assert api["requirement"]["meets"] is False and api["requirement"]["outcome"] == "not_met"
+    assert api["requirement"]["deadline"] == "2025-03-01"
+    shortfall = {"skill": "speaking", "level": None, "needed": "A2", "why": "not_tested"}
+    assert shortfall in api["requirement"]["shortfalls"]
+    nationality = verify_api(visitor, att.code, "1991-03-05", profile="nationaliteit").get_json()
+    assert nationality["requirement"]["indication_only"] is True
+    assert nationality["requirement"]["meets"] is False
+    malformed = verify_api(
+        visitor, att.code, "1991-03-05", profile="sociale-huur", lease_start="maart 2023"
+    )
+    assert malformed.status_code == 400 and malformed.get_json()["error"] == "bad_lease_start"
     bad = verify_api(visitor, att.code, "1991-03-05", profile="no-such-rule")
     assert bad.status_code == 400 and "sociale-huur" in bad.get_json()["message"]
     assert verify_typed(visitor, att.code, "1991-03-05", "no-such-rule").status_code == 200
@@ -371,3 +450,49 @@ def test_session_events_call_the_proctor_until_resolved(app, db, centre_setup, n
     resolve_event(db, call, proctor, now)
     db.commit()
     assert open_calls(db, ts) == []
+
+
+def test_issuing_prints_only_the_requirement_asked_and_an_uncertain_result_needs_confirming(
+    app, db, client, centre_setup
+):
+    from attest.models import AuditEvent, SkillResult
+    from tests.pdftools import page_text
+
+    login(client, centre_setup["proctor"].username)
+    session_id, code = register_and_start(client, "Peeters", "An")
+    take_test(app, db, centre_setup["kiosk_token"], code, session_id, right=99)
+    result = db.scalars(sa.select(SkillResult).where(SkillResult.session_id == session_id)).first()
+    result.is_uncertain = True  # as a result with P(level) under 0.80 is stored
+    db.commit()
+    page = client.get(f"/proctor/sessions/{session_id}").get_data(as_text=True)
+    assert 'data-testid="uncertain-warning"' in page
+    url = f"/proctor/sessions/{session_id}/attestation"
+    ask = {"csrf_token": csrf_from(page), "requirement": "sociale-huur"}
+    refused = client.post(url, data=ask | {"uncertain_reason": "ok"}, follow_redirects=True)
+    assert "startdatum van het huurcontract" in refused.get_data(as_text=True)
+    refused = client.post(url, data=ask | {"lease_start": "2024-09-01"}, follow_redirects=True)
+    assert "onzeker" in refused.get_data(as_text=True)
+    assert db.scalar(sa.select(sa.func.count()).select_from(Attestation)) == 0
+
+    reason = "kandidaat verklaarde hoofdpijn; resultaat besproken en bevestigd"
+    issued = client.post(url, data=ask | {"lease_start": "2024-09-01", "uncertain_reason": reason})
+    assert issued.status_code == 302
+    att = db.scalar(sa.select(Attestation))
+    assert att.requirement_code == "sociale-huur" and att.lease_start.isoformat() == "2024-09-01"
+    assert att.uncertain_reason == reason
+    assert att.uncertain_confirmed_by_id == centre_setup["proctor"].id
+    assert db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "attestation.issue"))
+    pdf = client.get(f"/proctor/sessions/{session_id}/attestation.pdf").data
+    text = " ".join(page_text(pdf).split())
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in text
+    assert "Reden: spreken: niet getest, A2 gevraagd." in text
+    assert "nationaliteit" not in text.lower() and "taxi" not in text.lower()
+
+
+def test_the_qr_page_says_a_shortened_name_is_in_full_on_the_pdf(app, db, client, centre_setup):
+    family, given = "Vandenbroucke-" + "Abcdefghij" * 5, "Marie-Christine " + "Klmnopqrst" * 5
+    att, path = _issued(app, db, client, centre_setup, family=family, given=given)
+    page = app.test_client().get(path).get_data(as_text=True)
+    assert "…" in page
+    assert "het gedrukte attest vermeldt de volledige naam" in page
+    assert 'data-testid="names-shortened"' in page

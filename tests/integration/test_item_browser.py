@@ -51,6 +51,20 @@ def test_preview_renders_like_the_kiosk_with_audio_transcript_and_key(db, client
     assert client.get("/admin/items/no-such-item").status_code == 404
 
 
+def test_the_key_is_said_in_words_not_as_raw_json(db, client):
+    load_demo_bank(db)
+    admin = make_user(db, role=Role.ADMIN)
+    db.commit()
+    login(client, admin.username)
+    item = db.scalar(sa.select(Item).where(Item.format == "single_choice").limit(1))
+    content = item.versions[-1].content
+    right = content["options"]["abcdefgh".index(content["answer"])]
+    html = client.get(f"/admin/items/{item.id}").get_data(as_text=True)
+    key = html.split('data-testid="key"', 1)[1].split("</dl>", 1)[0]
+    assert "Juist antwoord" in key and f"{content['answer']} ({right['text']})" in key
+    assert "{" not in key and '"answer"' not in key
+
+
 def test_version_history_and_usage_counts(db, client, tmp_path, now):
     root = tmp_path / "bank"
     shutil.copytree(PROJECT_ROOT / "question_banks" / "nl", root)

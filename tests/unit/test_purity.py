@@ -50,6 +50,8 @@ PURE_MODULES = [
     "attest.assessment.kiosk_languages",
     "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
+    "attest.certificates.requirement_text",
+    "attest.admin.item_key",
     "attest.certificates.keys",
     "attest.certificates.pdf",
     "attest.certificates.seal",

@@ -46,13 +46,11 @@ def start_at_kiosk(app, kiosk_token: str, start_code: str, language: str = "nl")
     return client
 
 
-def verify_typed(client, code: str, birth_date: str, profile: str = ""):
+def verify_typed(client, code: str, birth_date: str, profile: str = "", lease_start: str = ""):
     """Look an attestation up as a third party would: typed code and the holder's birth date."""
     token = csrf(client, "/v")
-    return client.post(
-        "/v",
-        data={"code": code, "birth_date": birth_date, "profile": profile, "csrf_token": token},
-    )
+    data = {"code": code, "birth_date": birth_date, "profile": profile, "csrf_token": token}
+    return client.post("/v", data=data | ({"lease_start": lease_start} if lease_start else {}))
 
 
 def verify_api(client, code: str, birth_date: str, **extra):

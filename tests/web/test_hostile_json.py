@@ -239,6 +239,7 @@ JSON_ENDPOINTS: dict[str, JsonEndpoint] = {
             "insz": Field("str", _INSZ, required=True),
             "profile": Field("str", st.sampled_from(["sociale-huur", "taxi"]), required=True),
             "purpose": Field("str", st.sampled_from(["huurcontract", "dossier 12"]), required=True),
+            "lease_start": Field("str", st.sampled_from(["2023-01-01", "2017-11-01"])),
         },
     ),
     "verify.api": JsonEndpoint(
@@ -252,6 +253,7 @@ JSON_ENDPOINTS: dict[str, JsonEndpoint] = {
                 "str", st.sampled_from(["<birth>", "1990-04-12", "2023-02-30"]), required=True
             ),
             "profile": Field("str", st.sampled_from(["sociale-huur", "taxi"]), nullable=True),
+            "lease_start": Field("str", st.sampled_from(["2023-01-01", "2017-11-01"])),
         },
     ),
 }

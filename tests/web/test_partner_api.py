@@ -42,6 +42,8 @@ def test_insz_fixtures_are_valid():
 
 
 def _ask(client, key, **body):
+    if body.get("profile") == "sociale-huur":
+        body.setdefault("lease_start", "2024-01-01")  # social housing is decided by the lease
     headers = {"Authorization": f"Bearer {key}"} if key else {}
     return client.post("/api/v1/partner/checks", json=body, headers=headers)
 
@@ -287,3 +289,13 @@ def test_api_follows_its_openapi_document_without_server_errors(app, api_world):
 
         check()
     assert 200 in calls and 400 in calls  # both accepted and rejected requests were made
+
+
+def test_social_housing_needs_the_lease_start_and_indications_are_never_met(app, db, client):
+    org, key = make_partner(db, profiles=["sociale-huur", "nationaliteit"], name="Gemeente Gent")
+    db.commit()
+    body = {"insz": INSZ, "profile": "sociale-huur", "purpose": "toewijzing woning"}
+    missing = client.post(
+        "/api/v1/partner/checks", json=body, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert missing.status_code == 400 and missing.get_json()["error"] == "bad_lease_start"

@@ -54,5 +54,9 @@ def test_english_catalogue_is_complete_and_not_fuzzy():
 def test_pages_follow_the_chosen_language(app, client):
     assert "Staff login" in client.get("/?lang=en").get_data(as_text=True)
     assert "Aanmelden voor medewerkers" in client.get("/?lang=nl").get_data(as_text=True)
-    english_browser = app.test_client().get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
-    assert "Staff login" in english_browser.get_data(as_text=True)
+    # Staff pages are Dutch until someone chooses English; public pages follow the browser.
+    english_browser = app.test_client()
+    staff = english_browser.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert "Aanmelden voor medewerkers" in staff.get_data(as_text=True)
+    public = english_browser.get("/v", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert 'lang="en"' in public.get_data(as_text=True)

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from attest.certificates import keys
-from attest.certificates.pdf import AttestationData
+from attest.certificates.pdf import AttestationData, Framing
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 VERIFY_URL = "https://attest.example.be/v/ATT-7KQ2-M9XP"
@@ -25,7 +25,15 @@ def make_attestation_data(**overrides) -> AttestationData:
         centre_name="Huis van het Nederlands Brussel",
         issuer_name="Huis van het Nederlands Brussel",
         skills={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
-        profiles_met=[("Sociale huur", True), ("Inburgering", False)],
+        requirement=None,
+        framing=Framing(
+            issuer_address="Voorbeeldstraat 1, 1000 Brussel",
+            company_number="0123.456.789",
+            contact="attesten@example.be",
+            test_form="A2 mondeling (luisteren en spreken)",
+            ceiling="A2",
+            skills_tested=("listening", "speaking"),
+        ),
     )
     fields.update(overrides)
     return AttestationData(**fields)

@@ -37,19 +37,36 @@ def test_name_is_extracted_exactly_as_registered(make_data, family, given):
     assert _field_value(pdf, "Voornamen") == given
 
 
+RTL_NAMES = NAMES[-1:] + [("عبد الله", "محمد علي"), ("لاله", "Sara"), ("Ali الحسن", "أحمد")]
+
+
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-@pytest.mark.parametrize("family, given", NAMES, ids=[f"{f} {g}" for f, g in NAMES])
-def test_poppler_finds_the_name_after_normalisation(make_data, family, given):
-    # Poppler keeps Arabic presentation forms and wraps RTL runs in embedding marks;
-    # NFKC folds the forms back, so a search after normalisation still finds the name.
+@pytest.mark.parametrize("family, given", NAMES + RTL_NAMES[1:] + [("عبد الله", "مُحَمَّد")])
+def test_poppler_extracts_the_registered_letters(make_data, family, given):
+    # Joined Arabic glyphs map to presentation forms; the /ActualText of each right-to-left word
+    # gives Poppler the registered letters. Poppler marks right-to-left lines with embedding
+    # marks (U+202A-U+202E), which are its layout, not the name.
     pdf = render_attestation(
         make_data(family_name=family, given_names=given), verify_url=VERIFY_URL, is_demo=False
     )
     out = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
     ).stdout.decode()
-    text = unicodedata.normalize("NFKC", out).translate(dict.fromkeys(range(0x202A, 0x202F)))
-    assert family in text and given in text
+    lines = {
+        line.strip() for line in out.translate(dict.fromkeys(range(0x202A, 0x202F))).split("\n")
+    }
+    assert not any(0xFB50 <= ord(ch) <= 0xFEFF for ch in out)  # no presentation forms
+    for name in (family, given):
+        assert unicodedata.normalize("NFC", name) in lines
+
+
+@pytest.mark.parametrize("family, given", RTL_NAMES)
+def test_pdfium_extracts_right_to_left_names_in_logical_order(make_data, family, given):
+    pdf = render_attestation(
+        make_data(family_name=family, given_names=given), verify_url=VERIFY_URL, is_demo=False
+    )
+    assert _field_value(pdf, "Familienaam") == unicodedata.normalize("NFC", family)
+    assert _field_value(pdf, "Voornamen") == unicodedata.normalize("NFC", given)
 
 
 @pytest.mark.parametrize("is_demo", [True, False])
@@ -103,20 +120,79 @@ def test_skill_missing_from_mapping_is_not_tested(make_data):
     assert text.count("niet getest") == 3
 
 
-@pytest.mark.parametrize(
-    "profiles, expected",
-    [
-        ([("Sociale huur", True), ("Inburgering", False)], ["ja Sociale huur", "nee Inburgering"]),
-        ([], ["Geen vereistenprofielen"]),
-    ],
-)
-def test_profiles_section(make_data, profiles, expected):
-    text = _page_text(
-        render_attestation(make_data(profiles_met=profiles), verify_url=VERIFY_URL, is_demo=False)
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_only_the_requirement_asked_is_printed_with_the_reason(make_data):
+    from datetime import date
+
+    from attest.certificates.requirement_text import verdict_nl
+    from attest.certificates.requirements import judge_profile
+
+    levels = {"listening": "A2", "reading": None, "speaking": "A1", "writing": None}
+    judged = judge_profile(
+        "sociale-huur", levels, test_date=date(2025, 3, 1), lease_start=date(2024, 9, 1)
     )
-    assert "Voldoet aan" in text
-    for line in expected:
-        assert line in text
+    sentence, reasons = verdict_nl(judged)
+    text = _flat(
+        _page_text(
+            render_attestation(
+                make_data(skills=levels, requirement=(sentence, reasons)),
+                verify_url=VERIFY_URL,
+                is_demo=False,
+            )
+        )
+    )
+    assert "Vereiste waarvoor de kandidaat kwam" in text
+    assert "Voldoet niet aan: Sociale huur, taalkennis A2 mondeling" in text
+    assert "Reden: spreken: A1, A2 gevraagd." in text
+    for other in ("nationaliteit", "Inburgering", "taxi", "kinderopvang", " ja ", " nee "):
+        assert other not in text
+    bare = _flat(_page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)))
+    assert "Vereiste" not in bare and "Voldoet" not in bare
+
+
+def test_an_indication_never_says_meets(make_data):
+    from datetime import date
+
+    from attest.certificates.requirement_text import verdict_nl
+    from attest.certificates.requirements import judge_profile
+
+    levels = dict.fromkeys(("listening", "reading", "speaking", "writing"), "A2")
+    sentence, reasons = verdict_nl(
+        judge_profile("nationaliteit", levels, test_date=date(2025, 3, 1))
+    )
+    text = _flat(
+        _page_text(
+            render_attestation(
+                make_data(skills=levels, requirement=(sentence, reasons)),
+                verify_url=VERIFY_URL,
+                is_demo=False,
+            )
+        )
+    )
+    assert "Niveau-indicatie" in text and "beslist de bevoegde overheid" in text
+    assert "Voldoet" not in text
+
+
+def test_legal_framing_test_form_ceiling_and_seal_wording(make_data):
+    text = _flat(_page_text(render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)))
+    for fact in (
+        "Het is geen diploma of inburgeringsattest",
+        "beslist of ze het aanvaardt",
+        "Voorbeeldstraat 1, 1000 Brussel",
+        "ondernemingsnummer (KBO) 0123.456.789",
+        "attesten@example.be",
+        "A2 mondeling (luisteren en spreken)",
+        "Getest: luisteren en spreken.",
+        "A2 is het hoogste niveau dat deze test meet.",
+        "elektronisch gezegeld",
+        "eIDAS",
+    ):
+        assert fact in text, fact
+    assert "verzegeld" not in text and "PAdES" not in text
+    assert text.count("Europees Referentiekader voor Talen (ERK)") == 1
 
 
 def test_core_facts_are_printed(make_data):

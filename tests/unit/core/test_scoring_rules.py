@@ -1,14 +1,11 @@
 """Levels from estimates, Rasch EAP, requirement profiles and short codes."""
 
-from datetime import date
-
 import numpy as np
 import pytest
 
 from attest.assessment import codes
 from attest.assessment.cefr import BELOW_A1, provisional_cut_scores
 from attest.assessment.irt import eap_estimate
-from attest.certificates.requirements import judge_all, load_profiles, profile_in_force
 
 
 @pytest.mark.parametrize(
@@ -48,31 +45,6 @@ def test_eap_matches_a_brute_force_posterior_mean():
 def test_eap_refuses_mismatched_lengths():
     with pytest.raises(ValueError):
         eap_estimate([0.0, 1.0], [1])
-
-
-@pytest.mark.parametrize(
-    "levels, on, code, meets",
-    [
-        ({"listening": "A2", "speaking": "A2"}, date(2024, 5, 1), "sociale-huur", True),
-        ({"listening": "A2", "speaking": "A1"}, date(2024, 5, 1), "sociale-huur", False),
-        ({"listening": "A1", "speaking": "A1"}, date(2020, 5, 1), "sociale-huur", True),
-        ({"listening": "A1", "speaking": "A1"}, date(2023, 5, 1), "sociale-huur", False),
-        ({"listening": "A2", "reading": "A2"}, date(2024, 5, 1), "inburgering", False),
-    ],
-)
-def test_profiles_judged_by_the_rule_on_the_test_date(levels, on, code, meets):
-    full = dict.fromkeys(("listening", "reading", "speaking", "writing")) | levels
-    judgement = next(j for j in judge_all(full, on) if j.code == code)
-    assert judgement.meets is meets
-    if not meets:
-        assert judgement.reasons
-
-
-def test_taxi_rule_not_in_force_before_july_2024():
-    with pytest.raises(KeyError):
-        profile_in_force("taxi", date(2024, 6, 30))
-    assert profile_in_force("taxi", date(2024, 7, 1)).requirements["speaking"] == "B1"
-    assert len(load_profiles()) >= 6
 
 
 def test_codes_have_no_ambiguous_characters_and_normalise():
