@@ -178,9 +178,12 @@ def _shaped(text: str, font: str, size: float) -> list[Piece]:
             if word.isspace():
                 pieces.append((word, pdfmetrics.stringWidth(word, font, size), font, None))
                 continue
+            # A word with a zero-width (non-)joiner gets no /ActualText: PDFium reorders such an
+            # actual text wrongly, while it maps the shaped glyphs back to the right letters.
+            has_joiner = "\u200c" in word or "\u200d" in word
             for piece, piece_font in reversed(_font_pieces(word, font)):
                 shaped, width = _shaped_run(piece, piece_font, size, rtl=True)
-                pieces.append((shaped, width, piece_font, piece[::-1]))
+                pieces.append((shaped, width, piece_font, None if has_joiner else piece[::-1]))
     return pieces
 
 

@@ -187,7 +187,7 @@ def _issue(
         try:
             with session.begin_nested():
                 att, sealed = _render_and_add(session, ts, actor, now, config, key_row, signer,
-                                              root, supersedes)  # fmt: skip
+                                              root, supersedes, choice)  # fmt: skip
         except sa.exc.IntegrityError:
             # Another transaction took this code or status-list index after we checked it:
             # draw new ones. The session's own attestation cannot clash (its row is locked).
@@ -217,6 +217,7 @@ def _render_and_add(
     signer,
     root,
     supersedes: Attestation | None,
+    choice: IssueChoice,
 ) -> tuple[Attestation, bytes]:
     """Render and seal the PDF with a new code and status-list index, and add its row."""
     levels = levels_of(ts)
