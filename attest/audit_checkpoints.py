@@ -20,6 +20,7 @@ import sqlalchemy.orm as so
 from attest import audit_anchor as anchor
 from attest.audit import HEAD_ID, verify_audit_trail
 from attest.audit_chain import GENESIS, ChainProblem
+from attest.db import SQLITE_BEGIN
 from attest.models import AuditChainHead
 
 log = logging.getLogger("attest.audit")
@@ -110,7 +111,9 @@ def install_checkpoint_trigger(app: Any, clock: Callable[[], float] = time.time)
         if now < state["due"]:
             return
         state["due"] = (now // INTERVAL_S + 1) * INTERVAL_S  # the next hour
-        session = so.Session(bind=app.extensions["attest_engine"])
+        # It only reads the chain head: on SQLite a read transaction, never waiting for writers.
+        engine = app.extensions["attest_engine"].execution_options(**{SQLITE_BEGIN: "read"})
+        session = so.Session(bind=engine)
         try:
             write_checkpoint(
                 session, app.config["STORAGE_DIR"], app.config["KEYS_DIR"],

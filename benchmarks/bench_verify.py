@@ -161,7 +161,14 @@ def post_scripts(base: str, tmp: Path, code: str, key: str) -> list[tuple[str, s
     partner = lua_post(
         tmp,
         "partner",
-        json.dumps({"insz": INSZ, "profile": "sociale-huur", "purpose": "benchmark"}),
+        json.dumps(
+            {
+                "insz": INSZ,
+                "profile": "sociale-huur",
+                "purpose": "benchmark",
+                "lease_start": "2024-01-01",
+            }
+        ),
         {"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
     )
     return [

@@ -119,7 +119,7 @@ def _prepare(urls, api_key, usernames, sessions):
         url = urls[k % 2] + "/api/v1/partner/checks"
         purpose = f"concurrent check {k:03d}"
         body = {"insz": insz_for(date(1980, 1, 1 + k % 28)), "profile": "sociale-huur",
-                "purpose": purpose}  # fmt: skip
+                "purpose": purpose, "lease_start": "2024-01-01"}  # fmt: skip
         calls.append(("partner", purpose, _partner_call(url, api_key, body)))
     pages = []  # (kind, key, url, form, kiosk token): a browser opens each page first
     for k in range(LOGINS):

@@ -101,7 +101,12 @@ def test_lookups_and_partner_checks_answer_when_redis_is_down(app, db, issued, c
         assert verify_api(client, issued.code, "1990-01-03").status_code == 429  # still limited
         check = client.post(
             "/api/v1/partner/checks",
-            json={"insz": "90041200105", "profile": "sociale-huur", "purpose": "housing"},
+            json={
+                "insz": "90041200105",
+                "profile": "sociale-huur",
+                "purpose": "housing",
+                "lease_start": "2024-01-01",
+            },
             headers={"Authorization": f"Bearer {key}"},
         )
         assert check.status_code < 500
