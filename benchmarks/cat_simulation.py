@@ -610,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--marginal", action="store_true", help="no exposure control per stratum")
     ap.add_argument(
+        "--ours-only", action="store_true", help="our engine only (accuracy, errors, exposure)"
+    )
+    ap.add_argument(
         "--set",
         action="append",
         default=[],
@@ -645,13 +648,13 @@ def main(argv: list[str] | None = None) -> int:
                 simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs) for r in (0, 1)
             )
 
-        need_se = not args.lean or "placement" in OURS
+        need_se = not args.ours_only and (not args.lean or "placement" in OURS)
         catsim = reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s)) if need_se else None
         all_cuts = tuple(CUTS.cuts[c] for c in LEVELS)
         catsim_ci = {
             task: reps(run_catsim, lambda t, f, r, s, b=bounds: (b, False, t, f, r, s))
             for task, bounds in (("placement", all_cuts), ("one cut", (CUTS.cuts[CUT_LEVEL],)))
-            if task in OURS
+            if task in OURS and not args.ours_only
         }
         for task in OURS:
             cfg = OURS[task]
@@ -659,8 +662,9 @@ def main(argv: list[str] | None = None) -> int:
             results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
             if catsim is not None:
                 results[(task, "catsim")] = metrics(task, thetas, catsim, QB.size)
-            results[(task, "catsim-CI")] = metrics(task, thetas, catsim_ci[task], QB.size)
-            if args.lean:
+            if task in catsim_ci:
+                results[(task, "catsim-CI")] = metrics(task, thetas, catsim_ci[task], QB.size)
+            if args.lean or args.ours_only:
                 continue
             ideal = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, True, t, f, r, s))
             form = fixed_form(task, int(round(ours[0].lengths.mean())))
