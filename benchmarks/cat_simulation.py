@@ -67,6 +67,7 @@ BAND = 0.5  # width of the ability bands of the conditional exposure figure
 MIN_BAND = 100  # bands with fewer candidates are not reported (too noisy)
 OVERRIDES: dict[str, dict] = {}  # task -> engine settings replacing the purposes' (tuning)
 CONDITIONAL = True  # exposure control per ability stratum as well (--marginal: off)
+STRATUM_RATE: float | None = None  # goal rate within a stratum (--stratum-rate; None: MAX_RATE)
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -175,7 +176,11 @@ def run_ours(job: tuple) -> tuple:
     conditional = CONDITIONAL
     engine = CatEngine(bank, config)
     # the item-eligibility method with running counts over this chunk's candidates, in order
-    counts = None if ideal else EligibilityCounts([item.id for item in bank])
+    counts = (
+        None
+        if ideal
+        else EligibilityCounts([item.id for item in bank], stratum_max_rate=STRATUM_RATE)
+    )
     index = {item.id: i for i, item in enumerate(bank)}
     parts = (
         {i: [bank[i].params.b] for i in range(len(bank))}
@@ -597,7 +602,7 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
-    global IDEAL, OURS, CONDITIONAL
+    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
@@ -609,6 +614,7 @@ def main(argv: list[str] | None = None) -> int:
         "--lean", action="store_true", help="ours, catsim and catsim-CI only (no fixed, ideal)"
     )
     ap.add_argument("--marginal", action="store_true", help="no exposure control per stratum")
+    ap.add_argument("--stratum-rate", type=float, default=None, help="goal rate per stratum")
     ap.add_argument(
         "--ours-only", action="store_true", help="our engine only (accuracy, errors, exposure)"
     )
@@ -630,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     real = args.bank != "synthetic"
     set_bank(synthetic_bank(600, args.seed) if not real else real_bank(args.bank))
     CONDITIONAL = not args.marginal
+    STRATUM_RATE = args.stratum_rate
     for item in args.set:
         task, _, setting = item.partition(":")
         key, _, value = setting.partition("=")

@@ -67,12 +67,18 @@ class EligibilityCounts:
     a simulation adds each finished test (``add``)."""
 
     def __init__(
-        self, unit_ids: Sequence[str], max_rate: float = MAX_RATE, fading: float = FADING
+        self,
+        unit_ids: Sequence[str],
+        max_rate: float = MAX_RATE,
+        fading: float = FADING,
+        stratum_max_rate: float | None = None,
     ) -> None:
         if not 0.0 < max_rate <= 1.0 or not 0.0 < fading <= 1.0:
             raise ValueError("max_rate and fading must lie in (0, 1]")
         self.unit_ids = list(unit_ids)
         self.max_rate = float(max_rate)
+        # the goal rate within a stratum (default: max_rate)
+        self.stratum_max_rate = float(stratum_max_rate or max_rate)
         self.fading = float(fading)
         self._position = {uid: i for i, uid in enumerate(self.unit_ids)}
         self.tests = 0.0
@@ -142,7 +148,7 @@ class EligibilityCounts:
             given = administered > 0
             p = np.ones(len(self.unit_ids))
             p[given] = np.clip(
-                self.max_rate * self.stratum_eligible[k][given] / administered[given],
+                self.stratum_max_rate * self.stratum_eligible[k][given] / administered[given],
                 MIN_PROBABILITY,
                 1.0,
             )

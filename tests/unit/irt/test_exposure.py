@@ -160,6 +160,11 @@ def test_conditional_counts_are_kept_per_stratum_of_the_selection():
         "u2": 0.2 * 3 / 1,
         "u3": 0.2 * 3 / 1,
     }
+    # a goal of its own within the strata
+    strict = EligibilityCounts(ids, max_rate=0.2, fading=1.0, stratum_max_rate=0.1)
+    strict.add(["u0", "u1", "u2"], [], [0, 1, 1], {"1": ["u3"]})
+    assert strict.stratum_probabilities() == {1: {"u0": 0.1, "u1": 0.1, "u2": 0.1}}
+    assert strict.probabilities() == {"u0": 0.2, "u1": 0.2, "u2": 0.2}
     with pytest.raises(ValueError):
         counts.add(["u0"], [], [0, 1])
 
