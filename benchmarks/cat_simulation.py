@@ -39,7 +39,13 @@ import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.cefr import BELOW_A1, LEVELS, PROVISIONAL_CUTS, CutScores
-from attest.assessment.exposure import FADING, MAX_RATE, EligibilityCounts, units_from_specs
+from attest.assessment.exposure import (
+    FADING,
+    MAX_RATE,
+    STRATUM_MAX_RATE,
+    EligibilityCounts,
+    units_from_specs,
+)
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
 from attest.assessment.purposes import load_purposes
 
@@ -67,7 +73,7 @@ BAND = 0.5  # width of the ability bands of the conditional exposure figure
 MIN_BAND = 100  # bands with fewer candidates are not reported (too noisy)
 OVERRIDES: dict[str, dict] = {}  # task -> engine settings replacing the purposes' (tuning)
 CONDITIONAL = True  # exposure control per ability stratum as well (--marginal: off)
-STRATUM_RATE: float | None = None  # goal rate within a stratum (--stratum-rate; None: MAX_RATE)
+STRATUM_RATE = STRATUM_MAX_RATE  # goal rate within a stratum (--stratum-rate)
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -614,7 +620,9 @@ def main(argv: list[str] | None = None) -> int:
         "--lean", action="store_true", help="ours, catsim and catsim-CI only (no fixed, ideal)"
     )
     ap.add_argument("--marginal", action="store_true", help="no exposure control per stratum")
-    ap.add_argument("--stratum-rate", type=float, default=None, help="goal rate per stratum")
+    ap.add_argument(
+        "--stratum-rate", type=float, default=STRATUM_MAX_RATE, help="goal rate per stratum"
+    )
     ap.add_argument(
         "--ours-only", action="store_true", help="our engine only (accuracy, errors, exposure)"
     )
@@ -707,7 +715,11 @@ def main(argv: list[str] | None = None) -> int:
         + "; undecided tests classified by the "
         + next(iter(OURS.values())).undecided_estimator.upper()
         + f"; item-eligibility exposure control, goal r_max {MAX_RATE}, "
-        + ("marginal and per ability stratum of 0.5 logit" if CONDITIONAL else "marginal only")
+        + (
+            f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE})"
+            if CONDITIONAL
+            else "marginal only"
+        )
         + f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
         f"(fading {FADING})" + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "

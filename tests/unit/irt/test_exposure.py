@@ -141,7 +141,7 @@ def test_conditional_counts_are_kept_per_stratum_of_the_selection():
     stratum k, P(E_i | k) = r_max x (tests ending in k with i drawn eligible in k) / (tests
     ending in k that gave i), computed by hand."""
     ids = ["u0", "u1", "u2", "u3"]
-    counts = EligibilityCounts(ids, max_rate=0.2, fading=1.0)
+    counts = EligibilityCounts(ids, max_rate=0.2, fading=1.0, stratum_max_rate=None)
     counts.add(["u0", "u1", "u2"], [], [0, 1, 1], {"1": ["u3"], "0": ["u2"]})
     counts.add(["u0"], [], [0], {})
     counts.add(["u0", "u3"], [], [1, 0], {"0": ["u1"]})
