@@ -1,7 +1,7 @@
 """Simulate adaptive receptive sections: our engine vs catsim, a fixed form and an ideal bank.
 
     .venv/bin/python benchmarks/cat_simulation.py [--bank synthetic|reading|listening]
-        [--candidates N] [--quick] [--jobs 2] [--seed S] [--write]
+        [--candidates N] [--quick] [--jobs 2] [--seed S] [--write] [--tasks ...] [--no-baselines]
 
 Everything runs on the same simulated candidates, theta ~ N(-0.25, 1.5) (spread from below A1 to
 B2), each simulated twice with fresh responses to measure classification consistency. Engines:
@@ -13,6 +13,9 @@ B2), each simulated twice with fresh responses to measure classification consist
             question
   catsim    catsim MaxInfoSelector + NumericalSearchEstimator (bounded MLE, Dodd heuristic) +
             MinErrorStopper(SE < CATSIM_SE); one run serves both tasks (it does not know the cut)
+  catsim-CI catsim at its best for classification: the same selector and estimator with
+            ConfidenceIntervalStopper at the decision cuts (95 %): the A2 cut for one cut, the
+            four cuts for placement (one run per task)
   fixed     one linear form from the same bank, as long as ours on average, scored by EAP;
             placement: items nearest evenly spaced points over the cuts; one cut: nearest the cut
   ideal     our rules on a dense bank (an item every 0.002 logit, no exposure or content rules):
@@ -32,10 +35,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.cefr import BELOW_A1, LEVELS, PROVISIONAL_CUTS, CutScores
-from attest.assessment.exposure import FADING, MAX_RATE, EligibilityCounts, units_from_specs
+from attest.assessment.exposure import (
+    FADING,
+    MAX_RATE,
+    STRATUM_MAX_RATE,
+    EligibilityCounts,
+    units_from_specs,
+)
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
 from attest.assessment.purposes import load_purposes
 
@@ -57,6 +67,13 @@ DOMAINS = (
 FORMATS = (("single_choice", 0.6), ("multiple_response", 0.2), ("text_entry", 0.2))
 POP_MEAN, POP_SD = -0.25, 1.5
 CATSIM_SE, CATSIM_MIN, CATSIM_MAX = 0.30, 8, 60
+CATSIM_CONFIDENCE = 0.95
+NEAR = 0.3  # "near a cut": within this many logits of it
+BAND = 0.5  # width of the ability bands of the conditional exposure figure
+MIN_BAND = 100  # bands with fewer candidates are not reported (too noisy)
+OVERRIDES: dict[str, dict] = {}  # task -> engine settings replacing the purposes' (tuning)
+CONDITIONAL = True  # exposure control per ability stratum as well (--marginal: off)
+STRATUM_RATE = STRATUM_MAX_RATE  # goal rate within a stratum (--stratum-rate)
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -76,7 +93,10 @@ def purpose_configs(skill: str) -> dict[str, dict]:
 def our_configs(skill: str) -> dict[str, CatConfig]:
     """Return our engine's config per task (its exposure control is the item-eligibility
     method with running counts, in run_ours)."""
-    return {task: CatConfig(**settings) for task, settings in purpose_configs(skill).items()}
+    return {
+        task: CatConfig(**{**settings, **OVERRIDES.get(task, {})})
+        for task, settings in purpose_configs(skill).items()
+    }
 
 
 OURS: dict[str, CatConfig] = {}
@@ -159,9 +179,14 @@ def run_ours(job: tuple) -> tuple:
     bank = IDEAL if ideal else BANK
     if ideal:
         config = replace(config, top_k=1, format_max_share={})
+    conditional = CONDITIONAL
     engine = CatEngine(bank, config)
     # the item-eligibility method with running counts over this chunk's candidates, in order
-    counts = None if ideal else EligibilityCounts([item.id for item in bank])
+    counts = (
+        None
+        if ideal
+        else EligibilityCounts([item.id for item in bank], stratum_max_rate=STRATUM_RATE)
+    )
     index = {item.id: i for i, item in enumerate(bank)}
     parts = (
         {i: [bank[i].params.b] for i in range(len(bank))}
@@ -174,6 +199,9 @@ def run_ours(job: tuple) -> tuple:
         state = engine.start(
             seed=seed * 1_000_003 + rep * 100_000 + first + k,
             eligibility=None if counts is None else counts.probabilities(),
+            stratum_eligibility=None
+            if counts is None or not conditional
+            else counts.stratum_probabilities(),
         )
         times, cpu = [], []
         while True:
@@ -188,7 +216,12 @@ def run_ours(job: tuple) -> tuple:
             times.append((time.perf_counter() - t2 + (t1 - t0)) * 1000)
             cpu.append((time.thread_time() - c2 + (c1 - c0)) * 1000)
         if counts is not None:
-            counts.add(state.items, state.ineligible or [])
+            counts.add(
+                state.items,
+                state.ineligible or [],
+                state.strata if conditional else None,
+                state.stratum_ineligible,
+            )
         d = engine.should_stop(state)
         used = [q for i in state.items for q in ([index[i]] if ideal else UNIT_Q[index[i]])]
         out.append((d.level, bool(d.reached), d.n_items, d.theta, used, times, cpu))
@@ -196,18 +229,24 @@ def run_ours(job: tuple) -> tuple:
 
 
 def run_catsim(job: tuple) -> tuple:
-    """Run catsim (max info, bounded MLE with Dodd, SE stop) for a chunk of candidates."""
+    """Run catsim (max info, bounded MLE with Dodd; SE stop, or with ``bounds`` the confidence
+    interval stop at those cuts) for a chunk of candidates."""
     from catsim.estimation import NumericalSearchEstimator
     from catsim.item_bank import ItemBank
     from catsim.selection import MaxInfoSelector
-    from catsim.stopping import MinErrorStopper
+    from catsim.stopping import ConfidenceIntervalStopper, MinErrorStopper
 
-    _task, _ideal, thetas, first, rep, seed = job
+    bounds, _ideal, thetas, first, rep, seed = job
     b = QB
     params = np.column_stack([np.ones_like(b), b, np.zeros_like(b), np.ones_like(b)])
     bank = ItemBank(params, validate=False)  # valid by construction; validation prints to stdout
     selector, estimator = MaxInfoSelector(), NumericalSearchEstimator()
-    stopper = MinErrorStopper(CATSIM_SE, min_items=CATSIM_MIN, max_items=CATSIM_MAX)
+    if bounds:
+        stopper = ConfidenceIntervalStopper(
+            list(bounds), CATSIM_CONFIDENCE, min_items=CATSIM_MIN, max_items=CATSIM_MAX
+        )
+    else:
+        stopper = MinErrorStopper(CATSIM_SE, min_items=CATSIM_MIN, max_items=CATSIM_MAX)
     out = []
     for k, theta in enumerate(thetas):
         rng = np.random.default_rng([seed, rep, first + k])
@@ -307,7 +346,28 @@ def metrics(task: str, truth: np.ndarray, runs: tuple[Run, Run], bank_size: int 
         exact = np.mean(got == truth_reached)
         per_cut, within, consistent = {CUT_LEVEL: exact}, None, np.mean(got == got2)
     err = run.thetas - truth
+    if task == "placement":
+        cut_names = list(LEVELS)
+        passed = {
+            c: np.array([NAMES.index(lv) > j for lv in run.levels]) for j, c in enumerate(LEVELS)
+        }
+    else:
+        cut_names = [CUT_LEVEL]
+        passed = {CUT_LEVEL: np.array(run.reached)}
+    errors = {}
+    for c in cut_names:
+        cut = CUTS.cuts[c]
+        above = truth >= cut
+        near = np.abs(truth - cut) <= NEAR
+        errors[c] = {
+            "fp": float(np.mean(passed[c] & ~above)),
+            "ff": float(np.mean(~passed[c] & above)),
+            "n_near": int(near.sum()),
+            "fp_near": float(np.mean(passed[c][near] & ~above[near])) if near.any() else 0.0,
+            "ff_near": float(np.mean(~passed[c][near] & above[near])) if near.any() else 0.0,
+        }
     out = {
+        "errors": errors,
         "exact": exact,
         "per_cut": per_cut,
         "within1": within,
@@ -329,7 +389,23 @@ def metrics(task: str, truth: np.ndarray, runs: tuple[Run, Run], bank_size: int 
             for i, j in pairs
             if i != j
         ]
+        anchor = CUTS.cuts[CUT_LEVEL]
+        band = np.floor((truth - anchor) / BAND + 0.5).astype(int)
+        by_band = {}
+        for k in np.unique(band):
+            members = np.flatnonzero(band == k)
+            if members.size >= MIN_BAND:
+                c = np.zeros(bank_size)
+                for m in members:
+                    c[run.tests[m]] += 1
+                lo = anchor + (k - 0.5) * BAND
+                by_band[(round(lo, 2), round(lo + BAND, 2))] = (
+                    int(members.size),
+                    float(c.max() / members.size),
+                    int((c / members.size > 0.25).sum()),
+                )
         out |= {
+            "by_band": by_band,
             "max_exp": counts.max() / len(run.tests),
             "unused": np.mean(counts == 0),
             "overlap": float(np.mean(overlap)),
@@ -360,59 +436,150 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def targets(results: dict, timing_ms: float) -> list[str]:
-    """Check the issue's targets; return one line per target with met / NOT met."""
-
-    def row(task, engine):
-        return results[(task, engine)]
-
-    p, pc, pf, pi = (row("placement", e) for e in ("ours", "catsim", "fixed", "ideal"))
-    c, cc, ci = (row("one cut", e) for e in ("ours", "catsim", "ideal"))
-    checks = [
-        (
-            "placement exact >= catsim and fixed",
-            p["exact"] >= max(pc["exact"], pf["exact"]),
-            f"{p['exact']:.4f} vs {pc['exact']:.4f} / {pf['exact']:.4f}",
-        ),
-        ("placement within one level >= 0.998", p["within1"] >= 0.998, f"{p['within1']:.4f}"),
-        (
-            "placement mean length <= 80% of catsim",
-            p["mean_len"] <= 0.8 * pc["mean_len"],
-            f"{p['mean_len'] / pc['mean_len']:.0%}",
-        ),
-        (
-            "one-cut accuracy >= catsim",
-            c["exact"] >= cc["exact"],
-            f"{c['exact']:.4f} vs {cc['exact']:.4f}",
-        ),
-        (
-            "one-cut mean length <= 60% of catsim",
-            c["mean_len"] <= 0.6 * cc["mean_len"],
-            f"{c['mean_len'] / cc['mean_len']:.0%}",
-        ),
-        (
-            "placement length <= 1.3x ideal bank",
-            p["mean_len"] <= 1.3 * pi["mean_len"],
-            f"{p['mean_len'] / pi['mean_len']:.2f}x (acc {p['exact']:.4f} vs {pi['exact']:.4f})",
-        ),
-        (
-            "one-cut length <= 1.3x ideal bank",
-            c["mean_len"] <= 1.3 * ci["mean_len"],
-            f"{c['mean_len'] / ci['mean_len']:.2f}x (acc {c['exact']:.4f} vs {ci['exact']:.4f})",
-        ),
-        (
-            "max exposure <= 0.25",
-            max(p["max_exp"], c["max_exp"]) <= 0.25,
-            f"placement {p['max_exp']:.3f}, one cut {c['max_exp']:.3f}",
-        ),
-        (
-            "<= 20% of bank unused",
-            max(p["unused"], c["unused"]) <= 0.20,
-            f"placement {p['unused']:.1%}, one cut {c['unused']:.1%}",
-        ),
-        ("selection+scoring p95 < 10 ms (1,000 items)", timing_ms < 10, f"{timing_ms:.2f} ms"),
+def error_table(results: dict) -> str:
+    """Render false passes and false fails per cut, overall and near each cut (+-NEAR)."""
+    lines = [
+        f"| task | engine | cut | false pass | false fail | n within +-{NEAR} | false pass near "
+        "| false fail near |",
+        "|" + "---|" * 8,
     ]
-    return [f"- {'met' if ok else 'NOT met'}: {name} ({detail})" for name, ok, detail in checks]
+    for (task, engine), m in results.items():
+        for c, e in m["errors"].items():
+            lines.append(
+                f"| {task} | {engine} | {c} | {e['fp']:.4f} | {e['ff']:.4f} | {e['n_near']} "
+                f"| {e['fp_near']:.3f} | {e['ff_near']:.3f} |"
+            )
+    return "\n".join(lines)
+
+
+def band_table(results: dict) -> str:
+    """Render the maximum exposure per true-ability band (bands with >= MIN_BAND candidates)."""
+    lines = [
+        f"| task | engine | band (theta, width {BAND}) | candidates | max exposure "
+        "| units > 0.25 |",
+        "|" + "---|" * 6,
+    ]
+    for (task, engine), m in results.items():
+        if engine != "ours" or "by_band" not in m:
+            continue
+        for (lo, hi), (n, top, over) in m["by_band"].items():
+            lines.append(
+                f"| {task} | {engine} | [{lo:+.2f}, {hi:+.2f}) | {n} | {top:.3f} | {over} |"
+            )
+    return "\n".join(lines)
+
+
+def targets(results: dict, timing_ms: float) -> list[str]:
+    """Check the issue's targets; return one line per target with met / NOT met (or not run,
+    when a task or baseline was left out)."""
+    lines = []
+    for name, check in _checks(timing_ms).items():
+        try:
+            ok, detail = check(results)
+        except KeyError:
+            lines.append(f"- not run: {name}")
+            continue
+        lines.append(f"- {'met' if ok else 'NOT met'}: {name} ({detail})")
+    return lines
+
+
+def _checks(timing_ms: float) -> dict:
+    """Return the targets as name -> check(results) -> (met, detail)."""
+
+    def near_errors(r):
+        e = r[("one cut", "ours")]["errors"][CUT_LEVEL]
+        return e["fp_near"] <= e["ff_near"], (
+            f"{e['fp_near']:.3f} vs {e['ff_near']:.3f} (overall {e['fp']:.4f} vs {e['ff']:.4f})"
+        )
+
+    def bands(r):
+        tops = [
+            top
+            for task in ("placement", "one cut")
+            if (task, "ours") in r
+            for (_n, top, _o) in r[(task, "ours")]["by_band"].values()
+        ]
+        if not tops:
+            raise KeyError("bands")
+        return max(tops) <= 0.25, f"{max(tops):.3f}"
+
+    def o(task):
+        return lambda r: r[(task, "ours")]
+
+    def c(task, engine):
+        return lambda r: r[(task, engine)]
+
+    p, pc, pf, pi = (
+        o("placement"),
+        c("placement", "catsim"),
+        c("placement", "fixed"),
+        c("placement", "ideal"),
+    )
+    oc, cc, cci, ci = (
+        o("one cut"),
+        c("one cut", "catsim"),
+        c("one cut", "catsim-CI"),
+        c("one cut", "ideal"),
+    )
+    return {
+        "one-cut accuracy >= catsim-CI": lambda r: (
+            oc(r)["exact"] >= cci(r)["exact"],
+            f"{oc(r)['exact']:.4f} vs {cci(r)['exact']:.4f}",
+        ),
+        "one-cut mean length <= 85% of catsim-CI": lambda r: (
+            oc(r)["mean_len"] <= 0.85 * cci(r)["mean_len"],
+            f"{oc(r)['mean_len']:.1f} vs {cci(r)['mean_len']:.1f}: "
+            f"{oc(r)['mean_len'] / cci(r)['mean_len']:.0%}",
+        ),
+        "placement exact >= catsim": lambda r: (
+            p(r)["exact"] >= pc(r)["exact"],
+            f"{p(r)['exact']:.4f} vs {pc(r)['exact']:.4f}",
+        ),
+        "placement mean length <= 70% of catsim": lambda r: (
+            p(r)["mean_len"] <= 0.7 * pc(r)["mean_len"],
+            f"{p(r)['mean_len']:.1f} vs {pc(r)['mean_len']:.1f}: "
+            f"{p(r)['mean_len'] / pc(r)['mean_len']:.0%}",
+        ),
+        "placement exact >= catsim-CI (all cuts)": lambda r: (
+            p(r)["exact"] >= r[("placement", "catsim-CI")]["exact"],
+            f"{p(r)['exact']:.4f} vs {r[('placement', 'catsim-CI')]['exact']:.4f} at "
+            f"{p(r)['mean_len'] / r[('placement', 'catsim-CI')]['mean_len']:.0%} of its length",
+        ),
+        f"one cut: false passes <= false fails within +-{NEAR} of the cut": near_errors,
+        f"max exposure <= 0.25 in every band of {BAND} logit with >= {MIN_BAND} candidates": bands,
+        "placement exact >= fixed": lambda r: (
+            p(r)["exact"] >= pf(r)["exact"],
+            f"{p(r)['exact']:.4f} vs {pf(r)['exact']:.4f}",
+        ),
+        "placement within one level >= 0.998": lambda r: (
+            p(r)["within1"] >= 0.998,
+            f"{p(r)['within1']:.4f}",
+        ),
+        "one-cut accuracy >= catsim (SE stop)": lambda r: (
+            oc(r)["exact"] >= cc(r)["exact"],
+            f"{oc(r)['exact']:.4f} vs {cc(r)['exact']:.4f}",
+        ),
+        "placement length <= 1.3x ideal bank": lambda r: (
+            p(r)["mean_len"] <= 1.3 * pi(r)["mean_len"],
+            f"{p(r)['mean_len'] / pi(r)['mean_len']:.2f}x",
+        ),
+        "one-cut length <= 1.3x ideal bank": lambda r: (
+            oc(r)["mean_len"] <= 1.3 * ci(r)["mean_len"],
+            f"{oc(r)['mean_len'] / ci(r)['mean_len']:.2f}x",
+        ),
+        "max exposure <= 0.25 (all candidates)": lambda r: (
+            max(m["max_exp"] for (t, e), m in r.items() if e == "ours") <= 0.25,
+            ", ".join(f"{t} {m['max_exp']:.3f}" for (t, e), m in r.items() if e == "ours"),
+        ),
+        "<= 20% of bank unused": lambda r: (
+            max(m["unused"] for (t, e), m in r.items() if e == "ours") <= 0.20,
+            ", ".join(f"{t} {m['unused']:.1%}" for (t, e), m in r.items() if e == "ours"),
+        ),
+        "selection+scoring p95 < 10 ms (1,000 items)": lambda r: (
+            timing_ms < 10 if timing_ms == timing_ms else r["timing not run"],
+            f"{timing_ms:.2f} ms",
+        ),
+    }
 
 
 def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
@@ -424,7 +591,7 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
     try:
         rows = run_ours(
             (
-                OURS["placement"],
+                next(iter(OURS.values())),
                 False,
                 np.random.default_rng(seed).normal(POP_MEAN, POP_SD, candidates).tolist(),
                 0,
@@ -441,13 +608,31 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
-    global IDEAL, OURS
+    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--write", action="store_true", help="append to benchmarks/RESULTS.md")
+    ap.add_argument("--tasks", nargs="+", choices=("placement", "one-cut"), default=None)
+    ap.add_argument(
+        "--lean", action="store_true", help="ours, catsim and catsim-CI only (no fixed, ideal)"
+    )
+    ap.add_argument("--marginal", action="store_true", help="no exposure control per stratum")
+    ap.add_argument(
+        "--stratum-rate", type=float, default=STRATUM_MAX_RATE, help="goal rate per stratum"
+    )
+    ap.add_argument(
+        "--ours-only", action="store_true", help="our engine only (accuracy, errors, exposure)"
+    )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TASK:KEY=VALUE",
+        help="override an engine setting of a task for tuning, e.g. one-cut:sprt_delta=0.4",
+    )
     ap.add_argument(
         "--bank",
         choices=("synthetic", "reading", "listening"),
@@ -458,7 +643,15 @@ def main(argv: list[str] | None = None) -> int:
     n = 1000 if args.quick else args.candidates
     real = args.bank != "synthetic"
     set_bank(synthetic_bank(600, args.seed) if not real else real_bank(args.bank))
+    CONDITIONAL = not args.marginal
+    STRATUM_RATE = args.stratum_rate
+    for item in args.set:
+        task, _, setting = item.partition(":")
+        key, _, value = setting.partition("=")
+        OVERRIDES.setdefault(task.replace("-", " "), {})[key] = yaml.safe_load(value)
     OURS = our_configs("reading" if not real else args.bank)
+    if args.tasks:
+        OURS = {t: c for t, c in OURS.items() if t.replace(" ", "-") in args.tasks}
     IDEAL = ideal_bank()
     thetas = np.random.default_rng(args.seed).normal(POP_MEAN, POP_SD, n)
     started = time.time()
@@ -470,18 +663,30 @@ def main(argv: list[str] | None = None) -> int:
                 simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs) for r in (0, 1)
             )
 
-        catsim = reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s))
+        need_se = not args.ours_only and (not args.lean or "placement" in OURS)
+        catsim = reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s)) if need_se else None
+        all_cuts = tuple(CUTS.cuts[c] for c in LEVELS)
+        catsim_ci = {
+            task: reps(run_catsim, lambda t, f, r, s, b=bounds: (b, False, t, f, r, s))
+            for task, bounds in (("placement", all_cuts), ("one cut", (CUTS.cuts[CUT_LEVEL],)))
+            if task in OURS and not args.ours_only
+        }
         for task in OURS:
             cfg = OURS[task]
             ours = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, False, t, f, r, s))
+            results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
+            if catsim is not None:
+                results[(task, "catsim")] = metrics(task, thetas, catsim, QB.size)
+            if task in catsim_ci:
+                results[(task, "catsim-CI")] = metrics(task, thetas, catsim_ci[task], QB.size)
+            if args.lean or args.ours_only:
+                continue
             ideal = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, True, t, f, r, s))
             form = fixed_form(task, int(round(ours[0].lengths.mean())))
             fixed = reps(run_fixed, lambda t, f, r, s, form=form: (form, t, f, r, s))
-            results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
-            results[(task, "catsim")] = metrics(task, thetas, catsim, QB.size)
             results[(task, "fixed")] = metrics(task, thetas, fixed, QB.size)
             results[(task, "ideal")] = metrics(task, thetas, ideal, None)
-    timing, timing_cpu = time_large_bank(200 if args.quick else 500, args.seed)
+    timing, timing_cpu = time_large_bank(200 if args.quick or args.lean else 500, args.seed)
     elapsed = time.time() - started
     python = Path(sys.executable)
     python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else Path("python")
@@ -497,7 +702,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         + f"; seed {args.seed}",
         f"catsim: MaxInfoSelector, NumericalSearchEstimator (bounded, Dodd), MinErrorStopper("
-        f"{CATSIM_SE}, min {CATSIM_MIN}, max {CATSIM_MAX}); one run scored for both tasks",
+        f"{CATSIM_SE}, min {CATSIM_MIN}, max {CATSIM_MAX}); one run scored for both tasks; "
+        f"catsim-CI: the same with ConfidenceIntervalStopper({CATSIM_CONFIDENCE:.0%}, min "
+        f"{CATSIM_MIN}, max {CATSIM_MAX}) at the A2 cut (one cut) or all four cuts (placement)",
         "ours: "
         + "; ".join(
             f"{t}: SPRT delta {c.sprt_delta}, alpha=beta={c.sprt_alpha}, items {c.min_items}-"
@@ -505,8 +712,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{c.domain_tolerance:g} question), format caps"
             for t, c in OURS.items()
         )
-        + f"; item-eligibility exposure control, goal r_max {MAX_RATE}, running counts per "
-        f"chunk of about {n // max(args.jobs * 4, 1)} candidates (fading {FADING})",
+        + "; undecided tests classified by the "
+        + next(iter(OURS.values())).undecided_estimator.upper()
+        + f"; item-eligibility exposure control, goal r_max {MAX_RATE}, "
+        + (
+            f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE})"
+            if CONDITIONAL
+            else "marginal only"
+        )
+        + f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
+        f"(fading {FADING})" + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "
         "fixed: scoring only",
         f"ours on a 1,000-item bank: selection+scoring p95 {timing:.2f} ms per item wall-clock "
@@ -514,7 +729,24 @@ def main(argv: list[str] | None = None) -> int:
         f"wall time {elapsed:.0f} s with {args.jobs} processes",
     ]
     text = "\n".join(
-        [table(results), "", *[f"- {x}" for x in notes], "", "Targets:", *targets(results, timing)]
+        [
+            table(results),
+            "",
+            "False passes and false fails (share of all candidates; near: of those within "
+            f"+-{NEAR} logit of the cut):",
+            "",
+            error_table(results),
+            "",
+            "Exposure of our engine per band of true ability (bands with at least "
+            f"{MIN_BAND} candidates):",
+            "",
+            band_table(results),
+            "",
+            *[f"- {x}" for x in notes],
+            "",
+            "Targets:",
+            *targets(results, timing),
+        ]
     )
     print(text)
     if args.write:

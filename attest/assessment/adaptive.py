@@ -58,13 +58,21 @@ def exposure_counts(
     uses = adaptive_modes(load_purposes()).get((section.skill, exposure_key(section.cat)), [])
     codes = sorted({code for code, _section in uses})
     rows = session.execute(
-        sa.select(SectionAttempt.state["items"], SectionAttempt.state["ineligible"])
+        sa.select(
+            SectionAttempt.state["items"],
+            SectionAttempt.state["ineligible"],
+            SectionAttempt.state["strata"],
+            SectionAttempt.state["stratum_ineligible"],
+        )
         .join(TestSession, TestSession.id == SectionAttempt.session_id)
         .where(SectionAttempt.skill == section.skill, TestSession.purpose_code.in_(codes))
         .order_by(SectionAttempt.id.desc())
         .limit(EXPOSURE_WINDOW)
     ).all()
-    states = [{"items": items or [], "ineligible": ineligible} for items, ineligible in rows]
+    states = [
+        {"items": items or [], "ineligible": ineligible, "strata": strata, "stratum_ineligible": si}
+        for items, ineligible, strata, si in rows
+    ]
     return EligibilityCounts.from_states(unit_ids, reversed(states))
 
 
@@ -81,7 +89,11 @@ def attempt_for(
         engine, _ = engine_for(session, section)
         counts = exposure_counts(session, section, [unit.id for unit in engine.bank])
         # reproducible from the session: the seed, and the ineligible units kept in the state
-        state = engine.start(seed=ts.id * 10 + index, eligibility=counts.probabilities())
+        state = engine.start(
+            seed=ts.id * 10 + index,
+            eligibility=counts.probabilities(),
+            stratum_eligibility=counts.stratum_probabilities(),
+        )
         attempt = SectionAttempt(session_id=ts.id, skill=section.skill, state=state.to_dict())
         session.add(attempt)
         session.flush()

@@ -29,10 +29,31 @@ Rules, each a documented choice:
   eligible units are chosen while any fits the content rules. The probabilities come from the
   exposure counts of earlier tests (``attest.assessment.exposure.EligibilityCounts``), or from
   ``config.exposure`` (fixed Sympson-Hetter style parameters) when none are given.
+  Conditional exposure control (van der Linden & Veldkamp 2007, J. Educ. Behav. Stat. 32(4),
+  398-418): with ``start(stratum_eligibility=...)`` the units are also drawn once per ability
+  stratum (``stratum_width`` logit, the decision cut in the middle of stratum 0), the draws kept
+  in ``stratum_ineligible``, and a selection made while the estimate lies in stratum k uses only
+  units eligible in k; each selection's stratum is kept in ``strata`` so the counts per stratum
+  can be rebuilt from stored states. Without it, a near-cut population met the same few central
+  units (0.45-0.58 exposure) although the marginal rate was held at 0.2.
 - Stopping, checked after each answer: never before ``min_items`` questions; at ``max_items``;
   when the level is decided — by Wald's SPRT at every cut, H0 theta = c - delta vs H1 theta =
   c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), or with ``stop_rule="ci"`` when
   the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or when SE <= ``se_target``.
+- Classification of a test that stops undecided (at ``max_items``, bank exhausted, or the SE
+  target): by Warm's weighted likelihood estimate (WLE; Warm 1989, Psychometrika 54, 427-450;
+  ``undecided_estimator="wle"``), which the prior does not pull: near the A2 cut (-0.75) the EAP,
+  pulled towards the prior mean 0, passed undecided candidates, a false-pass excess of 6-7.5
+  points within +-0.3 logit of the cut. The decision then reports the WLE and its SE
+  (``estimator="wle"``); decided tests report the EAP.
+- Model: Rasch for single questions and the partial credit model for testlets. The engine
+  computes with 2PL/GPCM slopes ``a``, but the bank has no discrimination field and
+  ``attest calibrate`` estimates Rasch difficulties only: with the few hundred answers per item
+  a centre collects, slopes are poorly estimated, and Rasch keeps the raw score sufficient (a
+  score means the same ability whichever items were taken, which examiners and candidates can
+  be told) and does not let a few high-slope items dominate selection (so the unused share of
+  the bank stays low: 0-13 % in benchmarks/RESULTS.md). Carrying 2PL through needs a slope
+  field in the bank, a 2PL calibration and its fit checks first.
 - Randomness is drawn from (seed, step) by SplitMix64 (Steele, Lea & Flood 2014), and the
   eligibility draw from ``default_rng([seed, ELIGIBILITY_STREAM])``, so the same state always
   selects the same unit (a reload cannot change the item) and a test is reproducible from its
@@ -55,11 +76,28 @@ from attest.assessment.cefr import (
     CutScores,
     level_probabilities,
 )
-from attest.assessment.irt import EAP_GRID, ItemMatrix, ItemParams, information, log_likelihood
+from attest.assessment.irt import (
+    EAP_GRID,
+    ItemMatrix,
+    ItemParams,
+    information,
+    log_likelihood,
+    wle,
+)
 
 MODES = ("placement", "cut")
 STOP_RULES = ("sprt", "ci")
+ESTIMATORS = ("wle", "eap")
 ELIGIBILITY_STREAM = 0x5E1  # a fixed second word of the seed for the eligibility draws
+STRATUM_LIMIT = 8  # strata beyond +-8 widths of the anchor are merged into the outermost ones
+
+
+def stratum_of(theta: float, width: float, anchor: float) -> int:
+    """Return the ability stratum of an estimate for conditional exposure control: strata of
+    ``width`` logit with ``anchor`` (the decision cut) in the middle of stratum 0, clipped to
+    +-STRATUM_LIMIT (van der Linden & Veldkamp 2007, conditional item-eligibility)."""
+    k = math.floor((theta - anchor) / width + 0.5)
+    return max(-STRATUM_LIMIT, min(STRATUM_LIMIT, k))
 
 
 @dataclass(frozen=True)
@@ -102,12 +140,23 @@ class CatConfig:
     domain_tolerance: float = 0.0  # questions a domain may run ahead of the neediest one
     format_max_share: Mapping[str, float] = field(default_factory=dict)
     exposure: Mapping[str, float] = field(default_factory=dict)  # Sympson-Hetter eligibility
+    # the estimate that classifies a test that stops undecided (max length, bank exhausted, SE
+    # target): Warm's WLE (no pull towards the prior mean) or, as before 2026-12, the EAP
+    undecided_estimator: str = "wle"
+    stratum_width: float = 0.5  # ability strata of the conditional exposure control (logit)
+
+    @property
+    def stratum_anchor(self) -> float:
+        """Return the theta at the centre of stratum 0: the decision cut (A2 for placement)."""
+        return float(self.cuts[self.cut_level if self.mode == "cut" else "A2"])
 
     def __post_init__(self) -> None:
         if self.mode not in MODES or self.stop_rule not in STOP_RULES:
             raise ValueError(f"mode must be one of {MODES} and stop_rule one of {STOP_RULES}")
         if self.mode == "cut" and self.cut_level not in LEVELS:
             raise ValueError("mode 'cut' needs cut_level, one of " + ", ".join(LEVELS))
+        if self.undecided_estimator not in ESTIMATORS or not self.stratum_width > 0:
+            raise ValueError(f"undecided_estimator must be one of {ESTIMATORS}, stratum_width > 0")
         if not 1 <= self.min_items <= self.max_items:
             raise ValueError("need 1 <= min_items <= max_items")
         if any(not 0.0 < float(k) <= 1.0 for k in self.exposure.values()):
@@ -128,6 +177,10 @@ class CatState:
     log: list[dict] = field(default_factory=list)
     stop: dict | None = None
     ineligible: list[str] | None = None  # drawn at start; None: a state from before it was kept
+    # conditional exposure control: the ability stratum each unit was selected in (parallel to
+    # ``items``), and per stratum the units drawn ineligible there (drawn at start)
+    strata: list[int] | None = None
+    stratum_ineligible: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict:
         """Return the state as JSON-ready data."""
@@ -163,6 +216,8 @@ class StopDecision:
     decided_by: str  # sprt | ci | estimate (the undecided cuts went by theta)
     reached: bool | None = None  # mode cut: whether cut_level is reached
     probabilities: dict[str, float] = field(default_factory=dict)
+    # the estimate theta and se are: eap, or wle when an undecided test was classified by it
+    estimator: str = "eap"
 
     def to_dict(self) -> dict:
         """Return the decision as JSON-ready data."""
@@ -244,13 +299,19 @@ class CatEngine:
         seed: int | None = None,
         theta: float | None = None,
         eligibility: Mapping[str, float] | None = None,
+        stratum_eligibility: Mapping[int | str, Mapping[str, float]] | None = None,
     ) -> CatState:
         """Open a section at the documented entry point; draw a seed from the rng if none given.
 
         ``eligibility`` maps unit ids to their probability of being eligible for this test (the
         item-eligibility method; absent units are eligible); without it ``config.exposure`` is
         used. The draw is made once, from the seed, and the ineligible units are kept in the
-        state, so the test does not change when the probabilities change later."""
+        state, so the test does not change when the probabilities change later.
+
+        ``stratum_eligibility`` maps ability strata (``stratum_of``) to such probabilities, the
+        conditional item-eligibility method (van der Linden & Veldkamp 2007): a unit is then
+        also drawn once per stratum, and while the estimate lies in a stratum only units
+        eligible there are chosen (``EligibilityCounts.stratum_probabilities``)."""
         cfg = self.config
         if theta is None:
             entry = cfg.cut_level if cfg.mode == "cut" else cfg.entry_level
@@ -263,12 +324,21 @@ class CatEngine:
         )
         eligible = self._draw_eligible(int(seed), probabilities)
         ineligible = [self.bank[i].id for i in np.flatnonzero(~eligible)]
+        by_stratum = {}
+        for k, probs in sorted((stratum_eligibility or {}).items(), key=lambda kv: int(kv[0])):
+            drawn = self._draw_eligible(
+                int(seed), self._probabilities(probs), STRATUM_LIMIT + 1 + int(k)
+            )
+            if not drawn.all():
+                by_stratum[str(int(k))] = [self.bank[i].id for i in np.flatnonzero(~drawn)]
         return CatState(
             seed=int(seed),
             start_theta=theta,
             theta=theta,
             se=cfg.prior_sd,
             ineligible=ineligible,
+            strata=[],
+            stratum_ineligible=by_stratum,
         )
 
     def next_item(self, state: CatState, blocked: Iterable[str] = ()) -> CatItem | None:
@@ -285,7 +355,16 @@ class CatEngine:
             return None
         ineligible = None if state.ineligible is None else tuple(state.ineligible)
         groups = frozenset(blocked)
-        key = (state.seed, state.theta, tuple(state.items), tuple(state.scores), ineligible, groups)
+        in_stratum = tuple(self._stratum_ineligible(state))
+        key = (
+            state.seed,
+            state.theta,
+            tuple(state.items),
+            tuple(state.scores),
+            ineligible,
+            in_stratum,
+            groups,
+        )
         if key not in self._memo:
             if len(self._memo) > 512:
                 self._memo.clear()
@@ -341,6 +420,8 @@ class CatEngine:
             state.log + [entry],
             None,
             state.ineligible,
+            None if state.strata is None else state.strata + [self._stratum(state.theta)],
+            state.stratum_ineligible,
         )
         decision = self._evaluate_stop(new)
         if decision is not None:
@@ -417,6 +498,9 @@ class CatEngine:
             return None
         draws = _uniforms(state.seed, len(state.items))
         mask = _prefer(mask, self._eligible(state))
+        in_stratum = self._stratum_ineligible(state)
+        if in_stratum:
+            mask = _prefer(mask, self._eligible_in(state.seed, in_stratum))
         fits = self._format_ok(done, state.n_questions)
         if fits is not None:
             mask = _prefer(mask, fits)
@@ -468,13 +552,35 @@ class CatEngine:
             raise ValueError("exposure (eligibility) probabilities must lie in (0, 1]")
         return p
 
-    def _draw_eligible(self, seed: int, probabilities: np.ndarray) -> np.ndarray:
+    def _draw_eligible(self, seed: int, probabilities: np.ndarray, stream: int = 0) -> np.ndarray:
         """Return one eligibility draw per unit for a test (Sympson & Hetter 1985; van der
-        Linden & Veldkamp 2004), from the test's seed."""
+        Linden & Veldkamp 2004), from the test's seed; ``stream`` > 0 for a stratum's draw."""
         if (probabilities >= 1.0).all():
             return np.ones(len(self.bank), dtype=bool)
-        draws = np.random.default_rng([seed, ELIGIBILITY_STREAM]).random(len(self.bank))
+        words = [seed, ELIGIBILITY_STREAM] + ([stream] if stream else [])
+        draws = np.random.default_rng(words).random(len(self.bank))
         return draws < probabilities
+
+    def _eligible_in(self, seed: int, ineligible: list[str]) -> np.ndarray:
+        """Return the mask of units not in ``ineligible`` (one stratum's draw), memoised."""
+        key = (seed, "stratum", tuple(ineligible))
+        mask = self._eligible_memo.get(key)
+        if mask is None:
+            mask = np.ones(len(self.bank), dtype=bool)
+            mask[[self._index[i] for i in ineligible if i in self._index]] = False
+            if len(self._eligible_memo) > 64:
+                self._eligible_memo.clear()
+            self._eligible_memo[key] = mask
+        return mask
+
+    def _stratum(self, theta: float) -> int:
+        return stratum_of(theta, self.config.stratum_width, self.config.stratum_anchor)
+
+    def _stratum_ineligible(self, state: CatState) -> list[str]:
+        """Return the units drawn ineligible in the stratum of the current estimate."""
+        if not state.stratum_ineligible:
+            return []
+        return state.stratum_ineligible.get(str(self._stratum(state.theta)), [])
 
     def _eligible(self, state: CatState) -> np.ndarray:
         """Return which units this test may use: the stored draw, or for a state from before
@@ -552,8 +658,21 @@ class CatEngine:
             return None
         if not decided:
             rule = "estimate"
-            decisions = ["above" if state.theta >= c else "below" for c in self._cut_values]
+            theta, se, estimator = state.theta, state.se, "eap"
+            if cfg.undecided_estimator == "wle" and state.items:
+                theta, se = self._wle(state)
+                estimator = "wle"
+            decisions = ["above" if theta >= c else "below" for c in self._cut_values]
+            return self._conclude(state, reason, decisions, rule, theta, se, estimator)
         return self._conclude(state, reason, decisions, rule)
+
+    def _wle(self, state: CatState) -> tuple[float, float]:
+        """Return Warm's WLE and its SE for the state's answers (irt.wle): the estimate that
+        classifies a test stopped undecided, since the EAP is pulled towards the prior mean
+        (near the A2 cut at -0.75 that pull, towards 0, made undecided tests pass)."""
+        index = [self._index[i] for i in state.items]
+        est = wle(self._matrix.take(index), state.scores)
+        return est.theta, est.standard_error
 
     def _cut_decisions(self, state: CatState) -> tuple[list[str | None], str]:
         cfg = self.config
@@ -571,9 +690,21 @@ class CatEngine:
         ratio = ll[: self._cut_values.size] - ll[self._cut_values.size :]
         return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
 
-    def _conclude(self, state: CatState, reason: str, decisions: list, rule: str) -> StopDecision:
+    def _conclude(
+        self,
+        state: CatState,
+        reason: str,
+        decisions: list,
+        rule: str,
+        theta: float | None = None,
+        se: float | None = None,
+        estimator: str = "eap",
+    ) -> StopDecision:
+        """Return the decision; theta and se default to the state's EAP and posterior SD."""
         cfg = self.config
-        probs = level_probabilities(state.theta, state.se, cfg.cuts)
+        theta = state.theta if theta is None else theta
+        se = state.se if se is None else se
+        probs = level_probabilities(theta, se, cfg.cuts)
         above = sum(d == "above" for d in decisions)
         reached = None
         if cfg.mode == "placement":
@@ -586,25 +717,22 @@ class CatEngine:
             level = (
                 cfg.cut_level
                 if reached
-                else (
-                    CutScores(dict(cfg.cuts)).level_for(state.theta, ceiling)
-                    if ceiling
-                    else BELOW_A1
-                )
+                else (CutScores(dict(cfg.cuts)).level_for(theta, ceiling) if ceiling else BELOW_A1)
             )
-            p_reached = 1.0 - _phi((cfg.cuts[cfg.cut_level] - state.theta) / state.se)
+            p_reached = 1.0 - _phi((cfg.cuts[cfg.cut_level] - theta) / se)
             probability = p_reached if reached else 1.0 - p_reached
         return StopDecision(
             reason,
             state.n_questions,
-            state.theta,
-            state.se,
+            theta,
+            se,
             level,
             probability,
             probability < CONFIDENT,
             rule,
             reached,
             probs,
+            estimator,
         )
 
 

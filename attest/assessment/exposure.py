@@ -12,6 +12,13 @@ Unlike Sympson-Hetter parameters computed beforehand by simulation (what this mo
 when the live bank or the population changes. The goal ``MAX_RATE`` (0.20) leaves room under the
 issue's 0.25 for sampling noise.
 
+Conditional control (van der Linden & Veldkamp 2007): the counts are also kept per ability
+stratum of the provisional estimate (``cat.stratum_of``, 0.5 logit wide, the decision cut in the
+middle of one), and each test is drawn eligible per stratum too, so that candidates of one
+ability (near the A2 cut, most of them) do not all meet the same few units; the stratum of each
+selection and the per-stratum draws are stored in the section state (``strata``,
+``stratum_ineligible``), from which ``from_states`` rebuilds the counts.
+
 Counts are kept per engine mode (``exposure_key``: ``placement`` or ``cut-<level>``); the
 delivery (adaptive.py) builds them from stored section states, a simulation from its running
 tests (``simulate_tests(..., counts=...)``).
@@ -27,6 +34,11 @@ from attest.assessment.cat import CatConfig, CatEngine, CatItem
 from attest.assessment.irt import ItemParams, pcm_probabilities, testlet_params
 
 MAX_RATE = 0.20  # the item-eligibility method's goal r_max, with room under the issue's 0.25
+# the goal within an ability stratum: lower than MAX_RATE because a band of candidates of one
+# ability is small (100-300 in a day's 2,000), so its busiest units show binomial noise on top
+# of the goal; 0.14 took the busiest unit near the A2 cut from 0.34-0.39 to 0.29-0.31 at no cost
+# in accuracy (benchmarks/RESULTS.md, 2026-12-07)
+STRATUM_MAX_RATE = 0.14
 FADING = 0.999  # weight of the previous counts per new test: a memory of about 1,000 tests
 # A unit given in every counted test although it was never eligible for them (the engine falls
 # back on ineligible units when no eligible one fits) would get P(E) = 0: never eligible again,
@@ -60,20 +72,40 @@ class EligibilityCounts:
     a simulation adds each finished test (``add``)."""
 
     def __init__(
-        self, unit_ids: Sequence[str], max_rate: float = MAX_RATE, fading: float = FADING
+        self,
+        unit_ids: Sequence[str],
+        max_rate: float = MAX_RATE,
+        fading: float = FADING,
+        stratum_max_rate: float | None = STRATUM_MAX_RATE,
     ) -> None:
         if not 0.0 < max_rate <= 1.0 or not 0.0 < fading <= 1.0:
             raise ValueError("max_rate and fading must lie in (0, 1]")
         self.unit_ids = list(unit_ids)
         self.max_rate = float(max_rate)
+        # the goal rate within a stratum (None: max_rate)
+        self.stratum_max_rate = float(stratum_max_rate or max_rate)
         self.fading = float(fading)
         self._position = {uid: i for i, uid in enumerate(self.unit_ids)}
         self.tests = 0.0
         self.eligible = np.zeros(len(self.unit_ids))
         self.administered = np.zeros(len(self.unit_ids))
+        # conditional counts per ability stratum (cat.stratum_of): tests whose estimate was in
+        # the stratum at some selection, units eligible there, units given while there
+        self.stratum_tests: dict[int, float] = {}
+        self.stratum_eligible: dict[int, np.ndarray] = {}
+        self.stratum_administered: dict[int, np.ndarray] = {}
 
-    def add(self, items: Iterable[str], ineligible: Iterable[str]) -> None:
-        """Count one test: the units it gave and those that were not eligible for it."""
+    def add(
+        self,
+        items: Sequence[str],
+        ineligible: Iterable[str],
+        strata: Sequence[int] | None = None,
+        stratum_ineligible: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        """Count one test: the units it gave and those that were not eligible for it; with
+        ``strata`` (the stratum of each selection, ``CatState.strata``) also in its stratum,
+        that of its last selection (the estimate nearest the candidate's ability): the units
+        drawn eligible there (``stratum_ineligible``) and the units it gave."""
         w = self.fading
         self.tests = w * self.tests + 1.0
         self.eligible *= w
@@ -82,6 +114,24 @@ class EligibilityCounts:
         eligible[self._positions(ineligible)] = 0.0
         self.eligible += eligible
         self.administered[self._positions(items)] += 1.0
+        for k in self.stratum_tests:
+            self.stratum_tests[k] *= w
+            self.stratum_eligible[k] *= w
+            self.stratum_administered[k] *= w
+        if not strata:
+            return
+        if len(strata) != len(items):
+            raise ValueError("strata must give one stratum per unit given")
+        k = int(strata[-1])
+        if k not in self.stratum_tests:
+            self.stratum_tests[k] = 0.0
+            self.stratum_eligible[k] = np.zeros(len(self.unit_ids))
+            self.stratum_administered[k] = np.zeros(len(self.unit_ids))
+        self.stratum_tests[k] += 1.0
+        eligible = np.ones(len(self.unit_ids))
+        eligible[self._positions((stratum_ineligible or {}).get(str(k), ()))] = 0.0
+        self.stratum_eligible[k] += eligible
+        self.stratum_administered[k][self._positions(items)] += 1.0
 
     def probabilities(self) -> dict[str, float]:
         """Return each unit's probability of being eligible for the next test, those below 1."""
@@ -91,6 +141,26 @@ class EligibilityCounts:
             self.max_rate * self.eligible[given] / self.administered[given], MIN_PROBABILITY, 1.0
         )
         return {self.unit_ids[i]: float(p[i]) for i in np.flatnonzero(p < 1.0)}
+
+    def stratum_probabilities(self) -> dict[int, dict[str, float]]:
+        """Return per ability stratum each unit's probability of being eligible there, the
+        conditional item-eligibility method (van der Linden & Veldkamp 2007): P(E_i | k) =
+        min(1, r_max eps_ik / alpha_ik), counted over the tests that ended in stratum k (their
+        last selection was made there), so no unit serves more than about r_max of the
+        candidates of one ability; only strata and units below 1."""
+        out = {}
+        for k, administered in self.stratum_administered.items():
+            given = administered > 0
+            p = np.ones(len(self.unit_ids))
+            p[given] = np.clip(
+                self.stratum_max_rate * self.stratum_eligible[k][given] / administered[given],
+                MIN_PROBABILITY,
+                1.0,
+            )
+            low = np.flatnonzero(p < 1.0)
+            if low.size:
+                out[k] = {self.unit_ids[i]: float(p[i]) for i in low}
+        return out
 
     def rates(self) -> dict[str, float]:
         """Return each unit's (faded) exposure rate over the counted tests."""
@@ -106,11 +176,19 @@ class EligibilityCounts:
         fading: float = FADING,
     ) -> EligibilityCounts:
         """Count stored section states (``CatState.to_dict``, oldest first); states from before
-        the ineligible units were kept are skipped, since what was eligible is not known."""
+        the ineligible units were kept are skipped, since what was eligible is not known, and
+        states from before the strata were kept count for the marginal rates only."""
         counts = cls(unit_ids, max_rate, fading)
         for state in states:
             if state.get("ineligible") is not None:
-                counts.add(state.get("items") or [], state["ineligible"])
+                items = state.get("items") or []
+                strata = state.get("strata")
+                counts.add(
+                    items,
+                    state["ineligible"],
+                    strata if strata and len(strata) == len(items) else None,
+                    state.get("stratum_ineligible"),
+                )
         return counts
 
     def _positions(self, ids: Iterable[str]) -> list[int]:
@@ -155,11 +233,14 @@ def simulate_tests(
     for k, theta in enumerate(thetas):
         rng = np.random.default_rng([seed, k])
         eligibility = counts.probabilities() if counts is not None else None
-        state = engine.start(seed=seed * 1_000_003 + k, eligibility=eligibility)
+        by_stratum = counts.stratum_probabilities() if counts is not None else None
+        state = engine.start(
+            seed=seed * 1_000_003 + k, eligibility=eligibility, stratum_eligibility=by_stratum
+        )
         while (unit := engine.next_item(state)) is not None:
             state = engine.record(state, unit.id, answer(rng, float(theta), unit))
         if counts is not None:
-            counts.add(state.items, state.ineligible or [])
+            counts.add(state.items, state.ineligible or [], state.strata, state.stratum_ineligible)
         tests.append(state.items)
     return tests
 

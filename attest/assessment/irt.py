@@ -1,4 +1,5 @@
-"""IRT model maths with numpy/scipy: Rasch, 2PL and partial-credit items, information, EAP and MLE.
+"""IRT model maths with numpy/scipy: Rasch, 2PL and partial-credit items, information, EAP, MLE
+and Warm's weighted likelihood estimate (WLE).
 
 Every item is held as a (generalised) partial credit item: a dichotomous item is the one-step case,
 so Rasch, 2PL, PCM and testlets share one code path. A testlet (several questions on one text) is
@@ -224,6 +225,48 @@ def mle(
         return _fallback(matrix, x, prior_mean, prior_sd)
     info = float(test_information(theta, matrix))
     return Estimate(theta, float(1.0 / np.sqrt(info)), "mle")
+
+
+def wle(
+    items: Sequence[ItemParams] | ItemMatrix,
+    scores: Sequence[int],
+    grid: np.ndarray = EAP_GRID,
+) -> Estimate:
+    """Estimate ability by Warm's weighted likelihood (Warm 1989, Psychometrika 54, 427-450).
+
+    Warm's estimate solves d/dtheta log L + J / (2 I) = 0, which removes the O(1/n) bias of the
+    MLE; unlike EAP it has no prior pulling it towards the prior mean. For models with a
+    sufficient statistic (Rasch, 2PL with known slopes, the (generalised) partial credit model,
+    so every item here) J = I', and the WLE is the maximum of log L + log(I) / 2 (Warm 1989,
+    section 4; the posterior mode under Jeffreys' prior, Firth 1993). It is finite for every
+    pattern, also all-wrong and all-right ones. Found in pure numpy: the best point of ``grid``,
+    then a local grid of 201 points around it and a parabola through the best three (accurate
+    to about 1e-6 logit). SE = 1 / sqrt(I(theta)) at the estimate.
+    """
+    matrix = items if isinstance(items, ItemMatrix) else ItemMatrix.from_items(items)
+    x = np.asarray(scores, dtype=int)
+    if x.size == 0:
+        raise ValueError("the WLE needs at least one answer")
+
+    def objective(t: np.ndarray) -> np.ndarray:
+        info = information(t, matrix).sum(axis=-1)
+        return log_likelihood(t, matrix, x) + 0.5 * np.log(np.maximum(info, 1e-300))
+
+    coarse = objective(grid)
+    k = int(coarse.argmax())
+    lo = grid[max(k - 1, 0)]
+    hi = grid[min(k + 1, grid.size - 1)]
+    fine = np.linspace(lo, hi, 201)
+    f = objective(fine)
+    j = int(f.argmax())
+    theta = float(fine[j])
+    if 0 < j < fine.size - 1:  # vertex of the parabola through the best point and its neighbours
+        h = fine[1] - fine[0]
+        denom = f[j - 1] - 2.0 * f[j] + f[j + 1]
+        if denom < 0:
+            theta += float(0.5 * h * (f[j - 1] - f[j + 1]) / denom)
+    info = float(test_information(theta, matrix))
+    return Estimate(theta, float(1.0 / np.sqrt(info)), "wle")
 
 
 def _fallback(matrix: ItemMatrix, x: np.ndarray, mean: float, sd: float) -> Estimate:

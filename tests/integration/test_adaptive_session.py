@@ -137,6 +137,12 @@ def test_a_new_section_counts_the_exposure_of_earlier_sections_of_its_mode(app, 
     assert given == set(attempt.state["items"])
     # every unit it gave went to 1 of 1 section: eligible next time with the goal rate
     assert set(counts.probabilities().values()) == {counts.max_rate}
+    # the conditional counts: the section counts in the stratum of its last selection, kept
+    # with the state, with every unit it gave
+    strata = attempt.state["strata"]
+    assert len(strata) == len(attempt.state["items"])
+    by_stratum = counts.stratum_probabilities()
+    assert set(by_stratum) == {strata[-1]} and set(by_stratum[strata[-1]]) == given
     placement = next(s for s in get_purpose("niveaubepaling-luisteren-lezen").sections)
     assert exposure_counts(db, placement, [unit.id for unit in engine.bank]).tests == 0
     report = app.test_cli_runner().invoke(args=["bank", "exposure", "--top", "1"])

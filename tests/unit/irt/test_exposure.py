@@ -134,3 +134,125 @@ def test_every_adaptive_mode_of_the_purposes_builds_an_engine(skill, key):
     engine = CatEngine(units, config)
     state = engine.start(seed=11)
     assert engine.next_item(state) is not None  # the shipped bank can start this mode
+
+
+def test_conditional_counts_are_kept_per_stratum_of_the_selection():
+    """Three tests ending in strata 1, 0 and 0 (the stratum of their last selection). Per
+    stratum k, P(E_i | k) = r_max x (tests ending in k with i drawn eligible in k) / (tests
+    ending in k that gave i), computed by hand."""
+    ids = ["u0", "u1", "u2", "u3"]
+    counts = EligibilityCounts(ids, max_rate=0.2, fading=1.0, stratum_max_rate=None)
+    counts.add(["u0", "u1", "u2"], [], [0, 1, 1], {"1": ["u3"], "0": ["u2"]})
+    counts.add(["u0"], [], [0], {})
+    counts.add(["u0", "u3"], [], [1, 0], {"0": ["u1"]})
+    # each test counts in the stratum of its last selection, with every unit it gave
+    assert counts.stratum_tests == {0: 2.0, 1: 1.0}
+    assert counts.stratum_administered[1].tolist() == [1.0, 1.0, 1.0, 0.0]
+    assert counts.stratum_eligible[1].tolist() == [1.0, 1.0, 1.0, 0.0]
+    assert counts.stratum_administered[0].tolist() == [2.0, 0.0, 0.0, 1.0]
+    assert counts.stratum_eligible[0].tolist() == [2.0, 1.0, 2.0, 2.0]
+    p = counts.stratum_probabilities()
+    assert p == {0: {"u0": 0.2 * 2 / 2, "u3": 0.2 * 2 / 1}, 1: {"u0": 0.2, "u1": 0.2, "u2": 0.2}}
+    # the marginal counts are unchanged by the strata
+    assert counts.probabilities() == {
+        "u0": 0.2 * 3 / 3,
+        "u1": 0.2 * 3 / 1,
+        "u2": 0.2 * 3 / 1,
+        "u3": 0.2 * 3 / 1,
+    }
+    # a goal of its own within the strata
+    strict = EligibilityCounts(ids, max_rate=0.2, fading=1.0, stratum_max_rate=0.1)
+    strict.add(["u0", "u1", "u2"], [], [0, 1, 1], {"1": ["u3"]})
+    assert strict.stratum_probabilities() == {1: {"u0": 0.1, "u1": 0.1, "u2": 0.1}}
+    assert strict.probabilities() == {"u0": 0.2, "u1": 0.2, "u2": 0.2}
+    with pytest.raises(ValueError):
+        counts.add(["u0"], [], [0, 1])
+
+
+def test_the_engine_draws_per_stratum_keeps_the_draw_and_uses_the_stratum_of_the_estimate():
+    from attest.assessment.cat import stratum_of
+
+    bank = small_bank()
+    engine = CatEngine(bank, CONFIG)
+    # stratum 0 is centred on the A2 cut (-0.75) and 0.5 logit wide
+    assert [stratum_of(t, 0.5, -0.75) for t in (-0.75, -0.51, -0.49, -1.0, -1.01, 9.0)] == [
+        0,
+        0,
+        1,
+        0,
+        -1,
+        8,
+    ]
+    # every unit ineligible in stratum 0, where the test starts (at the cut): the draw is kept
+    # in the state, and selections in stratum 0 avoid them while any other unit is left
+    best = engine.next_item(engine.start(seed=4))
+    state = engine.start(seed=4, stratum_eligibility={0: {best.id: MIN_PROBABILITY}})
+    assert state.stratum_ineligible == {"0": [best.id]}
+    assert engine.next_item(state).id != best.id
+    elsewhere = engine.start(seed=4, stratum_eligibility={3: {best.id: MIN_PROBABILITY}})
+    assert engine.next_item(elsewhere).id == best.id
+    state = engine.record(state, engine.next_item(state).id, 1)
+    assert state.strata == [0]
+    resumed = json.loads(json.dumps(state.to_dict()))
+    from attest.assessment.cat import CatState
+
+    assert CatState.from_dict(resumed) == state
+
+
+def test_conditional_counts_from_stored_states_equal_the_running_counts():
+    bank = small_bank()
+    engine = CatEngine(bank, CONFIG)
+    running = EligibilityCounts([u.id for u in bank])
+    states = []
+    for k, theta in enumerate(THETAS[:40]):
+        state = engine.start(
+            seed=k,
+            eligibility=running.probabilities(),
+            stratum_eligibility=running.stratum_probabilities(),
+        )
+        rng = np.random.default_rng(k)
+        while (unit := engine.next_item(state)) is not None:
+            p = 1 / (1 + np.exp(-(theta - unit.params.b)))
+            state = engine.record(state, unit.id, int(rng.random() < p))
+        running.add(state.items, state.ineligible, state.strata, state.stratum_ineligible)
+        states.append(json.loads(json.dumps(state.to_dict())))
+    assert running.stratum_probabilities()  # the control is active
+    stored = EligibilityCounts.from_states([u.id for u in bank], states)
+    got, want = stored.stratum_probabilities(), running.stratum_probabilities()
+    assert got.keys() == want.keys()
+    assert all(got[k] == pytest.approx(want[k]) for k in want)
+
+
+def test_conditional_control_lowers_the_exposure_of_near_cut_candidates():
+    """A spread population, but the units near the cut go to the candidates near it: with the
+    marginal control their busiest unit serves more of them than with the control per stratum
+    (seeded; 77 candidates within 0.25 logit of the cut, so about +-0.05 of sampling noise)."""
+    rng = np.random.default_rng(5)
+    bank = [
+        CatItem(f"u{k}", ItemParams(float(rng.uniform(-2.5, 2.5))), ("werk", "wonen")[k % 2], "sc")
+        for k in range(120)
+    ]
+    engine = CatEngine(bank, CONFIG)
+    thetas = np.random.default_rng(3).normal(-0.25, 1.5, 600)
+    near = np.abs(thetas + 0.75) < 0.25
+    rates = {}
+    for conditional in (False, True):
+        counts = EligibilityCounts([u.id for u in bank])
+        tests = []
+        for k, theta in enumerate(thetas):
+            state = engine.start(
+                seed=k,
+                eligibility=counts.probabilities(),
+                stratum_eligibility=counts.stratum_probabilities() if conditional else None,
+            )
+            answers = np.random.default_rng([5, k])
+            while (unit := engine.next_item(state)) is not None:
+                p = 1 / (1 + np.exp(-(theta - unit.params.b)))
+                state = engine.record(state, unit.id, int(answers.random() < p))
+            strata = state.strata if conditional else None
+            counts.add(state.items, state.ineligible, strata, state.stratum_ineligible)
+            tests.append(state.items)
+        near_tests = [t for t, n in zip(tests, near, strict=True) if n]
+        rates[conditional] = max(exposure_rates(bank, near_tests).values())
+    assert near.sum() == 77
+    assert rates[True] < rates[False] - 0.03
