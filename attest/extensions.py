@@ -6,6 +6,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
+import attest.limiter_storage  # noqa: F401 - memory:// without a thread per hit (see there)
+
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
