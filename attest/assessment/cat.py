@@ -58,6 +58,7 @@ from attest.assessment.irt import EAP_GRID, ItemMatrix, ItemParams, information,
 MODES = ("placement", "cut")
 STOP_RULES = ("sprt", "ci")
 ELIGIBILITY_STREAM = 0x5E1  # a fixed second word of the seed for the eligibility draws
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -275,11 +276,15 @@ class CatEngine:
             return None
         ineligible = None if state.ineligible is None else tuple(state.ineligible)
         key = (state.seed, state.theta, tuple(state.items), tuple(state.scores), ineligible)
-        if key not in self._memo:
+        # One engine may serve several threads (adaptive.engine_for shares it): read the memo
+        # once, so a clear by another thread between a check and a read cannot lose the entry.
+        selection = self._memo.get(key, _MISSING)
+        if selection is _MISSING:
+            selection = self._select(state)
             if len(self._memo) > 512:
                 self._memo.clear()
-            self._memo[key] = self._select(state)
-        return self._memo[key]
+            self._memo[key] = selection
+        return selection
 
     def record(self, state: CatState, item_id: str, score: int | Sequence[int]) -> CatState:
         """Return a new state with the answer scored, the estimate updated and the stop checked.
