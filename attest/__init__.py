@@ -15,17 +15,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the Flask application."""
     from flask import Flask
 
-    from attest.config import PROJECT_ROOT, load_config
+    from attest.config import default_instance_path, load_config, shipped_dir
 
     instance_path = Path(
         (config or {}).get("INSTANCE_PATH")
         or os.environ.get("ATTEST_INSTANCE_PATH")
-        or PROJECT_ROOT / "instance"
+        or default_instance_path()
     ).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
-        template_folder=str(PROJECT_ROOT / "templates"),
+        template_folder=str(shipped_dir("templates")),
     )
     app.config.update(load_config(instance_path, config))
     instance_path.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -109,6 +111,25 @@ DEFAULTS: dict[str, Any] = {
 }
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A wheel carries templates/ and question_banks/ inside the package (setup.py copies them there).
+PACKAGED_DATA = "_data"
+
+
+def shipped_dir(name: str) -> Path:
+    """Return a folder shipped with Attest (``templates``, ``question_banks``): the copy inside
+    the installed package (a wheel), else the top-level folder of the checkout."""
+    packaged = resources.files("attest").joinpath(PACKAGED_DATA, name)
+    if packaged.is_dir():
+        return Path(str(packaged))  # zip_safe = False: installed as plain files
+    return PROJECT_ROOT / name
+
+
+def default_instance_path() -> Path:
+    """Return the instance folder used when none is configured: ``instance/`` in a checkout,
+    ``<prefix>/var/attest-instance`` for an installed package (Flask's convention)."""
+    if (PROJECT_ROOT / "setup.cfg").is_file() and (PROJECT_ROOT / "attest").is_dir():
+        return PROJECT_ROOT / "instance"
+    return Path(sys.prefix) / "var" / "attest-instance"
 
 
 def _coerce(value: str) -> Any:
@@ -130,7 +151,7 @@ def load_config(instance_path: Path, overrides: Mapping[str, Any] | None = None)
     config["DATABASE_URL"] = f"sqlite:///{instance_path / 'attest.sqlite3'}"
     config["STORAGE_DIR"] = str(instance_path / "storage")
     config["KEYS_DIR"] = str(instance_path / "keys")
-    config["BANK_DIR"] = str(PROJECT_ROOT / "question_banks" / "nl")
+    config["BANK_DIR"] = str(shipped_dir("question_banks") / "nl")
     source = {key: f"{key} (default)" for key in config}
 
     cfg_file = instance_path / "attest.cfg"

@@ -5,6 +5,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
+import attest.limiter_storage  # noqa: F401 - memory:// without a thread per hit (see there)
 from attest.limits import hashed_client_address
 
 babel = Babel()

@@ -1,10 +1,13 @@
-"""Verification throughput under gunicorn (2 workers) measured with wrk, as a ratio to a trivial
-route (/healthz) of the same app in the same run: the page a QR code opens (GET /V/<payload>),
-the typed lookup with birth date (POST /v, form with CSRF), the JSON API (POST /api/v1/verify)
-and the partner API (POST /api/v1/partner/checks with an API key). Rate limits stay on (in
-process memory) but are set high enough not to refuse the load.
+"""Verification throughput under gunicorn (2 sync workers) measured with wrk, as a ratio to a
+bare Flask app returning JSON (benchmarks/bare_flask.py, started by this script with the same
+gunicorn settings) and to a trivial route of this app (/healthz), all in the same run: the page a
+QR code opens (GET /V/<payload>), the typed lookup with birth date (POST /v, form with CSRF), the
+JSON API (POST /api/v1/verify) and the partner API (POST /api/v1/partner/checks with an API
+key). Rate limits stay on (in process memory) but are set high enough not to refuse the load.
+Every step reports its failed responses (non-2xx/3xx answers and socket errors).
 
 Usage: .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--connections 16]
+           [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
 Needs `wrk` (Debian package) and gunicorn (installed with the app)."""
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ def lua_post(directory: Path, name: str, body: str, headers: dict[str, str]) -> 
     return path
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> tuple[float, str]:
+def wrk(url: str, seconds: int, connections: int, script: Path | None = None) -> dict:
+    """Load one URL with wrk; return req/s, latency percentiles and the failed responses."""
     extra = ["-s", str(script)] if script else []
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *extra, url],
@@ -52,27 +56,72 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if non2xx:
-        raise SystemExit(f"{url}: {non2xx.group(1)} failed responses\n{out}")
-    p50 = re.search(r"50%\s+([\d.]+\w+)", out).group(1)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", out).group(1)
-    return rps, f"p50 {p50}, p99 {p99}"
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": re.search(r"50%\s+([\d.]+\w+)", out).group(1),
+        "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
+        "failed": (int(non2xx.group(1)) if non2xx else 0)
+        + (sum(int(n) for n in sockets.groups()) if sockets else 0),
+    }
+
+
+def gunicorn(app: str, port: int, env: dict, cwd: Path, log: Path, pythonpath: Path | None = None):
+    """Start gunicorn with 2 sync workers (no config file: it runs in `cwd`, outside the
+    checkout, so the repository's gunicorn.conf.py with its gthread workers is not read)."""
+    extra = ["--pythonpath", str(pythonpath)] if pythonpath else []
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-k",
+            "sync",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            *extra,
+            app,
+        ],  # fmt: skip
+        cwd=cwd,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_up(url: str) -> None:
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not answer")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
+    load_before = os.getloadavg()
 
     tmp = Path(tempfile.mkdtemp(prefix="attest-bench-"))
     env = dict(
         os.environ,
-        DATABASE_URL=f"sqlite:///{tmp}/attest.sqlite3",
+        DATABASE_URL=args.database_url or f"sqlite:///{tmp}/attest.sqlite3",
+        ATTEST_INSTANCE_PATH=str(tmp),
         ATTEST_STORAGE_DIR=str(tmp / "storage"),
         ATTEST_KEYS_DIR=str(tmp / "keys"),
         SECRET_KEY="bench",
@@ -81,6 +130,7 @@ def main() -> None:
         ATTEST_VERIFY_LIMIT_CODE="100000000 per minute",
         ATTEST_PARTNER_LIMIT="100000000 per minute",
     )
+    env.pop("ATTEST_REDIS_URL", None)
     os.environ.update(env)
     from attest import create_app
     from benchmarks.scenario import issued_code, partner_key, qr_path
@@ -89,49 +139,43 @@ def main() -> None:
     code = issued_code(app)
     key = partner_key(app)
     qr = qr_path(app, code)
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    app.extensions["attest_engine"].dispose()
+    bare_port, port = free_port(), free_port()
+    log = tmp / "gunicorn.log"
+    servers = [
+        gunicorn("bare_flask:app", bare_port, env, tmp, log, ROOT / "benchmarks"),
+        gunicorn("attest:create_app()", port, env, tmp, log),
+    ]
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+        bare, base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{port}"
+        wait_up(bare + "/")
+        wait_up(base + "/healthz")
         assert urllib.request.urlopen(f"{base}{qr}").status == 200
         scripts = post_scripts(base, tmp, code, key)
-        wrk(f"{base}/healthz", 2, args.connections)  # warm-up
-        trivial, trivial_lat = wrk(f"{base}/healthz", args.seconds, args.connections)
-        figures = [
-            ("GET /V/<payload> (QR page)", *wrk(f"{base}{qr}", args.seconds, args.connections))
-        ]
-        for label, path, script in scripts:
-            figures.append((label, *wrk(f"{base}{path}", args.seconds, args.connections, script)))
+        for url in (bare + "/", base + "/healthz", base + qr):  # warm-up: imports, caches
+            wrk(url, 2, args.connections)
+        steps = [
+            ("bare Flask app (JSON)", bare + "/", None),
+            ("GET /healthz", base + "/healthz", None),
+            ("GET /V/<payload> (QR page)", base + qr, None),
+        ] + [(label, base + path, script) for label, path, script in scripts]
+        figures = [(label, wrk(url, args.seconds, args.connections, s)) for label, url, s in steps]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+        for server in servers:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"gunicorn 2 workers, wrk -t2 -c{args.connections} -d{args.seconds}s, SQLite")
-    print(f"  {'GET /healthz (trivial)':<34} {trivial:8.0f} req/s  ({trivial_lat})")
-    for label, rps, latency in figures:
-        print(f"  {label:<34} {rps:8.0f} req/s  ({latency})  ratio {rps / trivial:6.1%}")
+    db = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"gunicorn -k sync -w 2, wrk -t2 -c{args.connections} -d{args.seconds}s, {db}")
+    bare_rps, health_rps = figures[0][1]["rps"], figures[1][1]["rps"]
+    print(f"  {'step':<36} {'req/s':>8}  {'/bare':>6}  {'/healthz':>8}  {'failed':>6}  latency")
+    for label, f in figures:
+        print(
+            f"  {label:<36} {f['rps']:8.0f}  {f['rps'] / bare_rps:6.1%}  "
+            f"{f['rps'] / health_rps:8.1%}  {f['failed']:6d}  p50 {f['p50']}, p99 {f['p99']}"
+        )
+    loads = [" ".join(f"{x:.1f}" for x in load) for load in (load_before, os.getloadavg())]
+    print(f"  load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]}")
 
 
 def post_scripts(base: str, tmp: Path, code: str, key: str) -> list[tuple[str, str, Path]]:

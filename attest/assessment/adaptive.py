@@ -9,44 +9,111 @@ own state, which later sections count in turn."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.bank_queries import current_versions, group_units, unit_id
+from attest.assessment.bank_queries import unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
-from attest.assessment.cefr import cut_scores_for
+from attest.assessment.cefr import LEVELS, cut_scores_for
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
 from attest.assessment.irt import ItemParams, testlet_params
+from attest.assessment.items import FORMATS
 from attest.assessment.purposes import Section, load_purposes
-from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
+from attest.assessment.session_plan import new_session_item, session_groups
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
 
 EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
 
 
+class UnitPart(NamedTuple):
+    """One question of a delivery unit: its current version and item."""
+
+    version_id: int
+    item_id: str
+
+
 def engine_for(
     session: so.Session, section: Section
-) -> tuple[CatEngine, dict[str, list[ItemVersion]]]:
-    """Build the engine of a section over the live bank of its skill; return it with the item
-    versions of each unit (a testlet is one partial-credit unit, `T:<testlet id>`)."""
-    versions = current_versions(session, section.skill, machine_scored=True)
-    units = {unit_id(group[0]): group for group in group_units(versions)}
-    cat_items = [
-        CatItem(
-            id=uid,
-            params=testlet_params([v.difficulty for v in group])
-            if len(group) > 1 or group[0].item.testlet_id
-            else ItemParams(b=group[0].difficulty),
-            domain=group[0].item.domain,
-            format=group[0].format,
-            parts=tuple(v.item_id for v in group) if group[0].item.testlet_id else (),
-            enemies=tuple(sorted(unit_groups(group))),
-        )
-        for uid, group in units.items()
-    ]
+) -> tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]:
+    """Return the engine of a section over the live bank of its skill, with the questions of
+    each unit (a testlet is one partial-credit unit, `T:<testlet id>`).
+
+    The engine is pure and its caches are keyed by the whole state, so one engine serves every
+    session of the same bank and settings: it is kept per process and built again only when a
+    unit's version, difficulty, domain, format or testlet changes, or the live set does. The
+    bank is read each time (one narrow query), so a change by another process counts at once."""
+    rows = _live_units(session, section.skill)
     config = CatConfig(**{"cuts": cut_scores_for(section.skill).cuts, **section.cat})
+    key = (section.skill, repr(config), rows)
+    cached = _ENGINES.get(key)
+    if cached is None:
+        cached = _build_engine(rows, config)
+        if len(_ENGINES) >= MAX_ENGINES:
+            _ENGINES.clear()
+        _ENGINES[key] = cached
+    return cached
+
+
+MAX_ENGINES = 16  # skills x engine settings x bank states kept per process
+_ENGINES: dict[tuple, tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]] = {}
+
+
+def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:
+    """Read what the engine needs of the skill's live machine-scored items, as plain rows
+    (version id, item id, difficulty, format, domain, testlet, enemy groups), as
+    current_versions selects."""
+    rows = session.execute(
+        sa.select(
+            ItemVersion.id,
+            ItemVersion.item_id,
+            ItemVersion.difficulty,
+            ItemVersion.format,
+            Item.domain,
+            Item.testlet_id,
+            Item.enemy_groups,
+        )
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(
+            Item.skill == skill,
+            Item.level.in_(LEVELS),
+            Item.status == "live",
+            ItemVersion.version == Item.current_version,
+        )
+        .order_by(Item.id)
+    )
+    return tuple(
+        (*row[:6], tuple(sorted(row[6] or ())))  # the groups as a tuple: part of a cache key
+        for row in rows
+        if row[3] in FORMATS and FORMATS[row[3]].is_machine_scored
+    )
+
+
+def _build_engine(
+    rows: tuple[tuple, ...], config: CatConfig
+) -> tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]:
+    groups: dict[str, list[tuple]] = {}  # units in the order of their first item (group_units)
+    for row in rows:
+        groups.setdefault(f"T:{row[5]}" if row[5] else row[1], []).append(row)
+    units, cat_items = {}, []
+    for uid, group in groups.items():
+        group.sort(key=lambda r: r[1])
+        _vid, _iid, difficulty, fmt, domain, testlet, _groups = group[0]
+        cat_items.append(
+            CatItem(
+                id=uid,
+                params=testlet_params([r[2] for r in group])
+                if len(group) > 1 or testlet
+                else ItemParams(b=difficulty),
+                domain=domain,
+                format=fmt,
+                parts=tuple(r[1] for r in group) if testlet else (),
+                enemies=tuple(sorted({g for r in group for g in r[6]})),
+            )
+        )
+        units[uid] = tuple(UnitPart(r[0], r[1]) for r in group)
     return CatEngine(cat_items, config, np.random.default_rng(0)), units
 
 
@@ -123,7 +190,8 @@ def next_unit(
         attempt.stopped_at = now
         return None
     first = None
-    for offset, version in enumerate(versions[unit.id]):  # a testlet's questions in a row
+    for offset, part in enumerate(versions[unit.id]):  # a testlet's questions in a row
+        version = session.get(ItemVersion, part.version_id)
         version.first_used_at = version.first_used_at or now
         item = new_session_item(ts, position + offset, section.skill, version)
         session.add(item)

@@ -100,6 +100,9 @@ def stratum_of(theta: float, width: float, anchor: float) -> int:
     return max(-STRATUM_LIMIT, min(STRATUM_LIMIT, k))
 
 
+_MISSING = object()
+
+
 @dataclass(frozen=True)
 class CatItem:
     """One unit of delivery: a single question, or a testlet (``parts``) scored 0..len(parts)."""
@@ -365,11 +368,15 @@ class CatEngine:
             in_stratum,
             groups,
         )
-        if key not in self._memo:
+        # One engine may serve several threads (adaptive.engine_for shares it): read the memo
+        # once, so a clear by another thread between a check and a read cannot lose the entry.
+        selection = self._memo.get(key, _MISSING)
+        if selection is _MISSING:
+            selection = self._select(state, groups)
             if len(self._memo) > 512:
                 self._memo.clear()
-            self._memo[key] = self._select(state, groups)
-        return self._memo[key]
+            self._memo[key] = selection
+        return selection
 
     def record(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -80,6 +81,7 @@ class LevelCall:
     is_uncertain: bool
 
 
+@lru_cache(maxsize=4)  # a data file of the package: read once per process
 def load_cut_scores(path: Path = CUT_SCORES_FILE) -> dict[str, CutScoreRecord]:
     """Load every skill's cut scores and standard-setting record from the YAML data file."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}

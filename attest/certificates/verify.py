@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -18,7 +18,14 @@ from cryptography import x509
 from attest.assessment.purposes import get_purpose
 from attest.certificates.cert_code import parse_code
 from attest.certificates.keys import SigningKeyInfo, key_usable_for
-from attest.certificates.offline import KeyState, jwks_from_certificates, verify_offline
+from attest.certificates.offline import (
+    KeyState,
+    TrustedKey,
+    jwks_from_certificates,
+    key_verdict,
+    keys_from_jwks,
+    verify_offline,
+)
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
 from attest.models import Attestation, AttestationStatus, SigningKey
 
@@ -159,7 +166,11 @@ def verify_code(session: so.Session, code: str, birth_date: str | date | None) -
     the same constant-time comparison, so neither the answer nor its timing tells them apart."""
     canonical = parse_code(code or "") or _NO_CODE
     given = _birth_text(birth_date)
-    att = session.scalar(sa.select(Attestation).where(Attestation.code == canonical))
+    att = session.scalar(
+        sa.select(Attestation)
+        .where(Attestation.code == canonical)
+        .options(so.joinedload(Attestation.signing_key))  # its state, in the same query
+    )
     stored = att.birth_date.isoformat() if att is not None else _NO_BIRTH
     matches = hmac.compare_digest(stored.encode(), given.encode())
     if att is None or not matches or given == _NO_BIRTH:
@@ -181,6 +192,37 @@ def published_jwks(session: so.Session) -> dict:
     return _jwks(tuple(tuple(r) for r in rows))
 
 
+def public_keys(session: so.Session, *, refresh: bool = False) -> dict[str, TrustedKey]:
+    """Return the issuing keys by kid with their certificates but without retired and
+    compromised dates (those are read with each lookup). A certificate never changes for a kid,
+    so the keys are read and parsed once per process and database, and again on `refresh`
+    (a payload names a kid not among them: a key made since, perhaps by another process)."""
+    database = str(session.get_bind().url)
+    keys = _PUBLIC_KEYS.get(database)
+    if keys is None or refresh:
+        rows = session.execute(
+            sa.select(SigningKey.certificate_pem, SigningKey.root_pem).order_by(SigningKey.id)
+        ).all()
+        keys = _PUBLIC_KEYS[database] = _parse_keys(tuple(tuple(r) for r in rows))
+    return keys
+
+
+_PUBLIC_KEYS: dict[str, dict[str, TrustedKey]] = {}
+
+
+@lru_cache(maxsize=8)
+def _parse_keys(rows: tuple[tuple[str, str], ...]) -> dict[str, TrustedKey]:
+    chains = [
+        (x509.load_pem_x509_certificate(c.encode()), x509.load_pem_x509_certificate(r.encode()))
+        for c, r in rows
+    ]
+    return keys_from_jwks(jwks_from_certificates(chains))
+
+
+def _with_state(key: TrustedKey, retired_at, compromised_at) -> TrustedKey:
+    return replace(key, retired_at=retired_at, compromised_at=compromised_at)
+
+
 @lru_cache(maxsize=8)
 def _jwks(rows: tuple[tuple, ...]) -> dict:
     chains = [
@@ -199,17 +241,39 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
 
     The page shows only what the signed payload holds (plus the issuer), so a scan reveals
     nothing the paper does not already say. A payload signed by a key after its compromise is
-    'key_compromised' (without facts); any other failure is 'not_found', like an unknown code."""
-    result = verify_offline(text, published_jwks(session), None, now)
-    if result.claims is not None and result.reason == "key_compromised":
-        return Verification(KEY_COMPROMISED, None)
+    'key_compromised' (without facts); any other failure is 'not_found', like an unknown code.
+
+    One query in the usual case: the signature is checked with the cached public keys, and the
+    key's retired and compromised dates, read now, come with the attestation row."""
+    # Keys without dates: the signature, the format and the certificate's validity only.
+    result = verify_offline(text, public_keys(session), None, now)
+    if result.reason == "unknown_kid":
+        result = verify_offline(text, public_keys(session, refresh=True), None, now)
     if result.claims is None or not result.is_authentic:
         return NOT_FOUND
-    claims = result.claims.claims
-    att = session.scalar(sa.select(Attestation).where(Attestation.code == claims.code))
-    if att is None or att.status_index != claims.status_index:
+    verified = result.claims
+    att = session.scalar(
+        sa.select(Attestation)
+        .where(Attestation.code == verified.claims.code)
+        .options(so.joinedload(Attestation.signing_key))
+    )
+    if att is not None and att.signing_key.kid == verified.kid:
+        state = (att.signing_key.retired_at, att.signing_key.compromised_at)
+    else:  # not ours: only the key's state can still make the answer 'key_compromised'
+        state = session.execute(
+            sa.select(SigningKey.retired_at, SigningKey.compromised_at).where(
+                SigningKey.kid == verified.kid
+            )
+        ).first() or (None, None)
+        att = None
+    key = _with_state(public_keys(session)[verified.kid], *state)
+    verdict = key_verdict(key, verified.claims.issued_at)
+    if verdict is not None and verdict[0] == KEY_COMPROMISED:
+        return Verification(KEY_COMPROMISED, None)
+    if verdict is not None or att is None or att.status_index != verified.claims.status_index:
         return NOT_FOUND
-    family, given = result.claims.display_names()
+    claims = verified.claims
+    family, given = verified.display_names()
     facts = _facts(session, att) | {
         "family_name": family,
         "given_names": given,

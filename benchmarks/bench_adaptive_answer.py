@@ -1,0 +1,186 @@
+"""Per-answer cost of the adaptive engine on the real request path, with a large live bank.
+
+The shipped bank plus synthetic listening items (copies of a shipped single-choice item with
+difficulties spread over -3..3 and the shipped domains) make a live listening bank of `--items`
+units. Kiosk sessions of the adaptive placement purpose then answer through the delivery service
+as the kiosk routes call it (`record_answer`, then `advance` plans the next item; one commit per
+request), each answer right when the item is easier than the simulated ability. Timed per
+answer: the engine's part (`adaptive.record_unit` + `adaptive.next_unit`, which also read the
+bank and write the state) and the whole service work of the two requests.
+
+Usage: .venv/bin/python benchmarks/bench_adaptive_answer.py [--items 1000] [--sessions 6]
+           [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+from attest import create_app
+from attest.assessment import adaptive, delivery
+from attest.assessment.bank import load_bank
+from attest.assessment.bank_sync import sync_bank
+from attest.auth.kiosks import register_kiosk
+from attest.auth.services import create_user
+from attest.migrate import upgrade
+from attest.models import Candidate, Centre, Item, ItemVersion, Role
+from tests.format_answers import correct_answer, wrong_answer
+
+PURPOSE = "niveaubepaling-luisteren-lezen"  # listening first, adaptive placement
+
+
+def grow_bank(session, items: int, now: datetime) -> int:
+    """Add synthetic live listening items until the skill has `items` machine-scored units."""
+    from attest.assessment.bank_queries import current_versions, group_units
+
+    live = current_versions(session, "listening", machine_scored=True)
+    units = len(group_units(live))
+    template = next(v for v in live if v.format == "single_choice" and not v.item.testlet_id)
+    domains = sorted({v.item.domain for v in live})
+    levels = ["A1", "A2", "B1", "B2"]
+    for k in range(items - units):
+        b = -3.0 + 6.0 * k / max(items - units - 1, 1)
+        item_id = f"syn-listening-{k:04d}"
+        level = levels[min(int((b + 3.0) / 1.5), 3)]
+        session.add(
+            Item(
+                id=item_id,
+                skill="listening",
+                level=level,
+                domain=domains[k % len(domains)],
+                format="single_choice",
+                status="live",
+                current_version=1,
+                updated_at=now,
+            )
+        )
+        session.add(
+            ItemVersion(
+                item_id=item_id,
+                version=1,
+                content_hash=f"syn{k}",
+                level=level,
+                format="single_choice",
+                difficulty=b,
+                content=dict(template.content),
+                media=dict(template.media),
+                source="benchmark",
+                created_at=now,
+            )
+        )
+    session.flush()
+    return len(group_units(current_versions(session, "listening", machine_scored=True)))
+
+
+class Timer:
+    """Wrap a function of the adaptive module and add up its time for the current answer."""
+
+    def __init__(self, name: str) -> None:
+        self.inner = getattr(adaptive, name)
+        self.spent = 0.0
+        setattr(adaptive, name, self)
+
+    def __call__(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return self.inner(*args, **kwargs)
+        finally:
+            self.spent += time.perf_counter() - t0
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--items", type=int, default=1000)
+    parser.add_argument("--sessions", type=int, default=6)
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="attest-cat-"))
+    os.environ.pop("ATTEST_REDIS_URL", None)
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp),
+            "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/attest.sqlite3",
+            "SECRET_KEY": "bench",
+            "LOG_FORMAT": "none",
+        }
+    )
+    now = datetime.now(UTC)
+    engine_time, service_time = [], []
+    with app.app_context():
+        upgrade(app.extensions["attest_engine"])
+        db = app.extensions["attest_session"]()
+        sync_bank(db, load_bank(Path(app.config["BANK_DIR"])), now)
+        units = grow_bank(db, args.items, now)
+        centre = Centre(code=f"CAT{os.getpid()}", name="Huis van het Nederlands Gent")
+        db.add(centre)
+        proctor = create_user(
+            db, username=f"cat{os.getpid()}", password="benchmark-password",
+            role=Role.PROCTOR, centre=centre,
+        )  # fmt: skip
+        kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
+        db.commit()
+        record, plan = Timer("record_unit"), Timer("next_unit")
+        for s in range(args.sessions):
+            ability = -2.0 + 4.0 * s / max(args.sessions - 1, 1)
+            cand = Candidate(
+                centre_id=centre.id, family_name="Bench", given_names=f"Kandidaat {s}",
+                birth_date=date(1990, 1, 1), id_document_type="passport",
+                id_document_number=f"BE{s:07d}",
+            )  # fmt: skip
+            db.add(cand)
+            db.flush()
+            ts, code = delivery.create_session(db, cand, PURPOSE, proctor, now)
+            delivery.redeem_start_code(db, code, kiosk, now)
+            db.commit()
+            position = delivery.advance(db, ts, now)
+            db.commit()
+            while position is not None:
+                item = delivery.session_item(db, ts, position)
+                if item.skill != "listening":
+                    break
+                now += timedelta(seconds=5)
+                version = item.item_version
+                build = correct_answer if version.difficulty < ability else wrong_answer
+                record.spent = plan.spent = 0.0
+                t0 = time.perf_counter()
+                delivery.record_answer(
+                    db, ts, position, build(version.format, version.content), now
+                )
+                db.commit()  # the answer request
+                position = delivery.advance(db, ts, now)
+                db.commit()  # the next item page
+                service_time.append(time.perf_counter() - t0)
+                engine_time.append(record.spent + plan.spent)
+    ms = [1000 * t for t in engine_time]
+    total = [1000 * t for t in service_time]
+    db_name = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{units} live listening units, {args.sessions} sessions, {len(ms)} answers, {db_name}")
+    print(
+        f"  engine per answer (record_unit + next_unit): median {statistics.median(ms):.2f} ms, "
+        f"p95 {pct(ms, 0.95):.2f} ms, max {max(ms):.2f} ms"
+    )
+    print(
+        f"  service per answer (answer + next item, with commits): "
+        f"median {statistics.median(total):.2f} ms, p95 {pct(total, 0.95):.2f} ms"
+    )
+    print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
