@@ -3,6 +3,7 @@ examiners of its centre (two, a senior, more for re-marks), built directly on th
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -93,7 +94,7 @@ def finished_session(
     for item in items:
         version = item.item_version
         if version.format == "audio_response":
-            rec = store_recording(db, storage, item, WEBM, None, now)
+            rec = store_recording(db, storage, item, WEBM, hashlib.sha256(WEBM).hexdigest(), now)
             raw = {"recording_id": rec.id}
         elif version.format == "extended_text":
             raw = {"response": WRITTEN}

@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 
 from attest.admin import item_queries
 from attest.admin.charts import characteristic_curve
-from attest.assessment import purpose_quality_service
 from attest.admin.item_key import key_lines
+from attest.assessment import purpose_quality_service
 from attest.assessment.cefr import cut_scores_for
 from attest.assessment.items import get_format
 from attest.assessment.purposes import RECEPTIVE
