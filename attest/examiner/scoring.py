@@ -264,13 +264,10 @@ def _allocation_needed(session: so.Session, centre_id: int) -> bool:
         Performance.status == PerformanceStatus.WAITING,
         live < allocation.LIVE_RATERS,
     )
-    open_adjudication = (
-        sa.exists()
-        .where(
-            Adjudication.performance_id == Performance.id,
-            Performance.centre_id == centre_id,
-            Adjudication.assignment_id.is_(None),
-        )
+    open_adjudication = sa.exists().where(
+        Adjudication.performance_id == Performance.id,
+        Performance.centre_id == centre_id,
+        Adjudication.assignment_id.is_(None),
     )
     return bool(session.scalar(sa.select(sa.or_(short, open_adjudication))))
 
