@@ -16,11 +16,12 @@ from typing import Mapping
 
 import yaml
 
+from attest.assessment.cefr import LEVELS as MEASURABLE  # the levels Attest can measure
+from attest.assessment.purposes import SKILLS
+
 DATA_FILE = Path(__file__).with_name("data") / "requirements.yaml"
 # Only the levels Attest can measure; a profile asking more is refused when the file is loaded.
 ORDER = {"below_A1": 0, "A1": 1, "A2": 2, "B1": 3, "B2": 4}
-MEASURABLE = ("A1", "A2", "B1", "B2")
-SKILLS = ("listening", "reading", "speaking", "writing")
 DECIDED_BY = ("test_date", "lease_start")
 KINDS = ("requirement", "indication", "no_level")
 
