@@ -63,7 +63,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest.auth import setup_login
 
     setup_login(app)
-    _keep_unsent_work_at_time_up(app)
+    from attest.wiring import connect_main_path
+
+    connect_main_path(app)  # the issuing service; who reacts to the main path's signals
     _bound_integer_paths(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -105,23 +107,6 @@ def _bound_integer_paths(app: Flask) -> None:
             super().__init__(url_map, *args, **kwargs)
 
     app.url_map.converters["int"] = DatabaseInteger
-
-
-def _keep_unsent_work_at_time_up(app: Flask) -> None:
-    """When a section's time runs out, its saved writing drafts and fully uploaded recordings
-    become the answers (an upload with chunks missing calls the proctor): nothing a candidate
-    gave in time is lost because the submit came too late."""
-    from flask import current_app, has_app_context
-
-    from attest.assessment import session_clock
-    from attest.assessment.recording_uploads import salvage_unsent
-    from attest.storage import storage_for
-
-    def keep(session, ts, skill, at):
-        config = current_app.config if has_app_context() else app.config
-        salvage_unsent(session, storage_for(config), ts, at, skill=skill)
-
-    session_clock.time_up_handler = keep
 
 
 def _register_request_transaction(app: Flask) -> None:

@@ -355,7 +355,7 @@ def keys_group() -> None:
 @click.option("--demo", is_flag=True, help="a local DEMO key; its PDFs say DEMO visibly")
 @with_appcontext
 def keys_init(demo: bool) -> None:
-    from attest.certificates.service import init_keys
+    from attest.certificates.key_service import init_keys
 
     if not demo:
         raise click.UsageError(
@@ -658,7 +658,7 @@ def demo_setup() -> None:
     from attest.assessment.bank_sync import sync_bank
     from attest.auth.kiosks import create_enrolment_link_token
     from attest.auth.passwords import hash_password
-    from attest.certificates.service import init_keys
+    from attest.certificates.key_service import init_keys
     from attest.migrate import upgrade
 
     upgrade(current_app.extensions["attest_engine"])
@@ -736,8 +736,8 @@ def demo_setup() -> None:
 def _calibrate_demo_examiners(session: so.Session) -> None:
     """Let the demo examiners score at once: exempt them from calibration (audited, by the demo
     admin), and make two of them senior."""
+    from attest.examiner.assignments import is_calibrated
     from attest.examiner.quality import exempt_from_calibration
-    from attest.examiner.scoring import is_calibrated
 
     session.flush()
     admin = session.scalar(sa.select(User).where(User.username == DEMO_USERS[0][0]))

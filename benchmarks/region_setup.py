@@ -219,7 +219,8 @@ def _attestations(session, app, centre, proctor, count: int, now) -> list[str]:
         redeem_start_code,
     )
     from attest.auth.kiosks import register_kiosk
-    from attest.certificates.service import init_keys, issue_attestation
+    from attest.certificates.issuing import issue_attestation, issuer_of
+    from attest.certificates.key_service import init_keys
     from attest.models import Candidate
     from tests.format_answers import correct_answer
 
@@ -245,7 +246,7 @@ def _attestations(session, app, centre, proctor, count: int, now) -> list[str]:
             iv = item.item_version
             record_answer(session, ts, item.position, correct_answer(iv.format, iv.content), now)
         finish_session(session, ts, now)
-        codes.append(issue_attestation(session, ts, proctor, now, app.config).code)
+        codes.append(issue_attestation(session, ts, proctor, now, issuer_of(app)).code)
     session.commit()
     return codes
 

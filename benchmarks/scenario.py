@@ -18,7 +18,8 @@ from attest.assessment.delivery import (
 )
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
-from attest.certificates.service import init_keys, issue_attestation
+from attest.certificates.issuing import issue_attestation, issuer_of
+from attest.certificates.key_service import init_keys
 from attest.migrate import upgrade
 from attest.models import Attestation, Candidate, Centre, Role, TestSession
 from tests.format_answers import correct_answer  # the same answer builder as the tests
@@ -86,7 +87,7 @@ def issued_code(app: Flask) -> str:
         from attest.models import User
 
         actor = session.scalar(sa.select(User).limit(1))
-        att: Attestation = issue_attestation(session, ts, actor, datetime.now(UTC), app.config)
+        att: Attestation = issue_attestation(session, ts, actor, datetime.now(UTC), issuer_of(app))
         session.commit()
         return att.code
 

@@ -175,7 +175,8 @@ def make_attestation(
     actor: User | None = None,
 ):
     """Issue a sealed attestation (a demo key is made when none is active)."""
-    from attest.certificates.service import init_keys, issue_attestation
+    from attest.certificates.issuing import Issuer, issue_attestation
+    from attest.certificates.key_service import init_keys
 
     now = now or datetime.now(UTC)
     if centre is None:
@@ -184,7 +185,7 @@ def make_attestation(
     actor = actor or make_user(session, role=Role.PROCTOR, centre=centre)
     init_keys(session, Path(config["KEYS_DIR"]), now, demo=True, public_url=config["PUBLIC_URL"])
     ts = make_completed_session(session, candidate=candidate, levels=levels, completed_at=now)
-    return issue_attestation(session, ts, actor, now, config)
+    return issue_attestation(session, ts, actor, now, Issuer.from_config(config))
 
 
 def copy_attestation(session: so.Session, att, k: int):

@@ -36,6 +36,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.signals import session_finished
 
 
 class DeliveryError(Exception):
@@ -439,7 +440,8 @@ def _section_of(ts: TestSession, skill: str) -> tuple[Section | None, int]:
 
 
 def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[SkillResult]:
-    """Close the session and score each receptive skill into a level."""
+    """Close the session and score each receptive skill into a level; announce it
+    (`signals.session_finished`: examiner scoring queues the productive answers)."""
     if ts.status is not SessionStatus.IN_PROGRESS:
         raise DeliveryError("not_in_progress", "the session is not in progress")
     purpose = get_purpose(ts.purpose_code)
@@ -492,9 +494,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     ts.status, ts.completed_at = SessionStatus.COMPLETED, now
     record_event(session, None, "session.complete", "test_session", ts.id)
     session.flush()
-    from attest.examiner.scoring import create_performances  # the examiners take over
-
-    create_performances(session, ts, now)
+    session_finished.send(ts, session=session, now=now)  # the examiners take over
     return results
 
 
@@ -510,11 +510,3 @@ def _units_for_scoring(
     difficulties = [sum(d for d, _s in parts) / len(parts) for parts in units.values()]
     fractions = [sum(s for _d, s in parts) / len(parts) for parts in units.values()]
     return difficulties, fractions
-
-
-def levels_of(ts: TestSession) -> dict[str, str | None]:
-    """Return the level per skill for all four skills (None for skills not tested)."""
-    levels: dict[str, str | None] = dict.fromkeys(("listening", "reading", "speaking", "writing"))
-    for r in ts.results:
-        levels[r.skill] = r.level
-    return levels

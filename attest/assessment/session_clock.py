@@ -3,7 +3,6 @@ browser does; proctors pause, resume and grant extra time here (rules in timing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,16 +15,11 @@ from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
 from attest.db import transaction_cache
 from attest.models import SectionClock, SessionStatus, TestSession, User
+from attest.signals import section_timed_out
 
 TIMEOUT = timing.HEARTBEAT_TIMEOUT_SECONDS
 EXTRA_TIME_REASONS = ("accommodation", "technical", "disturbance", "other")
 END_REASONS = ("candidate_request", "illness", "irregularity", "technical", "other")
-
-# Called as (session, test session, skill, deadline) just before a section closes because its
-# time ran out, to keep what the candidate gave but never submitted (a writing draft, a recording
-# whose upload had not been completed). The app factory installs it, as it needs the storage.
-TimeUpHandler = Callable[[so.Session, TestSession, str, datetime], None]
-time_up_handler: TimeUpHandler | None = None
 
 
 class ClockError(Exception):
@@ -164,9 +158,9 @@ def close_section(
     """Close a section for good at `at` (its deadline when time ran out).
 
     When time ran out, what the candidate gave in the section but never submitted is kept
-    first (see `time_up_handler`)."""
-    if reason == "time_up" and time_up_handler is not None:
-        time_up_handler(session, ts, row.skill, at)
+    first (`signals.section_timed_out`, connected where the app is built: it needs the storage)."""
+    if reason == "time_up":
+        section_timed_out.send(ts, session=session, skill=row.skill, at=at)
     clock = timing.bank(_data(row), at)
     _store(row, clock)
     row.closed_at, row.close_reason = at, reason

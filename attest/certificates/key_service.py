@@ -56,6 +56,63 @@ def signer_for(
     return pair
 
 
+def _key_row(
+    signer: keymod.KeyPair, root: keymod.KeyPair, name: str, now: datetime, *, is_demo: bool
+) -> SigningKey:
+    """The database row of a signing key: its certificate and its root's, never the key."""
+    pem = serialization.Encoding.PEM
+    return SigningKey(
+        kid=keymod.kid(signer.certificate),
+        name=name,
+        subject=signer.certificate.subject.rfc4514_string(),
+        certificate_pem=signer.certificate.public_bytes(pem).decode(),
+        root_pem=root.certificate.public_bytes(pem).decode(),
+        is_demo=is_demo,
+        created_at=now,
+    )
+
+
+def active_signing_key(session: so.Session) -> SigningKey | None:
+    """Return the newest key that is neither retired nor compromised."""
+    return session.scalar(
+        sa.select(SigningKey)
+        .where(SigningKey.retired_at.is_(None), SigningKey.compromised_at.is_(None))
+        .order_by(SigningKey.id.desc())
+        .limit(1)
+    )
+
+
+def init_keys(
+    session: so.Session, keys_dir: Path, now: datetime, *, demo: bool, public_url: str
+) -> tuple[SigningKey, bool]:
+    """Create a root CA and an issuing key when none is active; return (key, created)."""
+    existing = active_signing_key(session)
+    if existing is not None and any(
+        (keys_dir / f"{existing.name}{ext}").exists() for ext in (".key.pem", ".p12")
+    ):
+        return existing, False
+    prefix = "Attest DEMO" if demo else "Attest"
+    root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")
+    signer = keymod.create_signing_certificate(
+        root,
+        now,
+        common_name=f"{prefix} issuing key {now:%Y-%m-%d}",
+        crl_url=f"{public_url.rstrip('/')}{CRL_PATH}",
+    )
+    kid = keymod.kid(signer.certificate)
+    name = f"issuing-{kid}"
+    keymod.save_keypair(root, keys_dir, "root")
+    keymod.save_keypair(signer, keys_dir, name)
+    row = _key_row(signer, root, name, now, is_demo=demo)
+    if existing is not None:
+        existing.retired_at = now
+        record_event(session, None, "key.retire", "signing_key", existing.id, kid=existing.kid)
+    session.add(row)
+    session.flush()
+    record_event(session, None, "key.create", "signing_key", row.id, kid=kid, demo=demo)
+    return row, True
+
+
 def create_root(
     session: so.Session,
     out_dir: Path,
@@ -109,16 +166,7 @@ def issue_signing_key(
     keymod.save_pkcs12(
         signer, Path(keys_dir) / f"{name}.p12", passphrase, chain=(root.certificate,)
     )
-    pem = serialization.Encoding.PEM
-    row = SigningKey(
-        kid=kid,
-        name=name,
-        subject=signer.certificate.subject.rfc4514_string(),
-        certificate_pem=signer.certificate.public_bytes(pem).decode(),
-        root_pem=root.certificate.public_bytes(pem).decode(),
-        is_demo=False,
-        created_at=now,
-    )
+    row = _key_row(signer, root, name, now, is_demo=False)
     session.add(row)
     session.flush()
     record_event(session, actor, action, "signing_key", kid, root=_fingerprint(root.certificate))

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from attest.certificates.key_service import signer_for
-from attest.certificates.service import STATUS_LIST_SIZE, active_signing_key
+from attest.certificates.issuing import STATUS_LIST_SIZE
+from attest.certificates.key_service import active_signing_key, signer_for
 from attest.certificates.status_list import build_status_list
 from attest.models import Attestation, AttestationStatus, SigningKey
 

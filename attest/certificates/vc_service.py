@@ -8,8 +8,7 @@ from typing import Any, Mapping
 
 import sqlalchemy.orm as so
 
-from attest.certificates.key_service import signer_for
-from attest.certificates.service import active_signing_key
+from attest.certificates.key_service import active_signing_key, signer_for
 from attest.certificates.vc import CredentialFacts, build_credential, sign_vc_jwt
 from attest.models import Attestation, AttestationStatus
 

@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from attest.assessment import agreement, allocation, rubrics
 from attest.audit import record_event
 from attest.db import lock_row
-from attest.examiner.scoring import ScoringError, _assign, is_calibrated, rubric_of
+from attest.examiner.assignments import ScoringError, assign, is_calibrated, rubric_of
 from attest.models import (
     AssignmentKind,
     Benchmark,
@@ -98,7 +98,7 @@ def start_calibration(session: so.Session, examiner: User, now: datetime) -> Cal
     session.add(attempt)
     session.flush()
     for benchmark in benchmarks:
-        _assign(
+        assign(
             session, benchmark.performance, examiner.id, AssignmentKind.CALIBRATION, now, attempt.id
         )
     record_event(session, examiner, "calibration.start", "calibration_attempt", attempt.id)
@@ -179,7 +179,7 @@ def seed_benchmark(session: so.Session, examiner: User, now: datetime) -> Rating
     if chosen is None:
         return None
     perf = session.get(Performance, chosen)
-    assignment = _assign(session, perf, examiner.id, AssignmentKind.BENCHMARK, now)
+    assignment = assign(session, perf, examiner.id, AssignmentKind.BENCHMARK, now)
     assignment.round = 0  # never part of the performance's own rounds
     session.flush()
     return assignment

@@ -12,13 +12,9 @@ import sqlalchemy.orm as so
 
 from attest.assessment.productive_formats import count_words
 from attest.assessment.rubrics import Rubric
+from attest.examiner.assignments import is_calibrated, rubric_of
 from attest.examiner.quality import open_calibration, seed_benchmark
-from attest.examiner.scoring import (
-    allocate_waiting,
-    is_calibrated,
-    latest_rating,
-    rubric_of,
-)
+from attest.examiner.scoring import allocate_waiting, latest_rating
 from attest.models import AssignmentKind, PerformanceStatus, RatingAssignment, Recording, User
 
 

@@ -16,14 +16,15 @@ import sqlalchemy.orm as so
 
 from attest.assessment import allocation, rubrics
 from attest.assessment.cefr import BELOW_A1
-from attest.assessment.items import get_format
 from attest.assessment.purposes import get_purpose
+from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
 from attest.db import lock_row
+from attest.examiner.assignments import ScoringError, assign, rubric_of
+from attest.examiner.quality import close_calibration_if_done
 from attest.models import (
     Adjudication,
     AssignmentKind,
-    AttestationStatus,
     CalibrationAttempt,
     Centre,
     Performance,
@@ -32,43 +33,13 @@ from attest.models import (
     RatingAssignment,
     RemarkRequest,
     Role,
-    SessionItem,
     SkillResult,
     TestSession,
     User,
 )
+from attest.signals import remark_completed
 
 RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
-
-
-class ScoringError(Exception):
-    """A scoring action refused; `code` is a stable reason the views translate."""
-
-    def __init__(self, code: str, message: str, problems: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.code = code
-        self.problems = dict(problems or {})
-
-
-def new_token() -> str:
-    """Return an unguessable name for an assignment in URLs (it reveals no id)."""
-    return secrets.token_urlsafe(24)
-
-
-def rubric_of(perf: Performance) -> rubrics.Rubric:
-    """Return the rubric a performance is scored on."""
-    return rubrics.rubric_for(perf.skill, perf.task_type, perf.task_level)
-
-
-def productive_items(ts: TestSession, skill: str) -> list[SessionItem]:
-    """Return the scored (non-pilot) examiner-scored items of a skill in a session."""
-    return [
-        i
-        for i in ts.items
-        if i.skill == skill
-        and not i.is_pilot
-        and not get_format(i.item_version.format).is_machine_scored
-    ]
 
 
 def create_performances(session: so.Session, ts: TestSession, now: datetime) -> list[Performance]:
@@ -96,18 +67,6 @@ def create_performances(session: so.Session, ts: TestSession, now: datetime) -> 
         allocate_waiting(session, ts.centre_id, now)
     update_productive_results(session, ts, now)
     return created
-
-
-def is_calibrated(session: so.Session, examiner_id: int) -> bool:
-    """Tell whether an examiner passed calibration (or was exempted by an admin)."""
-    return (
-        session.scalar(
-            sa.select(CalibrationAttempt.id)
-            .where(CalibrationAttempt.examiner_id == examiner_id, CalibrationAttempt.is_passed)
-            .limit(1)
-        )
-        is not None
-    )
 
 
 def _examiners(session: so.Session, centre_id: int) -> list[allocation.Examiner]:
@@ -231,7 +190,7 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
     )
     by_id = {p.id: p for p in waiting}
     for perf_id, examiner_id in result.assignments:
-        _assign(session, by_id[perf_id], examiner_id, AssignmentKind.LIVE, now)
+        assign(session, by_id[perf_id], examiner_id, AssignmentKind.LIVE, now)
     for adj in session.scalars(
         sa.select(Adjudication)
         .join(Performance, Performance.id == Adjudication.performance_id)
@@ -242,7 +201,7 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
         if senior is None:
             result.unassigned.append(perf.id)
             continue
-        adj.assignment_id = _assign(session, perf, senior.id, AssignmentKind.ADJUDICATION, now).id
+        adj.assignment_id = assign(session, perf, senior.id, AssignmentKind.ADJUDICATION, now).id
     session.flush()
     return result.unassigned
 
@@ -272,28 +231,6 @@ def _allocation_needed(session: so.Session, centre_id: int) -> bool:
     return bool(session.scalar(sa.select(sa.or_(short, open_adjudication))))
 
 
-def _assign(
-    session: so.Session,
-    perf: Performance,
-    examiner_id: int,
-    kind: AssignmentKind,
-    now: datetime,
-    attempt_id: int | None = None,
-) -> RatingAssignment:
-    assignment = RatingAssignment(
-        token=new_token(),
-        performance=perf,
-        examiner_id=examiner_id,
-        round=perf.round,
-        kind=kind,
-        calibration_attempt_id=attempt_id,
-        assigned_at=now,
-    )
-    session.add(assignment)
-    session.flush()
-    return assignment
-
-
 def assignment_for(session: so.Session, examiner: User, token: str) -> RatingAssignment | None:
     """Return the examiner's own assignment named by a token (None for anyone else's)."""
     assignment = session.scalar(sa.select(RatingAssignment).where(RatingAssignment.token == token))
@@ -318,7 +255,6 @@ def submit_rating(
     examiner: User,
     bands: Mapping[str, Any],
     now: datetime,
-    config: Mapping[str, Any],
 ) -> Rating:
     """Store an examiner's bands as a new rating version and move the performance on.
 
@@ -378,10 +314,8 @@ def submit_rating(
         version=rating.version,
     )
     if assignment.kind in RATED_KINDS:
-        evaluate(session, perf, now, config)
+        evaluate(session, perf, now)
     elif assignment.kind is AssignmentKind.CALIBRATION:
-        from attest.examiner.quality import close_calibration_if_done
-
         close_calibration_if_done(session, assignment.calibration_attempt_id, now)
     return rating
 
@@ -416,9 +350,7 @@ def round_ratings(
     return live, third, adjudication
 
 
-def evaluate(
-    session: so.Session, perf: Performance, now: datetime, config: Mapping[str, Any]
-) -> rubrics.Decision:
+def evaluate(session: so.Session, perf: Performance, now: datetime) -> rubrics.Decision:
     """Apply the final-rating rule to the current round and act on its outcome."""
     live, third, adjudication = round_ratings(session, perf)
     first = live[0].bands if len(live) > 0 else None
@@ -460,7 +392,7 @@ def evaluate(
             method=perf.final_method,
         )
         changed = update_productive_results(session, perf.session, now)
-        _complete_remark(session, perf, changed, now, config)
+        _complete_remark(session, perf, changed, now)
     return decision
 
 
@@ -506,29 +438,10 @@ def update_productive_results(
     return changed
 
 
-def ratings_pending(session: so.Session, ts: TestSession) -> list[str]:
-    """Return the productive skills of a session still waiting for final ratings."""
-    pending = []
-    done = {r.skill for r in ts.results}
-    open_perfs = set(
-        session.scalars(
-            sa.select(Performance.skill).where(
-                Performance.session_id == ts.id, Performance.status != PerformanceStatus.FINAL
-            )
-        )
-    )
-    for skill in rubrics.PRODUCTIVE:
-        if productive_items(ts, skill) and (skill not in done or skill in open_perfs):
-            pending.append(skill)
-    return pending
-
-
 def request_remark(
     session: so.Session, perf: Performance, actor: User, reason: str, now: datetime
 ) -> RemarkRequest:
     """Send a finally rated performance to a new pair of examiners (on appeal)."""
-    from attest.certificates.service import attestation_for_session
-
     reason = (reason or "").strip()
     if not reason:
         raise ScoringError("no_reason", "a reason is required for a re-mark")
@@ -563,10 +476,9 @@ def _complete_remark(
     perf: Performance,
     changed: Mapping[str, tuple[str | None, str]],
     now: datetime,
-    config: Mapping[str, Any],
 ) -> None:
-    from attest.certificates.service import attestation_for_session, reissue_attestation
-
+    """Close the performance's open re-mark request and announce it (`remark_completed`):
+    issuing, connected where the app is built, replaces the attestation when a level changed."""
     request = session.scalar(
         sa.select(RemarkRequest).where(
             RemarkRequest.performance_id == perf.id,
@@ -577,20 +489,11 @@ def _complete_remark(
     if request is None:
         return
     request.new_level, request.completed_at = perf.final_level, now
-    actor = session.get(User, request.requested_by_id)
-    old = attestation_for_session(session, perf.session)
-    if (
-        changed
-        and old is not None
-        and old.status is AttestationStatus.VALID  # a revoked one stays revoked
-        and old.levels != _levels(perf.session)
-    ):
-        new = reissue_attestation(session, old, actor, "herbeoordeling na beroep", now, config)
-        request.old_attestation_id, request.new_attestation_id = old.id, new.id
+    remark_completed.send(request, session=session, performance=perf, changed=changed, now=now)
     session.flush()
     record_event(
         session,
-        actor,
+        session.get(User, request.requested_by_id),
         "remark.complete",
         "performance",
         perf.id,
@@ -602,7 +505,6 @@ def _complete_remark(
     )
 
 
-def _levels(ts: TestSession) -> dict[str, str | None]:
-    from attest.assessment.delivery import levels_of
-
-    return levels_of(ts)
+def queue_performances(ts: TestSession, *, session: so.Session, now: datetime) -> None:
+    """Receiver of `session_finished`: the examiners take over the productive answers."""
+    create_performances(session, ts, now)

@@ -73,7 +73,6 @@ def score(token: str):
                 current_user,
                 bands_of(form, task.rubric),
                 _now(),
-                current_app.config,
             )
         except scoring.ScoringError as exc:
             db_session().rollback()

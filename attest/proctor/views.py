@@ -24,20 +24,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
-from attest.assessment.delivery import DeliveryError, levels_of, renew_start_code
+from attest.assessment.delivery import DeliveryError, renew_start_code
 from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
+from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
+from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
-from attest.certificates.service import (
-    IssueChoice,
-    IssueError,
-    attestation_for_session,
-    issue_attestation,
-)
 from attest.database import db_session, on_rollback
-from attest.examiner.scoring import ratings_pending
 from attest.models import AttestationStatus, Role, SessionStatus
 from attest.proctor import retakes, services
 from attest.proctor.forms import (
@@ -334,7 +329,9 @@ def issue(session_id: int):
         uncertain_reason=form.uncertain_reason.data or "",
     )
     try:
-        att = issue_attestation(db_session(), ts, current_user, _now(), current_app.config, choice)
+        att = issue_attestation(
+            db_session(), ts, current_user, _now(), issuer_of(current_app), choice
+        )
     except IssueError as exc:
         db_session().rollback()  # nothing half-issued: no row without its stored PDF
         if (

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from attest.certificates.service import init_keys
+from attest.certificates.key_service import init_keys
 from attest.models import Performance, RatingAssignment, Role, User
 from tests.browser.staff import staff_login
 from tests.examiner_world import finished_session, make_examiners

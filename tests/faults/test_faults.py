@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
-from attest.certificates.service import init_keys
+from attest.certificates.key_service import init_keys
 from attest.models import Attestation, Recording, Response, Role, SessionItem, TestSession
 from attest.storage import DirectoryStorage
 from attest.storage_sweep import sweep_orphans

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from attest import create_app
-from attest.certificates.service import init_keys, issue_attestation
+from attest.certificates.issuing import issue_attestation, issuer_of
+from attest.certificates.key_service import init_keys
 from attest.certificates.verify import verify_code
 from attest.db import make_engine
 from attest.models import Role
@@ -31,7 +32,7 @@ def world(app, db, keys_dir, now):
     kiosk, _token = make_kiosk(db, centre=centre)
     init_keys(db, keys_dir, now, demo=True, public_url=app.config["PUBLIC_URL"])
     _cand, ts = finished_test(app, db, centre, proctor, kiosk, family_name="Öztürk", at=now)
-    att = issue_attestation(db, ts, proctor, now, app.config)
+    att = issue_attestation(db, ts, proctor, now, issuer_of(app))
     db.commit()
     return {"att": att}
 

@@ -38,7 +38,7 @@ def _clock_reads(statements: list[str]) -> list[str]:
     ]
 
 
-def test_clocks_are_read_once_and_a_new_clock_joins_them(db, now):
+def test_clocks_are_read_once_and_a_new_clock_joins_them(app, db, now):
     ts = _session(db, now)
     statements = _counting(db)
     assert session_clock.clocks_of(db, ts) == []
@@ -47,7 +47,8 @@ def test_clocks_are_read_once_and_a_new_clock_joins_them(db, now):
     assert len(_clock_reads(statements)) == 2
     assert session_clock.open_clock(db, ts) is row
     assert session_clock.closed_skills(db, ts) == set()
-    session_clock.close_section(db, ts, row, now, "time_up")
+    with app.app_context():  # time up keeps unsent work: its receiver needs the app's storage
+        session_clock.close_section(db, ts, row, now, "time_up")
     assert session_clock.closed_skills(db, ts) == {"listening"}
     assert session_clock.open_clock(db, ts) is None
     assert len(_clock_reads(statements)) == 2  # (time up also looks for unsent work: not clocks)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from attest.certificates.key_service import init_keys
 from attest.certificates.keys import load_certificate
 from attest.certificates.seal import validate_sealed_pdf
-from attest.certificates.service import init_keys
 from attest.models import Attestation, Candidate, Role, SessionItem, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
@@ -401,14 +401,14 @@ def test_a_third_party_asks_whether_a_requirement_is_met(app, db, client, centre
 def test_a_reissue_supersedes_the_old_attestation_and_keeps_the_link(app, db, client, centre_setup):
     from datetime import datetime
 
+    from attest.certificates.issuing import IssueError, issuer_of, reissue_attestation
     from attest.certificates.offline import verify_offline
-    from attest.certificates.service import IssueError, reissue_attestation
     from attest.models import AttestationStatus, AuditEvent
 
     old, old_path = _issued(app, db, client, centre_setup)
     now = datetime.now(UTC)
     new = reissue_attestation(
-        db, old, centre_setup["proctor"], "herbeoordeling na beroep", now, app.config
+        db, old, centre_setup["proctor"], "herbeoordeling na beroep", now, issuer_of(app)
     )
     db.commit()
     assert old.status is AttestationStatus.SUPERSEDED and old.superseded_at is not None
@@ -429,9 +429,9 @@ def test_a_reissue_supersedes_the_old_attestation_and_keeps_the_link(app, db, cl
     assert "attestation.supersede" in actions
     # a superseded attestation cannot be replaced a second time, and a reason is required
     with pytest.raises(IssueError):
-        reissue_attestation(db, old, centre_setup["proctor"], "nog eens", now, app.config)
+        reissue_attestation(db, old, centre_setup["proctor"], "nog eens", now, issuer_of(app))
     with pytest.raises(IssueError):
-        reissue_attestation(db, new, centre_setup["proctor"], "  ", now, app.config)
+        reissue_attestation(db, new, centre_setup["proctor"], "  ", now, issuer_of(app))
 
 
 def test_session_events_call_the_proctor_until_resolved(app, db, centre_setup, now):

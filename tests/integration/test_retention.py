@@ -17,7 +17,8 @@ from attest.assessment.delivery import (
     record_answer,
     redeem_start_code,
 )
-from attest.certificates.service import init_keys, issue_attestation
+from attest.certificates.issuing import issue_attestation, issuer_of
+from attest.certificates.key_service import init_keys
 from attest.certificates.verify import verify_code
 from attest.models import AuditEvent, Candidate, Recording, Response, Role, TestSession
 from attest.retention import delete_files, run_retention
@@ -64,7 +65,7 @@ def world(app, db, keys_dir):
     kiosk, _token = make_kiosk(db, centre=centre)
     init_keys(db, keys_dir, T0, demo=True, public_url=app.config["PUBLIC_URL"])
     cand, ts = finished_test(app, db, centre, proctor, kiosk, family_name="Öztürk")
-    att = issue_attestation(db, ts, proctor, T0 + timedelta(days=1), app.config)
+    att = issue_attestation(db, ts, proctor, T0 + timedelta(days=1), issuer_of(app))
     held_cand, held = finished_test(app, db, centre, proctor, kiosk, family_name="Nguyễn")
     held.appeal_opened_at = T0 + timedelta(days=20)
     db.commit()

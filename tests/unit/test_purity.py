@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.identity",
     "attest.names",
+    "attest.signals",
     "attest.assessment.retake",
     "attest.certificates.typeface",
     "attest.audit_chain",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from attest.certificates.service import init_keys
+from attest.certificates.key_service import init_keys
 from attest.examiner import scoring
 from attest.models import (
     Adjudication,

@@ -150,7 +150,7 @@ class Site(Visitors):
 
 @pytest.fixture
 def site(app, db, world, keys_dir, now):
-    from attest.certificates.service import init_keys
+    from attest.certificates.key_service import init_keys
     from attest.models import Role
     from tests.factories import make_user
 

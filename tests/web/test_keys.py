@@ -157,7 +157,7 @@ def test_key_commands_refuse_bad_input_and_change_nothing(app, db, offline, monk
 
 
 def test_issuing_without_the_key_passphrase_fails_clearly(app, db, offline, monkeypatch):
-    from attest.certificates.service import IssueError
+    from attest.certificates.issuing import IssueError
 
     assert run(app, "keys", "root", "--out", str(offline)).exit_code == 0
     assert run(app, "keys", "issue", "--root", str(offline / "root.p12")).exit_code == 0

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 
 from attest.assessment import delivery
 from attest.assessment.delivery import create_session
-from attest.certificates import service
+from attest.certificates import issuing
+from attest.certificates.key_service import init_keys
 from attest.certificates.revocation import revoke_attestation
-from attest.certificates.service import init_keys
 from attest.models import (
     AnswerReceipt,
     Attestation,
@@ -95,10 +95,10 @@ def test_a_status_list_index_taken_meanwhile_is_drawn_again(app, db, monkeypatch
     db.commit()
     drawn = iter([taken.status_index, taken.status_index + 1])
     # as if another transaction had taken the index between the check and the insert
-    monkeypatch.setattr(service, "free_status_index", lambda _session: next(drawn))
+    monkeypatch.setattr(issuing, "free_status_index", lambda _session: next(drawn))
 
-    att = service.issue_attestation(db, ts, make_user(db, centre=centre), datetime.now(UTC),
-                                    app.config)  # fmt: skip
+    att = issuing.issue_attestation(db, ts, make_user(db, centre=centre), datetime.now(UTC),
+                                    issuing.issuer_of(app))  # fmt: skip
     db.commit()
     assert att.status_index == taken.status_index + 1
     assert _events(db, "attestation.issue") == 2

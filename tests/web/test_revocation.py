@@ -125,12 +125,14 @@ def test_cli_revokes_with_reason_and_date(app, db):
 def test_superseded_page_links_the_newer_attestation_only_when_it_reveals_nothing_new(
     app, db, client
 ):
-    from attest.certificates.service import reissue_attestation
+    from attest.certificates.issuing import issuer_of, reissue_attestation
     from attest.models import SkillResult
 
     old = make_attestation(db, app.config)
     proctor = make_user(db, role=Role.PROCTOR)
-    same = reissue_attestation(db, old, proctor, "nieuwe sleutel", datetime.now(UTC), app.config)
+    same = reissue_attestation(
+        db, old, proctor, "nieuwe sleutel", datetime.now(UTC), issuer_of(app)
+    )
     db.commit()
     page = verify_typed(client, old.code, BIRTH).get_data(as_text=True)
     assert "Vervangen door een nieuwer attest" in page and same.code in page
@@ -146,7 +148,7 @@ def test_superseded_page_links_the_newer_attestation_only_when_it_reveals_nothin
     db.flush()
     db.expire(same.session)
     changed = reissue_attestation(
-        db, same, proctor, "herbeoordeling", datetime.now(UTC), app.config
+        db, same, proctor, "herbeoordeling", datetime.now(UTC), issuer_of(app)
     )
     db.commit()
     page = verify_typed(client, same.code, BIRTH).get_data(as_text=True)

@@ -1,4 +1,8 @@
-"""Issue attestations: gather the result, render, seal, store, record; and manage keys."""
+"""Issue attestations: gather the result, render, seal, store, record.
+
+`Issuer` is the issuing service, built once from the settings where the app is built
+(`attest.wiring`) and kept on the app: the issuer's name and address, the public URL printed in
+the QR code, the keys directory and the storage of the sealed PDFs."""
 
 from __future__ import annotations
 
@@ -11,31 +15,33 @@ from typing import Any, Mapping
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from cryptography.hazmat.primitives import serialization
 
-from attest.assessment.delivery import levels_of
-from attest.assessment.purposes import get_purpose
+from attest.assessment.purposes import Purpose, get_purpose
+from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.audit import record_event
 from attest.certificates import cert_code
 from attest.certificates import keys as keymod
-from attest.certificates.key_service import KeyOperationError, signer_for
+from attest.certificates.key_service import KeyOperationError, active_signing_key, signer_for
 from attest.certificates.payload import AttestationClaims, encode_url
 from attest.certificates.pdf import AttestationData, Framing, render_attestation
 from attest.certificates.requirement_text import verdict_nl
 from attest.certificates.requirements import decided_by, judge_all, judge_profile, profile_codes
 from attest.certificates.seal import seal_pdf
 from attest.db import lock_row
-from attest.examiner.scoring import ratings_pending
 from attest.models import (
     Attestation,
     AttestationStatus,
+    Performance,
+    RemarkRequest,
     SessionStatus,
     SigningKey,
     TestSession,
     User,
 )
-from attest.storage import StorageError, storage_for
+from attest.storage import DirectoryStorage, StorageError, storage_for
 
+EXTENSION = "attest_issuer"  # the Issuer's key in app.extensions
+REMARK_REASON = "herbeoordeling na beroep"
 STATUS_LIST_SIZE = 131_072
 
 
@@ -47,39 +53,57 @@ class IssueError(Exception):
         self.code = code
 
 
-def attestation_for_session(session: so.Session, ts: TestSession) -> Attestation | None:
-    """Return the current attestation of a session (not superseded), if any."""
-    return session.scalar(
-        sa.select(Attestation)
-        .where(
-            Attestation.session_id == ts.id,
-            Attestation.status != AttestationStatus.SUPERSEDED,
-        )
-        .order_by(Attestation.id.desc())
-        .limit(1)
-    )
-
-
-def active_signing_key(session: so.Session) -> SigningKey | None:
-    """Return the newest key that is neither retired nor compromised."""
-    return session.scalar(
-        sa.select(SigningKey)
-        .where(SigningKey.retired_at.is_(None), SigningKey.compromised_at.is_(None))
-        .order_by(SigningKey.id.desc())
-        .limit(1)
-    )
-
-
-def verify_url(public_url: str, code: str) -> str:
-    """Return the verification URL printed in the QR code."""
-    return f"{public_url.rstrip('/')}/v/{code}"
-
-
 def lock_session(session: so.Session, ts: TestSession) -> TestSession:
     """Lock a test session's row for the rest of the transaction: whatever decides about its
     results or attestations (issue, reissue, revoke, ratings, re-marks) takes this lock first,
     so that two requests decide one after the other, each on what the other committed."""
     return lock_row(session, TestSession, ts.id)
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues, where the QR code points, which keys sign and where the PDFs are stored."""
+
+    name: str
+    address: str
+    company_number: str
+    contact: str
+    public_url: str
+    keys_dir: Path
+    storage: DirectoryStorage
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Issuer:
+        """Build the issuing service from the app's settings."""
+        return cls(
+            name=config["ISSUER_NAME"],
+            address=config["ISSUER_ADDRESS"],
+            company_number=config["ISSUER_COMPANY_NUMBER"],
+            contact=config["ISSUER_CONTACT"],
+            public_url=config["PUBLIC_URL"],
+            keys_dir=Path(config["KEYS_DIR"]),
+            storage=storage_for(config),
+        )
+
+    def verify_url(self, code: str) -> str:
+        """Return the verification URL printed under the QR code."""
+        return f"{self.public_url.rstrip('/')}/v/{code}"
+
+    def framing(self, purpose: Purpose) -> Framing:
+        """Return what the PDF says around the result: the issuer, the test form, its scope."""
+        return Framing(
+            issuer_address=self.address,
+            company_number=self.company_number,
+            contact=self.contact,
+            test_form=purpose.title,
+            ceiling=purpose.target_level,
+            skills_tested=purpose.skills,
+        )
+
+
+def issuer_of(app: Any) -> Issuer:
+    """Return the issuing service built for an app (`attest.wiring.connect_main_path`)."""
+    return app.extensions[EXTENSION]
 
 
 @dataclass(frozen=True)
@@ -98,7 +122,7 @@ def issue_attestation(
     ts: TestSession,
     actor: User,
     now: datetime,
-    config: Mapping[str, Any],
+    issuer: Issuer,
     choice: IssueChoice = IssueChoice(),
 ) -> Attestation:
     """Issue the sealed attestation of a completed session (once).
@@ -111,7 +135,7 @@ def issue_attestation(
     if ratings_pending(session, ts):
         raise IssueError("awaiting_ratings", "speaking or writing still waits for final ratings")
     _check_choice(ts, choice)
-    return _issue(session, ts, actor, now, config, choice=choice)
+    return _issue(session, ts, actor, now, issuer, choice=choice)
 
 
 def _check_choice(ts: TestSession, choice: IssueChoice) -> None:
@@ -132,7 +156,7 @@ def reissue_attestation(
     actor: User,
     reason: str,
     now: datetime,
-    config: Mapping[str, Any],
+    issuer: Issuer,
 ) -> Attestation:
     """Replace a valid attestation by a new one from the session's current results.
 
@@ -149,7 +173,7 @@ def reissue_attestation(
     session.flush()
     # The new attestation states the same requirement and keeps the earlier confirmation.
     choice = IssueChoice(old.requirement_code, old.lease_start, old.uncertain_reason or "")
-    new = _issue(session, old.session, actor, now, config, supersedes=old, choice=choice)
+    new = _issue(session, old.session, actor, now, issuer, supersedes=old, choice=choice)
     new.uncertain_confirmed_by_id = old.uncertain_confirmed_by_id or new.uncertain_confirmed_by_id
     record_event(
         session,
@@ -168,7 +192,7 @@ def _issue(
     ts: TestSession,
     actor: User,
     now: datetime,
-    config: Mapping[str, Any],
+    issuer: Issuer,
     supersedes: Attestation | None = None,
     choice: IssueChoice = IssueChoice(),
 ) -> Attestation:
@@ -178,7 +202,7 @@ def _issue(
     if key_row is None:
         raise IssueError("no_key", "no active signing key (attest keys init)")
     try:
-        signer = signer_for(key_row, Path(config["KEYS_DIR"]))
+        signer = signer_for(key_row, issuer.keys_dir)
     except (keymod.KeyStoreError, KeyOperationError, ValueError) as exc:
         raise IssueError("no_key", f"the issuing key cannot be loaded: {exc}") from exc
     root = x509_from_pem(key_row.root_pem)
@@ -186,7 +210,7 @@ def _issue(
     for attempt in range(1, ISSUE_ATTEMPTS + 1):
         try:
             with session.begin_nested():
-                att, sealed = _render_and_add(session, ts, actor, now, config, key_row, signer,
+                att, sealed = _render_and_add(session, ts, actor, now, issuer, key_row, signer,
                                               root, supersedes, choice)  # fmt: skip
         except sa.exc.IntegrityError:
             # Another transaction took this code or status-list index after we checked it:
@@ -195,9 +219,8 @@ def _issue(
                 raise
             continue
         break
-    storage = storage_for(config)
     try:
-        storage.put(att.pdf_path, sealed)
+        issuer.storage.put(att.pdf_path, sealed)
     except StorageError as exc:
         raise IssueError("storage", f"the sealed PDF could not be stored: {exc}") from exc
     record_event(session, actor, "attestation.issue", "attestation", att.id, kid=key_row.kid)
@@ -212,7 +235,7 @@ def _render_and_add(
     ts: TestSession,
     actor: User,
     now: datetime,
-    config: Mapping[str, Any],
+    issuer: Issuer,
     key_row: SigningKey,
     signer,
     root,
@@ -234,17 +257,10 @@ def _render_and_add(
         test_date=test_date,
         issued_at=now,
         centre_name=ts.centre.name,
-        issuer_name=config["ISSUER_NAME"],
+        issuer_name=issuer.name,
         skills=levels,
         requirement=_requirement_text(levels, test_date, purpose, choice),
-        framing=Framing(
-            issuer_address=config["ISSUER_ADDRESS"],
-            company_number=config["ISSUER_COMPANY_NUMBER"],
-            contact=config["ISSUER_CONTACT"],
-            test_form=purpose.title,
-            ceiling=purpose.target_level,
-            skills_tested=purpose.skills,
-        ),
+        framing=issuer.framing(purpose),
     )
     status_index = free_status_index(session)
     claims = AttestationClaims(
@@ -259,9 +275,9 @@ def _render_and_add(
     )
     pdf = render_attestation(
         data,
-        verify_url=verify_url(config["PUBLIC_URL"], code),
+        verify_url=issuer.verify_url(code),
         is_demo=key_row.is_demo,
-        qr_text=encode_url(config["PUBLIC_URL"], claims, signer.private_key, key_row.kid),
+        qr_text=encode_url(issuer.public_url, claims, signer.private_key, key_row.kid),
     )
     sealed = seal_pdf(pdf, signer_key=signer, chain=[root])
     key = f"attestations/{now:%Y/%m}/{code}.pdf"
@@ -273,7 +289,7 @@ def _render_and_add(
         birth_date=cand.birth_date,
         test_date=test_date,
         centre_name=ts.centre.name,
-        issuer_name=config["ISSUER_NAME"],
+        issuer_name=issuer.name,
         levels=levels,
         profiles=[
             {"code": j.code, "title": j.title, "meets": j.meets, "outcome": j.outcome}
@@ -331,41 +347,25 @@ def x509_from_pem(pem: str):
     return x509.load_pem_x509_certificate(pem.encode())
 
 
-def init_keys(
-    session: so.Session, keys_dir: Path, now: datetime, *, demo: bool, public_url: str
-) -> tuple[SigningKey, bool]:
-    """Create a root CA and an issuing key when none is active; return (key, created)."""
-    existing = active_signing_key(session)
-    if existing is not None and any(
-        (keys_dir / f"{existing.name}{ext}").exists() for ext in (".key.pem", ".p12")
+def reissue_after_remark(
+    session: so.Session,
+    request: RemarkRequest,
+    perf: Performance,
+    changed: Mapping[str, tuple[str | None, str]],
+    now: datetime,
+    issuer: Issuer,
+) -> Attestation | None:
+    """Replace the session's valid attestation when a completed re-mark changed a level
+    (a revoked one stays revoked); note both attestations on the request."""
+    old = attestation_for_session(session, perf.session)
+    if (
+        not changed
+        or old is None
+        or old.status is not AttestationStatus.VALID
+        or old.levels == levels_of(perf.session)
     ):
-        return existing, False
-    prefix = "Attest DEMO" if demo else "Attest"
-    root = keymod.create_demo_root(now, common_name=f"{prefix} Root CA")
-    signer = keymod.create_signing_certificate(
-        root,
-        now,
-        common_name=f"{prefix} issuing key {now:%Y-%m-%d}",
-        crl_url=f"{public_url.rstrip('/')}/crl/issuing.crl",
-    )
-    kid = keymod.kid(signer.certificate)
-    name = f"issuing-{kid}"
-    keymod.save_keypair(root, keys_dir, "root")
-    keymod.save_keypair(signer, keys_dir, name)
-    pem = serialization.Encoding.PEM
-    row = SigningKey(
-        kid=kid,
-        name=name,
-        subject=signer.certificate.subject.rfc4514_string(),
-        certificate_pem=signer.certificate.public_bytes(pem).decode(),
-        root_pem=root.certificate.public_bytes(pem).decode(),
-        is_demo=demo,
-        created_at=now,
-    )
-    if existing is not None:
-        existing.retired_at = now
-        record_event(session, None, "key.retire", "signing_key", existing.id, kid=existing.kid)
-    session.add(row)
-    session.flush()
-    record_event(session, None, "key.create", "signing_key", row.id, kid=kid, demo=demo)
-    return row, True
+        return None
+    actor = session.get(User, request.requested_by_id)
+    new = reissue_attestation(session, old, actor, REMARK_REASON, now, issuer)
+    request.old_attestation_id, request.new_attestation_id = old.id, new.id
+    return new
