@@ -20,23 +20,27 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from attest.certificates import keys  # noqa: E402
+from attest.certificates.facts import AttestationFacts  # noqa: E402
 from attest.certificates.pdf import AttestationData, register_fonts, render_attestation  # noqa: E402
 from attest.certificates.seal import seal_pdf, validate_sealed_pdf  # noqa: E402
 from attest.storage import DirectoryStorage  # noqa: E402
 
 
 def _data(i: int, now: datetime) -> AttestationData:
-    return AttestationData(
+    facts = AttestationFacts(
         code=f"ATT-{i:04d}-M9XP",
         family_name="Nguyễn",
         given_names="Thị Minh Khai",
         birth_date=date(1990, 3, 4),
+        levels={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
         test_date=now.date(),
         issued_at=now,
+        status_index=i,
+    )
+    return AttestationData(
+        facts,
         centre_name="Huis van het Nederlands Brussel",
         issuer_name="Huis van het Nederlands Brussel",
-        skills={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
-        profiles_met=[("Sociale huur", True), ("Inburgering", False)],
     )
 
 

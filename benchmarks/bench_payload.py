@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import payload as P
 from attest.certificates import status_list as S
+from attest.certificates.facts import AttestationFacts
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 BASE_URL = "https://attest.huisvanhetnederlands.be/q"  # 40 characters
@@ -73,7 +74,7 @@ def main() -> None:
         f"{'encode ms (med/p95)':>20} {'verify ms (med/p95)':>20}"
     )
     for label, (family, given) in CASES.items():
-        claims = P.AttestationClaims(
+        claims = AttestationFacts(
             code=CODE,
             family_name=family,
             given_names=given,
@@ -130,7 +131,7 @@ def main() -> None:
 
     keys = {KID: TrustedKey(KID, key.public_key(), retired_at=NOW + timedelta(days=30))}
     family, given = CASES["Nguyễn Thị Minh Khai"]
-    claims = P.AttestationClaims(
+    claims = AttestationFacts(
         code=CODE,
         family_name=family,
         given_names=given,

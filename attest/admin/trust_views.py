@@ -28,6 +28,7 @@ from attest.certificates.forms import (
     RevokeForm,
     profile_choices,
 )
+from attest.certificates.issuing import issuer_of
 from attest.certificates.partner import PartnerError, create_partner, renew_key, set_enabled
 from attest.certificates.requirements import profile_codes
 from attest.certificates.revocation import (
@@ -192,7 +193,7 @@ def credential(attestation_id: int):
     if att is None or session_for(db_session(), current_user, att.session_id) is None:
         abort(404)  # another centre's attestation does not exist for this user
     try:
-        token = credential_jwt(db_session(), att, _now(), current_app.config)
+        token = credential_jwt(db_session(), att, _now(), issuer_of(current_app))
     except CredentialError:
         abort(409)
     return Response(

@@ -21,8 +21,9 @@ from attest.assessment.results import attestation_for_session, levels_of, rating
 from attest.audit import record_event
 from attest.certificates import cert_code
 from attest.certificates import keys as keymod
+from attest.certificates.facts import AttestationFacts
 from attest.certificates.key_service import KeyOperationError, active_signing_key, signer_for
-from attest.certificates.payload import AttestationClaims, encode_url
+from attest.certificates.payload import encode_url
 from attest.certificates.pdf import AttestationData, Framing, render_attestation
 from attest.certificates.requirement_text import verdict_nl
 from attest.certificates.requirements import decided_by, judge_all, judge_profile, profile_codes
@@ -243,86 +244,74 @@ def _render_and_add(
     choice: IssueChoice,
 ) -> tuple[Attestation, bytes]:
     """Render and seal the PDF with a new code and status-list index, and add its row."""
-    levels = levels_of(ts)
-    test_date = (ts.completed_at or now).date()
-    judgements = judge_all(levels, test_date)
-    code = cert_code.new_code()
-    cand = ts.candidate
+    facts = _new_facts(session, ts, now)
     purpose = get_purpose(ts.purpose_code)
     data = AttestationData(
-        code=code,
-        family_name=cand.family_name,
-        given_names=cand.given_names,
-        birth_date=cand.birth_date,
-        test_date=test_date,
-        issued_at=now,
+        facts,
         centre_name=ts.centre.name,
         issuer_name=issuer.name,
-        skills=levels,
-        requirement=_requirement_text(levels, test_date, purpose, choice),
+        requirement=_requirement_text(facts, purpose, choice),
         framing=issuer.framing(purpose),
-    )
-    status_index = free_status_index(session)
-    claims = AttestationClaims(
-        code=code,
-        family_name=cand.family_name,
-        given_names=cand.given_names,
-        birth_date=cand.birth_date,
-        levels={skill: level for skill, level in levels.items() if level is not None},
-        test_date=test_date,
-        issued_at=now,
-        status_index=status_index,
     )
     pdf = render_attestation(
         data,
-        verify_url=issuer.verify_url(code),
+        verify_url=issuer.verify_url(facts.code),
         is_demo=key_row.is_demo,
-        qr_text=encode_url(issuer.public_url, claims, signer.private_key, key_row.kid),
+        qr_text=encode_url(issuer.public_url, facts, signer.private_key, key_row.kid),
     )
     sealed = seal_pdf(pdf, signer_key=signer, chain=[root])
-    key = f"attestations/{now:%Y/%m}/{code}.pdf"
+    reason = choice.uncertain_reason.strip()
     att = Attestation(
-        code=code,
+        **facts.row_values(),
         session_id=ts.id,
-        family_name=cand.family_name,
-        given_names=cand.given_names,
-        birth_date=cand.birth_date,
-        test_date=test_date,
-        centre_name=ts.centre.name,
-        issuer_name=issuer.name,
-        levels=levels,
+        centre_name=data.centre_name,
+        issuer_name=data.issuer_name,
         profiles=[
             {"code": j.code, "title": j.title, "meets": j.meets, "outcome": j.outcome}
-            for j in judgements
+            for j in judge_all(facts.levels, facts.test_date)
         ],
         signing_key_id=key_row.id,
-        status_index=status_index,
-        pdf_path=key,
+        pdf_path=f"attestations/{now:%Y/%m}/{facts.code}.pdf",
         pdf_sha256=hashlib.sha256(sealed).hexdigest(),
         is_demo=key_row.is_demo,
         issued_by_id=actor.id,
-        issued_at=now,
         supersedes_id=supersedes.id if supersedes is not None else None,
         requirement_code=choice.requirement,
         lease_start=choice.lease_start,
-        uncertain_confirmed_by_id=actor.id if choice.uncertain_reason.strip() else None,
-        uncertain_reason=choice.uncertain_reason.strip() or None,
+        uncertain_confirmed_by_id=actor.id if reason else None,
+        uncertain_reason=reason or None,
     )
     session.add(att)
     session.flush()  # a unique code or index clash fails here, before anything is on disk
     return att, sealed
 
 
+def _new_facts(session: so.Session, ts: TestSession, now: datetime) -> AttestationFacts:
+    """The facts of a new attestation of a session: its candidate and results, a new code and
+    a free status-list index."""
+    cand = ts.candidate
+    return AttestationFacts(
+        code=cert_code.new_code(),
+        family_name=cand.family_name,
+        given_names=cand.given_names,
+        birth_date=cand.birth_date,
+        levels=levels_of(ts),
+        test_date=(ts.completed_at or now).date(),
+        issued_at=now,
+        status_index=free_status_index(session),
+    )
+
+
 def _requirement_text(
-    levels: Mapping[str, str | None], test_date: date, purpose, choice: IssueChoice
+    facts: AttestationFacts, purpose: Purpose, choice: IssueChoice
 ) -> tuple[str, tuple[str, ...]] | None:
     """Return the verdict sentence and reasons for the requirement asked, as the PDF prints."""
     if choice.requirement is None:
         return None
     judgement = judge_profile(
         choice.requirement,
-        levels,
-        test_date=test_date,
+        facts.levels,
+        test_date=facts.test_date,
         lease_start=choice.lease_start,
         ceiling=purpose.target_level,
     )

@@ -1,6 +1,8 @@
 """Signed compact QR payload: a CBOR claim map in a COSE_Sign1 (ES256), Base32 in an https URL.
 
-Wire format: docs/payload-format.md. Pure module: no Flask, no ORM; keys and `now` are arguments.
+The claims are the attestation's facts (`facts.AttestationFacts`); a skill not tested is left
+out, a decoded payload has only the skills tested. Wire format: docs/payload-format.md.
+Pure module: no Flask, no ORM; keys and `now` are arguments.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import cose
+from attest.certificates.facts import AttestationFacts
 
 FORMAT_VERSION = 1
 COSE_SIGN1_TAG = 18  # RFC 9052 section 4.2
@@ -70,20 +73,8 @@ class PayloadError(ValueError):
 
 
 @dataclass(frozen=True)
-class AttestationClaims:
-    code: str  # "ATT-K7QD-MX4T"
-    family_name: str
-    given_names: str
-    birth_date: date
-    levels: Mapping[str, str]  # skill -> "below_A1" | "A1".."B2"; a skill not tested is absent
-    test_date: date
-    issued_at: datetime  # timezone-aware; whole seconds are kept
-    status_index: int
-
-
-@dataclass(frozen=True)
 class VerifiedClaims:
-    claims: AttestationClaims
+    claims: AttestationFacts
     kid: str
     version: int = FORMAT_VERSION
     is_family_name_truncated: bool = False
@@ -102,7 +93,7 @@ class VerifiedClaims:
 
 
 def encode_payload(
-    claims: AttestationClaims,
+    claims: AttestationFacts,
     private_key: ec.EllipticCurvePrivateKey,
     kid: str,
     *,
@@ -133,7 +124,7 @@ def verification_url(base_url: str, payload: str) -> str:
 
 
 def encode_url(
-    base_url: str, claims: AttestationClaims, private_key: ec.EllipticCurvePrivateKey, kid: str
+    base_url: str, claims: AttestationFacts, private_key: ec.EllipticCurvePrivateKey, kid: str
 ) -> str:
     """Sign the claims and return the whole verification URL, sized for QR version 14-Q."""
     budget = QR_MAX_CHARS - len(verification_url(base_url, ""))
@@ -152,7 +143,7 @@ def _compact_code(code: str) -> str:
     return code[4:].replace("-", "")
 
 
-def _levels_word(levels: Mapping[str, str]) -> int:
+def _levels_word(levels: Mapping[str, str | None]) -> int:
     unknown = set(levels) - set(SKILLS)
     if unknown:
         raise ValueError(f"unknown skills: {sorted(unknown)}")
@@ -165,7 +156,7 @@ def _levels_word(levels: Mapping[str, str]) -> int:
     return word
 
 
-def _claim_map(c: AttestationClaims, family: str, given: str, flags: int) -> dict[int, object]:
+def _claim_map(c: AttestationFacts, family: str, given: str, flags: int) -> dict[int, object]:
     if c.issued_at.tzinfo is None:
         raise ValueError("issued_at must be timezone-aware")
     if (
@@ -195,7 +186,7 @@ def _encoded_chars(protected: bytes, claims: dict[int, object]) -> int:
     return (size * 8 + 4) // 5
 
 
-def _fit_names(c: AttestationClaims, protected: bytes, max_chars: int) -> tuple[str, str, int]:
+def _fit_names(c: AttestationFacts, protected: bytes, max_chars: int) -> tuple[str, str, int]:
     """Shorten the longer name one grapheme at a time until the payload fits max_chars.
 
     Names are NFC-normalised first (fewer bytes for precomposed Vietnamese letters)."""
@@ -328,7 +319,7 @@ def _parse_claims(payload: bytes, kid: str) -> VerifiedClaims:
         if not _REQUIRED <= set(m) <= _REQUIRED | {C_TRUNCATED}:
             raise PayloadError("bad_claims", "the claims have missing or unknown keys")
         flags = m.get(C_TRUNCATED, 0)
-        claims = AttestationClaims(
+        claims = AttestationFacts(
             code=_expand_code(m[C_CODE]),
             family_name=_text(m[C_FAMILY]),
             given_names=_text(m[C_GIVEN]),

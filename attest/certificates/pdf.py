@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
 from attest.certificates import typeface
+from attest.certificates.facts import AttestationFacts
 
 FONT_DIR = typeface.FONT_DIR
 FONT, FONT_BOLD = "AttestSans", "AttestSans-Bold"
@@ -55,15 +56,11 @@ GREY = Color(0.35, 0.35, 0.35)
 
 @dataclass(frozen=True)
 class AttestationData:
-    code: str
-    family_name: str
-    given_names: str
-    birth_date: date
-    test_date: date
-    issued_at: datetime
+    """What the PDF prints: the attestation's facts, and what only the PDF says about them."""
+
+    facts: AttestationFacts
     centre_name: str
     issuer_name: str
-    skills: Mapping[str, str | None]
     # The requirement the candidate came for: the verdict sentence and, when it is not met,
     # the reasons (attest.certificates.requirement_text.verdict_nl); None prints no requirement.
     requirement: tuple[str, Sequence[str]] | None = None
@@ -407,7 +404,7 @@ def _requirement(c: Canvas, y: float, requirement: tuple[str, Sequence[str]]) ->
 
 
 def _test_facts(data: AttestationData) -> list[tuple[str, str]]:
-    rows = [("Testdatum", _dmy(data.test_date)), ("Testcentrum", data.centre_name)]
+    rows = [("Testdatum", _dmy(data.facts.test_date)), ("Testcentrum", data.centre_name)]
     framing = data.framing
     if framing is not None and framing.test_form:
         rows.append(("Testvorm", framing.test_form))
@@ -486,8 +483,10 @@ def _footer(c: Canvas, data: AttestationData, verify_url: str) -> None:
     text_w = QR_X - MARGIN - 6 * mm
     y = QR_Y + QR_WIDTH - 4 * mm
     _draw(c, MARGIN, y, "Attestcode", FONT, 10)
-    _draw(c, MARGIN, y - 7 * mm, data.code, FONT_BOLD, 16, max_width=text_w)
-    _draw(c, MARGIN, y - 14 * mm, f"Uitgereikt op {_dmy(_local_date(data.issued_at))}", FONT, 10)
+    _draw(c, MARGIN, y - 7 * mm, data.facts.code, FONT_BOLD, 16, max_width=text_w)
+    _draw(
+        c, MARGIN, y - 14 * mm, f"Uitgereikt op {_dmy(_local_date(data.facts.issued_at))}", FONT, 10
+    )
     y -= 23 * mm
     _draw(c, MARGIN, y, "Controleer dit attest: scan de QR-code of ga naar", FONT, 9)
     for line in _wrap(verify_url, FONT, 8.5, text_w):
@@ -514,7 +513,7 @@ def render_attestation(
     _register()
     buf = BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1, lang="nl-BE")
-    c.setTitle(f"{TITLE} {data.code}")
+    c.setTitle(f"{TITLE} {data.facts.code}")
     c.setAuthor(data.issuer_name)
     c.setCreator("Attest")
     c.setSubject("DEMO" if is_demo else "Attest NT2")
@@ -533,15 +532,15 @@ def render_attestation(
     )
     y = _heading(c, y - 16 * mm, "Kandidaat")
     # A mononym (one name on the identity document) is printed as the family name alone.
-    names = [("Familienaam", data.family_name)]
-    if data.given_names.strip():
-        names.append(("Voornamen", data.given_names))
+    names = [("Familienaam", data.facts.family_name)]
+    if data.facts.given_names.strip():
+        names.append(("Voornamen", data.facts.given_names))
     y = _name_rows(c, y, names)
-    y = _rows(c, y, [("Geboortedatum", _dmy(data.birth_date))])
+    y = _rows(c, y, [("Geboortedatum", _dmy(data.facts.birth_date))])
     y = _heading(c, y - 4 * mm, "Test")
     y = _rows(c, y, _test_facts(data))
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
-    y = _level_table(c, y, data.skills)
+    y = _level_table(c, y, data.facts.levels)
     y = _paragraph(
         c,
         y,

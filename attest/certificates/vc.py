@@ -10,7 +10,7 @@ import binascii
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 
+from attest.certificates.facts import AttestationFacts
 from attest.names import display_name
 
 CONTEXTS = [
@@ -49,17 +50,12 @@ class VcError(ValueError):
 
 
 @dataclass(frozen=True)
-class CredentialFacts:
-    code: str
-    family_name: str
-    given_names: str
-    birth_date: date
-    test_date: date
-    issued_at: datetime
-    levels: Mapping[str, str | None]
-    profiles_met: tuple[str, ...]  # titles of the profiles met on the test date
+class CredentialData:
+    """What the credential states: the attestation's facts, and what only the credential adds."""
+
+    facts: AttestationFacts
     issuer_name: str
-    status_index: int | None
+    profiles_met: tuple[str, ...]  # titles of the profiles met on the test date
     is_demo: bool = False
 
 
@@ -67,20 +63,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def build_credential(facts: CredentialFacts, base_url: str) -> dict:
+def build_credential(data: CredentialData, base_url: str) -> dict:
     """Return the OpenBadgeCredential (JSON-LD) for an attestation."""
+    facts = data.facts
     base = base_url.rstrip("/")
     achievement_id = f"{base}/achievements/nt2-cefr"
     tested = [s for s in SKILLS if facts.levels.get(s) is not None]
     name = "Attest Nederlands als tweede taal (NT2)" + (
-        " — DEMO, zonder waarde" if facts.is_demo else ""
+        " — DEMO, zonder waarde" if data.is_demo else ""
     )
     credential: dict = {
         "@context": CONTEXTS,
         "id": f"{base}/v/{facts.code}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
-        "issuer": {"id": f"{base}/", "type": ["Profile"], "name": facts.issuer_name},
+        "issuer": {"id": f"{base}/", "type": ["Profile"], "name": data.issuer_name},
         "validFrom": _iso(facts.issued_at),
         "credentialSchema": [{"id": OB_SCHEMA, "type": "1EdTechJsonSchemaValidator2019"}],
         "credentialSubject": {
@@ -131,7 +128,7 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
                 }
                 for skill in tested
             ],
-            "narrative": "Voldoet aan: " + (", ".join(facts.profiles_met) or "geen"),
+            "narrative": "Voldoet aan: " + (", ".join(data.profiles_met) or "geen"),
         },
     }
     if facts.status_index is not None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Mapping
 
 import sqlalchemy.orm as so
 
+from attest.certificates.facts import facts_of
+from attest.certificates.issuing import Issuer
 from attest.certificates.key_service import active_signing_key, signer_for
-from attest.certificates.vc import CredentialFacts, build_credential, sign_vc_jwt
+from attest.certificates.vc import CredentialData, build_credential, sign_vc_jwt
 from attest.models import Attestation, AttestationStatus
 
 
@@ -21,9 +21,7 @@ class CredentialError(Exception):
         self.code = code
 
 
-def credential_jwt(
-    session: so.Session, att: Attestation, now: datetime, config: Mapping[str, Any]
-) -> str:
+def credential_jwt(session: so.Session, att: Attestation, now: datetime, issuer: Issuer) -> str:
     """Return the VC-JWT of a valid attestation, signed by its own key while that key is in use,
     else by the current issuing key (both are in the published JWKS)."""
     if att.status is not AttestationStatus.VALID:
@@ -33,20 +31,13 @@ def credential_jwt(
         key_row = active_signing_key(session)
         if key_row is None:
             raise CredentialError("no_key", "no active signing key")
-    signer = signer_for(key_row, Path(config["KEYS_DIR"]))
-    facts = CredentialFacts(
-        code=att.code,
-        family_name=att.family_name,
-        given_names=att.given_names,
-        birth_date=att.birth_date,
-        test_date=att.test_date,
-        issued_at=att.issued_at,
-        levels=att.levels,
-        profiles_met=tuple(p["title"] for p in att.profiles if p.get("meets")),
+    signer = signer_for(key_row, issuer.keys_dir)
+    data = CredentialData(
+        facts=facts_of(att),
         issuer_name=att.issuer_name,
-        status_index=att.status_index,
+        profiles_met=tuple(p["title"] for p in att.profiles if p.get("meets")),
         is_demo=att.is_demo,
     )
     return sign_vc_jwt(
-        build_credential(facts, config["PUBLIC_URL"]), signer.private_key, key_row.kid, now
+        build_credential(data, issuer.public_url), signer.private_key, key_row.kid, now
     )

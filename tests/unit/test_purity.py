@@ -58,6 +58,7 @@ PURE_MODULES = [
     "attest.certificates.seal",
     "attest.certificates.cose",
     "attest.certificates.payload",
+    "attest.certificates.facts",
     "attest.certificates.status_list",
     "attest.certificates.offline",
     "attest.certificates.offline_file",

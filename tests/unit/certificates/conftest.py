@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from attest.certificates import keys
+from attest.certificates.facts import AttestationFacts
 from attest.certificates.pdf import AttestationData, Framing
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
@@ -14,17 +15,22 @@ VERIFY_URL = "https://attest.example.be/v/ATT-7KQ2-M9XP"
 
 
 def make_attestation_data(**overrides) -> AttestationData:
-    """Build attestation data with sensible defaults."""
-    fields = dict(
+    """Build attestation data with sensible defaults; an override names a field of the data or
+    of its facts."""
+    facts = dict(
         code="ATT-7KQ2-M9XP",
         family_name="Janssens",
         given_names="Marie Anne",
         birth_date=date(1990, 3, 4),
         test_date=date(2025, 3, 1),
         issued_at=NOW,
+        levels={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
+        status_index=None,
+    )
+    facts.update({k: overrides.pop(k) for k in list(overrides) if k in facts})
+    fields = dict(
         centre_name="Huis van het Nederlands Brussel",
         issuer_name="Huis van het Nederlands Brussel",
-        skills={"listening": "A2", "reading": "B1", "speaking": "A2", "writing": None},
         requirement=None,
         framing=Framing(
             issuer_address="Voorbeeldstraat 1, 1000 Brussel",
@@ -36,7 +42,7 @@ def make_attestation_data(**overrides) -> AttestationData:
         ),
     )
     fields.update(overrides)
-    return AttestationData(**fields)
+    return AttestationData(AttestationFacts(**facts), **fields)
 
 
 @pytest.fixture(scope="session")

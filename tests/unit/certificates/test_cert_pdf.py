@@ -104,7 +104,7 @@ def test_demo_banner_only_on_demo(make_data, is_demo):
 def test_levels_per_skill_and_not_tested(make_data):
     skills = {"listening": "A2", "reading": "below_A1", "speaking": None, "writing": "B1"}
     text = _page_text(
-        render_attestation(make_data(skills=skills), verify_url=VERIFY_URL, is_demo=False)
+        render_attestation(make_data(levels=skills), verify_url=VERIFY_URL, is_demo=False)
     )
     for line in ("luisteren A2", "lezen onder A1", "spreken niet getest", "schrijven B1"):
         assert line in text
@@ -114,7 +114,7 @@ def test_levels_per_skill_and_not_tested(make_data):
 def test_skill_missing_from_mapping_is_not_tested(make_data):
     text = _page_text(
         render_attestation(
-            make_data(skills={"reading": "A1"}), verify_url=VERIFY_URL, is_demo=False
+            make_data(levels={"reading": "A1"}), verify_url=VERIFY_URL, is_demo=False
         )
     )
     assert text.count("niet getest") == 3
@@ -138,7 +138,7 @@ def test_only_the_requirement_asked_is_printed_with_the_reason(make_data):
     text = _flat(
         _page_text(
             render_attestation(
-                make_data(skills=levels, requirement=(sentence, reasons)),
+                make_data(levels=levels, requirement=(sentence, reasons)),
                 verify_url=VERIFY_URL,
                 is_demo=False,
             )
@@ -166,7 +166,7 @@ def test_an_indication_never_says_meets(make_data):
     text = _flat(
         _page_text(
             render_attestation(
-                make_data(skills=levels, requirement=(sentence, reasons)),
+                make_data(levels=levels, requirement=(sentence, reasons)),
                 verify_url=VERIFY_URL,
                 is_demo=False,
             )

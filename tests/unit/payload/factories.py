@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import keys
-from attest.certificates.payload import AttestationClaims
+from attest.certificates.facts import AttestationFacts
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 BASE_URL = "https://attest.huisvanhetnederlands.be/q"  # 40 characters, a realistic worst case
@@ -34,7 +34,7 @@ LONG_ARABIC = ("عبد الرحمن بن محمد بن عبد الله بن أح
 assert len(LONG_VIETNAMESE) == 60 and len(LONG_ARABIC) == 60
 
 
-def make_claims(**overrides) -> AttestationClaims:
+def make_claims(**overrides) -> AttestationFacts:
     """Build attestation claims with sensible defaults."""
     fields = {
         "code": "ATT-K7QD-MX4T",
@@ -47,4 +47,4 @@ def make_claims(**overrides) -> AttestationClaims:
         "status_index": 4711,
     }
     fields.update(overrides)
-    return AttestationClaims(**fields)
+    return AttestationFacts(**fields)

@@ -9,8 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from attest.certificates.facts import AttestationFacts
 from attest.certificates.vc import (
-    CredentialFacts,
+    CredentialData,
     VcError,
     build_credential,
     sign_vc_jwt,
@@ -20,26 +21,28 @@ from attest.certificates.vc import (
 KEY = ec.generate_private_key(ec.SECP256R1())
 KID = "0011223344556677"
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
-FACTS = CredentialFacts(
-    code="ATT-K7QD-MX4T-9ABC-DEFG-HJKM",
-    family_name="Nguyễn",
-    given_names="Thị Minh Khai",
-    birth_date=date(1988, 2, 29),
-    test_date=date(2026, 5, 2),
-    issued_at=datetime(2026, 5, 3, 9, 30, tzinfo=UTC),
-    levels={"listening": "A2", "reading": "B1", "speaking": None, "writing": None},
+DATA = CredentialData(
+    AttestationFacts(
+        code="ATT-K7QD-MX4T-9ABC-DEFG-HJKM",
+        family_name="Nguyễn",
+        given_names="Thị Minh Khai",
+        birth_date=date(1988, 2, 29),
+        test_date=date(2026, 5, 2),
+        issued_at=datetime(2026, 5, 3, 9, 30, tzinfo=UTC),
+        levels={"listening": "A2", "reading": "B1", "speaking": None, "writing": None},
+        status_index=4242,
+    ),
     profiles_met=("Inburgering (NT2)",),
     issuer_name="Huis van het Nederlands",
-    status_index=4242,
 )
 
 
 def _token() -> str:
-    return sign_vc_jwt(build_credential(FACTS, "https://attest.example"), KEY, KID, NOW)
+    return sign_vc_jwt(build_credential(DATA, "https://attest.example"), KEY, KID, NOW)
 
 
 def test_credential_is_an_open_badge_with_a_result_per_tested_skill():
-    vc = build_credential(FACTS, "https://attest.example/")
+    vc = build_credential(DATA, "https://attest.example/")
     assert vc["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert "ob/v3p0" in vc["@context"][1]
     assert vc["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
@@ -63,7 +66,7 @@ def test_vc_jwt_round_trip_and_header():
         "Thị Minh Khai Nguyễn"
     )
     claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
-    assert claims["jti"] == vc["id"] and claims["nbf"] == int(FACTS.issued_at.timestamp())
+    assert claims["jti"] == vc["id"] and claims["nbf"] == int(DATA.facts.issued_at.timestamp())
 
 
 def _forge(token: str, change) -> str:
