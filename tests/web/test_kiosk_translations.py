@@ -115,3 +115,14 @@ def test_every_voice_exists_in_espeak_ng():
     names = {line.split()[1] for line in listed.stdout.splitlines()[1:] if line.strip()}
     assert {lang.voice for lang in KIOSK_LANGUAGES if lang.voice} <= names
     assert "ti" not in names  # when a Tigrinya voice appears, give Tigrinya its spoken version
+
+
+def test_the_languages_table_of_the_docs_lists_every_kiosk_language():
+    """docs/kiosk-languages.md is written by hand: its table follows KIOSK_LANGUAGES."""
+    doc = (PROJECT_ROOT / "docs" / "kiosk-languages.md").read_text(encoding="utf-8")
+    doc = doc.split("## Languages", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|", doc, flags=re.M)
+    assert [code for code, _name, _written in rows] == list(LANGUAGE_CODES)
+    for (code, name, written), lang in zip(rows, KIOSK_LANGUAGES, strict=True):
+        assert lang.native_name in name, code
+        assert ("right to left" in written) == (lang.direction == "rtl"), code
