@@ -345,3 +345,13 @@ def test_a_monologue_level_is_never_pulled_down_by_a_criterion_it_does_not_have(
         assert task_level(scored, level) == expected, scored
     agreed = decide(level, dict.fromkeys(monologue.codes, top), dict.fromkeys(monologue.codes, top))
     assert agreed.status == "final" and agreed.level == level and "interaction" not in agreed.bands
+
+
+def test_docs_rating_lists_every_task_type_with_its_cv2020_sources():
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "rating.md").read_text("utf-8")
+    for skill, task_type in ALL_TYPES:
+        heading = f"**{skill.capitalize()}, {task_type}**"
+        assert heading in docs
+        table = docs.split(heading, 1)[1].split("\n\n", 2)[1]
+        for criterion in rubrics.rubric_for(skill, task_type, "B2").criteria:
+            assert f"(`{criterion.code}`)" in table and criterion.source.citation in table
