@@ -13,7 +13,7 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
 from attest.assessment import delivery, session_clock
-from attest.assessment.productive_formats import MAX_TEXT_CHARS
+from attest.assessment.formats.productive import MAX_TEXT_CHARS
 from attest.assessment.session_events import log_session_event
 from attest.models import (
     AnswerReceipt,

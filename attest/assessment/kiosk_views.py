@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 
 from attest.assessment import answer_capture, delivery, session_clock
 from attest.assessment.instruction_audio import audio_dir, audio_filename
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording

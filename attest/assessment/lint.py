@@ -22,7 +22,7 @@ from attest.assessment import lint_rules as rules
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
 from attest.assessment.bank_rules import SKILLS
 from attest.assessment.cefr import LEVELS
-from attest.assessment.text_formats import normalize_answer
+from attest.assessment.formats.text_entry import normalize_answer
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import Any
 from attest.assessment.bank_rules import MEDIA_KINDS
 from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
 from attest.assessment.qti.package import Package, parse_item, resolve
-from attest.assessment.text_formats import normalize_answer
+from attest.assessment.formats.text_entry import normalize_answer
 
 SUPPORTED = {
     "qti-choice-interaction": "single_choice or multiple_response",

@@ -6,14 +6,9 @@ import unicodedata
 
 import pytest
 
-from attest.assessment.items import (
-    FORMATS,
-    ItemFormat,
-    ResponseError,
-    get_format,
-    register,
-)
-from attest.assessment.text_formats import normalize_answer
+from attest.assessment.formats import FORMATS, ItemFormat, ResponseError, get_format
+from attest.assessment.formats.registry import by_name
+from attest.assessment.formats.text_entry import normalize_answer
 
 OPTIONS = [
     {"text": "twee euro"},
@@ -43,17 +38,15 @@ def test_registry_knows_the_formats_and_rejects_unknown_names() -> None:
         get_format("essay")
 
 
-def test_a_new_format_is_one_registered_class() -> None:
-    @register("test_only_format")
+def test_a_new_format_is_one_class_with_a_name() -> None:
     class Dummy(ItemFormat):
-        pass
+        name = "test_only_format"
 
-    try:
-        assert get_format("test_only_format") is Dummy and Dummy.max_score == 1
-        with pytest.raises(ValueError, match="already registered"):
-            register("test_only_format")(Dummy)
-    finally:
-        del FORMATS["test_only_format"]
+    assert by_name([Dummy]) == {"test_only_format": Dummy} and Dummy.max_score == 1
+    with pytest.raises(ValueError, match="empty or taken"):
+        by_name([Dummy, Dummy])
+    with pytest.raises(ValueError, match="empty or taken"):
+        by_name([ItemFormat])
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import unicodedata
 
 import pytest
 
-from attest.assessment.items import FORMATS, ResponseError, get_format
-from attest.assessment.order_formats import adjacent_pairs_right
-from attest.assessment.productive_formats import MAX_TEXT_CHARS, count_words
+from attest.assessment.formats import FORMATS, ResponseError, get_format
+from attest.assessment.formats.ordering import adjacent_pairs_right
+from attest.assessment.formats.productive import MAX_TEXT_CHARS, count_words
 from tests.format_answers import correct_answer, wrong_answer
 
 INLINE = {

@@ -12,11 +12,10 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
     RawResponse,
     ResponseError,
-    register,
     scoring_problems,
     shuffle_problems,
     single_value,
@@ -43,7 +42,6 @@ def adjacent_pairs_right(key: list[str], order: list[str]) -> tuple[int, int]:
     return len(kept), len(wanted)
 
 
-@register("ordering")
 class Ordering(ItemFormat):
     """Put fragments in order; ``answer`` is the list of fragment ids in the correct order.
 
@@ -52,6 +50,8 @@ class Ordering(ItemFormat):
     the candidate's order keeps, e.g. key a b c d, response b c d a: (b, c) and (c, d) of three
     pairs, 2/3. An empty response scores 0.
     """
+
+    name = "ordering"
 
     required_fields = frozenset({"fragments", "answer"})
     optional_fields = frozenset({"scoring", "shuffle"})

@@ -10,13 +10,13 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
     RawResponse,
     ResponseError,
     list_values,
     mapping_problems,
-    register,
+    numbered_fields,
     scoring_problems,
     shuffle_problems,
     single_value,
@@ -32,7 +32,7 @@ def option_ids(content: Mapping[str, Any]) -> list[str]:
     return list(string.ascii_lowercase[: len(options)]) if isinstance(options, list) else []
 
 
-def _validate_options(content: Mapping[str, Any]) -> list[str]:
+def validate_options(content: Mapping[str, Any]) -> list[str]:
     options = content.get("options")
     if not isinstance(options, list):
         return ["options: expected a list of options (mappings with text and/or image)"]
@@ -61,14 +61,14 @@ def _validate_options(content: Mapping[str, Any]) -> list[str]:
     return errors
 
 
-def _render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
+def render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
     return [
         {"id": oid, **{k: opt[k] for k in OPTION_KEYS if k in opt}}
         for oid, opt in zip(option_ids(content), content["options"], strict=True)
     ]
 
 
-def _option_media(content: Mapping[str, Any]) -> dict[str, str]:
+def option_media(content: Mapping[str, Any]) -> dict[str, str]:
     options = content.get("options")
     if not isinstance(options, list):
         return {}
@@ -88,16 +88,35 @@ def _check_ids(ids: list[str], content: Mapping[str, Any] | None) -> None:
             raise ResponseError(f"answer: {oid!r} is not an option of this item")
 
 
-@register("single_choice")
+def numbered_choices(
+    raw: RawResponse, prefix: str, known: list[str] | None, options: dict[str, list[str]] | None
+) -> dict[str, str]:
+    """Parse fields ``<prefix>N`` holding option ids into {N: option id}, blanks left out.
+
+    ``known`` lists the valid N (None: any number); ``options`` the valid ids per N (None: any
+    letter).
+    """
+    response: dict[str, str] = {}
+    for key, num, value in numbered_fields(raw, prefix, known):
+        value = value.strip().lower()
+        valid = options[num] if options is not None else list(string.ascii_lowercase)
+        if value not in valid:
+            raise ResponseError(f"{key}: {value!r} is not an option of this item")
+        response[num] = value
+    return response
+
+
 class SingleChoice(ItemFormat):
     """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
+
+    name = "single_choice"
 
     required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content) + shuffle_problems(content)
+        errors = validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if ids and answer not in ids:
             errors.append(
@@ -107,7 +126,7 @@ class SingleChoice(ItemFormat):
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": _render_options(content)}
+        return {**super().render_data(content), "options": render_options(content)}
 
     @classmethod
     def parse_response(
@@ -126,10 +145,9 @@ class SingleChoice(ItemFormat):
 
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return _option_media(content)
+        return option_media(content)
 
 
-@register("multiple_response")
 class MultipleResponse(ItemFormat):
     """Pick all correct options; ``answer`` lists the correct ids.
 
@@ -138,12 +156,14 @@ class MultipleResponse(ItemFormat):
     so ticking every box earns nothing.
     """
 
+    name = "multiple_response"
+
     required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"scoring", "shuffle"})
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content) + shuffle_problems(content)
+        errors = validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if not (isinstance(answer, list) and answer):
             errors.append(f"answer: expected a non-empty list of option ids; got {answer!r}")
@@ -164,7 +184,7 @@ class MultipleResponse(ItemFormat):
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": _render_options(content)}
+        return {**super().render_data(content), "options": render_options(content)}
 
     @classmethod
     def parse_response(
@@ -184,4 +204,4 @@ class MultipleResponse(ItemFormat):
 
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return _option_media(content)
+        return option_media(content)

@@ -1,12 +1,10 @@
-"""Item formats: one interface, one class per format, and a registry keyed by format name.
+"""The interface of item formats and the helpers their modules share.
 
 A format knows how to validate an item's content, what the kiosk may see of it (never the key),
 how to turn submitted form fields into a normalized response, and how to score that response.
-Adding a format means adding one class decorated with ``@register("name")``; the bank and
-delivery code look formats up here. Choice-based formats (single_choice, multiple_response,
-inline_choice, matching) live in ``choice_formats`` and ``choice_more``, ordering in
-``order_formats``, short typed answers in ``text_formats``, and the productive formats scored by
-examiners (extended_text, audio_response) in ``productive_formats``.
+Each format is one class with a ``name``, in the module of its family (``choice``,
+``inline_choice``, ``matching``, ``ordering``, ``text_entry``, ``productive``), listed once in
+``registry``; the bank and delivery code look formats up there.
 
 Machine-scored formats have ``is_machine_scored = True`` and ``max_score = 1.0``; ``score()``
 returns a float in [0, max_score]. Examiner-scored formats (subclasses of ``ExaminerScored``) have
@@ -16,8 +14,8 @@ delivery must store the response unscored and queue it for rating instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
 RawResponse = Mapping[str, "str | list[str]"]
 
@@ -87,34 +85,6 @@ class ExaminerScored(ItemFormat):
         return None
 
 
-FORMATS: dict[str, type[ItemFormat]] = {}
-
-F = TypeVar("F", bound=type[ItemFormat])
-
-
-def register(name: str) -> Callable[[F], F]:
-    """Register an item format class under ``name``."""
-
-    def decorate(cls: F) -> F:
-        if name in FORMATS:
-            raise ValueError(f"item format {name!r} is already registered")
-        cls.name = name
-        FORMATS[name] = cls
-        return cls
-
-    return decorate
-
-
-def get_format(name: str) -> type[ItemFormat]:
-    """Return the format class registered under ``name`` (KeyError if unknown)."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise KeyError(
-            f"unknown item format {name!r}; known: {', '.join(sorted(FORMATS))}"
-        ) from None
-
-
 def single_value(raw: RawResponse, key: str) -> str | None:
     """Return the one value submitted under ``key``, None when absent or blank."""
     value = raw.get(key)
@@ -149,6 +119,13 @@ def scoring_problems(content: Mapping[str, Any]) -> list[str]:
     if content.get("scoring", "all_or_nothing") in SCORING_RULES:
         return []
     return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
+
+
+def aggregate_right(content: Mapping[str, Any], right: list[bool]) -> float:
+    """Return 1/0 for all_or_nothing (the default) or the fraction of parts right for partial."""
+    if content.get("scoring", "all_or_nothing") == "all_or_nothing":
+        return 1.0 if right and all(right) else 0.0
+    return sum(right) / len(right) if right else 0.0
 
 
 def shuffle_problems(content: Mapping[str, Any]) -> list[str]:
@@ -186,13 +163,3 @@ def numbered_fields(
         value = single_value(raw, key)
         if value is not None:
             yield key, num, value
-
-
-# Imported last so the formats register themselves whenever this module is imported.
-from attest.assessment import (  # noqa: E402,F401
-    choice_formats,
-    choice_more,
-    order_formats,
-    productive_formats,
-    text_formats,
-)

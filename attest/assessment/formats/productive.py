@@ -1,7 +1,7 @@
 """Productive formats scored by examiners: extended_text (writing) and audio_response (speaking).
 
 Both keep the candidate's response for the examiner queue; ``score()`` returns None and
-``is_machine_scored`` is False (see ``items.ExaminerScored``). Their task description is the
+``is_machine_scored`` is False (see ``base.ExaminerScored``). Their task description is the
 common ``stem`` (plus ``text`` and ``media`` when given) and an optional list of ``points`` the
 response must cover, shown as a checklist.
 """
@@ -13,11 +13,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ExaminerScored,
     RawResponse,
     ResponseError,
-    register,
     single_value,
 )
 
@@ -86,7 +85,6 @@ class _Task(ExaminerScored):
         return data
 
 
-@register("extended_text")
 class ExtendedText(_Task):
     """Write a text (a message, an email, an opinion) of ``min_words`` to ``max_words`` words.
 
@@ -94,6 +92,8 @@ class ExtendedText(_Task):
     MAX_TEXT_CHARS characters). Word limits are guidance for the candidate and the examiner;
     a text outside them is still accepted and stored.
     """
+
+    name = "extended_text"
 
     required_fields = frozenset({"min_words", "max_words"})
 
@@ -134,7 +134,6 @@ class ExtendedText(_Task):
         return text
 
 
-@register("audio_response")
 class AudioResponse(_Task):
     """Speak in answer to a prompt (text and/or audio); the response refers to a recording.
 
@@ -142,6 +141,8 @@ class AudioResponse(_Task):
     submits the id of the stored recording; here only its shape is checked
     (1 to 64 letters, digits, '-' or '_'). Whether the recording exists is the recorder's job.
     """
+
+    name = "audio_response"
 
     required_fields = frozenset({"preparation_seconds", "max_recording_seconds"})
 

@@ -7,13 +7,12 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
     RawResponse,
     ResponseError,
     mapping_problems,
     numbered_fields,
-    register,
     scoring_problems,
 )
 
@@ -85,7 +84,6 @@ def _validate_gap(i: int, gap: Any) -> list[str]:
     return errors
 
 
-@register("text_entry")
 class TextEntry(ItemFormat):
     """Type a short answer in each gap; each gap lists its accepted variants under ``accept``.
 
@@ -93,6 +91,8 @@ class TextEntry(ItemFormat):
     (``scoring`` field): ``all_or_nothing`` (default) gives 1 only when every gap is right;
     ``partial`` gives the fraction of gaps that are right.
     """
+
+    name = "text_entry"
 
     required_fields = frozenset({"gaps"})
     optional_fields = frozenset({"scoring"})
