@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 RawResponse = Mapping[str, "str | list[str]"]
+KeyIssue = tuple[str, str, str]  # a lint finding about the key: (code, field path, message)
 
 
 class ResponseError(ValueError):
@@ -34,6 +35,29 @@ class ItemFormat:
     # Machine-scored formats score in [0, max_score]; examiner-scored formats set None and False.
     max_score: ClassVar[float | None] = 1.0
     is_machine_scored: ClassVar[bool] = True
+    # The kiosk template that shows the item (templates/kiosk/formats/<name>.html by default).
+    kiosk_template: ClassVar[str] = ""
+    # The productive skill an examiner-scored format tests ("writing", "speaking"); None for
+    # the receptive formats, which serve reading and listening alike.
+    productive_skill: ClassVar[str | None] = None
+    # Whether the kiosk keeps drafts of the response while the candidate types (writing).
+    keeps_drafts: ClassVar[bool] = False
+    # Whether the response is a recording uploaded by the kiosk's recorder (speaking).
+    takes_recording: ClassVar[bool] = False
+    # The content field whose entries the kiosk may show in a per-candidate order (shuffle.py).
+    shuffle_field: ClassVar[str | None] = None
+    # The bank-lint gates (lint_gates.GATE_CODES) that look at this format's key: key-position
+    # (keys are option letters), key-longest, diagonal-key (see ``diagonal``).
+    lint_gates: ClassVar[frozenset[str]] = frozenset()
+    # The QTI 3.0 interaction this format is written as and read from (None: no QTI mapping),
+    # and the cardinality of its response declaration when two formats share an interaction.
+    qti_interaction: ClassVar[str | None] = None
+    qti_cardinality: ClassVar[str] = "single"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name and "kiosk_template" not in vars(cls):  # a format may name another template
+            cls.kiosk_template = f"kiosk/formats/{cls.name}.html"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -43,7 +67,11 @@ class ItemFormat:
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
         """Return what the kiosk template needs, without the answer key."""
-        data: dict[str, Any] = {"format": cls.name, "stem": content.get("stem", "")}
+        data: dict[str, Any] = {
+            "format": cls.name,
+            "template": cls.kiosk_template,
+            "stem": content.get("stem", ""),
+        }
         if content.get("text"):
             data["text"] = content["text"]
         return data
@@ -70,6 +98,40 @@ class ItemFormat:
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
         """Return media paths referenced inside the content, keyed by field path."""
+        return {}
+
+    # -- the bank lint (lint.py, lint_gates.py) ask the format about its key ------------------
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Return (code, field path, message) for a key that is legal but ambiguous: two
+        options that read alike, an answer two gaps accept (lint codes ambiguous-key and
+        duplicate-option)."""
+        return []
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """Return (key texts, distractor texts) of a machine-scored item with worded answers,
+        for the lint's number gates; ([], []) when the answers are not words."""
+        return [], []
+
+    @classmethod
+    def diagonal(cls, content: Mapping[str, Any], order: list[str]) -> list[int]:
+        """Return the display places (0-based) at which a key sits on the diagonal when the
+        entries of ``shuffle_field`` are shown in ``order`` (none for most formats)."""
+        return []
+
+    @classmethod
+    def shown_order_fits(cls, content: Mapping[str, Any], order: list[str]) -> bool:
+        """Return whether a drawn order of ``shuffle_field`` may be shown: no key on the
+        diagonal (shuffle.py draws again otherwise)."""
+        return not cls.diagonal(content, order)
+
+    # -- QTI import (qti/importer.py) ------------------------------------------------------
+
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        """Return the content fields an item from another tool gets when it lacks them."""
         return {}
 
 

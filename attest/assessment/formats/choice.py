@@ -12,6 +12,7 @@ from typing import Any
 
 from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     ResponseError,
     list_values,
@@ -21,6 +22,7 @@ from attest.assessment.formats.base import (
     shuffle_problems,
     single_value,
 )
+from attest.assessment.formats.key_checks import option_issues
 
 OPTION_KEYS = ("text", "image", "audio")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -81,6 +83,15 @@ def option_media(content: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def worded_options(content: Mapping[str, Any], keyed: set[str]) -> tuple[list[str], list[str]]:
+    """Return (texts of the keyed options, texts of the distractors)."""
+    texts = [
+        (oid, str(o.get("text", "")))
+        for oid, o in zip(option_ids(content), content["options"], strict=True)
+    ]
+    return [t for oid, t in texts if oid in keyed], [t for oid, t in texts if oid not in keyed]
+
+
 def _check_ids(ids: list[str], content: Mapping[str, Any] | None) -> None:
     known = option_ids(content) if content is not None else list(string.ascii_lowercase)
     for oid in ids:
@@ -113,6 +124,9 @@ class SingleChoice(ItemFormat):
 
     required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"shuffle"})
+    shuffle_field = "options"
+    lint_gates = frozenset({"key-position", "key-longest"})
+    qti_interaction = "qti-choice-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -147,6 +161,14 @@ class SingleChoice(ItemFormat):
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
         return option_media(content)
 
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        return option_issues(content["options"], {content["answer"]})
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return worded_options(content, {content["answer"]})
+
 
 class MultipleResponse(ItemFormat):
     """Pick all correct options; ``answer`` lists the correct ids.
@@ -160,6 +182,10 @@ class MultipleResponse(ItemFormat):
 
     required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"scoring", "shuffle"})
+    shuffle_field = "options"
+    lint_gates = frozenset({"key-position"})
+    qti_interaction = "qti-choice-interaction"
+    qti_cardinality = "multiple"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -205,3 +231,11 @@ class MultipleResponse(ItemFormat):
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
         return option_media(content)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        return option_issues(content["options"], set(content["answer"]))
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return worded_options(content, set(content["answer"]))

@@ -13,12 +13,14 @@ from typing import Any
 
 from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     aggregate_right,
     mapping_problems,
     scoring_problems,
 )
 from attest.assessment.formats.choice import MAX_OPTIONS, MIN_OPTIONS, numbered_choices
+from attest.assessment.formats.key_checks import repeats, same_text
 
 GAP_MARK = "___"
 CHOICE_FIELD = "choice_"  # inline_choice form fields: choice_1, choice_2, ...
@@ -41,6 +43,7 @@ class InlineChoice(ItemFormat):
 
     required_fields = frozenset({"sentence", "gaps"})
     optional_fields = frozenset({"scoring"})
+    qti_interaction = "qti-inline-choice-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -104,6 +107,32 @@ class InlineChoice(ItemFormat):
             key = string.ascii_lowercase[[str(o) for o in gap["options"]].index(str(gap["answer"]))]
             right.append(response.get(str(i + 1)) == key)
         return aggregate_right(content, right)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Options of one gap that read alike; alike with the answer is ambiguous."""
+        issues: list[KeyIssue] = []
+        for g, gap in enumerate(content["gaps"]):
+            for i, j in repeats([same_text(o) for o in gap["options"]]):
+                first, later = gap["options"][j], gap["options"][i]
+                if gap["answer"] in (first, later):
+                    code, what = "ambiguous-key", "the answer"
+                    first, later = (first, later) if gap["answer"] == first else (later, first)
+                else:
+                    code, what = "duplicate-option", "option"
+                message = (
+                    f"gap {g + 1}: option {later!r} reads the same as {what} {first!r}; "
+                    "make every option different"
+                )
+                issues.append((code, f"gaps[{g}].options", message))
+        return issues
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        gaps = content["gaps"]
+        return [str(g["answer"]) for g in gaps], [
+            str(o) for g in gaps for o in g["options"] if o != g["answer"]
+        ]
 
 
 def _validate_inline_gap(i: int, gap: Any) -> list[str]:

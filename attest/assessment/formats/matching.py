@@ -12,6 +12,7 @@ from typing import Any
 
 from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     aggregate_right,
     mapping_problems,
@@ -25,6 +26,7 @@ from attest.assessment.formats.choice import (
     render_options,
     validate_options,
 )
+from attest.assessment.formats.key_checks import option_issues, repeats, same_text
 
 MATCH_FIELD = "match_"  # matching form fields: match_1, match_2, ...
 PROMPT_KEYS = ("text", "answer")
@@ -44,6 +46,9 @@ class Matching(ItemFormat):
 
     required_fields = frozenset({"prompts", "options"})
     optional_fields = frozenset({"scoring", "shuffle"})
+    shuffle_field = "options"
+    lint_gates = frozenset({"diagonal-key"})
+    qti_interaction = "qti-match-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -120,3 +125,22 @@ class Matching(ItemFormat):
     @classmethod
     def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
         return option_media(content)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Options that read alike (see ``option_issues``) and prompts that read alike."""
+        prompts = content["prompts"]
+        issues = option_issues(content["options"], {p["answer"] for p in prompts})
+        for i, j in repeats([same_text(p["text"]) for p in prompts]):
+            message = (
+                f"prompt {i + 1} reads the same as prompt {j + 1} but has another key; "
+                "make each prompt point to one option"
+            )
+            issues.append(("ambiguous-key", f"prompts[{i}].text", message))
+        return issues
+
+    @classmethod
+    def diagonal(cls, content: Mapping[str, Any], order: list[str]) -> list[int]:
+        """The option shown at place i is the key of prompt i."""
+        keys = [p.get("answer") for p in content.get("prompts", [])]
+        return [i for i, key in enumerate(keys) if i < len(order) and order[i] == key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from attest.assessment.formats.base import (
     ExaminerScored,
@@ -56,19 +56,17 @@ def _validate_points(content: Mapping[str, Any]) -> list[str]:
     return []
 
 
-TASK_TYPES = {
-    "audio_response": ("monologue", "dialogue"),
-    "extended_text": ("functional", "argumentative"),
-}
+# Task sizes for items imported from other tools (question_banks/README.md, "Productive tasks").
+DEFAULT_WORDS = {"A1": (10, 40), "A2": (30, 80), "B1": (80, 150), "B2": (150, 280)}
+DEFAULT_RECORDING = {"A1": 45, "A2": 75, "B1": 90, "B2": 150}
+DEFAULT_PREPARATION = 30
 
 
-def _validate_task_type(name: str, content: Mapping[str, Any]) -> list[str]:
+def _validate_task_type(task_types: tuple[str, ...], content: Mapping[str, Any]) -> list[str]:
     """Check the optional ``task_type`` that picks the rubric (attest/assessment/rubrics.py)."""
-    if "task_type" not in content or content["task_type"] in TASK_TYPES[name]:
+    if "task_type" not in content or content["task_type"] in task_types:
         return []
-    return [
-        f"task_type: expected one of {', '.join(TASK_TYPES[name])}; got {content['task_type']!r}"
-    ]
+    return [f"task_type: expected one of {', '.join(task_types)}; got {content['task_type']!r}"]
 
 
 class _Task(ExaminerScored):
@@ -76,6 +74,8 @@ class _Task(ExaminerScored):
     optional ``task_type`` (the rubric it is scored on; inferred from the task when absent)."""
 
     optional_fields = frozenset({"points", "task_type"})
+    # The rubrics a task may name in ``task_type`` (attest/assessment/data/rubrics.yaml).
+    task_types: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -96,6 +96,10 @@ class ExtendedText(_Task):
     name = "extended_text"
 
     required_fields = frozenset({"min_words", "max_words"})
+    productive_skill = "writing"
+    keeps_drafts = True
+    task_types = ("functional", "argumentative")
+    qti_interaction = "qti-extended-text-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -107,7 +111,7 @@ class ExtendedText(_Task):
             errors.append(f"max_words: expected a whole number from 2 to {MAX_WORDS_LIMIT}")
         elif _whole(low) and high <= low:
             errors.append(f"max_words: expected more than min_words ({low}); got {high}")
-        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
+        return errors + _validate_points(content) + _validate_task_type(cls.task_types, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -133,6 +137,12 @@ class ExtendedText(_Task):
             raise ResponseError(f"{TEXT_FIELD}: expected at most {MAX_TEXT_CHARS} characters")
         return text
 
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        if level not in DEFAULT_WORDS:
+            return {}
+        return {"min_words": DEFAULT_WORDS[level][0], "max_words": DEFAULT_WORDS[level][1]}
+
 
 class AudioResponse(_Task):
     """Speak in answer to a prompt (text and/or audio); the response refers to a recording.
@@ -145,6 +155,10 @@ class AudioResponse(_Task):
     name = "audio_response"
 
     required_fields = frozenset({"preparation_seconds", "max_recording_seconds"})
+    productive_skill = "speaking"
+    takes_recording = True
+    task_types = ("monologue", "dialogue")
+    qti_interaction = "qti-upload-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -156,7 +170,7 @@ class AudioResponse(_Task):
             value = content.get(fld)
             if not (_whole(value) and low <= value <= high):
                 errors.append(f"{fld}: expected a whole number of seconds from {low} to {high}")
-        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
+        return errors + _validate_points(content) + _validate_task_type(cls.task_types, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,3 +193,12 @@ class AudioResponse(_Task):
         if not _RECORDING_ID.match(value):
             raise ResponseError(f"{RECORDING_FIELD}: expected 1 to 64 letters, digits, '-' or '_'")
         return {"recording_id": value}
+
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        if level not in DEFAULT_RECORDING:
+            return {}
+        return {
+            "preparation_seconds": DEFAULT_PREPARATION,
+            "max_recording_seconds": DEFAULT_RECORDING[level],
+        }

@@ -50,3 +50,23 @@ def get_format(name: str) -> type[ItemFormat]:
         raise KeyError(
             f"unknown item format {name!r}; known: {', '.join(sorted(FORMATS))}"
         ) from None
+
+
+# The QTI 3.0 interactions some format is written as and read from.
+QTI_INTERACTIONS = frozenset(f.qti_interaction for f in FORMATS.values() if f.qti_interaction)
+
+
+def qti_formats(interaction: str) -> list[type[ItemFormat]]:
+    """Return the formats written as this QTI interaction (two share qti-choice-interaction)."""
+    return [f for f in FORMATS.values() if f.qti_interaction == interaction]
+
+
+def qti_format(interaction: str, cardinality: str = "single") -> type[ItemFormat]:
+    """Return the format read from this QTI interaction with a response of this cardinality
+    (the only one for most interactions); KeyError when no format is written so."""
+    found = qti_formats(interaction)
+    if len(found) > 1:
+        found = [f for f in found if f.qti_cardinality == cardinality]
+    if not found:
+        raise KeyError(f"no item format is written as {interaction} ({cardinality})")
+    return found[0]

@@ -9,6 +9,7 @@ from typing import Any
 
 from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     ResponseError,
     mapping_problems,
@@ -96,6 +97,7 @@ class TextEntry(ItemFormat):
 
     required_fields = frozenset({"gaps"})
     optional_fields = frozenset({"scoring"})
+    qti_interaction = "qti-text-entry-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -147,3 +149,22 @@ class TextEntry(ItemFormat):
         if content.get("scoring", "all_or_nothing") == "all_or_nothing":
             return 1.0 if all(right) else 0.0
         return sum(right) / len(right)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Find a typed answer that two gaps accept: the key cannot tell the gaps apart."""
+        issues: list[KeyIssue] = []
+        taken: dict[str, int] = {}
+        for g, gap in enumerate(content["gaps"]):
+            for variant in dict.fromkeys(normalize_answer(str(a)) for a in gap["accept"]):
+                if taken.setdefault(variant, g) != g:
+                    message = (
+                        f"gap {g + 1} accepts {variant!r}, which gap {taken[variant] + 1} "
+                        "accepts too; make the answers of the gaps distinct"
+                    )
+                    issues.append(("ambiguous-key", f"gaps[{g}].accept", message))
+        return issues
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return [str(g["accept"][0]) for g in content["gaps"]], []

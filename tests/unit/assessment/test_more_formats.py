@@ -421,6 +421,7 @@ def test_render_data_of_productive_tasks() -> None:
     write = get_format("extended_text").render_data(WRITE)
     assert write == {
         "format": "extended_text",
+        "template": "kiosk/formats/extended_text.html",
         "stem": WRITE["stem"],
         "text": WRITE["text"],
         "points": WRITE["points"],
