@@ -121,3 +121,23 @@ def test_every_format_has_its_lint_rules(name: str) -> None:
         assert fmt.shuffle_field and fmt.diagonal.__func__ is not ItemFormat.diagonal.__func__
     if {"key-position", "key-longest"} & fmt.lint_gates:
         assert fmt.shuffle_field == "options"
+
+
+def test_registry_knows_the_formats_and_rejects_unknown_names() -> None:
+    assert {"single_choice", "multiple_response", "text_entry"} <= set(FORMATS)
+    assert get_format("single_choice").name == "single_choice"
+    with pytest.raises(KeyError, match="unknown item format 'essay'"):
+        get_format("essay")
+
+
+def test_registry_holds_every_format_once() -> None:
+    assert set(FORMATS) == {
+        "single_choice",
+        "multiple_response",
+        "text_entry",
+        "inline_choice",
+        "matching",
+        "ordering",
+        "extended_text",
+        "audio_response",
+    }
