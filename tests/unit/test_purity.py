@@ -33,6 +33,7 @@ PURE_MODULES = [
     "attest.assessment.formats.ordering",
     "attest.assessment.formats.text_entry",
     "attest.assessment.formats.productive",
+    "attest.assessment.formats.key_checks",
     "attest.assessment.bank",
     "attest.assessment.audio",
     "attest.assessment.audio_checks",

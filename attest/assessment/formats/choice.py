@@ -117,16 +117,46 @@ def numbered_choices(
     return response
 
 
-class SingleChoice(ItemFormat):
+class _LetteredOptions(ItemFormat):
+    """A choice among lettered ``options``: what single_choice and multiple_response share."""
+
+    required_fields = frozenset({"options", "answer"})
+    shuffle_field = "options"
+    qti_interaction = "qti-choice-interaction"
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        """Return the ids of the keyed options."""
+        raise NotImplementedError
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().render_data(content), "options": render_options(content)}
+
+    @classmethod
+    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
+        return option_media(content)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        return option_issues(content["options"], cls.keyed(content))
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return worded_options(content, cls.keyed(content))
+
+
+class SingleChoice(_LetteredOptions):
     """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
 
     name = "single_choice"
 
-    required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"shuffle"})
-    shuffle_field = "options"
     lint_gates = frozenset({"key-position", "key-longest"})
-    qti_interaction = "qti-choice-interaction"
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        return {content["answer"]}
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -137,10 +167,6 @@ class SingleChoice(ItemFormat):
                 f"answer: expected one of the option ids {', '.join(ids)}; got {answer!r}"
             )
         return errors
-
-    @classmethod
-    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": render_options(content)}
 
     @classmethod
     def parse_response(
@@ -157,20 +183,8 @@ class SingleChoice(ItemFormat):
     def score(cls, content: Mapping[str, Any], response: Any) -> float:
         return 1.0 if response is not None and response == content["answer"] else 0.0
 
-    @classmethod
-    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return option_media(content)
 
-    @classmethod
-    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
-        return option_issues(content["options"], {content["answer"]})
-
-    @classmethod
-    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-        return worded_options(content, {content["answer"]})
-
-
-class MultipleResponse(ItemFormat):
+class MultipleResponse(_LetteredOptions):
     """Pick all correct options; ``answer`` lists the correct ids.
 
     Scoring (``scoring`` field): ``all_or_nothing`` (default) gives 1 only for exactly the keyed
@@ -180,12 +194,13 @@ class MultipleResponse(ItemFormat):
 
     name = "multiple_response"
 
-    required_fields = frozenset({"options", "answer"})
     optional_fields = frozenset({"scoring", "shuffle"})
-    shuffle_field = "options"
     lint_gates = frozenset({"key-position"})
-    qti_interaction = "qti-choice-interaction"
     qti_cardinality = "multiple"
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        return set(content["answer"])
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -209,10 +224,6 @@ class MultipleResponse(ItemFormat):
         return errors
 
     @classmethod
-    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": render_options(content)}
-
-    @classmethod
     def parse_response(
         cls, raw: RawResponse, content: Mapping[str, Any] | None = None
     ) -> list[str]:
@@ -227,15 +238,3 @@ class MultipleResponse(ItemFormat):
         if content.get("scoring", "all_or_nothing") == "all_or_nothing":
             return 1.0 if picked == keyed else 0.0
         return max(0.0, (len(picked & keyed) - len(picked - keyed)) / len(keyed))
-
-    @classmethod
-    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return option_media(content)
-
-    @classmethod
-    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
-        return option_issues(content["options"], set(content["answer"]))
-
-    @classmethod
-    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
-        return worded_options(content, set(content["answer"]))

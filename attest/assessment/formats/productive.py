@@ -56,10 +56,21 @@ def _validate_points(content: Mapping[str, Any]) -> list[str]:
     return []
 
 
-# Task sizes for items imported from other tools (question_banks/README.md, "Productive tasks").
-DEFAULT_WORDS = {"A1": (10, 40), "A2": (30, 80), "B1": (80, 150), "B2": (150, 280)}
-DEFAULT_RECORDING = {"A1": 45, "A2": 75, "B1": 90, "B2": 150}
-DEFAULT_PREPARATION = 30
+# Task sizes per level for items imported from other tools (question_banks/README.md,
+# "Productive tasks").
+WORDS_BY_LEVEL = {
+    level: {"min_words": low, "max_words": high}
+    for level, (low, high) in {
+        "A1": (10, 40),
+        "A2": (30, 80),
+        "B1": (80, 150),
+        "B2": (150, 280),
+    }.items()
+}
+RECORDING_BY_LEVEL = {
+    level: {"preparation_seconds": 30, "max_recording_seconds": seconds}
+    for level, seconds in {"A1": 45, "A2": 75, "B1": 90, "B2": 150}.items()
+}
 
 
 def _validate_task_type(task_types: tuple[str, ...], content: Mapping[str, Any]) -> list[str]:
@@ -76,6 +87,8 @@ class _Task(ExaminerScored):
     optional_fields = frozenset({"points", "task_type"})
     # The rubrics a task may name in ``task_type`` (attest/assessment/data/rubrics.yaml).
     task_types: ClassVar[tuple[str, ...]] = ()
+    # The task size per level an item imported from another tool gets when it names none.
+    sizes_by_level: ClassVar[Mapping[str, Mapping[str, int]]] = {}
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,6 +96,10 @@ class _Task(ExaminerScored):
         if content.get("points"):
             data["points"] = list(content["points"])
         return data
+
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        return dict(cls.sizes_by_level.get(level, {}))
 
 
 class ExtendedText(_Task):
@@ -99,6 +116,7 @@ class ExtendedText(_Task):
     productive_skill = "writing"
     keeps_drafts = True
     task_types = ("functional", "argumentative")
+    sizes_by_level = WORDS_BY_LEVEL
     qti_interaction = "qti-extended-text-interaction"
 
     @classmethod
@@ -137,12 +155,6 @@ class ExtendedText(_Task):
             raise ResponseError(f"{TEXT_FIELD}: expected at most {MAX_TEXT_CHARS} characters")
         return text
 
-    @classmethod
-    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
-        if level not in DEFAULT_WORDS:
-            return {}
-        return {"min_words": DEFAULT_WORDS[level][0], "max_words": DEFAULT_WORDS[level][1]}
-
 
 class AudioResponse(_Task):
     """Speak in answer to a prompt (text and/or audio); the response refers to a recording.
@@ -158,6 +170,7 @@ class AudioResponse(_Task):
     productive_skill = "speaking"
     takes_recording = True
     task_types = ("monologue", "dialogue")
+    sizes_by_level = RECORDING_BY_LEVEL
     qti_interaction = "qti-upload-interaction"
 
     @classmethod
@@ -193,12 +206,3 @@ class AudioResponse(_Task):
         if not _RECORDING_ID.match(value):
             raise ResponseError(f"{RECORDING_FIELD}: expected 1 to 64 letters, digits, '-' or '_'")
         return {"recording_id": value}
-
-    @classmethod
-    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
-        if level not in DEFAULT_RECORDING:
-            return {}
-        return {
-            "preparation_seconds": DEFAULT_PREPARATION,
-            "max_recording_seconds": DEFAULT_RECORDING[level],
-        }

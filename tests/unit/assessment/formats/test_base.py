@@ -8,7 +8,7 @@ import pytest
 
 from attest.assessment.formats import FORMATS, get_format
 from tests.format_answers import correct_answer, wrong_answer
-from tests.unit.assessment.formats.samples import (
+from tests.unit.assessment.formats.cases import (
     EXAMINER,
     MACHINE,
     SECRET_KEYS,
@@ -34,7 +34,7 @@ def test_answer_builders_give_full_and_zero_scores(fmt: str, scoring: str) -> No
 
 @pytest.mark.parametrize("fmt", sorted({**MACHINE, **EXAMINER}))
 def test_render_data_never_contains_the_key(fmt: str) -> None:
-    content = {**{**MACHINE, **EXAMINER}[fmt], "transcript": "A: geheim"}
+    content = {**{**MACHINE, **EXAMINER}[fmt], "transcript": "A: geheim", "text": "Een tekst."}
     data = get_format(fmt).render_data(content)
     assert not keys_of(data) & SECRET_KEYS
     assert data["stem"] == content["stem"] and data["format"] == fmt

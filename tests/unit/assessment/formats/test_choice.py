@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import pytest
-
-from attest.assessment.formats import ResponseError, get_format
-from tests.unit.assessment.formats.samples import (
+from attest.assessment.formats import get_format
+from tests.unit.assessment.formats.cases import (
     MULTI,
     MULTI_PARTIAL,
-    SECRET_KEYS,
     SINGLE,
     TEXT,
-    keys_of,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ScoreCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content", "response", "expected"),
-    [
+class TestChoice(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    SCORES = [
         ("single_choice", SINGLE, "b", 1.0),
         ("single_choice", SINGLE, "a", 0.0),
         ("single_choice", SINGLE, None, 0.0),
@@ -30,16 +32,9 @@ from tests.unit.assessment.formats.samples import (
         ("multiple_response", MULTI_PARTIAL, ["a", "b", "c"], 0.5),
         ("multiple_response", MULTI_PARTIAL, ["a", "b"], 0.0),
         ("multiple_response", MULTI_PARTIAL, ["a", "b", "c", "d"], 0.0),
-    ],
-)
-def test_score(fmt: str, content: dict, response: object, expected: float) -> None:
-    assert get_format(fmt).score(content, response) == pytest.approx(expected)
-    assert 0.0 <= get_format(fmt).score(content, response) <= get_format(fmt).max_score
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+    PARSED = [
         ("single_choice", {"answer": "b"}, SINGLE, "b"),
         ("single_choice", {"answer": [" B "], "csrf_token": "x"}, SINGLE, "b"),
         ("single_choice", {}, SINGLE, None),
@@ -48,33 +43,18 @@ def test_score(fmt: str, content: dict, response: object, expected: float) -> No
         ("multiple_response", {"answer": ["c", "a", "a"]}, MULTI, ["a", "c"]),
         ("multiple_response", {"answer": "d"}, MULTI, ["d"]),
         ("multiple_response", {}, MULTI, []),
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         ("single_choice", {"answer": ["a", "b"]}, SINGLE, "expected one value"),
         ("single_choice", {"answer": "d"}, SINGLE, "'d' is not an option"),
         ("single_choice", {"answer": "zz"}, None, "'zz' is not an option"),
         ("single_choice", {"answer": 3}, SINGLE, "expected text"),
         ("multiple_response", {"answer": ["a", "x"]}, MULTI, "'x' is not an option"),
         ("multiple_response", {"answer": [1]}, MULTI, "expected text values"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("single_choice", SINGLE, []),
         (
             "single_choice",
@@ -124,23 +104,14 @@ def test_parse_response_rejects_malformed_input(
             {**MULTI, "scoring": "half"},
             ["scoring: expected one of all_or_nothing, partial; got 'half'"],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content"),
-    [
-        ("single_choice", {**SINGLE, "transcript": "A: geheim"}),
-        ("multiple_response", MULTI_PARTIAL),
-    ],
-)
-def test_render_data_never_contains_the_key(fmt: str, content: dict) -> None:
-    data = get_format(fmt).render_data(content)
-    assert not keys_of(data) & SECRET_KEYS
-    assert data["stem"] == content["stem"] and data["format"] == fmt
+    BLANK = [
+        ("single_choice", None, True),
+        ("single_choice", "a", False),
+        ("multiple_response", [], True),
+        ("multiple_response", ["a"], False),
+    ]
 
 
 def test_option_media_are_reported_as_references() -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-
-from attest.assessment.formats import ResponseError, get_format
-from tests.unit.assessment.formats.samples import (
+from attest.assessment.formats import get_format
+from tests.unit.assessment.formats.cases import (
     INLINE,
     INLINE_PARTIAL,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ScoreCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content", "response", "expected"),
-    [
+class TestInlineChoice(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    SCORES = [
         ("inline_choice", INLINE, {"1": "a", "2": "a"}, 1.0),
         ("inline_choice", INLINE, {"1": "a", "2": "b"}, 0.0),
         ("inline_choice", INLINE, {"1": "a"}, 0.0),
@@ -22,17 +26,9 @@ from tests.unit.assessment.formats.samples import (
         ("inline_choice", INLINE_PARTIAL, {"1": "a", "2": "b"}, 0.5),
         ("inline_choice", INLINE_PARTIAL, {"2": "a"}, 0.5),
         ("inline_choice", INLINE_PARTIAL, {"1": "c", "2": "b"}, 0.0),
-    ],
-)
-def test_score(fmt: str, content: dict, response: object, expected: float) -> None:
-    score = get_format(fmt).score(content, response)
-    assert score == pytest.approx(expected)
-    assert 0.0 <= score <= 1.0
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+    PARSED = [
         (
             "inline_choice",
             {"choice_1": " A ", "choice_2": "", "csrf_token": "x"},
@@ -42,33 +38,18 @@ def test_score(fmt: str, content: dict, response: object, expected: float) -> No
         ("inline_choice", {"choice_1": ["b"], "choice_2": ["a"]}, INLINE, {"1": "b", "2": "a"}),
         ("inline_choice", {}, INLINE, {}),
         ("inline_choice", {"choice_9": "z"}, None, {"9": "z"}),  # shape only without the item
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         ("inline_choice", {"choice_1": "d"}, INLINE, "'d' is not an option"),
         ("inline_choice", {"choice_2": "c"}, INLINE, "'c' is not an option"),  # gap 2 has a, b
         ("inline_choice", {"choice_3": "a"}, INLINE, "no such field"),
         ("inline_choice", {"choice_x": "a"}, None, "no such field"),
         ("inline_choice", {"choice_1": ["a", "b"]}, INLINE, "expected one value"),
         ("inline_choice", {"choice_1": 1}, INLINE, "expected text"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("inline_choice", INLINE_PARTIAL, []),
         (
             "inline_choice",
@@ -106,20 +87,11 @@ def test_parse_response_rejects_malformed_input(
             {**INLINE, "scoring": "some"},
             ["scoring: expected one of all_or_nothing, partial; got 'some'"],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "response", "blank"),
-    [
+    BLANK = [
         ("inline_choice", {}, True),
-    ],
-)
-def test_is_blank(fmt: str, response: object, blank: bool) -> None:
-    assert get_format(fmt).is_blank(response) is blank
+    ]
 
 
 def test_render_data_of_inline_choice_splits_the_sentence() -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
-
-from attest.assessment.formats import ResponseError, get_format
-from tests.unit.assessment.formats.samples import (
+from attest.assessment.formats import get_format
+from tests.unit.assessment.formats.cases import (
     MATCH,
     MATCH_PARTIAL,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ScoreCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content", "response", "expected"),
-    [
+class TestMatching(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    SCORES = [
         ("matching", MATCH, {"1": "c", "2": "a", "3": "d"}, 1.0),
         ("matching", MATCH, {"1": "c", "2": "a", "3": "b"}, 0.0),
         ("matching", MATCH_PARTIAL, {"1": "c", "2": "a", "3": "b"}, 2 / 3),
@@ -22,43 +26,20 @@ from tests.unit.assessment.formats.samples import (
         ("matching", MATCH_PARTIAL, {"1": "c", "2": "c", "3": "c"}, 0.0),
         ("matching", MATCH_PARTIAL, {"1": "c", "2": "c", "3": "d"}, 1 / 3),
         ("matching", MATCH_PARTIAL, {}, 0.0),
-    ],
-)
-def test_score(fmt: str, content: dict, response: object, expected: float) -> None:
-    score = get_format(fmt).score(content, response)
-    assert score == pytest.approx(expected)
-    assert 0.0 <= score <= 1.0
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+    PARSED = [
         ("matching", {"match_1": "c", "match_3": "C", "match_2": ""}, MATCH, {"1": "c", "3": "c"}),
         ("matching", {"match_2": ["a"], "csrf_token": "x"}, MATCH, {"2": "a"}),
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         ("matching", {"match_1": "e"}, MATCH, "'e' is not an option"),
         ("matching", {"match_4": "a"}, MATCH, "no such field"),
         ("matching", {"match_1": "1"}, None, "'1' is not an option"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("matching", MATCH_PARTIAL, []),
         (
             "matching",
@@ -87,20 +68,11 @@ def test_parse_response_rejects_malformed_input(
             {**MATCH, "prompts": [{"text": "x", "answer": "a"}]},
             ["prompts: expected a list of 2 to 8 prompts (text, answer)"],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "response", "blank"),
-    [
+    BLANK = [
         ("matching", {"1": "a"}, False),
-    ],
-)
-def test_is_blank(fmt: str, response: object, blank: bool) -> None:
-    assert get_format(fmt).is_blank(response) is blank
+    ]
 
 
 def test_render_data_of_matching_keeps_the_listed_order() -> None:

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from attest.assessment.formats import ResponseError, get_format
+from attest.assessment.formats import get_format
 from attest.assessment.formats.ordering import adjacent_pairs_right
-from tests.unit.assessment.formats.samples import (
+from tests.unit.assessment.formats.cases import (
     ORDER,
     ORDER_PARTIAL,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ScoreCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content", "response", "expected"),
-    [
+class TestOrdering(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    SCORES = [
         ("ordering", ORDER, ["b", "c", "d", "a"], 1.0),
         ("ordering", ORDER, ["a", "b", "c", "d"], 0.0),
         ("ordering", ORDER, [], 0.0),
@@ -23,17 +29,9 @@ from tests.unit.assessment.formats.samples import (
         ("ordering", ORDER_PARTIAL, ["c", "d", "a", "b"], 2 / 3),  # (c,d), (d,a) kept
         ("ordering", ORDER_PARTIAL, ["a", "d", "c", "b"], 0.0),  # the key reversed
         ("ordering", ORDER_PARTIAL, None, 0.0),
-    ],
-)
-def test_score(fmt: str, content: dict, response: object, expected: float) -> None:
-    score = get_format(fmt).score(content, response)
-    assert score == pytest.approx(expected)
-    assert 0.0 <= score <= 1.0
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+    PARSED = [
         (
             "ordering",
             {"order_a": "4", "order_b": "1", "order_c": "2", "order_d": "3"},
@@ -42,15 +40,9 @@ def test_score(fmt: str, content: dict, response: object, expected: float) -> No
         ),
         ("ordering", {"order_a": ["", " "], "order_b": "", "csrf_token": "x"}, ORDER, []),
         ("ordering", {"order_b": "2", "order_a": "1"}, None, ["a", "b"]),
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         (
             "ordering",
             {"order_a": "1", "order_b": "1", "order_c": "2", "order_d": "3"},
@@ -67,18 +59,9 @@ def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: obj
         ("ordering", {"order_e": "1"}, ORDER, "no such fragment"),
         ("ordering", {"order_a": "first"}, ORDER, "expected a position number"),
         ("ordering", {"order_a": ["1", "2"]}, ORDER, "expected one value"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("ordering", ORDER_PARTIAL, []),
         (
             "ordering",
@@ -109,20 +92,11 @@ def test_parse_response_rejects_malformed_input(
                 "fragments: expected distinct fragments",
             ],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "response", "blank"),
-    [
+    BLANK = [
         ("ordering", [], True),
-    ],
-)
-def test_is_blank(fmt: str, response: object, blank: bool) -> None:
-    assert get_format(fmt).is_blank(response) is blank
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,19 +6,24 @@ import unicodedata
 
 import pytest
 
-from attest.assessment.formats import ResponseError, get_format
+from attest.assessment.formats import get_format
 from attest.assessment.formats.productive import MAX_TEXT_CHARS, count_words
 from tests.format_answers import correct_answer
-from tests.unit.assessment.formats.samples import (
+from tests.unit.assessment.formats.cases import (
     EXAMINER,
     SPEAK,
     WRITE,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+class TestProductive(ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    PARSED = [
         (
             "extended_text",
             {"response": "  Beste Ann,\r\nDank je!  \r\n\r\nGroetjes  "},
@@ -41,32 +46,17 @@ from tests.unit.assessment.formats.samples import (
         ),
         ("audio_response", {"recording_id": ""}, SPEAK, None),
         ("audio_response", {"csrf_token": "x"}, None, None),
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         ("extended_text", {"response": "x" * (MAX_TEXT_CHARS + 1)}, WRITE, "at most 5000"),
         ("extended_text", {"response": ["a", "b"]}, WRITE, "expected one value"),
         ("audio_response", {"recording_id": "../../etc/passwd"}, SPEAK, "expected 1 to 64"),
         ("audio_response", {"recording_id": "x" * 65}, SPEAK, "expected 1 to 64"),
         ("audio_response", {"recording_id": ["a", "b"]}, SPEAK, "expected one value"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("extended_text", WRITE, []),
         (
             "extended_text",
@@ -92,22 +82,13 @@ def test_parse_response_rejects_malformed_input(
                 "max_recording_seconds: expected a whole number of seconds from 10 to 300",
             ],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "response", "blank"),
-    [
+    BLANK = [
         ("extended_text", None, True),
         ("audio_response", None, True),
         ("extended_text", "Hallo", False),
-    ],
-)
-def test_is_blank(fmt: str, response: object, blank: bool) -> None:
-    assert get_format(fmt).is_blank(response) is blank
+    ]
 
 
 @pytest.mark.parametrize("fmt", sorted(EXAMINER))

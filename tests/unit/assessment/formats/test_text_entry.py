@@ -6,36 +6,33 @@ import unicodedata
 
 import pytest
 
-from attest.assessment.formats import ResponseError, get_format
+from attest.assessment.formats import get_format
 from attest.assessment.formats.text_entry import normalize_answer
-from tests.unit.assessment.formats.samples import (
+from tests.unit.assessment.formats.cases import (
     ACCEPT_ERROR,
-    SECRET_KEYS,
     TEXT,
     TEXT_PARTIAL,
-    keys_of,
+    BlankCases,
+    MalformedCases,
+    ParseCases,
+    ScoreCases,
+    ValidateCases,
 )
 
 
-@pytest.mark.parametrize(
-    ("fmt", "content", "response", "expected"),
-    [
+class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
+    """The interface tests of cases.py over this module's formats."""
+
+    SCORES = [
         ("text_entry", TEXT, {"1": "stationsstraat", "2": "9", "3": "'t is"}, 1.0),
         ("text_entry", TEXT, {"1": "  De   STATIONSSTRAAT ", "2": "Negen", "3": "\u2018t IS"}, 1.0),
         ("text_entry", TEXT, {"1": "Stationsstraat", "2": "10", "3": "'t is"}, 0.0),
         ("text_entry", TEXT, {}, 0.0),
         ("text_entry", TEXT_PARTIAL, {"1": "Stationsstraat", "2": "10", "3": "`t is"}, 2 / 3),
         ("text_entry", TEXT_PARTIAL, {"2": "negen"}, 1 / 3),
-    ],
-)
-def test_score(fmt: str, content: dict, response: object, expected: float) -> None:
-    assert get_format(fmt).score(content, response) == pytest.approx(expected)
-    assert 0.0 <= get_format(fmt).score(content, response) <= get_format(fmt).max_score
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "expected"),
-    [
+    PARSED = [
         (
             "text_entry",
             {"gap_1": "  Stationsstraat ", "gap_3": "", "csrf_token": "x"},
@@ -49,31 +46,16 @@ def test_score(fmt: str, content: dict, response: object, expected: float) -> No
             {"2": unicodedata.normalize("NFC", "één")},
         ),
         ("text_entry", {"gap_7": "x"}, None, {"7": "x"}),
-    ],
-)
-def test_parse_response(fmt: str, raw: dict, content: dict | None, expected: object) -> None:
-    assert get_format(fmt).parse_response(raw, content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "raw", "content", "message"),
-    [
+    MALFORMED = [
         ("text_entry", {"gap_1": ["a", "b"]}, TEXT, "expected one value"),
         ("text_entry", {"gap_9": "x"}, TEXT, "no such gap"),
         ("text_entry", {"gap_x": "x"}, None, "no such gap"),
         ("text_entry", {"gap_1": "x" * 201}, TEXT, "at most 200"),
-    ],
-)
-def test_parse_response_rejects_malformed_input(
-    fmt: str, raw: dict, content: dict | None, message: str
-) -> None:
-    with pytest.raises(ResponseError, match=message):
-        get_format(fmt).parse_response(raw, content)
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content", "expected"),
-    [
+    VALIDATION = [
         ("text_entry", TEXT_PARTIAL, []),
         (
             "text_entry",
@@ -109,22 +91,12 @@ def test_parse_response_rejects_malformed_input(
                 "gaps[0].max_length: expected every accepted answer to fit in 2",
             ],
         ),
-    ],
-)
-def test_validate(fmt: str, content: dict, expected: list[str]) -> None:
-    assert get_format(fmt).validate(content) == expected
+    ]
 
-
-@pytest.mark.parametrize(
-    ("fmt", "content"),
-    [
-        ("text_entry", {**TEXT_PARTIAL, "text": "Een tekst."}),
-    ],
-)
-def test_render_data_never_contains_the_key(fmt: str, content: dict) -> None:
-    data = get_format(fmt).render_data(content)
-    assert not keys_of(data) & SECRET_KEYS
-    assert data["stem"] == content["stem"] and data["format"] == fmt
+    BLANK = [
+        ("text_entry", {}, True),
+        ("text_entry", {"1": "negen"}, False),
+    ]
 
 
 @pytest.mark.parametrize(

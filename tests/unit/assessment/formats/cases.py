@@ -1,6 +1,17 @@
-"""Item contents the format tests share: one or two items of every format."""
+"""What the format tests share: one or two items of every format, and the interface tests.
+
+Each test file of a format module has one class that inherits the interface tests it needs
+(``ScoreCases``, ``ParseCases``, ...) and lists its cases in the table the test reads (``SCORES``,
+``PARSED``, ...); ``conftest.py`` parametrizes each test with its class's table.
+"""
 
 from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from attest.assessment.formats import ResponseError, get_format
 
 OPTIONS = [
     {"text": "twee euro"},
@@ -87,3 +98,55 @@ def keys_of(value: object) -> set[str]:
     if isinstance(value, list):
         return {k for v in value for k in keys_of(v)}
     return set()
+
+
+class ScoreCases:
+    SCORES: ClassVar[list[tuple[Any, ...]]]  # (format, content, response, expected score)
+
+    def test_score(self, fmt: str, content: dict, response: object, expected: float) -> None:
+        score = get_format(fmt).score(content, response)
+        assert score == pytest.approx(expected)
+        assert 0.0 <= score <= 1.0
+
+
+class ParseCases:
+    PARSED: ClassVar[list[tuple[Any, ...]]]  # (format, form fields, content or None, response)
+
+    def test_parse_response(
+        self, fmt: str, raw: dict, content: dict | None, expected: object
+    ) -> None:
+        assert get_format(fmt).parse_response(raw, content) == expected
+
+
+class MalformedCases:
+    MALFORMED: ClassVar[list[tuple[Any, ...]]]  # (format, form fields, content or None, error)
+
+    def test_parse_response_rejects_malformed_input(
+        self, fmt: str, raw: dict, content: dict | None, message: str
+    ) -> None:
+        with pytest.raises(ResponseError, match=message):
+            get_format(fmt).parse_response(raw, content)
+
+
+class ValidateCases:
+    VALIDATION: ClassVar[list[tuple[Any, ...]]]  # (format, content, expected errors)
+
+    def test_validate(self, fmt: str, content: dict, expected: list[str]) -> None:
+        assert get_format(fmt).validate(content) == expected
+
+
+class BlankCases:
+    BLANK: ClassVar[list[tuple[Any, ...]]]  # (format, response, blank?)
+
+    def test_is_blank(self, fmt: str, response: object, blank: bool) -> None:
+        assert get_format(fmt).is_blank(response) is blank
+
+
+# test name -> the class attribute holding its cases
+TABLES = {
+    "test_score": "SCORES",
+    "test_parse_response": "PARSED",
+    "test_parse_response_rejects_malformed_input": "MALFORMED",
+    "test_validate": "VALIDATION",
+    "test_is_blank": "BLANK",
+}
