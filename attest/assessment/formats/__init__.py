@@ -4,8 +4,8 @@
 helpers every format uses; ``choice`` (single_choice, multiple_response), ``inline_choice``,
 ``matching``, ``ordering``, ``text_entry`` and ``productive`` (extended_text, audio_response)
 hold the formats; ``key_checks`` the helpers of their lint rules; ``registry`` the one list.
-Pure: no Flask, no database (tests/unit/test_purity.py). docs/architecture.md, "Adding an item
-format", says what a new format needs.
+Pure: no Flask, no database (tests/unit/test_purity.py). docs/architecture.md ("How to add …",
+"An item format") says what a new format needs.
 """
 
 from attest.assessment.formats.base import (
