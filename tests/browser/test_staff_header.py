@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 LAYOUT = """() => {
   const bar = document.querySelector('header.topbar');
-  const parts = [bar.querySelector('.brand'), ...bar.querySelectorAll('nav a, nav .who, nav button')];
+  const words = bar.querySelectorAll('nav a, nav .who, nav button');
+  const parts = [bar.querySelector('.brand'), ...words];
   return parts.map(el => {
     const r = el.getBoundingClientRect();
     const line = parseFloat(getComputedStyle(el).lineHeight) || r.height;
