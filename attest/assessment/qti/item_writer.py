@@ -293,8 +293,7 @@ def _credit_processing(item: Mapping[str, Any], gaps: int) -> ET.Element:
     processing = ET.Element("qti-response-processing")
     setter = ET.SubElement(processing, "qti-set-outcome-value", {"identifier": "SCORE"})
     responses = [
-        ET.Element("qti-map-response", {"identifier": f"RESPONSE_{i}"})
-        for i in range(1, gaps + 1)
+        ET.Element("qti-map-response", {"identifier": f"RESPONSE_{i}"}) for i in range(1, gaps + 1)
     ]
     if item.get("scoring") == "partial":
         divide = ET.SubElement(setter, "qti-divide")

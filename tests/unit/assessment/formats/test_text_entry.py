@@ -19,7 +19,6 @@ from tests.unit.assessment.formats.cases import (
     ValidateCases,
 )
 
-
 # The canonical QTI mapping: "York" full credit, "york" half credit, both case-sensitive.
 YORK = {
     "gaps": [
@@ -140,9 +139,17 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
         ),
         (
             "text_entry",
-            {"gaps": [{"prompt": "___", "accept": [{"text": "York", "case_sensitive": True},
-                                                   {"text": "York", "score": 0.5,
-                                                    "case_sensitive": True}]}]},
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": [
+                            {"text": "York", "case_sensitive": True},
+                            {"text": "York", "score": 0.5, "case_sensitive": True},
+                        ],
+                    }
+                ]
+            },
             [
                 "gaps[0].accept: expected distinct variants after normalization; 'York' "
                 "(case-sensitive) and 'York' (case-sensitive, 0.5) are the same answer in that "
@@ -151,8 +158,14 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
         ),
         (
             "text_entry",
-            {"gaps": [{"prompt": "___", "accept": ["york", {"text": "York", "score": 0.5,
-                                                            "case_sensitive": True}]}]},
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": ["york", {"text": "York", "score": 0.5, "case_sensitive": True}],
+                    }
+                ]
+            },
             [
                 "gaps[0].accept: expected distinct variants after normalization; 'York' "
                 "(case-sensitive, 0.5) never scores: 'york' accepts it in any case for as much"
@@ -165,8 +178,17 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
         ),
         (
             "text_entry",
-            {"gaps": [{"prompt": "___", "accept": [
-                {"text": "York", "score": 0, "case_sensitive": "yes", "hint": 1}, {"score": 1}]}]},
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": [
+                            {"text": "York", "score": 0, "case_sensitive": "yes", "hint": 1},
+                            {"score": 1},
+                        ],
+                    }
+                ]
+            },
             [
                 "gaps[0].accept[0].hint: unknown field; expected one of text, score, "
                 "case_sensitive",

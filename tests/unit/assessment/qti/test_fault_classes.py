@@ -228,9 +228,7 @@ def _text_entry(mapping: str, correct: str = "") -> bytes:
     return _item3(body, decls)
 
 
-KEPT = (
-    "adaptive tests count a partial score above 0.5 as right, 0.5 or less as wrong"
-)
+KEPT = "adaptive tests count a partial score above 0.5 as right, 0.5 or less as wrong"
 
 
 def test_a_case_variant_worth_less_is_kept_and_named(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from attest.assessment.bank import MEDIA_DIR, load_bank
 from attest.assessment.formats import get_format
 from attest.assessment.qti import QtiError, export_bank, install_package, read_package
 from attest.assessment.qti.common import ATTEST_NS, CP_NS, QTI3_NS
+from attest.assessment.qti.item_writer import item_element
 from attest.assessment.qti.package import parse_xml
 from tests.unit.assessment.qti.packages import (
     BANK_ROOT,
@@ -217,3 +219,21 @@ def test_text_entry_scores_and_case_rules_round_trip(tmp_path):
     text_entry = get_format("text_entry")
     typed = ("York", "york", "YORK")
     assert [text_entry.score(york.content, {"1": t}) for t in typed] == [1.0, 0.5, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("scoring", "operator"), [("all_or_nothing", "qti-min"), ("partial", "qti-divide")]
+)
+def test_a_variant_worth_less_is_scored_from_the_map_responses(scoring, operator):
+    gaps = [
+        {"prompt": "___", "accept": [{"text": "York", "case_sensitive": True}, "Lancaster"]},
+        {"prompt": "___", "accept": ["Tudor", {"text": "Tudors", "score": 0.5}]},
+    ]
+    item = {"id": "nl-lz-a2-9999", "format": "text_entry", "stem": "Vul in.", "gaps": gaps,
+            "scoring": scoring}  # fmt: skip
+    root = parse_xml(ET.tostring(item_element(item, str, source="x.yaml")), "item")
+    assert item_problems(root) == []
+    setter = root.find(f"{{{QTI3_NS}}}qti-response-processing/{{{QTI3_NS}}}qti-set-outcome-value")
+    assert setter is not None and setter[0].tag == f"{{{QTI3_NS}}}{operator}"
+    maps = root.iter(f"{{{QTI3_NS}}}qti-map-response")
+    assert [m.get("identifier") for m in maps] == ["RESPONSE_1", "RESPONSE_2"]
