@@ -319,7 +319,8 @@ class BodyReader:
 
         The mapped values become scores relative to the top value (or the upper bound); an
         entry's case rule is kept where its text has letters. A correct response without a
-        mapping is matched exactly, so case-sensitively (QTI ``match``).
+        mapping is compared as response processing does: case-sensitively (QTI ``match``)
+        unless a ``qti-string-match`` on the response says ``case-sensitive="false"``.
         """
         entries = self.mapping(interaction)
         where = f"gap {gap}"
@@ -328,7 +329,8 @@ class BodyReader:
             mapping = self.declaration(interaction).find("qti-mapping")
             found = self._mapped_variants(mapping, entries, where)
         if not found:
-            found = [Variant(c, 1.0, _has_case(c)) for c in self.correct(interaction)]
+            exact = self._string_match_case(interaction.get("response-identifier"))
+            found = [Variant(c, 1.0, exact and _has_case(c)) for c in self.correct(interaction)]
         clashes = collisions(found)
         for clash in clashes:
             self.problems.append(f"{where}: answers that cannot be told apart: {clash}")
@@ -336,6 +338,14 @@ class BodyReader:
             rid = interaction.get("response-identifier")
             self.problems.append(f"response {rid}: no correct response (qti-correct-response)")
         return [] if clashes else [v.as_field() for v in found]
+
+    def _string_match_case(self, rid: str | None) -> bool:
+        """Return the case rule response processing compares the response with: that of a
+        ``qti-string-match`` on it (``case-sensitive``, default true), else exact (``match``)."""
+        for match in self.root.iter("qti-string-match"):
+            if any(v.get("identifier") == rid for v in match.iter("qti-variable")):
+                return match.get("case-sensitive", "true") != "false"
+        return True
 
     def _mapped_variants(
         self, mapping: ET.Element, entries: list[tuple[str, float, bool]], where: str

@@ -442,3 +442,22 @@ def test_packages_exported_before_keep_their_metadata_and_notes(tmp_path):
     )
     assert entry["author_note"] == "Checks a day."
     assert entry["text"] == "Bakkerij Jansen: dicht op maandag."
+
+
+@pytest.mark.parametrize(("rule", "accept"), [("false", ["York"]), ("true", [
+    {"text": "York", "case_sensitive": True}])])  # fmt: skip
+def test_a_string_match_gives_the_case_rule_of_a_key_without_mapping(tmp_path, rule, accept):
+    correct = "<qti-correct-response><qti-value>York</qti-value></qti-correct-response>"
+    processing = (
+        "<qti-response-processing><qti-response-condition><qti-response-if><qti-string-match "
+        f'case-sensitive="{rule}"><qti-variable identifier="R"/><qti-correct identifier="R"/>'
+        '</qti-string-match><qti-set-outcome-value identifier="SCORE"><qti-base-value '
+        'base-type="float">1</qti-base-value></qti-set-outcome-value></qti-response-if>'
+        "</qti-response-condition></qti-response-processing>"
+    )
+    item = _text_entry("", correct).replace(
+        b"</qti-assessment-item>", processing.encode() + b"</qti-assessment-item>"
+    )
+    outcome = _outcome(tmp_path, item, approximate=False)
+    assert outcome.status == "faithful", outcome.line()
+    assert outcome.entry["gaps"][0]["accept"] == accept
