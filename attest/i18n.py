@@ -37,7 +37,7 @@ def select_locale() -> str:
     Kiosk pages speak every kiosk language; staff and public pages only Dutch and English.
     """
     if request.blueprint == "kiosk":
-        from attest.assessment.kiosk_languages import LANGUAGE_CODES
+        from attest.kiosk.languages import LANGUAGE_CODES
 
         languages = list(LANGUAGE_CODES)
     else:

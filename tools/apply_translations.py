@@ -26,7 +26,7 @@ sys.path.insert(0, str(TOOLS))
 sys.path.insert(0, str(ROOT))
 from translations_en import EN  # noqa: E402
 
-from attest.assessment.kiosk_languages import LANGUAGE_CODES, REFERENCE  # noqa: E402
+from attest.kiosk.languages import LANGUAGE_CODES, REFERENCE  # noqa: E402
 
 TRANSLATIONS = ROOT / "attest" / "translations"
 PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"

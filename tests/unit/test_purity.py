@@ -47,7 +47,7 @@ PURE_MODULES = [
     "attest.assessment.rubrics",
     "attest.assessment.allocation",
     "attest.assessment.agreement",
-    "attest.assessment.kiosk_languages",
+    "attest.kiosk.languages",
     "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
     "attest.certificates.requirement_text",

@@ -7,11 +7,11 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
-from attest.assessment.kiosk_json import fail as _fail
-from attest.assessment.kiosk_json import json_object, optional, required
-from attest.assessment.kiosk_views import ANSWER_MESSAGES, _current_session, _now, bp
 from attest.assessment.recordings import RecordingError
 from attest.database import db_session
+from attest.kiosk.json_bodies import fail as _fail
+from attest.kiosk.json_bodies import json_object, optional, required
+from attest.kiosk.pages import ANSWER_MESSAGES, _current_session, _now, bp
 from attest.models import SessionItem, TestSession
 from attest.storage import StorageError, storage_for
 

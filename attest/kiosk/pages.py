@@ -25,13 +25,13 @@ from flask_babel import lazy_gettext as _l
 from attest.assessment import answer_capture, delivery, session_clock
 from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.items import get_format
-from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
 from attest.database import db_session, on_rollback
+from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.models import SessionStatus, TestSession
 from attest.proctor.forms import EmptyForm
 from attest.storage import StorageError, storage_for
@@ -339,8 +339,8 @@ def media(relpath: str):
 
 # The JSON endpoints behind kiosk.js (answer queue, drafts, microphone check, chunked uploads)
 # are routes of this blueprint too.
-from attest.assessment import kiosk_capture_views  # noqa: E402, F401
-from attest.assessment.kiosk_session_views import (  # noqa: E402  (routes on this blueprint)
+from attest.kiosk import capture  # noqa: E402, F401
+from attest.kiosk.session_pages import (  # noqa: E402  (routes on this blueprint)
     can_go_back,
     kiosk_gate,
     max_plays,

@@ -1,5 +1,5 @@
 """Kiosk routes around the items: heartbeat, countdown status, audio plays, sound check, pause
-screen and focus reports. They live on the kiosk blueprint (imported by kiosk_views)."""
+screen and focus reports. They live on the kiosk blueprint (imported by attest.kiosk.pages)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,18 @@ from flask import g, jsonify, redirect, render_template, request, url_for
 from flask import session as web_session
 from flask_babel import gettext as _
 
-from attest.assessment import delivery, kiosk_control, session_clock
-from attest.assessment.kiosk_json import json_object, optional, required
-from attest.assessment.kiosk_views import (
+from attest.assessment import delivery, session_clock
+from attest.assessment.purposes import get_purpose
+from attest.database import db_session
+from attest.kiosk import control
+from attest.kiosk.json_bodies import json_object, optional, required
+from attest.kiosk.pages import (
     _current_session,
     _now,
     _session_or_home,
     _timeout,
     bp,
 )
-from attest.assessment.purposes import get_purpose
-from attest.database import db_session
 from attest.models import SessionItem, TestSession
 from attest.proctor.forms import EmptyForm
 
@@ -47,7 +48,7 @@ def can_go_back(outline: list[tuple[int, str]], sitem: SessionItem, adaptive: bo
 
 def max_plays(ts: TestSession, skill: str) -> int:
     """Return how often a clip of this section may be played."""
-    return kiosk_control.max_plays_for(ts, skill)
+    return control.max_plays_for(ts, skill)
 
 
 @bp.route("/heartbeat", methods=["POST"])
@@ -81,11 +82,11 @@ def focus():
         return jsonify(error="no_session"), 409
     payload = json_object()
     how = required(payload, "how", "text")
-    if how not in kiosk_control.FOCUS_KINDS:
+    if how not in control.FOCUS_KINDS:
         return jsonify(error="bad_request", message="unknown focus event"), 400
     position = optional(payload, "position", "whole")
     position = position if position is not None and 0 < position < 10_000 else None
-    event = kiosk_control.report_focus_loss(db_session(), ts, how, position, _now())
+    event = control.report_focus_loss(db_session(), ts, how, position, _now())
     return jsonify(recorded=event is not None), 201 if event is not None else 200
 
 
@@ -103,13 +104,13 @@ def play(position: int):
     audio = sitem.item_version.media.get("audio")
     if not audio:
         return jsonify(allowed=False, error="no_audio"), 404
-    limit = kiosk_control.max_plays_for(ts, sitem.skill)
+    limit = control.max_plays_for(ts, sitem.skill)
     refusal = session_clock.answer_refusal(session, ts, sitem.skill, _now(), _timeout())
     if refusal is not None:
         g.commit_on_error = True
         message = _("De tijd voor dit deel is om.") if refusal == "time_up" else _("Even wachten.")
         return jsonify(allowed=False, error=refusal, message=message), 409
-    granted, plays = kiosk_control.grant_play(session, sitem, limit)
+    granted, plays = control.grant_play(session, sitem, limit)
     if not granted:
         return jsonify(
             allowed=False,
@@ -138,9 +139,9 @@ def sound_check():
         if not form.validate_on_submit():
             return render_template("kiosk/sound_check.html", form=form, called=False), 400
         if request.form.get("result") == "ok":
-            kiosk_control.confirm_sound(db_session(), ts, _now())
+            control.confirm_sound(db_session(), ts, _now())
             return redirect(target)
-        kiosk_control.report_sound_problem(db_session(), ts, _now())
+        control.report_sound_problem(db_session(), ts, _now())
         called = True
     return render_template("kiosk/sound_check.html", form=form, called=called, ts=ts)
 
