@@ -24,8 +24,8 @@ from attest.audit import record_event
 from attest.auth import cookie_secure, roles_required
 from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.models import Candidate, Centre, Kiosk, Role, User
-from attest.proctor.forms import EmptyForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

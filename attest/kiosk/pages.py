@@ -31,9 +31,9 @@ from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
 from attest.database import db_session, on_rollback
+from attest.forms import EmptyForm
 from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.models import SessionStatus, TestSession
-from attest.proctor.forms import EmptyForm
 from attest.storage import StorageError, storage_for
 
 bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")

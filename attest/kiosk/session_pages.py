@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.kiosk import control
 from attest.kiosk.json_bodies import json_object, optional, required
 from attest.kiosk.pages import (
@@ -20,7 +21,6 @@ from attest.kiosk.pages import (
     bp,
 )
 from attest.models import SessionItem, TestSession
-from attest.proctor.forms import EmptyForm
 
 
 def kiosk_gate(session, ts: TestSession, sitem: SessionItem):

@@ -37,13 +37,13 @@ from attest.certificates.service import (
 )
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
+from attest.forms import EmptyForm
 from attest.kiosk.languages import kiosk_language
 from attest.models import AttestationStatus, Role, SessionStatus
 from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
-    EmptyForm,
     EndSessionForm,
     ExtraTimeForm,
     IssueForm,
