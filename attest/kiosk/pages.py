@@ -29,7 +29,7 @@ from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
-from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
 from attest.database import db_session, on_rollback
 from attest.forms import EmptyForm
 from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
@@ -126,8 +126,6 @@ def _session_or_home() -> TestSession:
 
 @bp.route("/enrol/<token>")
 def enrol(token: str):
-    from attest.admin.views import set_kiosk_cookie
-
     try:
         kiosk, device_token = enrol_with_token(db_session(), token[:100], _now())
     except KioskError:
