@@ -186,7 +186,7 @@ def _register_blueprints(app: Flask) -> None:
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
     from attest.examiner.views import bp as examiner_bp
-    from attest.kiosk.pages import bp as kiosk_bp
+    from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 
