@@ -5,9 +5,10 @@ its templates in the top-level `templates/kiosk/`. The blueprint is built on fir
 (`from attest.kiosk import bp`, in create_app), so that importing the pure `languages` module
 loads no Flask.
 
-- `current.py`: the request hooks (registered kiosk, display modes) and what every route shares:
-  the session in progress, the time, the heartbeat timeout;
-- `pages.py`: enrolment, start code, language, instructions, items, finish, media;
+- `pages.py`: the request hooks (registered kiosk, display modes); enrolment, start code,
+  language, instructions, items, finish, media;
+- `current.py`: what every route shares: the session in progress, the time, the heartbeat
+  timeout, the display-mode classes;
 - `session_pages.py`: heartbeat (the section clock), audio plays, sound check, pause, focus;
 - `capture.py`: the JSON calls of kiosk.js: queued answers, drafts, microphone, chunked uploads;
 - `json_bodies.py`: reading a JSON call's body, field by field, with typed refusals;
@@ -38,6 +39,6 @@ def _blueprint() -> Blueprint:
     from flask import Blueprint
 
     bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
-    from attest.kiosk import capture, current, pages, session_pages  # noqa: F401  (hooks, routes)
+    from attest.kiosk import capture, pages, session_pages  # noqa: F401  (hooks, routes)
 
     return bp

@@ -1,21 +1,17 @@
-"""The kiosk and the test session of the current request, for every kiosk route: the request
-hooks that recognise a registered kiosk (its device cookie) and show the display modes of its
-session, and the helpers the pages and JSON calls share (the session in progress, the clock)."""
+"""The kiosk's test session in the current request, and what every kiosk route shares with it:
+the session in progress (its clocks brought up to date), the time, the heartbeat timeout, the
+classes of the session's display modes. The request hooks that set `g.kiosk` are in pages.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import abort, current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, url_for
 from flask import session as web_session
 
 from attest.assessment import session_clock
-from attest.auth.kiosks import kiosk_with_session
 from attest.database import db_session
-from attest.kiosk import bp
 from attest.models import SessionStatus, TestSession
-
-LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 
 
 def now() -> datetime:
@@ -25,30 +21,6 @@ def now() -> datetime:
 def heartbeat_timeout() -> float:
     """Seconds without a sign of life after which a kiosk's section clock stops."""
     return float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
-
-
-@bp.before_request
-def require_registered_kiosk():
-    if request.endpoint == "kiosk.enrol":
-        return None
-    token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
-    # the session in progress is read with the kiosk, in one query (see current_session)
-    g.kiosk, g.kiosk_ts_row = kiosk_with_session(db_session(), token, web_session.get("kiosk_ts"))
-    if g.kiosk is None:
-        return render_template("kiosk/not_registered.html"), 403
-    at, seen = now(), g.kiosk.last_seen_at
-    if seen is None or at - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
-        g.kiosk.last_seen_at = at
-    return None
-
-
-@bp.context_processor
-def display_modes() -> dict[str, str]:
-    """Classes of the large-text and high-contrast modes a proctor chose for this session."""
-    ts = current_session() if g.get("kiosk") is not None else None
-    if ts is None:  # the last page after finishing keeps the modes of the session
-        return {"display_classes": web_session.get("kiosk_display", "")}
-    return {"display_classes": display_classes(ts)}
 
 
 def display_classes(ts: TestSession) -> str:

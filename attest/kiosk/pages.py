@@ -4,6 +4,7 @@ spoken answer), finish, media. Routes of the kiosk blueprint (attest.kiosk)."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
-from attest.auth.kiosks import KioskError, enrol_with_token, set_kiosk_cookie
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
 from attest.database import db_session, on_rollback
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
@@ -43,7 +44,32 @@ from attest.kiosk.messages import ANSWER_MESSAGES, CODE_MESSAGES, STORAGE_MESSAG
 from attest.models import SessionItem, TestSession
 from attest.storage import StorageError, storage_for
 
+LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
+
+
+@bp.before_request
+def require_registered_kiosk():
+    if request.endpoint == "kiosk.enrol":
+        return None
+    token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
+    # the session in progress is read with the kiosk, in one query (see current_session)
+    g.kiosk, g.kiosk_ts_row = kiosk_with_session(db_session(), token, web_session.get("kiosk_ts"))
+    if g.kiosk is None:
+        return render_template("kiosk/not_registered.html"), 403
+    at, seen = now(), g.kiosk.last_seen_at
+    if seen is None or at - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
+        g.kiosk.last_seen_at = at
+    return None
+
+
+@bp.context_processor
+def display_modes() -> dict[str, str]:
+    """Classes of the large-text and high-contrast modes a proctor chose for this session."""
+    ts = current_session() if g.get("kiosk") is not None else None
+    if ts is None:  # the last page after finishing keeps the modes of the session
+        return {"display_classes": web_session.get("kiosk_display", "")}
+    return {"display_classes": display_classes(ts)}
 
 
 @bp.route("/enrol/<token>")
