@@ -26,14 +26,8 @@ PROBE = (
     "module", ["attest.kiosk", "attest.kiosk.pages", "attest.kiosk.capture", "attest.kiosk.current"]
 )
 def test_the_blueprint_has_every_route_whichever_module_comes_first(module):
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(module=module)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    name, prefix, routes = result.stdout.split()
+    probe = [sys.executable, "-c", PROBE.format(module=module)]  # a fresh interpreter
+    name, prefix, routes = subprocess.check_output(probe, text=True, cwd=ROOT).split()
     assert (name, prefix) == ("kiosk", "/kiosk")
     assert int(routes) == 22  # pages 11, session pages 5, JSON calls 6
 
