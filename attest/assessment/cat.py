@@ -72,10 +72,10 @@ from attest.assessment.cefr import (
     BELOW_A1,
     CONFIDENT,
     LEVELS,
-    PROVISIONAL_CUTS,
     CutScores,
     level_probabilities,
 )
+from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.irt import (
     EAP_GRID,
     ItemMatrix,
@@ -127,7 +127,11 @@ class CatConfig:
     mode: str = "placement"
     cut_level: str | None = None  # mode "cut": the level whose cut is decided (e.g. "A2")
     entry_level: str | None = None  # mode "placement": start at this level's cut
-    cuts: Mapping[str, float] = field(default_factory=lambda: dict(PROVISIONAL_CUTS))
+    # The store's cuts: a live section passes its skill's (adaptive.engine_for); tests, benchmarks
+    # and the docstring's example get DEFAULT_SKILL's.
+    cuts: Mapping[str, float] = field(
+        default_factory=lambda: dict(cut_scores_for(DEFAULT_SKILL).cuts)
+    )
     prior_mean: float = 0.0
     prior_sd: float = 1.5
     min_items: int = 8

@@ -5,13 +5,14 @@ Pure module: a function of the public base URL and the requirement profiles."""
 from __future__ import annotations
 
 from attest.certificates.requirements import profile_codes
+from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 _ERROR = {
     "type": "object",
     "required": ["error", "message"],
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
-_LEVEL = {"type": ["string", "null"], "enum": ["below_A1", "A1", "A2", "B1", "B2", None]}
+_LEVEL = {"type": ["string", "null"], "enum": [*RESULT_LEVELS, None]}
 _DATE = {"type": "string", "format": "date"}
 
 
@@ -22,7 +23,7 @@ def _json(schema: dict, description: str) -> dict:
 def _schemas(profiles: list[str]) -> dict:
     levels = {
         "type": "object",
-        "properties": {s: _LEVEL for s in ("listening", "reading", "speaking", "writing")},
+        "properties": {s: _LEVEL for s in SKILLS},
     }
     return {
         "Error": _ERROR,

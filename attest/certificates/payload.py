@@ -17,6 +17,7 @@ import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import cose
+from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 FORMAT_VERSION = 1
 COSE_SIGN1_TAG = 18  # RFC 9052 section 4.2
@@ -32,8 +33,9 @@ DEFAULT_MAX_PAYLOAD_CHARS = QR_MAX_CHARS - MAX_BASE_URL_CHARS - len(URL_PATH)
 MAX_INPUT_CHARS = 1024  # far above any real payload; bounds work done on hostile input
 CLOCK_SKEW = timedelta(minutes=5)
 
-SKILLS = ("listening", "reading", "speaking", "writing")
-LEVEL_CODES = {"below_A1": 1, "A1": 2, "A2": 3, "B1": 4, "B2": 5}  # 0 = not tested
+# A level's code in the payload is its rank + 1 (below_A1 = 1 .. B2 = 5; 0 = not tested), one
+# 4-bit digit per skill in the order of SKILLS: both orders are part of the signed format.
+LEVEL_CODES = {level: rank + 1 for rank, level in enumerate(RESULT_LEVELS)}
 LEVEL_NAMES = {code: name for name, code in LEVEL_CODES.items()}
 
 # Claim keys (private to this format; 6 is the CWT `iat`, RFC 8392 section 3.1.6).

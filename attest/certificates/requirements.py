@@ -16,12 +16,12 @@ from typing import Mapping
 
 import yaml
 
-from attest.assessment.cefr import LEVELS as MEASURABLE  # the levels Attest can measure
-from attest.assessment.purposes import SKILLS
+from attest.vocabulary import LEVELS as MEASURABLE  # the levels Attest can measure
+from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 DATA_FILE = Path(__file__).with_name("data") / "requirements.yaml"
-# Only the levels Attest can measure; a profile asking more is refused when the file is loaded.
-ORDER = {"below_A1": 0, "A1": 1, "A2": 2, "B1": 3, "B2": 4}
+# Only the levels Attest can measure; a profile asking more (C1, C2) is refused when loaded.
+ORDER = {level: rank for rank, level in enumerate(RESULT_LEVELS)}
 DECIDED_BY = ("test_date", "lease_start")
 KINDS = ("requirement", "indication", "no_level")
 

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from attest.names import display_name
+from attest.vocabulary import RESULT_LEVELS, SKILL_NAMES_NL, SKILLS
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -29,14 +30,6 @@ CONTEXTS = [
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-SKILLS = ("listening", "reading", "speaking", "writing")
-SKILL_NAMES = {
-    "listening": "luisteren",
-    "reading": "lezen",
-    "speaking": "spreken",
-    "writing": "schrijven",
-}
-LEVELS = ["below_A1", "A1", "A2", "B1", "B2"]
 MAX_TOKEN = 64 * 1024
 
 
@@ -116,9 +109,9 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
                     {
                         "id": f"{achievement_id}#{skill}",
                         "type": ["ResultDescription"],
-                        "name": SKILL_NAMES[skill],
+                        "name": SKILL_NAMES_NL[skill],
                         "resultType": "ext:CEFRLevel",
-                        "allowedValue": LEVELS,
+                        "allowedValue": list(RESULT_LEVELS),
                     }
                     for skill in SKILLS
                 ],

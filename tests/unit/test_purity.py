@@ -13,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
+    "attest.vocabulary",
     "attest.identity",
     "attest.names",
     "attest.assessment.retake",
@@ -34,6 +35,7 @@ PURE_MODULES = [
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",
+    "attest.assessment.cut_scores",
     "attest.assessment.decision_accuracy",
     "attest.assessment.purpose_quality",
     "attest.assessment.purposes",
