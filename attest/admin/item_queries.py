@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from attest.admin.charts import information_function
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
-from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.cut_scores import load_store
 from attest.models import Item, ItemVersion, SessionItem, SkillResult
 
 FILTERS = ("skill", "level", "domain", "format", "status")
@@ -68,8 +68,8 @@ def version_usage(session: so.Session, item: Item) -> dict[int, int]:
 def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
     """Gather the test information of the live bank and the calibration of stored answers."""
     scored = current_versions(session, skill, machine_scored=True)
-    in_force = cut_scores_for(skill)
-    cuts = in_force.cuts
+    in_force = load_store().record(skill)  # the skill's cuts for purposes without their own
+    cuts = in_force.cut_scores.cuts
     calibration = calibrate_bank(session, now, skills=[skill])
     report = calibration.skills[0] if calibration.skills else None
     return {

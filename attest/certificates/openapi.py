@@ -4,6 +4,7 @@ Pure module: a function of the public base URL and the requirement profiles."""
 
 from __future__ import annotations
 
+from attest import public_urls as urls
 from attest.certificates.requirements import profile_codes
 from attest.vocabulary import RESULT_LEVELS, SKILLS
 
@@ -145,7 +146,7 @@ def _schemas(profiles: list[str]) -> dict:
 
 
 def openapi_document(public_url: str) -> dict:
-    """Return the OpenAPI document (served at /api/v1/openapi.json)."""
+    """Return the OpenAPI document (served at public_urls.API_OPENAPI)."""
     profiles = [code for code, _title in profile_codes()]
     limited = _json({"$ref": "#/components/schemas/Error"}, "too many requests (rate limit)")
     return {
@@ -156,9 +157,9 @@ def openapi_document(public_url: str) -> dict:
             "description": "Verify NT2 attestations and check requirement profiles. "
             "Offline verification: docs/payload-format.md.",
         },
-        "servers": [{"url": public_url.rstrip("/")}],
+        "servers": [{"url": urls.base_url(public_url)}],
         "paths": {
-            "/api/v1/verify": {
+            urls.API_VERIFY: {
                 "post": {
                     "operationId": "verifyAttestation",
                     "summary": "Verify a typed attestation code together with the birth date",
@@ -188,7 +189,7 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/api/v1/profiles": {
+            urls.API_PROFILES: {
                 "get": {
                     "operationId": "listProfiles",
                     "summary": "List the requirement profiles",
@@ -205,7 +206,7 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/api/v1/partner/checks": {
+            urls.PARTNER_CHECKS: {
                 "post": {
                     "operationId": "partnerCheck",
                     "summary": "Does a valid attestation of this person meet the profile?",
@@ -229,14 +230,14 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/.well-known/jwks.json": {
+            urls.JWKS: {
                 "get": {
                     "operationId": "jwks",
                     "summary": "Issuing keys with certificate chains, retired/compromised dates",
                     "responses": {"200": _json({"type": "object"}, "JWKS")},
                 }
             },
-            "/status/attestations": {
+            urls.STATUS_LIST: {
                 "get": {
                     "operationId": "statusList",
                     "summary": "Signed status list (CWT, 2 bits per attestation)",

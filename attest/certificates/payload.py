@@ -17,13 +17,14 @@ import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import cose
+from attest.public_urls import PAYLOAD_PAGE, payload_url
 from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 FORMAT_VERSION = 1
 COSE_SIGN1_TAG = 18  # RFC 9052 section 4.2
 COSE_ALG_ES256 = -7  # RFC 9053 section 2.1
 HDR_ALG, HDR_KID = 1, 4
-URL_PATH = "/V/"
+URL_PATH = PAYLOAD_PAGE
 # Alphanumeric capacity of QR version 14 at error correction level Q (ISO/IEC 18004, table 7).
 QR_MAX_VERSION = 14
 QR_MAX_CHARS = 376
@@ -126,8 +127,7 @@ def encode_payload(
 
 def verification_url(base_url: str, payload: str) -> str:
     """Return `{BASE_URL}/V/{PAYLOAD}` in QR alphanumeric characters (the base is uppercased)."""
-    base = base_url.strip().rstrip("/").upper()
-    url = f"{base}{URL_PATH}{payload}"
+    url = payload_url(base_url, payload)
     bad = sorted(set(url) - QR_ALPHANUMERIC)
     if bad:
         raise ValueError(f"the URL has characters outside QR alphanumeric mode: {bad}")

@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from attest.names import display_name
+from attest.public_urls import ACHIEVEMENT, code_url, status_list_url
+from attest.public_urls import base_url as public_base
 from attest.vocabulary import RESULT_LEVELS, SKILL_NAMES_NL, SKILLS
 
 CONTEXTS = [
@@ -62,15 +64,15 @@ def _iso(moment: datetime) -> str:
 
 def build_credential(facts: CredentialFacts, base_url: str) -> dict:
     """Return the OpenBadgeCredential (JSON-LD) for an attestation."""
-    base = base_url.rstrip("/")
-    achievement_id = f"{base}/achievements/nt2-cefr"
+    base = public_base(base_url)
+    achievement_id = f"{base}{ACHIEVEMENT}"
     tested = [s for s in SKILLS if facts.levels.get(s) is not None]
     name = "Attest Nederlands als tweede taal (NT2)" + (
         " — DEMO, zonder waarde" if facts.is_demo else ""
     )
     credential: dict = {
         "@context": CONTEXTS,
-        "id": f"{base}/v/{facts.code}",
+        "id": code_url(base, facts.code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
         "issuer": {"id": f"{base}/", "type": ["Profile"], "name": facts.issuer_name},
@@ -129,10 +131,10 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
     }
     if facts.status_index is not None:
         credential["credentialStatus"] = {
-            "id": f"{base}/status/attestations#{facts.status_index}",
+            "id": status_list_url(base, facts.status_index),
             "type": "TokenStatusListEntry",
             "statusListIndex": facts.status_index,
-            "statusListCredential": f"{base}/status/attestations",
+            "statusListCredential": status_list_url(base),
         }
     return credential
 

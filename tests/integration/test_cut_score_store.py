@@ -101,4 +101,4 @@ def test_the_adaptive_engine_the_cat_defaults_and_the_report_read_the_store(db, 
     assert dict(CatConfig().cuts) == {level: cut + SHIFT for level, cut in old["reading"].items()}
     report = item_queries.psychometric_report(db, "reading", T0)
     assert report["cuts"] == {level: cut + SHIFT for level, cut in old_report.items()}
-    assert report["cut_scores"].version == "panel-test"
+    assert report["cut_scores"].cut_scores.version == "panel-test"

@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
     "attest.vocabulary",
+    "attest.public_urls",
     "attest.identity",
     "attest.names",
     "attest.assessment.retake",
