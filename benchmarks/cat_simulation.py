@@ -38,7 +38,6 @@ import numpy as np
 import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
-from attest.assessment.cefr import BELOW_A1, LEVELS
 from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.exposure import (
     FADING,
@@ -49,6 +48,7 @@ from attest.assessment.exposure import (
 )
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
 from attest.assessment.purposes import load_purposes
+from attest.vocabulary import BELOW_A1, LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = (BELOW_A1,) + LEVELS

@@ -68,13 +68,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from attest.assessment.cefr import (
-    BELOW_A1,
-    CONFIDENT,
-    LEVELS,
-    CutScores,
-    level_probabilities,
-)
+from attest.assessment.cefr import CONFIDENT, CutScores, level_probabilities
 from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.irt import (
     EAP_GRID,
@@ -84,6 +78,7 @@ from attest.assessment.irt import (
     log_likelihood,
     wle,
 )
+from attest.vocabulary import BELOW_A1, LEVELS
 
 MODES = ("placement", "cut")
 STOP_RULES = ("sprt", "ci")

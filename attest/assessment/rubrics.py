@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+# PRODUCTIVE and level_rank are the vocabulary's, read here as rubrics.* by examiner.scoring.
 from attest.vocabulary import BELOW_A1, PRODUCTIVE, RESULT_LEVELS, level_rank  # noqa: F401
 
 DATA_FILE = Path(__file__).with_name("data") / "rubrics.yaml"
