@@ -70,6 +70,11 @@ class Rubric:
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.criteria)
 
+    @property
+    def band_levels(self) -> tuple[str, ...]:
+        """Return the level each band means (band n: band_levels[n]), for the rating form."""
+        return BAND_LEVELS
+
     def check(self, bands: Mapping[str, Any]) -> dict[str, str]:
         """Return problems per criterion ('missing', 'not_a_band', 'out_of_range', 'unknown')."""
         problems: dict[str, str] = {}
