@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 from attest.vocabulary import LEVELS, SKILLS
 
 SKILL_CODES = {"listening": "lu", "reading": "lz", "speaking": "sp", "writing": "sc"}
