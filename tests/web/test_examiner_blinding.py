@@ -123,7 +123,7 @@ def test_the_writing_is_shown_as_typed_without_spellchecking(app, db, world):
     page = client.get(f"/examiner/score/{assignment.token}").get_data(as_text=True)
     assert 'spellcheck="false"' in page and "morgen is er een feest in onze tuin" in page
     assert "Spelling en lay-out" in page  # the rubric's descriptors are beside the form
-    assert "Kan geen uiting afmaken" not in page  # a writing task shows no speaking rubric
+    assert "Kan geen uiting afronden" not in page  # a writing task shows no speaking rubric
 
 
 def _finalise(app, db, world, band=2):
