@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
+    "attest.vocabulary",
+    "attest.public_urls",
     "attest.identity",
     "attest.names",
     "attest.assessment.retake",
@@ -43,6 +45,7 @@ PURE_MODULES = [
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",
+    "attest.assessment.cut_scores",
     "attest.assessment.decision_accuracy",
     "attest.assessment.purpose_quality",
     "attest.assessment.purposes",
