@@ -32,11 +32,11 @@ from typing import Any
 
 import yaml
 
-from attest.assessment.cefr import BELOW_A1, LEVELS
+# PRODUCTIVE and level_rank are the vocabulary's, read here as rubrics.* by examiner.scoring.
+from attest.vocabulary import BELOW_A1, PRODUCTIVE, RESULT_LEVELS, level_rank  # noqa: F401
 
 DATA_FILE = Path(__file__).with_name("data") / "rubrics.yaml"
-BAND_LEVELS = (BELOW_A1, *LEVELS)  # band n means level BAND_LEVELS[n]
-PRODUCTIVE = ("speaking", "writing")
+BAND_LEVELS = RESULT_LEVELS  # band n means level BAND_LEVELS[n]
 # Cues of a task in which the candidate talks *with* someone (a role-play or a phone call).
 _DIALOGUE_CUES = re.compile(r"\b(praat met|je belt|belt (naar|aan)|wat zeg je|gesprek)", re.I)
 
@@ -98,6 +98,11 @@ class Rubric:
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.criteria)
 
+    @property
+    def band_levels(self) -> tuple[str, ...]:
+        """Return the level each band means (band n: band_levels[n]), for the rating form."""
+        return BAND_LEVELS
+
     def check(self, bands: Mapping[str, Any]) -> dict[str, str]:
         """Return problems per criterion ('missing', 'not_a_band', 'out_of_range', 'unknown')."""
         problems: dict[str, str] = {}
@@ -124,11 +129,6 @@ class Rules:
     quality: Mapping[str, float]
     calibration: Mapping[str, float]
     benchmark_every: int
-
-
-def level_rank(level: str) -> int:
-    """Return the band of a level (below_A1 = 0 ... B2 = 4)."""
-    return BAND_LEVELS.index(level)
 
 
 @lru_cache(maxsize=4)
