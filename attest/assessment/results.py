@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import rubrics
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.models import (
     Attestation,
     AttestationStatus,
@@ -19,11 +19,12 @@ from attest.models import (
     SessionItem,
     TestSession,
 )
+from attest.vocabulary import SKILLS
 
 
 def levels_of(ts: TestSession) -> dict[str, str | None]:
     """Return the level per skill for all four skills (None for skills not tested)."""
-    levels: dict[str, str | None] = dict.fromkeys(("listening", "reading", "speaking", "writing"))
+    levels: dict[str, str | None] = dict.fromkeys(SKILLS)
     for r in ts.results:
         levels[r.skill] = r.level
     return levels

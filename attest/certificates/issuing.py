@@ -39,6 +39,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.public_urls import code_url
 from attest.storage import DirectoryStorage, StorageError, storage_for
 
 EXTENSION = "attest_issuer"  # the Issuer's key in app.extensions
@@ -88,7 +89,7 @@ class Issuer:
 
     def verify_url(self, code: str) -> str:
         """Return the verification URL printed under the QR code."""
-        return f"{self.public_url.rstrip('/')}/v/{code}"
+        return code_url(self.public_url, code)
 
     def framing(self, purpose: Purpose) -> Framing:
         """Return what the PDF says around the result: the issuer, the test form, its scope."""

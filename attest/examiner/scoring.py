@@ -15,7 +15,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import allocation, rubrics
-from attest.assessment.cefr import BELOW_A1
 from attest.assessment.purposes import get_purpose
 from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
@@ -38,6 +37,7 @@ from attest.models import (
     User,
 )
 from attest.signals import remark_completed
+from attest.vocabulary import BELOW_A1
 
 RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
 

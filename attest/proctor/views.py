@@ -25,7 +25,6 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, renew_start_code
-from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.assessment.session_events import events_of, open_calls
@@ -33,12 +32,13 @@ from attest.auth import roles_required
 from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
 from attest.database import db_session, on_rollback
+from attest.forms import EmptyForm
+from attest.kiosk.languages import kiosk_language
 from attest.models import AttestationStatus, Role, SessionStatus
 from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
-    EmptyForm,
     EndSessionForm,
     ExtraTimeForm,
     IssueForm,

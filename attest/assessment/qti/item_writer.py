@@ -11,6 +11,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from attest.assessment.formats import get_format
+from attest.assessment.formats.text_entry import variants
 from attest.assessment.qti.common import MEDIA_TYPES, QTI3_NS, write_text
 
 RP_TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
@@ -63,7 +65,10 @@ def item_element(
     declarations = ET.SubElement(root, "_declarations")  # placeholder, unwrapped below
     body = ET.Element("qti-item-body")
     _stimulus(body, item, href)
-    processing = WRITERS[item["format"]](item, declarations, body, href)
+    interaction = get_format(item["format"]).qti_interaction
+    if interaction is None:
+        raise ValueError(f"item {item['id']}: format {item['format']} has no QTI interaction")
+    processing = WRITERS[interaction](item, declarations, body, href)
     ET.SubElement(declarations, "qti-outcome-declaration", _score_outcome(item))
     _staff_blocks(body, item, testlet_note)
     root.append(body)
@@ -96,7 +101,7 @@ def _scalar(value: Any) -> str:
 
 def _score_outcome(item: Mapping[str, Any]) -> dict[str, str]:
     attrs = {"identifier": "SCORE", "cardinality": "single", "base-type": "float"}
-    if item["format"] in ("extended_text", "audio_response"):
+    if not get_format(item["format"]).is_machine_scored:
         attrs["external-scored"] = "human"
     else:
         attrs["normal-maximum"] = "1"
@@ -155,7 +160,7 @@ def _declare(parent: ET.Element, ident: str, cardinality: str, base: str, values
     return decl
 
 
-def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -> None:
+def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -> ET.Element:
     mapping = ET.SubElement(
         decl,
         "qti-mapping",
@@ -165,6 +170,7 @@ def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -
         ET.SubElement(
             mapping, "qti-map-entry", {"map-key": key, "mapped-value": repr(value), **extra}
         )
+    return mapping
 
 
 def _template(name: str) -> ET.Element:
@@ -197,7 +203,7 @@ def _choices(parent: ET.Element, options: list[Mapping[str, Any]], tag: str, hre
 
 
 def _choice(item, decls, body, href) -> ET.Element:
-    multiple = item["format"] == "multiple_response"
+    multiple = get_format(item["format"]).qti_cardinality == "multiple"
     answer = item["answer"] if multiple else [item["answer"]]
     decl = _declare(decls, "RESPONSE", "multiple" if multiple else "single", "identifier", answer)
     interaction = ET.SubElement(
@@ -244,10 +250,24 @@ def _set_score(parent: ET.Element, value: str) -> None:
 def _text_entry(item, decls, body, href) -> ET.Element:
     _stem_paragraph(body, item["stem"])
     checks = []
+    fractional = False
     for i, gap in enumerate(item["gaps"], start=1):
         rid = f"RESPONSE_{i}"
-        decl = _declare(decls, rid, "single", "string", [gap["accept"][0]])
-        _mapping(decl, [(a, 1.0) for a in gap["accept"]], **{"case-sensitive": "false"})
+        accepted = variants(gap)
+        full = next((v.text for v in accepted if v.score == 1), accepted[0].text)
+        decl = _declare(decls, rid, "single", "string", [full])
+        mapping = _mapping(decl, [])
+        for v in accepted:  # each variant's credit and case rule
+            ET.SubElement(
+                mapping,
+                "qti-map-entry",
+                {
+                    "map-key": v.text,
+                    "mapped-value": repr(float(v.score)),
+                    "case-sensitive": "true" if v.case_sensitive else "false",
+                },
+            )
+        fractional = fractional or any(v.score < 1 for v in accepted)
         p = ET.SubElement(body, "p", {"class": "attest-gap"})
         before, marked, after = gap["prompt"].partition(GAP_MARK)
         write_text(p, before)
@@ -262,7 +282,26 @@ def _text_entry(item, decls, body, href) -> ET.Element:
         ET.SubElement(check, "qti-map-response", {"identifier": rid})
         ET.SubElement(check, "qti-base-value", {"base-type": "float"}).text = "1"
         checks.append(check)
+    if fractional:
+        return _credit_processing(item, len(checks))
     return _aggregate(item, checks)
+
+
+def _credit_processing(item: Mapping[str, Any], gaps: int) -> ET.Element:
+    """SCORE from the gaps' mapped credits (a variant worth less than 1): their minimum for
+    all_or_nothing, their mean for partial, as text_entry scores them."""
+    processing = ET.Element("qti-response-processing")
+    setter = ET.SubElement(processing, "qti-set-outcome-value", {"identifier": "SCORE"})
+    responses = [
+        ET.Element("qti-map-response", {"identifier": f"RESPONSE_{i}"}) for i in range(1, gaps + 1)
+    ]
+    if item.get("scoring") == "partial":
+        divide = ET.SubElement(setter, "qti-divide")
+        ET.SubElement(divide, "qti-sum").extend(responses)
+        ET.SubElement(divide, "qti-base-value", {"base-type": "float"}).text = repr(float(gaps))
+    else:
+        ET.SubElement(setter, "qti-min").extend(responses)
+    return processing
 
 
 def _aggregate(item: Mapping[str, Any], checks: list[ET.Element]) -> ET.Element:
@@ -361,13 +400,13 @@ def _audio_response(item, decls, body, href) -> None:
     return None
 
 
+# The writer of each interaction; a format names its interaction (``qti_interaction``).
 WRITERS = {
-    "single_choice": _choice,
-    "multiple_response": _choice,
-    "text_entry": _text_entry,
-    "inline_choice": _inline_choice,
-    "matching": _matching,
-    "ordering": _ordering,
-    "extended_text": _extended_text,
-    "audio_response": _audio_response,
+    "qti-choice-interaction": _choice,
+    "qti-text-entry-interaction": _text_entry,
+    "qti-inline-choice-interaction": _inline_choice,
+    "qti-match-interaction": _matching,
+    "qti-order-interaction": _ordering,
+    "qti-extended-text-interaction": _extended_text,
+    "qti-upload-interaction": _audio_response,
 }
