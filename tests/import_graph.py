@@ -34,6 +34,7 @@ INFRASTRUCTURE = {
     "attest.i18n",
     "attest.redis_client",
     "attest.limiter_storage",
+    "attest.limit_keys",
     "attest.storage",
     "attest.migrate",
 }

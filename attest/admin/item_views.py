@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from attest.admin import item_queries
-from attest.admin.charts import characteristic_curve
+from attest.charts import characteristic_curve
 from attest.admin.item_key import key_lines
 from attest.assessment import purpose_quality_service
 from attest.assessment.cefr import cut_scores_for

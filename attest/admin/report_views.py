@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import lazy_gettext as _l
 
-from attest.admin.charts import bar_chart
+from attest.charts import bar_chart
 from attest.admin.report_queries import monitoring_tables
 from attest.auth import roles_required
 from attest.database import db_session

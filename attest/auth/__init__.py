@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.auth import login_protocol  # noqa: F401 - Flask-Login's protocol on User
 from attest.models import EndedSession, Role, User
 
 F = TypeVar("F", bound=Callable)

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, jsonify, request
 from attest.certificates.partner import PartnerError, check_requirement, hash_key, partner_for_key
 from attest.database import db_session
 from attest.extensions import csrf, limiter
-from attest.limits import hashed_client_address
+from attest.limit_keys import hashed_client_address
 
 bp = Blueprint("partner", __name__, url_prefix="/api/v1/partner")
 

@@ -3,7 +3,6 @@ or by QR payload. Every failed lookup is the same 'not_found' answer after the s
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from attest.certificates.offline import (
 )
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
 from attest.models import Attestation, AttestationStatus, SigningKey
+from attest.pseudonyms import pseudonym
 
 SKILLS = ("listening", "reading", "speaking", "writing")
 # Looked up when the typed code is malformed, so that every failure costs one indexed query.
@@ -325,11 +325,6 @@ def parse_lease_start(text: object) -> date | None:
     if not isinstance(text, str):
         raise ValueError("lease_start must be a date as text, YYYY-MM-DD")
     return date.fromisoformat(text.strip())
-
-
-def pseudonym(secret: str, value: str) -> str:
-    """Return a keyed, truncated hash: lets logs link lookups without naming code or client."""
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def log_lookup(route: str, result: Verification, code: str, client: str, secret: str) -> None:

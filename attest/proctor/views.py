@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -38,8 +36,9 @@ from attest.certificates.service import (
 )
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
-from attest.models import AttestationStatus, Role, SessionStatus
-from attest.proctor import retakes, services
+from attest.models import AttestationStatus, SessionStatus
+from attest.proctor import STAFF, bp, retakes, services
+from attest.proctor import now as _now
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
@@ -71,8 +70,6 @@ CALL_REASONS = {
     "undecodable": _l("de opname is onleesbaar"),
     "incomplete": _l("de opname is niet volledig aangekomen"),
 }
-bp = Blueprint("proctor", __name__, url_prefix="/proctor")
-STAFF = (Role.PROCTOR, Role.ADMIN)
 
 FIELD_MESSAGES = {
     "required": _l("Dit veld is verplicht."),
@@ -136,10 +133,6 @@ def _issue_form(formdata=None) -> IssueForm:
         SelectChoice(code, title) for code, title in profile_codes()
     ]
     return form
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _retake_message(exc: retakes.RetakeRefused) -> str:
