@@ -177,15 +177,12 @@ def _install_fast_gettext(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from attest.admin.answer_views import bp as answers_bp
-    from attest.admin.item_views import bp as items_bp
-    from attest.admin.report_views import bp as reports_bp
-    from attest.admin.trust_views import bp as trust_bp
-    from attest.admin.views import bp as admin_bp
+    from attest.admin.views import bp as admin_bp  # with items, answers, reports, trust
     from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
+    from attest.examiner.admin_views import bp as examiner_admin_bp
     from attest.examiner.views import bp as examiner_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
@@ -194,15 +191,12 @@ def _register_blueprints(app: Flask) -> None:
         web_bp,
         auth_bp,
         admin_bp,
-        items_bp,
-        answers_bp,
-        reports_bp,
         proctor_bp,
         kiosk_bp,
         verify_bp,
         examiner_bp,
+        examiner_admin_bp,
         partner_bp,
-        trust_bp,
     ):
         app.register_blueprint(bp)
 

@@ -75,3 +75,9 @@ def security_txt():
     response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.route("/attestations/<int:attestation_id>/credential.jwt")
+def old_credential_url(attestation_id: int):
+    """The Verifiable Credential download moved to the proctor pages (staff URL; 308)."""
+    return redirect(url_for("proctor.credential", attestation_id=attestation_id), code=308)

@@ -15,7 +15,8 @@ from attest.auth import roles_required
 from attest.database import db_session
 from attest.models import Role, SessionItem, TestSession
 
-bp = Blueprint("answers", __name__, url_prefix="/admin/sessions")
+# Nested in the admin blueprint: /admin/sessions/..., endpoints admin.answers.*
+bp = Blueprint("answers", __name__, url_prefix="/sessions")
 
 
 @bp.route("/<int:session_id>/answers")

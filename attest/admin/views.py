@@ -19,7 +19,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attest.admin.answer_views import bp as answers_bp
 from attest.admin.forms import KioskForm
+from attest.admin.item_views import bp as items_bp
+from attest.admin.report_views import bp as reports_bp
+from attest.admin.trust_views import bp as trust_bp
 from attest.audit import record_event
 from attest.auth import cookie_secure, roles_required
 from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
@@ -111,3 +115,9 @@ def candidate_export(candidate_id: int):
             "Content-Disposition": f'attachment; filename="attest-candidate-{candidate.id}.zip"'
         },
     )
+
+
+# The other admin pages are blueprints of their own, nested in this one: their URLs start with
+# /admin, their endpoints with "admin." (admin.items.index, admin.trust.partners, ...).
+for _child in (items_bp, answers_bp, reports_bp, trust_bp):
+    bp.register_blueprint(_child)

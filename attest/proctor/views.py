@@ -34,9 +34,10 @@ from attest.certificates.service import (
     attestation_for_session,
     issue_attestation,
 )
+from attest.certificates.vc_service import CredentialError, credential_jwt
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
-from attest.models import AttestationStatus, SessionStatus
+from attest.models import Attestation, AttestationStatus, SessionStatus
 from attest.proctor import STAFF, bp, retakes, services
 from attest.proctor import now as _now
 from attest.proctor.forms import (
@@ -385,6 +386,24 @@ def display_modes(session_id: int):
     if changes:
         flash(_("Weergave op de kiosk aangepast."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/attestations/<int:attestation_id>/credential.jwt")
+@roles_required(*STAFF)
+def credential(attestation_id: int):
+    """Download the attestation as an Open Badges 3.0 VC-JWT (for the holder's wallet)."""
+    att = db_session().get(Attestation, attestation_id)
+    if att is None or services.session_for(db_session(), current_user, att.session_id) is None:
+        abort(404)  # another centre's attestation does not exist for this user
+    try:
+        token = credential_jwt(db_session(), att, _now(), current_app.config)
+    except CredentialError:
+        abort(409)
+    return Response(
+        token,
+        mimetype="application/jwt",
+        headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.jwt"'},
+    )
 
 
 from attest.proctor import console_views  # noqa: E402,F401  (routes on this blueprint)

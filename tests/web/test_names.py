@@ -89,7 +89,7 @@ def test_a_hard_name_goes_through_registration_print_payload_and_pages(
     else:
         assert shown == display_name(family, given)
 
-    jwt = client.get(f"/attestations/{att.id}/credential.jwt").get_data(as_text=True)
+    jwt = client.get(f"/proctor/attestations/{att.id}/credential.jwt").get_data(as_text=True)
     assert _vc_name(jwt) == display_name(family, given, sort=False)
 
 
