@@ -169,7 +169,7 @@ def _shaped(text: str, font: str, size: float) -> list[Piece]:
         # /Span whose /ActualText holds the registered letters (PDF 32000-1, 14.9.4).
         # Poppler and PDFium lay out the actual text of a right-to-left word from left to right
         # and then reorder it as right-to-left text, so it is given in visual order; both then
-        # return the letters in logical order (tests/unit/certificates/test_cert_pdf.py).
+        # return the letters in logical order (tests/unit/certificates/test_pdf.py).
         # Words are shaped one by one (a space breaks Arabic joining anyway), last word first;
         # within a word, the first font run is drawn last.
         for word in reversed(re.split(r"(\s+)", run)):

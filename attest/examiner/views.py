@@ -4,23 +4,25 @@ about examiners are `admin_views.py` (under /admin/examiners); their old URLs un
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.assessment.audio_checks import seekable_webm
 from attest.auth import roles_required
 from attest.database import db_session
 from attest.examiner import admin_queries, quality, queue, scoring
@@ -108,7 +110,12 @@ def media(token: str):
     except StorageError:
         current_app.logger.warning("recording of assignment %s missing", assignment.id)
         abort(404)
-    return Response(data, mimetype=recording.content_type)
+    if "webm" in recording.content_type:
+        data = seekable_webm(data)  # MediaRecorder's WebM has no duration: the player showed none
+    # conditional: byte ranges, so the examiner can seek and replay a part
+    response = send_file(io.BytesIO(data), mimetype=recording.content_type, conditional=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/calibration", methods=["GET", "POST"])

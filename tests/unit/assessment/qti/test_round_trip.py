@@ -14,8 +14,8 @@ from attest.assessment.bank import MEDIA_DIR, load_bank
 from attest.assessment.qti import QtiError, export_bank, install_package, read_package
 from attest.assessment.qti.common import ATTEST_NS, CP_NS, QTI3_NS
 from attest.assessment.qti.package import parse_xml
-from tests.unit.qti.packages import BANK_ROOT, snapshot
-from tests.unit.qti.qti3_profile import item_problems, manifest_problems
+from tests.unit.assessment.qti.packages import BANK_ROOT, snapshot
+from tests.unit.assessment.qti.qti3_profile import item_problems, manifest_problems
 
 INTERACTION = {
     "single_choice": "qti-choice-interaction",

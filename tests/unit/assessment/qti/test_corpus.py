@@ -15,9 +15,9 @@ import yaml
 
 from attest.assessment.bank import load_bank
 from attest.assessment.qti import QtiError, assess_package, install_package
-from tests.unit.qti.packages import dir_members, make_zip, small_bank, snapshot
+from tests.unit.assessment.qti.packages import dir_members, make_zip, small_bank, snapshot
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "qti"
+CORPUS = Path(__file__).resolve().parents[3] / "data" / "qti"
 PACKAGES = CORPUS / "packages"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
 DEFAULTS = {"skill": "reading", "level": "A2", "domain": "onderwijs"}

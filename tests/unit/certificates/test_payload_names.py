@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from attest.certificates.payload import _drop_grapheme, decode_and_verify, encode_payload
-from tests.unit.payload.factories import KID, NOW, SIGNER, TRUSTED, make_claims
+from tests.unit.certificates.factories import KID, NOW, SIGNER, TRUSTED, make_claims
 
 
 def test_a_mononym_travels_with_empty_given_names():

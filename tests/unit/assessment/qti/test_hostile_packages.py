@@ -11,7 +11,7 @@ import pytest
 from attest.assessment.bank import load_bank
 from attest.assessment.qti import QtiError, export_bank, install_package
 from attest.assessment.qti import package as package_module
-from tests.unit.qti.packages import make_zip, small_bank, snapshot
+from tests.unit.assessment.qti.packages import make_zip, small_bank, snapshot
 
 ITEM = "items/nl-lz-a1-0001.xml"
 ENTITY = b"""<?xml version="1.0"?>

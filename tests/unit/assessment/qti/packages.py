@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-BANK_ROOT = Path(__file__).resolve().parents[3] / "question_banks" / "nl"
+BANK_ROOT = Path(__file__).resolve().parents[4] / "question_banks" / "nl"
 
 SMALL_ITEM = {
     "id": "nl-lz-a1-0001",

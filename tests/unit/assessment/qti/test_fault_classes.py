@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from attest.assessment.qti import QtiError, assess_package, read_package
-from tests.unit.qti.packages import make_zip
+from tests.unit.assessment.qti.packages import make_zip
 
 NS3 = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 NS22 = "http://www.imsglobal.org/xsd/imsqti_v2p2"
