@@ -19,13 +19,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.admin.forms import FindAttestationForm, PartnerForm, RevokeForm
 from attest.auth import roles_required
-from attest.certificates.forms import (
-    FindAttestationForm,
-    PartnerForm,
-    RevokeForm,
-    profile_choices,
-)
 from attest.certificates.partner import PartnerError, create_partner, renew_key, set_enabled
 from attest.certificates.requirements import profile_codes
 from attest.certificates.revocation import (
@@ -115,7 +110,6 @@ def _revocation_moment(text: str | None) -> datetime:
 @roles_required(Role.ADMIN)
 def partners():
     form = PartnerForm()
-    form.profiles.choices = profile_choices()
     new_key = None
     status = 200
     if form.validate_on_submit():
@@ -159,7 +153,6 @@ def renew_partner_key(org_id: int):
     api_key = renew_key(db_session(), org, current_user)
     orgs = db_session().scalars(sa.select(PartnerOrganisation).order_by(PartnerOrganisation.name))
     form = PartnerForm(formdata=None)
-    form.profiles.choices = profile_choices()
     flash(_("Nieuwe sleutel voor %(name)s; de oude werkt niet meer.", name=org.name), "success")
     return render_template(
         "admin/partners.html",
