@@ -126,7 +126,7 @@ def real_bank(skill: str) -> list[CatItem]:
     """Return the live, machine-scored items of the shipped bank of a skill as engine units
     (a testlet is one partial-credit unit), as the delivery builds them."""
     from attest.assessment.bank import load_bank
-    from attest.assessment.items import get_format
+    from attest.assessment.formats import get_format
 
     items = load_bank(ROOT / "question_banks/nl").select(skill=skill, status="live")
     return units_from_specs([i for i in items if get_format(i.format).is_machine_scored])

@@ -11,7 +11,7 @@ from attest.admin import item_queries
 from attest.admin.item_key import key_lines
 from attest.assessment import purpose_quality_service
 from attest.assessment.cefr import cut_scores_for
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.purposes import RECEPTIVE
 from attest.auth import roles_required
 from attest.charts import characteristic_curve

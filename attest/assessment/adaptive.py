@@ -19,8 +19,8 @@ from attest.assessment.bank_queries import unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
 from attest.assessment.cefr import LEVELS, cut_scores_for
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
+from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
-from attest.assessment.items import FORMATS
 from attest.assessment.purposes import Section, load_purposes
 from attest.assessment.session_plan import new_session_item, session_groups
 from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession

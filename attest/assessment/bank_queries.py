@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment.cefr import LEVELS
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 from attest.models import Item, ItemVersion
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from attest.assessment.cefr import LEVELS
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 
 SKILLS = ("listening", "reading", "speaking", "writing")
 SKILL_CODES = {"listening": "lu", "reading": "lz", "speaking": "sp", "writing": "sc"}

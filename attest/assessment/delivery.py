@@ -18,7 +18,7 @@ from attest.assessment.cefr import (
     level_range,
     provisional_cut_scores,
 )
-from attest.assessment.items import ResponseError, get_format
+from attest.assessment.formats import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.assessment.session_plan import new_session_item, session_groups, unit_groups

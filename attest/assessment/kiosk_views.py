@@ -23,8 +23,8 @@ from flask import session as web_session
 from flask_babel import lazy_gettext as _l
 
 from attest.assessment import answer_capture, delivery, session_clock
+from attest.assessment.formats import get_format
 from attest.assessment.instruction_audio import audio_dir, audio_filename
-from attest.assessment.items import get_format
 from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
@@ -243,7 +243,7 @@ def item(position: int):
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     draft_seq = 0
-    if version.format == "extended_text":
+    if get_format(version.format).keeps_drafts:
         previous, draft_seq = answer_capture.text_to_show(session, sitem)
     purpose = get_purpose(ts.purpose_code)
     outline = delivery.item_outline(session, ts)

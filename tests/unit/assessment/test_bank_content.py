@@ -10,7 +10,7 @@ import pytest
 
 from attest.assessment.bank import MEDIA_DIR, Bank, load_bank
 from attest.assessment.bank_rules import DIFFICULTY_BANDS, in_band
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.rubrics import task_type_for
 
 BANK_ROOT = Path(__file__).resolve().parents[3] / "question_banks" / "nl"

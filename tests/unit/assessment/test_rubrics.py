@@ -141,7 +141,7 @@ def test_final_rating_rule():
 
 
 def test_an_item_can_name_its_rubric_and_a_wrong_name_is_refused():
-    from attest.assessment.productive_formats import AudioResponse, ExtendedText
+    from attest.assessment.formats.productive import AudioResponse, ExtendedText
 
     speaking = {"stem": "Vertel.", "preparation_seconds": 10, "max_recording_seconds": 30}
     assert AudioResponse.validate({**speaking, "task_type": "dialogue"}) == []
