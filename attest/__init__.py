@@ -178,12 +178,12 @@ def _install_fast_gettext(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from attest.admin.views import bp as admin_bp  # with items, answers, reports, trust
-    from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.verify_views import bp as verify_bp
     from attest.examiner.admin_views import bp as examiner_admin_bp
     from attest.examiner.views import bp as examiner_bp
+    from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 

@@ -38,7 +38,7 @@ import numpy as np
 import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
-from attest.assessment.cefr import BELOW_A1, LEVELS, PROVISIONAL_CUTS, CutScores
+from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.exposure import (
     FADING,
     MAX_RATE,
@@ -48,10 +48,11 @@ from attest.assessment.exposure import (
 )
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
 from attest.assessment.purposes import load_purposes
+from attest.vocabulary import BELOW_A1, LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = (BELOW_A1,) + LEVELS
-CUTS = CutScores(dict(PROVISIONAL_CUTS))
+CUTS = cut_scores_for(DEFAULT_SKILL)  # the cuts in force (the store), as CatConfig's default
 CUT_LEVEL = "A2"
 BANDS = {"A1": (-3.0, -1.0), "A2": (-1.0, 0.5), "B1": (0.5, 2.0), "B2": (2.0, 3.5)}
 DOMAINS = (

@@ -10,13 +10,13 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from attest.admin import item_queries
 from attest.admin.item_key import key_lines
 from attest.assessment import purpose_quality_service
-from attest.assessment.cefr import cut_scores_for
+from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.formats import get_format
-from attest.assessment.purposes import RECEPTIVE
 from attest.auth import roles_required
 from attest.charts import characteristic_curve
 from attest.database import db_session
 from attest.models import Item, Role
+from attest.vocabulary import RECEPTIVE
 
 # Nested in the admin blueprint: /admin/items/..., endpoints admin.items.*
 bp = Blueprint("items", __name__, url_prefix="/items")

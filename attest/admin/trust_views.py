@@ -29,8 +29,8 @@ from attest.certificates.revocation import (
     revoke_attestation,
 )
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.models import Attestation, AttestationStatus, PartnerOrganisation, Role
-from attest.proctor.forms import EmptyForm
 
 # Nested in the admin blueprint: /admin/attestations, /admin/partners, endpoints admin.trust.*
 bp = Blueprint("trust", __name__)

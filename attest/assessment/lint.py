@@ -19,9 +19,8 @@ import yaml
 from attest.assessment import lint_gates as gates
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
-from attest.assessment.bank_rules import SKILLS
-from attest.assessment.cefr import LEVELS
 from attest.assessment.formats import get_format
+from attest.vocabulary import LEVELS, SKILLS
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from attest import totp
+from attest import public_urls, totp
 from attest.cli.common import load_bank, now, transaction
 from attest.demo import DEMO_USERS
 
@@ -54,7 +54,8 @@ def _instructions(done) -> list[str]:
         "",
         "  kiosk: open this one-time link in the browser that will be the kiosk",
         f"    {base}/kiosk/enrol/{done.kiosk_token}",
-        f"  verification: {base}/v/<attestation code>   API: POST {base}/api/v1/verify",
+        f"  verification: {public_urls.code_url(base, '<attestation code>')}   "
+        f"API: POST {public_urls.url(base, public_urls.API_VERIFY)}",
         "",
     ]
     return lines

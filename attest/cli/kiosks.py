@@ -45,7 +45,7 @@ def kiosks_enrol_link(name: str, centre_code: str) -> None:
 def kiosks_instructions_audio(force: bool) -> None:
     from attest.assessment.audio import AudioError
     from attest.assessment.instruction_audio import audio_dir, generate_instruction_audio
-    from attest.assessment.kiosk_languages import KIOSK_LANGUAGES
+    from attest.kiosk.languages import KIOSK_LANGUAGES
 
     translations = Path(current_app.root_path) / "translations"
     try:

@@ -19,8 +19,8 @@ from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
 from attest.examiner.forms import RemarkForm, bands_form, bands_of
 from attest.examiner.views import ERRORS
+from attest.forms import EmptyForm
 from attest.models import Performance, Role, User
-from attest.proctor.forms import EmptyForm
 from attest.proctor.services import visible_centre_ids
 
 bp = Blueprint("examiner_admin", __name__, url_prefix="/admin/examiners")

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import allocation, rubrics
-from attest.assessment.cefr import BELOW_A1
 from attest.assessment.formats import get_format
 from attest.assessment.purposes import get_purpose
 from attest.audit import record_event
@@ -37,6 +36,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.vocabulary import BELOW_A1
 
 RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
 

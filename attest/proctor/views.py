@@ -23,7 +23,6 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, levels_of, renew_start_code
-from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
@@ -37,13 +36,14 @@ from attest.certificates.service import (
 from attest.certificates.vc_service import CredentialError, credential_jwt
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
+from attest.forms import EmptyForm
+from attest.kiosk.languages import kiosk_language
 from attest.models import Attestation, AttestationStatus, SessionStatus
 from attest.proctor import STAFF, bp, retakes, services
 from attest.proctor import now as _now
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
-    EmptyForm,
     EndSessionForm,
     ExtraTimeForm,
     IssueForm,

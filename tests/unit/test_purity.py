@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
+    "attest.vocabulary",
+    "attest.public_urls",
     "attest.identity",
     "attest.names",
     "attest.pseudonyms",
@@ -45,6 +47,7 @@ PURE_MODULES = [
     "attest.assessment.calibration",
     "attest.assessment.dif",
     "attest.assessment.cefr",
+    "attest.assessment.cut_scores",
     "attest.assessment.decision_accuracy",
     "attest.assessment.purpose_quality",
     "attest.assessment.purposes",
@@ -58,7 +61,7 @@ PURE_MODULES = [
     "attest.assessment.rubrics",
     "attest.assessment.allocation",
     "attest.assessment.agreement",
-    "attest.assessment.kiosk_languages",
+    "attest.kiosk.languages",
     "attest.assessment.instruction_audio",
     "attest.certificates.requirements",
     "attest.certificates.requirement_text",
