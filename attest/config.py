@@ -37,6 +37,7 @@ ENV_SETTINGS = {
     "ATTEST_SMTP_URL": "SMTP_URL",
     "ATTEST_MAIL_FROM": "MAIL_FROM",
     "ATTEST_MAIL_TO_LOG": "MAIL_TO_LOG",
+    "ATTEST_BOOKING_LIMIT": "BOOKING_LIMIT",
     "ATTEST_TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
     "ATTEST_VERIFY_LIMIT_CLIENT": "VERIFY_LIMIT_CLIENT",
     "ATTEST_VERIFY_LIMIT_CODE": "VERIFY_LIMIT_CODE",
@@ -68,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,
     "MAIL_FROM": "Attest <noreply@attest.invalid>",
     "MAIL_TO_LOG": False,
+    # Posts to the public booking pages (a booking, a confirmation, a change) per client address.
+    "BOOKING_LIMIT": "10 per hour;30 per day",
     # Rate limits (limits syntax): lookups per client address, typed lookups per code,
     # partner API calls per organisation.
     "VERIFY_LIMIT_CLIENT": "30 per minute;300 per hour",
