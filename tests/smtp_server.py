@@ -16,6 +16,7 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        self.url = ""  # the server's smtp:// URL
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
@@ -49,7 +50,8 @@ def smtp_inbox(app):
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    app.config["SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    inbox.url = f"smtp://127.0.0.1:{controller.port}"
+    app.config["SMTP_URL"] = inbox.url
     try:
         yield inbox
     finally:
