@@ -39,7 +39,7 @@ def manage_url(config: Mapping[str, Any], token: str) -> str:
 
 def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None = None) -> None:
     """Send one of the mails: "confirm" (with the link to confirm), "moved" (a new link after a
-    reschedule), "cancelled", "reminder" (the day before). Raises attest.mail.MailError."""
+    reschedule), "reminder" (the day before). Raises attest.mail.MailError."""
     config = current_app.config
     purposes = load_purposes()
     purpose = purposes[slot.purpose_code].title if slot.purpose_code in purposes else ""
@@ -47,7 +47,6 @@ def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None
         subjects = {
             "confirm": _("Bevestig uw afspraak voor een test Nederlands"),
             "moved": _("Uw afspraak voor een test Nederlands is verplaatst"),
-            "cancelled": _("Uw afspraak voor een test Nederlands is geannuleerd"),
             "reminder": _("Herinnering: morgen uw test Nederlands"),
         }
         context = {
