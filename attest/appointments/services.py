@@ -145,6 +145,14 @@ def slot_for(session: so.Session, user: User, slot_id: int) -> Slot | None:
     return slot
 
 
+def booking_for(session: so.Session, user: User, booking_id: int) -> Booking | None:
+    """Return a booking if the user's centre may see it."""
+    booking = session.get(Booking, booking_id)
+    if booking is None or slot_for(session, user, booking.slot_id) is None:
+        return None
+    return booking
+
+
 def day_bounds(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     return start, datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
@@ -421,8 +429,8 @@ def mark(
     session: so.Session, user: User, booking_id: int, status: BookingStatus, now: datetime
 ) -> Booking:
     """Record on the day that a booked person came (attended) or did not (no-show)."""
-    booking = session.get(Booking, booking_id)
-    if booking is None or slot_for(session, user, booking.slot_id) is None:
+    booking = booking_for(session, user, booking_id)
+    if booking is None:
         raise BookingError("no_booking")
     if status not in rules.MARKS or booking.status not in rules.MARKABLE_FROM:
         raise BookingError("not_markable")

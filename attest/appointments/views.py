@@ -96,6 +96,13 @@ def _booking_message(exc: services.BookingError) -> str:
     return str(BOOKING_MESSAGES[exc.code])
 
 
+def _to_day(centre_id: int, day: date | str):
+    """Back to the day page (an admin of no centre keeps the centre chosen)."""
+    day = day if isinstance(day, str) else day.isoformat()
+    centre = centre_id if current_user.centre_id is None else None
+    return redirect(url_for("appointments.day_view", day=day, centre=centre))
+
+
 def _purpose_choices() -> list[SelectChoice]:
     return [SelectChoice(p.code, p.title) for p in load_purposes().values() if p.is_live]
 
@@ -113,14 +120,21 @@ def _slot_label(slot, left: int) -> str:
 # ------------------------------------------------------------------------------------ proctor
 
 
-def _centre_id() -> int:
-    if current_user.centre_id is None:
-        abort(403)  # admins without a centre: slots belong to a centre
-    return current_user.centre_id
+def _centre_id() -> int | None:
+    """The centre whose slots are shown: the user's; an admin of no centre picks one."""
+    if current_user.centre_id is not None:
+        return current_user.centre_id
+    chosen = request.args.get("centre", type=int)
+    if chosen is None or db_session().get(Centre, chosen) is None:
+        return None
+    return chosen
 
 
 def _day_page(day: date, form: SlotForm | None = None, status: int = 200):
     centre_id = _centre_id()
+    if centre_id is None:  # an admin of no centre: choose one first
+        centres = db_session().scalars(sa.select(Centre).order_by(Centre.name)).all()
+        return render_template("appointments/centres.html", centres=centres, day=day), status
     if form is None:
         form = SlotForm(formdata=None, day=day)
         form.purpose.choices = _purpose_choices()
@@ -142,6 +156,7 @@ def _day_page(day: date, form: SlotForm | None = None, status: int = 200):
     return render_template(
         "appointments/day.html",
         day=day,
+        centre_id=centre_id,
         rows=rows,
         form=form,
         book_form=book_form,
@@ -170,16 +185,19 @@ def create_slot():
     if not form.validate_on_submit():
         return _day_page(form.day.data or _now().astimezone(ZONE).date(), form, 400)
     starts = datetime.combine(form.day.data, form.time.data, tzinfo=ZONE).astimezone(UTC)
+    centre_id = _centre_id()
+    if centre_id is None:
+        return _day_page(form.day.data, form, 400)
     try:
         services.create_slot(
-            db_session(), _centre_id(), current_user, starts, form.duration_minutes.data,
+            db_session(), centre_id, current_user, starts, form.duration_minutes.data,
             form.purpose.data, form.capacity.data,
         )  # fmt: skip
     except SlotInvalid as exc:
         form.capacity.errors = [str(SLOT_MESSAGES[exc.code]) % exc.detail]
         return _day_page(form.day.data, form, 400)
     flash(_("Moment aangemaakt."), "success")
-    return redirect(url_for(".day_view", day=form.day.data.isoformat()))
+    return _to_day(centre_id, form.day.data)
 
 
 @bp.route("/slots/<int:slot_id>/edit", methods=["GET", "POST"])
@@ -203,7 +221,7 @@ def edit_slot(slot_id: int):
             form.capacity.errors = [str(SLOT_MESSAGES[exc.code]) % exc.detail]
         else:
             flash(_("Moment gewijzigd."), "success")
-            return redirect(url_for(".day_view", day=form.day.data.isoformat()))
+            return _to_day(slot.centre_id, form.day.data)
     status = 400 if form.is_submitted() else 200
     return render_template("appointments/slot_form.html", form=form, slot=slot), status
 
@@ -223,28 +241,27 @@ def book_candidate(slot_id: int):
         services.book_candidate(db_session(), slot.id, cand, current_user, _now())
     except services.BookingError as exc:
         flash(_booking_message(exc), "error")
-        return redirect(url_for(".day_view", day=day)), 303
+        return _to_day(slot.centre_id, day), 303
     flash(_("Kandidaat ingeboekt."), "success")
-    return redirect(url_for(".day_view", day=day))
+    return _to_day(slot.centre_id, day)
 
 
 @bp.route("/bookings/<int:booking_id>/mark", methods=["POST"])
 @roles_required(*STAFF)
 def mark_booking(booking_id: int):
+    booking = services.booking_for(db_session(), current_user, booking_id) or abort(404)
+    slot = booking.slot
+    day = slot.starts_at.astimezone(ZONE).date().isoformat()
     form = MarkForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        booking = services.mark(
-            db_session(), current_user, booking_id, BookingStatus(form.status.data), _now()
-        )
+        services.mark(db_session(), current_user, booking_id, BookingStatus(form.status.data),
+                      _now())  # fmt: skip
     except services.BookingError as exc:
-        if exc.code == "no_booking":
-            abort(404)
         flash(_booking_message(exc), "error")
-        return redirect(url_for(".day_view")), 303
-    day = booking.slot.starts_at.astimezone(ZONE).date().isoformat()
-    return redirect(url_for(".day_view", day=day))
+        return _to_day(slot.centre_id, day), 303
+    return _to_day(slot.centre_id, day)
 
 
 # ------------------------------------------------------------------------------------- public
