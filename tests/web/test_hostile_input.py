@@ -57,6 +57,10 @@ DECLARED_FORMS = {
     # appointments: this world has no slot or booking (they answer 404 here; their own tests
     # are test_appointments and test_booking); the world's centre code is not a centre's
     "appointments.book_candidate": (access.STAFF, {"csrf_token", "candidate"}),
+    "appointments.edit_slot": (
+        access.STAFF,
+        {"csrf_token", "day", "time", "duration_minutes", "purpose", "capacity"},
+    ),
     "appointments.mark_booking": (access.STAFF, {"csrf_token", "status"}),
     "booking.book": (
         access.PUBLIC,
