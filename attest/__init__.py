@@ -184,11 +184,11 @@ def _register_blueprints(app: Flask) -> None:
     from attest.admin.views import bp as admin_bp
     from attest.appointments.views import bp as appointments_bp
     from attest.appointments.views import public_bp as booking_bp
-    from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
     from attest.examiner.views import bp as examiner_bp
+    from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.productive_formats import count_words
+from attest.assessment.formats.productive import count_words
 from attest.assessment.rubrics import Rubric
 from attest.examiner.quality import open_calibration, seed_benchmark
 from attest.examiner.scoring import (

@@ -28,8 +28,8 @@ from attest.examiner import admin_queries, quality, queue, scoring
 from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
 from attest.examiner.forms import RemarkForm, bands_form, bands_of
+from attest.forms import EmptyForm
 from attest.models import Performance, Role, User
-from attest.proctor.forms import EmptyForm
 from attest.proctor.services import visible_centre_ids
 from attest.storage import StorageError, storage_for
 

@@ -15,9 +15,9 @@ from babel import Locale
 from babel.messages.pofile import read_po
 
 from attest.assessment import instruction_audio
-from attest.assessment.kiosk_languages import KIOSK_LANGUAGES, LANGUAGE_CODES, REFERENCE
 from attest.config import PROJECT_ROOT
 from attest.i18n import direction
+from attest.kiosk.languages import KIOSK_LANGUAGES, LANGUAGE_CODES, REFERENCE
 
 TRANSLATIONS = PROJECT_ROOT / "attest" / "translations"
 AUDIO = instruction_audio.audio_dir(PROJECT_ROOT / "attest" / "static")

@@ -1,7 +1,7 @@
 """slot and booking: appointments per centre (attest.appointments)
 
 Revision ID: 0028
-Revises: 0021
+Revises: 0024
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0021"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

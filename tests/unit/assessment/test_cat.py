@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
-from attest.assessment.cefr import provisional_cut_scores
+from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.irt import ItemParams
 
 DOMAINS = ("werk", "wonen", "gezondheid", "vervoer")
@@ -128,7 +128,7 @@ def test_placement_is_mostly_right_and_flags_uncertain_results(bank):
     engine = CatEngine(bank, CatConfig(max_items=40))
     truth = np.random.default_rng(9).normal(-0.25, 1.5, 60)
     levels = [StopDecision(**simulate(engine, t, seed=s).stop) for s, t in enumerate(truth)]
-    cuts = provisional_cut_scores()
+    cuts = cut_scores_for(DEFAULT_SKILL)  # the cuts a CatConfig gets by default
     right = [d.level == cuts.level_for(t) for d, t in zip(levels, truth, strict=True)]
     assert np.mean(right) > 0.7
     assert all(d.is_uncertain == (d.probability < 0.8) for d in levels)

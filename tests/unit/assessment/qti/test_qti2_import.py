@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from attest.assessment.bank import load_bank
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.qti import QtiError, install_package, read_package
 from tests.unit.assessment.qti.packages import FIXTURES, dir_members, make_zip, small_bank, snapshot
 

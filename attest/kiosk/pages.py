@@ -1,14 +1,14 @@
-"""Kiosk pages: start code, language, one item per screen, finish."""
+"""Kiosk pages: enrolment, start code, language, instructions, one item per screen (and its
+spoken answer), finish, media. Routes of the kiosk blueprint (attest.kiosk)."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     g,
@@ -20,51 +20,32 @@ from flask import (
     url_for,
 )
 from flask import session as web_session
-from flask_babel import lazy_gettext as _l
 
 from attest.assessment import answer_capture, delivery, session_clock
+from attest.assessment.formats import get_format
 from attest.assessment.instruction_audio import audio_dir, audio_filename
-from attest.assessment.items import get_format
-from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.assessment.purposes import get_purpose
 from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
-from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session
+from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
 from attest.database import db_session, on_rollback
-from attest.models import SessionStatus, TestSession
-from attest.proctor.forms import EmptyForm
-from attest.storage import StorageError, storage_for
-
-bp = Blueprint("kiosk", __name__, url_prefix="/kiosk")
-CODE_MESSAGES = {
-    "bad_code": _l("Dit is geen geldige startcode. Controleer de code en probeer opnieuw."),
-    "unknown_code": _l("Deze startcode is niet bekend. Vraag hulp aan de toezichter."),
-    "used_code": _l("Deze startcode is al gebruikt. Vraag de toezichter om een nieuwe code."),
-    "expired_code": _l("Deze startcode is verlopen. Vraag de toezichter om een nieuwe code."),
-    "empty_bank": _l("De test kan niet starten. Vraag hulp aan de toezichter."),
-}
-
-
-STORAGE_MESSAGE = _l(
-    "Je opname kon niet worden opgeslagen. Ze blijft op deze computer bewaard. Probeer opnieuw "
-    "of roep de toezichter."
+from attest.forms import EmptyForm
+from attest.kiosk import bp, control
+from attest.kiosk.current import (
+    current_session,
+    display_classes,
+    heartbeat_timeout,
+    now,
+    session_or_home,
 )
-ANSWER_MESSAGES = {
-    "no_answer": _l("Kies een antwoord voor je verdergaat."),
-    "paused": _l("De test is gepauzeerd. Je antwoord is niet bewaard: wacht op de toezichter."),
-    "section_closed": _l("Dit deel is afgesloten. Je antwoord is niet bewaard."),
-    "locked": _l("Dit antwoord kan niet meer veranderen: de volgende vraag is er al op gekozen."),
-    "bad_response": _l("Je antwoord is nog niet volledig. Kijk het na en probeer opnieuw."),
-}
-
+from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
+from attest.kiosk.messages import ANSWER_MESSAGES, CODE_MESSAGES, STORAGE_MESSAGE
+from attest.models import SessionItem, TestSession
+from attest.storage import StorageError, storage_for
 
 LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @bp.before_request
@@ -72,64 +53,29 @@ def require_registered_kiosk():
     if request.endpoint == "kiosk.enrol":
         return None
     token = request.cookies.get(current_app.config["KIOSK_COOKIE_NAME"])
-    # the session in progress is read with the kiosk, in one query (see _current_session)
+    # the session in progress is read with the kiosk, in one query (see current_session)
     g.kiosk, g.kiosk_ts_row = kiosk_with_session(db_session(), token, web_session.get("kiosk_ts"))
     if g.kiosk is None:
         return render_template("kiosk/not_registered.html"), 403
-    now, seen = _now(), g.kiosk.last_seen_at
-    if seen is None or now - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
-        g.kiosk.last_seen_at = now
+    at, seen = now(), g.kiosk.last_seen_at
+    if seen is None or at - seen >= LAST_SEEN_STEP:  # a day is shown: no write per request
+        g.kiosk.last_seen_at = at
     return None
 
 
 @bp.context_processor
 def display_modes() -> dict[str, str]:
     """Classes of the large-text and high-contrast modes a proctor chose for this session."""
-    ts = _current_session() if g.get("kiosk") is not None else None
+    ts = current_session() if g.get("kiosk") is not None else None
     if ts is None:  # the last page after finishing keeps the modes of the session
         return {"display_classes": web_session.get("kiosk_display", "")}
-    return {"display_classes": _display_classes(ts)}
-
-
-def _display_classes(ts: TestSession) -> str:
-    modes = (("large-text", ts.is_large_text), ("high-contrast", ts.is_high_contrast))
-    return " ".join(name for name, on in modes if on)
-
-
-def _timeout() -> float:
-    return float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"])
-
-
-def _current_session() -> TestSession | None:
-    """Return this kiosk's session in progress, its clocks brought up to date (a request from
-    the kiosk is a sign of life: see session_clock.sync)."""
-    if "kiosk_ts_checked" in g:
-        return g.kiosk_ts_checked
-    ts_id = web_session.get("kiosk_ts")
-    ts = g.get("kiosk_ts_row")
-    if ts is None or ts.id != ts_id:
-        ts = db_session().get(TestSession, ts_id) if isinstance(ts_id, int) else None
-    if ts is None or ts.kiosk_id != g.kiosk.id or ts.status is not SessionStatus.IN_PROGRESS:
-        ts = None
-    else:
-        session_clock.sync(db_session(), ts, _now(), _timeout())
-    g.kiosk_ts_checked = ts
-    return ts
-
-
-def _session_or_home() -> TestSession:
-    ts = _current_session()
-    if ts is None:
-        abort(redirect(url_for("kiosk.home")))
-    return ts
+    return {"display_classes": display_classes(ts)}
 
 
 @bp.route("/enrol/<token>")
 def enrol(token: str):
-    from attest.admin.views import set_kiosk_cookie
-
     try:
-        kiosk, device_token = enrol_with_token(db_session(), token[:100], _now())
+        kiosk, device_token = enrol_with_token(db_session(), token[:100], now())
     except KioskError:
         return render_template("kiosk/not_registered.html", bad_link=True), 403
     return set_kiosk_cookie(redirect(url_for("kiosk.home")), device_token)
@@ -137,7 +83,7 @@ def enrol(token: str):
 
 @bp.route("/", methods=["GET", "POST"])
 def home():
-    if _current_session() is not None:
+    if current_session() is not None:
         return redirect(url_for("kiosk.resume"))
     # a new candidate: forget the language and display modes of the one before
     web_session.pop("kiosk_display", None)
@@ -147,7 +93,7 @@ def home():
     if request.method == "POST" and form.validate_on_submit():
         try:
             ts = delivery.redeem_start_code(
-                db_session(), request.form.get("code", "")[:32], g.kiosk, _now()
+                db_session(), request.form.get("code", "")[:32], g.kiosk, now()
             )
         except delivery.DeliveryError as exc:
             error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
@@ -163,7 +109,7 @@ def home():
 
 @bp.route("/language", methods=["GET", "POST"])
 def language():
-    ts = _session_or_home()
+    ts = session_or_home()
     form = EmptyForm()
     if request.method == "POST":
         choice = kiosk_language(request.form.get("language"))
@@ -177,7 +123,7 @@ def language():
 @bp.route("/instructions")
 def instructions():
     """The general instructions in the chosen language, with their spoken version."""
-    ts = _session_or_home()
+    ts = session_or_home()
     lang = kiosk_language(ts.language)
     if lang is None:
         return redirect(url_for("kiosk.language"))
@@ -194,21 +140,44 @@ def instructions():
 
 @bp.route("/resume")
 def resume():
-    ts = _session_or_home()
+    ts = session_or_home()
     if ts.language is None:
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = ts.language
     if ts.paused_at is not None:
         return redirect(url_for("kiosk.paused"))
-    position = delivery.next_position(db_session(), ts, _now())
+    position = delivery.next_position(db_session(), ts, now())
     if position is None:
         return redirect(url_for("kiosk.finish"))
     return redirect(url_for("kiosk.item", position=position))
 
 
+def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
+    """Return where the kiosk must go instead of showing an item (None: show it)."""
+    if ts.paused_at is not None:
+        return redirect(url_for("kiosk.paused"))
+    clock = session_clock.clock_of(session, ts, sitem.skill)
+    if clock is not None and clock.closed_at is not None:
+        web_session["kiosk_notice"] = "time_up" if clock.close_reason == "time_up" else "closed"
+        return redirect(url_for("kiosk.resume"))
+    if sitem.item_version.media.get("audio") and ts.sound_checked_at is None:
+        return redirect(url_for("kiosk.sound_check", next=sitem.position))
+    return None
+
+
+def can_go_back(outline: list[tuple[int, str]], sitem: SessionItem, adaptive: bool) -> bool:
+    """Tell whether the item before may be shown again: in a linear test, within the section.
+
+    `outline` is the session's (position, skill) list (delivery.item_outline)."""
+    if adaptive or sitem.position <= 1:
+        return False
+    before = next((skill for pos, skill in outline if pos == sitem.position - 1), None)
+    return before is not None and before == sitem.skill
+
+
 @bp.route("/item/<int:position>", methods=["GET", "POST"])
 def item(position: int):
-    ts = _session_or_home()
+    ts = session_or_home()
     session = db_session()
     try:
         sitem = delivery.session_item(session, ts, position)
@@ -222,7 +191,7 @@ def item(position: int):
         key = (raw.pop("answer_key", None) or [None])[0] or None
         try:
             answer_capture.submit_answer(
-                session, ts, position, raw, key, _now(), heartbeat_timeout=_timeout()
+                session, ts, position, raw, key, now(), heartbeat_timeout=heartbeat_timeout()
             )
         except delivery.DeliveryError as exc:
             if exc.code == "time_up":
@@ -230,20 +199,20 @@ def item(position: int):
                 return render_template("kiosk/time_up.html", form=EmptyForm()), 409
             error, status = ANSWER_MESSAGES.get(exc.code, ANSWER_MESSAGES["no_answer"]), 400
         else:
-            nxt = delivery.next_position(session, ts, _now())
+            nxt = delivery.next_position(session, ts, now())
             target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
             return redirect(target)
     gate = kiosk_gate(session, ts, sitem)
     if gate is not None:
         return gate
     if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
-        session_clock.enter_section(session, ts, sitem.skill, _now())
+        session_clock.enter_section(session, ts, sitem.skill, now())
         if sitem.shown_at is None:  # assigning it again would cost a flush for nothing
-            sitem.shown_at = _now()
+            sitem.shown_at = now()
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     draft_seq = 0
-    if version.format == "extended_text":
+    if get_format(version.format).keeps_drafts:
         previous, draft_seq = answer_capture.text_to_show(session, sitem)
     purpose = get_purpose(ts.purpose_code)
     outline = delivery.item_outline(session, ts)
@@ -268,9 +237,9 @@ def item(position: int):
         ahead=[pos for pos, _skill in outline if position < pos <= position + PREFETCH],
         error=error,
         form=EmptyForm(),
-        clock=session_clock.status(session, ts, _now(), _timeout()),
+        clock=session_clock.status(session, ts, now(), heartbeat_timeout()),
         can_go_back=can_go_back(outline, sitem, purpose.is_adaptive),
-        max_plays=max_plays(ts, sitem.skill),
+        max_plays=control.max_plays_for(ts, sitem.skill),
         notice=web_session.pop("kiosk_notice", None),
     ), status
 
@@ -278,7 +247,7 @@ def item(position: int):
 @bp.route("/item/<int:position>/recording", methods=["POST"])
 def recording(position: int):
     """Receive a spoken answer (raw audio body, X-Content-SHA256 header) and acknowledge it."""
-    ts = _current_session()
+    ts = current_session()
     if ts is None:
         return jsonify(error="no_session"), 409
     try:
@@ -292,7 +261,7 @@ def recording(position: int):
             sitem,
             request.get_data(cache=False),
             request.headers.get("X-Content-SHA256"),
-            _now(),
+            now(),
         )
     except RecordingError as exc:
         return jsonify(error=exc.code, message=str(exc)), 400
@@ -309,16 +278,16 @@ def recording(position: int):
 
 @bp.route("/finish", methods=["GET", "POST"])
 def finish():
-    ts = _session_or_home()
-    missing = delivery.next_position(db_session(), ts, _now())
+    ts = session_or_home()
+    missing = delivery.next_position(db_session(), ts, now())
     form = EmptyForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         if missing is not None:
             return redirect(url_for("kiosk.item", position=missing))
-        delivery.finish_session(db_session(), ts, _now())
-        lang, display = web_session.get("lang"), _display_classes(ts)
+        delivery.finish_session(db_session(), ts, now())
+        lang, display = web_session.get("lang"), display_classes(ts)
         web_session.clear()
         web_session["lang"], web_session["kiosk_display"] = lang, display
         return redirect(url_for("kiosk.done"))
@@ -332,16 +301,6 @@ def done():
 
 @bp.route("/media/<path:relpath>")
 def media(relpath: str):
-    _session_or_home()
+    session_or_home()
     bank = Path(current_app.config["BANK_DIR"])
     return send_from_directory(bank / "media", relpath, max_age=3600)
-
-
-# The JSON endpoints behind kiosk.js (answer queue, drafts, microphone check, chunked uploads)
-# are routes of this blueprint too.
-from attest.assessment import kiosk_capture_views  # noqa: E402, F401
-from attest.assessment.kiosk_session_views import (  # noqa: E402  (routes on this blueprint)
-    can_go_back,
-    kiosk_gate,
-    max_plays,
-)

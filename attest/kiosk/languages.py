@@ -59,9 +59,6 @@ INSTRUCTIONS: tuple[str, ...] = (
     N_("Neem rustig je tijd. Veel succes!"),
 )
 
-# Skill names appear on kiosk pages (attest.i18n.skill_label): marked here for the kiosk domain.
-SKILL_NAMES = (N_("luisteren"), N_("lezen"), N_("spreken"), N_("schrijven"))
-
 
 def kiosk_language(code: str | None) -> KioskLanguage | None:
     """Return the kiosk language with this code, or None."""

@@ -1,5 +1,5 @@
 """Kiosk routes around the items: heartbeat, countdown status, audio plays, sound check, pause
-screen and focus reports. They live on the kiosk blueprint (imported by kiosk_views)."""
+screen and focus reports. Routes of the kiosk blueprint (attest.kiosk)."""
 
 from __future__ import annotations
 
@@ -7,57 +7,23 @@ from flask import g, jsonify, redirect, render_template, request, url_for
 from flask import session as web_session
 from flask_babel import gettext as _
 
-from attest.assessment import delivery, kiosk_control, session_clock
-from attest.assessment.kiosk_json import json_object, optional, required
-from attest.assessment.kiosk_views import (
-    _current_session,
-    _now,
-    _session_or_home,
-    _timeout,
-    bp,
-)
+from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
 from attest.database import db_session
-from attest.models import SessionItem, TestSession
-from attest.proctor.forms import EmptyForm
-
-
-def kiosk_gate(session, ts: TestSession, sitem: SessionItem):
-    """Return where the kiosk must go instead of showing an item (None: show it)."""
-    if ts.paused_at is not None:
-        return redirect(url_for("kiosk.paused"))
-    clock = session_clock.clock_of(session, ts, sitem.skill)
-    if clock is not None and clock.closed_at is not None:
-        web_session["kiosk_notice"] = "time_up" if clock.close_reason == "time_up" else "closed"
-        return redirect(url_for("kiosk.resume"))
-    if sitem.item_version.media.get("audio") and ts.sound_checked_at is None:
-        return redirect(url_for("kiosk.sound_check", next=sitem.position))
-    return None
-
-
-def can_go_back(outline: list[tuple[int, str]], sitem: SessionItem, adaptive: bool) -> bool:
-    """Tell whether the item before may be shown again: in a linear test, within the section.
-
-    `outline` is the session's (position, skill) list (delivery.item_outline)."""
-    if adaptive or sitem.position <= 1:
-        return False
-    before = next((skill for pos, skill in outline if pos == sitem.position - 1), None)
-    return before is not None and before == sitem.skill
-
-
-def max_plays(ts: TestSession, skill: str) -> int:
-    """Return how often a clip of this section may be played."""
-    return kiosk_control.max_plays_for(ts, skill)
+from attest.forms import EmptyForm
+from attest.kiosk import bp, control
+from attest.kiosk.current import current_session, heartbeat_timeout, now, session_or_home
+from attest.kiosk.json_bodies import json_object, optional, required
 
 
 @bp.route("/heartbeat", methods=["POST"])
 def heartbeat():
     """The kiosk's sign of life (every few seconds): answer with the state and the time left."""
-    ts = _current_session()
+    ts = current_session()
     if ts is None:
         return jsonify(state="ended", next_url=url_for("kiosk.home"))
     skill = optional(json_object(), "skill", "text")
-    clock = session_clock.status(db_session(), ts, _now(), _timeout())
+    clock = session_clock.status(db_session(), ts, now(), heartbeat_timeout())
     state = "running"
     if ts.paused_at is not None:
         state = "paused"
@@ -76,23 +42,23 @@ def heartbeat():
 @bp.route("/focus", methods=["POST"])
 def focus():
     """The kiosk page lost focus or left full screen: recorded for the proctor."""
-    ts = _current_session()
+    ts = current_session()
     if ts is None:
         return jsonify(error="no_session"), 409
     payload = json_object()
     how = required(payload, "how", "text")
-    if how not in kiosk_control.FOCUS_KINDS:
+    if how not in control.FOCUS_KINDS:
         return jsonify(error="bad_request", message="unknown focus event"), 400
     position = optional(payload, "position", "whole")
     position = position if position is not None and 0 < position < 10_000 else None
-    event = kiosk_control.report_focus_loss(db_session(), ts, how, position, _now())
+    event = control.report_focus_loss(db_session(), ts, how, position, now())
     return jsonify(recorded=event is not None), 201 if event is not None else 200
 
 
 @bp.route("/item/<int:position>/play", methods=["POST"])
 def play(position: int):
     """Ask the server for one play of the item's clip; a play beyond the limit is refused."""
-    ts = _current_session()
+    ts = current_session()
     if ts is None:
         return jsonify(allowed=False, error="no_session", message=_("De test is gestopt.")), 409
     session = db_session()
@@ -103,13 +69,13 @@ def play(position: int):
     audio = sitem.item_version.media.get("audio")
     if not audio:
         return jsonify(allowed=False, error="no_audio"), 404
-    limit = kiosk_control.max_plays_for(ts, sitem.skill)
-    refusal = session_clock.answer_refusal(session, ts, sitem.skill, _now(), _timeout())
+    limit = control.max_plays_for(ts, sitem.skill)
+    refusal = session_clock.answer_refusal(session, ts, sitem.skill, now(), heartbeat_timeout())
     if refusal is not None:
         g.commit_on_error = True
         message = _("De tijd voor dit deel is om.") if refusal == "time_up" else _("Even wachten.")
         return jsonify(allowed=False, error=refusal, message=message), 409
-    granted, plays = kiosk_control.grant_play(session, sitem, limit)
+    granted, plays = control.grant_play(session, sitem, limit)
     if not granted:
         return jsonify(
             allowed=False,
@@ -129,7 +95,7 @@ def play(position: int):
 @bp.route("/sound-check", methods=["GET", "POST"])
 def sound_check():
     """Before the first listening item: the candidate plays a sample and says whether it works."""
-    ts = _session_or_home()
+    ts = session_or_home()
     form = EmptyForm()
     after = request.args.get("next", type=int)
     target = url_for("kiosk.item", position=after) if after else url_for("kiosk.resume")
@@ -138,9 +104,9 @@ def sound_check():
         if not form.validate_on_submit():
             return render_template("kiosk/sound_check.html", form=form, called=False), 400
         if request.form.get("result") == "ok":
-            kiosk_control.confirm_sound(db_session(), ts, _now())
+            control.confirm_sound(db_session(), ts, now())
             return redirect(target)
-        kiosk_control.report_sound_problem(db_session(), ts, _now())
+        control.report_sound_problem(db_session(), ts, now())
         called = True
     return render_template("kiosk/sound_check.html", form=form, called=called, ts=ts)
 
@@ -148,7 +114,7 @@ def sound_check():
 @bp.route("/paused")
 def paused():
     """The pause screen: it waits (heartbeats) until the proctor lets the test go on."""
-    ts = _session_or_home()
+    ts = session_or_home()
     if ts.paused_at is None:
         return redirect(url_for("kiosk.resume"))
     purpose = get_purpose(ts.purpose_code)

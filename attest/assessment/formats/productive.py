@@ -1,7 +1,7 @@
 """Productive formats scored by examiners: extended_text (writing) and audio_response (speaking).
 
 Both keep the candidate's response for the examiner queue; ``score()`` returns None and
-``is_machine_scored`` is False (see ``items.ExaminerScored``). Their task description is the
+``is_machine_scored`` is False (see ``base.ExaminerScored``). Their task description is the
 common ``stem`` (plus ``text`` and ``media`` when given) and an optional list of ``points`` the
 response must cover, shown as a checklist.
 """
@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ExaminerScored,
     RawResponse,
     ResponseError,
-    register,
     single_value,
 )
 
@@ -57,19 +56,28 @@ def _validate_points(content: Mapping[str, Any]) -> list[str]:
     return []
 
 
-TASK_TYPES = {
-    "audio_response": ("monologue", "dialogue"),
-    "extended_text": ("functional", "argumentative"),
+# Task sizes per level for items imported from other tools (question_banks/README.md,
+# "Productive tasks").
+WORDS_BY_LEVEL = {
+    level: {"min_words": low, "max_words": high}
+    for level, (low, high) in {
+        "A1": (10, 40),
+        "A2": (30, 80),
+        "B1": (80, 150),
+        "B2": (150, 280),
+    }.items()
+}
+RECORDING_BY_LEVEL = {
+    level: {"preparation_seconds": 30, "max_recording_seconds": seconds}
+    for level, seconds in {"A1": 45, "A2": 75, "B1": 90, "B2": 150}.items()
 }
 
 
-def _validate_task_type(name: str, content: Mapping[str, Any]) -> list[str]:
+def _validate_task_type(task_types: tuple[str, ...], content: Mapping[str, Any]) -> list[str]:
     """Check the optional ``task_type`` that picks the rubric (attest/assessment/rubrics.py)."""
-    if "task_type" not in content or content["task_type"] in TASK_TYPES[name]:
+    if "task_type" not in content or content["task_type"] in task_types:
         return []
-    return [
-        f"task_type: expected one of {', '.join(TASK_TYPES[name])}; got {content['task_type']!r}"
-    ]
+    return [f"task_type: expected one of {', '.join(task_types)}; got {content['task_type']!r}"]
 
 
 class _Task(ExaminerScored):
@@ -77,6 +85,10 @@ class _Task(ExaminerScored):
     optional ``task_type`` (the rubric it is scored on; inferred from the task when absent)."""
 
     optional_fields = frozenset({"points", "task_type"})
+    # The rubrics a task may name in ``task_type`` (attest/assessment/data/rubrics.yaml).
+    task_types: ClassVar[tuple[str, ...]] = ()
+    # The task size per level an item imported from another tool gets when it names none.
+    sizes_by_level: ClassVar[Mapping[str, Mapping[str, int]]] = {}
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -85,8 +97,11 @@ class _Task(ExaminerScored):
             data["points"] = list(content["points"])
         return data
 
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        return dict(cls.sizes_by_level.get(level, {}))
 
-@register("extended_text")
+
 class ExtendedText(_Task):
     """Write a text (a message, an email, an opinion) of ``min_words`` to ``max_words`` words.
 
@@ -95,7 +110,14 @@ class ExtendedText(_Task):
     a text outside them is still accepted and stored.
     """
 
+    name = "extended_text"
+
     required_fields = frozenset({"min_words", "max_words"})
+    productive_skill = "writing"
+    keeps_drafts = True
+    task_types = ("functional", "argumentative")
+    sizes_by_level = WORDS_BY_LEVEL
+    qti_interaction = "qti-extended-text-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -107,7 +129,7 @@ class ExtendedText(_Task):
             errors.append(f"max_words: expected a whole number from 2 to {MAX_WORDS_LIMIT}")
         elif _whole(low) and high <= low:
             errors.append(f"max_words: expected more than min_words ({low}); got {high}")
-        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
+        return errors + _validate_points(content) + _validate_task_type(cls.task_types, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
@@ -134,7 +156,6 @@ class ExtendedText(_Task):
         return text
 
 
-@register("audio_response")
 class AudioResponse(_Task):
     """Speak in answer to a prompt (text and/or audio); the response refers to a recording.
 
@@ -143,7 +164,14 @@ class AudioResponse(_Task):
     (1 to 64 letters, digits, '-' or '_'). Whether the recording exists is the recorder's job.
     """
 
+    name = "audio_response"
+
     required_fields = frozenset({"preparation_seconds", "max_recording_seconds"})
+    productive_skill = "speaking"
+    takes_recording = True
+    task_types = ("monologue", "dialogue")
+    sizes_by_level = RECORDING_BY_LEVEL
+    qti_interaction = "qti-upload-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -155,7 +183,7 @@ class AudioResponse(_Task):
             value = content.get(fld)
             if not (_whole(value) and low <= value <= high):
                 errors.append(f"{fld}: expected a whole number of seconds from {low} to {high}")
-        return errors + _validate_points(content) + _validate_task_type(cls.name, content)
+        return errors + _validate_points(content) + _validate_task_type(cls.task_types, content)
 
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,12 +1,10 @@
-"""Item formats: one interface, one class per format, and a registry keyed by format name.
+"""The interface of item formats and the helpers their modules share.
 
 A format knows how to validate an item's content, what the kiosk may see of it (never the key),
 how to turn submitted form fields into a normalized response, and how to score that response.
-Adding a format means adding one class decorated with ``@register("name")``; the bank and
-delivery code look formats up here. Choice-based formats (single_choice, multiple_response,
-inline_choice, matching) live in ``choice_formats`` and ``choice_more``, ordering in
-``order_formats``, short typed answers in ``text_formats``, and the productive formats scored by
-examiners (extended_text, audio_response) in ``productive_formats``.
+Each format is one class with a ``name``, in the module of its family (``choice``,
+``inline_choice``, ``matching``, ``ordering``, ``text_entry``, ``productive``), listed once in
+``registry``; the bank and delivery code look formats up there.
 
 Machine-scored formats have ``is_machine_scored = True`` and ``max_score = 1.0``; ``score()``
 returns a float in [0, max_score]. Examiner-scored formats (subclasses of ``ExaminerScored``) have
@@ -16,10 +14,11 @@ delivery must store the response unscored and queue it for rating instead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
 RawResponse = Mapping[str, "str | list[str]"]
+KeyIssue = tuple[str, str, str]  # a lint finding about the key: (code, field path, message)
 
 
 class ResponseError(ValueError):
@@ -36,6 +35,29 @@ class ItemFormat:
     # Machine-scored formats score in [0, max_score]; examiner-scored formats set None and False.
     max_score: ClassVar[float | None] = 1.0
     is_machine_scored: ClassVar[bool] = True
+    # The kiosk template that shows the item (templates/kiosk/formats/<name>.html by default).
+    kiosk_template: ClassVar[str] = ""
+    # The productive skill an examiner-scored format tests ("writing", "speaking"); None for
+    # the receptive formats, which serve reading and listening alike.
+    productive_skill: ClassVar[str | None] = None
+    # Whether the kiosk keeps drafts of the response while the candidate types (writing).
+    keeps_drafts: ClassVar[bool] = False
+    # Whether the response is a recording uploaded by the kiosk's recorder (speaking).
+    takes_recording: ClassVar[bool] = False
+    # The content field whose entries the kiosk may show in a per-candidate order (shuffle.py).
+    shuffle_field: ClassVar[str | None] = None
+    # The bank-lint gates (lint_gates.GATE_CODES) that look at this format's key: key-position
+    # (keys are option letters), key-longest, diagonal-key (see ``diagonal``).
+    lint_gates: ClassVar[frozenset[str]] = frozenset()
+    # The QTI 3.0 interaction this format is written as and read from (None: no QTI mapping),
+    # and the cardinality of its response declaration when two formats share an interaction.
+    qti_interaction: ClassVar[str | None] = None
+    qti_cardinality: ClassVar[str] = "single"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.name and "kiosk_template" not in vars(cls):  # a format may name another template
+            cls.kiosk_template = f"kiosk/formats/{cls.name}.html"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -45,7 +67,11 @@ class ItemFormat:
     @classmethod
     def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
         """Return what the kiosk template needs, without the answer key."""
-        data: dict[str, Any] = {"format": cls.name, "stem": content.get("stem", "")}
+        data: dict[str, Any] = {
+            "format": cls.name,
+            "template": cls.kiosk_template,
+            "stem": content.get("stem", ""),
+        }
         if content.get("text"):
             data["text"] = content["text"]
         return data
@@ -74,6 +100,40 @@ class ItemFormat:
         """Return media paths referenced inside the content, keyed by field path."""
         return {}
 
+    # -- the bank lint (lint.py, lint_gates.py) ask the format about its key ------------------
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Return (code, field path, message) for a key that is legal but ambiguous: two
+        options that read alike, an answer two gaps accept (lint codes ambiguous-key and
+        duplicate-option)."""
+        return []
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        """Return (key texts, distractor texts) of a machine-scored item with worded answers,
+        for the lint's number gates; ([], []) when the answers are not words."""
+        return [], []
+
+    @classmethod
+    def diagonal(cls, content: Mapping[str, Any], order: list[str]) -> list[int]:
+        """Return the display places (0-based) at which a key sits on the diagonal when the
+        entries of ``shuffle_field`` are shown in ``order`` (none for most formats)."""
+        return []
+
+    @classmethod
+    def shown_order_fits(cls, content: Mapping[str, Any], order: list[str]) -> bool:
+        """Return whether a drawn order of ``shuffle_field`` may be shown: no key on the
+        diagonal (shuffle.py draws again otherwise)."""
+        return not cls.diagonal(content, order)
+
+    # -- QTI import (qti/importer.py) ------------------------------------------------------
+
+    @classmethod
+    def qti_import_defaults(cls, level: str) -> dict[str, Any]:
+        """Return the content fields an item from another tool gets when it lacks them."""
+        return {}
+
 
 class ExaminerScored(ItemFormat):
     """Base of productive formats: the response is kept for examiners, never machine-scored."""
@@ -85,34 +145,6 @@ class ExaminerScored(ItemFormat):
     def score(cls, content: Mapping[str, Any], response: Any) -> None:
         """Return None: examiners score this response (two blind ratings), not the machine."""
         return None
-
-
-FORMATS: dict[str, type[ItemFormat]] = {}
-
-F = TypeVar("F", bound=type[ItemFormat])
-
-
-def register(name: str) -> Callable[[F], F]:
-    """Register an item format class under ``name``."""
-
-    def decorate(cls: F) -> F:
-        if name in FORMATS:
-            raise ValueError(f"item format {name!r} is already registered")
-        cls.name = name
-        FORMATS[name] = cls
-        return cls
-
-    return decorate
-
-
-def get_format(name: str) -> type[ItemFormat]:
-    """Return the format class registered under ``name`` (KeyError if unknown)."""
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise KeyError(
-            f"unknown item format {name!r}; known: {', '.join(sorted(FORMATS))}"
-        ) from None
 
 
 def single_value(raw: RawResponse, key: str) -> str | None:
@@ -151,6 +183,13 @@ def scoring_problems(content: Mapping[str, Any]) -> list[str]:
     return [f"scoring: expected one of {', '.join(SCORING_RULES)}; got {content.get('scoring')!r}"]
 
 
+def aggregate_right(content: Mapping[str, Any], right: list[bool]) -> float:
+    """Return 1/0 for all_or_nothing (the default) or the fraction of parts right for partial."""
+    if content.get("scoring", "all_or_nothing") == "all_or_nothing":
+        return 1.0 if right and all(right) else 0.0
+    return sum(right) / len(right) if right else 0.0
+
+
 def shuffle_problems(content: Mapping[str, Any]) -> list[str]:
     """Return the error for a `shuffle` flag that is not true or false (true is the default)."""
     value = content.get("shuffle", True)
@@ -186,13 +225,3 @@ def numbered_fields(
         value = single_value(raw, key)
         if value is not None:
             yield key, num, value
-
-
-# Imported last so the formats register themselves whenever this module is imported.
-from attest.assessment import (  # noqa: E402,F401
-    choice_formats,
-    choice_more,
-    order_formats,
-    productive_formats,
-    text_formats,
-)

@@ -10,17 +10,19 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     ResponseError,
     list_values,
     mapping_problems,
-    register,
+    numbered_fields,
     scoring_problems,
     shuffle_problems,
     single_value,
 )
+from attest.assessment.formats.key_checks import option_issues
 
 OPTION_KEYS = ("text", "image", "audio")
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
@@ -32,7 +34,7 @@ def option_ids(content: Mapping[str, Any]) -> list[str]:
     return list(string.ascii_lowercase[: len(options)]) if isinstance(options, list) else []
 
 
-def _validate_options(content: Mapping[str, Any]) -> list[str]:
+def validate_options(content: Mapping[str, Any]) -> list[str]:
     options = content.get("options")
     if not isinstance(options, list):
         return ["options: expected a list of options (mappings with text and/or image)"]
@@ -61,14 +63,14 @@ def _validate_options(content: Mapping[str, Any]) -> list[str]:
     return errors
 
 
-def _render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
+def render_options(content: Mapping[str, Any]) -> list[dict[str, str]]:
     return [
         {"id": oid, **{k: opt[k] for k in OPTION_KEYS if k in opt}}
         for oid, opt in zip(option_ids(content), content["options"], strict=True)
     ]
 
 
-def _option_media(content: Mapping[str, Any]) -> dict[str, str]:
+def option_media(content: Mapping[str, Any]) -> dict[str, str]:
     options = content.get("options")
     if not isinstance(options, list):
         return {}
@@ -81,6 +83,15 @@ def _option_media(content: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def worded_options(content: Mapping[str, Any], keyed: set[str]) -> tuple[list[str], list[str]]:
+    """Return (texts of the keyed options, texts of the distractors)."""
+    texts = [
+        (oid, str(o.get("text", "")))
+        for oid, o in zip(option_ids(content), content["options"], strict=True)
+    ]
+    return [t for oid, t in texts if oid in keyed], [t for oid, t in texts if oid not in keyed]
+
+
 def _check_ids(ids: list[str], content: Mapping[str, Any] | None) -> None:
     known = option_ids(content) if content is not None else list(string.ascii_lowercase)
     for oid in ids:
@@ -88,26 +99,74 @@ def _check_ids(ids: list[str], content: Mapping[str, Any] | None) -> None:
             raise ResponseError(f"answer: {oid!r} is not an option of this item")
 
 
-@register("single_choice")
-class SingleChoice(ItemFormat):
-    """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
+def numbered_choices(
+    raw: RawResponse, prefix: str, known: list[str] | None, options: dict[str, list[str]] | None
+) -> dict[str, str]:
+    """Parse fields ``<prefix>N`` holding option ids into {N: option id}, blanks left out.
+
+    ``known`` lists the valid N (None: any number); ``options`` the valid ids per N (None: any
+    letter).
+    """
+    response: dict[str, str] = {}
+    for key, num, value in numbered_fields(raw, prefix, known):
+        value = value.strip().lower()
+        valid = options[num] if options is not None else list(string.ascii_lowercase)
+        if value not in valid:
+            raise ResponseError(f"{key}: {value!r} is not an option of this item")
+        response[num] = value
+    return response
+
+
+class _LetteredOptions(ItemFormat):
+    """A choice among lettered ``options``: what single_choice and multiple_response share."""
 
     required_fields = frozenset({"options", "answer"})
+    shuffle_field = "options"
+    qti_interaction = "qti-choice-interaction"
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        """Return the ids of the keyed options."""
+        raise NotImplementedError
+
+    @classmethod
+    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().render_data(content), "options": render_options(content)}
+
+    @classmethod
+    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
+        return option_media(content)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        return option_issues(content["options"], cls.keyed(content))
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return worded_options(content, cls.keyed(content))
+
+
+class SingleChoice(_LetteredOptions):
+    """Pick one option; the key ``answer`` is one option id. Score 1 if it matches, else 0."""
+
+    name = "single_choice"
+
     optional_fields = frozenset({"shuffle"})
+    lint_gates = frozenset({"key-position", "key-longest"})
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        return {content["answer"]}
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content) + shuffle_problems(content)
+        errors = validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if ids and answer not in ids:
             errors.append(
                 f"answer: expected one of the option ids {', '.join(ids)}; got {answer!r}"
             )
         return errors
-
-    @classmethod
-    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": _render_options(content)}
 
     @classmethod
     def parse_response(
@@ -124,13 +183,8 @@ class SingleChoice(ItemFormat):
     def score(cls, content: Mapping[str, Any], response: Any) -> float:
         return 1.0 if response is not None and response == content["answer"] else 0.0
 
-    @classmethod
-    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return _option_media(content)
 
-
-@register("multiple_response")
-class MultipleResponse(ItemFormat):
+class MultipleResponse(_LetteredOptions):
     """Pick all correct options; ``answer`` lists the correct ids.
 
     Scoring (``scoring`` field): ``all_or_nothing`` (default) gives 1 only for exactly the keyed
@@ -138,12 +192,19 @@ class MultipleResponse(ItemFormat):
     so ticking every box earns nothing.
     """
 
-    required_fields = frozenset({"options", "answer"})
+    name = "multiple_response"
+
     optional_fields = frozenset({"scoring", "shuffle"})
+    lint_gates = frozenset({"key-position"})
+    qti_cardinality = "multiple"
+
+    @classmethod
+    def keyed(cls, content: Mapping[str, Any]) -> set[str]:
+        return set(content["answer"])
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
-        errors = _validate_options(content) + shuffle_problems(content)
+        errors = validate_options(content) + shuffle_problems(content)
         ids, answer = option_ids(content), content.get("answer")
         if not (isinstance(answer, list) and answer):
             errors.append(f"answer: expected a non-empty list of option ids; got {answer!r}")
@@ -163,10 +224,6 @@ class MultipleResponse(ItemFormat):
         return errors
 
     @classmethod
-    def render_data(cls, content: Mapping[str, Any]) -> dict[str, Any]:
-        return {**super().render_data(content), "options": _render_options(content)}
-
-    @classmethod
     def parse_response(
         cls, raw: RawResponse, content: Mapping[str, Any] | None = None
     ) -> list[str]:
@@ -181,7 +238,3 @@ class MultipleResponse(ItemFormat):
         if content.get("scoring", "all_or_nothing") == "all_or_nothing":
             return 1.0 if picked == keyed else 0.0
         return max(0.0, (len(picked & keyed) - len(picked - keyed)) / len(keyed))
-
-    @classmethod
-    def media_refs(cls, content: Mapping[str, Any]) -> dict[str, str]:
-        return _option_media(content)

@@ -7,20 +7,21 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
-from attest.assessment.kiosk_json import fail as _fail
-from attest.assessment.kiosk_json import json_object, optional, required
-from attest.assessment.kiosk_views import ANSWER_MESSAGES, _current_session, _now, bp
 from attest.assessment.recordings import RecordingError
 from attest.database import db_session
+from attest.kiosk import bp
+from attest.kiosk.current import current_session, heartbeat_timeout, now
+from attest.kiosk.json_bodies import fail, json_object, optional, required
+from attest.kiosk.messages import ANSWER_MESSAGES
 from attest.models import SessionItem, TestSession
 from attest.storage import StorageError, storage_for
 
 
 def _session_in_progress() -> TestSession:
     """The kiosk's current session (else a 409 answer: no test here)."""
-    ts = _current_session()
+    ts = current_session()
     if ts is None:
-        _fail(409, "wrong_session", "no session in progress here")
+        fail(409, "wrong_session", "no session in progress here")
     return ts
 
 
@@ -29,7 +30,7 @@ def _session_of_call(claimed: object) -> TestSession:
     a queue left by an earlier candidate must not write into this session)."""
     ts = _session_in_progress()
     if claimed is not None and (isinstance(claimed, bool) or claimed != ts.id):
-        _fail(409, "wrong_session", "not the session in progress here")
+        fail(409, "wrong_session", "not the session in progress here")
     return ts
 
 
@@ -37,7 +38,7 @@ def _item(ts: TestSession, position: int) -> SessionItem:
     try:
         return delivery.session_item(db_session(), ts, position)
     except delivery.DeliveryError:
-        _fail(404, "no_such_item", "no question at this position")
+        fail(404, "no_such_item", "no question at this position")
 
 
 def _refused(exc: Exception, status: int = 400):
@@ -62,13 +63,13 @@ def answer(position: int):
             position,
             fields,
             optional(body, "key", "text"),
-            _now(),
-            heartbeat_timeout=float(current_app.config["KIOSK_HEARTBEAT_TIMEOUT_SECONDS"]),
+            now(),
+            heartbeat_timeout=heartbeat_timeout(),
         )
     except delivery.DeliveryError as exc:
         status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
         return _refused(exc, status.get(exc.code, 400))
-    nxt = delivery.next_position(db_session(), ts, _now())
+    nxt = delivery.next_position(db_session(), ts, now())
     target = url_for("kiosk.item", position=nxt) if nxt else url_for("kiosk.finish")
     return jsonify(stored=True, duplicate=not applied, next_url=target)
 
@@ -81,7 +82,7 @@ def draft(position: int):
     ts = _session_of_call(optional(body, "session", "whole"))
     text, seq = required(body, "text", "text"), required(body, "seq", "whole")
     try:
-        saved = answer_capture.save_draft(db_session(), ts, position, text, seq, _now())
+        saved = answer_capture.save_draft(db_session(), ts, position, text, seq, now())
     except delivery.DeliveryError as exc:
         status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
         return _refused(exc, status.get(exc.code, 400))
@@ -102,7 +103,7 @@ def microphone_check(position: int):
             required(body, "ok", "bool"),
             optional(body, "reason", "text"),
             optional(body, "level_dbfs", "number"),
-            _now(),
+            now(),
         )
     except delivery.DeliveryError as exc:
         status = {"no_such_item": 404, "time_up": 409, "section_closed": 409, "paused": 409}
@@ -128,7 +129,7 @@ def upload_begin(position: int):
             body.get("upload_id"),
             body,
             int(item.item_version.content.get("max_recording_seconds", 0)),
-            _now(),
+            now(),
         )
     except RecordingError as exc:
         return jsonify(error=exc.code, message=str(exc)), 400
@@ -144,7 +145,7 @@ def _upload(position: int, upload_id: str):
     try:
         return recording_uploads.upload_for(db_session(), _item(ts, position), upload_id[:40])
     except RecordingError as exc:
-        _fail(404, exc.code, str(exc))
+        fail(404, exc.code, str(exc))
 
 
 @bp.route("/item/<int:position>/uploads/<upload_id>", methods=["GET"])
@@ -168,7 +169,7 @@ def upload_chunk(position: int, upload_id: str, index: int):
             index,
             data,
             request.headers.get("X-Content-SHA256"),
-            _now(),
+            now(),
         )
     except RecordingError as exc:
         return jsonify(error=exc.code, message=str(exc)), 400
@@ -184,7 +185,7 @@ def upload_complete(position: int, upload_id: str):
     upload = _upload(position, upload_id)
     try:
         rec = recording_uploads.complete_upload(
-            db_session(), storage_for(current_app.config), upload, _now()
+            db_session(), storage_for(current_app.config), upload, now()
         )
     except recording_uploads.MissingChunks as exc:
         return jsonify(error=exc.code, message=str(exc), missing=exc.missing), 409

@@ -7,13 +7,13 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     ResponseError,
     mapping_problems,
     numbered_fields,
-    register,
     scoring_problems,
 )
 
@@ -85,7 +85,6 @@ def _validate_gap(i: int, gap: Any) -> list[str]:
     return errors
 
 
-@register("text_entry")
 class TextEntry(ItemFormat):
     """Type a short answer in each gap; each gap lists its accepted variants under ``accept``.
 
@@ -94,8 +93,11 @@ class TextEntry(ItemFormat):
     ``partial`` gives the fraction of gaps that are right.
     """
 
+    name = "text_entry"
+
     required_fields = frozenset({"gaps"})
     optional_fields = frozenset({"scoring"})
+    qti_interaction = "qti-text-entry-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -147,3 +149,22 @@ class TextEntry(ItemFormat):
         if content.get("scoring", "all_or_nothing") == "all_or_nothing":
             return 1.0 if all(right) else 0.0
         return sum(right) / len(right)
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Find a typed answer that two gaps accept: the key cannot tell the gaps apart."""
+        issues: list[KeyIssue] = []
+        taken: dict[str, int] = {}
+        for g, gap in enumerate(content["gaps"]):
+            for variant in dict.fromkeys(normalize_answer(str(a)) for a in gap["accept"]):
+                if taken.setdefault(variant, g) != g:
+                    message = (
+                        f"gap {g + 1} accepts {variant!r}, which gap {taken[variant] + 1} "
+                        "accepts too; make the answers of the gaps distinct"
+                    )
+                    issues.append(("ambiguous-key", f"gaps[{g}].accept", message))
+        return issues
+
+    @classmethod
+    def worded_answers(cls, content: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+        return [str(g["accept"][0]) for g in content["gaps"]], []

@@ -12,15 +12,16 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.items import (
+from attest.assessment.formats.base import (
     ItemFormat,
+    KeyIssue,
     RawResponse,
     ResponseError,
-    register,
     scoring_problems,
     shuffle_problems,
     single_value,
 )
+from attest.assessment.formats.key_checks import letter, repeats, same_text
 
 ORDER_FIELD = "order_"
 MIN_FRAGMENTS, MAX_FRAGMENTS = 3, 6
@@ -43,7 +44,6 @@ def adjacent_pairs_right(key: list[str], order: list[str]) -> tuple[int, int]:
     return len(kept), len(wanted)
 
 
-@register("ordering")
 class Ordering(ItemFormat):
     """Put fragments in order; ``answer`` is the list of fragment ids in the correct order.
 
@@ -53,8 +53,13 @@ class Ordering(ItemFormat):
     pairs, 2/3. An empty response scores 0.
     """
 
+    name = "ordering"
+
     required_fields = frozenset({"fragments", "answer"})
     optional_fields = frozenset({"scoring", "shuffle"})
+    shuffle_field = "fragments"
+    lint_gates = frozenset({"diagonal-key"})
+    qti_interaction = "qti-order-interaction"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
@@ -142,3 +147,26 @@ class Ordering(ItemFormat):
             return 1.0 if order == key else 0.0
         kept, total = adjacent_pairs_right(key, order)
         return kept / total
+
+    @classmethod
+    def key_issues(cls, content: Mapping[str, Any]) -> list[KeyIssue]:
+        """Fragments that read alike: either order of them is right, but one is keyed."""
+        issues: list[KeyIssue] = []
+        for i, j in repeats([same_text(f) for f in content["fragments"]]):
+            message = (
+                f"fragments {letter(j)} and {letter(i)} read the same, so either order of them "
+                "is right but only one is keyed; make every fragment different"
+            )
+            issues.append(("ambiguous-key", f"fragments[{i}]", message))
+        return issues
+
+    @classmethod
+    def diagonal(cls, content: Mapping[str, Any], order: list[str]) -> list[int]:
+        """A fragment is shown at its place in the key."""
+        key = list(content.get("answer", []))
+        return [i for i, fid in enumerate(order) if i < len(key) and key[i] == fid]
+
+    @classmethod
+    def shown_order_fits(cls, content: Mapping[str, Any], order: list[str]) -> bool:
+        """No fragment at its place in the key, and not the bank order either."""
+        return not cls.diagonal(content, order) and order != fragment_ids(content)
