@@ -178,6 +178,8 @@ def _install_fast_gettext(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from attest.admin.views import bp as admin_bp  # with items, answers, reports, trust
+    from attest.appointments.views import bp as appointments_bp
+    from attest.appointments.views import public_bp as booking_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.verify_views import bp as verify_bp
@@ -197,6 +199,8 @@ def _register_blueprints(app: Flask) -> None:
         examiner_bp,
         examiner_admin_bp,
         partner_bp,
+        appointments_bp,
+        booking_bp,
     ):
         app.register_blueprint(bp)
 

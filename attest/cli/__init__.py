@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from attest.cli.appeals import appeals_group
+from attest.cli.appointments import appointments_group
 from attest.cli.attestations import attestations_group
 from attest.cli.audit import audit_group
 from attest.cli.bank import bank_group
@@ -40,6 +41,7 @@ COMMANDS = (
     export_command,
     appeals_group,
     purposes_group,
+    appointments_group,
 )
 
 

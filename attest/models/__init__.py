@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
+from attest.models.appointment import Booking, Slot
 from attest.models.attestation import (
     Attestation,
     AttestationStatus,
@@ -53,6 +54,7 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "Benchmark",
+    "Booking",
     "CalibrationAttempt",
     "Candidate",
     "Centre",
@@ -82,6 +84,7 @@ __all__ = [
     "SessionStatus",
     "SigningKey",
     "SkillResult",
+    "Slot",
     "TestSession",
     "User",
 ]

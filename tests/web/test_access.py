@@ -92,6 +92,13 @@ ACCESS = {
     "proctor.extra_time": ("POST", STAFF),
     "proctor.end": ("POST", STAFF),
     "proctor.resolve_call": ("POST", STAFF),
+    "appointments.day_view": ("GET", STAFF),
+    "appointments.create_slot": ("POST", STAFF),
+    "appointments.edit_slot": ("GET", STAFF),
+    "appointments.book_candidate": ("POST", STAFF),
+    "appointments.mark_booking": ("POST", STAFF),
+    "booking.book": ("GET", PUBLIC),
+    "booking.manage": ("GET", PUBLIC),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.instructions": ("GET", CANDIDATE),
@@ -292,6 +299,8 @@ def _url(app, endpoint: str, world) -> str:
         "index": 0,
         "page": "examiners",
         "rest": "1",
+        "slot_id": 999,
+        "booking_id": 999,
     }
     with app.test_request_context():
         from flask import url_for
@@ -359,6 +368,11 @@ ABSENT = {
     "kiosk.upload_status",  # no upload under that id
     "kiosk.upload_chunk",
     "kiosk.upload_complete",
+    "appointments.edit_slot",  # no slot or booking 999
+    "appointments.book_candidate",
+    "appointments.mark_booking",
+    "booking.book",  # no centre of that code
+    "booking.manage",  # no booking of that token
 }
 
 
@@ -423,6 +437,7 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
         "examiner_admin.exempt",
         "examiner_admin.toggle_senior",
         "proctor.display_modes",
+        "appointments.create_slot",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):
