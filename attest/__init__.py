@@ -212,29 +212,56 @@ def _register_template_helpers(app: Flask) -> None:
 
     from attest import i18n
 
+    helpers = {
+        "skill_label": i18n.skill_label,
+        "level_label": i18n.level_label,
+        "format_date": i18n.format_day,
+    }
+
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
-        return {
-            "current_locale": i18n.current_language(),
-            "text_direction": i18n.direction(i18n.current_language()),
-            "skill_label": i18n.skill_label,
-            "level_label": i18n.level_label,
-            "format_date": i18n.format_day,
-        }
+        language = i18n.current_language()
+        return {"current_locale": language, "text_direction": i18n.direction(language), **helpers}
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+    _lazy_current_user(app)
+
+    # Computed once: every response gets the same headers (a view may set its own first).
+    common = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        (
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; media-src 'self'; "
             "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
-        if request.endpoint and not request.endpoint.startswith(("static", "verify.")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        ),
+    )
+    hsts = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    cacheable = ("static", "verify.")
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}
+        for key, value in common:
+            if key.lower() not in present:
+                headers.add(key, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add(*hsts)
+        endpoint = request.endpoint
+        if endpoint and not endpoint.startswith(cacheable) and "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         return response
+
+
+def _lazy_current_user(app: Flask) -> None:
+    """Give templates Flask-Login's `current_user` proxy instead of the user itself: its own
+    context processor loads the user (session, database) for every page rendered, also the
+    public ones that never look at it; the proxy loads it when a template first does."""
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    processors = app.template_context_processors[None]
+    if _user_context_processor in processors:
+        processors[processors.index(_user_context_processor)] = lambda: {
+            "current_user": current_user
+        }
