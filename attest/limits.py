@@ -11,7 +11,7 @@ import logging
 import math
 import time
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 from limits.storage import MemoryStorage
@@ -29,8 +29,13 @@ def hashed(value: str) -> str:
 
 
 def hashed_client_address() -> str:
-    """Default rate-limit key: the client address (after ProxyFix), pseudonymised."""
-    return hashed(get_remote_address() or request.remote_addr or "-")
+    """Default rate-limit key: the client address (after ProxyFix), pseudonymised; computed
+    once per request (Flask-Limiter asks for it for every limit it checks)."""
+    try:
+        return g.attest_client_key
+    except AttributeError:
+        g.attest_client_key = hashed(get_remote_address() or request.remote_addr or "-")
+        return g.attest_client_key
 
 
 def count_failure(limit: str, scope: str, key: str) -> int:
