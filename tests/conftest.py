@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from secrets import token_hex
 from datetime import UTC, datetime
 from pathlib import Path
+from secrets import token_hex
 
 import pytest
 import sqlalchemy as sa

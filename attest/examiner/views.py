@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -211,6 +221,8 @@ BLOCKED_REASONS = {
 @bp.app_context_processor
 def _blocked_banner() -> dict:
     """Tell an admin, on every staff page, that work waits without an eligible examiner."""
+    if "_user_id" not in session:  # nobody signed in (e.g. public pages): no user to load
+        return {}
     if not (current_user and current_user.is_authenticated and current_user.role is Role.ADMIN):
         return {}
     return {"blocked_count": len(blocked_work(db_session(), visible_centre_ids(current_user)))}
