@@ -102,6 +102,23 @@ class Timer:
             self.cpu += time.thread_time() - c0  # SQLite runs in this thread too
 
 
+class MethodTimer:
+    """Add up the CPU time of a method of the pure engine (cat.CatEngine) for the answer."""
+
+    def __init__(self, cls: type, name: str) -> None:
+        inner = getattr(cls, name)
+        self.cpu = 0.0
+
+        def timed(engine, *args, **kwargs):
+            c0 = time.thread_time()
+            try:
+                return inner(engine, *args, **kwargs)
+            finally:
+                self.cpu += time.thread_time() - c0
+
+        setattr(cls, name, timed)
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
@@ -124,7 +141,7 @@ def main() -> None:
         }
     )
     now = datetime.now(UTC)
-    engine_time, engine_cpu, service_time = [], [], []
+    engine_time, engine_cpu, pure_cpu, service_time = [], [], [], []
     with app.app_context():
         upgrade(app.extensions["attest_engine"])
         db = app.extensions["attest_session"]()
@@ -139,6 +156,7 @@ def main() -> None:
         kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
         db.commit()
         record, plan = Timer("record_unit"), Timer("next_unit")
+        pure = [MethodTimer(adaptive.CatEngine, n) for n in ("record", "next_item", "should_stop")]
         for s in range(args.sessions):
             ability = -2.0 + 4.0 * s / max(args.sessions - 1, 1)
             cand = Candidate(
@@ -161,6 +179,8 @@ def main() -> None:
                 version = item.item_version
                 build = correct_answer if version.difficulty < ability else wrong_answer
                 record.spent = plan.spent = record.cpu = plan.cpu = 0.0
+                for timer in pure:
+                    timer.cpu = 0.0
                 t0 = time.perf_counter()
                 delivery.record_answer(
                     db, ts, position, build(version.format, version.content), now
@@ -171,6 +191,7 @@ def main() -> None:
                 service_time.append(time.perf_counter() - t0)
                 engine_time.append(record.spent + plan.spent)
                 engine_cpu.append(record.cpu + plan.cpu)
+                pure_cpu.append(sum(timer.cpu for timer in pure))
     ms = [1000 * t for t in engine_time]
     total = [1000 * t for t in service_time]
     db_name = "PostgreSQL" if args.database_url else "SQLite"
@@ -183,6 +204,11 @@ def main() -> None:
     print(
         f"  engine per answer, CPU time of this thread (what load on the machine stretches "
         f"least): median {statistics.median(cpu):.2f} ms, p95 {pct(cpu, 0.95):.2f} ms"
+    )
+    alone = [1000 * t for t in pure_cpu]
+    print(
+        f"  of which the pure engine (cat.CatEngine: record, next_item, should_stop), CPU: "
+        f"median {statistics.median(alone):.2f} ms, p95 {pct(alone, 0.95):.2f} ms"
     )
     print(
         f"  service per answer (answer + next item, with commits): "
