@@ -40,10 +40,14 @@ translations: $(MO)
 %.mo: %.po
 	$(BIN)/pybabel -q compile -i $< -o $@
 
+# The .po files are the source of every translation: extraction refreshes both templates, then
+# every language's catalogue of each domain (translations kept); `tools/po_status.py` lists what
+# is still to translate. A new language: `pybabel init` (docs/kiosk-languages.md).
 extract-messages:
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o attest/translations/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel -q update -i attest/translations/messages.pot -d attest/translations --no-fuzzy-matching
 	$(BIN)/pybabel -q extract -F babel_kiosk.cfg -k _l -k N_ -o attest/translations/kiosk.pot --no-location --sort-output .
+	$(BIN)/python tools/po_update.py
+	$(BIN)/python tools/po_status.py
 
 lint:
 	$(BIN)/ruff check attest tests benchmarks

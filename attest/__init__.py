@@ -208,11 +208,11 @@ def _register_blueprints(app: Flask) -> None:
     from attest.admin.report_views import bp as reports_bp
     from attest.admin.trust_views import bp as trust_bp
     from attest.admin.views import bp as admin_bp
-    from attest.assessment.kiosk_views import bp as kiosk_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
     from attest.examiner.views import bp as examiner_bp
+    from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
     from attest.web import bp as web_bp
 

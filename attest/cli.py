@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from attest import totp
+from attest import public_urls, totp
 from attest.models import Centre, Kiosk, Role, User
 from attest.names import display_name
 
@@ -610,7 +610,7 @@ def kiosks_enrol_link(name: str, centre_code: str) -> None:
 def kiosks_instructions_audio(force: bool) -> None:
     from attest.assessment.audio import AudioError
     from attest.assessment.instruction_audio import audio_dir, generate_instruction_audio
-    from attest.assessment.kiosk_languages import KIOSK_LANGUAGES
+    from attest.kiosk.languages import KIOSK_LANGUAGES
 
     translations = Path(current_app.root_path) / "translations"
     try:
@@ -727,7 +727,8 @@ def demo_setup() -> None:
         "",
         "  kiosk: open this one-time link in the browser that will be the kiosk",
         f"    {base}/kiosk/enrol/{token}",
-        f"  verification: {base}/v/<attestation code>   API: POST {base}/api/v1/verify",
+        f"  verification: {public_urls.code_url(base, '<attestation code>')}   "
+        f"API: POST {public_urls.url(base, public_urls.API_VERIFY)}",
         "",
     ]
     click.echo("\n".join(lines))

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from attest.public_urls import is_api
+
 MESSAGES = {
     400: _l("Het verzoek was niet volledig of niet geldig. Ga terug en probeer opnieuw."),
     403: _l("Je hebt geen toegang tot deze pagina."),
@@ -42,7 +44,7 @@ JSON_ENDPOINTS = {"kiosk.recording"}
 
 def wants_json() -> bool:
     """Tell whether the client expects a JSON answer (API paths, JSON uploads, Accept)."""
-    if request.path.startswith("/api/") or request.endpoint in JSON_ENDPOINTS:
+    if is_api(request.path) or request.endpoint in JSON_ENDPOINTS:
         return True
     if request.is_json:
         return True

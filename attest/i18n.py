@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, session
 
+from attest.vocabulary import SKILL_NAMES_NL
+
 
 def N_(msgid: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
@@ -16,12 +18,7 @@ def N_(msgid: str) -> str:
 RTL_LANGUAGES = {"ar", "fa", "prs", "he"}
 LOCAL_TZ = ZoneInfo("Europe/Brussels")
 
-SKILL_LABELS = {
-    "listening": N_("luisteren"),
-    "reading": N_("lezen"),
-    "speaking": N_("spreken"),
-    "writing": N_("schrijven"),
-}
+SKILL_LABELS = SKILL_NAMES_NL  # marked for both catalogues in attest/vocabulary.py
 LEVEL_LABELS = {"below_A1": N_("onder A1"), None: N_("niet getest")}
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
@@ -37,7 +34,7 @@ def select_locale() -> str:
     Kiosk pages speak every kiosk language; staff and public pages only Dutch and English.
     """
     if request.blueprint == "kiosk":
-        from attest.assessment.kiosk_languages import LANGUAGE_CODES
+        from attest.kiosk.languages import LANGUAGE_CODES
 
         languages = list(LANGUAGE_CODES)
     else:

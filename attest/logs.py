@@ -21,18 +21,20 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from attest.public_urls import PAYLOAD_PAGE
+
 REQUEST_ID: ContextVar[str | None] = ContextVar("attest_request_id", default=None)
 HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 _INSZ = re.compile(r"\b\d{2}[.\s]?\d{2}[.\s]?\d{2}[-\s]?\d{3}[.\s]?\d{2}\b")
-_PAYLOAD_PATH = re.compile(r"^/V/")
+_PAYLOAD_PATH = re.compile("^" + re.escape(PAYLOAD_PAGE))
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 
 
 def safe_path(path: str) -> str:
     """Return a request path fit for the logs (a QR payload in the path is cut off)."""
     if _PAYLOAD_PATH.match(path):
-        return path[:3] + "…"
+        return path[: len(PAYLOAD_PAGE)] + "…"
     return path[:200]
 
 

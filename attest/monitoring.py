@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from statistics import median
 
+from attest.vocabulary import RESULT_LEVELS as LEVELS
+from attest.vocabulary import SKILLS
+
 MIN_CELL = 5
-SKILLS = ("listening", "reading", "speaking", "writing")
-LEVELS = ("below_A1", "A1", "A2", "B1", "B2")
 SUPPRESSED = "<5"
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import yaml
 
 from attest.assessment.cat import CatConfig, CatEngine, CatItem
-from attest.assessment.cefr import BELOW_A1, LEVELS, PROVISIONAL_CUTS, CutScores
+from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.exposure import (
     FADING,
     MAX_RATE,
@@ -48,10 +48,11 @@ from attest.assessment.exposure import (
 )
 from attest.assessment.irt import ItemMatrix, ItemParams, eap
 from attest.assessment.purposes import load_purposes
+from attest.vocabulary import BELOW_A1, LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = (BELOW_A1,) + LEVELS
-CUTS = CutScores(dict(PROVISIONAL_CUTS))
+CUTS = cut_scores_for(DEFAULT_SKILL)  # the cuts in force (the store), as CatConfig's default
 CUT_LEVEL = "A2"
 BANDS = {"A1": (-3.0, -1.0), "A2": (-1.0, 0.5), "B1": (0.5, 2.0), "B2": (2.0, 3.5)}
 DOMAINS = (
@@ -126,7 +127,7 @@ def real_bank(skill: str) -> list[CatItem]:
     """Return the live, machine-scored items of the shipped bank of a skill as engine units
     (a testlet is one partial-credit unit), as the delivery builds them."""
     from attest.assessment.bank import load_bank
-    from attest.assessment.items import get_format
+    from attest.assessment.formats import get_format
 
     items = load_bank(ROOT / "question_banks/nl").select(skill=skill, status="live")
     return units_from_specs([i for i in items if get_format(i.format).is_machine_scored])

@@ -45,7 +45,7 @@ from attest.assessment.bank import load_bank  # noqa: E402
 from attest.assessment.bank_queries import current_versions  # noqa: E402
 from attest.assessment.bank_sync import sync_bank  # noqa: E402
 from attest.assessment.delivery import create_session  # noqa: E402
-from attest.assessment.items import get_format  # noqa: E402
+from attest.assessment.formats import get_format  # noqa: E402
 from attest.auth.kiosks import register_kiosk  # noqa: E402
 from attest.auth.services import create_user  # noqa: E402
 from attest.db import make_engine  # noqa: E402

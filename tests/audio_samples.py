@@ -20,12 +20,14 @@ def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(RATE * seconds))
 
 
-def webm_opus(samples: np.ndarray) -> bytes:
-    """Encode mono samples (full scale 1.0) as WebM/Opus with PyAV."""
+def webm_opus(samples: np.ndarray, *, live: bool = False) -> bytes:
+    """Encode mono samples (full scale 1.0) as WebM/Opus with PyAV.
+
+    `live=True` writes it as browsers' MediaRecorder does: no duration, no cues."""
     import av
 
     buf = io.BytesIO()
-    out = av.open(buf, "w", format="webm")
+    out = av.open(buf, "w", format="webm", options={"live": "1"} if live else {})
     stream = out.add_stream("libopus", rate=RATE)
     stream.layout = "mono"
     pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)

@@ -61,8 +61,11 @@ def finished_session(
     speaking: int = 1,
     writing: int = 0,
     purpose: str = "a2-volledig",
+    recording: bytes = WEBM,
 ) -> ProductiveSession:
-    """Take a session to its end: listening answered right, tasks answered, then finished."""
+    """Take a session to its end: listening answered right, tasks answered, then finished.
+
+    Spoken tasks get `recording` (by default bytes that only look like WebM)."""
     cand = Candidate(
         centre_id=centre.id,
         family_name=FAMILY,
@@ -94,7 +97,8 @@ def finished_session(
     for item in items:
         version = item.item_version
         if version.format == "audio_response":
-            rec = store_recording(db, storage, item, WEBM, hashlib.sha256(WEBM).hexdigest(), now)
+            digest = hashlib.sha256(recording).hexdigest()
+            rec = store_recording(db, storage, item, recording, digest, now)
             raw = {"recording_id": rec.id}
         elif version.format == "extended_text":
             raw = {"response": WRITTEN}

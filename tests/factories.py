@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
+from attest.assessment.delivery import create_session
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
 from attest.config import PROJECT_ROOT
 from attest.models import (
     Candidate,
     Centre,
+    Item,
+    ItemVersion,
     Kiosk,
     PartnerOrganisation,
     Role,
+    SessionItem,
     SessionStatus,
     SkillResult,
     TestSession,
@@ -128,6 +134,52 @@ def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
     bank = _parsed_bank(root or PROJECT_ROOT / "question_banks" / "nl")
     sync_bank(session, bank, datetime.now(UTC))
     session.flush()
+
+
+@dataclass
+class KioskWorld:
+    """A centre with a proctor and a registered kiosk, and a test session not yet started."""
+
+    centre: Centre
+    proctor: User
+    kiosk: Kiosk
+    kiosk_token: str
+    session: TestSession
+    start_code: str
+
+
+def make_session_with_items(
+    session: so.Session,
+    now: datetime,
+    formats: tuple[str, ...] = (),
+    purpose: str = "a2-luisteren-lezen",
+) -> KioskWorld:
+    """Load the demo bank and create a session whose items are fixed beforehand (kept when the
+    kiosk starts it): the first live item of each format, in order, none twice; e.g.
+    ``("audio_response",)`` is the session with a speaking task. Committed."""
+    load_demo_bank(session)
+    centre = make_centre(session)
+    proctor = make_user(session, role=Role.PROCTOR, centre=centre)
+    kiosk, token = make_kiosk(session, centre=centre)
+    candidate = make_candidate(session, centre=centre)
+    ts, code = create_session(session, candidate, purpose, proctor, now)
+    used: set[int] = set()
+    for position, fmt in enumerate(formats, start=1):
+        version = session.scalar(
+            sa.select(ItemVersion)
+            .join(Item)
+            .where(Item.format == fmt, Item.status == "live", ItemVersion.id.not_in(used or {0}))
+            .order_by(Item.id)
+            .limit(1)
+        )
+        used.add(version.id)
+        session.add(
+            SessionItem(
+                session=ts, position=position, skill=version.item.skill, item_version=version
+            )
+        )
+    session.commit()
+    return KioskWorld(centre, proctor, kiosk, token, ts, code)
 
 
 def make_completed_session(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from attest.assessment.choice_formats import option_ids
-from attest.assessment.choice_more import CHOICE_FIELD, MATCH_FIELD
-from attest.assessment.order_formats import ORDER_FIELD
-from attest.assessment.productive_formats import RECORDING_FIELD, TEXT_FIELD
-from attest.assessment.text_formats import GAP_FIELD
+from attest.assessment.formats.choice import option_ids
+from attest.assessment.formats.inline_choice import CHOICE_FIELD
+from attest.assessment.formats.matching import MATCH_FIELD
+from attest.assessment.formats.ordering import ORDER_FIELD
+from attest.assessment.formats.productive import RECORDING_FIELD, TEXT_FIELD
+from attest.assessment.formats.text_entry import GAP_FIELD
 
 FILLER = "woord"
 

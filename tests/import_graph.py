@@ -9,8 +9,8 @@ Layers, low to high: domain < infrastructure < models < services < views < cli/a
 modules are those listed in `tests/unit/test_purity.py` and every other module that imports,
 directly or through other `attest` modules, neither Flask, Werkzeug nor SQLAlchemy.
 Infrastructure is the short list `INFRASTRUCTURE` (engine, settings, extensions, logs). A
-module may import its own layer or a lower one. Views of one package import neither the views nor the forms
-of another package.
+module may import its own layer or a lower one. Views of one package import neither the views
+nor the forms of another package.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, abort, render_template
 
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.shuffle import apply_order
 from attest.auth import roles_required
 from attest.database import db_session

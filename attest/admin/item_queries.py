@@ -12,8 +12,8 @@ import sqlalchemy.orm as so
 from attest.admin.charts import information_function
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
-from attest.assessment.cefr import cut_scores_for
-from attest.models import Item, ItemVersion, SessionItem
+from attest.assessment.cut_scores import load_store
+from attest.models import Item, ItemVersion, SessionItem, SkillResult
 
 FILTERS = ("skill", "level", "domain", "format", "status")
 
@@ -68,13 +68,28 @@ def version_usage(session: so.Session, item: Item) -> dict[int, int]:
 def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
     """Gather the test information of the live bank and the calibration of stored answers."""
     scored = current_versions(session, skill, machine_scored=True)
-    cuts = cut_scores_for(skill).cuts
+    in_force = load_store().record(skill)  # the skill's cuts for purposes without their own
+    cuts = in_force.cut_scores.cuts
     calibration = calibrate_bank(session, now, skills=[skill])
     report = calibration.skills[0] if calibration.skills else None
     return {
         "information": information_function([v.difficulty for v in scored], cuts),
         "n_items": len(scored),
         "cuts": cuts,
+        "cut_scores": in_force,
+        "results_by_cut_version": results_by_cut_version(session, skill),
         "calibration": report,
         "not_calibrated": calibration.not_calibrated.get(skill),
     }
+
+
+def results_by_cut_version(session: so.Session, skill: str) -> list[tuple[str | None, int]]:
+    """Return (cut-score version, number of results) for a skill: which cuts scored which results
+    (None: scored before versions were recorded)."""
+    rows = session.execute(
+        sa.select(SkillResult.cut_scores_version, sa.func.count(SkillResult.id))
+        .where(SkillResult.skill == skill)
+        .group_by(SkillResult.cut_scores_version)
+        .order_by(SkillResult.cut_scores_version)
+    )
+    return [(version, count) for version, count in rows.all()]

@@ -11,12 +11,12 @@ from attest.admin import item_queries
 from attest.admin.charts import characteristic_curve
 from attest.admin.item_key import key_lines
 from attest.assessment import purpose_quality_service
-from attest.assessment.cefr import cut_scores_for
-from attest.assessment.items import get_format
-from attest.assessment.purposes import RECEPTIVE
+from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.formats import get_format
 from attest.auth import roles_required
 from attest.database import db_session
 from attest.models import Item, Role
+from attest.vocabulary import RECEPTIVE
 
 bp = Blueprint("items", __name__, url_prefix="/admin/items")
 

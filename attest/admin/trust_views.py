@@ -37,8 +37,8 @@ from attest.certificates.revocation import (
 )
 from attest.certificates.vc_service import CredentialError, credential_jwt
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.models import Attestation, AttestationStatus, PartnerOrganisation, Role
-from attest.proctor.forms import EmptyForm
 from attest.proctor.services import session_for
 
 bp = Blueprint("trust", __name__)

@@ -21,27 +21,18 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.admin.forms import KioskForm
 from attest.audit import record_event
-from attest.auth import cookie_secure, roles_required
-from attest.auth.kiosks import KioskError, create_enrolment_link_token, register_kiosk
+from attest.auth import roles_required
+from attest.auth.kiosks import (
+    KioskError,
+    create_enrolment_link_token,
+    register_kiosk,
+    set_kiosk_cookie,
+)
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.models import Candidate, Centre, Kiosk, Role, User
-from attest.proctor.forms import EmptyForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def set_kiosk_cookie(response, token: str):
-    """Give this browser the kiosk's long-lived device token."""
-    cfg = current_app.config
-    response.set_cookie(
-        cfg["KIOSK_COOKIE_NAME"],
-        token,
-        max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
-        httponly=True,
-        samesite="Strict",
-        secure=cookie_secure(current_app),
-    )
-    return response
 
 
 def _kiosk_form() -> KioskForm:

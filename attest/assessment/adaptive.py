@@ -17,13 +17,14 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank_queries import unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
-from attest.assessment.cefr import LEVELS, cut_scores_for
+from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
+from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
-from attest.assessment.items import FORMATS
 from attest.assessment.purposes import Section, load_purposes
 from attest.assessment.session_plan import new_session_item, session_groups
 from attest.models import BankState, Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.vocabulary import LEVELS
 
 EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
 
@@ -36,7 +37,7 @@ class UnitPart(NamedTuple):
 
 
 def engine_for(
-    session: so.Session, section: Section
+    session: so.Session, section: Section, purpose: str | None = None
 ) -> tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]:
     """Return the engine of a section over the live bank of its skill, with the questions of
     each unit (a testlet is one partial-credit unit, `T:<testlet id>`).
@@ -45,9 +46,10 @@ def engine_for(
     session of the same bank and settings: it is kept per process, keyed by the bank's stamp
     (models.BankState, which database triggers change with every write to what the engine
     reads of the bank, by any process). Checking that a kept engine is still current is one
-    primary-key read; the live bank is read only when the stamp is new."""
+    primary-key read; the live bank is read only when the stamp is new. The cuts are those in
+    force for the skill in `purpose` (the cut-score store)."""
     stamp = session.execute(_STAMP).scalar()
-    config = CatConfig(**{"cuts": cut_scores_for(section.skill).cuts, **section.cat})
+    config = CatConfig(**{"cuts": cut_scores_for(section.skill, purpose).cuts, **section.cat})
     if stamp is None:  # no bank_state row (emptied by hand): key by the live rows themselves
         key: tuple = (section.skill, repr(config), "rows", _live_units(session, section.skill))
     else:
@@ -159,7 +161,7 @@ def attempt_for(
         )
     )
     if attempt is None:
-        engine, _ = engine_for(session, section)
+        engine, _ = engine_for(session, section, ts.purpose_code)
         counts = exposure_counts(session, section, [unit.id for unit in engine.bank])
         # reproducible from the session: the seed, and the ineligible units kept in the state
         state = engine.start(
@@ -185,7 +187,7 @@ def next_unit(
     attempt = attempt_for(session, ts, section, index)
     if attempt.stopped_at is not None:
         return None
-    engine, versions = engine_for(session, section)
+    engine, versions = engine_for(session, section, ts.purpose_code)
     state = CatState.from_dict(attempt.state)
     unit = engine.next_item(state, session_groups(ts, skip_skill=section.skill))
     if unit is None:
@@ -224,7 +226,7 @@ def record_unit(
     uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
     if uid in state.items:
         return
-    engine, _ = engine_for(session, section)
+    engine, _ = engine_for(session, section, ts.purpose_code)
     if all(unit.id != uid for unit in engine.bank):
         # Retired or versioned out of the live bank during the session: the answer is kept,
         # but the engine can only estimate from items it still knows.

@@ -13,7 +13,8 @@ import sqlalchemy.exc as sa_exc
 import sqlalchemy.orm as so
 
 from attest.assessment import delivery, session_clock
-from attest.assessment.productive_formats import MAX_TEXT_CHARS
+from attest.assessment.formats import get_format
+from attest.assessment.formats.productive import MAX_TEXT_CHARS
 from attest.assessment.session_events import log_session_event
 from attest.models import (
     AnswerReceipt,
@@ -75,7 +76,7 @@ def submit_answer(
         savepoint.rollback()
         raise
     savepoint.commit()
-    if item.item_version.format != "extended_text":  # only writing tasks keep drafts
+    if not get_format(item.item_version.format).keeps_drafts:  # only writing tasks do
         return response, True
     draft = session.scalar(sa.select(ResponseDraft).where(ResponseDraft.session_item_id == item.id))
     if draft is not None:
@@ -109,7 +110,7 @@ def save_draft(
     if ts.status.value != "in_progress":
         raise delivery.DeliveryError("not_in_progress", "the session is not in progress")
     item = delivery.session_item(session, ts, position)
-    if item.item_version.format != "extended_text":
+    if not get_format(item.item_version.format).keeps_drafts:
         raise delivery.DeliveryError("not_writing", "only writing tasks keep drafts")
     if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
         raise delivery.DeliveryError("bad_response", f"expected at most {MAX_TEXT_CHARS} chars")

@@ -127,3 +127,33 @@ def check_recording(data: bytes, expected_ms: int | None = None) -> AudioVerdict
     except DecodeError:
         return AudioVerdict(None, None, None, UNDECODABLE)
     return analyse(samples, rate, expected_ms, damaged)
+
+
+def seekable_webm(data: bytes) -> bytes:
+    """Return a WebM recording rewritten with its duration and seek index (cues).
+
+    Browsers' MediaRecorder writes WebM as a live stream: no duration in the header and no cues,
+    so a player shows an infinite duration and cannot seek. Remuxing copies the audio packets
+    unchanged into a file written with a known end (no re-encoding: what the examiner hears is
+    what was recorded). The stored original is untouched; this is for playback. Data that is
+    not WebM/Matroska audio, or that cannot be remuxed, is returned as it came."""
+    import av  # imported here: only the server's recording paths need FFmpeg
+
+    try:
+        with av.open(io.BytesIO(data), mode="r") as source:
+            if "matroska" not in source.format.name and "webm" not in source.format.name:
+                return data
+            audio = next((s for s in source.streams if s.type == "audio"), None)
+            if audio is None:
+                return data
+            out = io.BytesIO()
+            with av.open(out, mode="w", format="webm") as target:
+                copy = target.add_stream_from_template(audio)
+                for packet in source.demux(audio):
+                    if packet.dts is None:  # the flush packet at the end of the stream
+                        continue
+                    packet.stream = copy
+                    target.mux(packet)
+    except (av.FFmpegError, ValueError, OSError, StopIteration):
+        return data
+    return out.getvalue()

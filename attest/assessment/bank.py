@@ -23,7 +23,7 @@ from attest.assessment.bank_rules import (
     is_testlet,
     testlet_item,
 )
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 
 MEDIA_DIR = "media"
 # Lifecycle and notes change without changing what a candidate sees or how it is scored,

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.cefr import LEVELS
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 from attest.models import Item, ItemVersion
+from attest.vocabulary import LEVELS
 
 
 def current_versions(

@@ -12,10 +12,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from attest.assessment.cefr import LEVELS
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
+from attest.vocabulary import LEVELS, SKILLS
 
-SKILLS = ("listening", "reading", "speaking", "writing")
 SKILL_CODES = {"listening": "lu", "reading": "lz", "speaking": "sp", "writing": "sc"}
 DOMAINS = (
     "wonen",

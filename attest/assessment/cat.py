@@ -68,14 +68,8 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 
 import numpy as np
 
-from attest.assessment.cefr import (
-    BELOW_A1,
-    CONFIDENT,
-    LEVELS,
-    PROVISIONAL_CUTS,
-    CutScores,
-    level_probabilities,
-)
+from attest.assessment.cefr import CONFIDENT, CutScores, level_probabilities
+from attest.assessment.cut_scores import DEFAULT_SKILL, cut_scores_for
 from attest.assessment.irt import (
     EAP_GRID,
     ItemMatrix,
@@ -84,6 +78,7 @@ from attest.assessment.irt import (
     log_likelihood,
     wle,
 )
+from attest.vocabulary import BELOW_A1, LEVELS
 
 MODES = ("placement", "cut")
 STOP_RULES = ("sprt", "ci")
@@ -127,7 +122,11 @@ class CatConfig:
     mode: str = "placement"
     cut_level: str | None = None  # mode "cut": the level whose cut is decided (e.g. "A2")
     entry_level: str | None = None  # mode "placement": start at this level's cut
-    cuts: Mapping[str, float] = field(default_factory=lambda: dict(PROVISIONAL_CUTS))
+    # The store's cuts: a live section passes its skill's (adaptive.engine_for); tests, benchmarks
+    # and the docstring's example get DEFAULT_SKILL's.
+    cuts: Mapping[str, float] = field(
+        default_factory=lambda: dict(cut_scores_for(DEFAULT_SKILL).cuts)
+    )
     prior_mean: float = 0.0
     prior_sd: float = 1.5
     min_items: int = 8

@@ -16,9 +16,9 @@ from attest.assessment.cefr import (
     fold_above,
     level_probabilities,
     level_range,
-    provisional_cut_scores,
 )
-from attest.assessment.items import ResponseError, get_format
+from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.formats import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
@@ -36,6 +36,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.vocabulary import SKILLS
 
 
 class DeliveryError(Exception):
@@ -443,7 +444,6 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
     if ts.status is not SessionStatus.IN_PROGRESS:
         raise DeliveryError("not_in_progress", "the session is not in progress")
     purpose = get_purpose(ts.purpose_code)
-    cuts = provisional_cut_scores()
     results = []
     for skill in purpose.skills:
         rows = [
@@ -459,6 +459,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
             i.response.score if i.response and i.response.score is not None else 0.0 for i in rows
         ]
         difficulties, unit_scores = _units_for_scoring(rows, scores)
+        cuts = cut_scores_for(skill, purpose.code)  # the adaptive engine read the same store
         decision = adaptive.decision_of(session, ts, skill)
         if decision is not None:  # adaptive: the engine's conclusion, explained in its log
             level, theta, se = decision.level, decision.theta, decision.se
@@ -485,6 +486,7 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
             method=method,
             probabilities=probabilities,
             is_uncertain=probabilities.get(level, 0.0) < CONFIDENT,
+            cut_scores_version=cuts.version,
         )
         session.add(result)
         results.append(result)
@@ -514,7 +516,7 @@ def _units_for_scoring(
 
 def levels_of(ts: TestSession) -> dict[str, str | None]:
     """Return the level per skill for all four skills (None for skills not tested)."""
-    levels: dict[str, str | None] = dict.fromkeys(("listening", "reading", "speaking", "writing"))
+    levels: dict[str, str | None] = dict.fromkeys(SKILLS)
     for r in ts.results:
         levels[r.skill] = r.level
     return levels

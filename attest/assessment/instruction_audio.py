@@ -19,7 +19,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from attest.assessment.audio import SAMPLE_RATE, VORBIS_QUALITY, WAV_FORMAT, AudioError, _run
-from attest.assessment.kiosk_languages import INSTRUCTIONS, KIOSK_LANGUAGES, KioskLanguage
+from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, KioskLanguage
 
 SPEECH_RATE = 140  # words per minute: slow and clear, for people who struggle with reading
 PAUSE_SECONDS = 0.7  # between paragraphs

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from attest.assessment import lint_gates as gates
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
-from attest.assessment.bank_rules import SKILLS
-from attest.assessment.cefr import LEVELS
-from attest.assessment.text_formats import normalize_answer
+from attest.assessment.formats import get_format
+from attest.vocabulary import LEVELS, SKILLS
 
 
 @dataclass(frozen=True)
@@ -161,122 +159,10 @@ def _scalar_keys(node: yaml.Node) -> Iterator[tuple[str, yaml.Node]]:
 # --- keys and options -----------------------------------------------------------------------
 
 
-def same_text(text: Any) -> str:
-    """Fold an option for comparison: as typed answers are (case, spaces, quotes), no end stop."""
-    return normalize_answer(str(text)).strip(" .,;:!?\"'")
-
-
-def _option_key(option: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(same_text(option[k]) if k == "text" else str(option[k]) for k in sorted(option))
-
-
-def _repeats(keys: Sequence[Any]) -> Iterator[tuple[int, int]]:
-    """Yield (index, index of its first equal) for every element equal to an earlier one."""
-    first: dict[Any, int] = {}
-    for i, key in enumerate(keys):
-        if key in first:
-            yield i, first[key]
-        first.setdefault(key, i)
-
-
-def _letter(i: int) -> str:
-    return "abcdefghijklmnopqrstuvwxyz"[i]
-
-
-_Issue = tuple[str, str, str]  # (code, field path, message)
-
-
 def _check_keys(item: ItemSpec, where: _Locator) -> list[Finding]:
-    check = _KEY_CHECKS.get(item.format)
-    issues = check(item.content, item.format) if check else []
+    """Ask the item's format for a key that is legal but ambiguous (its ``key_issues``)."""
+    issues = get_format(item.format).key_issues(item.content)
     return [where.finding(item, code, message, field) for code, field, message in issues]
-
-
-def _option_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
-    """Find options that read alike; alike with the key (and not keyed too) is ambiguous."""
-    if fmt == "matching":
-        keyed = {p["answer"] for p in c["prompts"]}
-    else:
-        keyed = set(c["answer"]) if fmt == "multiple_response" else {c["answer"]}
-    options, issues = c["options"], []
-    for i, j in _repeats([_option_key(o) for o in options]):
-        if (_letter(i) in keyed) != (_letter(j) in keyed):
-            key, other = (j, i) if _letter(j) in keyed else (i, j)
-            shown = options[key].get("text", options[key].get("image"))
-            message = (
-                f"option {_letter(other)} reads the same as the keyed option {_letter(key)} "
-                f"({shown!r}); make the key the only right answer"
-            )
-            issues.append(("ambiguous-key", f"options[{other}]", message))
-        else:
-            shown = options[j].get("text", options[j].get("image"))
-            message = (
-                f"option {_letter(i)} reads the same as option {_letter(j)} ({shown!r}) "
-                "ignoring case, spaces and end punctuation; make every option different"
-            )
-            issues.append(("duplicate-option", f"options[{i}]", message))
-    if fmt == "matching":
-        for i, j in _repeats([same_text(p["text"]) for p in c["prompts"]]):
-            message = (
-                f"prompt {i + 1} reads the same as prompt {j + 1} but has another key; "
-                "make each prompt point to one option"
-            )
-            issues.append(("ambiguous-key", f"prompts[{i}].text", message))
-    return issues
-
-
-def _inline_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
-    issues: list[_Issue] = []
-    for g, gap in enumerate(c["gaps"]):
-        for i, j in _repeats([same_text(o) for o in gap["options"]]):
-            first, later = gap["options"][j], gap["options"][i]
-            if gap["answer"] in (first, later):
-                code, what = "ambiguous-key", "the answer"
-                first, later = (first, later) if gap["answer"] == first else (later, first)
-            else:
-                code, what = "duplicate-option", "option"
-            message = (
-                f"gap {g + 1}: option {later!r} reads the same as {what} {first!r}; "
-                "make every option different"
-            )
-            issues.append((code, f"gaps[{g}].options", message))
-    return issues
-
-
-def _ordering_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
-    issues: list[_Issue] = []
-    for i, j in _repeats([same_text(f) for f in c["fragments"]]):
-        message = (
-            f"fragments {_letter(j)} and {_letter(i)} read the same, so either order of them "
-            "is right but only one is keyed; make every fragment different"
-        )
-        issues.append(("ambiguous-key", f"fragments[{i}]", message))
-    return issues
-
-
-def _text_entry_issues(c: Mapping[str, Any], fmt: str) -> list[_Issue]:
-    """Find a typed answer that two gaps accept: the key cannot tell the gaps apart."""
-    issues: list[_Issue] = []
-    taken: dict[str, int] = {}
-    for g, gap in enumerate(c["gaps"]):
-        for variant in dict.fromkeys(normalize_answer(str(a)) for a in gap["accept"]):
-            if taken.setdefault(variant, g) != g:
-                message = (
-                    f"gap {g + 1} accepts {variant!r}, which gap {taken[variant] + 1} accepts "
-                    "too; make the answers of the gaps distinct"
-                )
-                issues.append(("ambiguous-key", f"gaps[{g}].accept", message))
-    return issues
-
-
-_KEY_CHECKS = {
-    "single_choice": _option_issues,
-    "multiple_response": _option_issues,
-    "matching": _option_issues,
-    "inline_choice": _inline_issues,
-    "ordering": _ordering_issues,
-    "text_entry": _text_entry_issues,
-}
 
 
 # --- text and sentence length ---------------------------------------------------------------

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from attest.assessment import lint_rules as rules
 from attest.assessment.bank import ItemSpec
-from attest.assessment.shuffle import SHUFFLED_FIELD, diagonal, is_shuffled
+from attest.assessment.formats import get_format
+from attest.assessment.shuffle import diagonal, is_shuffled
 
 Gate = tuple[ItemSpec | None, str, str, str, str]  # item, code, field, message, owner
 GATE_CODES = (
@@ -31,7 +32,11 @@ GATE_CODES = (
     "diagonal-key",
 )
 AGGREGATE_CODES = ("key-position", "key-longest")
-KEYED_FORMATS = ("single_choice", "multiple_response")
+
+
+def gated(item: ItemSpec, code: str) -> bool:
+    """Return whether the item's format submits its key to this gate (``lint_gates``)."""
+    return code in get_format(item.format).lint_gates
 
 
 def check(items: Sequence[ItemSpec]) -> list[Gate]:
@@ -71,7 +76,7 @@ def key_position_table(items: Sequence[ItemSpec]) -> dict[tuple[str, str], Count
     """Return, per skill and level, how often each bank position holds a key."""
     table: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for item in items:
-        if item.format in KEYED_FORMATS:
+        if gated(item, "key-position"):
             table[(item.skill, item.level)].update(_keys(item))
     return table
 
@@ -83,7 +88,7 @@ def key_position(items: Sequence[ItemSpec]) -> list[Gate]:
     fixed = [
         i
         for i in items
-        if i.format in KEYED_FORMATS
+        if gated(i, "key-position")
         and not is_shuffled(i.format, i.content)
         and not allows(i, "key-position")
     ]
@@ -112,9 +117,10 @@ def key_is_longest(item: ItemSpec) -> bool:
 
 
 def key_longest_table(items: Sequence[ItemSpec]) -> dict[tuple[str, str], tuple[int, int]]:
-    """Return, per skill and level, (single_choice items whose key is longest, all of them)."""
+    """Return, per skill and level, (items whose key is longest, all of them), for the formats
+    with one keyed option (single_choice)."""
     table: dict[tuple[str, str], tuple[int, int]] = {}
-    for cell, group in _by_cell(i for i in items if i.format == "single_choice").items():
+    for cell, group in _by_cell(i for i in items if gated(i, "key-longest")).items():
         table[cell] = (sum(key_is_longest(i) for i in group), len(group))
     return table
 
@@ -122,7 +128,7 @@ def key_longest_table(items: Sequence[ItemSpec]) -> dict[tuple[str, str], tuple[
 def key_longest(items: Sequence[ItemSpec]) -> list[Gate]:
     """Flag a skill and level where the key is the longest option too often (a test-wise cue)."""
     found = []
-    counted = [i for i in items if i.format == "single_choice" and not allows(i, "key-longest")]
+    counted = [i for i in items if gated(i, "key-longest") and not allows(i, "key-longest")]
     for (skill, level), group in sorted(_by_cell(counted).items()):
         longest = [i for i in group if key_is_longest(i)]
         share = len(longest) / len(group)
@@ -140,9 +146,10 @@ def key_longest(items: Sequence[ItemSpec]) -> list[Gate]:
 def diagonal_keys(item: ItemSpec) -> list[Gate]:
     """Flag a matching or ordering item in bank order whose key sits on the diagonal (prompt i
     keyed to the option shown at place i; a fragment shown at its place in the key)."""
-    if item.format not in ("matching", "ordering") or is_shuffled(item.format, item.content):
+    if not gated(item, "diagonal-key") or is_shuffled(item.format, item.content):
         return []
-    shown = list("abcdefgh"[: len(item.content[SHUFFLED_FIELD[item.format]])])
+    field = get_format(item.format).shuffle_field or ""
+    shown = list("abcdefgh"[: len(item.content[field])])
     places = diagonal(item.format, item.content, shown)
     if not places:
         return []
@@ -311,21 +318,7 @@ def _stimulus(item: ItemSpec) -> str:
 
 def _answers(item: ItemSpec) -> tuple[list[str], list[str]]:
     """Return (key texts, distractor texts) of a machine-scored item with worded answers."""
-    c = item.content
-    if item.format in KEYED_FORMATS:
-        keys = set(_keys(item))
-        texts = [
-            (oid, str(o.get("text", ""))) for oid, o in zip("abcdefgh", c["options"], strict=False)
-        ]
-        return [t for oid, t in texts if oid in keys], [t for oid, t in texts if oid not in keys]
-    if item.format == "text_entry":
-        return [str(g["accept"][0]) for g in c["gaps"]], []
-    if item.format == "inline_choice":
-        gaps = c["gaps"]
-        return [str(g["answer"]) for g in gaps], [
-            str(o) for g in gaps for o in g["options"] if o != g["answer"]
-        ]
-    return [], []
+    return get_format(item.format).worded_answers(item.content)
 
 
 def numbers(item: ItemSpec) -> list[Gate]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from attest.assessment.cefr import LEVELS
+from attest.vocabulary import LEVELS
 
 # Words in a reading item's ``text`` (the passage), inclusive.
 READING_TEXT_WORDS: dict[str, tuple[int, int]] = {

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from attest.assessment import irt
-from attest.assessment.cefr import level_range
 from attest.assessment.decision_accuracy import (
     BAR,
     DecisionQuality,
@@ -29,7 +28,8 @@ from attest.assessment.decision_accuracy import (
     rudner_quality,
     summed_score_quality,
 )
-from attest.assessment.purposes import RECEPTIVE, Purpose, Section
+from attest.assessment.purposes import Purpose, Section
+from attest.vocabulary import RECEPTIVE, level_range
 
 # The population when no calibration data says otherwise: delivery's prior, N(0, 1.5).
 DEFAULT_POPULATION = irt.DEFAULT_PRIOR

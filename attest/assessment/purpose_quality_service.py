@@ -6,7 +6,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank import Bank
 from attest.assessment.bank_queries import current_versions, unit_id
-from attest.assessment.cefr import LEVELS, load_cut_scores
+from attest.assessment.cut_scores import load_store
 from attest.assessment.purpose_quality import (
     DEFAULT_POPULATION,
     PurposeQuality,
@@ -15,7 +15,8 @@ from attest.assessment.purpose_quality import (
     section_decision,
     unit_difficulties,
 )
-from attest.assessment.purposes import RECEPTIVE, Purpose, load_purposes
+from attest.assessment.purposes import Purpose, load_purposes
+from attest.vocabulary import LEVELS, RECEPTIVE
 
 
 def live_units_in_db(session: so.Session) -> dict:
@@ -42,9 +43,18 @@ def live_units_in_bank(bank: Bank) -> dict:
 def purposes_quality(
     units: dict, population: tuple[float, float] = DEFAULT_POPULATION
 ) -> list[PurposeQuality]:
-    """Return every shipped purpose's decision quality at the cuts in force."""
-    cuts = {skill: record.cut_scores.cuts for skill, record in load_cut_scores().items()}
-    return quality_table(list(load_purposes().values()), cuts, units, population)
+    """Return every shipped purpose's decision quality at the cuts in force for it."""
+    store = load_store()
+    return [
+        row
+        for purpose in load_purposes().values()
+        for row in quality_table(
+            [purpose],
+            {skill: store.cuts(skill, purpose.code).cuts for skill in store.skills},
+            units,
+            population,
+        )
+    ]
 
 
 def decision_rows(session: so.Session, skill: str) -> list[tuple[Purpose, SectionDecision]]:
@@ -53,9 +63,14 @@ def decision_rows(session: so.Session, skill: str) -> list[tuple[Purpose, Sectio
     units = live_units_in_db(session).get(skill)
     if not units:
         return []
-    cuts = load_cut_scores()[skill].cut_scores.cuts
+    store = load_store()
     return [
-        (purpose, section_decision(purpose, section, level, cuts[level], units))
+        (
+            purpose,
+            section_decision(
+                purpose, section, level, store.cuts(skill, purpose.code).cuts[level], units
+            ),
+        )
         for purpose in load_purposes().values()
         for section in purpose.sections
         if section.skill == skill

@@ -10,10 +10,9 @@ from typing import Any
 
 import yaml
 
-from attest.assessment.cefr import LEVELS, level_range
+from attest.vocabulary import LEVELS, RECEPTIVE, SKILLS, level_range
 
 DATA_FILE = Path(__file__).with_name("data") / "purposes.yaml"
-SKILLS = ("listening", "reading", "speaking", "writing")
 
 
 class PurposeError(ValueError):
@@ -22,7 +21,6 @@ class PurposeError(ValueError):
 
 MODES = ("linear", "adaptive", "targeted")
 STATUSES = ("live", "draft")  # draft: sessions cannot be created (e.g. decision accuracy < 0.90)
-RECEPTIVE = ("listening", "reading")
 
 
 @dataclass(frozen=True)

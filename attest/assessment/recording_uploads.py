@@ -194,7 +194,7 @@ def salvage_unsent(
     it: `skill`; session_clock calls it so when a section's time runs out). Returns counts."""
     from attest.assessment import delivery
     from attest.assessment.answer_capture import unanswered_drafts
-    from attest.assessment.productive_formats import RECORDING_FIELD, TEXT_FIELD
+    from attest.assessment.formats.productive import RECORDING_FIELD, TEXT_FIELD
     from attest.assessment.session_events import log_session_event
 
     counts = {"drafts": 0, "recordings": 0, "incomplete": 0}

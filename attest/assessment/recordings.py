@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy.orm as so
 
 from attest.assessment.audio_checks import check_recording
+from attest.assessment.formats import get_format
 from attest.assessment.session_events import log_session_event
 from attest.models import Recording, SessionItem
 from attest.storage import DirectoryStorage
@@ -44,7 +45,7 @@ def sniff_content_type(data: bytes) -> str | None:
 def require_recording_item(item: SessionItem) -> None:
     """Refuse a recording for an item that does not take one (only speaking tasks do): the
     same rule for the single upload and the chunked one."""
-    if item.item_version.format != "audio_response":
+    if not get_format(item.item_version.format).takes_recording:
         raise RecordingError("not_speaking", "only speaking tasks take recordings")
 
 

@@ -1,7 +1,10 @@
 """Rubrics for speaking and writing, the level rule and the adjudication rule (docs/rating.md).
 
 Bands are anchored on the CEFR: band 0 = below A1, 1 = A1, 2 = A2, 3 = B1, 4 = B2. A task at
-level L is rated in bands 0..L+1 on each criterion of its task type (data/rubrics.yaml).
+level L is rated in bands 0..L+1 on each criterion of its task type (data/rubrics.yaml). A
+criterion's descriptors are shared by the task types that use it unless the file gives a task
+type its own (an override); every set of descriptors names its source, the CEFR Companion Volume
+(2020) scales and pages, and the loader refuses one without it.
 
 Level rule (one performance, then one skill):
 1. A rating's task level is the lower median of its criterion bands, never above the task
@@ -29,11 +32,11 @@ from typing import Any
 
 import yaml
 
-from attest.assessment.cefr import BELOW_A1, LEVELS
+# PRODUCTIVE and level_rank are the vocabulary's, read here as rubrics.* by examiner.scoring.
+from attest.vocabulary import BELOW_A1, PRODUCTIVE, RESULT_LEVELS, level_rank  # noqa: F401
 
 DATA_FILE = Path(__file__).with_name("data") / "rubrics.yaml"
-BAND_LEVELS = (BELOW_A1, *LEVELS)  # band n means level BAND_LEVELS[n]
-PRODUCTIVE = ("speaking", "writing")
+BAND_LEVELS = RESULT_LEVELS  # band n means level BAND_LEVELS[n]
 # Cues of a task in which the candidate talks *with* someone (a role-play or a phone call).
 _DIALOGUE_CUES = re.compile(r"\b(praat met|je belt|belt (naar|aan)|wat zeg je|gesprek)", re.I)
 
@@ -45,10 +48,35 @@ class RubricError(ValueError):
 
 
 @dataclass(frozen=True)
+class Scale:
+    """One CEFR Companion Volume (2020) scale a set of descriptors is drawn from."""
+
+    name: str
+    pages: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a criterion's descriptors come from: CV 2020 scales with their pages, and the URL."""
+
+    scales: tuple[Scale, ...]
+    url: str
+
+    @property
+    def citation(self) -> str:
+        """Return the scales as one line: 'Conversation (p. 73); Reports and essays (pp. 68-69)'."""
+        return "; ".join(
+            f"{s.name} ({'pp.' if '-' in s.pages else 'p.'} {s.pages})" for s in self.scales
+        )
+
+
+@dataclass(frozen=True)
 class Criterion:
     code: str
     label: str
     descriptors: tuple[str, ...]  # descriptor per band 0..max_band
+    source: Source | None = None
+    note: str = ""  # shown to the examiner above the bands
 
 
 @dataclass(frozen=True)
@@ -69,6 +97,11 @@ class Rubric:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(c.code for c in self.criteria)
+
+    @property
+    def band_levels(self) -> tuple[str, ...]:
+        """Return the level each band means (band n: band_levels[n]), for the rating form."""
+        return BAND_LEVELS
 
     def check(self, bands: Mapping[str, Any]) -> dict[str, str]:
         """Return problems per criterion ('missing', 'not_a_band', 'out_of_range', 'unknown')."""
@@ -98,11 +131,6 @@ class Rules:
     benchmark_every: int
 
 
-def level_rank(level: str) -> int:
-    """Return the band of a level (below_A1 = 0 ... B2 = 4)."""
-    return BAND_LEVELS.index(level)
-
-
 @lru_cache(maxsize=4)
 def load_rules(path: Path = DATA_FILE) -> Rules:
     """Load and check the rubric file."""
@@ -120,10 +148,64 @@ def load_rules(path: Path = DATA_FILE) -> Rules:
     for skill, types in rules.task_types.items():
         for name, spec in types.items():
             for code in spec["criteria"]:
-                bands = rules.criteria[skill].get(code, {}).get("bands", {})
-                if sorted(bands) != list(range(len(BAND_LEVELS))):
-                    raise RubricError(f"{path.name}: {skill}/{name}/{code} needs bands 0..4")
+                _check_layer(path.name, skill, name, code, _layer(rules, skill, name, code))
+                if not rules.criteria[skill][code].get("label"):
+                    raise RubricError(f"{path.name}: criterion {skill}/{code} has no label")
+        for code, entry in rules.criteria.get(skill, {}).items():
+            for name in entry.get("task_types") or {}:
+                if name not in types:
+                    raise RubricError(f"{path.name}: {skill}/{code}: unknown task type {name!r}")
     return rules
+
+
+def _layer(rules: Rules, skill: str, task_type: str, code: str) -> Mapping[str, Any]:
+    """Return the descriptors of a criterion for a task type: its override, else the shared set."""
+    entry = rules.criteria.get(skill, {}).get(code)
+    if entry is None:
+        return {}
+    override = (entry.get("task_types") or {}).get(task_type)
+    return override if override is not None else entry
+
+
+def _check_layer(
+    file: str, skill: str, task_type: str, code: str, layer: Mapping[str, Any]
+) -> None:
+    where = f"{file}: criterion {code!r} of {skill} task type {task_type!r}"
+    if not layer:
+        raise RubricError(f"{where} is not defined under criteria.{skill}")
+    bands = layer.get("bands")
+    if not isinstance(bands, Mapping) or not bands:
+        raise RubricError(f"{where} has no band descriptors (bands 0..4)")
+    outside = sorted(str(b) for b in bands if b not in range(len(BAND_LEVELS)))
+    if outside:
+        raise RubricError(f"{where} has band(s) {', '.join(outside)} outside 0..4")
+    missing = [str(b) for b in range(len(BAND_LEVELS)) if b not in bands]
+    if missing:
+        raise RubricError(f"{where} misses band(s) {', '.join(missing)} (needs 0..4)")
+    if not all(isinstance(d, str) and d.strip() for d in bands.values()):
+        raise RubricError(f"{where} has an empty band descriptor")
+    if not layer.get("source"):
+        raise RubricError(
+            f"{where} has no source: name the CEFR Companion Volume 2020 scales with their pages "
+            "and the URL; a rubric without a source is a draft"
+        )
+    try:
+        _source(layer)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RubricError(
+            f"{where} has a malformed source ({exc!r}): name the CEFR Companion Volume 2020 scales "
+            "with their pages and the URL; a rubric without a source is a draft"
+        ) from None
+
+
+def _source(layer: Mapping[str, Any]) -> Source:
+    """Return the source of a set of descriptors (KeyError/TypeError/ValueError if malformed)."""
+    raw = layer["source"]
+    scales = tuple(Scale(str(s["name"]), str(s["pages"])) for s in raw["scales"])
+    url = str(raw["url"])
+    if not scales or not url.startswith("https://") or not all(s.name and s.pages for s in scales):
+        raise ValueError("scales with pages and an https URL are required")
+    return Source(scales, url)
 
 
 def task_types(skill: str) -> tuple[str, ...]:
@@ -145,22 +227,27 @@ def task_type_for(skill: str, level: str, content: Mapping[str, Any]) -> str:
 
 
 def rubric_for(skill: str, task_type: str, level: str) -> Rubric:
-    """Return the rubric of a task: its criteria with descriptors for bands 0..level+1."""
+    """Return the rubric of a task: its criteria with this task type's descriptors (its own
+    where the file gives them, else the criterion's shared ones) for bands 0..level+1."""
     rules = load_rules()
     try:
         spec = rules.task_types[skill][task_type]
     except KeyError:
         raise RubricError(f"no rubric for {skill} task type {task_type!r}") from None
     top = min(level_rank(level) + 1, len(BAND_LEVELS) - 1)
-    criteria = tuple(
-        Criterion(
-            code=code,
-            label=rules.criteria[skill][code]["label"],
-            descriptors=tuple(rules.criteria[skill][code]["bands"][b] for b in range(top + 1)),
+    criteria = []
+    for code in spec["criteria"]:
+        entry, layer = rules.criteria[skill][code], _layer(rules, skill, task_type, code)
+        criteria.append(
+            Criterion(
+                code=code,
+                label=entry["label"],
+                descriptors=tuple(layer["bands"][b] for b in range(top + 1)),
+                source=_source(layer),
+                note=str(entry.get("note", "")),
+            )
         )
-        for code in spec["criteria"]
-    )
-    return Rubric(skill, task_type, spec["label"], level, criteria)
+    return Rubric(skill, task_type, spec["label"], level, tuple(criteria))
 
 
 def _lower_median(values: Sequence[float]) -> float:

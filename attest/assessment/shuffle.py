@@ -5,10 +5,11 @@ same order on every reload, and it is stored with the session item so that revie
 appeals and exports show exactly what the candidate saw. Responses and keys hold option ids
 (a, b, c, ... by bank position), never display positions, so scoring is unchanged by the order.
 
-An item keeps its bank order when it says so (``shuffle: false``: numbers, times, sequences);
-matching and ordering items are drawn so that no key sits on the diagonal (the option shown at
-place i is never the key of prompt i; no fragment is shown at its place in the key).
-Pure: no Flask, no database.
+An item keeps its bank order when it says so (``shuffle: false``: numbers, times, sequences).
+Which field a format shuffles, and which orders it refuses, is the format's (``shuffle_field``,
+``shown_order_fits``): matching and ordering items are drawn so that no key sits on the
+diagonal (the option shown at place i is never the key of prompt i; no fragment is shown at its
+place in the key). Pure: no Flask, no database.
 """
 
 from __future__ import annotations
@@ -19,18 +20,17 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-SHUFFLED_FIELD = {
-    "single_choice": "options",
-    "multiple_response": "options",
-    "matching": "options",
-    "ordering": "fragments",
-}
+from attest.assessment.formats import FORMATS, get_format
+
+# The fields that any format shows in a per-candidate order (options, fragments).
+SHUFFLED_FIELDS = frozenset(f.shuffle_field for f in FORMATS.values() if f.shuffle_field)
 MAX_DRAWS = 200  # for small lists an off-diagonal order is always found long before this
 
 
 def is_shuffled(fmt: str, content: Mapping[str, Any]) -> bool:
     """Return whether this item's options are shown in a per-candidate order."""
-    return fmt in SHUFFLED_FIELD and content.get("shuffle", True) is not False
+    field = get_format(fmt).shuffle_field
+    return field is not None and content.get("shuffle", True) is not False
 
 
 def seed_for(session_id: int, item_id: str) -> int:
@@ -41,26 +41,21 @@ def seed_for(session_id: int, item_id: str) -> int:
 
 def diagonal(fmt: str, content: Mapping[str, Any], order: list[str]) -> list[int]:
     """Return the display places (0-based) at which a key sits on the diagonal."""
-    if fmt == "matching":
-        keys = [p.get("answer") for p in content.get("prompts", [])]
-        return [i for i, key in enumerate(keys) if i < len(order) and order[i] == key]
-    if fmt == "ordering":
-        key = list(content.get("answer", []))
-        return [i for i, fid in enumerate(order) if i < len(key) and key[i] == fid]
-    return []
+    return get_format(fmt).diagonal(content, order)
 
 
 def display_order(fmt: str, content: Mapping[str, Any], seed: int) -> dict[str, list[str]] | None:
     """Return {field: ids in the order shown} for a shuffled item, None for bank order."""
     if not is_shuffled(fmt, content):
         return None
-    field = SHUFFLED_FIELD[fmt]
+    item_format = get_format(fmt)
+    field = item_format.shuffle_field or ""
     ids = list(string.ascii_lowercase[: len(content.get(field) or [])])
     rng = random.Random(seed)
     order = ids[:]
     for _ in range(MAX_DRAWS):
         rng.shuffle(order)
-        if not diagonal(fmt, content, order) and (fmt != "ordering" or order != ids):
+        if item_format.shown_order_fits(content, order):
             break
     return {field: order}
 
@@ -74,7 +69,7 @@ def apply_order(data: dict[str, Any], order: Mapping[str, list[str]] | None) -> 
     and scored), so a shuffled list still reads A, B, C.
     """
     out = dict(data)
-    for field in set(SHUFFLED_FIELD.values()):
+    for field in SHUFFLED_FIELDS:
         shown = data.get(field)
         if not isinstance(shown, list):
             continue

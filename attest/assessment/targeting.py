@@ -11,12 +11,11 @@ import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, enemies, irt
 from attest.assessment.bank_queries import current_versions
-from attest.assessment.cefr import BELOW_A1, LEVELS, provisional_cut_scores
-from attest.assessment.purposes import RECEPTIVE, Purpose, Section
+from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.purposes import Purpose, Section
 from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
-
-RANK = {BELOW_A1: 0, **{level: n + 1 for n, level in enumerate(LEVELS)}}
+from attest.vocabulary import LEVELS, RECEPTIVE, level_rank
 
 
 def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> str:
@@ -24,7 +23,7 @@ def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> s
 
     The higher one is taken (not the mean) so that a candidate is never given tasks below what
     one receptive skill already shows; an adaptive section gives its decision, a linear one the
-    Rasch EAP estimate of the answers so far against the provisional cut scores."""
+    Rasch EAP estimate of the answers so far against the cut scores in force (cut_scores.py)."""
     levels = []
     for section in purpose.sections:
         if section.skill not in RECEPTIVE:
@@ -45,8 +44,9 @@ def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> s
             est = irt.eap_estimate(
                 [i.item_version.difficulty for i in rows], [i.response.score for i in rows]
             )
-            levels.append(provisional_cut_scores().level_for(est.theta, purpose.target_level))
-    return max(levels, key=RANK.__getitem__) if levels else purpose.lowest_level
+            cuts = cut_scores_for(section.skill, purpose.code)
+            levels.append(cuts.level_for(est.theta, purpose.target_level))
+    return max(levels, key=level_rank) if levels else purpose.lowest_level
 
 
 def plan_targeted(
@@ -61,7 +61,7 @@ def plan_targeted(
     """Plan the section's tasks at the targeted level (nothing, with the reason, if gated)."""
     level = receptive_level(session, ts, purpose)
     record: dict = {"receptive_level": level}
-    if section.gate_level and RANK[level] < RANK[section.gate_level]:
+    if section.gate_level and level_rank(level) < level_rank(section.gate_level):
         record |= {
             "skipped": True,
             "reason": f"receptive level {level} is below {section.gate_level}",
@@ -72,7 +72,7 @@ def plan_targeted(
         session.flush()
         return []
     lowest, highest = LEVELS.index(purpose.lowest_level), LEVELS.index(purpose.target_level)
-    target = LEVELS[min(max(RANK[level] - 1, lowest), highest)]
+    target = LEVELS[min(max(level_rank(level) - 1, lowest), highest)]
     record["targeted_level"] = target
     session.add(SectionAttempt(session_id=ts.id, skill=section.skill, state=record))
     rng = random.Random(ts.id * 10 + index)

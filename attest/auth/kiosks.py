@@ -1,4 +1,4 @@
-"""Kiosk registration: enrolment links and long-lived device tokens."""
+"""Kiosk registration: enrolment links, long-lived device tokens and the cookie that holds one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
+from attest.auth import cookie_secure
 from attest.models import Centre, Kiosk, TestSession
 
 
@@ -84,3 +86,17 @@ def kiosk_with_session(
     if row is None or not row[0].is_enabled:
         return None, None
     return row[0], (row[1] if wanted else None)
+
+
+def set_kiosk_cookie(response, token: str):
+    """Give this browser the kiosk's long-lived device token (admin registration, enrolment)."""
+    cfg = current_app.config
+    response.set_cookie(
+        cfg["KIOSK_COOKIE_NAME"],
+        token,
+        max_age=cfg["KIOSK_COOKIE_DAYS"] * 86400,
+        httponly=True,
+        samesite="Strict",
+        secure=cookie_secure(current_app),
+    )
+    return response

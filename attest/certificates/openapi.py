@@ -4,14 +4,16 @@ Pure module: a function of the public base URL and the requirement profiles."""
 
 from __future__ import annotations
 
+from attest import public_urls as urls
 from attest.certificates.requirements import profile_codes
+from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 _ERROR = {
     "type": "object",
     "required": ["error", "message"],
     "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
 }
-_LEVEL = {"type": ["string", "null"], "enum": ["below_A1", "A1", "A2", "B1", "B2", None]}
+_LEVEL = {"type": ["string", "null"], "enum": [*RESULT_LEVELS, None]}
 _DATE = {"type": "string", "format": "date"}
 
 
@@ -22,7 +24,7 @@ def _json(schema: dict, description: str) -> dict:
 def _schemas(profiles: list[str]) -> dict:
     levels = {
         "type": "object",
-        "properties": {s: _LEVEL for s in ("listening", "reading", "speaking", "writing")},
+        "properties": {s: _LEVEL for s in SKILLS},
     }
     return {
         "Error": _ERROR,
@@ -144,7 +146,7 @@ def _schemas(profiles: list[str]) -> dict:
 
 
 def openapi_document(public_url: str) -> dict:
-    """Return the OpenAPI document (served at /api/v1/openapi.json)."""
+    """Return the OpenAPI document (served at public_urls.API_OPENAPI)."""
     profiles = [code for code, _title in profile_codes()]
     limited = _json({"$ref": "#/components/schemas/Error"}, "too many requests (rate limit)")
     return {
@@ -155,9 +157,9 @@ def openapi_document(public_url: str) -> dict:
             "description": "Verify NT2 attestations and check requirement profiles. "
             "Offline verification: docs/payload-format.md.",
         },
-        "servers": [{"url": public_url.rstrip("/")}],
+        "servers": [{"url": urls.base_url(public_url)}],
         "paths": {
-            "/api/v1/verify": {
+            urls.API_VERIFY: {
                 "post": {
                     "operationId": "verifyAttestation",
                     "summary": "Verify a typed attestation code together with the birth date",
@@ -187,7 +189,7 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/api/v1/profiles": {
+            urls.API_PROFILES: {
                 "get": {
                     "operationId": "listProfiles",
                     "summary": "List the requirement profiles",
@@ -204,7 +206,7 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/api/v1/partner/checks": {
+            urls.PARTNER_CHECKS: {
                 "post": {
                     "operationId": "partnerCheck",
                     "summary": "Does a valid attestation of this person meet the profile?",
@@ -228,14 +230,14 @@ def openapi_document(public_url: str) -> dict:
                     },
                 }
             },
-            "/.well-known/jwks.json": {
+            urls.JWKS: {
                 "get": {
                     "operationId": "jwks",
                     "summary": "Issuing keys with certificate chains, retired/compromised dates",
                     "responses": {"200": _json({"type": "object"}, "JWKS")},
                 }
             },
-            "/status/attestations": {
+            urls.STATUS_LIST: {
                 "get": {
                     "operationId": "statusList",
                     "summary": "Signed status list (CWT, 2 bits per attestation)",

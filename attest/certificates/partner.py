@@ -14,7 +14,7 @@ import sqlalchemy.orm as so
 from attest.audit import record_event
 from attest.certificates.keys import key_usable_for
 from attest.certificates.requirements import MEETS, decided_by, judge_profile, profile_codes
-from attest.certificates.verify import SKILLS, _key_info
+from attest.certificates.verify import _key_info
 from attest.identity import IdentityError, check_insz
 from attest.models import (
     Attestation,
@@ -24,6 +24,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.vocabulary import SKILLS
 
 KEY_PREFIX = "atp_"
 MAX_PURPOSE = 200

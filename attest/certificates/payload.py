@@ -17,12 +17,14 @@ import cbor2
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from attest.certificates import cose
+from attest.public_urls import PAYLOAD_PAGE, payload_url
+from attest.vocabulary import RESULT_LEVELS, SKILLS
 
 FORMAT_VERSION = 1
 COSE_SIGN1_TAG = 18  # RFC 9052 section 4.2
 COSE_ALG_ES256 = -7  # RFC 9053 section 2.1
 HDR_ALG, HDR_KID = 1, 4
-URL_PATH = "/V/"
+URL_PATH = PAYLOAD_PAGE
 # Alphanumeric capacity of QR version 14 at error correction level Q (ISO/IEC 18004, table 7).
 QR_MAX_VERSION = 14
 QR_MAX_CHARS = 376
@@ -32,8 +34,9 @@ DEFAULT_MAX_PAYLOAD_CHARS = QR_MAX_CHARS - MAX_BASE_URL_CHARS - len(URL_PATH)
 MAX_INPUT_CHARS = 1024  # far above any real payload; bounds work done on hostile input
 CLOCK_SKEW = timedelta(minutes=5)
 
-SKILLS = ("listening", "reading", "speaking", "writing")
-LEVEL_CODES = {"below_A1": 1, "A1": 2, "A2": 3, "B1": 4, "B2": 5}  # 0 = not tested
+# A level's code in the payload is its rank + 1 (below_A1 = 1 .. B2 = 5; 0 = not tested), one
+# 4-bit digit per skill in the order of SKILLS: both orders are part of the signed format.
+LEVEL_CODES = {level: rank + 1 for rank, level in enumerate(RESULT_LEVELS)}
 LEVEL_NAMES = {code: name for name, code in LEVEL_CODES.items()}
 
 # Claim keys (private to this format; 6 is the CWT `iat`, RFC 8392 section 3.1.6).
@@ -124,8 +127,7 @@ def encode_payload(
 
 def verification_url(base_url: str, payload: str) -> str:
     """Return `{BASE_URL}/V/{PAYLOAD}` in QR alphanumeric characters (the base is uppercased)."""
-    base = base_url.strip().rstrip("/").upper()
-    url = f"{base}{URL_PATH}{payload}"
+    url = payload_url(base_url, payload)
     bad = sorted(set(url) - QR_ALPHANUMERIC)
     if bad:
         raise ValueError(f"the URL has characters outside QR alphanumeric mode: {bad}")

@@ -24,6 +24,7 @@ from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 from reportlab.pdfgen.canvas import Canvas
 
 from attest.certificates import typeface
+from attest.vocabulary import SKILL_NAMES_NL
 
 FONT_DIR = typeface.FONT_DIR
 FONT, FONT_BOLD = "AttestSans", "AttestSans-Bold"
@@ -34,12 +35,6 @@ _FONT_NAMES = {typeface.REGULAR[0]: FONT, typeface.BOLD[0]: FONT_BOLD} | {
 }
 NAME_SIZES = (11, 10, 9, 8)  # a long name is set smaller before it takes more than 3 lines
 NAME_MAX_LINES = 3
-SKILLS = (
-    ("listening", "luisteren"),
-    ("reading", "lezen"),
-    ("speaking", "spreken"),
-    ("writing", "schrijven"),
-)
 LEVEL_LABELS = {None: "niet getest", "below_A1": "onder A1"}
 DEMO_TEXT = "DEMO — GEEN GELDIG ATTEST"
 TITLE = "Attest Nederlands als tweede taal (NT2)"
@@ -169,7 +164,7 @@ def _shaped(text: str, font: str, size: float) -> list[Piece]:
         # /Span whose /ActualText holds the registered letters (PDF 32000-1, 14.9.4).
         # Poppler and PDFium lay out the actual text of a right-to-left word from left to right
         # and then reorder it as right-to-left text, so it is given in visual order; both then
-        # return the letters in logical order (tests/unit/certificates/test_cert_pdf.py).
+        # return the letters in logical order (tests/unit/certificates/test_pdf.py).
         # Words are shaped one by one (a space breaks Arabic joining anyway), last word first;
         # within a word, the first font run is drawn last.
         for word in reversed(re.split(r"(\s+)", run)):
@@ -356,7 +351,7 @@ def _level_table(c: Canvas, y: float, skills: Mapping[str, str | None]) -> float
     c.setFillColor(black)
     _draw(c, MARGIN + 2 * mm, y, "Vaardigheid", FONT_BOLD, 10)
     _draw(c, col2, y, "Niveau (ERK)", FONT_BOLD, 10)
-    for skill, label in SKILLS:
+    for skill, label in SKILL_NAMES_NL.items():
         y -= row_h
         level = skills.get(skill)
         _draw(c, MARGIN + 2 * mm, y, label, FONT, 11)
@@ -419,8 +414,7 @@ def _scope_note(data: AttestationData) -> str:
     framing = data.framing
     if framing is None:
         return ""
-    names = dict(SKILLS)
-    tested = [names.get(s, s) for s in framing.skills_tested]
+    tested = [SKILL_NAMES_NL.get(s, s) for s in framing.skills_tested]
     note = ""
     if tested:
         listed = " en ".join([", ".join(tested[:-1]), tested[-1]] if len(tested) > 1 else tested)

@@ -16,12 +16,12 @@ from typing import Mapping
 
 import yaml
 
-from attest.assessment.cefr import LEVELS as MEASURABLE  # the levels Attest can measure
-from attest.assessment.purposes import SKILLS
+from attest.vocabulary import LEVELS as MEASURABLE  # the levels Attest can measure
+from attest.vocabulary import RESULT_LEVELS, SKILLS, is_measured
 
 DATA_FILE = Path(__file__).with_name("data") / "requirements.yaml"
-# Only the levels Attest can measure; a profile asking more is refused when the file is loaded.
-ORDER = {"below_A1": 0, "A1": 1, "A2": 2, "B1": 3, "B2": 4}
+# Only the levels Attest can measure; a profile asking more (C1, C2) is refused when loaded.
+ORDER = {level: rank for rank, level in enumerate(RESULT_LEVELS)}
 DECIDED_BY = ("test_date", "lease_start")
 KINDS = ("requirement", "indication", "no_level")
 
@@ -114,7 +114,7 @@ def _levels(value, where: str) -> dict[str, str]:
     for skill, level in levels.items():
         if skill not in SKILLS:
             raise ProfileError(f"{where}: unknown skill {skill!r}")
-        if level not in MEASURABLE:
+        if not is_measured(level):  # C1 and C2 are not measured
             raise ProfileError(
                 f"{where}: {skill} asks {level!r}; Attest measures only {', '.join(MEASURABLE)}"
             )

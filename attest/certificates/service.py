@@ -34,6 +34,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.public_urls import code_url
 from attest.storage import StorageError, storage_for
 
 STATUS_LIST_SIZE = 131_072
@@ -72,7 +73,7 @@ def active_signing_key(session: so.Session) -> SigningKey | None:
 
 def verify_url(public_url: str, code: str) -> str:
     """Return the verification URL printed in the QR code."""
-    return f"{public_url.rstrip('/')}/v/{code}"
+    return code_url(public_url, code)
 
 
 def lock_session(session: so.Session, ts: TestSession) -> TestSession:

@@ -14,6 +14,7 @@ from attest.certificates.key_service import signer_for
 from attest.certificates.service import STATUS_LIST_SIZE, active_signing_key
 from attest.certificates.status_list import build_status_list
 from attest.models import Attestation, AttestationStatus, SigningKey
+from attest.public_urls import status_list_url
 
 TTL = timedelta(hours=1)
 VALID_FOR = timedelta(days=2)
@@ -55,7 +56,7 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
             revoked=revoked,
             private_key=signer.private_key,
             kid=key_row.kid,
-            uri=f"{current_app.config['PUBLIC_URL'].rstrip('/')}/status/attestations",
+            uri=status_list_url(current_app.config["PUBLIC_URL"]),
             issued_at=now,
             size=STATUS_LIST_SIZE,
             valid_for=VALID_FOR,

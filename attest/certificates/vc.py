@@ -21,6 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 )
 
 from attest.names import display_name
+from attest.public_urls import ACHIEVEMENT, code_url, status_list_url
+from attest.public_urls import base_url as public_base
+from attest.vocabulary import RESULT_LEVELS, SKILL_NAMES_NL, SKILLS
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -29,14 +32,6 @@ CONTEXTS = [
 OB_SCHEMA = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-SKILLS = ("listening", "reading", "speaking", "writing")
-SKILL_NAMES = {
-    "listening": "luisteren",
-    "reading": "lezen",
-    "speaking": "spreken",
-    "writing": "schrijven",
-}
-LEVELS = ["below_A1", "A1", "A2", "B1", "B2"]
 MAX_TOKEN = 64 * 1024
 
 
@@ -69,15 +64,15 @@ def _iso(moment: datetime) -> str:
 
 def build_credential(facts: CredentialFacts, base_url: str) -> dict:
     """Return the OpenBadgeCredential (JSON-LD) for an attestation."""
-    base = base_url.rstrip("/")
-    achievement_id = f"{base}/achievements/nt2-cefr"
+    base = public_base(base_url)
+    achievement_id = f"{base}{ACHIEVEMENT}"
     tested = [s for s in SKILLS if facts.levels.get(s) is not None]
     name = "Attest Nederlands als tweede taal (NT2)" + (
         " — DEMO, zonder waarde" if facts.is_demo else ""
     )
     credential: dict = {
         "@context": CONTEXTS,
-        "id": f"{base}/v/{facts.code}",
+        "id": code_url(base, facts.code),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
         "issuer": {"id": f"{base}/", "type": ["Profile"], "name": facts.issuer_name},
@@ -116,9 +111,9 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
                     {
                         "id": f"{achievement_id}#{skill}",
                         "type": ["ResultDescription"],
-                        "name": SKILL_NAMES[skill],
+                        "name": SKILL_NAMES_NL[skill],
                         "resultType": "ext:CEFRLevel",
-                        "allowedValue": LEVELS,
+                        "allowedValue": list(RESULT_LEVELS),
                     }
                     for skill in SKILLS
                 ],
@@ -136,10 +131,10 @@ def build_credential(facts: CredentialFacts, base_url: str) -> dict:
     }
     if facts.status_index is not None:
         credential["credentialStatus"] = {
-            "id": f"{base}/status/attestations#{facts.status_index}",
+            "id": status_list_url(base, facts.status_index),
             "type": "TokenStatusListEntry",
             "statusListIndex": facts.status_index,
-            "statusListCredential": f"{base}/status/attestations",
+            "statusListCredential": status_list_url(base),
         }
     return credential
 

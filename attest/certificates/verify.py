@@ -28,8 +28,8 @@ from attest.certificates.offline import (
 )
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
 from attest.models import Attestation, AttestationStatus, SigningKey
+from attest.vocabulary import SKILLS
 
-SKILLS = ("listening", "reading", "speaking", "writing")
 # Looked up when the typed code is malformed, so that every failure costs one indexed query.
 _NO_CODE = "ATT-0000-0000-0000-0000-0000"
 _NO_BIRTH = "0000-00-00"

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
+from attest import public_urls as urls
 from attest.certificates.cert_code import parse_code
 from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
@@ -117,7 +118,7 @@ def _page(result, asked: str, lease_text: str, form: VerifyForm | None = None):
     return html, status, {"Cache-Control": "no-store"}
 
 
-@bp.route("/v/<path:code>")
+@bp.route(f"{urls.CODE_PAGE}<path:code>")
 def page(code: str):
     """Show the lookup form with the code from the printed short URL; the birth date is asked."""
     form = _form()
@@ -125,7 +126,7 @@ def page(code: str):
     return render_template("verify/lookup.html", form=form)
 
 
-@bp.route("/v", methods=["GET", "POST"])
+@bp.route(urls.LOOKUP_PAGE, methods=["GET", "POST"])
 @read_only
 @client_limit
 def lookup():
@@ -143,7 +144,7 @@ def lookup():
     return _page(result, form.profile.data or "", form.lease_start.data or "", form)
 
 
-@bp.route("/V/<path:payload>")
+@bp.route(f"{urls.PAYLOAD_PAGE}<path:payload>")
 @read_only
 @client_limit
 def payload_page(payload: str):
@@ -153,7 +154,7 @@ def payload_page(payload: str):
     return _page(result, request.args.get("profile", ""), request.args.get("lease_start", ""))
 
 
-@bp.route("/api/v1/verify", methods=["POST"])
+@bp.route(urls.API_VERIFY, methods=["POST"])
 @read_only
 @csrf.exempt
 @client_limit
@@ -188,19 +189,19 @@ def api():
     return response, 404 if result.status == "not_found" else 200
 
 
-@bp.route("/api/v1/profiles")
+@bp.route(urls.API_PROFILES)
 def profiles():
     """List the requirement profiles a verifier or partner can ask about."""
     return jsonify(profiles=[{"code": c, "title": t} for c, t in profile_codes()])
 
 
-@bp.route("/api/v1/openapi.json")
+@bp.route(urls.API_OPENAPI)
 def openapi():
     """Serve the OpenAPI 3 document of the public and partner API."""
     return jsonify(openapi_document(current_app.config["PUBLIC_URL"]))
 
 
-@bp.route("/.well-known/jwks.json")
+@bp.route(urls.JWKS)
 @read_only
 def jwks():
     response = jsonify(published_jwks(db_session()))
@@ -208,7 +209,7 @@ def jwks():
     return response
 
 
-@bp.route("/status/attestations")
+@bp.route(urls.STATUS_LIST)
 @read_only
 def status_list():
     try:
@@ -223,7 +224,7 @@ def status_list():
     )
 
 
-@bp.route("/crl/issuing.crl")
+@bp.route(urls.CRL)
 def crl():
     """Serve the CRL that the offline root published (`attest keys crl`)."""
     path = Path(current_app.config["KEYS_DIR"]) / CRL_FILE
@@ -239,7 +240,7 @@ def crl():
 @bp.app_errorhandler(429)
 def too_many(exc):
     """Answer a breached rate limit: JSON for the API, a Dutch page for people."""
-    if request.path.startswith("/api/"):
+    if urls.is_api(request.path):
         response = jsonify(error="rate_limited", message="too many requests; try again later")
     else:
         response = current_app.make_response(render_template("verify/too_many.html"))

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.productive_formats import count_words
+from attest.assessment.formats.productive import count_words
 from attest.assessment.rubrics import Rubric
 from attest.examiner.quality import open_calibration, seed_benchmark
 from attest.examiner.scoring import (
@@ -97,6 +97,7 @@ class BlindTask:
     written: str | None
     word_count: int | None
     has_audio: bool
+    duration_ms: int | None
     is_adjudication: bool
     is_calibration: bool
     own_bands: dict[str, int] | None
@@ -110,6 +111,7 @@ def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
     value = perf.response.value.get("v")
     written = value if isinstance(value, str) else None
     own = latest_rating(session, assignment)
+    recording = recording_of(session, assignment)
     closed = assignment.kind in (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION) and (
         perf.round != assignment.round
         or perf.status is PerformanceStatus.FINAL
@@ -128,6 +130,7 @@ def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
         written=written,
         word_count=count_words(written) if written is not None else None,
         has_audio=isinstance(value, dict) and "recording_id" in value,
+        duration_ms=recording.duration_ms if recording is not None else None,
         is_adjudication=assignment.kind is AssignmentKind.ADJUDICATION,
         is_calibration=assignment.kind is AssignmentKind.CALIBRATION,
         own_bands=dict(own.bands) if own else None,

@@ -15,8 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import allocation, rubrics
-from attest.assessment.cefr import BELOW_A1
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 from attest.assessment.purposes import get_purpose
 from attest.audit import record_event
 from attest.db import lock_row
@@ -37,6 +36,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.vocabulary import BELOW_A1
 
 RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
 

@@ -3,16 +3,17 @@ pages for examiner quality, turnaround, benchmarks and re-marks on appeal."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
+    send_file,
     session,
     url_for,
 )
@@ -21,14 +22,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from attest.assessment import allocation
+from attest.assessment.audio_checks import seekable_webm
 from attest.auth import roles_required
 from attest.database import db_session
 from attest.examiner import admin_queries, quality, queue, scoring
 from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
 from attest.examiner.forms import RemarkForm, bands_form, bands_of
+from attest.forms import EmptyForm
 from attest.models import Performance, Role, User
-from attest.proctor.forms import EmptyForm
 from attest.proctor.services import visible_centre_ids
 from attest.storage import StorageError, storage_for
 
@@ -108,7 +110,12 @@ def media(token: str):
     except StorageError:
         current_app.logger.warning("recording of assignment %s missing", assignment.id)
         abort(404)
-    return Response(data, mimetype=recording.content_type)
+    if "webm" in recording.content_type:
+        data = seekable_webm(data)  # MediaRecorder's WebM has no duration: the player showed none
+    # conditional: byte ranges, so the examiner can seek and replay a part
+    response = send_file(io.BytesIO(data), mimetype=recording.content_type, conditional=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/calibration", methods=["GET", "POST"])

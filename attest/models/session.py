@@ -143,6 +143,9 @@ class SkillResult(Base):
     # P(level) for below_A1..the test's ceiling; a most likely level under 0.80 is flagged.
     probabilities: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     is_uncertain: so.Mapped[bool] = so.mapped_column(default=False)
+    # The cut-score store's version that scored a receptive skill (None: rated by examiners, or
+    # scored before versions were recorded); see attest/assessment/cut_scores.py.
+    cut_scores_version: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     session: so.Mapped[TestSession] = so.relationship(back_populates="results")

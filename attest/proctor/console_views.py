@@ -15,10 +15,11 @@ from attest.assessment import session_clock
 from attest.assessment.session_events import resolve_event
 from attest.auth import roles_required
 from attest.database import db_session
+from attest.forms import EmptyForm
 from attest.i18n import format_day, skill_label
 from attest.models import SessionEvent
 from attest.proctor import console, services
-from attest.proctor.forms import EmptyForm, EndSessionForm, ExtraTimeForm
+from attest.proctor.forms import EndSessionForm, ExtraTimeForm
 from attest.proctor.labels import CALL_LABELS, CONNECTION_LABELS
 from attest.proctor.views import STAFF, _now, bp
 

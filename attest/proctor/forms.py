@@ -49,10 +49,6 @@ class StartSessionForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """A form with only the CSRF token, for POST buttons."""
-
-
 class IssueForm(FlaskForm):
     """Issue the attestation: the requirement the candidate came for (the only one printed),
     the lease start for social housing, and the confirmation of an uncertain result."""

@@ -1,8 +1,11 @@
 """Start an attempt under the retake rules of its purpose (attest.assessment.retake).
 
-A session of a purpose that was started at a kiosk is an attempt. Creating a session that the
-rules forbid is refused with the day from which a new attempt is allowed; an admin may allow it
-all the same, with a reason, which the session keeps and the audit trail records.
+A session of a purpose that was started at a kiosk is an attempt, and so is one still waiting for
+its start code (a kiosk may start it at any moment; the proctor renews its code or cancels it).
+Creating a session that the rules forbid is refused with the day from which a new attempt is
+allowed; an admin may allow it all the same, with a reason, which the session keeps and the
+audit trail records. The candidate's row is locked before the attempts are counted, so that two
+proctors starting a session for one person at the same moment count each other's.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import sqlalchemy.orm as so
 from attest.assessment.delivery import create_session
 from attest.assessment.retake import RetakeDecision, RetakeRule, decide, rule_for
 from attest.audit import record_event
-from attest.models import Candidate, Role, TestSession, User
+from attest.db import lock_row
+from attest.models import Candidate, Role, SessionStatus, TestSession, User
 
 
 class RetakeRefused(ValueError):
@@ -28,15 +32,19 @@ class RetakeRefused(ValueError):
 
 
 def attempt_days(session: so.Session, candidate: Candidate, purpose_code: str) -> list[date]:
-    """Return the days on which the candidate started an attempt of this purpose."""
-    started = session.scalars(
-        sa.select(TestSession.started_at).where(
+    """Return the days of the candidate's attempts of this purpose: the day each was started at
+    a kiosk, or created for one still waiting for its start code."""
+    rows = session.execute(
+        sa.select(TestSession.started_at, TestSession.created_at).where(
             TestSession.candidate_id == candidate.id,
             TestSession.purpose_code == purpose_code,
-            TestSession.started_at.is_not(None),
+            sa.or_(
+                TestSession.started_at.is_not(None),
+                TestSession.status == SessionStatus.CREATED,
+            ),
         )
     )
-    return [moment.date() for moment in started]
+    return [(started or created).date() for started, created in rows]
 
 
 def check_retake(
@@ -61,6 +69,7 @@ def start_attempt(
     """Create a session if the retake rules allow it (or an admin gives a reason); record the fee.
 
     Raises RetakeRefused, with nothing stored, when the rules forbid the attempt."""
+    candidate = lock_row(session, Candidate, candidate.id)  # others wait, then count this one
     decision, rule = check_retake(session, candidate, purpose_code, now.date())
     reason = " ".join((exception_reason or "").split())[:300]
     if not decision.is_allowed and (actor.role is not Role.ADMIN or not reason):

@@ -25,7 +25,6 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, levels_of, renew_start_code
-from attest.assessment.kiosk_languages import kiosk_language
 from attest.assessment.purposes import load_purposes
 from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
@@ -38,12 +37,13 @@ from attest.certificates.service import (
 )
 from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
+from attest.forms import EmptyForm
+from attest.kiosk.languages import kiosk_language
 from attest.models import AttestationStatus, Role, SessionStatus
 from attest.proctor import retakes, services
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
-    EmptyForm,
     EndSessionForm,
     ExtraTimeForm,
     IssueForm,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem, TestSession
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user

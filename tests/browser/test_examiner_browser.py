@@ -81,3 +81,44 @@ def test_two_examiners_and_a_senior_score_then_the_attestation_is_issued(
         page.click("text=Attest uitreiken")
     expect(page.locator("[data-testid=attestation-code]")).to_be_visible()
     context.close()
+
+
+def test_the_examiner_hears_a_browser_recording_with_its_length_and_can_seek(
+    app, db, now, keys_dir, live_server, browser
+):
+    """A recording as MediaRecorder writes it (WebM without duration or cues) plays in the
+    examiner's player with its real length, and seeking half-way works (byte ranges)."""
+    from tests.audio_samples import tone, webm_opus
+
+    load_demo_bank(db)
+    centre = make_centre(db)
+    admin = make_user(db, role=Role.ADMIN)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    make_examiners(db, centre, admin, now, n=2, seniors=1)
+    recording = webm_opus(tone(6.0), live=True)
+    finished_session(
+        db, centre, proctor, app.config["STORAGE_DIR"], now, speaking=1, recording=recording
+    )
+    db.commit()
+    context = browser.new_context(locale="nl-BE")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    examiner = db.scalars(
+        sa.select(User).join(RatingAssignment, RatingAssignment.examiner_id == User.id)
+    ).first()
+    staff_login(page, live_server, examiner.username)
+    page.goto(f"{live_server}/examiner/")
+    with page.expect_navigation():
+        page.locator("[data-testid=queue-row] a").first.click()
+    expect(page.locator("[data-testid=performance-duration]")).to_contain_text("0:06")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=performance-audio]').readyState >= 1"
+    )
+    duration = page.evaluate("document.querySelector('[data-testid=performance-audio]').duration")
+    assert duration == pytest.approx(6.0, abs=0.1)  # was Infinity before the remux
+    page.evaluate("document.querySelector('[data-testid=performance-audio]').currentTime = 3.0")
+    page.wait_for_function(
+        "Math.abs(document.querySelector('[data-testid=performance-audio]').currentTime - 3) < 0.2"
+        " && !document.querySelector('[data-testid=performance-audio]').seeking"
+    )
+    context.close()

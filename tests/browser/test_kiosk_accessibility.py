@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
-from attest.assessment.items import FORMATS
+from attest.assessment.formats import FORMATS
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Role, SessionItem, TestSession
 from tests.browser.conftest import wait_until

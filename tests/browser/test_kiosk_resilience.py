@@ -12,15 +12,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from attest.assessment.delivery import create_session
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import (
     AnswerReceipt,
-    Item,
-    ItemVersion,
     Recording,
     Response,
-    Role,
     SessionEvent,
     SessionItem,
     SessionStatus,
@@ -31,7 +27,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for, wait_until
 from tests.browser.staff import staff_login
 from tests.browser.test_every_format import fill_form, record_answer
 from tests.browser.test_kiosk_browser import answer_something
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import make_session_with_items
 from tests.format_answers import correct_answer
 
 pytestmark = pytest.mark.browser
@@ -40,31 +36,14 @@ pytestmark = pytest.mark.browser
 def make_world(db, now, purpose, formats=()):
     """A centre, a proctor, a kiosk enrolment link and a session with its start code;
     `formats` fixes the session's items (one live item of each format, in order)."""
-    load_demo_bank(db)
-    centre = make_centre(db)
-    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    kiosk, _ = make_kiosk(db, centre=centre)
-    ts, code = create_session(db, make_candidate(db, centre=centre), purpose, proctor, now)
-    for position, fmt in enumerate(formats, start=1):
-        version = db.scalar(
-            sa.select(ItemVersion)
-            .join(Item)
-            .where(Item.format == fmt, Item.status == "live")
-            .order_by(Item.id)
-            .limit(1)
-        )
-        db.add(
-            SessionItem(
-                session=ts, position=position, skill=version.item.skill, item_version=version
-            )
-        )
-    enrol = create_enrolment_link_token(kiosk, now)
+    world = make_session_with_items(db, now, formats, purpose)
+    enrol = create_enrolment_link_token(world.kiosk, now)
     db.commit()
     return {
         "enrol": enrol,
-        "code": code,
-        "session_id": ts.id,
-        "proctor": proctor.username,
+        "code": world.start_code,
+        "session_id": world.session.id,
+        "proctor": world.proctor.username,
     }
 
 

@@ -11,8 +11,8 @@ import os
 import pytest
 
 from attest.assessment.delivery import create_session
-from attest.assessment.kiosk_languages import KIOSK_LANGUAGES
 from attest.auth.kiosks import create_enrolment_link_token
+from attest.kiosk.languages import KIOSK_LANGUAGES
 from attest.models import Role
 from tests.browser.staff import staff_login
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user

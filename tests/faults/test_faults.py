@@ -30,7 +30,14 @@ from attest.models import Attestation, Recording, Response, Role, SessionItem, T
 from attest.storage import DirectoryStorage
 from attest.storage_sweep import sweep_orphans
 from tests.conftest import csrf_from
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import (
+    load_demo_bank,
+    make_candidate,
+    make_centre,
+    make_kiosk,
+    make_session_with_items,
+    make_user,
+)
 from tests.format_answers import correct_answer
 from tests.web.helpers import csrf, login, start_at_kiosk, verify_api
 from tests.web.test_recording_upload import WEBM, upload
@@ -151,22 +158,10 @@ def _files(root: Path) -> list[str]:
 
 @pytest.fixture
 def speaking_test(app, db, now):
-    from attest.models import Item, ItemVersion
-
-    load_demo_bank(db)
-    centre = make_centre(db)
-    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    _kiosk, token = make_kiosk(db, centre=centre)
-    ts, code = create_session(
-        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
-    )
-    task = db.scalars(
-        sa.select(ItemVersion).join(Item).where(Item.format == "audio_response").limit(1)
-    ).one()
-    db.add(SessionItem(session=ts, position=1, skill="speaking", item_version=task))
-    db.commit()
-    client = start_at_kiosk(app, token, code)
-    return client, csrf_from(client.get("/kiosk/item/1").get_data(as_text=True)), ts.id, proctor
+    world = make_session_with_items(db, now, ("audio_response",))
+    client = start_at_kiosk(app, world.kiosk_token, world.start_code)
+    token = csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
+    return client, token, world.session.id, world.proctor
 
 
 def test_full_disk_under_recordings_is_reported_and_a_retry_succeeds(

@@ -106,6 +106,8 @@ def test_psychometric_report_shows_information_and_calibration(app, db, client, 
     empty = client.get("/admin/items/report?skill=reading").get_data(as_text=True)
     assert 'data-testid="information-chart"' in empty and "<polyline" in empty
     assert 'data-testid="not-calibrated"' in empty
+    cuts = empty.split('data-testid="cut-scores">')[1].split("</p>")[0]
+    assert "versie provisional-1 (voorlopig;" in cuts  # the store's version in force
     assert client.get("/admin/items/report?skill=speaking").status_code == 404
     item = db.scalar(sa.select(Item).where(Item.skill == "reading").limit(1))
     detail = client.get(f"/admin/items/{item.id}").get_data(as_text=True)

@@ -123,7 +123,7 @@ def test_the_writing_is_shown_as_typed_without_spellchecking(app, db, world):
     page = client.get(f"/examiner/score/{assignment.token}").get_data(as_text=True)
     assert 'spellcheck="false"' in page and "morgen is er een feest in onze tuin" in page
     assert "Spelling en lay-out" in page  # the rubric's descriptors are beside the form
-    assert "Kan geen uiting afmaken" not in page  # a writing task shows no speaking rubric
+    assert "Kan geen uiting afronden" not in page  # a writing task shows no speaking rubric
 
 
 def _finalise(app, db, world, band=2):
@@ -142,6 +142,7 @@ def test_admin_marks_a_benchmark_and_a_new_examiner_must_pass_calibration(app, d
     login(admin, world["admin"].username)
     page = admin.get(f"/examiner/admin/performances/{perf.id}/benchmark").get_data(as_text=True)
     assert "checked" in page  # prefilled with the final bands
+    assert "0 · onder A1</span>" in page and "2 · A2</span>" in page  # each band's level
     codes = dict.fromkeys(re.findall(r'name="band_(\w+)"', page))
     data = {f"band_{c}": "2" for c in codes} | {"is_calibration": "y"}
     assert (

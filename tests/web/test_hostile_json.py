@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attest.assessment.kiosk_control import FOCUS_KINDS
+from attest.kiosk.control import FOCUS_KINDS
 from attest.models import Item, ItemVersion, SessionEvent, SessionItem
 from tests.conftest import csrf_from
 from tests.factories import make_attestation

@@ -10,22 +10,18 @@ import math
 import pytest
 import sqlalchemy as sa
 
-from attest.assessment.delivery import create_session
 from attest.models import (
     AnswerReceipt,
-    Item,
-    ItemVersion,
     Recording,
     RecordingChunk,
     Response,
     ResponseDraft,
-    Role,
     SessionEvent,
     SessionItem,
 )
 from tests.audio_samples import silence, tone, webm_opus
 from tests.conftest import csrf_from
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import make_session_with_items
 from tests.web.helpers import UPLOAD_CHUNK, start_at_kiosk, upload_begin_body
 
 CHUNK = UPLOAD_CHUNK
@@ -35,32 +31,10 @@ FORMATS = ("audio_response", "extended_text", "single_choice", "single_choice")
 @pytest.fixture
 def kiosk(app, db, now):
     """A kiosk in a session of a speaking task, a writing task and two choice questions."""
-    load_demo_bank(db)
-    centre = make_centre(db)
-    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    _kiosk, token = make_kiosk(db, centre=centre)
-    ts, code = create_session(
-        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
-    )
-    used = set()
-    for position, fmt in enumerate(FORMATS, start=1):
-        version = db.scalar(
-            sa.select(ItemVersion)
-            .join(Item)
-            .where(Item.format == fmt, Item.status == "live", ItemVersion.id.not_in(used or {0}))
-            .order_by(Item.id)
-            .limit(1)
-        )
-        used.add(version.id)
-        db.add(
-            SessionItem(
-                session=ts, position=position, skill=version.item.skill, item_version=version
-            )
-        )
-    db.commit()
-    client = start_at_kiosk(app, token, code)
+    world = make_session_with_items(db, now, FORMATS)
+    client = start_at_kiosk(app, world.kiosk_token, world.start_code)
     token = csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
-    return {"client": client, "csrf": token, "session": ts.id}
+    return {"client": client, "csrf": token, "session": world.session.id}
 
 
 def post(kiosk, url, body):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
-from attest.assessment.kiosk_languages import KIOSK_LANGUAGES
+from attest.kiosk.languages import KIOSK_LANGUAGES
 from attest.models import AuditEvent, Role, SessionStatus, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import runpy
 import shutil
 import subprocess
 import sys
@@ -16,9 +15,9 @@ from babel import Locale
 from babel.messages.pofile import read_po
 
 from attest.assessment import instruction_audio
-from attest.assessment.kiosk_languages import KIOSK_LANGUAGES, LANGUAGE_CODES, REFERENCE
 from attest.config import PROJECT_ROOT
 from attest.i18n import direction
+from attest.kiosk.languages import KIOSK_LANGUAGES, LANGUAGE_CODES, REFERENCE
 
 TRANSLATIONS = PROJECT_ROOT / "attest" / "translations"
 AUDIO = instruction_audio.audio_dir(PROJECT_ROOT / "attest" / "static")
@@ -60,7 +59,7 @@ def test_kiosk_catalogue_is_complete_and_not_fuzzy(code):
     messages = {m.id: m for m in catalog if m.id}
     missing = sorted(_template_ids() - set(messages))
     empty = sorted(i for i, m in messages.items() if not m.string or m.fuzzy)
-    assert (missing, empty) == ([], []), "add them to tools/translations_kiosk and apply"
+    assert (missing, empty) == ([], []), "translate them in the .po (tools/po_status.py --list)"
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
@@ -81,16 +80,11 @@ def test_non_latin_catalogues_hold_no_untranslated_dutch(code):
     assert latin == []
 
 
-def test_translation_data_holds_no_strings_the_kiosk_no_longer_uses():
-    ids = _template_ids()
-    stale = {}
-    for code in TRANSLATED:
-        if code == "en":
-            continue
-        # T only: PENDING holds strings translated ahead of the code that will show them
-        data = runpy.run_path(str(PROJECT_ROOT / "tools" / "translations_kiosk" / f"{code}.py"))
-        stale[code] = sorted(set(data["T"]) - ids)
-    assert stale == {code: [] for code in stale}
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_kiosk_catalogues_hold_no_strings_the_kiosk_no_longer_uses(code):
+    catalog = _read(TRANSLATIONS / code / "LC_MESSAGES" / "kiosk.po")
+    stale = sorted({m.id for m in catalog if m.id} - _template_ids())
+    assert stale == [], "run `make extract-messages` (tools/po_update.py)"
 
 
 @pytest.mark.parametrize("lang", KIOSK_LANGUAGES, ids=lambda lang: lang.code)
@@ -121,3 +115,14 @@ def test_every_voice_exists_in_espeak_ng():
     names = {line.split()[1] for line in listed.stdout.splitlines()[1:] if line.strip()}
     assert {lang.voice for lang in KIOSK_LANGUAGES if lang.voice} <= names
     assert "ti" not in names  # when a Tigrinya voice appears, give Tigrinya its spoken version
+
+
+def test_the_languages_table_of_the_docs_lists_every_kiosk_language():
+    """docs/kiosk-languages.md is written by hand: its table follows KIOSK_LANGUAGES."""
+    doc = (PROJECT_ROOT / "docs" / "kiosk-languages.md").read_text(encoding="utf-8")
+    doc = doc.split("## Languages", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \| ([^|]+) \|", doc, flags=re.M)
+    assert [code for code, _name, _written in rows] == list(LANGUAGE_CODES)
+    for (code, name, written), lang in zip(rows, KIOSK_LANGUAGES, strict=True):
+        assert lang.native_name in name, code
+        assert ("right to left" in written) == (lang.direction == "rtl"), code

@@ -1,10 +1,10 @@
 """`attest bank export --qti` and `attest bank import --qti` through the CLI (with the app, so
-under web/ rather than with the pure QTI tests in tests/unit/qti/)."""
+under web/ rather than with the pure QTI tests in tests/unit/assessment/qti/)."""
 
 from __future__ import annotations
 
 from attest.assessment.bank import load_bank
-from tests.unit.qti.packages import make_zip, small_bank, snapshot
+from tests.unit.assessment.qti.packages import make_zip, small_bank, snapshot
 
 
 def test_export_then_import_through_the_cli(app, tmp_path):

@@ -5,10 +5,9 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from attest.assessment.delivery import create_session
-from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem
+from attest.models import Recording, Response
 from tests.conftest import csrf_from
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import make_session_with_items
 from tests.web.helpers import start_at_kiosk
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
@@ -16,24 +15,8 @@ WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
 
 @pytest.fixture
 def speaking(app, db, now):
-    load_demo_bank(db)
-    centre = make_centre(db)
-    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    kiosk, token = make_kiosk(db, centre=centre)
-    ts, code = create_session(
-        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
-    )
-    tasks = db.scalars(
-        sa.select(ItemVersion)
-        .join(Item)
-        .where(Item.format == "audio_response")
-        .order_by(Item.id)
-        .limit(2)
-    ).all()
-    for position, version in enumerate(tasks, start=1):
-        db.add(SessionItem(session=ts, position=position, skill="speaking", item_version=version))
-    db.commit()
-    client = start_at_kiosk(app, token, code)
+    world = make_session_with_items(db, now, ("audio_response", "audio_response"))
+    client = start_at_kiosk(app, world.kiosk_token, world.start_code)
     return client, csrf_from(client.get("/kiosk/item/1").get_data(as_text=True))
 
 

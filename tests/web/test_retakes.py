@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from flask_babel import format_date
 
 from attest.models import AuditEvent, Candidate, Role, SessionStatus, TestSession
+from attest.proctor import retakes
 from tests.factories import make_candidate, make_centre, make_user
-from tests.web.helpers import csrf, login
+from tests.web.helpers import csrf, login, slow_down, together
 
 PURPOSE = "a2-mondeling"  # 90 days between attempts, 3 per 12 months (retake_rules.yaml)
 
@@ -108,6 +109,39 @@ def test_an_admin_allows_a_forbidden_retake_only_with_a_reason_and_it_is_audited
     assert new.retake_exception_by_id == admin.id
     event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "session.retake_exception"))
     assert event is not None and "Kiosk" not in str(event.detail)
+
+
+@pytest.mark.parametrize(
+    "purpose, starts, allowed",
+    [
+        (PURPOSE, 3, 1),  # 90 days between attempts: one of three colleagues starts it
+        ("niveaubepaling", 6, 4),  # no waiting time, 4 per 12 months
+    ],
+)
+def test_concurrent_starts_for_one_candidate_start_only_what_the_rules_allow(
+    app, db, centre, monkeypatch, purpose, starts, allowed
+):
+    """Proctors starting a session for one candidate at the same moment (each a browser, a
+    thread and a database session of its own): the candidate's row lock makes each count the
+    attempts the others made (a session waiting for its start code counts), so no more sessions
+    are created than the rules allow; the others are refused with the next allowed day."""
+    cand = make_candidate(db, centre=centre)
+    posts = []
+    for _ in range(starts):
+        proctor = app.test_client()
+        _as(proctor, db, centre, Role.PROCTOR)
+        url = f"/proctor/candidates/{cand.id}"
+        data = {"purpose": purpose, "csrf_token": csrf(proctor, url)}
+        posts.append(
+            lambda proctor=proctor, url=url, data=data: proctor.post(f"{url}/sessions", data=data)
+        )
+    # every request waits between its count and its insert: without the lock all would pass
+    slow_down(monkeypatch, retakes, "create_session")
+
+    answers = together(posts)
+
+    assert sorted(a.status_code for a in answers) == [302] * allowed + [303] * (starts - allowed)
+    assert len(_sessions(db, cand)) == allowed
 
 
 # ---------------------------------------------------------------- one person, one record

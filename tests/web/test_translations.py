@@ -60,3 +60,14 @@ def test_pages_follow_the_chosen_language(app, client):
     assert "Aanmelden voor medewerkers" in staff.get_data(as_text=True)
     public = english_browser.get("/v", headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert 'lang="en"' in public.get_data(as_text=True)
+
+
+def test_po_status_reports_every_catalogue_complete():
+    done = subprocess.run(
+        [sys.executable, "tools/po_status.py", "--strict"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout
+    assert {line.split()[0] for line in done.stdout.splitlines()} >= {"en", "fr", "ar", "ti"}

@@ -19,19 +19,14 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from attest.assessment.bank_rules import MEDIA_KINDS
+from attest.assessment.formats.registry import QTI_INTERACTIONS, qti_format
+from attest.assessment.formats.text_entry import normalize_answer
 from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
 from attest.assessment.qti.package import Package, parse_item, resolve
-from attest.assessment.text_formats import normalize_answer
 
-SUPPORTED = {
-    "qti-choice-interaction": "single_choice or multiple_response",
-    "qti-text-entry-interaction": "text_entry",
-    "qti-inline-choice-interaction": "inline_choice",
-    "qti-match-interaction": "matching",
-    "qti-order-interaction": "ordering",
-    "qti-extended-text-interaction": "extended_text",
-    "qti-upload-interaction": "audio_response (audio uploads only)",
-}
+# The interactions Attest reads: each format names its own (``qti_interaction``); an upload
+# interaction is read as a speaking task only when it takes audio.
+SUPPORTED = QTI_INTERACTIONS
 INLINE = ("qti-text-entry-interaction", "qti-inline-choice-interaction")
 MEDIA_TAGS = frozenset({"img", "audio", "video", "object", "source", "qti-media-interaction"})
 # Elements that show media; each must be placed in the item (or the item is refused).
@@ -213,11 +208,9 @@ class BodyReader:
                 f"{self.where}: item {self.root.get('identifier')} has "
                 f"{len(self.interactions())} {tag}s; an Attest item holds one"
             )
-        if tag == "qti-choice-interaction":
-            interaction = self.interactions()[0]
-            decl = self.declarations.get(interaction.get("response-identifier"))
-            multiple = decl is not None and decl.get("cardinality") == "multiple"
-            return "multiple_response" if multiple else "single_choice"
+        interaction = self.interactions()[0]
+        decl = self.declarations.get(interaction.get("response-identifier"))
+        multiple = decl is not None and decl.get("cardinality") == "multiple"
         if tag == "qti-upload-interaction" and not self.exact:
             accepted = self.interactions()[0].get("type", "")
             if not accepted.startswith("audio/"):
@@ -226,14 +219,7 @@ class BodyReader:
                     f"accepts {accepted or 'any file type'}; Attest only takes audio recordings "
                     "(type audio/*) as speaking tasks"
                 )
-        return {
-            "qti-text-entry-interaction": "text_entry",
-            "qti-inline-choice-interaction": "inline_choice",
-            "qti-match-interaction": "matching",
-            "qti-order-interaction": "ordering",
-            "qti-extended-text-interaction": "extended_text",
-            "qti-upload-interaction": "audio_response",
-        }[tag]
+        return qti_format(tag, "multiple" if multiple else "single").name
 
     def the_interaction(self, tag: str) -> ET.Element:
         found = [e for e in self.interactions() if e.tag == tag]

@@ -28,6 +28,7 @@ from attest.assessment.bank_rules import (
     check_testlet,
     check_testlet_item,
 )
+from attest.assessment.formats import FORMATS
 from attest.assessment.qti.body_reader import SCORING
 from attest.assessment.qti.common import QtiError
 from attest.assessment.qti.item_reader import ReadItem, read_item, unsupported_parts
@@ -35,11 +36,6 @@ from attest.assessment.qti.package import open_package, parse_item
 from attest.assessment.qti.report import APPROXIMATED, REFUSED, ImportReport, ItemOutcome
 
 IMPORT_DIR = "imported"
-# Task sizes for items from other tools, from question_banks/README.md ("Productive tasks").
-DEFAULT_WORDS = {"A1": (10, 40), "A2": (30, 80), "B1": (80, 150), "B2": (150, 280)}
-DEFAULT_RECORDING = {"A1": 45, "A2": 75, "B1": 90, "B2": 150}
-DEFAULT_PREPARATION = 30
-PRODUCTIVE_SKILL = {"extended_text": "writing", "audio_response": "speaking"}
 KEY_ORDER = (
     "testlet", "id", "skill", "level", "domain", "format", "status", "difficulty", "author_note",
     "text", "media", "transcript", "stem",
@@ -207,9 +203,9 @@ def _weigh(item: ReadItem, outcome: ItemOutcome, approximate: bool) -> None:
 
 def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
     """Fill metadata the item lacks from ``defaults`` or fixed rules; return what is missing."""
-    fields, fmt = item.fields, item.fields["format"]
-    if "skill" not in fields and fmt in PRODUCTIVE_SKILL:
-        fields["skill"] = PRODUCTIVE_SKILL[fmt]
+    fields, item_format = item.fields, FORMATS.get(item.fields["format"])
+    if "skill" not in fields and item_format and item_format.productive_skill:
+        fields["skill"] = item_format.productive_skill
     missing, absent = [], []
     for key in ("skill", "level", "domain"):
         if key not in fields and defaults.get(key):
@@ -234,12 +230,9 @@ def _complete(item: ReadItem, defaults: Mapping[str, str]) -> list[str]:
     if item.staff_notes:
         note += "\nRubric for staff: " + "\n".join(item.staff_notes)
     fields.setdefault("author_note", note)
-    if fmt == "extended_text" and level in DEFAULT_WORDS:
-        fields.setdefault("min_words", DEFAULT_WORDS[level][0])
-        fields.setdefault("max_words", DEFAULT_WORDS[level][1])
-    if fmt == "audio_response" and level in DEFAULT_RECORDING:
-        fields.setdefault("preparation_seconds", DEFAULT_PREPARATION)
-        fields.setdefault("max_recording_seconds", DEFAULT_RECORDING[level])
+    if item_format is not None and isinstance(level, str):
+        for key, value in item_format.qti_import_defaults(level).items():
+            fields.setdefault(key, value)
     return missing
 
 

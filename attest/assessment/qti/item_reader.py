@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from attest.assessment.formats import FORMATS
+from attest.assessment.formats.registry import qti_format, qti_formats
 from attest.assessment.qti.body_reader import (
     GAP_MARK,
     MEDIA_TAGS,
@@ -33,6 +35,7 @@ from attest.assessment.qti.common import (
 from attest.assessment.qti.package import Package
 
 UNSUPPORTED_PARTS = ("qti-template-declaration",)
+CHOICE = "qti-choice-interaction"
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 # Bank fields carried as JSON in <attest:item> attributes (item_writer.JSON_ATTRS).
 JSON_ATTRS = {
@@ -103,9 +106,10 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
             item.fields[key] = meta_number(meta[attr], ATTR + attr, where)
     fmt = meta.get("format") or reader.infer_format()
     item.fields["format"] = fmt
-    if fmt not in FORMAT_READERS:
+    interaction = FORMATS[fmt].qti_interaction if fmt in FORMATS else None
+    if interaction not in READERS:
         raise QtiError(f"{where}: item {item.identifier}: unknown Attest format {fmt!r}")
-    content = FORMAT_READERS[fmt](reader)
+    content = READERS[interaction](reader)
     if "scoring" in meta:
         content["scoring"] = meta["scoring"]
     for key, attr in JSON_ATTRS.items():
@@ -134,21 +138,23 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
 
 
 def _choice(r: BodyReader) -> dict[str, Any]:
-    interaction = r.the_interaction("qti-choice-interaction")
+    interaction = r.the_interaction(CHOICE)
     options, ids = r.choices(interaction, "qti-simple-choice", "options")
     answer = r.letters(r.key(interaction), ids, "answer")
-    fmt = "multiple_response" if r.infer_format() == "multiple_response" else "single_choice"
+    # the formats written as a choice interaction differ in their response's cardinality
+    choices = {f.name: f for f in qti_formats(CHOICE)}
+    fmt = choices.get(r.infer_format(), qti_format(CHOICE))
     content: dict[str, Any] = {"options": options}
     if r.exact:
-        meta_fmt = r.body.get(ATTR + "format")
-        fmt = meta_fmt if meta_fmt in ("single_choice", "multiple_response") else fmt
+        fmt = choices.get(r.body.get(ATTR + "format") or "", fmt)
+    multiple = fmt.qti_cardinality == "multiple"
     if not r.exact:
         _shuffle_note(r, interaction, "options are shown in the authored order")
-        _choice_limits(r, interaction, fmt, len(options))
+        _choice_limits(r, interaction, multiple, len(options))
         keyed = [ids[string.ascii_lowercase.index(a)] for a in answer]
-        if r.check_choice_mapping(interaction, ids, keyed, fmt == "multiple_response"):
+        if r.check_choice_mapping(interaction, ids, keyed, multiple):
             content["scoring"] = "partial"
-    if fmt == "single_choice":
+    if not multiple:
         if len(answer) != 1:
             r.problems.append(f"answer: expected one correct choice; got {len(answer)}")
         content["answer"] = answer[0] if answer else None
@@ -271,15 +277,15 @@ def _task(tag: str):
     return read
 
 
-FORMAT_READERS = {
-    "single_choice": _choice,
-    "multiple_response": _choice,
-    "text_entry": _text_entry,
-    "inline_choice": _inline_choice,
-    "matching": _matching,
-    "ordering": _ordering,
-    "extended_text": _task("qti-extended-text-interaction"),
-    "audio_response": _task("qti-upload-interaction"),
+# The reader of each interaction; a format names its interaction (``qti_interaction``).
+READERS = {
+    CHOICE: _choice,
+    "qti-text-entry-interaction": _text_entry,
+    "qti-inline-choice-interaction": _inline_choice,
+    "qti-match-interaction": _matching,
+    "qti-order-interaction": _ordering,
+    "qti-extended-text-interaction": _task("qti-extended-text-interaction"),
+    "qti-upload-interaction": _task("qti-upload-interaction"),
 }
 
 
@@ -288,16 +294,16 @@ def _shuffle_note(r: BodyReader, interaction: ET.Element, what: str) -> None:
         r.approx(PRESENTATION, f"shuffle: {what} (Attest does not shuffle)")
 
 
-def _choice_limits(r: BodyReader, interaction: ET.Element, fmt: str, count: int) -> None:
+def _choice_limits(r: BodyReader, interaction: ET.Element, multiple: bool, count: int) -> None:
     """Name max-choices/min-choices that Attest's formats do not enforce."""
     most = interaction.get("max-choices")
     least = interaction.get("min-choices")
-    if fmt == "multiple_response":
+    if multiple:
         if most not in (None, "0") and most.isdigit() and int(most) < count:
             r.approx(PRESENTATION, f"max-choices={most} not enforced: any number may be ticked")
         if least not in (None, "0", "1"):
             r.approx(PRESENTATION, f"min-choices={least} not enforced")
-    elif most not in (None, "1") and fmt == "single_choice":
+    elif most not in (None, "1"):
         r.approx(PRESENTATION, f"max-choices={most} with a single response: one choice only")
 
 

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from attest.assessment.formats import get_format
 from attest.assessment.qti.common import MEDIA_TYPES, QTI3_NS, write_text
 
 RP_TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
@@ -63,7 +64,10 @@ def item_element(
     declarations = ET.SubElement(root, "_declarations")  # placeholder, unwrapped below
     body = ET.Element("qti-item-body")
     _stimulus(body, item, href)
-    processing = WRITERS[item["format"]](item, declarations, body, href)
+    interaction = get_format(item["format"]).qti_interaction
+    if interaction is None:
+        raise ValueError(f"item {item['id']}: format {item['format']} has no QTI interaction")
+    processing = WRITERS[interaction](item, declarations, body, href)
     ET.SubElement(declarations, "qti-outcome-declaration", _score_outcome(item))
     _staff_blocks(body, item, testlet_note)
     root.append(body)
@@ -96,7 +100,7 @@ def _scalar(value: Any) -> str:
 
 def _score_outcome(item: Mapping[str, Any]) -> dict[str, str]:
     attrs = {"identifier": "SCORE", "cardinality": "single", "base-type": "float"}
-    if item["format"] in ("extended_text", "audio_response"):
+    if not get_format(item["format"]).is_machine_scored:
         attrs["external-scored"] = "human"
     else:
         attrs["normal-maximum"] = "1"
@@ -197,7 +201,7 @@ def _choices(parent: ET.Element, options: list[Mapping[str, Any]], tag: str, hre
 
 
 def _choice(item, decls, body, href) -> ET.Element:
-    multiple = item["format"] == "multiple_response"
+    multiple = get_format(item["format"]).qti_cardinality == "multiple"
     answer = item["answer"] if multiple else [item["answer"]]
     decl = _declare(decls, "RESPONSE", "multiple" if multiple else "single", "identifier", answer)
     interaction = ET.SubElement(
@@ -361,13 +365,13 @@ def _audio_response(item, decls, body, href) -> None:
     return None
 
 
+# The writer of each interaction; a format names its interaction (``qti_interaction``).
 WRITERS = {
-    "single_choice": _choice,
-    "multiple_response": _choice,
-    "text_entry": _text_entry,
-    "inline_choice": _inline_choice,
-    "matching": _matching,
-    "ordering": _ordering,
-    "extended_text": _extended_text,
-    "audio_response": _audio_response,
+    "qti-choice-interaction": _choice,
+    "qti-text-entry-interaction": _text_entry,
+    "qti-inline-choice-interaction": _inline_choice,
+    "qti-match-interaction": _matching,
+    "qti-order-interaction": _ordering,
+    "qti-extended-text-interaction": _extended_text,
+    "qti-upload-interaction": _audio_response,
 }

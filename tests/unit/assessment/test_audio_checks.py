@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -58,3 +61,31 @@ def test_a_file_cut_in_half_is_truncated_and_garbage_undecodable():
     assert ac.check_recording(data[: len(data) // 2], 4000).flag == ac.TRUNCATED
     garbage = ac.check_recording(b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 8, 4000)
     assert garbage == ac.AudioVerdict(None, None, None, ac.UNDECODABLE)
+
+
+def test_a_live_webm_gets_its_duration_for_playback_with_the_same_audio():
+    import av
+
+    from attest.assessment.audio_checks import seekable_webm
+
+    live = webm_opus(tone(3.0), live=True)
+
+    def facts(data):
+        with av.open(io.BytesIO(data)) as container:
+            audio = container.streams.audio[0]
+            packets = [bytes(p) for p in container.demux(audio) if p.dts is not None]
+            return container.duration, packets
+
+    live_duration, live_packets = facts(live)
+    assert live_duration is None  # what MediaRecorder gives: the player shows "Infinity"
+    duration, packets = facts(seekable_webm(live))
+    assert duration is not None and abs(duration / 1_000_000 - 3.0) < 0.1
+    assert packets == live_packets  # copied, not re-encoded
+
+
+def test_what_is_not_webm_audio_is_served_as_it_came():
+    from attest.assessment.audio_checks import seekable_webm
+
+    assert seekable_webm(b"not audio at all") == b"not audio at all"
+    ogg = (Path(__file__).parents[3] / "attest" / "static" / "sound-check.ogg").read_bytes()
+    assert seekable_webm(ogg) == ogg

@@ -10,7 +10,8 @@ import pytest
 
 from attest.assessment.bank import MEDIA_DIR, Bank, load_bank
 from attest.assessment.bank_rules import DIFFICULTY_BANDS, in_band
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
+from attest.assessment.rubrics import task_type_for
 
 BANK_ROOT = Path(__file__).resolve().parents[3] / "question_banks" / "nl"
 MINIMUM_LIVE = {  # issue [2]: 30 per level for reading and listening, tasks per level
@@ -19,9 +20,11 @@ MINIMUM_LIVE = {  # issue [2]: 30 per level for reading and listening, tasks per
         for skill in ("reading", "listening")
         for level in ("A1", "A2", "B1", "B2")
     },
-    **{("writing", level): 4 for level in ("A1", "A2", "B1", "B2")},
-    **{("speaking", level): 6 for level in ("A1", "A2", "B1", "B2")},
+    # issue [11] item 6: pools large enough that prompts do not leak (2 + 3 per candidate)
+    **{("writing", level): 12 for level in ("A1", "A2", "B1", "B2")},
+    **{("speaking", level): 15 for level in ("A1", "A2", "B1", "B2")},
 }
+MINIMUM_INTERACTIVE = 6  # issue [13]: speaking tasks per level scored as a conversation
 MAX_AUDIO_BYTES = 150_000  # ~45 s of speech at our encoding: keeps the repository small
 
 
@@ -36,6 +39,13 @@ def test_bank_has_enough_live_items(bank: Bank, skill: str, level: str) -> None:
     assert len(live) >= MINIMUM_LIVE[(skill, level)]
     if skill in ("reading", "listening"):
         assert len({i.format for i in live}) >= 2, "mix formats within a level"
+
+
+@pytest.mark.parametrize("level", ["A1", "A2", "B1", "B2"])
+def test_each_level_has_enough_interactive_speaking_tasks(bank: Bank, level: str) -> None:
+    live = bank.select(skill="speaking", level=level, status="live")
+    dialogues = [i.id for i in live if task_type_for("speaking", level, i.content) == "dialogue"]
+    assert len(dialogues) >= MINIMUM_INTERACTIVE, dialogues
 
 
 def test_every_listening_item_has_its_audio(bank: Bank) -> None:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from attest.assessment import shuffle
-from attest.assessment.items import get_format
+from attest.assessment.formats import get_format
 
 SINGLE = {
     "stem": "Hoe laat?",

@@ -14,10 +14,10 @@ import pypdfium2 as pdfium
 import pytest
 from babel.messages.pofile import read_po
 
-from attest.assessment.kiosk_languages import KIOSK_LANGUAGES, LANGUAGE_CODES
 from attest.certificates import pdf as pdfmod
 from attest.certificates import typeface
 from attest.certificates.pdf import render_attestation
+from attest.kiosk.languages import KIOSK_LANGUAGES, LANGUAGE_CODES
 from tests.glyphs import cmap, needs_glyph, unreadable
 from tests.hard_names import HARD_NAMES, IDS, stored
 from tests.pdftools import field_value, page_text

@@ -1,0 +1,38 @@
+"""The kiosk's languages (attest.kiosk.languages): one entry per code, Dutch the reference."""
+
+from __future__ import annotations
+
+from attest.kiosk.languages import (
+    INSTRUCTIONS,
+    KIOSK_LANGUAGES,
+    LANGUAGE_CODES,
+    REFERENCE,
+    is_right_to_left,
+    kiosk_language,
+)
+
+
+def test_each_code_once_and_dutch_first():
+    assert len(set(LANGUAGE_CODES)) == len(LANGUAGE_CODES) == len(KIOSK_LANGUAGES)
+    assert LANGUAGE_CODES[0] == REFERENCE == "nl"
+
+
+def test_every_language_names_itself_and_has_a_direction():
+    for lang in KIOSK_LANGUAGES:
+        assert lang.native_name.strip() and lang.dutch_name.strip()
+        assert lang.direction in {"ltr", "rtl"}
+
+
+def test_a_language_is_found_by_its_code_only():
+    assert kiosk_language("tr").native_name == "Türkçe"
+    assert kiosk_language("xx") is None
+    assert kiosk_language(None) is None
+
+
+def test_arabic_and_dari_are_written_right_to_left():
+    assert {lang.code for lang in KIOSK_LANGUAGES if is_right_to_left(lang.code)} == {"ar", "fa"}
+    assert not is_right_to_left("nl") and not is_right_to_left("xx")
+
+
+def test_the_instructions_are_paragraphs():
+    assert INSTRUCTIONS and all(text.strip() == text and text for text in INSTRUCTIONS)

@@ -1,7 +1,0 @@
-"""English for strings added while merging the session's work."""
-
-EN = {
-    "Wat je stuurde bevat een ongeldig teken (een nulteken). Verwijder het en probeer opnieuw.": (
-        "What you sent contains an invalid character (a null character). Remove it and try again."
-    ),
-}
