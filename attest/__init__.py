@@ -208,6 +208,8 @@ def _register_blueprints(app: Flask) -> None:
     from attest.admin.report_views import bp as reports_bp
     from attest.admin.trust_views import bp as trust_bp
     from attest.admin.views import bp as admin_bp
+    from attest.appointments.views import bp as appointments_bp
+    from attest.appointments.views import public_bp as booking_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.views import bp as verify_bp
@@ -229,6 +231,8 @@ def _register_blueprints(app: Flask) -> None:
         examiner_bp,
         partner_bp,
         trust_bp,
+        appointments_bp,
+        booking_bp,
     ):
         app.register_blueprint(bp)
 

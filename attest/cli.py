@@ -59,6 +59,7 @@ def transaction() -> Iterator[so.Session]:
 def main() -> None:
     """Entry point of the `attest` console script."""
     from attest import create_app
+    from attest.cli_appointments import APPOINTMENT_COMMANDS
     from attest.cli_ops import OPS_COMMANDS
     from attest.cli_purposes import PURPOSE_COMMANDS
 
@@ -67,20 +68,21 @@ def main() -> None:
         add_default_commands=True,
         help="Attest: NT2 level tests and attestations.",
     )
-    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS:
+    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS + APPOINTMENT_COMMANDS:
         cli.add_command(command)
     cli.main(prog_name="attest")
 
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app's `flask` CLI."""
+    from attest.cli_appointments import APPOINTMENT_COMMANDS
     from attest.cli_ops import OPS_COMMANDS, users_set_role
     from attest.cli_purposes import PURPOSE_COMMANDS
 
     if "set-role" not in users_group.commands:
         users_group.add_command(users_set_role)
 
-    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS:
+    for command in COMMANDS + OPS_COMMANDS + PURPOSE_COMMANDS + APPOINTMENT_COMMANDS:
         app.cli.add_command(command)
 
 

@@ -16,7 +16,7 @@ from attest.assessment.formats.inline_choice import CHOICE_FIELD
 from attest.assessment.formats.matching import MATCH_FIELD
 from attest.assessment.formats.ordering import ORDER_FIELD
 from attest.assessment.formats.productive import RECORDING_FIELD, TEXT_FIELD
-from attest.assessment.formats.text_entry import GAP_FIELD
+from attest.assessment.formats.text_entry import GAP_FIELD, variants
 
 FILLER = "woord"
 
@@ -45,7 +45,10 @@ def correct_answer(fmt: str, content: Mapping[str, Any]) -> dict[str, Any]:
     if fmt == "multiple_response":
         return {"answer": list(content["answer"])}
     if fmt == "text_entry":
-        return {f"{GAP_FIELD}{i + 1}": gap["accept"][0] for i, gap in enumerate(content["gaps"])}
+        return {
+            f"{GAP_FIELD}{i + 1}": max(variants(gap), key=lambda v: v.score).text
+            for i, gap in enumerate(content["gaps"])
+        }
     if fmt == "inline_choice":
         return {f"{CHOICE_FIELD}{i + 1}": key for i, (key, _) in enumerate(_inline_keys(content))}
     if fmt == "matching":

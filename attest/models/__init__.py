@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
+from attest.models.appointment import Booking, Slot
 from attest.models.attestation import (
     Attestation,
     AttestationStatus,
@@ -54,6 +55,7 @@ __all__ = [
     "AuditEvent",
     "BankState",
     "Benchmark",
+    "Booking",
     "CalibrationAttempt",
     "Candidate",
     "Centre",
@@ -83,6 +85,7 @@ __all__ = [
     "SessionStatus",
     "SigningKey",
     "SkillResult",
+    "Slot",
     "TestSession",
     "User",
 ]

@@ -23,6 +23,7 @@ PURE_MODULES = [
     "attest.audit_anchor",
     "attest.monitoring",
     "attest.retention_rules",
+    "attest.appointments.rules",
     "attest.totp",
     "attest.settings_types",
     "attest.field_crypto",

@@ -92,6 +92,13 @@ ACCESS = {
     "proctor.extra_time": ("POST", STAFF),
     "proctor.end": ("POST", STAFF),
     "proctor.resolve_call": ("POST", STAFF),
+    "appointments.day_view": ("GET", STAFF),
+    "appointments.create_slot": ("POST", STAFF),
+    "appointments.edit_slot": ("GET", STAFF),
+    "appointments.book_candidate": ("POST", STAFF),
+    "appointments.mark_booking": ("POST", STAFF),
+    "booking.book": ("GET", PUBLIC),
+    "booking.manage": ("GET", PUBLIC),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.instructions": ("GET", CANDIDATE),
@@ -288,6 +295,8 @@ def _url(app, endpoint: str, world) -> str:
         "org_id": 1,
         "upload_id": "u" * 20,
         "index": 0,
+        "slot_id": 999,
+        "booking_id": 999,
     }
     with app.test_request_context():
         from flask import url_for
@@ -355,6 +364,11 @@ ABSENT = {
     "kiosk.upload_status",  # no upload under that id
     "kiosk.upload_chunk",
     "kiosk.upload_complete",
+    "appointments.edit_slot",  # no slot or booking 999
+    "appointments.book_candidate",
+    "appointments.mark_booking",
+    "booking.book",  # no centre of that code
+    "booking.manage",  # no booking of that token
 }
 
 
@@ -419,6 +433,7 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
         "examiner.exempt",
         "examiner.toggle_senior",
         "proctor.display_modes",
+        "appointments.create_slot",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):

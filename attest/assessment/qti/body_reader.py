@@ -20,7 +20,7 @@ from typing import Any
 
 from attest.assessment.bank_rules import MEDIA_KINDS
 from attest.assessment.formats.registry import QTI_INTERACTIONS, qti_format
-from attest.assessment.formats.text_entry import normalize_answer
+from attest.assessment.formats.text_entry import Variant, collisions
 from attest.assessment.qti.common import ATTR, STAFF_BLOCKS, QtiError, number, read_text
 from attest.assessment.qti.package import Package, parse_item, resolve
 
@@ -38,7 +38,11 @@ CONTAINERS = frozenset(
 )  # fmt: skip
 INT_META = ("min_words", "max_words", "preparation_seconds", "max_recording_seconds")
 GAP_MARK = "___"
-SCORING, PRESENTATION = "scoring", "presentation"
+# Kinds of approximation: scoring ones change a score (opt-in per import), the others name
+# what is shown or kept differently (KEPT: a source rule kept, with how Attest uses it).
+SCORING, PRESENTATION, KEPT = "scoring", "presentation", "kept"
+# The adaptive engine takes right/wrong per question (adaptive.record_unit rounds the score).
+ROUNDED = "adaptive tests count a partial score above 0.5 as right, 0.5 or less as wrong"
 _SENTINEL = "\x00"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -310,66 +314,87 @@ class BodyReader:
             )
         return "partial"
 
-    def gap_accept(self, interaction: ET.Element, gap: int) -> list[str]:
-        """Return a gap's accepted answers; name what Attest's matching cannot keep.
+    def gap_accept(self, interaction: ET.Element, gap: int) -> list[str | dict[str, Any]]:
+        """Return a gap's accepted answers with their scores and case rules (text_entry).
 
-        Attest accepts a gap's variants in any case and gives a gap full or no credit.
+        The mapped values become scores relative to the top value (or the upper bound); an
+        entry's case rule is kept where its text has letters. A correct response without a
+        mapping is compared as response processing does: case-sensitively (QTI ``match``)
+        unless a ``qti-string-match`` on the response says ``case-sensitive="false"``.
         """
         entries = self.mapping(interaction)
-        correct = self.correct(interaction)
         where = f"gap {gap}"
-        if entries is None:
-            accepted = [(c, True) for c in correct]  # QTI match is exact, so case-sensitive
-        else:
+        found: list[Variant] = []
+        if entries is not None:
             mapping = self.declaration(interaction).find("qti-mapping")
-            top = max((v for _, v, _ in entries), default=0.0)
-            accepted = [(k, cs) for k, v, cs in entries if v > 0 and v == top]
-            if not accepted:
-                accepted = [(c, True) for c in correct]
-            full = {normalize_answer(k) for k, _ in accepted}
-            for k, v, _ in entries:
-                if 0 < v < top:
-                    if normalize_answer(k) in full:
-                        self.approx(
-                            SCORING,
-                            f"{where}: {k!r} is worth {_num(v)} of {_num(top)} in the source; "
-                            "Attest gives it full credit as a case variant",
-                        )
-                    else:
-                        self.approx(
-                            SCORING,
-                            f"{where}: {k!r} ({_num(v)} of {_num(top)}) not accepted; Attest "
-                            "gives a gap full credit or none",
-                        )
-            default = _float(mapping.get("default-value"))
-            if default != 0:
-                self.approx(
-                    SCORING,
-                    f"{where}: default-value {_num(default)} for any other answer not kept; "
-                    "Attest gives other answers 0",
-                )
-        variants: list[str] = []
-        seen: set[str] = set()
-        for text, case_sensitive in accepted:
-            if case_sensitive and text.lower() != text.upper() and not self.exact:
-                self.approx(
-                    SCORING,
-                    f"{where}: {text!r} is case-sensitive in the source; Attest accepts it in "
-                    "any case",
-                )
-            if normalize_answer(text) not in seen:
-                seen.add(normalize_answer(text))
-                variants.append(text)
-        if not variants:
+            found = self._mapped_variants(mapping, entries, where)
+        if not found:
+            exact = self._string_match_case(interaction.get("response-identifier"))
+            found = [Variant(c, 1.0, exact and _has_case(c)) for c in self.correct(interaction)]
+        clashes = collisions(found)
+        for clash in clashes:
+            self.problems.append(f"{where}: answers that cannot be told apart: {clash}")
+        if not found:
             rid = interaction.get("response-identifier")
             self.problems.append(f"response {rid}: no correct response (qti-correct-response)")
-        return variants
+        return [] if clashes else [v.as_field() for v in found]
 
-    def accepted(self, interaction: ET.Element) -> list[str]:
-        """Accepted variants of an Attest item's gap (exact mode): the mapping keys."""
+    def _string_match_case(self, rid: str | None) -> bool:
+        """Return the case rule response processing compares the response with: that of a
+        ``qti-string-match`` on it (``case-sensitive``, default true), else exact (``match``)."""
+        for match in self.root.iter("qti-string-match"):
+            if any(v.get("identifier") == rid for v in match.iter("qti-variable")):
+                return match.get("case-sensitive", "true") != "false"
+        return True
+
+    def _mapped_variants(
+        self, mapping: ET.Element, entries: list[tuple[str, float, bool]], where: str
+    ) -> list[Variant]:
+        """Turn map entries into variants; name what a score in Attest cannot keep."""
+        top = max((v for _, v, _ in entries), default=0.0)
+        upper = mapping.get("upper-bound")
+        scale = min(top, _float(upper)) if upper is not None and _float(upper) > 0 else top
+        if scale <= 0:
+            return []
+        found = [
+            Variant(k, round(min(v, scale) / scale, 6), cs and _has_case(k))
+            for k, v, cs in entries
+            if v > 0
+        ]
+        lower = mapping.get("lower-bound")
+        floor = _float(lower) if lower is not None else None
+        for k, v, _ in entries:
+            if v < 0 and (floor is None or floor < 0):
+                self.approx(
+                    SCORING, f"{where}: {k!r} is worth {_num(v)} in the source; Attest scores it 0"
+                )
+        if floor is not None and floor > 0:
+            self.approx(
+                SCORING,
+                f"{where}: lower-bound {_num(floor)} ignored; Attest gives other answers 0",
+            )
+        default = _float(mapping.get("default-value"))
+        if default != 0:
+            self.approx(
+                SCORING,
+                f"{where}: default-value {_num(default)} for any other answer not kept; "
+                "Attest gives other answers 0",
+            )
+        if any(v.score < 1 for v in found):
+            listed = " / ".join(
+                f"{k} {_num(v)}" + (" (case-sensitive)" if cs and _has_case(k) else "")
+                for k, v, cs in entries
+                if v > 0
+            )
+            relative = f" (scores relative to {_num(scale)})" if scale != 1 else ""
+            self.approx(KEPT, f"{where}: mapping {listed} kept{relative}; {ROUNDED}")
+        return found
+
+    def accepted(self, interaction: ET.Element) -> list[str | dict[str, Any]]:
+        """Accepted variants of an Attest item's gap (exact mode): the mapping entries."""
         entries = self.mapping(interaction) or []
-        mapped = [k for k, v, _ in entries if v > 0]
-        return mapped or self.key(interaction)
+        mapped = [Variant(k, v, cs).as_field() for k, v, cs in entries if v > 0]
+        return mapped or list(self.key(interaction))
 
     # -- media ----------------------------------------------------------------------------
 
@@ -570,6 +595,11 @@ class BodyReader:
 
 def _num(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
+
+
+def _has_case(text: str) -> bool:
+    """Return whether a case rule can matter for the text (it holds letters with a case)."""
+    return text.lower() != text.upper()
 
 
 def _in_correct(decl: ET.Element, value: ET.Element) -> bool:

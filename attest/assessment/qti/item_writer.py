@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from attest.assessment.formats import get_format
+from attest.assessment.formats.text_entry import variants
 from attest.assessment.qti.common import MEDIA_TYPES, QTI3_NS, write_text
 
 RP_TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
@@ -159,7 +160,7 @@ def _declare(parent: ET.Element, ident: str, cardinality: str, base: str, values
     return decl
 
 
-def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -> None:
+def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -> ET.Element:
     mapping = ET.SubElement(
         decl,
         "qti-mapping",
@@ -169,6 +170,7 @@ def _mapping(decl: ET.Element, entries: list[tuple[str, float]], **extra: str) -
         ET.SubElement(
             mapping, "qti-map-entry", {"map-key": key, "mapped-value": repr(value), **extra}
         )
+    return mapping
 
 
 def _template(name: str) -> ET.Element:
@@ -248,10 +250,24 @@ def _set_score(parent: ET.Element, value: str) -> None:
 def _text_entry(item, decls, body, href) -> ET.Element:
     _stem_paragraph(body, item["stem"])
     checks = []
+    fractional = False
     for i, gap in enumerate(item["gaps"], start=1):
         rid = f"RESPONSE_{i}"
-        decl = _declare(decls, rid, "single", "string", [gap["accept"][0]])
-        _mapping(decl, [(a, 1.0) for a in gap["accept"]], **{"case-sensitive": "false"})
+        accepted = variants(gap)
+        full = next((v.text for v in accepted if v.score == 1), accepted[0].text)
+        decl = _declare(decls, rid, "single", "string", [full])
+        mapping = _mapping(decl, [])
+        for v in accepted:  # each variant's credit and case rule
+            ET.SubElement(
+                mapping,
+                "qti-map-entry",
+                {
+                    "map-key": v.text,
+                    "mapped-value": repr(float(v.score)),
+                    "case-sensitive": "true" if v.case_sensitive else "false",
+                },
+            )
+        fractional = fractional or any(v.score < 1 for v in accepted)
         p = ET.SubElement(body, "p", {"class": "attest-gap"})
         before, marked, after = gap["prompt"].partition(GAP_MARK)
         write_text(p, before)
@@ -266,7 +282,26 @@ def _text_entry(item, decls, body, href) -> ET.Element:
         ET.SubElement(check, "qti-map-response", {"identifier": rid})
         ET.SubElement(check, "qti-base-value", {"base-type": "float"}).text = "1"
         checks.append(check)
+    if fractional:
+        return _credit_processing(item, len(checks))
     return _aggregate(item, checks)
+
+
+def _credit_processing(item: Mapping[str, Any], gaps: int) -> ET.Element:
+    """SCORE from the gaps' mapped credits (a variant worth less than 1): their minimum for
+    all_or_nothing, their mean for partial, as text_entry scores them."""
+    processing = ET.Element("qti-response-processing")
+    setter = ET.SubElement(processing, "qti-set-outcome-value", {"identifier": "SCORE"})
+    responses = [
+        ET.Element("qti-map-response", {"identifier": f"RESPONSE_{i}"}) for i in range(1, gaps + 1)
+    ]
+    if item.get("scoring") == "partial":
+        divide = ET.SubElement(setter, "qti-divide")
+        ET.SubElement(divide, "qti-sum").extend(responses)
+        ET.SubElement(divide, "qti-base-value", {"base-type": "float"}).text = repr(float(gaps))
+    else:
+        ET.SubElement(setter, "qti-min").extend(responses)
+    return processing
 
 
 def _aggregate(item: Mapping[str, Any], checks: list[ET.Element]) -> ET.Element:

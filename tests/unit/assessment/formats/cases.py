@@ -31,6 +31,7 @@ TEXT = {"stem": "Vul in.", "gaps": GAPS}
 TEXT_PARTIAL = {**TEXT, "scoring": "partial"}
 ACCEPT_ERROR = (
     'gaps[0].accept: expected a non-empty list of accepted answers as text (quote numbers: "7.15")'
+    " or as mappings with text, score (0 to 1) and case_sensitive"
 )
 INLINE = {
     "stem": "Kies het juiste woord.",

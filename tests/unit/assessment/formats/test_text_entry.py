@@ -19,6 +19,30 @@ from tests.unit.assessment.formats.cases import (
     ValidateCases,
 )
 
+# The canonical QTI mapping: "York" full credit, "york" half credit, both case-sensitive.
+YORK = {
+    "gaps": [
+        {
+            "prompt": "The Duke of ___ fought at Bosworth.",
+            "accept": [
+                {"text": "York", "case_sensitive": True},
+                {"text": "york", "score": 0.5, "case_sensitive": True},
+            ],
+        }
+    ]
+}
+# A case-sensitive key worth full credit beside a case-insensitive spelling worth less.
+YORK_LOOSE = {
+    "gaps": [
+        {
+            "prompt": "___",
+            "accept": [{"text": "York", "case_sensitive": True}, {"text": "york", "score": 0.5}],
+        },
+        {"prompt": "___", "accept": ["Lancaster"]},
+    ],
+    "scoring": "partial",
+}
+
 
 class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, BlankCases):
     """The interface tests of cases.py over this module's formats."""
@@ -30,6 +54,19 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
         ("text_entry", TEXT, {}, 0.0),
         ("text_entry", TEXT_PARTIAL, {"1": "Stationsstraat", "2": "10", "3": "`t is"}, 2 / 3),
         ("text_entry", TEXT_PARTIAL, {"2": "negen"}, 1 / 3),
+        ("text_entry", YORK, {"1": "York"}, 1.0),
+        ("text_entry", YORK, {"1": " york "}, 0.5),
+        ("text_entry", YORK, {"1": "YORK"}, 0.0),
+        ("text_entry", YORK_LOOSE, {"1": "York", "2": "lancaster"}, 1.0),
+        ("text_entry", YORK_LOOSE, {"1": "YORK", "2": "LANCASTER"}, 0.75),
+        ("text_entry", YORK_LOOSE, {"1": "york"}, 0.25),
+        ("text_entry", {**YORK_LOOSE, "scoring": "all_or_nothing"}, {"1": "york", "2": "x"}, 0.0),
+        (
+            "text_entry",
+            {**YORK_LOOSE, "scoring": "all_or_nothing"},
+            {"1": "york", "2": "Lancaster"},
+            0.5,
+        ),
     ]
 
     PARSED = [
@@ -73,13 +110,14 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
         (
             "text_entry",
             {**TEXT, "gaps": [{"prompt": "Om ___ uur.", "accept": [7.15]}]},
-            [ACCEPT_ERROR],
+            [ACCEPT_ERROR.replace("accept:", "accept[0]:")],
         ),
         (
             "text_entry",
             {**TEXT, "gaps": [{"prompt": "___", "accept": ["Ja", " ja"], "max_length": 0}]},
             [
-                "gaps[0].accept: expected distinct variants after normalization",
+                "gaps[0].accept: expected distinct variants after normalization; 'Ja' and ' ja' "
+                "are the same answer in any case",
                 "gaps[0].max_length: expected a whole number from 1 to 200",
             ],
         ),
@@ -89,6 +127,74 @@ class TestTextEntry(ScoreCases, ParseCases, MalformedCases, ValidateCases, Blank
             [
                 "gaps[0].hint: unknown field; expected one of prompt, accept, max_length",
                 "gaps[0].max_length: expected every accepted answer to fit in 2",
+            ],
+        ),
+    ]
+
+    VALIDATION += [
+        (  # a case variant worth less, kept apart by its case rule
+            "text_entry",
+            {**YORK},
+            [],
+        ),
+        (
+            "text_entry",
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": [
+                            {"text": "York", "case_sensitive": True},
+                            {"text": "York", "score": 0.5, "case_sensitive": True},
+                        ],
+                    }
+                ]
+            },
+            [
+                "gaps[0].accept: expected distinct variants after normalization; 'York' "
+                "(case-sensitive) and 'York' (case-sensitive, 0.5) are the same answer in that "
+                "case"
+            ],
+        ),
+        (
+            "text_entry",
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": ["york", {"text": "York", "score": 0.5, "case_sensitive": True}],
+                    }
+                ]
+            },
+            [
+                "gaps[0].accept: expected distinct variants after normalization; 'York' "
+                "(case-sensitive, 0.5) never scores: 'york' accepts it in any case for as much"
+            ],
+        ),
+        (
+            "text_entry",
+            {"gaps": [{"prompt": "___", "accept": [{"text": "York", "score": 0.5}]}]},
+            ["gaps[0].accept: expected at least one variant with score 1 (full credit)"],
+        ),
+        (
+            "text_entry",
+            {
+                "gaps": [
+                    {
+                        "prompt": "___",
+                        "accept": [
+                            {"text": "York", "score": 0, "case_sensitive": "yes", "hint": 1},
+                            {"score": 1},
+                        ],
+                    }
+                ]
+            },
+            [
+                "gaps[0].accept[0].hint: unknown field; expected one of text, score, "
+                "case_sensitive",
+                "gaps[0].accept[0].score: expected a number above 0 and at most 1; got 0",
+                "gaps[0].accept[0].case_sensitive: expected true or false",
+                'gaps[0].accept[1].text: expected the answer as text (quote numbers: "7.15")',
             ],
         ),
     ]
@@ -127,3 +233,16 @@ def test_render_data_gives_gap_fields() -> None:
         "after": ".",
         "max_length": 200,
     }
+
+
+def test_normalize_answer_keeps_case_only_when_asked() -> None:
+    assert normalize_answer("  \u2019t   IS ", case_sensitive=True) == "'t IS"
+    assert normalize_answer("  \u2019t   IS ") == "'t is"
+
+
+def test_the_key_and_worded_answers_read_mapping_variants() -> None:
+    fmt = get_format("text_entry")
+    assert fmt.worded_answers(YORK) == (["York"], [])
+    assert fmt.key_issues(YORK) == []
+    clash = {"gaps": [*YORK["gaps"], {"prompt": "___", "accept": ["YORK"]}]}
+    assert [code for code, _, _ in fmt.key_issues(clash)] == ["ambiguous-key"]

@@ -63,6 +63,8 @@ ELEMENTS: dict[str, set[str]] = {
     "qti-match": set(),
     "qti-and": set(),
     "qti-sum": set(),
+    "qti-min": set(),
+    "qti-divide": set(),
     "qti-gte": set(),
     "p": COMMON,
     "div": COMMON,

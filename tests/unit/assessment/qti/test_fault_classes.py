@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from attest.assessment.formats import get_format
 from attest.assessment.qti import QtiError, assess_package, read_package
 from tests.unit.assessment.qti.packages import make_zip
 
@@ -227,24 +228,75 @@ def _text_entry(mapping: str, correct: str = "") -> bytes:
     return _item3(body, decls)
 
 
-def test_a_case_variant_worth_less_is_named_not_refused(tmp_path):
+KEPT = "adaptive tests count a partial score above 0.5 as right, 0.5 or less as wrong"
+
+
+def test_a_case_variant_worth_less_is_kept_and_named(tmp_path):
     mapping = (
         '<qti-mapping default-value="0"><qti-map-entry map-key="York" mapped-value="1" '
         'case-sensitive="true"/><qti-map-entry map-key="york" mapped-value="0.5" '
         'case-sensitive="true"/></qti-mapping>'
     )
-    outcome = _outcome(tmp_path, _text_entry(mapping))
-    assert outcome.entry["gaps"] == [
-        {"prompt": "The Duke of ___ fought at Bosworth.", "accept": ["York"]}
+    strict = _outcome(tmp_path, _text_entry(mapping), approximate=False)
+    assert strict.status == "approximated", strict.line()  # no score changes: no opt-in needed
+    assert strict.entry["gaps"] == [
+        {
+            "prompt": "The Duke of ___ fought at Bosworth.",
+            "accept": [
+                {"text": "York", "case_sensitive": True},
+                {"text": "york", "score": 0.5, "case_sensitive": True},
+            ],
+        }
     ]
+    assert strict.approximations == [
+        f"gap 1: mapping York 1 (case-sensitive) / york 0.5 (case-sensitive) kept; {KEPT}"
+    ]
+    fmt = get_format("text_entry")
+    scores = [fmt.score(strict.entry, {"1": typed}) for typed in ("York", "york", "YORK")]
+    assert scores == [1.0, 0.5, 0.0]
+
+
+def test_a_case_sensitive_key_stays_case_sensitive(tmp_path):
+    correct = "<qti-correct-response><qti-value>York</qti-value></qti-correct-response>"
+    outcome = _outcome(tmp_path, _text_entry("", correct), approximate=False)
+    assert outcome.status == "faithful", outcome.line()
+    assert outcome.entry["gaps"][0]["accept"] == [{"text": "York", "case_sensitive": True}]
+
+
+def test_variants_that_cannot_be_told_apart_are_refused_with_the_reason(tmp_path):
+    mapping = (
+        '<qti-mapping default-value="0"><qti-map-entry map-key="York" mapped-value="1" '
+        'case-sensitive="false"/><qti-map-entry map-key="york" mapped-value="0.5" '
+        'case-sensitive="false"/></qti-mapping>'
+    )
+    outcome = _outcome(tmp_path, _text_entry(mapping))
+    assert outcome.status == "refused"
+    assert (
+        "gap 1: answers that cannot be told apart: 'York' and 'york' (0.5) are the same answer "
+        "in any case"
+    ) in outcome.line()
+
+
+def test_bounds_and_negative_values_are_named(tmp_path):
+    mapping = (
+        '<qti-mapping default-value="0" upper-bound="2" case-sensitive="false">'
+        '<qti-map-entry map-key="York" mapped-value="4"/>'
+        '<qti-map-entry map-key="Lancaster" mapped-value="1"/>'
+        '<qti-map-entry map-key="Tudor" mapped-value="-1"/></qti-mapping>'
+    )
+    outcome = _outcome(tmp_path, _text_entry(mapping))
+    assert outcome.entry["gaps"][0]["accept"] == ["York", {"text": "Lancaster", "score": 0.5}]
     assert outcome.approximations == [
-        "gap 1: 'york' is worth 0.5 of 1 in the source; Attest gives it full credit as a case "
-        "variant",
-        "gap 1: 'York' is case-sensitive in the source; Attest accepts it in any case",
+        "gap 1: 'Tudor' is worth -1 in the source; Attest scores it 0",
+        "gap 1: mapping York 4 / Lancaster 1 kept (scores relative to 2); " + KEPT,
     ]
     strict = _outcome(tmp_path, _text_entry(mapping), approximate=False)
     assert strict.status == "refused"
-    assert "scores differently in Attest (accept with --approximate)" in strict.line()
+    assert "'Tudor' is worth -1" in strict.line()
+    floored = mapping.replace('upper-bound="2"', 'upper-bound="2" lower-bound="0"')
+    assert _outcome(tmp_path, _text_entry(floored), approximate=False).approximations == [
+        "gap 1: mapping York 4 / Lancaster 1 kept (scores relative to 2); " + KEPT
+    ]
 
 
 def test_case_insensitive_full_credit_variants_are_faithful(tmp_path):
@@ -257,16 +309,15 @@ def test_case_insensitive_full_credit_variants_are_faithful(tmp_path):
     assert outcome.entry["gaps"][0]["accept"] == ["York", "Lancaster"]
 
 
-def test_half_credit_is_never_full_credit_silently(tmp_path):
+def test_half_credit_stays_half_credit(tmp_path):
     mapping = (
         '<qti-mapping default-value="0" case-sensitive="false"><qti-map-entry map-key="York" '
         'mapped-value="1"/><qti-map-entry map-key="Lancaster" mapped-value="0.5"/></qti-mapping>'
     )
-    outcome = _outcome(tmp_path, _text_entry(mapping))
-    assert outcome.entry["gaps"][0]["accept"] == ["York"]
-    assert outcome.approximations == [
-        "gap 1: 'Lancaster' (0.5 of 1) not accepted; Attest gives a gap full credit or none"
-    ]
+    outcome = _outcome(tmp_path, _text_entry(mapping), approximate=False)
+    assert outcome.entry["gaps"][0]["accept"] == ["York", {"text": "Lancaster", "score": 0.5}]
+    assert get_format("text_entry").score(outcome.entry, {"1": "LANCASTER"}) == 0.5
+    assert outcome.approximations == [f"gap 1: mapping York 1 / Lancaster 0.5 kept; {KEPT}"]
 
 
 def test_non_uniform_mapping_is_refused_without_the_opt_in(tmp_path):
@@ -391,3 +442,22 @@ def test_packages_exported_before_keep_their_metadata_and_notes(tmp_path):
     )
     assert entry["author_note"] == "Checks a day."
     assert entry["text"] == "Bakkerij Jansen: dicht op maandag."
+
+
+@pytest.mark.parametrize(("rule", "accept"), [("false", ["York"]), ("true", [
+    {"text": "York", "case_sensitive": True}])])  # fmt: skip
+def test_a_string_match_gives_the_case_rule_of_a_key_without_mapping(tmp_path, rule, accept):
+    correct = "<qti-correct-response><qti-value>York</qti-value></qti-correct-response>"
+    processing = (
+        "<qti-response-processing><qti-response-condition><qti-response-if><qti-string-match "
+        f'case-sensitive="{rule}"><qti-variable identifier="R"/><qti-correct identifier="R"/>'
+        '</qti-string-match><qti-set-outcome-value identifier="SCORE"><qti-base-value '
+        'base-type="float">1</qti-base-value></qti-set-outcome-value></qti-response-if>'
+        "</qti-response-condition></qti-response-processing>"
+    )
+    item = _text_entry("", correct).replace(
+        b"</qti-assessment-item>", processing.encode() + b"</qti-assessment-item>"
+    )
+    outcome = _outcome(tmp_path, item, approximate=False)
+    assert outcome.status == "faithful", outcome.line()
+    assert outcome.entry["gaps"][0]["accept"] == accept

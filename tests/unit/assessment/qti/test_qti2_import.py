@@ -61,8 +61,12 @@ def test_every_supported_interaction_becomes_an_attest_item(package):
     assert text["format"] == "text_entry"
     assert text["stem"] == "Lees het bericht. Vul in."
     assert text["gaps"] == [
-        {"prompt": "U neemt bus ___ aan halte", "accept": ["21", "eenentwintig"]},
-        {"prompt": "___.", "accept": ["Stationsstraat"]},
+        # QTI matches strings case-sensitively unless an entry says otherwise: kept
+        {
+            "prompt": "U neemt bus ___ aan halte",
+            "accept": ["21", {"text": "eenentwintig", "case_sensitive": True}],
+        },
+        {"prompt": "___.", "accept": [{"text": "Stationsstraat", "case_sensitive": True}]},
     ]
     inline = items["nl-lz-a2-0004"]  # a QTI 2.1 item in the same package
     assert inline["sentence"] == "De klas gaat op ___ naar de boerderij.\nZe zijn om ___ uur terug."
@@ -95,8 +99,10 @@ def test_installed_items_load_and_score(package, tmp_path):
     match = loaded.get("nl-lz-a2-0005")
     assert get_format("matching").score(match.content, {"1": "a", "2": "c"}) == 1.0
     text = loaded.get("nl-lz-a2-0003")
-    response = {"1": "Eenentwintig", "2": "stationsstraat"}
+    response = {"1": " eenentwintig", "2": "Stationsstraat "}
     assert get_format("text_entry").score(text.content, response) == 1.0
+    response = {"1": "Eenentwintig", "2": "Stationsstraat"}
+    assert get_format("text_entry").score(text.content, response) == 0.0
     assert (bank / "media/imported/nt2-demo/images/bord.png").read_bytes() == (
         FIXTURES / "qti22/images/bord.png"
     ).read_bytes()

@@ -5,18 +5,29 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from attest.assessment.bank import MEDIA_DIR, load_bank
+from attest.assessment.formats import get_format
 from attest.assessment.qti import QtiError, export_bank, install_package, read_package
 from attest.assessment.qti.common import ATTEST_NS, CP_NS, QTI3_NS
+from attest.assessment.qti.item_writer import item_element
 from attest.assessment.qti.package import parse_xml
-from tests.unit.assessment.qti.packages import BANK_ROOT, snapshot
+from tests.unit.assessment.qti.packages import (
+    BANK_ROOT,
+    dir_members,
+    make_zip,
+    small_bank,
+    snapshot,
+)
 from tests.unit.assessment.qti.qti3_profile import item_problems, manifest_problems
 
+PACKAGES = Path(__file__).resolve().parents[3] / "data" / "qti" / "packages"
+DEFAULTS = {"skill": "reading", "level": "A2", "domain": "onderwijs"}
 INTERACTION = {
     "single_choice": "qti-choice-interaction",
     "multiple_response": "qti-choice-interaction",
@@ -181,3 +192,48 @@ def test_qti_package_imports_neither_flask_nor_sqlalchemy():
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_text_entry_scores_and_case_rules_round_trip(tmp_path):
+    """The crafted corpus package (tests/data/qti/packages/attest-text-entry): per-answer scores
+    and case rules survive import, export (per-entry mapped-value and case-sensitive) and import."""
+    source = PACKAGES / "attest-text-entry"
+    bank = small_bank(tmp_path / "nl")
+    install_package(make_zip(tmp_path / "te.zip", dir_members(source)), bank, defaults=DEFAULTS,
+                    approximate=True)  # fmt: skip
+    first = load_bank(bank)
+    out = tmp_path / "out.zip"
+    export_bank(first, out)
+    with zipfile.ZipFile(out) as zf:
+        for spec in first.items:
+            root = parse_xml(zf.read(f"items/{spec.id}.xml"), spec.id)
+            assert item_problems(root) == [], spec.id
+        york = next(i for i in first.items if "York" in str(i.content))
+        written = zf.read(f"items/{york.id}.xml").decode()
+    assert '<qti-map-entry map-key="york" mapped-value="0.5" case-sensitive="true" />' in written
+    assert '<qti-map-entry map-key="York" mapped-value="1.0" case-sensitive="true" />' in written
+    again = tmp_path / "again"
+    again.mkdir()
+    install_package(out, again, keep_layout=True)
+    _assert_same(first, load_bank(again))
+    text_entry = get_format("text_entry")
+    typed = ("York", "york", "YORK")
+    assert [text_entry.score(york.content, {"1": t}) for t in typed] == [1.0, 0.5, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("scoring", "operator"), [("all_or_nothing", "qti-min"), ("partial", "qti-divide")]
+)
+def test_a_variant_worth_less_is_scored_from_the_map_responses(scoring, operator):
+    gaps = [
+        {"prompt": "___", "accept": [{"text": "York", "case_sensitive": True}, "Lancaster"]},
+        {"prompt": "___", "accept": ["Tudor", {"text": "Tudors", "score": 0.5}]},
+    ]
+    item = {"id": "nl-lz-a2-9999", "format": "text_entry", "stem": "Vul in.", "gaps": gaps,
+            "scoring": scoring}  # fmt: skip
+    root = parse_xml(ET.tostring(item_element(item, str, source="x.yaml")), "item")
+    assert item_problems(root) == []
+    setter = root.find(f"{{{QTI3_NS}}}qti-response-processing/{{{QTI3_NS}}}qti-set-outcome-value")
+    assert setter is not None and setter[0].tag == f"{{{QTI3_NS}}}{operator}"
+    maps = root.iter(f"{{{QTI3_NS}}}qti-map-response")
+    assert [m.get("identifier") for m in maps] == ["RESPONSE_1", "RESPONSE_2"]
