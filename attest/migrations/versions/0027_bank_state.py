@@ -2,7 +2,7 @@
 columns (triggers), the cache key of the adaptive engine
 
 Revision ID: 0027
-Revises: 0024
+Revises: 0028
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0024"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 
