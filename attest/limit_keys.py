@@ -4,7 +4,7 @@ than the logs do. Infrastructure: `attest.extensions` builds the limiter with it
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_limiter.util import get_remote_address
 
 from attest.pseudonyms import pseudonym
@@ -16,5 +16,10 @@ def hashed(value: str) -> str:
 
 
 def hashed_client_address() -> str:
-    """Default rate-limit key: the client address (after ProxyFix), pseudonymised."""
-    return hashed(get_remote_address() or request.remote_addr or "-")
+    """Default rate-limit key: the client address (after ProxyFix), pseudonymised; computed
+    once per request (Flask-Limiter asks for it for every limit it checks)."""
+    try:
+        return g.attest_client_key
+    except AttributeError:
+        g.attest_client_key = hashed(get_remote_address() or request.remote_addr or "-")
+        return g.attest_client_key

@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -149,6 +150,8 @@ def stats_json():
 @bp.app_context_processor
 def _blocked_banner() -> dict:
     """Tell an admin, on every staff page, that work waits without an eligible examiner."""
+    if "_user_id" not in session:  # nobody signed in (e.g. public pages): no user to load
+        return {}
     if not (current_user and current_user.is_authenticated and current_user.role is Role.ADMIN):
         return {}
     return {"blocked_count": len(blocked_work(db_session(), visible_centre_ids(current_user)))}

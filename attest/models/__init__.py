@@ -9,7 +9,7 @@ from attest.models.attestation import (
 )
 from attest.models.candidate import Candidate
 from attest.models.capture import AnswerReceipt, RecordingChunk, RecordingUpload, ResponseDraft
-from attest.models.item import Item, ItemVersion
+from attest.models.item import BankState, Item, ItemVersion
 from attest.models.org import (
     AuditChainHead,
     AuditEvent,
@@ -53,6 +53,7 @@ __all__ = [
     "AttestationStatus",
     "AuditChainHead",
     "AuditEvent",
+    "BankState",
     "Benchmark",
     "Booking",
     "CalibrationAttempt",
