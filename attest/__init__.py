@@ -35,14 +35,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from attest import db as dbmod
+    from attest import engine as dbmod
     from attest import field_crypto
     from attest.extensions import babel, csrf, limiter, login_manager
     from attest.i18n import select_locale, select_timezone
 
     derived = field_crypto.derive_key(app.config["SECRET_KEY"])
     field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
-    from attest.database import in_read_only_view
+    from attest.request_session import in_read_only_view
 
     engine = dbmod.make_engine(app.config["DATABASE_URL"], read_only=in_read_only_view)
     app.extensions["attest_engine"] = engine
@@ -148,7 +148,7 @@ def _register_request_transaction(app: Flask) -> None:
     import sqlalchemy as sa
     from flask import g
 
-    from attest.database import in_read_only_view, run_undo
+    from attest.request_session import in_read_only_view, run_undo
 
     @app.after_request
     def commit_session(response):

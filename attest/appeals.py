@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy.orm as so
 
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.models import TestSession
 from attest.retention_rules import SessionFacts
 

@@ -22,7 +22,7 @@ import sqlalchemy.orm as so
 import attest.auth.passwords as _passwords
 import tests.factories as _factories
 from attest import create_app
-from attest.db import SQLITE_BEGIN, Base, make_engine, normalise_url
+from attest.engine import SQLITE_BEGIN, Base, make_engine, normalise_url
 from attest.migrate import upgrade
 from attest.models import BankState
 

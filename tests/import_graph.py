@@ -25,8 +25,8 @@ PACKAGE = ROOT / "attest"
 
 LAYERS = ("domain", "infrastructure", "models", "services", "views", "cli")
 INFRASTRUCTURE = {
-    "attest.db",
-    "attest.database",
+    "attest.engine",
+    "attest.request_session",
     "attest.config",
     "attest.extensions",
     "attest.errors",

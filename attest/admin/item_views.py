@@ -14,8 +14,8 @@ from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.formats import get_format
 from attest.auth import roles_required
 from attest.charts import characteristic_curve
-from attest.database import db_session
 from attest.models import Item, Role
+from attest.request_session import db_session
 from attest.vocabulary import RECEPTIVE
 
 # Nested in the admin blueprint: /admin/items/..., endpoints admin.items.*

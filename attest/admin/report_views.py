@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from attest.admin.report_queries import monitoring_tables
 from attest.auth import roles_required
 from attest.charts import bar_chart
-from attest.database import db_session
 from attest.models import Role
+from attest.request_session import db_session
 
 # Nested in the admin blueprint: /admin/reports/..., endpoints admin.reports.*
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -28,9 +28,9 @@ from attest.certificates.revocation import (
     attestation_by_code,
     revoke_attestation,
 )
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.models import Attestation, AttestationStatus, PartnerOrganisation, Role
+from attest.request_session import db_session
 
 # Nested in the admin blueprint: /admin/attestations, /admin/partners, endpoints admin.trust.*
 bp = Blueprint("trust", __name__)

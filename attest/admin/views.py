@@ -32,9 +32,9 @@ from attest.auth.kiosks import (
     register_kiosk,
     set_kiosk_cookie,
 )
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.models import Candidate, Centre, Kiosk, Role, User
+from attest.request_session import db_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,6 +1,6 @@
 """Slots and bookings in the database (the rules are in `rules`); callers commit.
 
-Every decision on a slot's places is taken under the slot's row lock (`attest.db.lock_row`;
+Every decision on a slot's places is taken under the slot's row lock (`attest.engine.lock_row`;
 on SQLite the write transaction's BEGIN IMMEDIATE): whoever comes second waits, then counts
 what the first committed. A slot's capacity is checked against the centre's active kiosks under
 the centre's row lock (lock order: centre before slot)."""
@@ -18,7 +18,7 @@ from attest.appointments import rules
 from attest.appointments.rules import BookingStatus, SlotInvalid
 from attest.assessment.retake import RetakeDecision, RetakeRule, decide, rule_for
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.identity import IdentityError, check_birth_date
 from attest.models import Booking, Candidate, Centre, Kiosk, Slot, User
 from attest.names import clean_name, search_key

@@ -26,12 +26,12 @@ from attest.appointments.mail_texts import send_booking_mail
 from attest.appointments.rules import BookingStatus, SlotInvalid, holds_place
 from attest.assessment.purposes import load_purposes
 from attest.auth import roles_required
-from attest.database import db_session
 from attest.extensions import limiter
 from attest.kiosk.languages import KIOSK_LANGUAGES
 from attest.mail import MailError, mail_available
 from attest.models import Centre, Role
 from attest.proctor.services import recent_candidates
+from attest.request_session import db_session
 
 bp = Blueprint("appointments", __name__, url_prefix="/proctor/appointments")
 public_bp = Blueprint("booking", __name__, url_prefix="/book")

@@ -13,7 +13,6 @@ from flask_login import current_user
 
 from attest.assessment import allocation
 from attest.auth import roles_required
-from attest.database import db_session
 from attest.examiner import admin_queries, quality, scoring
 from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
@@ -22,6 +21,7 @@ from attest.examiner.views import ERRORS
 from attest.forms import EmptyForm
 from attest.models import Performance, Role, User
 from attest.proctor.services import visible_centre_ids
+from attest.request_session import db_session
 
 bp = Blueprint("examiner_admin", __name__, url_prefix="/admin/examiners")
 

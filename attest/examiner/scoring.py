@@ -18,7 +18,7 @@ from attest.assessment import allocation, rubrics
 from attest.assessment.formats import get_format
 from attest.assessment.purposes import get_purpose
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.models import (
     Adjudication,
     AssignmentKind,

@@ -25,7 +25,6 @@ from flask_login import current_user
 
 from attest.assessment.audio_checks import seekable_webm
 from attest.auth import roles_required
-from attest.database import db_session
 from attest.examiner import admin_queries, quality, queue, scoring
 from attest.examiner.blocked import blocked_work
 from attest.examiner.charts import quality_charts
@@ -33,6 +32,7 @@ from attest.examiner.forms import bands_form, bands_of
 from attest.forms import EmptyForm
 from attest.models import Role
 from attest.proctor.services import visible_centre_ids
+from attest.request_session import db_session
 from attest.storage import StorageError, storage_for
 
 bp = Blueprint("examiner", __name__, url_prefix="/examiner")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.appointments.rules import BookingStatus
-from attest.db import Base
+from attest.engine import Base
 from attest.models._types import UTCDateTime, enum_by_value, utcnow
 from attest.models.org import Centre
 from attest.names import display_name, search_key

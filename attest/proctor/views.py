@@ -34,7 +34,6 @@ from attest.certificates.service import (
     issue_attestation,
 )
 from attest.certificates.vc_service import CredentialError, credential_jwt
-from attest.database import db_session, on_rollback
 from attest.examiner.scoring import ratings_pending
 from attest.forms import EmptyForm
 from attest.kiosk.languages import kiosk_language
@@ -56,6 +55,7 @@ from attest.proctor.labels import (
     STATUS_LABELS,
     STOP_LABELS,
 )
+from attest.request_session import db_session, on_rollback
 from attest.storage import storage_for
 
 # What kiosk calls say to the proctor (kinds and reasons of session events).

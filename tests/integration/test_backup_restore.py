@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from attest import create_app
 from attest.certificates.service import init_keys, issue_attestation
 from attest.certificates.verify import verify_code
-from attest.db import make_engine
+from attest.engine import make_engine
 from attest.models import Role
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
 from tests.integration.test_retention import finished_test

@@ -72,7 +72,7 @@ def test_a_failed_commit_is_logged_and_answered_as_what_the_client_got(app, log_
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
-    from attest.database import db_session
+    from attest.request_session import db_session
 
     @app.route("/test-reads-and-commits")
     def reads():  # a view that used the database: its transaction is committed
@@ -95,7 +95,7 @@ def test_only_a_transaction_that_may_have_written_is_committed(app, monkeypatch)
     (the teardown ends that transaction); any other transaction is committed."""
     import sqlalchemy as sa
 
-    from attest.database import db_session, read_only
+    from attest.request_session import db_session, read_only
 
     @app.route("/test-read-only")
     @read_only
