@@ -35,14 +35,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from attest import db as dbmod
+    from attest import engine as dbmod
     from attest import field_crypto
     from attest.extensions import babel, csrf, limiter, login_manager
     from attest.i18n import select_locale, select_timezone
 
     derived = field_crypto.derive_key(app.config["SECRET_KEY"])
     field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
-    from attest.database import in_read_only_view
+    from attest.request_session import in_read_only_view
 
     engine = dbmod.make_engine(app.config["DATABASE_URL"], read_only=in_read_only_view)
     app.extensions["attest_engine"] = engine
@@ -68,6 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     connect_main_path(app)  # the issuing service; who reacts to the main path's signals
     _bound_integer_paths(app)
     _register_blueprints(app)
+    _check_limits_once(app)
     _register_template_helpers(app)
 
     from attest.errors import register_error_handlers
@@ -109,16 +110,41 @@ def _bound_integer_paths(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseInteger
 
 
+def _check_limits_once(app: Flask) -> None:
+    """Let Flask-Limiter check a request's limits once, not twice, when it can.
+
+    It checks every request before the view (application and default limits, none of which
+    this app sets) and again in each limit decorator (the limits of our views). With no
+    application, default or blueprint limits, the first pass finds nothing to count for any
+    request yet costs as much as the second: it is left out. Set any of them (e.g.
+    RATELIMIT_DEFAULT) and it stays."""
+    from attest.extensions import limiter
+
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits or manager._blueprint_limits:
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in hooks:
+        hooks.remove(limiter._check_request_limit)
+
+
 def _register_request_transaction(app: Flask) -> None:
     """Commit once per request when the response succeeds, otherwise roll back."""
     import sqlalchemy as sa
     from flask import g
 
-    from attest.database import run_undo
+    from attest.request_session import in_read_only_view, run_undo
 
     @app.after_request
     def commit_session(response):
         session = app.extensions["attest_session"]
+        if not session.registry.has():
+            return response  # the request never used the database (e.g. /healthz)
+        pending = session.new or session.dirty or session.deleted or "undo_on_rollback" in g
+        if not pending and (not session().in_transaction() or in_read_only_view()):
+            # Nothing began, or a view that only reads (on SQLite its transaction refuses any
+            # write): nothing to commit; the teardown's remove() ends the read transaction.
+            return response
         if response.status_code < 400 or g.get("commit_on_error"):
             try:
                 session.commit()
@@ -162,14 +188,13 @@ def _install_fast_gettext(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from attest.admin.answer_views import bp as answers_bp
-    from attest.admin.item_views import bp as items_bp
-    from attest.admin.report_views import bp as reports_bp
-    from attest.admin.trust_views import bp as trust_bp
-    from attest.admin.views import bp as admin_bp
+    from attest.admin.views import bp as admin_bp  # with items, answers, reports, trust
+    from attest.appointments.views import bp as appointments_bp
+    from attest.appointments.views import public_bp as booking_bp
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
-    from attest.certificates.views import bp as verify_bp
+    from attest.certificates.verify_views import bp as verify_bp
+    from attest.examiner.admin_views import bp as examiner_admin_bp
     from attest.examiner.views import bp as examiner_bp
     from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
@@ -179,15 +204,14 @@ def _register_blueprints(app: Flask) -> None:
         web_bp,
         auth_bp,
         admin_bp,
-        items_bp,
-        answers_bp,
-        reports_bp,
         proctor_bp,
         kiosk_bp,
         verify_bp,
         examiner_bp,
+        examiner_admin_bp,
         partner_bp,
-        trust_bp,
+        appointments_bp,
+        booking_bp,
     ):
         app.register_blueprint(bp)
 
@@ -197,29 +221,56 @@ def _register_template_helpers(app: Flask) -> None:
 
     from attest import i18n
 
+    helpers = {
+        "skill_label": i18n.skill_label,
+        "level_label": i18n.level_label,
+        "format_date": i18n.format_day,
+    }
+
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
-        return {
-            "current_locale": i18n.current_language(),
-            "text_direction": i18n.direction(i18n.current_language()),
-            "skill_label": i18n.skill_label,
-            "level_label": i18n.level_label,
-            "format_date": i18n.format_day,
-        }
+        language = i18n.current_language()
+        return {"current_locale": language, "text_direction": i18n.direction(language), **helpers}
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+    _lazy_current_user(app)
+
+    # Computed once: every response gets the same headers (a view may set its own first).
+    common = (
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        (
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; media-src 'self'; "
             "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-        )
-        if request.is_secure:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
-        if request.endpoint and not request.endpoint.startswith(("static", "verify.")):
-            response.headers.setdefault("Cache-Control", "no-store")
+        ),
+    )
+    hsts = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    cacheable = ("static", "verify.")
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        present = {key.lower() for key in headers.keys()}
+        for key, value in common:
+            if key.lower() not in present:
+                headers.add(key, value)
+        if request.is_secure and "strict-transport-security" not in present:
+            headers.add(*hsts)
+        endpoint = request.endpoint
+        if endpoint and not endpoint.startswith(cacheable) and "cache-control" not in present:
+            headers.add("Cache-Control", "no-store")
         return response
+
+
+def _lazy_current_user(app: Flask) -> None:
+    """Give templates Flask-Login's `current_user` proxy instead of the user itself: its own
+    context processor loads the user (session, database) for every page rendered, also the
+    public ones that never look at it; the proxy loads it when a template first does."""
+    from flask_login import current_user
+    from flask_login.utils import _user_context_processor
+
+    processors = app.template_context_processors[None]
+    if _user_context_processor in processors:
+        processors[processors.index(_user_context_processor)] = lambda: {
+            "current_user": current_user
+        }

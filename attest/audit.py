@@ -4,7 +4,7 @@ The trail is append-only and hash-chained (attest/audit_chain.py). An event is r
 caller's transaction but joins the chain only when that transaction commits: just before the
 commit the single chain-head row is locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite a
 transaction that may write holds the database's write lock from its BEGIN IMMEDIATE on, see
-attest.db), the transaction's events are given their sequence numbers and
+attest.engine), the transaction's events are given their sequence numbers and
 hashes and inserted, and the commit releases the lock. Concurrent requests thus extend the chain
 one after another and never fork it (the unique `seq` would refuse a fork in any case), while
 the lock is held for the commit only, not for the rest of the request: a request that is slow or

@@ -20,7 +20,7 @@ import sqlalchemy.orm as so
 from attest import audit_anchor as anchor
 from attest.audit import HEAD_ID, verify_audit_trail
 from attest.audit_chain import GENESIS, ChainProblem
-from attest.db import SQLITE_BEGIN
+from attest.engine import SQLITE_BEGIN
 from attest.models import AuditChainHead
 
 log = logging.getLogger("attest.audit")

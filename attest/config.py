@@ -33,6 +33,11 @@ ENV_SETTINGS = {
     "ATTEST_RETENTION_RESPONSES_DAYS": "RETENTION_RESPONSES_DAYS",
     "ATTEST_RETENTION_APPEAL_DAYS": "RETENTION_APPEAL_DAYS",
     "ATTEST_RETENTION_CANDIDATE_DAYS": "RETENTION_CANDIDATE_DAYS",
+    "ATTEST_RETENTION_BOOKING_DAYS": "RETENTION_BOOKING_DAYS",
+    "ATTEST_SMTP_URL": "SMTP_URL",
+    "ATTEST_MAIL_FROM": "MAIL_FROM",
+    "ATTEST_MAIL_TO_LOG": "MAIL_TO_LOG",
+    "ATTEST_BOOKING_LIMIT": "BOOKING_LIMIT",
     "ATTEST_TOTP_REQUIRED_ROLES": "TOTP_REQUIRED_ROLES",
     "ATTEST_VERIFY_LIMIT_CLIENT": "VERIFY_LIMIT_CLIENT",
     "ATTEST_VERIFY_LIMIT_CODE": "VERIFY_LIMIT_CODE",
@@ -56,6 +61,16 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_RESPONSES_DAYS": 730,
     "RETENTION_APPEAL_DAYS": 365,
     "RETENTION_CANDIDATE_DAYS": 1826,
+    # Bookings' personal data (e-mail, accommodation request) this long after their slot.
+    "RETENTION_BOOKING_DAYS": 180,
+    # E-mail (appointments): smtp://user:pass@host:587?starttls=1 or smtps://host:465. Unset,
+    # mails are written to the log only when MAIL_TO_LOG is on (the demo, `make run`; logs of a
+    # production app carry no personal data), otherwise the public booking page is closed.
+    "SMTP_URL": None,
+    "MAIL_FROM": "Attest <noreply@attest.invalid>",
+    "MAIL_TO_LOG": False,
+    # Posts to the public booking pages (a booking, a confirmation, a change) per client address.
+    "BOOKING_LIMIT": "10 per hour;30 per day",
     # Rate limits (limits syntax): lookups per client address, typed lookups per code,
     # partner API calls per organisation.
     "VERIFY_LIMIT_CLIENT": "30 per minute;300 per hour",

@@ -6,11 +6,11 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 import attest.limiter_storage  # noqa: F401 - memory:// without a thread per hit (see there)
-from attest.limits import hashed_client_address
+from attest.limit_keys import hashed_client_address
 
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage is chosen in create_app(): Redis when ATTEST_REDIS_URL is set, else process memory.
-# Keys hold pseudonyms of client addresses, never the addresses (attest.limits).
+# Keys hold pseudonyms of client addresses, never the addresses (attest.limit_keys).
 limiter = Limiter(hashed_client_address)

@@ -24,7 +24,7 @@ LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 
 # Pages whose readers are not staff follow the browser's language until one is chosen.
-BROWSER_LANGUAGE_BLUEPRINTS = ("kiosk", "verify")
+BROWSER_LANGUAGE_BLUEPRINTS = ("kiosk", "verify", "booking")
 
 
 def select_locale() -> str:

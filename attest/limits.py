@@ -1,7 +1,7 @@
 """Rate-limit keys and counters outside Flask-Limiter's decorators.
 
 Keys name no client address and no attestation code in clear: they are the same keyed
-pseudonyms the logs use (attest.certificates.verify.pseudonym), so that Redis holds no more
+pseudonyms the logs use (attest.limit_keys, attest.pseudonyms), so that Redis holds no more
 than the logs do. A counter whose storage (Redis) does not answer falls back to this process's
 memory, with a warning in the log, instead of failing the request."""
 
@@ -11,26 +11,15 @@ import logging
 import math
 import time
 
-from flask import current_app, request
-from flask_limiter.util import get_remote_address
+from flask import current_app
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
+from attest.limit_keys import hashed  # noqa: F401 - imported from here by the verify views
+
 log = logging.getLogger(__name__)
 _process_limiter = FixedWindowRateLimiter(MemoryStorage())
-
-
-def hashed(value: str) -> str:
-    """The pseudonym of a value in rate-limit keys (as in the logs)."""
-    from attest.certificates.verify import pseudonym
-
-    return pseudonym(current_app.config["SECRET_KEY"], value)
-
-
-def hashed_client_address() -> str:
-    """Default rate-limit key: the client address (after ProxyFix), pseudonymised."""
-    return hashed(get_remote_address() or request.remote_addr or "-")
 
 
 def count_failure(limit: str, scope: str, key: str) -> int:

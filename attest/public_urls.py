@@ -2,7 +2,7 @@
 
 These are what printed attestations, QR codes, verifiable credentials and partners' programs
 call: none may ever change (an attestation printed years ago carries them). The routes use the
-constants (`attest/certificates/views.py`, `partner_views.py`); the QR payload, the VC, the
+constants (`attest/certificates/verify_views.py`, `partner_views.py`); the QR payload, the VC, the
 status list, the OpenAPI document and the CLI build their URLs here. Pure: no Flask.
 """
 

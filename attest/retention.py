@@ -19,6 +19,7 @@ import sqlalchemy.orm as so
 from attest.audit import record_event
 from attest.models import (
     Attestation,
+    Booking,
     Candidate,
     Performance,
     PerformanceStatus,
@@ -30,11 +31,13 @@ from attest.models import (
     ResponseDraft,
     SessionItem,
     SessionStatus,
+    Slot,
     TestSession,
 )
 from attest.retention_rules import (
     RetentionPolicy,
     SessionFacts,
+    booking_due,
     candidate_due,
     responses_due,
 )
@@ -51,6 +54,7 @@ class RetentionReport:
     recordings_deleted: int = 0
     candidates_anonymised: list[int] = field(default_factory=list)
     held_by_appeal: int = 0
+    bookings_erased: list[int] = field(default_factory=list)
     storage_keys: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -59,7 +63,8 @@ class RetentionReport:
             f"retention ({'dry run' if self.dry_run else 'run'}): {verb} purge answers of "
             f"{len(self.sessions_purged)} test(s) ({self.responses_blanked} answers, "
             f"{self.recordings_deleted} recordings), {verb} anonymise "
-            f"{len(self.candidates_anonymised)} candidate(s); "
+            f"{len(self.candidates_anonymised)} candidate(s) and "
+            f"{len(self.bookings_erased)} booking(s); "
             f"{self.held_by_appeal} test(s) held by an open appeal"
         )
 
@@ -70,6 +75,7 @@ def policy_from_config(config: Mapping[str, Any]) -> RetentionPolicy:
         responses_days=int(config["RETENTION_RESPONSES_DAYS"]),
         appeal_days=int(config["RETENTION_APPEAL_DAYS"]),
         candidate_days=int(config["RETENTION_CANDIDATE_DAYS"]),
+        booking_days=int(config["RETENTION_BOOKING_DAYS"]),
     )
 
 
@@ -205,6 +211,8 @@ def run_retention(
             if not dry_run:
                 anonymise_candidate(cand, now)
 
+    _erase_bookings(session, policy, now, report)
+
     if not dry_run:
         session.flush()
         record_event(
@@ -217,10 +225,38 @@ def run_retention(
             responses_blanked=report.responses_blanked,
             recordings_deleted=report.recordings_deleted,
             candidates_anonymised=len(report.candidates_anonymised),
+            bookings_erased=len(report.bookings_erased),
             held_by_appeal=report.held_by_appeal,
             policy_days=[policy.responses_days, policy.appeal_days, policy.candidate_days],
         )
     return report
+
+
+def anonymise_booking(booking: Booking, now: datetime) -> None:
+    """Erase a booking's personal data; the slot, status and times stay (for statistics)."""
+    booking.family_name = ""
+    booking.given_names = ""
+    booking.email = None
+    booking.accommodation = ""
+    booking.birth_date = date(booking.birth_date.year, 1, 1)
+    booking.token_hash = None  # its manage link stops working
+    booking.anonymised_at = now
+
+
+def _erase_bookings(
+    session: so.Session, policy: RetentionPolicy, now: datetime, report: RetentionReport
+) -> None:
+    rows = session.execute(
+        sa.select(Booking, Slot.starts_at)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Booking.anonymised_at.is_(None))
+        .order_by(Booking.id)
+    ).all()
+    for booking, starts_at in rows:
+        if booking_due(max(starts_at, booking.created_at), policy, now):
+            report.bookings_erased.append(booking.id)
+            if not report.dry_run:
+                anonymise_booking(booking, now)
 
 
 def delete_files(storage: DirectoryStorage, report: RetentionReport) -> None:

@@ -6,6 +6,8 @@
 - A candidate's personal data (names, INSZ, document number; the birth date is cut to the year):
   `candidate_days` after their last test or attestation, once none of their tests still holds
   answers and no appeal of theirs is open.
+- A booking's personal data (names, e-mail, accommodation request; the birth date is cut to
+  the year): `booking_days` after its slot, or after it was made when it never held a place.
 - Attestations keep the facts that verification shows (frozen at issue), so verification of an
   old attestation works after any run; the audit trail is never touched.
 
@@ -22,9 +24,10 @@ class RetentionPolicy:
     responses_days: int = 730
     appeal_days: int = 365
     candidate_days: int = 1826
+    booking_days: int = 180
 
     def __post_init__(self) -> None:
-        for name in ("responses_days", "appeal_days", "candidate_days"):
+        for name in ("responses_days", "appeal_days", "candidate_days", "booking_days"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1 day")
 
@@ -70,3 +73,9 @@ def candidate_due(
     if holds_answers or appeal_open:
         return False
     return last_activity + timedelta(days=policy.candidate_days) <= now
+
+
+def booking_due(slot_starts_at: datetime, policy: RetentionPolicy, now: datetime) -> bool:
+    """Tell whether a booking's personal data must be erased now (`booking_days` after its
+    slot: long enough to answer a question about the appointment or a no-show)."""
+    return slot_starts_at + timedelta(days=policy.booking_days) <= now

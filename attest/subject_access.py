@@ -2,7 +2,9 @@
 
 The zip holds `candidate.json` (the person, every test with its answers, results, events and
 attestations) and the files: sealed attestation PDFs (as stored, never regenerated) and the
-recordings of spoken answers. Staff ids appear, staff names do not."""
+recordings of spoken answers, and the candidate's bookings (those made for the candidate record
+and those made on the public page with the same name and birth date). Staff ids appear, staff
+names do not."""
 
 from __future__ import annotations
 
@@ -17,12 +19,14 @@ import sqlalchemy.orm as so
 
 from attest.models import (
     Attestation,
+    Booking,
     Candidate,
     Recording,
     ResponseDraft,
     SectionAttempt,
     SessionEvent,
     SessionItem,
+    Slot,
     TestSession,
 )
 from attest.storage import DirectoryStorage, StorageError
@@ -148,7 +152,33 @@ def candidate_document(
                 | {"file": name}
             )  # fmt: skip
         doc["tests"].append(test)
+    doc["bookings"] = bookings_of(session, candidate)
     return doc, files
+
+
+def bookings_of(session: so.Session, candidate: Candidate) -> list[dict[str, Any]]:
+    """Return the candidate's bookings: made for the record, or on the public page under the
+    same name and birth date at the same centre."""
+    same_person = sa.and_(
+        Booking.candidate_id.is_(None),
+        Booking.anonymised_at.is_(None),
+        Booking.search_name == candidate.search_name,
+        Booking.birth_date == candidate.birth_date,
+        Slot.centre_id == candidate.centre_id,
+    )
+    rows = session.execute(
+        sa.select(Booking, Slot)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(sa.or_(Booking.candidate_id == candidate.id, same_person))
+        .order_by(Booking.id)
+    ).all()
+    return [
+        _row(b, ["id", "family_name", "given_names", "birth_date", "email", "language",
+                 "accommodation", "status", "created_at", "confirmed_at", "cancelled_at",
+                 "marked_at", "reminder_sent_at", "anonymised_at"])
+        | {"slot": _row(slot, ["starts_at", "duration_minutes", "purpose_code", "centre_id"])}
+        for b, slot in rows
+    ]  # fmt: skip
 
 
 def export_candidate(session: so.Session, storage: DirectoryStorage, candidate: Candidate) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from attest.database import read_only
 from attest.models import Role
+from attest.request_session import read_only
 
 bp = Blueprint("web", __name__)
 
@@ -34,8 +34,8 @@ def readyz():
     """Tell whether the database (and Redis, when configured) answer; 503 when one does not."""
     import sqlalchemy as sa
 
-    from attest.database import db_session
     from attest.redis_client import app_redis
+    from attest.request_session import db_session
 
     body = {"status": "ok", "database": "ok"}
     try:
@@ -75,3 +75,9 @@ def security_txt():
     response = current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@bp.route("/attestations/<int:attestation_id>/credential.jwt")
+def old_credential_url(attestation_id: int):
+    """The Verifiable Credential download moved to the proctor pages (staff URL; 308)."""
+    return redirect(url_for("proctor.credential", attestation_id=attestation_id), code=308)

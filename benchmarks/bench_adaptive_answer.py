@@ -5,8 +5,10 @@ difficulties spread over -3..3 and the shipped domains) make a live listening ba
 units. Kiosk sessions of the adaptive placement purpose then answer through the delivery service
 as the kiosk routes call it (`record_answer`, then `advance` plans the next item; one commit per
 request), each answer right when the item is easier than the simulated ability. Timed per
-answer: the engine's part (`adaptive.record_unit` + `adaptive.next_unit`, which also read the
-bank and write the state) and the whole service work of the two requests.
+answer: the engine's part (`adaptive.record_unit` + `adaptive.next_unit`, which also check the
+bank's stamp and write the state), as wall time and as CPU time of the thread (on a shared
+machine wall time mostly measures waiting for a core), and the whole service work of the two
+requests.
 
 Usage: .venv/bin/python benchmarks/bench_adaptive_answer.py [--items 1000] [--sessions 6]
            [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
@@ -88,15 +90,33 @@ class Timer:
 
     def __init__(self, name: str) -> None:
         self.inner = getattr(adaptive, name)
-        self.spent = 0.0
+        self.spent = self.cpu = 0.0
         setattr(adaptive, name, self)
 
     def __call__(self, *args, **kwargs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         try:
             return self.inner(*args, **kwargs)
         finally:
             self.spent += time.perf_counter() - t0
+            self.cpu += time.thread_time() - c0  # SQLite runs in this thread too
+
+
+class MethodTimer:
+    """Add up the CPU time of a method of the pure engine (cat.CatEngine) for the answer."""
+
+    def __init__(self, cls: type, name: str) -> None:
+        inner = getattr(cls, name)
+        self.cpu = 0.0
+
+        def timed(engine, *args, **kwargs):
+            c0 = time.thread_time()
+            try:
+                return inner(engine, *args, **kwargs)
+            finally:
+                self.cpu += time.thread_time() - c0
+
+        setattr(cls, name, timed)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -121,7 +141,7 @@ def main() -> None:
         }
     )
     now = datetime.now(UTC)
-    engine_time, service_time = [], []
+    engine_time, engine_cpu, pure_cpu, service_time = [], [], [], []
     with app.app_context():
         upgrade(app.extensions["attest_engine"])
         db = app.extensions["attest_session"]()
@@ -136,6 +156,7 @@ def main() -> None:
         kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
         db.commit()
         record, plan = Timer("record_unit"), Timer("next_unit")
+        pure = [MethodTimer(adaptive.CatEngine, n) for n in ("record", "next_item", "should_stop")]
         for s in range(args.sessions):
             ability = -2.0 + 4.0 * s / max(args.sessions - 1, 1)
             cand = Candidate(
@@ -157,7 +178,9 @@ def main() -> None:
                 now += timedelta(seconds=5)
                 version = item.item_version
                 build = correct_answer if version.difficulty < ability else wrong_answer
-                record.spent = plan.spent = 0.0
+                record.spent = plan.spent = record.cpu = plan.cpu = 0.0
+                for timer in pure:
+                    timer.cpu = 0.0
                 t0 = time.perf_counter()
                 delivery.record_answer(
                     db, ts, position, build(version.format, version.content), now
@@ -167,6 +190,8 @@ def main() -> None:
                 db.commit()  # the next item page
                 service_time.append(time.perf_counter() - t0)
                 engine_time.append(record.spent + plan.spent)
+                engine_cpu.append(record.cpu + plan.cpu)
+                pure_cpu.append(sum(timer.cpu for timer in pure))
     ms = [1000 * t for t in engine_time]
     total = [1000 * t for t in service_time]
     db_name = "PostgreSQL" if args.database_url else "SQLite"
@@ -174,6 +199,16 @@ def main() -> None:
     print(
         f"  engine per answer (record_unit + next_unit): median {statistics.median(ms):.2f} ms, "
         f"p95 {pct(ms, 0.95):.2f} ms, max {max(ms):.2f} ms"
+    )
+    cpu = [1000 * t for t in engine_cpu]
+    print(
+        f"  engine per answer, CPU time of this thread (what load on the machine stretches "
+        f"least): median {statistics.median(cpu):.2f} ms, p95 {pct(cpu, 0.95):.2f} ms"
+    )
+    alone = [1000 * t for t in pure_cpu]
+    print(
+        f"  of which the pure engine (cat.CatEngine: record, next_item, should_stop), CPU: "
+        f"median {statistics.median(alone):.2f} ms, p95 {pct(alone, 0.95):.2f} ms"
     )
     print(
         f"  service per answer (answer + next item, with commits): "

@@ -131,6 +131,9 @@ def main() -> None:
         ATTEST_PARTNER_LIMIT="100000000 per minute",
     )
     env.pop("ATTEST_REDIS_URL", None)
+    # gunicorn runs outside the checkout: without this it would import the editable install's
+    # attest (the main worktree), not the code of the checkout this script belongs to.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     os.environ.update(env)
     from attest import create_app
     from benchmarks.scenario import issued_code, partner_key, qr_path

@@ -48,7 +48,7 @@ from attest.assessment.delivery import create_session  # noqa: E402
 from attest.assessment.formats import get_format  # noqa: E402
 from attest.auth.kiosks import register_kiosk  # noqa: E402
 from attest.auth.services import create_user  # noqa: E402
-from attest.db import make_engine  # noqa: E402
+from attest.engine import make_engine  # noqa: E402
 from attest.migrate import upgrade  # noqa: E402
 from attest.models import Candidate, Centre, Response, Role, SessionItem  # noqa: E402
 from tests.format_answers import correct_answer  # noqa: E402

@@ -204,7 +204,7 @@ def verify_loop(base: str, codes, qr_paths, stats: Stats, stop: threading.Event)
 
 def check_stored(url: str, stats: Stats) -> dict[str, int]:
     """Compare what the clients saw acknowledged with the rows in the database."""
-    from attest.db import make_engine
+    from attest.engine import make_engine
 
     engine = make_engine(url)
     with engine.connect() as conn:

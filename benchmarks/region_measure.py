@@ -75,7 +75,7 @@ def _parent(pid: int) -> int:
 
 def db_activity(url: str) -> dict[str, int]:
     """Count this database's connections by state and wait event (a pg_stat_activity sample)."""
-    from attest.db import make_engine
+    from attest.engine import make_engine
 
     engine = make_engine(url)
     try:

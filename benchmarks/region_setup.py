@@ -49,7 +49,7 @@ class Region:
 
 
 def fresh_schema(url: str) -> None:
-    from attest.db import make_engine
+    from attest.engine import make_engine
     from attest.migrate import upgrade
 
     engine = make_engine(url)

@@ -116,7 +116,12 @@ def main() -> None:
         "partner": env(
             "/api/v1/partner/checks",
             "POST",
-            json={"insz": INSZ, "profile": "sociale-huur", "purpose": "benchmark"},
+            json={
+                "insz": INSZ,
+                "profile": "sociale-huur",
+                "purpose": "benchmark",
+                "lease_start": "2024-01-01",
+            },
             headers={"Authorization": f"Bearer {key}"},
         ),
     }
@@ -129,6 +134,7 @@ def main() -> None:
         for _ in range(args.runs):
             call(app, factory)
         prof.disable()
+        prof.dump_stats(os.environ.get("PROF_OUT", "/tmp/verify.prof"))
         stats = pstats.Stats(prof)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)

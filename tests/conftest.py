@@ -13,6 +13,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from secrets import token_hex
 
 import pytest
 import sqlalchemy as sa
@@ -21,8 +22,9 @@ import sqlalchemy.orm as so
 import attest.auth.passwords as _passwords
 import tests.factories as _factories
 from attest import create_app
-from attest.db import SQLITE_BEGIN, Base, make_engine, normalise_url
+from attest.engine import SQLITE_BEGIN, Base, make_engine, normalise_url
 from attest.migrate import upgrade
+from attest.models import BankState
 
 # Real argon2id, with the smallest cost: the suite creates hundreds of accounts, and the production
 # cost (64 MiB, 3 passes) would make it slow on a busy machine. Production keeps the defaults.
@@ -134,6 +136,8 @@ def app(migrated: str, tmp_path: Path, keys_dir: Path):
             conn.execute(sa.text("SELECT set_config('attest.audit_maintenance', 'on', true)"))
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+        # The bank's stamp row (migration 0027) exists in every migrated database.
+        conn.execute(BankState.__table__.insert().values(id=1, version=0, stamp=token_hex(16)))
     engine.dispose()
 
 

@@ -25,8 +25,8 @@ PACKAGE = ROOT / "attest"
 
 LAYERS = ("domain", "infrastructure", "models", "services", "views", "cli")
 INFRASTRUCTURE = {
-    "attest.db",
-    "attest.database",
+    "attest.engine",
+    "attest.request_session",
     "attest.config",
     "attest.extensions",
     "attest.errors",
@@ -34,6 +34,7 @@ INFRASTRUCTURE = {
     "attest.i18n",
     "attest.redis_client",
     "attest.limiter_storage",
+    "attest.limit_keys",
     "attest.storage",
     "attest.migrate",
 }

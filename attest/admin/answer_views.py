@@ -12,10 +12,11 @@ from flask import Blueprint, abort, render_template
 from attest.assessment.formats import get_format
 from attest.assessment.shuffle import apply_order
 from attest.auth import roles_required
-from attest.database import db_session
 from attest.models import Role, SessionItem, TestSession
+from attest.request_session import db_session
 
-bp = Blueprint("answers", __name__, url_prefix="/admin/sessions")
+# Nested in the admin blueprint: /admin/sessions/..., endpoints admin.answers.*
+bp = Blueprint("answers", __name__, url_prefix="/sessions")
 
 
 @bp.route("/<int:session_id>/answers")

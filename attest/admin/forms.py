@@ -1,11 +1,49 @@
-"""Admin forms."""
+"""Admin forms: kiosks, and the trust pages (find and revoke attestations, partners)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from attest.certificates.requirements import profile_codes
 
 
 class KioskForm(FlaskForm):
     centre = SelectField(_l("Centrum"), coerce=int, choices=[])
     name = StringField(_l("Naam van de kiosk"), validators=[InputRequired(), Length(max=100)])
+
+
+REASON_CHOICES = [
+    SelectChoice("fraud", _l("Fraude")),
+    SelectChoice("error", _l("Fout bij het uitreiken")),
+    SelectChoice("withdrawn", _l("Ingetrokken door de uitreiker")),
+]
+
+
+class FindAttestationForm(FlaskForm):
+    code = StringField(_l("Code van het attest"), validators=[InputRequired(), Length(max=64)])
+
+
+class RevokeForm(FlaskForm):
+    reason = SelectField(_l("Reden"), choices=REASON_CHOICES)
+    revoked_on = StringField(_l("Ingetrokken vanaf (datum)"), render_kw={"type": "date"})
+    note = TextAreaField(
+        _l("Toelichting op de controlepagina (geen persoonsgegevens)"),
+        validators=[Length(max=300)],
+    )
+
+
+class PartnerForm(FlaskForm):
+    name = StringField(_l("Naam van de organisatie"), validators=[InputRequired(), Length(max=200)])
+    profiles = SelectMultipleField(
+        _l("Vereisten die ze mag opvragen"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.profiles.choices = [SelectChoice(code, title) for code, title in profile_codes()]

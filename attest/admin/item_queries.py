@@ -9,10 +9,10 @@ from typing import Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.admin.charts import information_function
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.cut_scores import load_store
+from attest.charts import information_function
 from attest.models import Item, ItemVersion, SessionItem, SkillResult
 
 FILTERS = ("skill", "level", "domain", "format", "status")

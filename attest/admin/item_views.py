@@ -8,17 +8,18 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 
 from attest.admin import item_queries
-from attest.admin.charts import characteristic_curve
 from attest.admin.item_key import key_lines
 from attest.assessment import purpose_quality_service
 from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.formats import get_format
 from attest.auth import roles_required
-from attest.database import db_session
+from attest.charts import characteristic_curve
 from attest.models import Item, Role
+from attest.request_session import db_session
 from attest.vocabulary import RECEPTIVE
 
-bp = Blueprint("items", __name__, url_prefix="/admin/items")
+# Nested in the admin blueprint: /admin/items/..., endpoints admin.items.*
+bp = Blueprint("items", __name__, url_prefix="/items")
 
 
 @bp.route("/")

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template
 from flask_babel import lazy_gettext as _l
 
-from attest.admin.charts import bar_chart
 from attest.admin.report_queries import monitoring_tables
 from attest.auth import roles_required
-from attest.database import db_session
+from attest.charts import bar_chart
 from attest.models import Role
+from attest.request_session import db_session
 
-bp = Blueprint("reports", __name__, url_prefix="/admin/reports")
+# Nested in the admin blueprint: /admin/reports/..., endpoints admin.reports.*
+bp = Blueprint("reports", __name__, url_prefix="/reports")
 REPORT_ROLES = (Role.ADMIN,)
 
 TITLES = {

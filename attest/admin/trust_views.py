@@ -1,5 +1,5 @@
 """Admin pages for trust: find and revoke attestations, partner organisations and their API
-keys; and the Verifiable Credential export of an attestation for staff of its centre."""
+keys. (The Verifiable Credential export, for proctors too, is `proctor.credential`.)"""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from datetime import UTC, datetime, time
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,14 +19,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.admin.forms import FindAttestationForm, PartnerForm, RevokeForm
 from attest.auth import roles_required
-from attest.certificates.forms import (
-    FindAttestationForm,
-    PartnerForm,
-    RevokeForm,
-    profile_choices,
-)
-from attest.certificates.issuing import issuer_of
 from attest.certificates.partner import PartnerError, create_partner, renew_key, set_enabled
 from attest.certificates.requirements import profile_codes
 from attest.certificates.revocation import (
@@ -36,12 +28,11 @@ from attest.certificates.revocation import (
     attestation_by_code,
     revoke_attestation,
 )
-from attest.certificates.vc_service import CredentialError, credential_jwt
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.models import Attestation, AttestationStatus, PartnerOrganisation, Role
-from attest.proctor.services import session_for
+from attest.request_session import db_session
 
+# Nested in the admin blueprint: /admin/attestations, /admin/partners, endpoints admin.trust.*
 bp = Blueprint("trust", __name__)
 
 REVOKE_MESSAGES = {
@@ -58,14 +49,14 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@bp.route("/admin/attestations", methods=["GET", "POST"])
+@bp.route("/attestations", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def attestations():
     form = FindAttestationForm()
     if form.validate_on_submit():
         att = attestation_by_code(db_session(), form.code.data)
         if att is not None:
-            return redirect(url_for("trust.attestation", attestation_id=att.id))
+            return redirect(url_for("admin.trust.attestation", attestation_id=att.id))
         flash(_("Geen attest met die code."), "error")
     recent = db_session().scalars(
         sa.select(Attestation)
@@ -76,7 +67,7 @@ def attestations():
     return render_template("admin/attestations.html", form=form, recent=list(recent))
 
 
-@bp.route("/admin/attestations/<int:attestation_id>", methods=["GET", "POST"])
+@bp.route("/attestations/<int:attestation_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def attestation(attestation_id: int):
     att = db_session().get(Attestation, attestation_id) or abort(404)
@@ -100,7 +91,7 @@ def attestation(attestation_id: int):
             flash(REVOKE_MESSAGES[exc.code], "error")
             return render_template("admin/attestation.html", att=att, form=form), 422
         flash(_("Attest ingetrokken."), "success")
-        return redirect(url_for("trust.attestation", attestation_id=att.id))
+        return redirect(url_for("admin.trust.attestation", attestation_id=att.id))
     return render_template("admin/attestation.html", att=att, form=form)
 
 
@@ -115,11 +106,10 @@ def _revocation_moment(text: str | None) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-@bp.route("/admin/partners", methods=["GET", "POST"])
+@bp.route("/partners", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def partners():
     form = PartnerForm()
-    form.profiles.choices = profile_choices()
     new_key = None
     status = 200
     if form.validate_on_submit():
@@ -154,7 +144,7 @@ def _partner_message(code: str) -> str:
     }.get(code, code)
 
 
-@bp.route("/admin/partners/<int:org_id>/key", methods=["POST"])
+@bp.route("/partners/<int:org_id>/key", methods=["POST"])
 @roles_required(Role.ADMIN)
 def renew_partner_key(org_id: int):
     if not EmptyForm().validate_on_submit():
@@ -163,7 +153,6 @@ def renew_partner_key(org_id: int):
     api_key = renew_key(db_session(), org, current_user)
     orgs = db_session().scalars(sa.select(PartnerOrganisation).order_by(PartnerOrganisation.name))
     form = PartnerForm(formdata=None)
-    form.profiles.choices = profile_choices()
     flash(_("Nieuwe sleutel voor %(name)s; de oude werkt niet meer.", name=org.name), "success")
     return render_template(
         "admin/partners.html",
@@ -175,29 +164,11 @@ def renew_partner_key(org_id: int):
     )
 
 
-@bp.route("/admin/partners/<int:org_id>/enabled", methods=["POST"])
+@bp.route("/partners/<int:org_id>/enabled", methods=["POST"])
 @roles_required(Role.ADMIN)
 def toggle_partner(org_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     org = db_session().get(PartnerOrganisation, org_id) or abort(404)
     set_enabled(db_session(), org, not org.is_enabled, current_user)
-    return redirect(url_for("trust.partners"))
-
-
-@bp.route("/attestations/<int:attestation_id>/credential.jwt")
-@roles_required(Role.PROCTOR, Role.ADMIN)
-def credential(attestation_id: int):
-    """Download the attestation as an Open Badges 3.0 VC-JWT (for the holder's wallet)."""
-    att = db_session().get(Attestation, attestation_id)
-    if att is None or session_for(db_session(), current_user, att.session_id) is None:
-        abort(404)  # another centre's attestation does not exist for this user
-    try:
-        token = credential_jwt(db_session(), att, _now(), issuer_of(current_app))
-    except CredentialError:
-        abort(409)
-    return Response(
-        token,
-        mimetype="application/jwt",
-        headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.jwt"'},
-    )
+    return redirect(url_for("admin.trust.partners"))

@@ -19,7 +19,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attest.admin.answer_views import bp as answers_bp
 from attest.admin.forms import KioskForm
+from attest.admin.item_views import bp as items_bp
+from attest.admin.report_views import bp as reports_bp
+from attest.admin.trust_views import bp as trust_bp
 from attest.audit import record_event
 from attest.auth import roles_required
 from attest.auth.kiosks import (
@@ -28,9 +32,9 @@ from attest.auth.kiosks import (
     register_kiosk,
     set_kiosk_cookie,
 )
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.models import Candidate, Centre, Kiosk, Role, User
+from attest.request_session import db_session
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -102,3 +106,9 @@ def candidate_export(candidate_id: int):
             "Content-Disposition": f'attachment; filename="attest-candidate-{candidate.id}.zip"'
         },
     )
+
+
+# The other admin pages are blueprints of their own, nested in this one: their URLs start with
+# /admin, their endpoints with "admin." (admin.items.index, admin.trust.partners, ...).
+for _child in (items_bp, answers_bp, reports_bp, trust_bp):
+    bp.register_blueprint(_child)

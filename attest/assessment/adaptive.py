@@ -23,7 +23,7 @@ from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
 from attest.assessment.session_plan import new_session_item, session_groups
-from attest.models import Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.models import BankState, Item, ItemVersion, SectionAttempt, SessionItem, TestSession
 from attest.vocabulary import LEVELS
 
 EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
@@ -43,15 +43,20 @@ def engine_for(
     each unit (a testlet is one partial-credit unit, `T:<testlet id>`).
 
     The engine is pure and its caches are keyed by the whole state, so one engine serves every
-    session of the same bank and settings: it is kept per process and built again only when a
-    unit's version, difficulty, domain, format or testlet changes, or the live set does. The
-    bank is read each time (one narrow query), so a change by another process counts at once.
-    The cuts are those in force for the skill in `purpose` (the cut-score store)."""
-    rows = _live_units(session, section.skill)
+    session of the same bank and settings: it is kept per process, keyed by the bank's stamp
+    (models.BankState, which database triggers change with every write to what the engine
+    reads of the bank, by any process). Checking that a kept engine is still current is one
+    primary-key read; the live bank is read only when the stamp is new. The cuts are those in
+    force for the skill in `purpose` (the cut-score store)."""
+    stamp = session.execute(_STAMP).scalar()
     config = CatConfig(**{"cuts": cut_scores_for(section.skill, purpose).cuts, **section.cat})
-    key = (section.skill, repr(config), rows)
+    if stamp is None:  # no bank_state row (emptied by hand): key by the live rows themselves
+        key: tuple = (section.skill, repr(config), "rows", _live_units(session, section.skill))
+    else:
+        key = (section.skill, repr(config), str(session.get_bind().url), stamp)
     cached = _ENGINES.get(key)
     if cached is None:
+        rows = key[3] if stamp is None else _live_units(session, section.skill)
         cached = _build_engine(rows, config)
         if len(_ENGINES) >= MAX_ENGINES:
             _ENGINES.clear()
@@ -61,6 +66,7 @@ def engine_for(
 
 MAX_ENGINES = 16  # skills x engine settings x bank states kept per process
 _ENGINES: dict[tuple, tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]] = {}
+_STAMP = sa.select(BankState.stamp).where(BankState.id == 1)
 
 
 def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:

@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 
 import numpy as np
 
@@ -185,13 +185,27 @@ class CatState:
     stratum_ineligible: dict[str, list[str]] | None = None
 
     def to_dict(self) -> dict:
-        """Return the state as JSON-ready data."""
-        return asdict(self)
+        """Return the state as JSON-ready data: a deep copy, as dataclasses.asdict gives, so
+        that the stored state never shares a list with a state the engine goes on changing
+        (made without asdict's generic walk, which cost more than the engine's own work once
+        the log of a long section had grown)."""
+        return {name: _copy(getattr(self, name)) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CatState:
         """Rebuild a state from ``to_dict`` data."""
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+def _copy(value):
+    """Deep-copy plain data (dicts, lists, tuples, scalars) as asdict does for them."""
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_copy(item) for item in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
 
 
 @dataclass(frozen=True)

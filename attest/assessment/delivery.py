@@ -23,7 +23,7 @@ from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.audit import record_event
-from attest.db import lock_row, transaction_cache
+from attest.engine import lock_row, transaction_cache
 from attest.models import (
     Candidate,
     ItemVersion,

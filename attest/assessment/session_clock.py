@@ -13,7 +13,7 @@ from attest.assessment import timing
 from attest.assessment.purposes import Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.audit import record_event
-from attest.db import transaction_cache
+from attest.engine import transaction_cache
 from attest.models import SectionClock, SessionStatus, TestSession, User
 from attest.signals import section_timed_out
 

@@ -14,6 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.auth import login_protocol  # noqa: F401 - Flask-Login's protocol on User
 from attest.models import EndedSession, Role, User
 
 F = TypeVar("F", bound=Callable)
@@ -21,8 +22,8 @@ F = TypeVar("F", bound=Callable)
 
 def setup_login(app: Flask) -> None:
     """Configure Flask-Login: loader, login view and message."""
-    from attest.database import db_session
     from attest.extensions import login_manager
+    from attest.request_session import db_session
 
     app.session_interface = _SessionInterface()
     login_manager.login_view = "auth.login"
@@ -86,7 +87,7 @@ def _sid_hash(sid: str) -> str:
 
 def _was_ended(sid: object) -> bool:
     """Whether the session was ended by logging out (or carries no id at all)."""
-    from attest.database import db_session
+    from attest.request_session import db_session
 
     if not isinstance(sid, str) or not sid:
         return True
@@ -101,7 +102,7 @@ def end_session(max_hours: float) -> None:
     from flask import session
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from attest.database import db_session
+    from attest.request_session import db_session
 
     sid, login_at = session.get("sid"), session.get("login_at")
     now = datetime.now(UTC)
@@ -164,7 +165,7 @@ def pending_user(max_age_seconds: int) -> tuple[User, str] | None:
     """Return the user waiting for the second step and where to send them, or None."""
     from flask import session
 
-    from attest.database import db_session
+    from attest.request_session import db_session
 
     pending = session.get("mfa")
     if not isinstance(pending, dict) or not isinstance(pending.get("uid"), int):

@@ -45,8 +45,8 @@ from attest.auth.services import (
     authenticate,
     record_login_failure,
 )
-from attest.database import db_session
 from attest.models import Role
+from attest.request_session import db_session
 
 bp = Blueprint("auth", __name__)
 CODE_MESSAGES = {

@@ -1,11 +1,9 @@
-"""Forms of the public verification pages and the admin pages for attestations and partners."""
+"""Forms of the public verification pages (the admin pages' forms are in attest/admin/forms.py)."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class VerifyForm(FlaskForm):
@@ -18,36 +16,6 @@ class VerifyForm(FlaskForm):
     lease_start = StringField(
         _l("Startdatum van het huurcontract (alleen voor sociale huur)"),
         render_kw={"type": "date"},
-    )
-
-
-REASON_CHOICES = [
-    SelectChoice("fraud", _l("Fraude")),
-    SelectChoice("error", _l("Fout bij het uitreiken")),
-    SelectChoice("withdrawn", _l("Ingetrokken door de uitreiker")),
-]
-
-
-class FindAttestationForm(FlaskForm):
-    code = StringField(_l("Code van het attest"), validators=[InputRequired(), Length(max=64)])
-
-
-class RevokeForm(FlaskForm):
-    reason = SelectField(_l("Reden"), choices=REASON_CHOICES)
-    revoked_on = StringField(_l("Ingetrokken vanaf (datum)"), render_kw={"type": "date"})
-    note = TextAreaField(
-        _l("Toelichting op de controlepagina (geen persoonsgegevens)"),
-        validators=[Length(max=300)],
-    )
-
-
-class PartnerForm(FlaskForm):
-    name = StringField(_l("Naam van de organisatie"), validators=[InputRequired(), Length(max=200)])
-    profiles = SelectMultipleField(
-        _l("Vereisten die ze mag opvragen"),
-        choices=[],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
 
 

@@ -28,7 +28,7 @@ from attest.certificates.pdf import AttestationData, Framing, render_attestation
 from attest.certificates.requirement_text import verdict_nl
 from attest.certificates.requirements import decided_by, judge_all, judge_profile, profile_codes
 from attest.certificates.seal import seal_pdf
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.models import (
     Attestation,
     AttestationStatus,

@@ -6,9 +6,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from attest import public_urls as urls
 from attest.certificates.partner import PartnerError, check_requirement, hash_key, partner_for_key
-from attest.database import db_session
 from attest.extensions import csrf, limiter
-from attest.limits import hashed_client_address
+from attest.limit_keys import hashed_client_address
+from attest.request_session import db_session
 
 bp = Blueprint("partner", __name__, url_prefix=urls.PARTNER_API)
 

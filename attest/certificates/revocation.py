@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 
 from attest.audit import record_event
 from attest.certificates.cert_code import parse_code
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.models import Attestation, AttestationStatus, RevocationReason, TestSession, User
 
 MAX_NOTE = 300

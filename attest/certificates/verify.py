@@ -3,7 +3,6 @@ or by QR payload. Every failed lookup is the same 'not_found' answer after the s
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field, replace
@@ -28,6 +27,7 @@ from attest.certificates.offline import (
 )
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
 from attest.models import Attestation, AttestationStatus, SigningKey
+from attest.pseudonyms import pseudonym
 from attest.vocabulary import SKILLS
 
 # Looked up when the typed code is malformed, so that every failure costs one indexed query.
@@ -159,6 +159,14 @@ def _birth_text(value: str | date | None) -> str:
         return _NO_BIRTH
 
 
+# Built once (a statement is immutable): the attestation with its key's state, in one query.
+_BY_CODE = (
+    sa.select(Attestation)
+    .where(Attestation.code == sa.bindparam("code"))
+    .options(so.joinedload(Attestation.signing_key))
+)
+
+
 def verify_code(session: so.Session, code: str, birth_date: str | date | None) -> Verification:
     """Find an attestation by typed code and birth date; every failure is 'not_found'.
 
@@ -166,11 +174,7 @@ def verify_code(session: so.Session, code: str, birth_date: str | date | None) -
     the same constant-time comparison, so neither the answer nor its timing tells them apart."""
     canonical = parse_code(code or "") or _NO_CODE
     given = _birth_text(birth_date)
-    att = session.scalar(
-        sa.select(Attestation)
-        .where(Attestation.code == canonical)
-        .options(so.joinedload(Attestation.signing_key))  # its state, in the same query
-    )
+    att = session.scalar(_BY_CODE, {"code": canonical})
     stored = att.birth_date.isoformat() if att is not None else _NO_BIRTH
     matches = hmac.compare_digest(stored.encode(), given.encode())
     if att is None or not matches or given == _NO_BIRTH:
@@ -252,11 +256,7 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
     if result.claims is None or not result.is_authentic:
         return NOT_FOUND
     verified = result.claims
-    att = session.scalar(
-        sa.select(Attestation)
-        .where(Attestation.code == verified.claims.code)
-        .options(so.joinedload(Attestation.signing_key))
-    )
+    att = session.scalar(_BY_CODE, {"code": verified.claims.code})
     if att is not None and att.signing_key.kid == verified.kid:
         state = (att.signing_key.retired_at, att.signing_key.compromised_at)
     else:  # not ours: only the key's state can still make the answer 'key_compromised'
@@ -325,11 +325,6 @@ def parse_lease_start(text: object) -> date | None:
     if not isinstance(text, str):
         raise ValueError("lease_start must be a date as text, YYYY-MM-DD")
     return date.fromisoformat(text.strip())
-
-
-def pseudonym(secret: str, value: str) -> str:
-    """Return a keyed, truncated hash: lets logs link lookups without naming code or client."""
-    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()[:12]
 
 
 def log_lookup(route: str, result: Verification, code: str, client: str, secret: str) -> None:

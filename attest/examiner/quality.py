@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment import agreement, allocation, rubrics
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.examiner.assignments import ScoringError, assign, is_calibrated, rubric_of
 from attest.models import (
     AssignmentKind,

@@ -18,7 +18,7 @@ from attest.assessment import allocation, rubrics
 from attest.assessment.purposes import get_purpose
 from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.examiner.assignments import ScoringError, assign, rubric_of
 from attest.examiner.quality import close_calibration_if_done
 from attest.models import (

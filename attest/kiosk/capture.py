@@ -8,12 +8,12 @@ from flask import current_app, g, jsonify, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
 from attest.assessment.recordings import RecordingError
-from attest.database import db_session
 from attest.kiosk import bp
 from attest.kiosk.current import current_session, heartbeat_timeout, now
 from attest.kiosk.json_bodies import fail, json_object, optional, required
 from attest.kiosk.messages import ANSWER_MESSAGES
 from attest.models import SessionItem, TestSession
+from attest.request_session import db_session
 from attest.storage import StorageError, storage_for
 
 

@@ -10,8 +10,8 @@ from flask import abort, current_app, g, redirect, url_for
 from flask import session as web_session
 
 from attest.assessment import session_clock
-from attest.database import db_session
 from attest.models import SessionStatus, TestSession
+from attest.request_session import db_session
 
 
 def now() -> datetime:

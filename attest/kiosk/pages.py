@@ -29,7 +29,6 @@ from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
-from attest.database import db_session, on_rollback
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import (
@@ -42,6 +41,7 @@ from attest.kiosk.current import (
 from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
 from attest.kiosk.messages import ANSWER_MESSAGES, CODE_MESSAGES, STORAGE_MESSAGE
 from attest.models import SessionItem, TestSession
+from attest.request_session import db_session, on_rollback
 from attest.storage import StorageError, storage_for
 
 LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be

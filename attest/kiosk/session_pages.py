@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 
 from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import current_session, heartbeat_timeout, now, session_or_home
 from attest.kiosk.json_bodies import json_object, optional, required
+from attest.request_session import db_session
 
 
 @bp.route("/heartbeat", methods=["POST"])

@@ -3,7 +3,7 @@
 from alembic import context
 
 import attest.models  # noqa: F401  (register all tables on the metadata)
-from attest.db import Base
+from attest.engine import Base
 
 config = context.config
 target_metadata = Base.metadata

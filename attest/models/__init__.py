@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
+from attest.models.appointment import Booking, Slot
 from attest.models.attestation import (
     Attestation,
     AttestationStatus,
@@ -8,7 +9,7 @@ from attest.models.attestation import (
 )
 from attest.models.candidate import Candidate
 from attest.models.capture import AnswerReceipt, RecordingChunk, RecordingUpload, ResponseDraft
-from attest.models.item import Item, ItemVersion
+from attest.models.item import BankState, Item, ItemVersion
 from attest.models.org import (
     AuditChainHead,
     AuditEvent,
@@ -52,7 +53,9 @@ __all__ = [
     "AttestationStatus",
     "AuditChainHead",
     "AuditEvent",
+    "BankState",
     "Benchmark",
+    "Booking",
     "CalibrationAttempt",
     "Candidate",
     "Centre",
@@ -82,6 +85,7 @@ __all__ = [
     "SessionStatus",
     "SigningKey",
     "SkillResult",
+    "Slot",
     "TestSession",
     "User",
 ]

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.db import Base
+from attest.engine import Base
 from attest.models._types import UTCDateTime, enum_by_value, utcnow
 from attest.models.session import TestSession
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.db import Base
+from attest.engine import Base
 from attest.models._types import UTCDateTime, utcnow
 from attest.names import display_name, search_key
 

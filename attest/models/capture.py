@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.db import Base
+from attest.engine import Base
 from attest.models._types import UTCDateTime, utcnow
 from attest.models.session import Recording, SessionItem
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.db import Base
+from attest.engine import Base
 from attest.models._types import UTCDateTime, utcnow
 
 
@@ -59,3 +59,19 @@ class ItemVersion(Base):
 
     def __repr__(self) -> str:
         return f"<ItemVersion {self.item_id} v{self.version}>"
+
+
+class BankState(Base):
+    """One row (id 1) that changes with every write to what the adaptive engine reads of the
+    bank: database triggers (migration 0027) bump `version` and draw a new random `stamp` on
+    any insert or delete of an item or item version and on any update of the columns the
+    engine uses (skill, level, status, current version, domain, format, testlet, enemy groups;
+    version number and difficulty). A cached engine is keyed by the stamp, so checking that it
+    is still current is one primary-key read. The stamp is random rather than the counter, so
+    a change that is rolled back can never name a later bank state."""
+
+    __tablename__ = "bank_state"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
+    stamp: so.Mapped[str] = so.mapped_column(sa.String(40))

@@ -7,9 +7,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_login import UserMixin
 
-from attest.db import Base
+from attest.engine import Base
 from attest.field_crypto import cipher
 from attest.models._types import UTCDateTime, enum_by_value, utcnow
 
@@ -32,7 +31,10 @@ class Centre(Base):
         return f"<Centre {self.code}>"
 
 
-class User(UserMixin, Base):
+class User(Base):
+    """A staff account. Flask-Login's protocol (`get_id`, `is_authenticated`, ...) is given by
+    the auth layer (`attest.auth.login_protocol`): the ORM imports no Flask."""
+
     __tablename__ = "user_account"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """Proctor console and session controls: live list, pause, resume, extra time, end, calls.
 
-Routes on the proctor blueprint (imported by proctor.views)."""
+Routes on the proctor blueprint (`attest.proctor.bp`; imported by proctor.views)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from flask_login import current_user
 from attest.assessment import session_clock
 from attest.assessment.session_events import resolve_event
 from attest.auth import roles_required
-from attest.database import db_session
 from attest.forms import EmptyForm
 from attest.i18n import format_day, skill_label
 from attest.models import SessionEvent
-from attest.proctor import console, services
+from attest.proctor import STAFF, bp, console, services
+from attest.proctor import now as _now
 from attest.proctor.forms import EndSessionForm, ExtraTimeForm
 from attest.proctor.labels import CALL_LABELS, CONNECTION_LABELS
-from attest.proctor.views import STAFF, _now, bp
+from attest.request_session import db_session
 
 CLOCK_MESSAGES = {
     "not_in_progress": _l("Deze sessie loopt niet (meer)."),

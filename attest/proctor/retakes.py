@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from attest.assessment.delivery import create_session
 from attest.assessment.retake import RetakeDecision, RetakeRule, decide, rule_for
 from attest.audit import record_event
-from attest.db import lock_row
+from attest.engine import lock_row
 from attest.models import Candidate, Role, SessionStatus, TestSession, User
 
 

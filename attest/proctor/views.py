@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -31,11 +29,12 @@ from attest.assessment.session_events import events_of, open_calls
 from attest.auth import roles_required
 from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
-from attest.database import db_session, on_rollback
+from attest.certificates.vc_service import CredentialError, credential_jwt
 from attest.forms import EmptyForm
 from attest.kiosk.languages import kiosk_language
-from attest.models import AttestationStatus, Role, SessionStatus
-from attest.proctor import retakes, services
+from attest.models import Attestation, AttestationStatus, SessionStatus
+from attest.proctor import STAFF, bp, retakes, services
+from attest.proctor import now as _now
 from attest.proctor.forms import (
     CandidateForm,
     DisplayModesForm,
@@ -51,6 +50,7 @@ from attest.proctor.labels import (
     STATUS_LABELS,
     STOP_LABELS,
 )
+from attest.request_session import db_session, on_rollback
 from attest.storage import storage_for
 
 # What kiosk calls say to the proctor (kinds and reasons of session events).
@@ -66,8 +66,6 @@ CALL_REASONS = {
     "undecodable": _l("de opname is onleesbaar"),
     "incomplete": _l("de opname is niet volledig aangekomen"),
 }
-bp = Blueprint("proctor", __name__, url_prefix="/proctor")
-STAFF = (Role.PROCTOR, Role.ADMIN)
 
 FIELD_MESSAGES = {
     "required": _l("Dit veld is verplicht."),
@@ -131,10 +129,6 @@ def _issue_form(formdata=None) -> IssueForm:
         SelectChoice(code, title) for code, title in profile_codes()
     ]
     return form
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _retake_message(exc: retakes.RetakeRefused) -> str:
@@ -389,6 +383,24 @@ def display_modes(session_id: int):
     if changes:
         flash(_("Weergave op de kiosk aangepast."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/attestations/<int:attestation_id>/credential.jwt")
+@roles_required(*STAFF)
+def credential(attestation_id: int):
+    """Download the attestation as an Open Badges 3.0 VC-JWT (for the holder's wallet)."""
+    att = db_session().get(Attestation, attestation_id)
+    if att is None or services.session_for(db_session(), current_user, att.session_id) is None:
+        abort(404)  # another centre's attestation does not exist for this user
+    try:
+        token = credential_jwt(db_session(), att, _now(), issuer_of(current_app))
+    except CredentialError:
+        abort(409)
+    return Response(
+        token,
+        mimetype="application/jwt",
+        headers={"Content-Disposition": f'attachment; filename="attest-{att.code}.jwt"'},
+    )
 
 
 from attest.proctor import console_views  # noqa: E402,F401  (routes on this blueprint)

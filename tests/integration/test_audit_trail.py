@@ -105,7 +105,7 @@ def test_postgresql_refuses_updates_and_deletes(app, db):
 
 
 def test_concurrent_writers_extend_one_chain(app, db):
-    """The head's row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite (attest/db.py)."""
+    """The head's row lock on PostgreSQL, BEGIN IMMEDIATE on SQLite (attest/engine.py)."""
     engine = app.extensions["attest_engine"]
     import sqlalchemy.orm as so
 

@@ -16,7 +16,7 @@ from attest import create_app
 from attest.certificates.issuing import issue_attestation, issuer_of
 from attest.certificates.key_service import init_keys
 from attest.certificates.verify import verify_code
-from attest.db import make_engine
+from attest.engine import make_engine
 from attest.models import Role
 from tests.factories import load_demo_bank, make_centre, make_kiosk, make_user
 from tests.integration.test_retention import finished_test

@@ -15,7 +15,7 @@ from attest.assessment.calibration_service import (
     table_lines,
     write_calibration,
 )
-from attest.cli import calibrate_command
+from attest.cli.calibrate import calibrate_command
 from attest.models import (
     ItemVersion,
 )

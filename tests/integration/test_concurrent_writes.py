@@ -2,7 +2,7 @@
 once, and the audit chain stays one unbroken chain.
 
 Two gunicorn processes (4 threads each) share the test database. On SQLite this is the case
-that failed before BEGIN IMMEDIATE (attest/db.py): two transactions read the same chain head
+that failed before BEGIN IMMEDIATE (attest/engine.py): two transactions read the same chain head
 and both inserted the next sequence number (`UNIQUE constraint failed: audit_event.seq`, 500).
 On PostgreSQL the same test covers the chain head's row lock."""
 

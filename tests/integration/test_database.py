@@ -10,8 +10,8 @@ import sqlalchemy.orm as so
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from attest import db as dbmod
-from attest.db import Base
+from attest import engine as dbmod
+from attest.engine import Base
 from attest.migrate import current_revision, upgrade
 from attest.models import Attestation, AttestationStatus, AuditEvent, Candidate
 from tests.factories import copy_attestation, make_attestation, make_partner

@@ -281,7 +281,7 @@ def test_attest_verify_works_offline_on_the_pdf_and_the_qr_text(
 ):
     from click.testing import CliRunner
 
-    from attest.cli import verify_command
+    from attest.cli.verify import verify_command
 
     att, path = _issued(app, db, client, centre_setup, family="Иванова", given="Мария")
     jwks = tmp_path / "jwks.json"
@@ -346,7 +346,7 @@ def test_attest_verify_ends_a_broken_seal_in_one_line_without_traceback(
 def _check_tampered(sealed, tmp_path, jwks, status, shown):
     from click.testing import CliRunner
 
-    from attest.cli import verify_command
+    from attest.cli.verify import verify_command
 
     for name, data in _tampered_copies(sealed).items():
         pdf = tmp_path / f"{name}.pdf"

@@ -153,9 +153,9 @@ def test_a_dry_run_changes_nothing_and_a_run_is_audited(app, db, world):
 
 
 def test_cli_run_uses_the_configured_periods(app, db, world, monkeypatch):
-    import attest.cli_ops
+    import attest.cli.retention
 
-    monkeypatch.setattr(attest.cli_ops, "_now", lambda: T0 + timedelta(days=731))
+    monkeypatch.setattr(attest.cli.retention, "now", lambda: T0 + timedelta(days=731))
     app.config["RETENTION_RESPONSES_DAYS"] = 800
     dry = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
     assert "would purge answers of 0 test(s)" in dry.output, dry.output

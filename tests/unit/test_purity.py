@@ -18,12 +18,15 @@ PURE_MODULES = [
     "attest.identity",
     "attest.names",
     "attest.signals",
+    "attest.pseudonyms",
+    "attest.charts",
     "attest.assessment.retake",
     "attest.certificates.typeface",
     "attest.audit_chain",
     "attest.audit_anchor",
     "attest.monitoring",
     "attest.retention_rules",
+    "attest.appointments.rules",
     "attest.totp",
     "attest.settings_types",
     "attest.field_crypto",
@@ -95,3 +98,17 @@ def test_domain_module_imports_no_web_or_orm(module):
         cwd=ROOT,
     )
     assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"
+
+
+def test_the_orm_loads_no_flask():
+    """Importing the models loads SQLAlchemy but no Flask: Flask-Login's user protocol is given
+    to `User` by the auth layer (attest.auth.login_protocol)."""
+    probe = (
+        "import sys, attest.models; "
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'flask', 'werkzeug', 'flask_login', 'flask_wtf', 'flask_babel'})))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "", f"attest.models imports {result.stdout.strip()}"

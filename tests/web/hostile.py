@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from attest.db import Base
+from attest.engine import Base
 from tests.web import test_access as access
 
 # What a refusal may write on purpose (throttles, the audit trail and its chain head, the clock

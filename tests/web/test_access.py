@@ -59,23 +59,23 @@ ACCESS = {
     "verify.status_list": ("GET", PUBLIC),
     "verify.crl": ("GET", PUBLIC),
     "partner.check": ("POST", PARTNER),
-    "trust.attestations": ("GET", ADMIN),
-    "trust.attestation": ("GET", ADMIN),
-    "trust.partners": ("GET", ADMIN),
-    "trust.renew_partner_key": ("POST", ADMIN),
-    "trust.toggle_partner": ("POST", ADMIN),
-    "trust.credential": ("GET", STAFF),
+    "admin.trust.attestations": ("GET", ADMIN),
+    "admin.trust.attestation": ("GET", ADMIN),
+    "admin.trust.partners": ("GET", ADMIN),
+    "admin.trust.renew_partner_key": ("POST", ADMIN),
+    "admin.trust.toggle_partner": ("POST", ADMIN),
+    "proctor.credential": ("GET", STAFF),
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
     "admin.candidate_export": ("GET", ADMIN),
-    "items.index": ("GET", ADMIN),
-    "items.detail": ("GET", ADMIN),
-    "items.media": ("GET", ADMIN),
-    "items.report": ("GET", ADMIN),
-    "answers.shown": ("GET", ADMIN),
-    "reports.index": ("GET", ADMIN),
-    "reports.csv_download": ("GET", ADMIN),
+    "admin.items.index": ("GET", ADMIN),
+    "admin.items.detail": ("GET", ADMIN),
+    "admin.items.media": ("GET", ADMIN),
+    "admin.items.report": ("GET", ADMIN),
+    "admin.answers.shown": ("GET", ADMIN),
+    "admin.reports.index": ("GET", ADMIN),
+    "admin.reports.csv_download": ("GET", ADMIN),
     "proctor.dashboard": ("GET", STAFF),
     "proctor.new_candidate": ("GET", STAFF),
     "proctor.candidate": ("GET", STAFF),
@@ -92,6 +92,13 @@ ACCESS = {
     "proctor.extra_time": ("POST", STAFF),
     "proctor.end": ("POST", STAFF),
     "proctor.resolve_call": ("POST", STAFF),
+    "appointments.day_view": ("GET", STAFF),
+    "appointments.create_slot": ("POST", STAFF),
+    "appointments.edit_slot": ("GET", STAFF),
+    "appointments.book_candidate": ("POST", STAFF),
+    "appointments.mark_booking": ("POST", STAFF),
+    "booking.book": ("GET", PUBLIC),
+    "booking.manage": ("GET", PUBLIC),
     "kiosk.enrol": ("GET", PUBLIC),
     "kiosk.home": ("GET", KIOSK),
     "kiosk.instructions": ("GET", CANDIDATE),
@@ -116,14 +123,16 @@ ACCESS = {
     "examiner.calibration": ("GET", EXAMINER),
     "examiner.stats": ("GET", EXAMINER),
     "examiner.stats_json": ("GET", EXAMINER),
-    "examiner.admin_examiners": ("GET", ADMIN),
-    "examiner.admin_examiner": ("GET", ADMIN),
-    "examiner.exempt": ("POST", ADMIN),
-    "examiner.toggle_senior": ("POST", ADMIN),
-    "examiner.turnaround": ("GET", ADMIN),
-    "examiner.performances": ("GET", ADMIN),
-    "examiner.benchmark": ("GET", ADMIN),
-    "examiner.remark": ("POST", ADMIN),
+    "examiner_admin.index": ("GET", ADMIN),
+    "examiner_admin.examiner": ("GET", ADMIN),
+    "examiner_admin.exempt": ("POST", ADMIN),
+    "examiner_admin.toggle_senior": ("POST", ADMIN),
+    "examiner_admin.turnaround": ("GET", ADMIN),
+    "examiner_admin.performances": ("GET", ADMIN),
+    "examiner_admin.benchmark": ("GET", ADMIN),
+    "examiner_admin.remark": ("POST", ADMIN),
+    "examiner.old_admin_url": ("GET", PUBLIC),  # 308 to /admin/examiners/...
+    "web.old_credential_url": ("GET", PUBLIC),  # 308 to /proctor/attestations/<id>/...
     "kiosk.heartbeat": ("POST", KIOSK),
     "kiosk.focus": ("POST", CANDIDATE),
     "kiosk.play": ("POST", CANDIDATE),
@@ -288,6 +297,10 @@ def _url(app, endpoint: str, world) -> str:
         "org_id": 1,
         "upload_id": "u" * 20,
         "index": 0,
+        "page": "examiners",
+        "rest": "1",
+        "slot_id": 999,
+        "booking_id": 999,
     }
     with app.test_request_context():
         from flask import url_for
@@ -334,27 +347,32 @@ def _outcome(response, endpoint: str, rule_has_object: bool) -> str:
 
 # Endpoints whose object the world below does not hold (a 404 is then the right answer).
 ABSENT = {
-    "trust.renew_partner_key",  # the URL's organisation id need not exist (PostgreSQL sequences)
-    "trust.toggle_partner",
+    "admin.trust.renew_partner_key",  # the organisation id need not exist (PostgreSQL sequences)
+    "admin.trust.toggle_partner",
     "verify.crl",  # no CRL published yet (`attest keys crl`)
     "web.security_txt",  # no security contact configured
     "proctor.resolve_call",  # no call to resolve
-    "trust.attestation",  # nothing issued
-    "trust.credential",  # nothing issued
+    "admin.trust.attestation",  # nothing issued
+    "proctor.credential",  # nothing issued
     "proctor.attestation_pdf",  # nothing issued
     "verify.page",
     "verify.api",
     "verify.payload_page",
-    "items.media",
+    "admin.items.media",
     "kiosk.media",
     "kiosk.enrol",
     "examiner.score",  # no performance 999
     "examiner.media",
-    "examiner.benchmark",
-    "examiner.remark",
+    "examiner_admin.benchmark",
+    "examiner_admin.remark",
     "kiosk.upload_status",  # no upload under that id
     "kiosk.upload_chunk",
     "kiosk.upload_complete",
+    "appointments.edit_slot",  # no slot or booking 999
+    "appointments.book_candidate",
+    "appointments.mark_booking",
+    "booking.book",  # no centre of that code
+    "booking.manage",  # no booking of that token
 }
 
 
@@ -415,10 +433,11 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
         "proctor.start_session",
         "proctor.issue",
         "proctor.new_code",
-        "examiner.remark",
-        "examiner.exempt",
-        "examiner.toggle_senior",
+        "examiner_admin.remark",
+        "examiner_admin.exempt",
+        "examiner_admin.toggle_senior",
         "proctor.display_modes",
+        "appointments.create_slot",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):

@@ -43,7 +43,7 @@ def test_blocked_work_is_named_with_the_reason(app, db, client):
     home = client.get("/admin/").get_data(as_text=True)
     assert 'data-testid="blocked-banner"' in home
     assert "zonder examinator die het mag beoordelen: 2." in home
-    page = client.get("/examiner/admin/turnaround").get_data(as_text=True)
+    page = client.get("/admin/examiners/turnaround").get_data(as_text=True)
     assert page.count('data-testid="blocked-row"') == 2
     assert 'data-reason="pairs_used"' in page and "voeg examinatoren toe" in page
 
@@ -57,6 +57,6 @@ def test_no_banner_when_every_task_has_an_eligible_examiner(app, db, client):
     db.commit()
     login(client, admin.username)
     assert 'data-testid="blocked-banner"' not in client.get("/admin/").get_data(as_text=True)
-    assert 'data-testid="blocked"' not in client.get("/examiner/admin/turnaround").get_data(
+    assert 'data-testid="blocked"' not in client.get("/admin/examiners/turnaround").get_data(
         as_text=True
     )

@@ -9,10 +9,12 @@ otherwise), so it is checked from the day it ships."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from attest.appointments import services as appointments
 from attest.assessment.delivery import create_session
 from attest.assessment.session_events import log_session_event
 from attest.models import (
@@ -60,6 +62,9 @@ def two_centres(app, db, now):
     perf = make_speaking_performance(db, ts_b, position=1)
     examiner_a = make_user(db, role=Role.EXAMINER, centre=a)
     call_b = log_session_event(db, ts_b, "sound_problem")  # a call for centre B's proctor
+    slot_b = appointments.create_slot(db, b.id, proctor_b, now + timedelta(days=2), 60,
+                                      "niveaubepaling", 1)  # fmt: skip
+    booking_b = appointments.book_candidate(db, slot_b.id, cand_b, proctor_b, now)
     db.commit()
     return {
         "proctor_a": proctor_a,
@@ -73,6 +78,8 @@ def two_centres(app, db, now):
             "performance_id": perf.id,
             "user_id": proctor_b.id,
             "event_id": call_b.id,
+            "slot_id": slot_b.id,
+            "booking_id": booking_b.id,
         },
         "start_code_hash": ts_b.start_code_hash,
     }
@@ -87,6 +94,8 @@ OBJECT_ARGS = {
     "performance_id": "performance_id",
     "user_id": "user_id",
     "event_id": "event_id",
+    "slot_id": "slot_id",
+    "booking_id": "booking_id",
 }
 # URL arguments that name nothing of a centre (files, public codes, report names).
 NEUTRAL_ARGS = {

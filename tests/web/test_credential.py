@@ -21,8 +21,8 @@ def test_proctor_of_the_centre_downloads_a_credential_that_verifies_with_the_jwk
     db.commit()
     login(client, proctor.username)
     page = client.get(f"/proctor/sessions/{att.session_id}").get_data(as_text=True)
-    assert f"/attestations/{att.id}/credential.jwt" in page
-    response = client.get(f"/attestations/{att.id}/credential.jwt")
+    assert f"/proctor/attestations/{att.id}/credential.jwt" in page
+    response = client.get(f"/proctor/attestations/{att.id}/credential.jwt")
     assert response.status_code == 200 and response.mimetype == "application/jwt"
     jwks = app.test_client().get("/.well-known/jwks.json").get_json()
     keys = {kid: key.public_key for kid, key in keys_from_jwks(jwks).items()}
@@ -33,7 +33,7 @@ def test_proctor_of_the_centre_downloads_a_credential_that_verifies_with_the_jwk
 
     stranger = app.test_client()
     login(stranger, other.username)  # another centre: the attestation does not exist for them
-    assert stranger.get(f"/attestations/{att.id}/credential.jwt").status_code == 404
+    assert stranger.get(f"/proctor/attestations/{att.id}/credential.jwt").status_code == 404
 
     from datetime import UTC, datetime
 
@@ -41,5 +41,5 @@ def test_proctor_of_the_centre_downloads_a_credential_that_verifies_with_the_jwk
 
     revoke_attestation(db, att, None, "error", datetime.now(UTC), datetime.now(UTC))
     db.commit()
-    assert client.get(f"/attestations/{att.id}/credential.jwt").status_code == 409
+    assert client.get(f"/proctor/attestations/{att.id}/credential.jwt").status_code == 409
     assert db.scalar(sa.select(sa.func.count()).select_from(type(att))) == 1

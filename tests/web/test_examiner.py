@@ -218,16 +218,16 @@ def test_remark_on_appeal_supersedes_the_attestation_when_the_level_changes(app,
 
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get("/examiner/admin/performances").get_data(as_text=True)
+    page = admin.get("/admin/examiners/performances").get_data(as_text=True)
     refused = admin.post(
-        f"/examiner/admin/performances/{perf_id}/remark",
+        f"/admin/examiners/performances/{perf_id}/remark",
         data={"reason": "  ", "csrf_token": csrf_from(page)},
         follow_redirects=True,
     )
     assert "Geef een reden" in refused.get_data(as_text=True)
     assert db.scalar(sa.select(sa.func.count()).select_from(RemarkRequest)) == 0
     sent = admin.post(
-        f"/examiner/admin/performances/{perf_id}/remark",
+        f"/admin/examiners/performances/{perf_id}/remark",
         data={"reason": "beroep aangetekend", "csrf_token": csrf_from(page)},
     )
     assert sent.status_code == 302
@@ -259,10 +259,10 @@ def test_remark_without_a_level_change_keeps_the_attestation(app, db, world, cli
     )
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get("/examiner/admin/performances").get_data(as_text=True)
+    page = admin.get("/admin/examiners/performances").get_data(as_text=True)
     perf_id = db.scalar(sa.select(Performance.id))
     admin.post(
-        f"/examiner/admin/performances/{perf_id}/remark",
+        f"/admin/examiners/performances/{perf_id}/remark",
         data={"reason": "beroep", "csrf_token": csrf_from(page)},
     )
     db.expire_all()
@@ -277,7 +277,7 @@ def test_remark_without_a_level_change_keeps_the_attestation(app, db, world, cli
 def test_turnaround_shows_the_age_of_waiting_work_per_centre(app, db, world):
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get("/examiner/admin/turnaround").get_data(as_text=True)
+    page = admin.get("/admin/examiners/turnaround").get_data(as_text=True)
     assert page.count('data-testid="waiting-row"') == 1
     assert page.count('data-testid="centre-row"') == 1
 
@@ -379,8 +379,8 @@ def test_two_remark_requests_at_once_open_one_new_round(app, db, world):
     perf_id = db.scalar(sa.select(Performance.id))
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get("/examiner/admin/performances").get_data(as_text=True)
-    url = f"/examiner/admin/performances/{perf_id}/remark"
+    page = admin.get("/admin/examiners/performances").get_data(as_text=True)
+    url = f"/admin/examiners/performances/{perf_id}/remark"
     form = {"reason": "beroep aangetekend", "csrf_token": csrf_from(page)}
 
     answers = together([lambda c=c: c.post(url, data=form) for c in (admin, twin(app, admin))])

@@ -140,14 +140,14 @@ def test_admin_marks_a_benchmark_and_a_new_examiner_must_pass_calibration(app, d
     perf = db.scalar(sa.select(Performance).where(Performance.skill == "speaking"))
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get(f"/examiner/admin/performances/{perf.id}/benchmark").get_data(as_text=True)
+    page = admin.get(f"/admin/examiners/performances/{perf.id}/benchmark").get_data(as_text=True)
     assert "checked" in page  # prefilled with the final bands
     assert "0 · onder A1</span>" in page and "2 · A2</span>" in page  # each band's level
     codes = dict.fromkeys(re.findall(r'name="band_(\w+)"', page))
     data = {f"band_{c}": "2" for c in codes} | {"is_calibration": "y"}
     assert (
         admin.post(
-            f"/examiner/admin/performances/{perf.id}/benchmark",
+            f"/admin/examiners/performances/{perf.id}/benchmark",
             data={**data, "csrf_token": csrf_from(page)},
         ).status_code
         == 302
@@ -240,6 +240,6 @@ def test_statistics_pages_show_charts_and_flags(app, db, world):
     assert page.count("<svg") == 3 and "Gewogen kappa" in page
     admin = app.test_client()
     login(admin, world["admin"].username)
-    page = admin.get("/examiner/admin/examiners").get_data(as_text=True)
+    page = admin.get("/admin/examiners/").get_data(as_text=True)
     assert page.count('data-testid="examiner-row"') == 3
-    assert admin.get(f"/examiner/admin/examiners/{examiner_id}").status_code == 200
+    assert admin.get(f"/admin/examiners/{examiner_id}").status_code == 200

@@ -72,10 +72,47 @@ def test_a_failed_commit_is_logged_and_answered_as_what_the_client_got(app, log_
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection"))
 
+    from attest.request_session import db_session
+
+    @app.route("/test-reads-and-commits")
+    def reads():  # a view that used the database: its transaction is committed
+        db_session().execute(sa.text("SELECT 1"))
+        return "ok"
+
     monkeypatch.setattr(sa.orm.Session, "commit", broken)
-    response = app.test_client().get("/login", headers={"X-Request-ID": "lb-commit-failed-01"})
+    response = app.test_client().get(
+        "/test-reads-and-commits", headers={"X-Request-ID": "lb-commit-failed-01"}
+    )
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert response.headers["X-Request-ID"] == "lb-commit-failed-01"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     line = [x for x in log_lines() if x["logger"] == "attest.access"][-1]
     assert line["status"] == 503 and line["request_id"] == "lb-commit-failed-01"
+
+
+def test_only_a_transaction_that_may_have_written_is_committed(app, monkeypatch):
+    """No commit for a request that never used the database or only read in a read-only view
+    (the teardown ends that transaction); any other transaction is committed."""
+    import sqlalchemy as sa
+
+    from attest.request_session import db_session, read_only
+
+    @app.route("/test-read-only")
+    @read_only
+    def reads_only():
+        db_session().execute(sa.text("SELECT 1"))
+        return "ok"
+
+    @app.route("/test-reads")
+    def reads():
+        db_session().execute(sa.text("SELECT 1"))
+        return "ok"
+
+    commits = []
+    original = sa.orm.Session.commit
+    monkeypatch.setattr(sa.orm.Session, "commit", lambda s: commits.append(1) or original(s))
+    client = app.test_client()
+    for path, expected in (("/healthz", 0), ("/test-read-only", 0), ("/test-reads", 1)):
+        commits.clear()
+        assert client.get(path).status_code == 200
+        assert len(commits) == expected, path

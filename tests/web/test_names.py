@@ -89,7 +89,7 @@ def test_a_hard_name_goes_through_registration_print_payload_and_pages(
     else:
         assert shown == display_name(family, given)
 
-    jwt = client.get(f"/attestations/{att.id}/credential.jwt").get_data(as_text=True)
+    jwt = client.get(f"/proctor/attestations/{att.id}/credential.jwt").get_data(as_text=True)
     assert _vc_name(jwt) == display_name(family, given, sort=False)
 
 
@@ -151,7 +151,7 @@ def test_the_candidate_list_is_searched_by_name_birth_date_and_insz(db, client, 
 def test_the_offline_verifier_prints_a_mononym_alone(app, db, client, proctor, tmp_path):
     from click.testing import CliRunner
 
-    from attest.cli import verify_command
+    from attest.cli.verify import verify_command
 
     cand = make_candidate(
         db, centre=db.get(Centre, proctor.centre_id), family_name="Ahmadzai", given_names=""

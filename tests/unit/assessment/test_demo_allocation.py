@@ -8,7 +8,7 @@ import random
 
 from attest.assessment import allocation
 from attest.assessment.purposes import get_purpose
-from attest.cli import DEMO_SENIORS, DEMO_USERS
+from attest.demo import DEMO_SENIORS, DEMO_USERS
 from attest.models import Role
 
 CENTRE, CANDIDATE, PROCTOR = 1, 7, 999

@@ -1,4 +1,6 @@
-"""Line charts as plain SVG data for the templates (no JavaScript, no inline styles)."""
+"""Charts as plain SVG data for the templates (no JavaScript, no inline styles): curves over
+theta (item and test information), bars, and one value per period. Pure: shared by the admin
+and examiner pages."""
 
 from __future__ import annotations
 
@@ -59,6 +61,29 @@ def information_function(
     """Return the test information function of a set of Rasch items (Lord 1980)."""
     info = test_information(THETA, [ItemParams(b=float(b)) for b in difficulties])
     return line_chart(info, float(np.max(info)) if len(difficulties) else 1.0, marks)
+
+
+def series_chart(
+    values: Sequence[float | None], labels: Sequence[str], y_min: float, y_max: float
+) -> Chart:
+    """Scale one value per period into SVG coordinates; periods without data are skipped."""
+    n = max(len(values), 1)
+
+    def x_of(i: int) -> float:
+        return PAD + (i + 0.5) / n * (WIDTH - 2 * PAD)
+
+    def y_of(v: float) -> float:
+        v = min(max(v, y_min), y_max)
+        return HEIGHT - PAD - (v - y_min) / (y_max - y_min) * (HEIGHT - 2 * PAD)
+
+    points = " ".join(f"{x_of(i):.1f},{y_of(v):.1f}" for i, v in enumerate(values) if v is not None)
+    step = max(1, n // 6)
+    return Chart(
+        points=points,
+        x_ticks=[(x_of(i), label) for i, label in enumerate(labels) if i % step == 0],
+        y_ticks=[(y_of(v), f"{v:g}") for v in (y_min, (y_min + y_max) / 2, y_max)],
+        marks=[],
+    )
 
 
 @dataclass(frozen=True)

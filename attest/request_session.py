@@ -14,7 +14,7 @@ def db_session() -> so.Session:
 def read_only(view):
     """Mark a view that only reads the database (e.g. public verification): on SQLite its
     transaction takes no write lock, so it never waits for writers, and SQLite refuses a write
-    in it (attest.db._sqlite_do_begin). Put it right under the route decorator."""
+    in it (attest.engine._sqlite_do_begin). Put it right under the route decorator."""
     view.attest_read_only = True
     return view
 

@@ -34,9 +34,9 @@ from attest.certificates.verify import (
     verify_code,
     verify_payload,
 )
-from attest.database import db_session, read_only
 from attest.extensions import csrf, limiter
 from attest.limits import count_failure, hashed
+from attest.request_session import db_session, read_only
 
 bp = Blueprint("verify", __name__)
 MAX_INPUT = 1024

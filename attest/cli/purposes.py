@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 
 from attest.assessment.decision_accuracy import BAR
 from attest.assessment.purpose_quality import DEFAULT_POPULATION, PurposeQuality
+from attest.cli.common import load_bank
 
 HEADER = (
     f"{'purpose':<31} {'status':<6} {'skill':<9} {'mode':<8} {'cut':<3} {'items':>5} "
@@ -60,9 +61,7 @@ def purposes_check(directory: str | None, from_db: bool, mean: float, sd: float)
         finally:
             current_app.extensions["attest_session"].remove()
     else:
-        from attest.cli import _load_bank
-
-        units = service.live_units_in_bank(_load_bank(directory or None))
+        units = service.live_units_in_bank(load_bank(directory or None))
     table = service.purposes_quality(units, (mean, sd))
     click.echo(f"population N({mean:g}, {sd:g}); cuts from cut_scores.yaml; bar {BAR:.2f}")
     click.echo("\n".join(format_table(table)))
@@ -71,6 +70,3 @@ def purposes_check(directory: str | None, from_db: bool, mean: float, sd: float)
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
-
-
-PURPOSE_COMMANDS = (purposes_group,)

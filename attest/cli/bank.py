@@ -1,0 +1,146 @@
+"""`attest bank check|load|audio|exposure|export|import`: the item bank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from attest.cli.common import load_bank, now, transaction
+
+
+@click.group("bank", help="The item bank.")
+def bank_group() -> None:
+    pass
+
+
+@bank_group.command("check", help="Validate and lint the bank files without importing anything.")
+@click.argument("path", required=False)
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_check(path: str | None, directory: str | None) -> None:
+    from attest.assessment.lint import lint, summarize
+
+    bank = load_bank(path or directory)  # schema errors: printed, exit 1
+    findings = lint(bank)
+    for finding in findings:
+        click.echo(str(finding), err=True)
+    if findings:
+        click.echo(f"{len(findings)} lint finding(s); see question_banks/README.md", err=True)
+        raise SystemExit(1)
+    click.echo("\n".join(summarize(bank)))
+
+
+@bank_group.command("load", help="Validate the bank and bring the database in line with it.")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_load(directory: str | None) -> None:
+    from attest.assessment.bank_sync import sync_bank
+
+    bank = load_bank(directory)
+    with transaction() as session:
+        report = sync_bank(session, bank, now())
+    click.echo(f"item bank: {report.summary()}")
+
+
+@bank_group.command("audio", help="Generate listening audio from transcripts (needs espeak-ng).")
+@click.option("--force", is_flag=True, help="regenerate files that exist")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_audio(force: bool, directory: str | None) -> None:
+    from attest.assessment.audio import generate_audio
+
+    written = generate_audio(Path(directory or current_app.config["BANK_DIR"]), force=force)
+    click.echo(f"{len(written)} audio files written")
+
+
+@bank_group.command(
+    "exposure",
+    help="Report the adaptive engine's item exposure from the stored sections: per skill and "
+    "engine mode, the sections counted, the highest exposure rates and the units the "
+    "item-eligibility method is holding back (attest/assessment/exposure.py).",
+)
+@click.option("--top", default=5, show_default=True, help="busiest units to list")
+@with_appcontext
+def bank_exposure(top: int) -> None:
+    from attest.assessment.adaptive import engine_for, exposure_counts
+    from attest.assessment.exposure import adaptive_modes
+    from attest.assessment.purposes import load_purposes
+
+    with transaction() as session:
+        for key, uses in adaptive_modes(load_purposes()).items():
+            section = uses[0][1]  # one report per mode, for its first section
+            engine, _ = engine_for(session, section)
+            counts = exposure_counts(session, section, [u.id for u in engine.bank])
+            rates = sorted(counts.rates().items(), key=lambda kv: -kv[1])[:top]
+            held = counts.probabilities()
+            click.echo(
+                f"{key[0]} {key[1]}: {counts.tests:.0f} sections counted (faded), "
+                f"{len(engine.bank)} units, {len(held)} held below eligibility 1 "
+                f"(goal rate {counts.max_rate})"
+            )
+            for uid, rate in rates:
+                click.echo(f"  {uid}: rate {rate:.3f}, eligible {held.get(uid, 1.0):.3f}")
+
+
+@bank_group.command("export", help="Write the bank as a QTI 3.0 content package (docs/qti.md).")
+@click.option("--qti", "out_zip", required=True, help="the .zip file to write")
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_export(out_zip: str, directory: str | None) -> None:
+    from attest.assessment.qti import QtiError, export_bank
+
+    bank = load_bank(directory)
+    try:
+        count = export_bank(bank, Path(out_zip))
+    except QtiError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{count} items written to {out_zip}")
+
+
+@bank_group.command(
+    "import",
+    help="Add the items of a QTI 3.0/2.2/2.1 package to the bank files, all or nothing "
+    "(then run `attest bank load`; see docs/qti.md). Prints what became of each item.",
+)
+@click.option("--qti", "in_zip", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@click.option("--skill", help="skill of items that carry no Attest metadata")
+@click.option("--level", help="CEFR level of items that carry no Attest metadata")
+@click.option("--domain", help="domain of items that carry no Attest metadata")
+@click.option("--keep-layout", is_flag=True, help="put Attest items back in their own files")
+@click.option(
+    "--approximate",
+    is_flag=True,
+    help="accept items that Attest scores differently from the source (named per item)",
+)
+@click.option("--check", is_flag=True, help="dry run: report what would happen, write nothing")
+@with_appcontext
+def bank_import(in_zip, directory, skill, level, domain, keep_layout, approximate, check) -> None:
+    from attest.assessment.qti import QtiError, install_package
+
+    root = Path(directory or current_app.config["BANK_DIR"])
+    defaults = {k: v for k, v in (("skill", skill), ("level", level), ("domain", domain)) if v}
+    try:
+        report = install_package(
+            Path(in_zip),
+            root,
+            defaults=defaults,
+            keep_layout=keep_layout,
+            approximate=approximate,
+            check=check,
+        )
+    except QtiError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from None
+    if report.report is not None:
+        click.echo(report.report.text())
+    for old, new in sorted(report.renamed.items()):
+        click.echo(f"  {old} -> {new}")
+    if check:
+        click.echo(f"check only: {report.items} items would be imported; nothing written")
+    else:
+        click.echo(f"{report.items} items imported, {len(report.written)} files written to {root}")
