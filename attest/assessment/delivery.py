@@ -149,7 +149,10 @@ def redeem_start_code(
     purpose = get_purpose(ts.purpose_code)
     if not ts.items:  # a form fixed beforehand (by staff, or a test) is kept as it is
         if purpose.is_adaptive:
-            advance(session, ts, now)  # items are chosen one by one as answers come in
+            # fixed sections are drawn now when the length is fixed (the kiosk shows "n of N");
+            # otherwise items are chosen one by one as answers come in
+            if not plan_leading_fixed_sections(session, ts, purpose, now):
+                advance(session, ts, now)
         else:
             plan_items(session, ts, purpose, now, random.Random(ts.id))
     record_event(session, None, "session.start", "test_session", ts.id, kiosk=kiosk.id)
@@ -174,6 +177,23 @@ def plan_items(
     """Draw the linear form of every section, one after the other."""
     planned: list[SessionItem] = []
     for section in purpose.sections:
+        planned += plan_section(session, ts, purpose, section, len(planned) + 1, now, rng)
+    return planned
+
+
+def plan_leading_fixed_sections(
+    session: so.Session, ts: TestSession, purpose: Purpose, now: datetime
+) -> list[SessionItem]:
+    """In a test of fixed length whose later sections are targeted, draw the linear sections
+    that come before the first targeted one, as `advance` would draw them when reached (same
+    random streams). Nothing is drawn when the length can vary."""
+    if purpose.has_variable_length:
+        return []
+    planned: list[SessionItem] = []
+    for index, section in enumerate(purpose.sections):
+        if section.is_targeted or section.is_adaptive:
+            break
+        rng = random.Random(ts.id * 10 + index)
         planned += plan_section(session, ts, purpose, section, len(planned) + 1, now, rng)
     return planned
 

@@ -93,6 +93,18 @@ class Purpose:
         """Tell whether items are chosen while the test runs (adaptive or targeted sections)."""
         return any(s.is_adaptive or s.is_targeted for s in self.sections)
 
+    @property
+    def has_variable_length(self) -> bool:
+        """Tell whether the number of questions is known only at the end: an adaptive section
+        stops when the level is clear, and a linear section after a targeted one is drawn only
+        when reached. Targeted sections choose which tasks, not how many."""
+        seen_targeted = False
+        for section in self.sections:
+            if section.is_adaptive or (seen_targeted and not section.is_targeted):
+                return True
+            seen_targeted = seen_targeted or section.is_targeted
+        return False
+
 
 def _parse(entry: dict, where: str) -> Purpose:
     try:

@@ -220,7 +220,7 @@ def item(position: int):
         "kiosk/item.html",
         ts=ts,
         position=position,
-        adaptive=purpose.is_adaptive,
+        adaptive=purpose.has_variable_length,
         # an adaptive test stops when the level is clear: show the most it can take
         total=delivery.maximum_length(purpose, len(outline)),
         sitem=sitem,

@@ -118,3 +118,38 @@ def answer_for(version) -> dict:
     from tests.format_answers import correct_answer
 
     return correct_answer(version.format, version.content)
+
+
+@pytest.mark.parametrize(
+    "purpose,label",
+    [
+        ("a2-volledig", "Vraag 1 van {total}"),  # fixed length; only the tasks are targeted
+        ("a2-luisteren-lezen-adaptief", "Vraag 1 (hoogstens {total})"),  # stops when clear
+    ],
+)
+def test_the_progress_label_says_at_most_only_when_the_length_can_change(
+    app, db, now, purpose, label
+):
+    from attest.assessment.delivery import maximum_length
+    from attest.assessment.purposes import get_purpose
+
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    ts, code = create_session(db, make_candidate(db, centre=centre), purpose, proctor, now)
+    _kiosk, token = make_kiosk(db, centre=centre)
+    db.commit()
+    client = kiosk_client(app, token)
+    enter_code(client, code)
+    csrf = csrf_from(client.get("/kiosk/language").get_data(as_text=True))
+    client.post("/kiosk/language", data={"language": "nl", "csrf_token": csrf})
+    client.get("/kiosk/item/1")
+    pass_sound_check(client)
+    page = client.get("/kiosk/item/1").get_data(as_text=True)
+    spec = get_purpose(purpose)
+    planned = len(db.get(TestSession, ts.id).items)
+    total = maximum_length(spec, planned)
+    assert label.format(total=total) in page
+    if not spec.has_variable_length:  # the count shown is the count the candidate will answer:
+        # every fixed question is planned at the start, the targeted tasks come on top
+        assert total == planned + sum(s.tasks for s in spec.sections if s.is_targeted)
