@@ -317,10 +317,16 @@ def advance(session: so.Session, ts: TestSession, now: datetime) -> int | None:
     return None
 
 
-def maximum_length(purpose: Purpose, planned: int) -> int:
-    """Return how many questions the test can have at most (all planned ones when linear)."""
+def maximum_length(purpose: Purpose, outline: Sequence[tuple[int, str]]) -> int:
+    """Return how many questions the test has (fixed length: exactly) or can have at most.
+
+    `outline` is the (position, skill) of every item planned so far (`item_outline`)."""
+    planned = len(outline)
     if not purpose.is_adaptive:
         return planned
+    targeted = {s.skill: s.tasks for s in purpose.sections if s.is_targeted}
+    if not purpose.has_variable_length:  # fixed sections drawn at the start, tasks to come
+        return sum(1 for _pos, skill in outline if skill not in targeted) + sum(targeted.values())
     levels = len(level_range(purpose.lowest_level, purpose.target_level))
     return max(
         planned,

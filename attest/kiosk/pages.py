@@ -222,7 +222,7 @@ def item(position: int):
         position=position,
         adaptive=purpose.has_variable_length,
         # an adaptive test stops when the level is clear: show the most it can take
-        total=delivery.maximum_length(purpose, len(outline)),
+        total=delivery.maximum_length(purpose, outline),
         sitem=sitem,
         # the options in the order drawn for this candidate (stored with the session item)
         data=apply_order(
