@@ -39,7 +39,8 @@ def manage_url(config: Mapping[str, Any], token: str) -> str:
 
 def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None = None) -> None:
     """Send one of the mails: "confirm" (with the link to confirm), "moved" (a new link after a
-    reschedule), "reminder" (the day before). Raises attest.mail.MailError."""
+    reschedule), "reminder" (the day before), "cancelled" (after a cancel by the link). Raises
+    attest.mail.MailError."""
     config = current_app.config
     purposes = load_purposes()
     purpose = purposes[slot.purpose_code].title if slot.purpose_code in purposes else ""
@@ -48,6 +49,7 @@ def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None
             "confirm": _("Bevestig uw afspraak voor een test Nederlands"),
             "moved": _("Uw afspraak voor een test Nederlands is verplaatst"),
             "reminder": _("Herinnering: morgen uw test Nederlands"),
+            "cancelled": _("Uw afspraak voor een test Nederlands is geannuleerd"),
         }
         context = {
             "kind": kind,

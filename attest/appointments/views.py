@@ -358,6 +358,10 @@ def manage(token: str):
             flash(_("Uw afspraak is bevestigd."), "success")
         elif action == "cancel":
             booking = services.cancel(session, token, now)
+            try:
+                send_booking_mail("cancelled", booking, booking.slot)
+            except MailError:
+                pass  # the cancel stands without its notice (attest.mail logged the failure)
             return _manage_page(booking, cancelled=True)
         elif action == "reschedule":
             booking, new_token = services.reschedule(session, token, form.slot.data or 0, now)

@@ -157,6 +157,34 @@ def test_a_cancel_frees_the_place_and_ends_the_link(app, db, client, world, smtp
     assert client.get(link).status_code == 404
 
 
+def test_a_cancel_by_the_link_is_confirmed_by_mail_in_the_persons_language(
+    client, world, smtp_inbox
+):
+    for email, language in (("amina@example.org", "nl"), ("li@example.org", "en")):
+        _book(client, world["other"], email=email, language=language)
+        link = _link(smtp_inbox, email)
+        _act(client, link, "confirm")
+        assert _act(client, link, "cancel").status_code == 200
+    confirm, cancelled = smtp_inbox.to("amina@example.org")
+    assert cancelled["Subject"] == "Uw afspraak voor een test Nederlands is geannuleerd"
+    text = smtp_inbox.text(cancelled)
+    assert "Haddad, Amina" in text and "Maak dan een nieuwe afspraak" in text
+    assert "Niveaubepaling" in text and not LINK.search(text)  # no link: it ended
+    assert "Maak dan een nieuwe afspraak" in smtp_inbox.html(cancelled)
+    english = smtp_inbox.to("li@example.org")[-1]
+    assert english["Subject"] == "Your appointment for a Dutch test has been cancelled"
+
+
+def test_a_cancel_stands_when_its_mail_cannot_be_sent(app, db, client, world, smtp_inbox):
+    _book(client, world["slot"])
+    link = _link(smtp_inbox, "amina@example.org")
+    _act(client, link, "confirm")
+    app.config["SMTP_URL"] = "smtp://127.0.0.1:1"  # nothing listens there
+    page = _act(client, link, "cancel")
+    assert page.status_code == 200 and "geannuleerd" in page.get_data(as_text=True)
+    assert _bookings(db)[0].status is BookingStatus.CANCELLED
+
+
 def test_a_wrong_or_replaced_manage_token_is_refused(app, db, client, world, smtp_inbox):
     assert client.get("/book/manage/not-a-real-token").status_code == 404
     _book(client, world["slot"])
