@@ -19,7 +19,7 @@ import sqlalchemy.orm as so
 from attest.assessment.purposes import Purpose, get_purpose
 from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.audit import record_event
-from attest.certificates import cert_code
+from attest.certificates import cert_code, status_list
 from attest.certificates import keys as keymod
 from attest.certificates.facts import AttestationFacts
 from attest.certificates.key_service import KeyOperationError, active_signing_key, signer_for
@@ -44,7 +44,6 @@ from attest.storage import DirectoryStorage, StorageError, storage_for
 
 EXTENSION = "attest_issuer"  # the Issuer's key in app.extensions
 REMARK_REASON = "herbeoordeling na beroep"
-STATUS_LIST_SIZE = 131_072
 
 
 class IssueError(Exception):
@@ -320,7 +319,7 @@ def _requirement_text(
     return sentence, tuple(reasons)
 
 
-def free_status_index(session: so.Session, size: int = STATUS_LIST_SIZE) -> int:
+def free_status_index(session: so.Session, size: int = status_list.MIN_ENTRIES) -> int:
     """Pick an unused status-list index at random (indexes reveal nothing about issue order)."""
     for _ in range(100):
         index = secrets.randbelow(size)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from attest.certificates.issuing import STATUS_LIST_SIZE
+from attest.certificates import status_list
 from attest.certificates.key_service import active_signing_key, signer_for
 from attest.certificates.status_list import build_status_list
 from attest.models import Attestation, AttestationStatus, SigningKey
@@ -58,7 +58,7 @@ def current_status_list(session: so.Session) -> tuple[bytes, int]:
             kid=key_row.kid,
             uri=status_list_url(current_app.config["PUBLIC_URL"]),
             issued_at=now,
-            size=STATUS_LIST_SIZE,
+            size=status_list.MIN_ENTRIES,
             valid_for=VALID_FOR,
             ttl=TTL,
         )

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import allocation
-from attest.examiner.scoring import _examiners, _task, _tasks, _used_pairs
+from attest.examiner.allocation_view import examiners_of_centre, task_of, tasks_of, used_pairs
 from attest.models import Adjudication, Performance, PerformanceStatus
 
 
@@ -43,13 +43,13 @@ def blocked_work(session: so.Session, centre_ids: Sequence[int] | None) -> list[
     centres = {p.centre_id for p in perfs} | {p.centre_id for _a, p in adjudications}
     blocked: list[BlockedWork] = []
     for centre in sorted(centres):
-        examiners = _examiners(session, centre)
+        examiners = examiners_of_centre(session, centre)
         mine = [p for p in perfs if p.centre_id == centre]
-        tasks = [t for t in _tasks(session, mine) if len(t.current) < t.needed]
+        tasks = [t for t in tasks_of(session, mine) if len(t.current) < t.needed]
         trial = allocation.allocate(
             tasks,
             examiners,
-            _used_pairs(session, {t.candidate_id for t in tasks}),
+            used_pairs(session, {t.candidate_id for t in tasks}),
             random.Random(0),
         )
         by_id = {p.id: p for p in mine}
@@ -61,7 +61,7 @@ def blocked_work(session: so.Session, centre_ids: Sequence[int] | None) -> list[
         for _adj, perf in adjudications:
             if perf.centre_id != centre:
                 continue
-            task = _task(session, perf)
+            task = task_of(session, perf)
             if allocation.choose_adjudicator(task, examiners, random.Random(0)) is None:
                 reason = allocation.why_no_adjudicator(task, examiners)
                 blocked.append(BlockedWork(perf.id, centre, perf.skill, "adjudication", reason))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import secrets
-from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,19 +18,18 @@ from attest.assessment.purposes import get_purpose
 from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
 from attest.engine import lock_row
+from attest.examiner.allocation_view import examiners_of_centre, task_of, tasks_of, used_pairs
 from attest.examiner.assignments import ScoringError, assign, rubric_of
 from attest.examiner.quality import close_calibration_if_done
 from attest.models import (
     Adjudication,
     AssignmentKind,
-    CalibrationAttempt,
     Centre,
     Performance,
     PerformanceStatus,
     Rating,
     RatingAssignment,
     RemarkRequest,
-    Role,
     SkillResult,
     TestSession,
     User,
@@ -69,104 +67,6 @@ def create_performances(session: so.Session, ts: TestSession, now: datetime) -> 
     return created
 
 
-def _examiners(session: so.Session, centre_id: int) -> list[allocation.Examiner]:
-    users = session.scalars(
-        sa.select(User).where(
-            User.role == Role.EXAMINER, User.centre_id == centre_id, User.is_enabled
-        )
-    ).all()
-    open_load = dict(
-        session.execute(
-            sa.select(RatingAssignment.examiner_id, sa.func.count())
-            .where(RatingAssignment.completed_at.is_(None))
-            .group_by(RatingAssignment.examiner_id)
-        ).all()
-    )
-    passed = set(
-        session.scalars(
-            sa.select(CalibrationAttempt.examiner_id).where(CalibrationAttempt.is_passed)
-        )
-    )
-    return [
-        allocation.Examiner(
-            id=u.id,
-            centre_id=u.centre_id,
-            is_calibrated=u.id in passed,
-            is_senior=u.is_senior_examiner,
-            load=open_load.get(u.id, 0),
-        )
-        for u in users
-    ]
-
-
-def _task(session: so.Session, perf: Performance) -> allocation.Task:
-    return _tasks(session, [perf])[0]
-
-
-def _tasks(session: so.Session, perfs: list[Performance]) -> list[allocation.Task]:
-    """The allocation view of performances: who rated or was asked, in two queries in all
-    (the examiner queue allocates on every load, so this must not grow per performance)."""
-    if not perfs:
-        return []
-    rows = session.execute(
-        sa.select(
-            RatingAssignment.performance_id,
-            RatingAssignment.examiner_id,
-            RatingAssignment.round,
-            RatingAssignment.kind,
-        )
-        .where(RatingAssignment.performance_id.in_([p.id for p in perfs]))
-        .order_by(RatingAssignment.id)
-    ).all()
-    by_perf: dict[int, list[tuple[int, int, AssignmentKind]]] = defaultdict(list)
-    for perf_id, examiner_id, rnd, kind in rows:
-        by_perf[perf_id].append((examiner_id, rnd, kind))
-    sessions = {
-        ts.id: ts
-        for ts in session.scalars(
-            sa.select(TestSession).where(TestSession.id.in_({p.session_id for p in perfs}))
-        )
-    }
-    tasks = []
-    for perf in perfs:
-        assigned, ts = by_perf[perf.id], sessions[perf.session_id]
-        current = tuple(
-            e for e, rnd, kind in assigned if rnd == perf.round and kind is AssignmentKind.LIVE
-        )
-        tasks.append(
-            allocation.Task(
-                performance_id=perf.id,
-                candidate_id=ts.candidate_id,
-                centre_id=perf.centre_id,
-                proctor_ids=frozenset({ts.created_by_id} - {None}),  # type: ignore[arg-type]
-                excluded=frozenset(e for e, _r, _k in assigned),
-                current=current,
-            )
-        )
-    return tasks
-
-
-def _used_pairs(session: so.Session, candidate_ids: set[int]) -> dict[int, set[frozenset[int]]]:
-    """Return, per candidate, the pairs of live raters on each of their performances."""
-    rows = session.execute(
-        sa.select(TestSession.candidate_id, Performance.id, Performance.round, RatingAssignment)
-        .join(Performance, Performance.session_id == TestSession.id)
-        .join(RatingAssignment, RatingAssignment.performance_id == Performance.id)
-        .where(
-            TestSession.candidate_id.in_(candidate_ids),
-            RatingAssignment.kind == AssignmentKind.LIVE,
-        )
-    ).all()
-    raters: dict[tuple[int, int, int], list[int]] = defaultdict(list)
-    for cand, perf_id, _round, assignment in rows:
-        raters[(cand, perf_id, assignment.round)].append(assignment.examiner_id)
-    pairs: dict[int, set[frozenset[int]]] = defaultdict(set)
-    for (cand, _p, _r), ids in raters.items():
-        if len(ids) >= 2:
-            pairs[cand].add(frozenset(ids[:2]))
-    return pairs
-
-
 def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list[int]:
     """Give raters to the centre's waiting performances and adjudicators to open
     adjudications; return the ids of performances still short of examiners.
@@ -177,16 +77,16 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
     if not _allocation_needed(session, centre_id):
         return []
     lock_row(session, Centre, centre_id)
-    examiners = _examiners(session, centre_id)
+    examiners = examiners_of_centre(session, centre_id)
     rng = random.Random(secrets.randbits(32))
     waiting = session.scalars(
         sa.select(Performance)
         .where(Performance.centre_id == centre_id, Performance.status == PerformanceStatus.WAITING)
         .order_by(Performance.waiting_since, Performance.id)
     ).all()
-    tasks = [t for t in _tasks(session, list(waiting)) if len(t.current) < t.needed]
+    tasks = [t for t in tasks_of(session, list(waiting)) if len(t.current) < t.needed]
     result = allocation.allocate(
-        tasks, examiners, _used_pairs(session, {t.candidate_id for t in tasks}), rng
+        tasks, examiners, used_pairs(session, {t.candidate_id for t in tasks}), rng
     )
     by_id = {p.id: p for p in waiting}
     for perf_id, examiner_id in result.assignments:
@@ -197,7 +97,7 @@ def allocate_waiting(session: so.Session, centre_id: int, now: datetime) -> list
         .where(Performance.centre_id == centre_id, Adjudication.assignment_id.is_(None))
     ):
         perf = session.get(Performance, adj.performance_id)
-        senior = allocation.choose_adjudicator(_task(session, perf), examiners, rng)
+        senior = allocation.choose_adjudicator(task_of(session, perf), examiners, rng)
         if senior is None:
             result.unassigned.append(perf.id)
             continue
