@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    has_request_context,
     redirect,
     render_template,
     request,
@@ -149,8 +150,8 @@ def stats_json():
 @bp.app_context_processor
 def _blocked_banner() -> dict:
     """Tell an admin, on every staff page, that work waits without an eligible examiner."""
-    if "_user_id" not in session:  # nobody signed in (e.g. public pages): no user to load
-        return {}
+    if not has_request_context() or "_user_id" not in session:
+        return {}  # a mail rendered by a CLI command, or nobody signed in: no user to load
     if not (current_user and current_user.is_authenticated and current_user.role is Role.ADMIN):
         return {}
     return {"blocked_count": len(blocked_work(db_session(), visible_centre_ids(current_user)))}

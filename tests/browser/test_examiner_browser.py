@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from attest.certificates.key_service import init_keys
 from attest.models import Performance, RatingAssignment, Role, User
+from tests.browser.conftest import wait_until
 from tests.browser.staff import staff_login
 from tests.examiner_world import finished_session, make_examiners
 from tests.factories import load_demo_bank, make_centre, make_user
@@ -111,14 +112,13 @@ def test_the_examiner_hears_a_browser_recording_with_its_length_and_can_seek(
     with page.expect_navigation():
         page.locator("[data-testid=queue-row] a").first.click()
     expect(page.locator("[data-testid=performance-duration]")).to_contain_text("0:06")
-    page.wait_for_function(
-        "document.querySelector('[data-testid=performance-audio]').readyState >= 1"
-    )
+    wait_until(page, "document.querySelector('[data-testid=performance-audio]').readyState >= 1")
     duration = page.evaluate("document.querySelector('[data-testid=performance-audio]').duration")
     assert duration == pytest.approx(6.0, abs=0.1)  # was Infinity before the remux
     page.evaluate("document.querySelector('[data-testid=performance-audio]').currentTime = 3.0")
-    page.wait_for_function(
+    wait_until(
+        page,
         "Math.abs(document.querySelector('[data-testid=performance-audio]').currentTime - 3) < 0.2"
-        " && !document.querySelector('[data-testid=performance-audio]').seeking"
+        " && !document.querySelector('[data-testid=performance-audio]').seeking",
     )
     context.close()
