@@ -3,6 +3,7 @@ transactions that take the write lock at their start; row locks."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 import time
@@ -143,6 +144,23 @@ def lock_row(session: so.Session, model: type, row_id: int):
     return session.scalar(
         sa.select(model).where(model.id == row_id).with_for_update(key_share=True)
     )
+
+
+def lock_key(session: so.Session, *parts: object) -> None:
+    """Hold a lock named by `parts` for the rest of the transaction: for a decision about
+    something that has no row to lock yet (e.g. a person's bookings of one purpose, whose rows
+    are what the decision may add).
+
+    PostgreSQL: a transaction-level advisory lock on a 64-bit hash of the parts (released at
+    commit or rollback; a hash collision only makes two unrelated decisions take turns). SQLite:
+    nothing to do, since a transaction that may write holds the database's write lock from its
+    first statement on (BEGIN IMMEDIATE). Everything loaded before is expired, as in lock_row."""
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        name = "\x1f".join(str(part) for part in parts).encode()
+        key = int.from_bytes(hashlib.blake2b(name, digest_size=8).digest(), "big", signed=True)
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+    session.expire_all()
 
 
 def normalise_url(url: str) -> str:

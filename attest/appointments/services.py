@@ -16,9 +16,9 @@ import sqlalchemy.orm as so
 
 from attest.appointments import rules
 from attest.appointments.rules import BookingStatus, SlotInvalid
-from attest.assessment.retake import RetakeDecision, RetakeRule, decide, rule_for
+from attest.assessment.retake import RetakeDecision, RetakeRule, decide_booking, rule_for
 from attest.audit import record_event
-from attest.engine import lock_row
+from attest.engine import lock_key, lock_row
 from attest.identity import IdentityError, check_birth_date
 from attest.models import Booking, Candidate, Centre, Kiosk, Slot, User
 from attest.names import clean_name, search_key
@@ -219,7 +219,10 @@ def _check_retake(
     The attempts counted: the tests of the matching candidate record (the one booked, or one of
     the centre with the same name and birth date) and the person's other bookings of the
     purpose that hold a place. Session start checks the rules again under the candidate's lock
-    (attest.proctor.retakes), which is the guard against two bookings made at once."""
+    (attest.proctor.retakes). Two bookings of one person made at once (two slots, two tabs, a
+    proctor and the person) take turns on a lock named after the person and purpose, so the
+    second counts the first."""
+    lock_key(session, "retake", slot.centre_id, slot.purpose_code, search_name, birth_date)
     if candidate is None:
         candidate = session.scalar(
             sa.select(Candidate)
@@ -248,7 +251,7 @@ def _check_retake(
     )
     days += [starts.date() for starts in others]
     rule = rule_for(slot.purpose_code)
-    decision = decide(rule, days, slot.starts_at.date())
+    decision = decide_booking(rule, days, slot.starts_at.date())
     if not decision.is_allowed:
         raise BookingError("retake", decision=decision, rule=rule)
 

@@ -85,6 +85,12 @@ def _now() -> datetime:
 
 
 def _booking_message(exc: services.BookingError) -> str:
+    if exc.code == "retake" and exc.decision.reason == "before_booked":
+        return _(
+            "Er staat al een afspraak voor deze test op %(date)s; twee pogingen liggen te dicht "
+            "bij elkaar (herkansingsregels). Verzet die afspraak of annuleer ze eerst.",
+            date=format_date(exc.decision.next_allowed_on),
+        )
     if exc.code == "retake":
         return _(
             "Voor deze test kunt u pas opnieuw een afspraak maken vanaf %(date)s "

@@ -90,3 +90,24 @@ def decide(rule: RetakeRule, attempts: Iterable[date], today: date) -> RetakeDec
     if reason is None:
         return RetakeDecision(True)
     return RetakeDecision(False, reason, not_before)
+
+
+def decide_booking(rule: RetakeRule, attempts: Iterable[date], day: date) -> RetakeDecision:
+    """Decide whether an attempt may be booked on `day`, given the days of the person's other
+    attempts, taken or booked, earlier or later.
+
+    A booking is a planned attempt, so it must satisfy `decide` for its own day and must not make
+    an attempt already booked for a later day break the rules (booking the earlier of two slots
+    a week apart after the later one would otherwise pass: reason "before_booked", with the
+    later attempt's day as `next_allowed_on`'s stand-in for the message)."""
+    attempts = sorted(attempts)
+    own = decide(rule, attempts, day)
+    if not own.is_allowed:
+        return own
+    for i, later in enumerate(attempts):
+        if later <= day:
+            continue
+        others = attempts[:i] + attempts[i + 1 :]
+        if decide(rule, others, later).is_allowed and not decide(rule, [*others, day], later).is_allowed:
+            return RetakeDecision(False, "before_booked", later)
+    return RetakeDecision(True)

@@ -132,3 +132,32 @@ def test_proctors_booking_the_last_place_at_once_book_it_once(app, db, centre, m
     assert sorted(a.status_code for a in answers) == [302, 303, 303]
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count(Booking.id))) == 1
+
+
+def test_one_person_booked_into_two_slots_at_once_gets_one_booking(app, db, centre, monkeypatch):
+    """a2-volledig allows one attempt per 90 days: two bookings of one candidate into two slots
+    a week apart, sent together (two proctors, two tabs), must not both pass the retake check."""
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    cand = make_candidate(db, centre=centre, family_name="Dubbelboeker")
+    start = datetime.now(UTC) + timedelta(days=3)
+    slots = [
+        services.create_slot(db, centre.id, proctor, start + timedelta(days=7 * i), 90,
+                             "a2-volledig", 2)  # fmt: skip
+        for i in range(2)
+    ]
+    db.commit()
+    posts = []
+    for slot in slots:
+        browser = app.test_client()
+        _proctor(browser, db, centre)
+        data = {"candidate": cand.id, "csrf_token": csrf(browser, DAY_URL)}
+        url = f"/proctor/appointments/slots/{slot.id}/bookings"
+        posts.append(lambda b=browser, data=data, url=url: b.post(url, data=data))
+    # Both requests are between reading the person's attempts and writing a booking at once.
+    slow_down(monkeypatch, services, "attempt_days")
+
+    answers = together(posts)
+
+    assert sorted(a.status_code for a in answers) == [302, 303]  # booked; refused (flash)
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count(Booking.id))) == 1

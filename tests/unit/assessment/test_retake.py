@@ -12,6 +12,7 @@ from attest.assessment.retake import (
     RetakeRule,
     RetakeRulesError,
     decide,
+    decide_booking,
     load_rules,
     rule_for,
 )
@@ -74,3 +75,22 @@ def test_a_malformed_rules_file_is_refused(tmp_path, text):
     path.write_text(text)
     with pytest.raises(RetakeRulesError):
         load_rules(path)
+
+
+@pytest.mark.parametrize(
+    "attempts, expected",
+    [
+        ([], RetakeDecision(True)),
+        # booked for a week later: booking today would put two attempts 7 days apart
+        ([date(2026, 12, 14)], RetakeDecision(False, "before_booked", date(2026, 12, 14))),
+        ([date(2027, 3, 7)], RetakeDecision(True)),  # 90 days later exactly
+        # the earlier attempts decide first, as for decide()
+        ([date(2026, 12, 1), date(2027, 6, 1)], RetakeDecision(False, "too_soon", date(2027, 3, 1))),
+        # two later attempts 90+ days apart, but a third in their year breaks the yearly maximum
+        ([date(2027, 3, 7), date(2027, 6, 10)], RetakeDecision(False, "before_booked", date(2027, 6, 10))),
+        # a later attempt the rules already forbid is not blamed on this booking
+        ([date(2027, 3, 10), date(2027, 3, 12)], RetakeDecision(True)),
+    ],
+)
+def test_a_booking_must_not_break_the_rules_for_attempts_booked_later(attempts, expected):
+    assert decide_booking(RULE, attempts, TODAY) == expected
