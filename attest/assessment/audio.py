@@ -7,6 +7,7 @@ espeak-ng and sox versions (sox runs with -R, which fixes the Ogg stream serial 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import subprocess
@@ -14,13 +15,22 @@ import tempfile
 from pathlib import Path
 
 from attest.assessment.bank import MEDIA_DIR, ItemSpec, load_bank
+from attest.assessment.pronunciation import for_engine, load_lexicon
 
 # Slower speech at lower levels, as in graded listening material (words per minute).
 SPEECH_RATE = {"A1": 140, "A2": 155, "B1": 165, "B2": 175}
-# Transcript lines "A: ..." and "B: ..." are two speakers; unlabelled lines are an announcer.
+# Transcript lines "A: ..." and "B: ..." are two speakers; unlabelled lines are an announcer,
+# whose voice must not be taken for either speaker: espeak-ng's "announcer" variant, a low male
+# voice (median pitch about 75 Hz against 110 Hz for A and 220 Hz for B; tested).
 VOICES = {"A": "nl+m3", "B": "nl+f3"}
-ANNOUNCER = "nl+f2"
-PAUSE_SECONDS = 0.5  # between lines, so turns in a dialogue are audible as turns
+ANNOUNCER = "nl+announcer"
+# Pauses between lines, in seconds, by what happens at the boundary: an answer follows a
+# question quickly, a change of speaker takes a moment, the same voice going on a short breath,
+# and the step between an announcement and a dialogue a clear break. Each pause then varies by up
+# to PAUSE_SPREAD, decided by the lines themselves, so that turns do not tick like a metronome
+# while the same transcript always gives the same clip.
+PAUSES = {"answer": 0.3, "turn": 0.55, "same": 0.35, "scene": 0.9}
+PAUSE_SPREAD = 0.1
 SAMPLE_RATE = 16000  # speech needs no more; keeps files small
 VORBIS_QUALITY = "0"
 WAV_FORMAT = ("-r", "22050", "-c", "1", "-b", "16")  # what espeak-ng writes
@@ -44,6 +54,23 @@ def split_speakers(transcript: str) -> list[tuple[str, str]]:
         else:
             segments.append((ANNOUNCER, line))
     return segments
+
+
+def pause_kind(before: tuple[str, str], after: tuple[str, str]) -> str:
+    """Return the kind of pause between two (voice, text) segments (see PAUSES)."""
+    (voice_a, text_a), (voice_b, _) = before, after
+    if ANNOUNCER in (voice_a, voice_b) and voice_a != voice_b:
+        return "scene"
+    if voice_a == voice_b:
+        return "same"
+    return "answer" if text_a.rstrip().endswith("?") else "turn"
+
+
+def pause_seconds(before: tuple[str, str], after: tuple[str, str]) -> float:
+    """Return the pause between two segments: its kind's length, varied reproducibly."""
+    digest = hashlib.blake2b(f"{before[1]}\x1f{after[1]}".encode(), digest_size=2).digest()
+    offset = (int.from_bytes(digest, "big") / 0xFFFF * 2 - 1) * PAUSE_SPREAD
+    return round(max(0.15, PAUSES[pause_kind(before, after)] + offset), 2)
 
 
 def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
@@ -78,18 +105,25 @@ def render_item(
 ) -> None:
     """Synthesize one item's transcript into ``target`` (Ogg Vorbis, mono)."""
     rate = str(SPEECH_RATE.get(item.level, SPEECH_RATE["A2"]))
+    lexicon = load_lexicon()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="attest-audio-") as tmp:
         work = Path(tmp)
-        pause = work / "pause.wav"
-        # The pause must have espeak-ng's WAV format to be concatenated with its output.
-        # -R everywhere: sox otherwise dithers and picks Ogg serials at random.
-        _run([sox, "-R", "-n", *WAV_FORMAT, str(pause), "trim", "0", str(PAUSE_SECONDS)])
         parts: list[str] = []
-        for i, (voice, text) in enumerate(split_speakers(item.content["transcript"])):
+        segments = split_speakers(item.content["transcript"])
+        for i, (voice, text) in enumerate(segments):
+            if i:
+                # The pause must have espeak-ng's WAV format to be concatenated with its
+                # output. -R everywhere: sox otherwise dithers and picks Ogg serials at random.
+                pause = work / f"pause{i:02d}.wav"
+                seconds = pause_seconds(segments[i - 1], segments[i])
+                _run([sox, "-R", "-n", *WAV_FORMAT, str(pause), "trim", "0", str(seconds)])
+                parts.append(str(pause))
             wav = work / f"line{i:02d}.wav"
-            _run([espeak, "-v", voice, "-s", rate, "-w", str(wav), "--stdin"], text)
-            parts += [str(pause), str(wav)] if parts else [str(wav)]
+            # Words of the lexicon are spoken from their phonemes (attest.assessment.pronunciation).
+            _run([espeak, "-v", voice, "-s", rate, "-w", str(wav), "--stdin"],
+                 for_engine(text, lexicon))  # fmt: skip
+            parts.append(str(wav))
         if not parts:
             raise AudioError(f"item {item.id}: the transcript has no text to speak")
         tmp_out = work / "out.ogg"

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from attest.assessment import lint_rules as rules
+from attest.assessment import pronunciation
 from attest.assessment.bank import ItemSpec
 from attest.assessment.formats import get_format
 from attest.assessment.shuffle import diagonal, is_shuffled
@@ -30,6 +31,7 @@ GATE_CODES = (
     "arithmetic",
     "number-bait",
     "diagonal-key",
+    "speech-lexicon",
 )
 AGGREGATE_CODES = ("key-position", "key-longest")
 
@@ -47,6 +49,7 @@ def check(items: Sequence[ItemSpec]) -> list[Gate]:
     found += text_short(items)
     found += enemies(items)
     found += duplicate_stems(items)
+    found += speech_lexicon(items)
     for item in items:
         found += numbers(item) + diagonal_keys(item)
     return found
@@ -180,6 +183,29 @@ def text_short(items: Sequence[ItemSpec]) -> list[Gate]:
                 "(docs/authoring-brief.md, length table)"
             )
             found.append((item, "text-short", fld, message, owner))
+    return found
+
+
+# --- the speech engine's lexicon -------------------------------------------------------------
+
+
+def speech_lexicon(items: Sequence[ItemSpec]) -> list[Gate]:
+    """Flag a word of a synthesised transcript that looks like one the speech engine says wrongly
+    (a loanword, a brand, a name) and is not in its pronunciation lexicon."""
+    lexicon = pronunciation.load_lexicon()
+    found, seen = [], set()
+    for item in items:
+        owner = item.testlet or item.id
+        if "audio" not in item.media or "transcript" not in item.content or owner in seen:
+            continue
+        seen.add(owner)
+        for word, why in pronunciation.unlisted(str(item.content["transcript"]), lexicon):
+            message = (
+                f"{word!r} looks like a word espeak-ng says wrongly ({why}): add it to "
+                "attest/assessment/data/pronunciation.yaml with its phonemes, or `ok: true` "
+                "once you have checked it"
+            )
+            found.append((item, "speech-lexicon", "transcript", message, owner))
     return found
 
 

@@ -108,6 +108,7 @@ def decide_booking(rule: RetakeRule, attempts: Iterable[date], day: date) -> Ret
         if later <= day:
             continue
         others = attempts[:i] + attempts[i + 1 :]
-        if decide(rule, others, later).is_allowed and not decide(rule, [*others, day], later).is_allowed:
+        was_allowed = decide(rule, others, later).is_allowed
+        if was_allowed and not decide(rule, [*others, day], later).is_allowed:
             return RetakeDecision(False, "before_booked", later)
     return RetakeDecision(True)

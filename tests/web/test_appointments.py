@@ -141,8 +141,9 @@ def test_one_person_booked_into_two_slots_at_once_gets_one_booking(app, db, cent
     cand = make_candidate(db, centre=centre, family_name="Dubbelboeker")
     start = datetime.now(UTC) + timedelta(days=3)
     slots = [
-        services.create_slot(db, centre.id, proctor, start + timedelta(days=7 * i), 90,
-                             "a2-volledig", 2)  # fmt: skip
+        services.create_slot(
+            db, centre.id, proctor, start + timedelta(days=7 * i), 90, "a2-volledig", 2
+        )  # fmt: skip
         for i in range(2)
     ]
     db.commit()

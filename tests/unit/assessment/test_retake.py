@@ -85,9 +85,15 @@ def test_a_malformed_rules_file_is_refused(tmp_path, text):
         ([date(2026, 12, 14)], RetakeDecision(False, "before_booked", date(2026, 12, 14))),
         ([date(2027, 3, 7)], RetakeDecision(True)),  # 90 days later exactly
         # the earlier attempts decide first, as for decide()
-        ([date(2026, 12, 1), date(2027, 6, 1)], RetakeDecision(False, "too_soon", date(2027, 3, 1))),
+        (
+            [date(2026, 12, 1), date(2027, 6, 1)],
+            RetakeDecision(False, "too_soon", date(2027, 3, 1)),
+        ),
         # two later attempts 90+ days apart, but a third in their year breaks the yearly maximum
-        ([date(2027, 3, 7), date(2027, 6, 10)], RetakeDecision(False, "before_booked", date(2027, 6, 10))),
+        (
+            [date(2027, 3, 7), date(2027, 6, 10)],
+            RetakeDecision(False, "before_booked", date(2027, 6, 10)),
+        ),
         # a later attempt the rules already forbid is not blamed on this booking
         ([date(2027, 3, 10), date(2027, 3, 12)], RetakeDecision(True)),
     ],
