@@ -28,9 +28,9 @@ def main(root: Path) -> None:
     shuffled = Counter(
         (i.skill, i.level)
         for i in bank.items
-        if i.format in lint_gates.KEYED_FORMATS and is_shuffled(i.format, i.content)
+        if lint_gates.gated(i, "key-position") and is_shuffled(i.format, i.content)
     )
-    keyed = Counter((i.skill, i.level) for i in bank.items if i.format in lint_gates.KEYED_FORMATS)
+    keyed = Counter((i.skill, i.level) for i in bank.items if lint_gates.gated(i, "key-position"))
     print(f"bank {root}: {len(bank.items)} items, {len(bank.testlets())} testlets\n")
     print("| skill | level | keys a / b / c / d / e+ | top share | items shuffled | key longest |")
     print("| --- | --- | --- | --- | --- | --- |")
