@@ -45,7 +45,7 @@ MARGIN = 20 * mm
 VALUE_X = MARGIN + 48 * mm
 QR_WIDTH = 52 * mm  # the symbol itself, quiet zone excluded; DESIGN.md asks for >= 50 mm
 QR_X, QR_Y = PAGE_W - MARGIN - QR_WIDTH, 24 * mm
-PHOTO_W, PHOTO_H = 24 * mm, 30 * mm  # small: a face to compare, not a passport photo
+PHOTO_W, PHOTO_H = 22 * mm, 27.5 * mm  # small: a face to compare, not a passport photo
 RED = Color(0.78, 0.05, 0.05)
 GREY = Color(0.35, 0.35, 0.35)
 
@@ -566,7 +566,7 @@ def render_attestation(
         right -= PHOTO_W + 4 * mm  # the names wrap before the photo
     y = _name_rows(c, y, names, right=right)
     y = _rows(c, y, [("Geboortedatum", _dmy(data.facts.birth_date))])
-    y = min(y, photo_bottom - 4 * mm)
+    y = min(y, photo_bottom - 2 * mm)
     y = _heading(c, y - 4 * mm, "Test")
     y = _rows(c, y, _test_facts(data))
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")
