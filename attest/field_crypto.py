@@ -1,5 +1,6 @@
-"""Encryption of secrets kept in database fields (staff TOTP secrets, test-day photos), so that a copy of the
-database (a backup, a dump) does not hand over the second factor of every account.
+"""Encryption of secrets kept in database fields (staff TOTP secrets, test-day photos), so that
+a copy of the database (a backup, a dump) does not hand over the second factor of every account
+nor the candidates' photos.
 
 Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) with the key from ATTEST_FIELD_KEY, or
 derived from SECRET_KEY by HKDF when that is not set. Several keys may be given (comma

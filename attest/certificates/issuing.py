@@ -30,7 +30,6 @@ from attest.certificates.requirement_text import verdict_nl
 from attest.certificates.requirements import decided_by, judge_all, judge_profile, profile_codes
 from attest.certificates.seal import seal_pdf
 from attest.engine import lock_row
-from attest.photos import photo_hash
 from attest.models import (
     Attestation,
     AttestationStatus,
@@ -41,6 +40,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.photos import photo_hash
 from attest.public_urls import code_url
 from attest.storage import DirectoryStorage, StorageError, storage_for
 

@@ -102,6 +102,7 @@ def test_an_attestation_without_admission_has_no_photo(app, db, client, centre_s
     pdf = client.get(f"/proctor/sessions/{session_id}/attestation.pdf").data
     name_box = label_box(pdf, "Familienaam")
     assert not [
-        box for box, _i in images(pdf) if box[0] > pdfmod.VALUE_X and box[1] <= name_box[3]
-        and box[3] >= name_box[1]
+        box
+        for box, _i in images(pdf)
+        if box[0] > pdfmod.VALUE_X and box[1] <= name_box[3] and box[3] >= name_box[1]
     ]

@@ -28,7 +28,7 @@ def test_a_photo_is_reencoded_upright_small_and_without_metadata():
     assert out.startswith(b"\xff\xd8\xff") and b"SecretCam" not in out and b"Exif" not in out
     img = Image.open(BytesIO(out))
     assert img.format == "JPEG" and max(img.size) == MAX_SIDE
-    assert img.size[0] > img.size[1]  # turned by its EXIF orientation (portrait 800x1000 -> landscape)
+    assert img.size[0] > img.size[1]  # turned by its EXIF orientation (800x1000 -> landscape)
 
 
 def test_a_png_is_accepted_and_becomes_a_jpeg():
