@@ -1,5 +1,5 @@
-"""`attest partners photo ID --allow|--deny`: whether a partner's agreement lets the partner API
-return the holder's test-day photo (off by default; the admin page /admin/partners does the same)."""
+"""`attest partners photo ID --allow|--deny`: whether a partner's agreement lets the partner
+API return the holder's test-day photo (off by default; /admin/partners does the same)."""
 
 from __future__ import annotations
 

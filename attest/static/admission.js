@@ -55,7 +55,7 @@
         list.items.add(file);
         input.files = list.files;
         source.value = "camera";
-        preview.src = URL.createObjectURL(blob);
+        preview.src = canvas.toDataURL("image/jpeg", 0.9); // data: is allowed by img-src
         preview.hidden = false;
         video.hidden = true;
         take.hidden = true;
