@@ -34,6 +34,7 @@ ENV_SETTINGS = {
     "ATTEST_RETENTION_APPEAL_DAYS": "RETENTION_APPEAL_DAYS",
     "ATTEST_RETENTION_CANDIDATE_DAYS": "RETENTION_CANDIDATE_DAYS",
     "ATTEST_RETENTION_BOOKING_DAYS": "RETENTION_BOOKING_DAYS",
+    "ATTEST_RETENTION_PHOTO_DAYS": "RETENTION_PHOTO_DAYS",
     "ATTEST_SMTP_URL": "SMTP_URL",
     "ATTEST_MAIL_FROM": "MAIL_FROM",
     "ATTEST_MAIL_TO_LOG": "MAIL_TO_LOG",
@@ -63,6 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_CANDIDATE_DAYS": 1826,
     # Bookings' personal data (e-mail, accommodation request) this long after their slot.
     "RETENTION_BOOKING_DAYS": 180,
+    # Test-day photos of admissions that led to no attestation, this long after admission
+    # (with an attestation the photo stays with the candidate's data: retention_rules).
+    "RETENTION_PHOTO_DAYS": 365,
     # E-mail (appointments): smtp://user:pass@host:587?starttls=1 or smtps://host:465. Unset,
     # mails are written to the log only when MAIL_TO_LOG is on (the demo, `make run`; logs of a
     # production app carry no personal data), otherwise the public booking page is closed.

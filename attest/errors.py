@@ -38,6 +38,10 @@ SURROGATE_MESSAGE = _l(
     "het en probeer opnieuw."
 )
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Forms that upload the test-day photo (attest.photos refuses one over its MAX_BYTES itself,
+# with a clear message, so the form may be a little larger than that).
+PHOTO_ENDPOINTS = frozenset({"proctor.admit"})
+PHOTO_FORM_BYTES = 5 * 1024 * 1024 + 256 * 1024
 # Endpoints that answer scripts, not people reading a page.
 JSON_ENDPOINTS = {"kiosk.recording"}
 
@@ -67,6 +71,8 @@ class AttestRequest(Request):
         limit = Request.max_content_length.fget(self)
         if current_app and self.mimetype in FORM_TYPES:
             form_limit = current_app.config["MAX_FORM_BYTES"]
+            if self.endpoint in PHOTO_ENDPOINTS:  # the form carries a test-day photo
+                form_limit = max(form_limit, PHOTO_FORM_BYTES)
             return form_limit if limit is None else min(limit, form_limit)
         return limit
 

@@ -1,5 +1,6 @@
-"""Encryption of secrets kept in database fields (staff TOTP secrets), so that a copy of the
-database (a backup, a dump) does not hand over the second factor of every account.
+"""Encryption of secrets kept in database fields (staff TOTP secrets, test-day photos), so that
+a copy of the database (a backup, a dump) does not hand over the second factor of every account
+nor the candidates' photos.
 
 Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography`) with the key from ATTEST_FIELD_KEY, or
 derived from SECRET_KEY by HKDF when that is not set. Several keys may be given (comma
@@ -64,6 +65,21 @@ class FieldCipher:
                 "(ATTEST_FIELD_KEY or SECRET_KEY changed?)"
             ) from exc
 
+    def seal_bytes(self, data: bytes) -> str:
+        """Seal binary data (the test-day photo) as text for a database column."""
+        return PREFIX + self._fernet.encrypt(data).decode("ascii")
+
+    def open_bytes(self, stored: str) -> bytes:
+        if not is_sealed(stored):
+            raise FieldKeyError("a sealed binary field has no prefix")
+        try:
+            return self._fernet.decrypt(stored[len(PREFIX) :].encode("ascii"))
+        except (InvalidToken, UnicodeError) as exc:
+            raise FieldKeyError(
+                "a sealed field does not open with the configured keys "
+                "(ATTEST_FIELD_KEY or SECRET_KEY changed?)"
+            ) from exc
+
     def needs_resealing(self, stored: str) -> bool:
         """Whether a stored value is not sealed under the first key (clear, or an older key)."""
         if not is_sealed(stored):
@@ -92,3 +108,12 @@ def cipher() -> FieldCipher:
     if _cipher is None:
         raise FieldKeyError("field encryption is not configured: create the app first")
     return _cipher
+
+
+def seal_bytes(data: bytes) -> str:
+    """Seal binary data (a photo) with the process's cipher: `f1:` + a Fernet token."""
+    return cipher().seal_bytes(data)
+
+
+def open_bytes(stored: str) -> bytes:
+    return cipher().open_bytes(stored)

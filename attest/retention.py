@@ -16,8 +16,10 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.admissions import erase_admission
 from attest.audit import record_event
 from attest.models import (
+    Admission,
     Attestation,
     Booking,
     Candidate,
@@ -39,6 +41,7 @@ from attest.retention_rules import (
     SessionFacts,
     booking_due,
     candidate_due,
+    photo_due,
     responses_due,
 )
 from attest.storage import DirectoryStorage
@@ -55,6 +58,7 @@ class RetentionReport:
     candidates_anonymised: list[int] = field(default_factory=list)
     held_by_appeal: int = 0
     bookings_erased: list[int] = field(default_factory=list)
+    admissions_erased: list[int] = field(default_factory=list)
     storage_keys: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -64,7 +68,8 @@ class RetentionReport:
             f"{len(self.sessions_purged)} test(s) ({self.responses_blanked} answers, "
             f"{self.recordings_deleted} recordings), {verb} anonymise "
             f"{len(self.candidates_anonymised)} candidate(s) and "
-            f"{len(self.bookings_erased)} booking(s); "
+            f"{len(self.bookings_erased)} booking(s), {verb} erase "
+            f"{len(self.admissions_erased)} admission photo(s); "
             f"{self.held_by_appeal} test(s) held by an open appeal"
         )
 
@@ -76,6 +81,7 @@ def policy_from_config(config: Mapping[str, Any]) -> RetentionPolicy:
         appeal_days=int(config["RETENTION_APPEAL_DAYS"]),
         candidate_days=int(config["RETENTION_CANDIDATE_DAYS"]),
         booking_days=int(config["RETENTION_BOOKING_DAYS"]),
+        photo_days=int(config.get("RETENTION_PHOTO_DAYS", 365)),
     )
 
 
@@ -212,6 +218,7 @@ def run_retention(
                 anonymise_candidate(cand, now)
 
     _erase_bookings(session, policy, now, report)
+    _erase_admissions(session, policy, now, report)
 
     if not dry_run:
         session.flush()
@@ -226,6 +233,7 @@ def run_retention(
             recordings_deleted=report.recordings_deleted,
             candidates_anonymised=len(report.candidates_anonymised),
             bookings_erased=len(report.bookings_erased),
+            admissions_erased=len(report.admissions_erased),
             held_by_appeal=report.held_by_appeal,
             policy_days=[policy.responses_days, policy.appeal_days, policy.candidate_days],
         )
@@ -257,6 +265,32 @@ def _erase_bookings(
             report.bookings_erased.append(booking.id)
             if not report.dry_run:
                 anonymise_booking(booking, now)
+
+
+def _erase_admissions(
+    session: so.Session, policy: RetentionPolicy, now: datetime, report: RetentionReport
+) -> None:
+    """Erase the photos and document facts that are due (after the candidates' run above, so
+    a candidate anonymised now loses their photos in the same run)."""
+    session.flush()
+    rows = session.execute(
+        sa.select(Admission, Candidate.anonymised_at)
+        .join(Candidate, Candidate.id == Admission.candidate_id)
+        .where(Admission.erased_at.is_(None))
+        .order_by(Admission.id)
+    ).all()
+    for adm, anonymised_at in rows:
+        attested = (
+            session.scalar(
+                sa.select(Attestation.id).where(Attestation.session_id == adm.session_id).limit(1)
+            )
+            is not None
+        )
+        gone = anonymised_at is not None or adm.candidate_id in report.candidates_anonymised
+        if photo_due(adm.admitted_at, policy, now, attested=attested, candidate_anonymised=gone):
+            report.admissions_erased.append(adm.id)
+            if not report.dry_run:
+                erase_admission(adm, now)
 
 
 def delete_files(storage: DirectoryStorage, report: RetentionReport) -> None:

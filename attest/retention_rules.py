@@ -8,6 +8,14 @@
   answers and no appeal of theirs is open.
 - A booking's personal data (names, e-mail, accommodation request; the birth date is cut to
   the year): `booking_days` after its slot, or after it was made when it never held a place.
+- An admission's test-day photo and ID document facts (type, country, last 4 characters,
+  expiry): when the test led to no attestation, `photo_days` after admission (the photo served
+  the identity check on the day, and any question or appeal about who sat the test, which
+  `appeal_days` bounds); when it led to an attestation, together with the candidate's personal
+  data (`candidate_due`), because verification shows the photo as long as it shows the name.
+  Justification: GDPR art. 5(1)(c) and (e), data minimisation and storage limitation
+  (https://eur-lex.europa.eu/eli/reg/2016/679/oj, art. 5), and art. 9: a photo processed to
+  identify a person is handled as sensitive; kept no longer than the purpose needs.
 - Attestations keep the facts that verification shows (frozen at issue), so verification of an
   old attestation works after any run; the audit trail is never touched.
 
@@ -25,9 +33,16 @@ class RetentionPolicy:
     appeal_days: int = 365
     candidate_days: int = 1826
     booking_days: int = 180
+    photo_days: int = 365
 
     def __post_init__(self) -> None:
-        for name in ("responses_days", "appeal_days", "candidate_days", "booking_days"):
+        for name in (
+            "responses_days",
+            "appeal_days",
+            "candidate_days",
+            "booking_days",
+            "photo_days",
+        ):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be at least 1 day")
 
@@ -79,3 +94,21 @@ def booking_due(slot_starts_at: datetime, policy: RetentionPolicy, now: datetime
     """Tell whether a booking's personal data must be erased now (`booking_days` after its
     slot: long enough to answer a question about the appointment or a no-show)."""
     return slot_starts_at + timedelta(days=policy.booking_days) <= now
+
+
+def photo_due(
+    admitted_at: datetime,
+    policy: RetentionPolicy,
+    now: datetime,
+    *,
+    attested: bool,
+    candidate_anonymised: bool,
+) -> bool:
+    """Tell whether an admission's photo and ID document facts must go now: with the
+    candidate's data once that is anonymised; without an attestation, `photo_days` after
+    admission; with one, not before the candidate's data goes."""
+    if candidate_anonymised:
+        return True
+    if attested:
+        return False
+    return admitted_at + timedelta(days=policy.photo_days) <= now

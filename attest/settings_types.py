@@ -64,6 +64,7 @@ SPECS: dict[str, Spec] = {
     "RETENTION_APPEAL_DAYS": Spec("int", 1, 100 * 366, "days"),
     "RETENTION_CANDIDATE_DAYS": Spec("int", 1, 100 * 366, "days"),
     "RETENTION_BOOKING_DAYS": Spec("int", 1, 100 * 366, "days"),
+    "RETENTION_PHOTO_DAYS": Spec("int", 1, 100 * 366, "days"),
     "SMTP_URL": Spec("url", schemes=("smtp", "smtps"), optional=True),
     "MAIL_FROM": Spec("text"),
     "MAIL_TO_LOG": Spec("bool"),

@@ -3,8 +3,9 @@
 The zip holds `candidate.json` (the person, every test with its answers, results, events and
 attestations) and the files: sealed attestation PDFs (as stored, never regenerated) and the
 recordings of spoken answers, and the candidate's bookings (those made for the candidate record
-and those made on the public page with the same name and birth date). Staff ids appear, staff
-names do not."""
+and those made on the public page with the same name and birth date), and the test-day photos
+of their admissions (`admissions/session-N-photo.jpg`, opened from their sealed column; the
+document facts kept at admission are in the JSON). Staff ids appear, staff names do not."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.admissions import photo_of
 from attest.models import (
+    Admission,
     Attestation,
     Booking,
     Candidate,
@@ -151,9 +154,36 @@ def candidate_document(
                            "pdf_sha256"])
                 | {"file": name}
             )  # fmt: skip
+        test["admission"] = _admission_of(session, ts)
         doc["tests"].append(test)
     doc["bookings"] = bookings_of(session, candidate)
     return doc, files
+
+
+def _photo_name(session_id: int) -> str:
+    return f"admissions/session-{session_id}-photo.jpg"
+
+
+def _admission_of(session: so.Session, ts: TestSession) -> dict[str, Any] | None:
+    """The admission of a test: the document facts kept and the photo's file in the zip."""
+    adm = session.scalar(sa.select(Admission).where(Admission.session_id == ts.id))
+    if adm is None:
+        return None
+    return _row(
+        adm,
+        ["document_type", "other_type", "country", "number_last4", "expires_on",
+         "expired_reason", "photo_source", "admitted_at", "erased_at"],
+    ) | {"photo_file": _photo_name(ts.id) if adm.has_photo else None}  # fmt: skip
+
+
+def admission_photos(session: so.Session, candidate: Candidate) -> dict[str, bytes]:
+    """Return {path in zip: JPEG} of the candidate's test-day photos (opened with the field key)."""
+    rows = session.scalars(
+        sa.select(Admission)
+        .where(Admission.candidate_id == candidate.id, Admission.photo_sealed.is_not(None))
+        .order_by(Admission.id)
+    )
+    return {_photo_name(adm.session_id): photo_of(adm) or b"" for adm in rows}
 
 
 def bookings_of(session: so.Session, candidate: Candidate) -> list[dict[str, Any]]:
@@ -192,6 +222,8 @@ def export_candidate(session: so.Session, storage: DirectoryStorage, candidate: 
                 zf.writestr(name, storage.get(key))
             except StorageError:
                 missing.append(name)
+        for name, jpeg in admission_photos(session, candidate).items():
+            zf.writestr(name, jpeg)
         doc["missing_files"] = missing
         zf.writestr("candidate.json", json.dumps(doc, ensure_ascii=False, indent=2, default=_plain))
     return buffer.getvalue()

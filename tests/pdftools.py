@@ -40,3 +40,19 @@ def qr_codes(pdf: bytes):
     """Render the first page at 200 dpi and decode its barcodes."""
     image = first_page(pdf).render(scale=DPI / 72, grayscale=True).to_pil()
     return zxingcpp.read_barcodes(image)
+
+
+def images(pdf: bytes) -> list[tuple[tuple[float, float, float, float], object]]:
+    """Return the images on the first page: ((left, bottom, right, top) in points, PIL image)."""
+    page = first_page(pdf)
+    found = []
+    for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
+        found.append((obj.get_bounds(), obj.get_bitmap().to_pil()))
+    return found
+
+
+def label_box(pdf: bytes, label: str) -> tuple[float, float, float, float]:
+    """Return (left, bottom, right, top) of the first character of a printed label."""
+    textpage = first_page(pdf).get_textpage()
+    index, _ = textpage.search(label, match_case=True, match_whole_word=True).get_next()
+    return textpage.get_charbox(index)

@@ -21,7 +21,13 @@ from flask_login import current_user
 
 from attest.admin.forms import FindAttestationForm, PartnerForm, RevokeForm
 from attest.auth import roles_required
-from attest.certificates.partner import PartnerError, create_partner, renew_key, set_enabled
+from attest.certificates.partner import (
+    PartnerError,
+    create_partner,
+    renew_key,
+    set_enabled,
+    set_may_see_photo,
+)
 from attest.certificates.requirements import profile_codes
 from attest.certificates.revocation import (
     RevocationError,
@@ -171,4 +177,19 @@ def toggle_partner(org_id: int):
         abort(400)
     org = db_session().get(PartnerOrganisation, org_id) or abort(404)
     set_enabled(db_session(), org, not org.is_enabled, current_user)
+    return redirect(url_for("admin.trust.partners"))
+
+
+@bp.route("/partners/<int:org_id>/photo", methods=["POST"])
+@roles_required(Role.ADMIN)
+def toggle_partner_photo(org_id: int):
+    """Switch whether the organisation's agreement lets the API return the holder's photo."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    org = db_session().get(PartnerOrganisation, org_id) or abort(404)
+    set_may_see_photo(db_session(), org, not org.may_see_photo, current_user)
+    if org.may_see_photo:
+        flash(_("%(name)s krijgt voortaan de foto van de houder.", name=org.name), "success")
+    else:
+        flash(_("%(name)s krijgt geen foto van de houder meer.", name=org.name), "success")
     return redirect(url_for("admin.trust.partners"))

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.admissions import session_photo
 from attest.assessment.purposes import Purpose, get_purpose
 from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.audit import record_event
@@ -39,6 +40,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.photos import photo_hash
 from attest.public_urls import code_url
 from attest.storage import DirectoryStorage, StorageError, storage_for
 
@@ -246,12 +248,14 @@ def _render_and_add(
     """Render and seal the PDF with a new code and status-list index, and add its row."""
     facts = _new_facts(session, ts, now)
     purpose = get_purpose(ts.purpose_code)
+    photo = session_photo(session, ts.id)  # the test-day photo of the admission, if any
     data = AttestationData(
         facts,
         centre_name=ts.centre.name,
         issuer_name=issuer.name,
         requirement=_requirement_text(facts, purpose, choice),
         framing=issuer.framing(purpose),
+        photo=photo,
     )
     pdf = render_attestation(
         data,
@@ -273,6 +277,7 @@ def _render_and_add(
         signing_key_id=key_row.id,
         pdf_path=f"attestations/{now:%Y/%m}/{facts.code}.pdf",
         pdf_sha256=hashlib.sha256(sealed).hexdigest(),
+        photo_sha256=photo_hash(photo) if photo is not None else None,
         is_demo=key_row.is_demo,
         issued_by_id=actor.id,
         supersedes_id=supersedes.id if supersedes is not None else None,

@@ -138,6 +138,16 @@ def _schemas(profiles: list[str]) -> dict:
                         "code": {"type": "string"},
                         "test_date": _DATE,
                         "demo": {"type": "boolean"},
+                        "photo": {
+                            "type": "object",
+                            "description": "the holder's test-day photo; only for an "
+                            "organisation whose agreement allows it (each such lookup is audited)",
+                            "required": ["content_type", "data"],
+                            "properties": {
+                                "content_type": {"type": "string", "enum": ["image/jpeg"]},
+                                "data": {"type": "string", "format": "byte"},
+                            },
+                        },
                     },
                 },
             },

@@ -1,16 +1,20 @@
 """Partner organisations: API keys (stored hashed), allowed profiles, and the requirement check
-by INSZ. Every lookup is audited with the organisation and its stated purpose, never the INSZ."""
+by INSZ. Every lookup is audited with the organisation and its stated purpose, never the INSZ.
+An organisation whose agreement allows it (`may_see_photo`, off by default, set by an admin)
+also receives the holder's test-day photo; each lookup that returns one is audited."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.admissions import attestation_photo
 from attest.audit import record_event
 from attest.certificates.keys import key_usable_for
 from attest.certificates.requirements import MEETS, decided_by, judge_profile, profile_codes
@@ -105,6 +109,17 @@ def set_enabled(
     record_event(session, actor, action, "partner_organisation", org.id)
 
 
+def set_may_see_photo(
+    session: so.Session, org: PartnerOrganisation, allowed: bool, actor: User | None
+) -> None:
+    """Record whether the agreement with the organisation lets it receive the holder's
+    test-day photo (off by default)."""
+    org.may_see_photo = allowed
+    session.flush()
+    action = "partner.photo_allowed" if allowed else "partner.photo_refused"
+    record_event(session, actor, action, "partner_organisation", org.id)
+
+
 def partner_for_key(session: so.Session, api_key: str | None) -> PartnerOrganisation:
     """Return the enabled organisation holding this key, or raise PartnerError (401)."""
     if not api_key or not api_key.startswith(KEY_PREFIX) or len(api_key) > 100:
@@ -124,10 +139,13 @@ class PartnerAnswer:
     code: str | None = None
     test_date: date | None = None
     is_demo: bool = False
+    # The holder's test-day photo (JPEG), only for an organisation whose agreement allows it.
+    photo: bytes | None = field(default=None, repr=False)
 
     def as_json(self) -> dict:
-        """Return the API document: yes/no, and the attestation that meets the profile."""
-        return {
+        """Return the API document: yes/no, and the attestation that meets the profile (with
+        the holder's photo, base64, when the organisation may receive it)."""
+        doc = {
             "meets": self.meets,
             "profile": self.profile,
             "attestation": None
@@ -138,6 +156,12 @@ class PartnerAnswer:
                 "demo": self.is_demo,
             },
         }
+        if self.code is not None and self.photo is not None:
+            doc["attestation"]["photo"] = {
+                "content_type": "image/jpeg",
+                "data": base64.b64encode(self.photo).decode("ascii"),
+            }
+        return doc
 
 
 def check_requirement(
@@ -166,7 +190,21 @@ def check_requirement(
     except IdentityError as exc:
         raise PartnerError("bad_insz", f"insz: {exc.message}") from None
     lease = _lease_start(lease_start) if decided_by(profile) == "lease_start" else None
-    answer = _best_attestation(session, digits, profile, lease)
+    answer, att = _best_attestation(session, digits, profile, lease)
+    if att is not None and org.may_see_photo:
+        photo = attestation_photo(session, att)
+        if photo is not None:
+            answer = replace(answer, photo=photo)
+            # Each photo handed to a partner is on the record (no personal data: ids only).
+            record_event(
+                session,
+                None,
+                "partner.photo",
+                "attestation",
+                att.id,
+                organisation_id=org.id,
+                purpose=purpose.strip(),
+            )
     record_event(
         session,
         None,
@@ -195,7 +233,7 @@ def _lease_start(value: object) -> date:
 
 def _best_attestation(
     session: so.Session, insz: str, profile: str, lease_start: date | None
-) -> PartnerAnswer:
+) -> tuple[PartnerAnswer, Attestation | None]:
     rows = session.scalars(
         sa.select(Attestation)
         .join(TestSession, TestSession.id == Attestation.session_id)
@@ -209,5 +247,5 @@ def _best_attestation(
         levels = {skill: att.levels.get(skill) for skill in SKILLS}
         judged = judge_profile(profile, levels, test_date=att.test_date, lease_start=lease_start)
         if judged.outcome == MEETS:
-            return PartnerAnswer(True, profile, att.code, att.test_date, att.is_demo)
-    return PartnerAnswer(False, profile)
+            return PartnerAnswer(True, profile, att.code, att.test_date, att.is_demo), att
+    return PartnerAnswer(False, profile), None

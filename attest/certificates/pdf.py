@@ -45,6 +45,7 @@ MARGIN = 20 * mm
 VALUE_X = MARGIN + 48 * mm
 QR_WIDTH = 52 * mm  # the symbol itself, quiet zone excluded; DESIGN.md asks for >= 50 mm
 QR_X, QR_Y = PAGE_W - MARGIN - QR_WIDTH, 24 * mm
+PHOTO_W, PHOTO_H = 22 * mm, 27.5 * mm  # small: a face to compare, not a passport photo
 RED = Color(0.78, 0.05, 0.05)
 GREY = Color(0.35, 0.35, 0.35)
 
@@ -60,6 +61,9 @@ class AttestationData:
     # the reasons (attest.certificates.requirement_text.verdict_nl); None prints no requirement.
     requirement: tuple[str, Sequence[str]] | None = None
     framing: Framing | None = None
+    # The test-day photo taken at admission (a JPEG, attest.photos), printed small beside the
+    # name; None prints none.
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -328,17 +332,43 @@ def _rows(c: Canvas, y: float, rows: Sequence[tuple[str, str]], step: float = 6.
     return y
 
 
-def _name_rows(c: Canvas, y: float, rows: Sequence[tuple[str, str]], step: float = 6.5 * mm):
+def _name_rows(
+    c: Canvas,
+    y: float,
+    rows: Sequence[tuple[str, str]],
+    step: float = 6.5 * mm,
+    right: float = PAGE_W - MARGIN,
+):
     """Draw name rows: a long name wraps over up to 3 lines and is never shrunk off the page."""
     for label, value in rows:
         c.setFillColor(GREY)
         _draw(c, MARGIN, y, label, FONT, 10)
         c.setFillColor(black)
-        lines, size = _name_lines(value, PAGE_W - MARGIN - VALUE_X)
+        lines, size = _name_lines(value, right - VALUE_X)
         for i, line in enumerate(lines):
             _draw(c, VALUE_X, y - i * size * 1.3, line, FONT_BOLD, size)
         y -= step + (len(lines) - 1) * size * 1.3
     return y
+
+
+def _photo(c: Canvas, y: float, jpeg: bytes) -> float:
+    """Draw the test-day photo at the right of the name rows, its top level with the first
+    name; return its bottom."""
+    top = y + 4 * mm
+    x = PAGE_W - MARGIN - PHOTO_W
+    c.drawImage(
+        ImageReader(BytesIO(jpeg)),
+        x,
+        top - PHOTO_H,
+        PHOTO_W,
+        PHOTO_H,
+        preserveAspectRatio=True,
+        anchor="n",
+    )
+    c.setStrokeColor(GREY)
+    c.setLineWidth(0.4)
+    c.rect(x, top - PHOTO_H, PHOTO_W, PHOTO_H)
+    return top - PHOTO_H
 
 
 def _level_table(c: Canvas, y: float, skills: Mapping[str, str | None]) -> float:
@@ -529,8 +559,14 @@ def render_attestation(
     names = [("Familienaam", data.facts.family_name)]
     if data.facts.given_names.strip():
         names.append(("Voornamen", data.facts.given_names))
-    y = _name_rows(c, y, names)
+    right = PAGE_W - MARGIN
+    photo_bottom = y
+    if data.photo is not None:
+        photo_bottom = _photo(c, y, data.photo)
+        right -= PHOTO_W + 4 * mm  # the names wrap before the photo
+    y = _name_rows(c, y, names, right=right)
     y = _rows(c, y, [("Geboortedatum", _dmy(data.facts.birth_date))])
+    y = min(y, photo_bottom - 2 * mm)
     y = _heading(c, y - 4 * mm, "Test")
     y = _rows(c, y, _test_facts(data))
     y = _heading(c, y - 4 * mm, "Behaalde niveaus per vaardigheid")

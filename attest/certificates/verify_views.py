@@ -3,6 +3,7 @@ the status list and the CRL. Lookups are rate limited per client and per typed c
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 
 from attest import public_urls as urls
+from attest.admissions import attestation_photo
 from attest.certificates.cert_code import parse_code
 from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
@@ -100,7 +102,25 @@ def _form(*, empty: bool = False) -> VerifyForm:
     return form
 
 
-def _page(result, asked: str, lease_text: str, form: VerifyForm | None = None):
+def _photo_uri(result) -> str | None:
+    """The holder's test-day photo as a data: URI, for a valid attestation only; called only
+    after the typed code AND the birth date matched (never for the QR page)."""
+    if not result.is_valid or result.attestation is None:
+        return None
+    jpeg = attestation_photo(db_session(), result.attestation)
+    if jpeg is None:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+
+
+def _page(
+    result,
+    asked: str,
+    lease_text: str,
+    form: VerifyForm | None = None,
+    *,
+    photo_uri: str | None = None,
+):
     status = 404 if result.status == "not_found" else 200
     asked, judgement = _judge(result, asked[:64], lease_text)
     html = render_template(
@@ -113,6 +133,7 @@ def _page(result, asked: str, lease_text: str, form: VerifyForm | None = None):
         lease_start=lease_text[:32],
         judgement=judgement,
         form=form,
+        photo_uri=photo_uri,
     )
     # The page names the holder (and a typed lookup, their birth date): no cache may keep it.
     return html, status, {"Cache-Control": "no-store"}
@@ -141,7 +162,14 @@ def lookup():
     if result.status == "not_found":
         _count_failure(form.code.data)
         return _page(result, "", "", _form(empty=True))  # nothing of the input is echoed
-    return _page(result, form.profile.data or "", form.lease_start.data or "", form)
+    # Code and birth date matched: the page may show the holder's photo (never cached).
+    return _page(
+        result,
+        form.profile.data or "",
+        form.lease_start.data or "",
+        form,
+        photo_uri=_photo_uri(result),
+    )
 
 
 @bp.route(f"{urls.PAYLOAD_PAGE}<path:payload>")

@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate; imported here so Alembic and services see them all."""
 
+from attest.models.admission import Admission
 from attest.models.appointment import Booking, Slot
 from attest.models.attestation import (
     Attestation,
@@ -46,6 +47,7 @@ from attest.models.session import (
 )
 
 __all__ = [
+    "Admission",
     "Adjudication",
     "AnswerReceipt",
     "AssignmentKind",

@@ -75,6 +75,9 @@ class Attestation(Base):
     status_index: so.Mapped[int | None] = so.mapped_column(unique=True)
     pdf_path: so.Mapped[str] = so.mapped_column(sa.String(300))
     pdf_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # SHA-256 of the test-day photo printed on the PDF (attest.admissions), None without one:
+    # verification shows the admission's photo only while it still has this hash.
+    photo_sha256: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     is_demo: so.Mapped[bool] = so.mapped_column(default=False)
     issued_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     issued_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,9 @@ class PartnerOrganisation(Base):
     key_prefix: so.Mapped[str] = so.mapped_column(sa.String(16))
     profiles: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     is_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    # Whether the agreement with this partner lets the API return the holder's test-day photo
+    # (off unless an admin switches it on; every lookup that returns a photo is audited).
+    may_see_photo: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 

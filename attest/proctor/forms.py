@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -106,3 +107,41 @@ class EndSessionForm(FlaskForm):
     note = StringField(
         _l("Toelichting"), validators=[Optional(), Length(max=200)], description=NOTE_HELP
     )
+
+
+ADMISSION_DOCUMENTS = [
+    SelectChoice("identity_card", _l("Identiteitskaart")),
+    SelectChoice("passport", _l("Paspoort")),
+    SelectChoice("residence_card", _l("Verblijfskaart")),
+    SelectChoice("driving_licence", _l("Rijbewijs")),
+    SelectChoice("other", _l("Ander document (beschrijf)")),
+]
+
+
+class AdmissionForm(FlaskForm):
+    """Admission: the identity document (only the last 4 characters of its number) and the
+    test-day photo (taken with the webcam by admission.js, or uploaded)."""
+
+    # The choices are checked by attest.id_documents and attest.admissions, with messages
+    # that name the field (validate_choice off).
+    booking = SelectField(_l("Afspraak"), choices=[], default="", validate_choice=False)
+    document_type = SelectField(
+        _l("Identiteitsdocument"), choices=ADMISSION_DOCUMENTS, validate_choice=False
+    )
+    other_type = StringField(
+        _l("Welk document? (alleen bij Ander document)"), validators=[Length(max=200)]
+    )
+    country = SelectField(_l("Land van uitgifte"), choices=[], validate_choice=False)
+    number_end = StringField(
+        _l("Laatste 4 tekens van het documentnummer"),
+        validators=[Length(max=64)],
+        description=_l("Alleen de laatste 4 tekens worden bewaard, nooit het hele nummer."),
+    )
+    expires_on = DateField(_l("Geldig tot"), validators=[Optional()])
+    expired_reason = StringField(
+        _l("Document verlopen: waarom laat u de kandidaat toch toe?"),
+        validators=[Length(max=400)],
+        description=NOTE_HELP,
+    )
+    photo = FileField(_l("Foto van vandaag (als er geen camera is)"))
+    photo_source = HiddenField(default="upload")

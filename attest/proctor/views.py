@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attest.admissions import admission_of
 from attest.assessment import session_clock
 from attest.assessment.delivery import DeliveryError, renew_start_code
 from attest.assessment.purposes import load_purposes
@@ -36,6 +37,7 @@ from attest.models import Attestation, AttestationStatus, SessionStatus
 from attest.proctor import STAFF, bp, retakes, services
 from attest.proctor import now as _now
 from attest.proctor.forms import (
+    ADMISSION_DOCUMENTS,
     CandidateForm,
     DisplayModesForm,
     EndSessionForm,
@@ -287,6 +289,8 @@ def test_session(session_id: int):
         display_form=DisplayModesForm(
             large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
         ),
+        admission=admission_of(session, ts),
+        document_labels={c.value: c.label for c in ADMISSION_DOCUMENTS},
     )
 
 
@@ -403,4 +407,4 @@ def credential(attestation_id: int):
     )
 
 
-from attest.proctor import console_views  # noqa: E402,F401  (routes on this blueprint)
+from attest.proctor import admission_views, console_views  # noqa: E402,F401  (routes on bp)

@@ -16,6 +16,8 @@ PURE_MODULES = [
     "attest.vocabulary",
     "attest.public_urls",
     "attest.identity",
+    "attest.id_documents",
+    "attest.photos",
     "attest.names",
     "attest.signals",
     "attest.pseudonyms",

@@ -64,6 +64,7 @@ ACCESS = {
     "admin.trust.partners": ("GET", ADMIN),
     "admin.trust.renew_partner_key": ("POST", ADMIN),
     "admin.trust.toggle_partner": ("POST", ADMIN),
+    "admin.trust.toggle_partner_photo": ("POST", ADMIN),
     "proctor.credential": ("GET", STAFF),
     "admin.index": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
@@ -85,6 +86,8 @@ ACCESS = {
     "proctor.issue": ("POST", STAFF),
     "proctor.attestation_pdf": ("GET", STAFF),
     "proctor.display_modes": ("POST", STAFF),
+    "proctor.admit": ("GET", STAFF),
+    "proctor.session_photo": ("GET", STAFF),
     "proctor.console_page": ("GET", STAFF),
     "proctor.console_json": ("GET", STAFF),
     "proctor.pause": ("POST", STAFF),
@@ -349,6 +352,8 @@ def _outcome(response, endpoint: str, rule_has_object: bool) -> str:
 ABSENT = {
     "admin.trust.renew_partner_key",  # the organisation id need not exist (PostgreSQL sequences)
     "admin.trust.toggle_partner",
+    "admin.trust.toggle_partner_photo",
+    "proctor.session_photo",  # the world's test has no admission (no photo)
     "verify.crl",  # no CRL published yet (`attest keys crl`)
     "web.security_txt",  # no security contact configured
     "proctor.resolve_call",  # no call to resolve
@@ -438,6 +443,8 @@ def test_kiosk_routes_refuse_browsers_that_are_not_registered_kiosks(
         "examiner_admin.toggle_senior",
         "proctor.display_modes",
         "appointments.create_slot",
+        "proctor.admit",
+        "admin.trust.toggle_partner_photo",
     ],
 )
 def test_staff_forms_without_csrf_token_are_refused(app, client, world, endpoint):

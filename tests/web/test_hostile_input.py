@@ -54,6 +54,22 @@ DECLARED_FORMS = {
     # kiosk, an issued attestation (they answer 404 or a flash here; their own tests are in
     # test_kiosk_timing and test_revocation)
     "proctor.resume": (access.STAFF, {"csrf_token"}),
+    # admission: shown while the test waits for its start code (the world's test has started);
+    # its photo is a file, which a refusal without one names (test_admission drives the rest)
+    "proctor.admit": (
+        access.STAFF,
+        {
+            "csrf_token",
+            "booking",
+            "document_type",
+            "other_type",
+            "country",
+            "number_end",
+            "expires_on",
+            "expired_reason",
+            "photo_source",
+        },
+    ),
     "proctor.resolve_call": (access.STAFF, {"csrf_token"}),
     "admin.trust.attestation": (access.ADMIN, {"csrf_token", "reason", "revoked_on", "note"}),
     # appointments: this world has no slot or booking (they answer 404 here; their own tests

@@ -232,3 +232,41 @@ def test_fonts_are_embedded(make_data):
 )
 def test_visual_runs(text, runs):
     assert pdfmod._visual_runs(text) == runs
+
+
+def _photo_jpeg(size=(480, 600)) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (30, 160, 60)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_the_photo_is_printed_small_beside_the_name_and_the_name_wraps_before_it(make_data):
+    from tests.pdftools import images, label_box
+
+    long_family = "Van den Broeck-Abdelrahman Vandenberghe-El Khatib"
+    pdf = render_attestation(
+        make_data(family_name=long_family, photo=_photo_jpeg()),
+        verify_url=VERIFY_URL,
+        is_demo=False,
+    )
+    _l, bottom, _r, top = label_box(pdf, "Familienaam")
+    [(box, _img)] = [(b, i) for b, i in images(pdf) if b[1] <= top and b[3] >= bottom]
+    left, _b, right, _t = box
+    assert left > pdfmod.VALUE_X and right <= pdfmod.PAGE_W - pdfmod.MARGIN + 1
+    assert right - left <= 25 * 72 / 25.4  # small: at most 2.5 cm wide
+    # no letter of the name runs under the photo, and the whole name is still printed
+    textpage = _page(pdf).get_textpage()
+    under = textpage.get_text_bounded(left=left, bottom=_b, right=right, top=_t)
+    assert under.strip() == ""
+    assert _flat(_page_text(pdf)).count("Vandenberghe-El") == 1
+
+
+def test_without_a_photo_no_image_is_printed(make_data):
+    from tests.pdftools import images
+
+    pdf = render_attestation(make_data(), verify_url=VERIFY_URL, is_demo=False)
+    assert images(pdf) == []
