@@ -3,6 +3,8 @@ the status list and the CRL. Lookups are rate limited per client and per typed c
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,6 +37,7 @@ from attest.certificates.verify import (
     verify_payload,
 )
 from attest.extensions import csrf, limiter
+from attest.i18n import current_language
 from attest.limits import count_failure, hashed
 from attest.request_session import db_session, read_only
 
@@ -149,9 +152,50 @@ def lookup():
 @client_limit
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
-    result = verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC))
+    text = payload[:MAX_INPUT]
+    result = verify_payload(db_session(), text, datetime.now(UTC))
     _log("qr", result, "")
-    return _page(result, request.args.get("profile", ""), request.args.get("lease_start", ""))
+    asked, lease_text = request.args.get("profile", ""), request.args.get("lease_start", "")
+    if result.facts is None or asked or lease_text:
+        return _page(result, asked, lease_text)
+    # The plain page of a found attestation is kept per (payload, language, everything the
+    # lookup read): a revocation, a supersession, a key's new state change what is read, so
+    # the page kept for the old state is never shown again.
+    key = (text, current_language(), result.status, result.state)
+    html = _RESULT_PAGES.get(key)
+    if html is None:
+        html, _status, _headers = _page(result, "", "")
+        _RESULT_PAGES.put(key, html)
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+class _Pages:
+    """A bounded, thread-safe LRU of rendered pages in this process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self._pages.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            self._pages[key] = html
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+_RESULT_PAGES = _Pages(512)
 
 
 @bp.route(urls.API_VERIFY, methods=["POST"])
