@@ -171,7 +171,9 @@ _FIXED_PER_KID = frozenset({"subject", "certificate_pem"})  # a kid names one ce
 
 
 def _lookup(session: so.Session, code: str) -> sa.Row | None:
-    return session.execute(_LOOKUP, {"code": code}).first()
+    # On the session's connection (its transaction), without the ORM's execution machinery:
+    # the statement loads no entities.
+    return session.connection().execute(_LOOKUP, {"code": code}).first()
 
 
 def _same_facts(a: sa.Row, b: sa.Row) -> bool:
@@ -217,7 +219,7 @@ def _facts(session: so.Session, att: sa.Row) -> tuple[dict[str, Any], sa.Row | N
         }
     newer = None
     if att.status is AttestationStatus.SUPERSEDED:
-        newer = session.execute(_NEWER, {"id": att.id}).first()
+        newer = session.connection().execute(_NEWER, {"id": att.id}).first()
         facts["newer_code"] = newer.code if newer is not None and _same_facts(att, newer) else None
     return facts, newer
 
