@@ -116,3 +116,27 @@ def test_the_kept_pages_are_bounded():
     for n in range(3):
         pages.put((n,), f"page {n}")
     assert pages.get((0,)) is None and pages.get((2,)) == "page 2"
+
+
+def test_the_signature_of_a_scanned_payload_is_checked_once(app, db, client, monkeypatch):
+    from attest.certificates import cose
+
+    att = make_attestation(db, app.config)
+    db.commit()
+    checks = []
+    real = cose.verify_es256
+
+    def counted(*args):
+        checks.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(cose, "verify_es256", counted)
+    path = _path(app, att)
+    assert client.get(path).status_code == client.get(path).status_code == 200
+    assert len(checks) == 1  # the verdict of the same bytes is kept
+
+    last = path[-1]
+    forged = path[:-1] + ("A" if last != "A" else "B")  # another text: checked, and refused
+    assert client.get(forged).status_code == 404
+    assert client.get(forged).status_code == 404
+    assert len(checks) == 3  # checked each time: a refused text is never kept
