@@ -370,10 +370,11 @@ def _authentic(session: so.Session, text: str, now: datetime):
     authentic verdicts are kept (a failure may be an unknown kid, known after a refresh); the
     key's retired and compromised dates and the attestation's status are read every time."""
     database = str(session.get_bind().url)
-    kept = _AUTHENTIC.get((database, text))
-    if kept is not None:
-        _AUTHENTIC.move_to_end((database, text))
-        return kept
+    with _AUTHENTIC_LOCK:  # gthread workers share it
+        kept = _AUTHENTIC.get((database, text))
+        if kept is not None:
+            _AUTHENTIC.move_to_end((database, text))
+            return kept
     result = verify_offline(text, public_keys(session), None, now)
     if result.reason == "unknown_kid":
         result = verify_offline(text, public_keys(session, refresh=True), None, now)
