@@ -152,6 +152,12 @@ def attestation_photo(session: so.Session, att: Attestation) -> bytes | None:
     return photo_of(adm)
 
 
+def photo_for_code(session: so.Session, code: str) -> bytes | None:
+    """Return the photo printed on the attestation with this code (see attestation_photo)."""
+    att = session.scalar(sa.select(Attestation).where(Attestation.code == code))
+    return attestation_photo(session, att) if att is not None else None
+
+
 def erase_admission(admission: Admission, now: datetime) -> None:
     """Erase the photo and the document facts (retention); the row and its time stay."""
     admission.photo_sealed = None

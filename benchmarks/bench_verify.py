@@ -4,7 +4,8 @@ gunicorn settings) and to a trivial route of this app (/healthz), all in the sam
 QR code opens (GET /V/<payload>), the typed lookup with birth date (POST /v, form with CSRF), the
 JSON API (POST /api/v1/verify) and the partner API (POST /api/v1/partner/checks with an API
 key). Rate limits stay on (in process memory) but are set high enough not to refuse the load.
-Every step reports its failed responses (non-2xx/3xx answers and socket errors).
+Every step reports its failed responses (non-2xx/3xx answers and socket errors) and the CPU time
+the server's workers spent per request (read from /proc; steadier than req/s on a shared machine).
 
 Usage: .venv/bin/python benchmarks/bench_verify.py [--seconds 10] [--connections 16]
            [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
@@ -60,13 +61,36 @@ def wrk(url: str, seconds: int, connections: int, script: Path | None = None) ->
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
     )
+    completed = int(re.search(r"(\d+) requests in", out).group(1))
+    if completed == 0:  # no answer at all: a failure, not a rate of 0 with nothing failed
+        raise SystemExit(f"{url}: wrk completed no request\n{out}")
     return {
+        "requests": completed,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": re.search(r"50%\s+([\d.]+\w+)", out).group(1),
         "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
         "failed": (int(non2xx.group(1)) if non2xx else 0)
         + (sum(int(n) for n in sockets.groups()) if sockets else 0),
     }
+
+
+def workers_cpu(master: int) -> float:
+    """CPU seconds (user + system) used so far by the worker processes of a gunicorn master."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(server, url: str, seconds: int, connections: int, script: Path | None) -> dict:
+    """wrk on one URL, plus the CPU time the server's workers spent per completed request:
+    unlike req/s, it hardly depends on how much of the shared cores the server got."""
+    before = workers_cpu(server.pid)
+    figures = wrk(url, seconds, connections, script)
+    figures["cpu_ms"] = (workers_cpu(server.pid) - before) * 1000 / figures["requests"]
+    return figures
 
 
 def gunicorn(app: str, port: int, env: dict, cwd: Path, log: Path, pythonpath: Path | None = None):
@@ -142,6 +166,11 @@ def main() -> None:
     code = issued_code(app)
     key = partner_key(app)
     qr = qr_path(app, code)
+    # End this process's session before the servers start: on SQLite a transaction left open
+    # here (qr_path's read began one that may write, BEGIN IMMEDIATE) holds the write lock, and
+    # every partner check (it writes an audit event) then waited 3 x 5 s and answered 503, so
+    # the partner step used to complete no request at all.
+    app.extensions["attest_session"].remove()
     app.extensions["attest_engine"].dispose()
     bare_port, port = free_port(), free_port()
     log = tmp / "gunicorn.log"
@@ -157,12 +186,16 @@ def main() -> None:
         scripts = post_scripts(base, tmp, code, key)
         for url in (bare + "/", base + "/healthz", base + qr):  # warm-up: imports, caches
             wrk(url, 2, args.connections)
+        bare_server, app_server = servers
         steps = [
-            ("bare Flask app (JSON)", bare + "/", None),
-            ("GET /healthz", base + "/healthz", None),
-            ("GET /V/<payload> (QR page)", base + qr, None),
-        ] + [(label, base + path, script) for label, path, script in scripts]
-        figures = [(label, wrk(url, args.seconds, args.connections, s)) for label, url, s in steps]
+            ("bare Flask app (JSON)", bare_server, bare + "/", None),
+            ("GET /healthz", app_server, base + "/healthz", None),
+            ("GET /V/<payload> (QR page)", app_server, base + qr, None),
+        ] + [(label, app_server, base + path, script) for label, path, script in scripts]
+        figures = [
+            (label, measured(server, url, args.seconds, args.connections, s))
+            for label, server, url, s in steps
+        ]
     finally:
         for server in servers:
             os.killpg(server.pid, signal.SIGTERM)
@@ -171,11 +204,15 @@ def main() -> None:
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(f"gunicorn -k sync -w 2, wrk -t2 -c{args.connections} -d{args.seconds}s, {db}")
     bare_rps, health_rps = figures[0][1]["rps"], figures[1][1]["rps"]
-    print(f"  {'step':<36} {'req/s':>8}  {'/bare':>6}  {'/healthz':>8}  {'failed':>6}  latency")
+    print(
+        f"  {'step':<36} {'req/s':>8}  {'/bare':>6}  {'/healthz':>8}  {'failed':>6}  "
+        f"{'worker CPU ms/req':>17}  latency"
+    )
     for label, f in figures:
         print(
             f"  {label:<36} {f['rps']:8.0f}  {f['rps'] / bare_rps:6.1%}  "
-            f"{f['rps'] / health_rps:8.1%}  {f['failed']:6d}  p50 {f['p50']}, p99 {f['p99']}"
+            f"{f['rps'] / health_rps:8.1%}  {f['failed']:6d}  {f['cpu_ms']:17.2f}  "
+            f"p50 {f['p50']}, p99 {f['p99']}"
         )
     loads = [" ".join(f"{x:.1f}" for x in load) for load in (load_before, os.getloadavg())]
     print(f"  load average (1, 5, 15 min) before: {loads[0]}; after: {loads[1]}")

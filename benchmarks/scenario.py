@@ -116,4 +116,5 @@ def qr_path(app: Flask, code: str) -> str:
         session = app.extensions["attest_session"]()
         att = session.scalar(sa.select(Attestation).where(Attestation.code == code))
         url = payload_from_pdf(storage_for(app.config).get(att.pdf_path))
+        app.extensions["attest_session"].remove()  # its transaction would hold SQLite's lock
         return "/V/" + url.rsplit("/V/", 1)[1]

@@ -4,7 +4,10 @@ or by QR payload. Every failed lookup is the same 'not_found' answer after the s
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import lru_cache
@@ -26,7 +29,7 @@ from attest.certificates.offline import (
     verify_offline,
 )
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
-from attest.models import Attestation, AttestationStatus, SigningKey
+from attest.models import Attestation, AttestationStatus, SigningKey, TestSession
 from attest.pseudonyms import pseudonym
 from attest.vocabulary import SKILLS
 
@@ -42,8 +45,11 @@ class Verification:
     """The outcome of a lookup and what the page may show (`facts`, None on failure)."""
 
     status: str  # valid | revoked | superseded | key_compromised | not_found
-    attestation: Attestation | None
+    purpose_code: str | None  # the test form's purpose (its ceiling), None on failure
     facts: dict[str, Any] | None = field(default=None)
+    # Everything the lookup read from the database (plain values): what was shown depends on
+    # nothing else of the database, so a page kept per (payload, language, state) is exact.
+    state: tuple = field(default=(), compare=False)
 
     @property
     def is_valid(self) -> bool:
@@ -99,9 +105,19 @@ def _key_info_of(kid, subject, certificate_pem, created_at, retired_at, compromi
     )
 
 
-def _status(att: Attestation) -> str:
+def _status(att: sa.Row) -> str:
+    """The status of a looked-up row (_LOOKUP's columns)."""
     if att.status is AttestationStatus.VALID and not key_usable_for(
-        _key_info(att.signing_key), att.issued_at
+        _key_info_of(
+            att.kid,
+            att.subject,
+            att.certificate_pem,
+            att.key_created_at,
+            att.retired_at,
+            att.compromised_at,
+            att.key_is_demo,
+        ),
+        att.issued_at,
     ):
         # Retired keys still verify what they signed while active; only a compromise (or a
         # signature outside the key's life) makes the attestation untrustworthy.
@@ -109,17 +125,79 @@ def _status(att: Attestation) -> str:
     return att.status.value
 
 
-def _newer(session: so.Session, att: Attestation) -> Attestation | None:
-    return session.scalar(sa.select(Attestation).where(Attestation.supersedes_id == att.id))
+_FACT_COLUMNS = (
+    Attestation.family_name,
+    Attestation.given_names,
+    Attestation.birth_date,
+    Attestation.test_date,
+    Attestation.levels,
+    Attestation.profiles,
+    Attestation.centre_name,
+)
+# Built once (a statement is immutable): the columns a lookup shows or decides on, with the
+# state of the signing key and the purpose of the test, in one query; plain rows, no ORM
+# objects to build, track and throw away.
+_LOOKUP = (
+    sa.select(
+        Attestation.id,
+        Attestation.code,
+        Attestation.status,
+        Attestation.status_index,
+        Attestation.revoked_at,
+        Attestation.revocation_reason_code,
+        Attestation.revocation_reason,
+        Attestation.issuer_name,
+        Attestation.issued_at,
+        Attestation.is_demo,
+        *_FACT_COLUMNS,
+        SigningKey.kid,
+        SigningKey.subject,
+        SigningKey.certificate_pem,
+        SigningKey.created_at.label("key_created_at"),
+        SigningKey.retired_at,
+        SigningKey.compromised_at,
+        SigningKey.is_demo.label("key_is_demo"),
+        TestSession.purpose_code,
+    )
+    .join(SigningKey, SigningKey.id == Attestation.signing_key_id)
+    .outerjoin(TestSession, TestSession.id == Attestation.session_id)
+    .where(Attestation.code == sa.bindparam("code"))
+)
+_NEWER = sa.select(Attestation.code, *_FACT_COLUMNS).where(
+    Attestation.supersedes_id == sa.bindparam("id")
+)
+_SAME = tuple(c.key for c in _FACT_COLUMNS)
+_FIXED_PER_KID = frozenset({"subject", "certificate_pem"})  # a kid names one certificate
 
 
-def _same_facts(a: Attestation, b: Attestation) -> bool:
+def _lookup(session: so.Session, code: str) -> sa.Row | None:
+    # On the session's connection (its transaction), without the ORM's execution machinery:
+    # the statement loads no entities.
+    return session.connection().execute(_LOOKUP, {"code": code}).first()
+
+
+def _same_facts(a: sa.Row, b: sa.Row) -> bool:
     """Tell whether b says nothing that a does not (a link to b then reveals nothing new)."""
-    keys = ("family_name", "given_names", "birth_date", "test_date", "levels", "profiles")
-    return all(getattr(a, k) == getattr(b, k) for k in keys) and a.centre_name == b.centre_name
+    return all(getattr(a, k) == getattr(b, k) for k in _SAME)
 
 
-def _facts(session: so.Session, att: Attestation) -> dict[str, Any]:
+def _state(att: sa.Row, newer: sa.Row | None) -> tuple:
+    """Everything read, as hashable plain values (the JSON columns as canonical text)."""
+
+    def plain(row: sa.Row | None) -> tuple:
+        if row is None:
+            return ()
+        return tuple(
+            json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v
+            for k, v in row._mapping.items()
+            if k not in _FIXED_PER_KID
+        )
+
+    return plain(att) + ("newer",) + plain(newer)
+
+
+def _facts(session: so.Session, att: sa.Row) -> tuple[dict[str, Any], sa.Row | None]:
+    """The facts a lookup shows, and the newer attestation's row it read (if superseded)."""
     facts: dict[str, Any] = {
         "code": att.code,
         "issuer": att.issuer_name,
@@ -139,10 +217,16 @@ def _facts(session: so.Session, att: Attestation) -> dict[str, Any]:
             "reason": att.revocation_reason_code.value if att.revocation_reason_code else None,
             "note": att.revocation_reason,
         }
+    newer = None
     if att.status is AttestationStatus.SUPERSEDED:
-        newer = _newer(session, att)
+        newer = session.connection().execute(_NEWER, {"id": att.id}).first()
         facts["newer_code"] = newer.code if newer is not None and _same_facts(att, newer) else None
-    return facts
+    return facts, newer
+
+
+def _verification(session: so.Session, att: sa.Row, **shown: Any) -> Verification:
+    facts, newer = _facts(session, att)
+    return Verification(_status(att), att.purpose_code, facts | shown, _state(att, newer))
 
 
 def normalise(code: str) -> str:
@@ -159,14 +243,6 @@ def _birth_text(value: str | date | None) -> str:
         return _NO_BIRTH
 
 
-# Built once (a statement is immutable): the attestation with its key's state, in one query.
-_BY_CODE = (
-    sa.select(Attestation)
-    .where(Attestation.code == sa.bindparam("code"))
-    .options(so.joinedload(Attestation.signing_key))
-)
-
-
 def verify_code(session: so.Session, code: str, birth_date: str | date | None) -> Verification:
     """Find an attestation by typed code and birth date; every failure is 'not_found'.
 
@@ -174,12 +250,12 @@ def verify_code(session: so.Session, code: str, birth_date: str | date | None) -
     the same constant-time comparison, so neither the answer nor its timing tells them apart."""
     canonical = parse_code(code or "") or _NO_CODE
     given = _birth_text(birth_date)
-    att = session.scalar(_BY_CODE, {"code": canonical})
+    att = _lookup(session, canonical)
     stored = att.birth_date.isoformat() if att is not None else _NO_BIRTH
     matches = hmac.compare_digest(stored.encode(), given.encode())
     if att is None or not matches or given == _NO_BIRTH:
         return NOT_FOUND
-    return Verification(_status(att), att, _facts(session, att))
+    return _verification(session, att)
 
 
 def published_jwks(session: so.Session) -> dict:
@@ -249,16 +325,13 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
 
     One query in the usual case: the signature is checked with the cached public keys, and the
     key's retired and compromised dates, read now, come with the attestation row."""
-    # Keys without dates: the signature, the format and the certificate's validity only.
-    result = verify_offline(text, public_keys(session), None, now)
-    if result.reason == "unknown_kid":
-        result = verify_offline(text, public_keys(session, refresh=True), None, now)
-    if result.claims is None or not result.is_authentic:
+    result = _authentic(session, text, now)
+    if result is None:
         return NOT_FOUND
     verified = result.claims
-    att = session.scalar(_BY_CODE, {"code": verified.claims.code})
-    if att is not None and att.signing_key.kid == verified.kid:
-        state = (att.signing_key.retired_at, att.signing_key.compromised_at)
+    att = _lookup(session, verified.claims.code)
+    if att is not None and att.kid == verified.kid:
+        state = (att.retired_at, att.compromised_at)
     else:  # not ours: only the key's state can still make the answer 'key_compromised'
         state = session.execute(
             sa.select(SigningKey.retired_at, SigningKey.compromised_at).where(
@@ -274,17 +347,49 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
         return NOT_FOUND
     claims = verified.claims
     family, given = verified.display_names()
-    facts = _facts(session, att) | {
-        "family_name": family,
-        "given_names": given,
-        "birth_date": claims.birth_date,
-        "test_date": claims.test_date,
-        "levels": {skill: claims.levels.get(skill) for skill in SKILLS},
+    return _verification(
+        session,
+        att,
+        family_name=family,
+        given_names=given,
+        birth_date=claims.birth_date,
+        test_date=claims.test_date,
+        levels={skill: claims.levels.get(skill) for skill in SKILLS},
         # The issuer shortened a long name to fit the QR code: the page must say so.
-        "names_shortened": result.claims.is_family_name_truncated
-        or result.claims.is_given_names_truncated,
-    }
-    return Verification(_status(att), att, facts)
+        names_shortened=verified.is_family_name_truncated or verified.is_given_names_truncated,
+    )
+
+
+def _authentic(session: so.Session, text: str, now: datetime):
+    """Check a payload's format and signature with the keys without their dates (the
+    certificate's validity only); return the OfflineResult when it is authentic, else None.
+
+    The verdict of the same text is kept (per database, AUTHENTIC_KEPT texts): the signature of
+    identical bytes under a kid's certificate, which never changes, cannot become false, and
+    `now` only refuses a payload dated in the future, which later stays accepted. Only
+    authentic verdicts are kept (a failure may be an unknown kid, known after a refresh); the
+    key's retired and compromised dates and the attestation's status are read every time."""
+    database = str(session.get_bind().url)
+    with _AUTHENTIC_LOCK:  # gthread workers share it
+        kept = _AUTHENTIC.get((database, text))
+        if kept is not None:
+            _AUTHENTIC.move_to_end((database, text))
+            return kept
+    result = verify_offline(text, public_keys(session), None, now)
+    if result.reason == "unknown_kid":
+        result = verify_offline(text, public_keys(session, refresh=True), None, now)
+    if result.claims is None or not result.is_authentic:
+        return None
+    with _AUTHENTIC_LOCK:
+        _AUTHENTIC[(database, text)] = result
+        while len(_AUTHENTIC) > AUTHENTIC_KEPT:
+            _AUTHENTIC.popitem(last=False)
+    return result
+
+
+AUTHENTIC_KEPT = 1024
+_AUTHENTIC: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_AUTHENTIC_LOCK = threading.Lock()
 
 
 def judge_requirement(
@@ -304,16 +409,16 @@ def judge_requirement(
         result.facts["levels"],
         test_date=result.facts["test_date"],
         lease_start=lease_start,
-        ceiling=ceiling_of(result.attestation),
+        ceiling=ceiling_of(result.purpose_code),
     )
 
 
-def ceiling_of(att: Attestation | None) -> str | None:
-    """Return the highest level the test form of an attestation could show (None if unknown)."""
-    if att is None or att.session is None:
+def ceiling_of(purpose_code: str | None) -> str | None:
+    """Return the highest level a test form of this purpose could show (None if unknown)."""
+    if purpose_code is None:
         return None
     try:
-        return get_purpose(att.session.purpose_code).target_level
+        return get_purpose(purpose_code).target_level
     except KeyError:
         return None
 

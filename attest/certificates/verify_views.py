@@ -4,6 +4,8 @@ the status list and the CRL. Lookups are rate limited per client and per typed c
 from __future__ import annotations
 
 import base64
+import threading
+from collections import OrderedDict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 
 from attest import public_urls as urls
-from attest.admissions import attestation_photo
+from attest.admissions import photo_for_code
 from attest.certificates.cert_code import parse_code
 from attest.certificates.forms import VerifyForm, profile_choices
 from attest.certificates.key_service import CRL_FILE
@@ -37,6 +39,7 @@ from attest.certificates.verify import (
     verify_payload,
 )
 from attest.extensions import csrf, limiter
+from attest.i18n import current_language
 from attest.limits import count_failure, hashed
 from attest.request_session import db_session, read_only
 
@@ -105,9 +108,9 @@ def _form(*, empty: bool = False) -> VerifyForm:
 def _photo_uri(result) -> str | None:
     """The holder's test-day photo as a data: URI, for a valid attestation only; called only
     after the typed code AND the birth date matched (never for the QR page)."""
-    if not result.is_valid or result.attestation is None:
+    if not result.is_valid or not result.facts:
         return None
-    jpeg = attestation_photo(db_session(), result.attestation)
+    jpeg = photo_for_code(db_session(), result.facts["code"])
     if jpeg is None:
         return None
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
@@ -177,9 +180,50 @@ def lookup():
 @client_limit
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
-    result = verify_payload(db_session(), payload[:MAX_INPUT], datetime.now(UTC))
+    text = payload[:MAX_INPUT]
+    result = verify_payload(db_session(), text, datetime.now(UTC))
     _log("qr", result, "")
-    return _page(result, request.args.get("profile", ""), request.args.get("lease_start", ""))
+    asked, lease_text = request.args.get("profile", ""), request.args.get("lease_start", "")
+    if result.facts is None or asked or lease_text:
+        return _page(result, asked, lease_text)
+    # The plain page of a found attestation is kept per (payload, language, everything the
+    # lookup read): a revocation, a supersession, a key's new state change what is read, so
+    # the page kept for the old state is never shown again.
+    key = (text, current_language(), result.status, result.state)
+    html = _RESULT_PAGES.get(key)
+    if html is None:
+        html, _status, _headers = _page(result, "", "")
+        _RESULT_PAGES.put(key, html)
+    return html, 200, {"Cache-Control": "no-store"}
+
+
+class _Pages:
+    """A bounded, thread-safe LRU of rendered pages in this process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            html = self._pages.get(key)
+            if html is not None:
+                self._pages.move_to_end(key)
+            return html
+
+    def put(self, key: tuple, html: str) -> None:
+        with self._lock:
+            self._pages[key] = html
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+_RESULT_PAGES = _Pages(512)
 
 
 @bp.route(urls.API_VERIFY, methods=["POST"])
