@@ -17,6 +17,7 @@ HARD_NAMES: list[tuple[str, str, str]] = [
     ("tigrinya", "ገብረመድህን", "ሃብተማርያም"),
     ("nfd-vietnamese", "Nguye\u0302\u0303n", "Thi\u0323 Minh Khai"),
     ("arabic-rtl", "الحسن", "أحمد"),
+    ("pashto", "یوسفزۍ", "ملالۍ"),  # ۍ: a Pashto letter that DejaVu Sans lacks
     ("apostrophes", "O’Brien-D'Souza", "Seán"),
     ("chinese", "王", "小明"),
     ("korean", "김", "민준"),

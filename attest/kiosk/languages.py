@@ -24,17 +24,28 @@ class KioskLanguage:
     direction: str = "ltr"
     voice: str | None = None  # espeak-ng voice of the spoken instructions
 
+    @property
+    def tag(self) -> str:
+        """Return the BCP 47 language tag for HTML `lang` attributes ("fa-AF" for "fa_AF")."""
+        return self.code.replace("_", "-")
+
 
 # Dutch first (the reference), then English and the languages most often heard at Flemish test
-# centres. "fa" serves Dari and Persian: one script and one written standard with small lexical
-# differences; the text avoids words that differ between Kabul and Tehran.
+# centres. Dari ("fa_AF", Afghan Persian) and Persian ("fa", Iranian) have one script but their
+# own catalogues: Afghan usage (هالندی, کمپیوتر, قاموس) is not Iranian usage (هلندی, رایانه,
+# فرهنگ لغت). Dari's spoken instructions use espeak-ng's Persian voice (Iranian pronunciation,
+# understood in Afghanistan) until a Kabul speaker records them. espeak-ng has no Somali,
+# Pashto or Tigrinya voice: the proctor reads those instructions aloud.
 KIOSK_LANGUAGES: tuple[KioskLanguage, ...] = (
     KioskLanguage("nl", "Nederlands", N_("Nederlands"), voice="nl"),
     KioskLanguage("en", "English", N_("Engels"), voice="en-gb"),
     KioskLanguage("fr", "Français", N_("Frans"), voice="fr-be"),
     KioskLanguage("ar", "العربية", N_("Arabisch"), "rtl", voice="ar"),
     KioskLanguage("tr", "Türkçe", N_("Turks"), voice="tr"),
-    KioskLanguage("fa", "دری / فارسی", N_("Dari / Perzisch"), "rtl", voice="fa"),
+    KioskLanguage("fa_AF", "دری", N_("Dari"), "rtl", voice="fa"),
+    KioskLanguage("ps", "پښتو", N_("Pasjtoe"), "rtl", voice=None),
+    KioskLanguage("fa", "فارسی", N_("Perzisch"), "rtl", voice="fa"),
+    KioskLanguage("so", "Soomaali", N_("Somalisch"), voice=None),
     KioskLanguage("ti", "ትግርኛ", N_("Tigrinya"), voice=None),
     KioskLanguage("ro", "Română", N_("Roemeens"), voice="ro"),
     KioskLanguage("pl", "Polski", N_("Pools"), voice="pl"),

@@ -7,8 +7,10 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
 
 from attest.assessment.delivery import create_session
+from attest.config import PROJECT_ROOT
 from attest.kiosk.languages import KIOSK_LANGUAGES
 from attest.models import AuditEvent, Role, SessionStatus, TestSession
 from tests.conftest import csrf_from
@@ -41,8 +43,27 @@ def test_language_page_offers_every_language_in_its_own_script(app, world):
     for lang in KIOSK_LANGUAGES:
         button = re.search(rf'<button[^>]*value="{lang.code}"[^>]*>(.*?)</button>', page, re.S)
         assert button, lang.code
-        assert f'lang="{lang.code}" dir="{lang.direction}">{lang.native_name}<' in button.group(1)
+        assert f'lang="{lang.tag}" dir="{lang.direction}">{lang.native_name}<' in button.group(1)
     assert "العربية" in page and "ትግርኛ" in page and "Українська" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "tag", "direction", "native", "dutch"),
+    [
+        ("so", "so", "ltr", "Soomaali", "Somalisch"),
+        ("ps", "ps", "rtl", "پښتو", "Pasjtoe"),
+        ("fa_AF", "fa-AF", "rtl", "دری", "Dari"),
+        ("fa", "fa", "rtl", "فارسی", "Perzisch"),
+    ],
+)
+def test_the_picker_offers_somali_pashto_dari_and_persian(
+    app, world, code, tag, direction, native, dutch
+):
+    client = start_at_kiosk(app, world["token"], world["code"], language="nl")
+    page = client.get("/kiosk/language").get_data(as_text=True)
+    button = re.search(rf'<button[^>]*value="{code}"[^>]*>(.*?)</button>', page, re.S).group(1)
+    assert f'<span class="native" lang="{tag}" dir="{direction}">{native}</span>' in button
+    assert f'<span class="translated-name">{dutch}</span>' in button  # for the proctor
 
 
 @pytest.mark.parametrize(
@@ -50,6 +71,9 @@ def test_language_page_offers_every_language_in_its_own_script(app, world):
     [
         ("ar", "rtl", "شرح الاختبار"),
         ("fa", "rtl", "توضیحات امتحان"),
+        ("fa_AF", "rtl", "سؤال‌ها به زبان هالندی است."),
+        ("ps", "rtl", "د ازموینې لارښوونه"),
+        ("so", "ltr", "Sharaxaadda imtixaanka"),
         ("ti", "ltr", "መብርሂ ብዛዕባ ፈተና"),
         ("uk", "ltr", "Пояснення до тесту"),
         ("fr", "ltr", "Explications sur le test"),
@@ -59,12 +83,25 @@ def test_chosen_language_drives_kiosk_text_and_direction(app, db, world, code, d
     client = start_at_kiosk(app, world["token"], world["code"], language=code)
     assert db.get(TestSession, world["ts_id"]).language == code
     page = client.get("/kiosk/instructions").get_data(as_text=True)
-    assert f'lang="{code}"' in html_tag(page) and f'dir="{direction}"' in html_tag(page)
+    tag = code.replace("_", "-")
+    assert f'lang="{tag}"' in html_tag(page) and f'dir="{direction}"' in html_tag(page)
     assert sample in page
     item = client.get(client.get("/kiosk/resume").headers["Location"]).get_data(as_text=True)
     assert f'dir="{direction}"' in html_tag(item)
     # the item itself stays Dutch and left-to-right
     assert re.search(r'class="stem" lang="nl" dir="ltr"', item)
+
+
+@pytest.mark.parametrize("code", [lang.code for lang in KIOSK_LANGUAGES if lang.code != "nl"])
+def test_kiosk_pages_show_no_untranslated_dutch(app, world, code):
+    with (PROJECT_ROOT / "attest" / "translations" / "kiosk.pot").open("rb") as fh:
+        dutch = [m.id for m in read_po(fh) if m.id and len(m.id) > 12 and "%" not in m.id]
+    client = start_at_kiosk(app, world["token"], world["code"], language=code)
+    for url in ("/kiosk/instructions", "/kiosk/language"):
+        page = client.get(url).get_data(as_text=True)
+        page = page.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+        shown = [msgid for msgid in dutch if msgid in page]
+        assert shown == [], (code, url)
 
 
 def test_choosing_a_language_leads_to_the_instructions(app, world):
