@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from attest.assessment.delivery import create_session
 from attest.config import PROJECT_ROOT
-from attest.kiosk.languages import KIOSK_LANGUAGES
+from attest.kiosk.languages import KIOSK_LANGUAGES, kiosk_language
 from attest.models import AuditEvent, Role, SessionStatus, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
@@ -132,11 +132,20 @@ def test_spoken_instructions_are_offered_and_served(app, world, code):
         assert audio.status_code == 200 and audio.data[:4] == b"OggS"
 
 
-def test_language_without_a_voice_says_so(app, world):
-    client = start_at_kiosk(app, world["token"], world["code"], language="ti")
+@pytest.mark.parametrize(
+    ("code", "proctor_reads_aloud"),
+    [
+        ("ti", "ተቖጻጻሪ"),
+        ("so", "kormeeraha ayaa kuu akhrinaya sharaxaadda"),
+        ("ps", "څارونکی به لارښوونه تاسو ته ولولي"),
+    ],
+)
+def test_language_without_a_voice_says_so(app, world, code, proctor_reads_aloud):
+    assert kiosk_language(code).voice is None
+    client = start_at_kiosk(app, world["token"], world["code"], language=code)
     page = client.get("/kiosk/instructions").get_data(as_text=True)
     assert "<audio" not in page
-    assert 'data-testid="no-audio"' in page and "ተቖጻጻሪ" in page
+    assert 'data-testid="no-audio"' in page and proctor_reads_aloud in page
 
 
 def test_staff_pages_stay_dutch_or_english(app, client):
