@@ -24,7 +24,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from attest.assessment.audio import SAMPLE_RATE, VORBIS_QUALITY, WAV_FORMAT, AudioError, _run
-from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, KioskLanguage
+from attest.kiosk.languages import KIOSK_LANGUAGES, SPOKEN_INSTRUCTIONS, KioskLanguage
 
 SPEECH_RATE = 140  # words per minute: slow and clear, for people who struggle with reading
 PAUSE_SECONDS = 0.7  # between paragraphs
@@ -64,9 +64,11 @@ def instruction_provenance(translations_dir: Path, out_dir: Path) -> list[AudioP
             rows.append(AudioProvenance(lang, NONE, None, False, 0))
         elif lang.code in made:
             current = made[lang.code] == expected.get(lang.code)
-            rows.append(AudioProvenance(lang, SYNTHETIC, lang.voice, current, len(INSTRUCTIONS)))
+            rows.append(
+                AudioProvenance(lang, SYNTHETIC, lang.voice, current, len(SPOKEN_INSTRUCTIONS))
+            )
         else:
-            rows.append(AudioProvenance(lang, HUMAN, None, True, len(INSTRUCTIONS)))
+            rows.append(AudioProvenance(lang, HUMAN, None, True, len(SPOKEN_INSTRUCTIONS)))
     return rows
 
 
@@ -91,8 +93,9 @@ def load_translations(translations_dir: Path, code: str) -> dict[str, str]:
 
 
 def instruction_paragraphs(translations: dict[str, str]) -> list[str]:
-    """Return the general instructions in the catalogue's language, one string per paragraph."""
-    return [translations.get(msgid) or msgid for msgid in INSTRUCTIONS]
+    """Return the spoken instructions in the catalogue's language, one string per paragraph: those
+    that hold for every purpose (a paragraph about one skill is only shown, not spoken)."""
+    return [translations.get(msgid) or msgid for msgid in SPOKEN_INSTRUCTIONS]
 
 
 def text_digest(language: KioskLanguage, paragraphs: list[str]) -> str:

@@ -56,9 +56,12 @@ KIOSK_LANGUAGES: tuple[KioskLanguage, ...] = (
 LANGUAGE_CODES: tuple[str, ...] = tuple(lang.code for lang in KIOSK_LANGUAGES)
 REFERENCE = "nl"
 
-# The general instructions, one paragraph each: shown on the instructions page and read aloud.
+# The general instructions, one paragraph each: shown on the instructions page. A paragraph about
+# one skill is shown only when the session's purpose tests that skill; the page also lists the
+# purpose's parts with their time limits (PARTS_*). The spoken version reads the paragraphs that
+# hold for every purpose (SPOKEN_INSTRUCTIONS), so it never names a skill that is not tested.
 INSTRUCTIONS: tuple[str, ...] = (
-    N_("Deze test meet hoe goed je Nederlands begrijpt, leest, spreekt en schrijft."),
+    N_("Deze test meet hoe goed je Nederlands kent."),
     N_("Je krijgt één vraag per scherm. De vragen zijn in het Nederlands."),
     N_("Lees of beluister de vraag. Kies of schrijf dan je antwoord."),
     N_("Druk op ‘Volgende’ om verder te gaan. Je antwoord wordt meteen bewaard."),
@@ -69,6 +72,19 @@ INSTRUCTIONS: tuple[str, ...] = (
     N_("Je mag geen telefoon, woordenboek of notities gebruiken."),
     N_("Neem rustig je tijd. Veel succes!"),
 )
+INSTRUCTION_SKILL: dict[str, str] = {
+    INSTRUCTIONS[5]: "listening",
+    INSTRUCTIONS[6]: "speaking",
+}
+SPOKEN_INSTRUCTIONS: tuple[str, ...] = tuple(p for p in INSTRUCTIONS if p not in INSTRUCTION_SKILL)
+PARTS_HEADING = N_("De test heeft deze delen:")
+PART_TIMED = N_("%(skill)s: %(n)s minuten")
+PART_UNTIMED = N_("%(skill)s: zonder tijdslimiet")
+
+
+def instructions_for(skills: set[str] | frozenset[str]) -> list[str]:
+    """Return the instruction paragraphs for a purpose testing these skills."""
+    return [p for p in INSTRUCTIONS if INSTRUCTION_SKILL.get(p) in (None, *skills)]
 
 
 def kiosk_language(code: str | None) -> KioskLanguage | None:

@@ -12,7 +12,7 @@ import pytest
 from attest.assessment import instruction_audio
 from attest.assessment.instruction_audio import HUMAN, NONE, SYNTHETIC, instruction_provenance
 from attest.config import PROJECT_ROOT
-from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES
+from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, SPOKEN_INSTRUCTIONS
 from attest.models import Role
 from tests.factories import make_centre, make_user
 from tests.web.helpers import login
@@ -40,7 +40,7 @@ def test_admin_page_lists_the_provenance_of_every_kiosk_language(db, client):
     assert kinds["so"] == kinds["ps"] == kinds["ti"] == NONE
     assert "synthetisch (espeak-ng, stem fa)" in _row(page, "fa_AF")
     assert "bij met de tekst" in _row(page, "fa_AF")
-    assert f"{len(INSTRUCTIONS)} van {len(INSTRUCTIONS)} alinea" in _row(page, "nl")
+    assert f"{len(SPOKEN_INSTRUCTIONS)} van {len(INSTRUCTIONS)} alinea" in _row(page, "nl")
     for code in ("so", "ps", "ti"):
         assert "de toezichter leest de uitleg voor" in _row(page, code)
     assert 'lang="fa-AF" dir="rtl">دری</span> (Dari)' in _row(page, "fa_AF")

@@ -29,7 +29,14 @@ def world(app, db, now):
     )
     _kiosk, token = make_kiosk(db, centre=centre)
     db.commit()
-    return {"ts_id": ts.id, "code": code, "token": token, "proctor": proctor, "other": stranger}
+    return {
+        "ts_id": ts.id,
+        "code": code,
+        "token": token,
+        "proctor": proctor,
+        "other": stranger,
+        "centre": centre,
+    }
 
 
 def html_tag(page: str) -> str:
@@ -229,3 +236,22 @@ def test_another_centre_cannot_change_display_modes(app, db, client, world):
     login(client, world["other"].username)
     assert set_modes(client, world["ts_id"], high_contrast=True).status_code == 404
     assert not db.get(TestSession, world["ts_id"]).is_high_contrast
+
+
+def _instructions(app, db, now, world, purpose: str, language: str) -> str:
+    candidate = make_candidate(db, centre=world["centre"])
+    _ts, code = create_session(db, candidate, purpose, world["proctor"], now)
+    db.commit()
+    client = start_at_kiosk(app, world["token"], code, language=language)
+    return client.get("/kiosk/instructions").get_data(as_text=True)
+
+
+def test_instructions_name_only_the_tested_skills_and_state_the_time_limits(app, db, now, world):
+    page = _instructions(app, db, now, world, "a2-luisteren-lezen", "nl")
+    parts = re.search(r'data-testid="test-parts">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", parts) == ["luisteren: 45 minuten", "lezen: 60 minuten"]
+    assert "luistervraag" in page  # listening is tested
+    assert "spreekopdracht" not in page and "spreekt" not in page and "schrijft" not in page
+    full = _instructions(app, db, now, world, "a2-volledig", "so")
+    assert "hadal: 15 daqiiqo" in full and "qoris: 30 daqiiqo" in full
+    assert "Hawsha hadalka" in full  # the speaking paragraph, in Somali

@@ -7,6 +7,8 @@ from attest.kiosk.languages import (
     KIOSK_LANGUAGES,
     LANGUAGE_CODES,
     REFERENCE,
+    SPOKEN_INSTRUCTIONS,
+    instructions_for,
     is_right_to_left,
     kiosk_language,
 )
@@ -45,3 +47,9 @@ def test_dari_is_afghan_persian_with_its_own_catalogue_and_a_bcp47_tag():
 
 def test_the_instructions_are_paragraphs():
     assert INSTRUCTIONS and all(text.strip() == text and text for text in INSTRUCTIONS)
+
+
+def test_the_spoken_instructions_read_only_what_holds_for_every_purpose():
+    assert set(SPOKEN_INSTRUCTIONS) == set(instructions_for(set()))
+    assert not any("luistervraag" in p or "spreekopdracht" in p for p in SPOKEN_INSTRUCTIONS)
+    assert len(instructions_for({"listening", "speaking"})) == len(SPOKEN_INSTRUCTIONS) + 2
