@@ -183,6 +183,13 @@ def set_modes(client, ts_id: int, **modes):
     return client.post(f"/proctor/sessions/{ts_id}/display", data=data)
 
 
+def test_proctor_sees_dari_as_dari_with_its_language_tag(app, client, world):
+    start_at_kiosk(app, world["token"], world["code"], language="fa_AF")
+    login(client, world["proctor"].username)
+    page = client.get(f"/proctor/sessions/{world['ts_id']}").get_data(as_text=True)
+    assert '<span lang="fa-AF" dir="rtl">دری</span> (Dari)' in page
+
+
 def test_proctor_switches_display_modes_and_the_kiosk_follows(app, db, client, world):
     kiosk = start_at_kiosk(app, world["token"], world["code"], language="ar")
     assert "class=" not in html_tag(kiosk.get("/kiosk/instructions").get_data(as_text=True))
