@@ -230,7 +230,11 @@ def _register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
         language = i18n.current_language()
-        return {"current_locale": language, "text_direction": i18n.direction(language), **helpers}
+        return {
+            "current_locale": i18n.current_language_tag(),
+            "text_direction": i18n.direction(language),
+            **helpers,
+        }
 
     _lazy_current_user(app)
 

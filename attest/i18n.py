@@ -15,7 +15,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-RTL_LANGUAGES = {"ar", "fa", "prs", "he"}
+RTL_LANGUAGES = {"ar", "fa", "prs", "ps", "he"}
 LOCAL_TZ = ZoneInfo("Europe/Brussels")
 
 SKILL_LABELS = SKILL_NAMES_NL  # marked for both catalogues in attest/vocabulary.py
@@ -63,9 +63,19 @@ def current_language() -> str:
     return locale.language if locale is not None else "nl"
 
 
+def current_language_tag() -> str:
+    """Return the BCP 47 tag of the current request's locale ("fa-AF" for Dari), for `lang`."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is None:
+        return "nl"
+    return f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+
+
 def direction(language: str) -> str:
-    """Return 'rtl' for right-to-left languages, else 'ltr'."""
-    return "rtl" if language in RTL_LANGUAGES else "ltr"
+    """Return 'rtl' for right-to-left languages, else 'ltr' ("fa_AF" and "fa-AF" as "fa")."""
+    return "rtl" if language.replace("-", "_").split("_")[0] in RTL_LANGUAGES else "ltr"
 
 
 def request_translations():

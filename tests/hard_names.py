@@ -17,6 +17,7 @@ HARD_NAMES: list[tuple[str, str, str]] = [
     ("tigrinya", "ገብረመድህን", "ሃብተማርያም"),
     ("nfd-vietnamese", "Nguye\u0302\u0303n", "Thi\u0323 Minh Khai"),
     ("arabic-rtl", "الحسن", "أحمد"),
+    ("pashto", "یوسفزۍ", "ملالۍ"),  # ۍ: a Pashto letter that DejaVu Sans lacks
     ("apostrophes", "O’Brien-D'Souza", "Seán"),
     ("chinese", "王", "小明"),
     ("korean", "김", "민준"),
@@ -24,6 +25,10 @@ HARD_NAMES: list[tuple[str, str, str]] = [
     ("long-2x200", LONG_FAMILY, LONG_GIVEN),
 ]
 IDS = [name_id for name_id, _, _ in HARD_NAMES]
+# Printed right, but PDFium extracts a joined word drawn with Noto Sans Arabic in visual order, so
+# the PDF's text layer gives these names back reversed (tests/unit/certificates/
+# test_glyph_coverage.py keeps a strict xfail on it that passes the day it is fixed).
+TEXT_LAYER_REVERSED = {"pashto"}
 
 
 def stored(text: str) -> str:

@@ -108,6 +108,22 @@ def candidate_export(candidate_id: int):
     )
 
 
+@bp.route("/kiosk-languages")
+@roles_required(Role.ADMIN)
+def kiosk_languages():
+    """Per kiosk language: do the general instructions have audio, and of what provenance."""
+    from pathlib import Path
+
+    from attest.assessment.instruction_audio import audio_dir, instruction_provenance
+    from attest.kiosk.languages import INSTRUCTIONS
+
+    rows = instruction_provenance(
+        Path(current_app.root_path) / "translations",
+        audio_dir(Path(current_app.static_folder or "")),
+    )
+    return render_template("admin/kiosk_languages.html", rows=rows, total=len(INSTRUCTIONS))
+
+
 # The other admin pages are blueprints of their own, nested in this one: their URLs start with
 # /admin, their endpoints with "admin." (admin.items.index, admin.trust.partners, ...).
 for _child in (items_bp, answers_bp, reports_bp, trust_bp):

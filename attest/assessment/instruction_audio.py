@@ -5,6 +5,11 @@ kiosk catalogue, so the audio says exactly what the page shows. A manifest recor
 the text, voice and settings each file was made from: a test compares it with the catalogues,
 so a changed translation cannot ship with stale audio (`attest kiosk audio` brings it up to date).
 Synthetic speech is a stand-in: native speakers should record these texts.
+
+Each language's audio has a provenance (`instruction_provenance`): synthetic (a file listed in
+the manifest, made by espeak-ng with the language's voice), human (a recording put in place of
+the file, so no longer in the manifest) or none (no file: the page asks the proctor to read the
+instructions aloud).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from attest.assessment.audio import SAMPLE_RATE, VORBIS_QUALITY, WAV_FORMAT, AudioError, _run
-from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, KioskLanguage
+from attest.kiosk.languages import KIOSK_LANGUAGES, SPOKEN_INSTRUCTIONS, KioskLanguage
 
 SPEECH_RATE = 140  # words per minute: slow and clear, for people who struggle with reading
 PAUSE_SECONDS = 0.7  # between paragraphs
@@ -31,6 +36,40 @@ class InstructionAudio:
     language: str
     path: Path
     digest: str
+
+
+SYNTHETIC, HUMAN, NONE = "synthetic", "human", "none"
+
+
+@dataclass(frozen=True)
+class AudioProvenance:
+    """Where a language's spoken instructions come from."""
+
+    language: KioskLanguage
+    kind: str  # SYNTHETIC, HUMAN or NONE
+    voice: str | None  # the espeak-ng voice of synthetic audio
+    is_current: bool  # synthetic audio made from today's text and settings (human: True)
+    paragraphs: int  # how many instruction paragraphs the audio speaks (0 without audio)
+
+
+def instruction_provenance(translations_dir: Path, out_dir: Path) -> list[AudioProvenance]:
+    """Return the provenance of every kiosk language's spoken instructions, in kiosk order."""
+    out_dir = Path(out_dir)
+    made = read_manifest(out_dir)
+    expected = expected_audio(translations_dir)
+    rows = []
+    for lang in KIOSK_LANGUAGES:
+        exists = (out_dir / audio_filename(lang.code)).exists()
+        if not exists:
+            rows.append(AudioProvenance(lang, NONE, None, False, 0))
+        elif lang.code in made:
+            current = made[lang.code] == expected.get(lang.code)
+            rows.append(
+                AudioProvenance(lang, SYNTHETIC, lang.voice, current, len(SPOKEN_INSTRUCTIONS))
+            )
+        else:
+            rows.append(AudioProvenance(lang, HUMAN, None, True, len(SPOKEN_INSTRUCTIONS)))
+    return rows
 
 
 def audio_dir(static_dir: Path) -> Path:
@@ -54,8 +93,9 @@ def load_translations(translations_dir: Path, code: str) -> dict[str, str]:
 
 
 def instruction_paragraphs(translations: dict[str, str]) -> list[str]:
-    """Return the general instructions in the catalogue's language, one string per paragraph."""
-    return [translations.get(msgid) or msgid for msgid in INSTRUCTIONS]
+    """Return the spoken instructions in the catalogue's language, one string per paragraph: those
+    that hold for every purpose (a paragraph about one skill is only shown, not spoken)."""
+    return [translations.get(msgid) or msgid for msgid in SPOKEN_INSTRUCTIONS]
 
 
 def text_digest(language: KioskLanguage, paragraphs: list[str]) -> str:

@@ -24,17 +24,28 @@ class KioskLanguage:
     direction: str = "ltr"
     voice: str | None = None  # espeak-ng voice of the spoken instructions
 
+    @property
+    def tag(self) -> str:
+        """Return the BCP 47 language tag for HTML `lang` attributes ("fa-AF" for "fa_AF")."""
+        return self.code.replace("_", "-")
+
 
 # Dutch first (the reference), then English and the languages most often heard at Flemish test
-# centres. "fa" serves Dari and Persian: one script and one written standard with small lexical
-# differences; the text avoids words that differ between Kabul and Tehran.
+# centres. Dari ("fa_AF", Afghan Persian) and Persian ("fa", Iranian) have one script but their
+# own catalogues: Afghan usage (هالندی, کمپیوتر, قاموس) is not Iranian usage (هلندی, رایانه,
+# فرهنگ لغت). Dari's spoken instructions use espeak-ng's Persian voice (Iranian pronunciation,
+# understood in Afghanistan) until a Kabul speaker records them. espeak-ng has no Somali,
+# Pashto or Tigrinya voice: the proctor reads those instructions aloud.
 KIOSK_LANGUAGES: tuple[KioskLanguage, ...] = (
     KioskLanguage("nl", "Nederlands", N_("Nederlands"), voice="nl"),
     KioskLanguage("en", "English", N_("Engels"), voice="en-gb"),
     KioskLanguage("fr", "Français", N_("Frans"), voice="fr-be"),
     KioskLanguage("ar", "العربية", N_("Arabisch"), "rtl", voice="ar"),
     KioskLanguage("tr", "Türkçe", N_("Turks"), voice="tr"),
-    KioskLanguage("fa", "دری / فارسی", N_("Dari / Perzisch"), "rtl", voice="fa"),
+    KioskLanguage("fa_AF", "دری", N_("Dari"), "rtl", voice="fa"),
+    KioskLanguage("ps", "پښتو", N_("Pasjtoe"), "rtl", voice=None),
+    KioskLanguage("fa", "فارسی", N_("Perzisch"), "rtl", voice="fa"),
+    KioskLanguage("so", "Soomaali", N_("Somalisch"), voice=None),
     KioskLanguage("ti", "ትግርኛ", N_("Tigrinya"), voice=None),
     KioskLanguage("ro", "Română", N_("Roemeens"), voice="ro"),
     KioskLanguage("pl", "Polski", N_("Pools"), voice="pl"),
@@ -45,9 +56,12 @@ KIOSK_LANGUAGES: tuple[KioskLanguage, ...] = (
 LANGUAGE_CODES: tuple[str, ...] = tuple(lang.code for lang in KIOSK_LANGUAGES)
 REFERENCE = "nl"
 
-# The general instructions, one paragraph each: shown on the instructions page and read aloud.
+# The general instructions, one paragraph each: shown on the instructions page. A paragraph about
+# one skill is shown only when the session's purpose tests that skill; the page also lists the
+# purpose's parts with their time limits (PARTS_*). The spoken version reads the paragraphs that
+# hold for every purpose (SPOKEN_INSTRUCTIONS), so it never names a skill that is not tested.
 INSTRUCTIONS: tuple[str, ...] = (
-    N_("Deze test meet hoe goed je Nederlands begrijpt, leest, spreekt en schrijft."),
+    N_("Deze test meet hoe goed je Nederlands kent."),
     N_("Je krijgt één vraag per scherm. De vragen zijn in het Nederlands."),
     N_("Lees of beluister de vraag. Kies of schrijf dan je antwoord."),
     N_("Druk op ‘Volgende’ om verder te gaan. Je antwoord wordt meteen bewaard."),
@@ -58,6 +72,19 @@ INSTRUCTIONS: tuple[str, ...] = (
     N_("Je mag geen telefoon, woordenboek of notities gebruiken."),
     N_("Neem rustig je tijd. Veel succes!"),
 )
+INSTRUCTION_SKILL: dict[str, str] = {
+    INSTRUCTIONS[5]: "listening",
+    INSTRUCTIONS[6]: "speaking",
+}
+SPOKEN_INSTRUCTIONS: tuple[str, ...] = tuple(p for p in INSTRUCTIONS if p not in INSTRUCTION_SKILL)
+PARTS_HEADING = N_("De test heeft deze delen:")
+PART_TIMED = N_("%(skill)s: %(n)s minuten")
+PART_UNTIMED = N_("%(skill)s: zonder tijdslimiet")
+
+
+def instructions_for(skills: set[str] | frozenset[str]) -> list[str]:
+    """Return the instruction paragraphs for a purpose testing these skills."""
+    return [p for p in INSTRUCTIONS if INSTRUCTION_SKILL.get(p) in (None, *skills)]
 
 
 def kiosk_language(code: str | None) -> KioskLanguage | None:

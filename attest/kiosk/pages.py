@@ -38,7 +38,7 @@ from attest.kiosk.current import (
     now,
     session_or_home,
 )
-from attest.kiosk.languages import INSTRUCTIONS, KIOSK_LANGUAGES, kiosk_language
+from attest.kiosk.languages import KIOSK_LANGUAGES, instructions_for, kiosk_language
 from attest.kiosk.messages import ANSWER_MESSAGES, CODE_MESSAGES, STORAGE_MESSAGE
 from attest.models import SessionItem, TestSession
 from attest.request_session import db_session, on_rollback
@@ -130,12 +130,19 @@ def instructions():
     web_session["lang"] = lang.code
     audio = audio_filename(lang.code)
     has_audio = (audio_dir(Path(current_app.static_folder or "")) / audio).exists()
+    sections = get_purpose(ts.purpose_code).sections
     return render_template(
         "kiosk/instructions.html",
         language=lang,
-        paragraphs=INSTRUCTIONS,
+        paragraphs=instructions_for({section.skill for section in sections}),
+        parts=[(s.skill, _minutes(s.time_limit_minutes)) for s in sections],
         audio_file=f"audio/instructions/{audio}" if has_audio else None,
     )
+
+
+def _minutes(limit: float | None) -> str | None:
+    """Return a time limit in minutes for display (45, 7.5), None for an untimed part."""
+    return None if limit is None else f"{limit:g}"
 
 
 @bp.route("/resume")

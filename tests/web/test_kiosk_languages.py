@@ -7,9 +7,11 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.pofile import read_po
 
 from attest.assessment.delivery import create_session
-from attest.kiosk.languages import KIOSK_LANGUAGES
+from attest.config import PROJECT_ROOT
+from attest.kiosk.languages import KIOSK_LANGUAGES, kiosk_language
 from attest.models import AuditEvent, Role, SessionStatus, TestSession
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
@@ -27,7 +29,14 @@ def world(app, db, now):
     )
     _kiosk, token = make_kiosk(db, centre=centre)
     db.commit()
-    return {"ts_id": ts.id, "code": code, "token": token, "proctor": proctor, "other": stranger}
+    return {
+        "ts_id": ts.id,
+        "code": code,
+        "token": token,
+        "proctor": proctor,
+        "other": stranger,
+        "centre": centre,
+    }
 
 
 def html_tag(page: str) -> str:
@@ -41,8 +50,27 @@ def test_language_page_offers_every_language_in_its_own_script(app, world):
     for lang in KIOSK_LANGUAGES:
         button = re.search(rf'<button[^>]*value="{lang.code}"[^>]*>(.*?)</button>', page, re.S)
         assert button, lang.code
-        assert f'lang="{lang.code}" dir="{lang.direction}">{lang.native_name}<' in button.group(1)
+        assert f'lang="{lang.tag}" dir="{lang.direction}">{lang.native_name}<' in button.group(1)
     assert "العربية" in page and "ትግርኛ" in page and "Українська" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "tag", "direction", "native", "dutch"),
+    [
+        ("so", "so", "ltr", "Soomaali", "Somalisch"),
+        ("ps", "ps", "rtl", "پښتو", "Pasjtoe"),
+        ("fa_AF", "fa-AF", "rtl", "دری", "Dari"),
+        ("fa", "fa", "rtl", "فارسی", "Perzisch"),
+    ],
+)
+def test_the_picker_offers_somali_pashto_dari_and_persian(
+    app, world, code, tag, direction, native, dutch
+):
+    client = start_at_kiosk(app, world["token"], world["code"], language="nl")
+    page = client.get("/kiosk/language").get_data(as_text=True)
+    button = re.search(rf'<button[^>]*value="{code}"[^>]*>(.*?)</button>', page, re.S).group(1)
+    assert f'<span class="native" lang="{tag}" dir="{direction}">{native}</span>' in button
+    assert f'<span class="translated-name">{dutch}</span>' in button  # for the proctor
 
 
 @pytest.mark.parametrize(
@@ -50,6 +78,9 @@ def test_language_page_offers_every_language_in_its_own_script(app, world):
     [
         ("ar", "rtl", "شرح الاختبار"),
         ("fa", "rtl", "توضیحات امتحان"),
+        ("fa_AF", "rtl", "سؤال‌ها به زبان هالندی است."),
+        ("ps", "rtl", "د ازموینې لارښوونه"),
+        ("so", "ltr", "Sharaxaadda imtixaanka"),
         ("ti", "ltr", "መብርሂ ብዛዕባ ፈተና"),
         ("uk", "ltr", "Пояснення до тесту"),
         ("fr", "ltr", "Explications sur le test"),
@@ -59,12 +90,25 @@ def test_chosen_language_drives_kiosk_text_and_direction(app, db, world, code, d
     client = start_at_kiosk(app, world["token"], world["code"], language=code)
     assert db.get(TestSession, world["ts_id"]).language == code
     page = client.get("/kiosk/instructions").get_data(as_text=True)
-    assert f'lang="{code}"' in html_tag(page) and f'dir="{direction}"' in html_tag(page)
+    tag = code.replace("_", "-")
+    assert f'lang="{tag}"' in html_tag(page) and f'dir="{direction}"' in html_tag(page)
     assert sample in page
     item = client.get(client.get("/kiosk/resume").headers["Location"]).get_data(as_text=True)
     assert f'dir="{direction}"' in html_tag(item)
     # the item itself stays Dutch and left-to-right
     assert re.search(r'class="stem" lang="nl" dir="ltr"', item)
+
+
+@pytest.mark.parametrize("code", [lang.code for lang in KIOSK_LANGUAGES if lang.code != "nl"])
+def test_kiosk_pages_show_no_untranslated_dutch(app, world, code):
+    with (PROJECT_ROOT / "attest" / "translations" / "kiosk.pot").open("rb") as fh:
+        dutch = [m.id for m in read_po(fh) if m.id and len(m.id) > 12 and "%" not in m.id]
+    client = start_at_kiosk(app, world["token"], world["code"], language=code)
+    for url in ("/kiosk/instructions", "/kiosk/language"):
+        page = client.get(url).get_data(as_text=True)
+        page = page.replace("&#39;", "'").replace("&#34;", '"').replace("&quot;", '"')
+        shown = [msgid for msgid in dutch if msgid in page]
+        assert shown == [], (code, url)
 
 
 def test_choosing_a_language_leads_to_the_instructions(app, world):
@@ -95,11 +139,20 @@ def test_spoken_instructions_are_offered_and_served(app, world, code):
         assert audio.status_code == 200 and audio.data[:4] == b"OggS"
 
 
-def test_language_without_a_voice_says_so(app, world):
-    client = start_at_kiosk(app, world["token"], world["code"], language="ti")
+@pytest.mark.parametrize(
+    ("code", "proctor_reads_aloud"),
+    [
+        ("ti", "ተቖጻጻሪ"),
+        ("so", "kormeeraha ayaa kuu akhrinaya sharaxaadda"),
+        ("ps", "څارونکی به لارښوونه تاسو ته ولولي"),
+    ],
+)
+def test_language_without_a_voice_says_so(app, world, code, proctor_reads_aloud):
+    assert kiosk_language(code).voice is None
+    client = start_at_kiosk(app, world["token"], world["code"], language=code)
     page = client.get("/kiosk/instructions").get_data(as_text=True)
     assert "<audio" not in page
-    assert 'data-testid="no-audio"' in page and "ተቖጻጻሪ" in page
+    assert 'data-testid="no-audio"' in page and proctor_reads_aloud in page
 
 
 def test_staff_pages_stay_dutch_or_english(app, client):
@@ -128,6 +181,13 @@ def set_modes(client, ts_id: int, **modes):
     data = {"csrf_token": csrf(client, "/proctor/")}
     data.update({name: "y" for name, on in modes.items() if on})
     return client.post(f"/proctor/sessions/{ts_id}/display", data=data)
+
+
+def test_proctor_sees_dari_as_dari_with_its_language_tag(app, client, world):
+    start_at_kiosk(app, world["token"], world["code"], language="fa_AF")
+    login(client, world["proctor"].username)
+    page = client.get(f"/proctor/sessions/{world['ts_id']}").get_data(as_text=True)
+    assert '<span lang="fa-AF" dir="rtl">دری</span> (Dari)' in page
 
 
 def test_proctor_switches_display_modes_and_the_kiosk_follows(app, db, client, world):
@@ -183,3 +243,22 @@ def test_another_centre_cannot_change_display_modes(app, db, client, world):
     login(client, world["other"].username)
     assert set_modes(client, world["ts_id"], high_contrast=True).status_code == 404
     assert not db.get(TestSession, world["ts_id"]).is_high_contrast
+
+
+def _instructions(app, db, now, world, purpose: str, language: str) -> str:
+    candidate = make_candidate(db, centre=world["centre"])
+    _ts, code = create_session(db, candidate, purpose, world["proctor"], now)
+    db.commit()
+    client = start_at_kiosk(app, world["token"], code, language=language)
+    return client.get("/kiosk/instructions").get_data(as_text=True)
+
+
+def test_instructions_name_only_the_tested_skills_and_state_the_time_limits(app, db, now, world):
+    page = _instructions(app, db, now, world, "a2-luisteren-lezen", "nl")
+    parts = re.search(r'data-testid="test-parts">(.*?)</ul>', page, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", parts) == ["luisteren: 45 minuten", "lezen: 60 minuten"]
+    assert "luistervraag" in page  # listening is tested
+    assert "spreekopdracht" not in page and "spreekt" not in page and "schrijft" not in page
+    full = _instructions(app, db, now, world, "a2-volledig", "so")
+    assert "hadal: 15 daqiiqo" in full and "qoris: 30 daqiiqo" in full
+    assert "Hawsha hadalka" in full  # the speaking paragraph, in Somali

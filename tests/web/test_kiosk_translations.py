@@ -22,8 +22,10 @@ from attest.kiosk.languages import KIOSK_LANGUAGES, LANGUAGE_CODES, REFERENCE
 TRANSLATIONS = PROJECT_ROOT / "attest" / "translations"
 AUDIO = instruction_audio.audio_dir(PROJECT_ROOT / "attest" / "static")
 PLACEHOLDER = re.compile(r"%\(\w+\)s|\{\w+\}")
-REQUIRED = {"nl", "en", "fr", "ar", "tr", "fa", "ti", "ro", "pl", "bg", "uk", "ru"}
-NON_LATIN = {"ar", "fa", "ti", "bg", "uk", "ru"}
+REQUIRED = {
+    *("nl", "en", "fr", "ar", "tr", "fa_AF", "ps", "fa", "so", "ti", "ro", "pl", "bg", "uk", "ru"),
+}
+NON_LATIN = {"ar", "fa_AF", "ps", "fa", "ti", "bg", "uk", "ru"}
 TRANSLATED = [code for code in LANGUAGE_CODES if code != REFERENCE]
 
 
@@ -91,7 +93,7 @@ def test_kiosk_catalogues_hold_no_strings_the_kiosk_no_longer_uses(code):
 def test_writing_direction_follows_the_locale(lang):
     assert lang.direction == Locale.parse(lang.code).text_direction
     assert direction(lang.code) == lang.direction
-    assert (lang.direction == "rtl") == (lang.code in {"ar", "fa"})
+    assert (lang.direction == "rtl") == (lang.code in {"ar", "fa_AF", "ps", "fa"})
 
 
 def test_spoken_instructions_match_the_current_translations():

