@@ -41,7 +41,7 @@ def load_bank(directory: str | None):
 
     root = Path(directory or current_app.config["BANK_DIR"])
     try:
-        return load(root)
+        return load(root, require_review=True)
     except BankError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None
