@@ -15,7 +15,7 @@ from attest.assessment.cut_scores import load_store
 from attest.charts import information_function
 from attest.models import Item, ItemVersion, SessionItem, SkillResult
 
-FILTERS = ("skill", "level", "domain", "format", "status")
+FILTERS = ("skill", "level", "domain", "format", "status", "review_state")
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,13 @@ def list_items(session: so.Session, filters: Mapping[str, str]) -> list[ItemRow]
 def filter_choices(session: so.Session) -> dict[str, list[str]]:
     """Return the values present in the bank for each filter."""
     return {
-        name: list(
-            session.scalars(sa.select(getattr(Item, name)).distinct().order_by(getattr(Item, name)))
-        )
+        name: [
+            v
+            for v in session.scalars(
+                sa.select(getattr(Item, name)).distinct().order_by(getattr(Item, name))
+            )
+            if v is not None
+        ]
         for name in FILTERS
     }
 

@@ -73,7 +73,8 @@ def sync_bank(session: so.Session, bank: Bank, now: datetime) -> SyncReport:
             report.added.append(spec.id)
             continue
         report.steps_added += _sync_review(session, item, spec, report)
-        spec = _with_db_status(item, spec)
+        if spec.id in report.ahead_of_files:  # the item keeps the status its history gives
+            spec = replace(spec, status=STATUS_OF_STATE[item.review_state])
         latest = item.versions[-1]
         meta_changed = (
             item.skill,
@@ -140,7 +141,7 @@ def _sync_review(session: so.Session, item: Item, spec: ItemSpec, report: SyncRe
     for seq, step in enumerate(spec.review[have:], start=have + 1):
         session.add(
             ItemReviewStep(
-                item=item, seq=seq, step=step.step, actor=step.by, at=step.at,
+                item_id=spec.id, seq=seq, step=step.step, actor=step.by, at=step.at,
                 note=step.note, changes=step.changes,
             )
         )
@@ -150,13 +151,6 @@ def _sync_review(session: so.Session, item: Item, spec: ItemSpec, report: SyncRe
     steps = db_history(item) if have > len(spec.review) else list(spec.review)
     item.review_state = state_of(steps)
     return added
-
-
-def _with_db_status(item: Item, spec: ItemSpec) -> ItemSpec:
-    """The spec with the status the database's (longer) history gives, if it is longer."""
-    if len(item.review_steps) > len(spec.review) and item.review_state is not None:
-        return replace(spec, status=STATUS_OF_STATE[item.review_state])
-    return spec
 
 
 def _apply_item(item: Item, spec, now: datetime) -> None:
