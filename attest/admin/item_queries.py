@@ -13,7 +13,7 @@ from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.cut_scores import load_store
 from attest.charts import information_function
-from attest.models import Item, ItemVersion, SessionItem, SkillResult
+from attest.models import BankAdoption, Item, ItemVersion, SessionItem, SkillResult
 
 FILTERS = ("skill", "level", "domain", "format", "status", "review_state")
 
@@ -97,3 +97,10 @@ def results_by_cut_version(session: so.Session, skill: str) -> list[tuple[str | 
         .order_by(SkillResult.cut_scores_version)
     )
     return [(version, count) for version, count in rows.all()]
+
+
+def adoptions(session: so.Session, limit: int = 20) -> list[BankAdoption]:
+    """Return the latest bank versions adopted from a calibration, newest first."""
+    return list(
+        session.scalars(sa.select(BankAdoption).order_by(BankAdoption.id.desc()).limit(limit))
+    )

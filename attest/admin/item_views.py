@@ -16,17 +16,24 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from attest.admin import item_queries
 from attest.admin.forms import ReviewStepForm
 from attest.admin.item_key import key_lines
-from attest.admin.review_labels import REFUSALS, STATE_LABELS, STEP_LABELS
-from attest.assessment import purpose_quality_service, review_service
+from attest.admin.review_labels import (
+    ADOPTION_REFUSALS,
+    REFUSALS,
+    STATE_LABELS,
+    STEP_LABELS,
+)
+from attest.assessment import calibration_adoption, purpose_quality_service, review_service
 from attest.assessment.bank_sync import db_history
 from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.formats import get_format
 from attest.auth import roles_required
+from attest.forms import EmptyForm
 from attest.charts import characteristic_curve
 from attest.models import Item, Role
 from attest.request_session import db_session
@@ -134,6 +141,46 @@ def report():
     return render_template(
         "admin/items/report.html", skill=skill, skills=RECEPTIVE, decisions=decisions, **data
     )
+
+
+@bp.route("/calibration")
+@roles_required(Role.ADMIN)
+def calibration():
+    """The calibration proposal per item: difficulty, drift, fit, point-biserial, DIF, flags."""
+    return render_template(
+        "admin/items/calibration.html",
+        proposal=calibration_adoption.proposal(db_session(), datetime.now(UTC)),
+        refusals=ADOPTION_REFUSALS,
+        form=EmptyForm(),
+        adoptions=item_queries.adoptions(db_session()),
+    )
+
+
+@bp.route("/calibration", methods=["POST"])
+@roles_required(Role.ADMIN)
+def adopt_calibration():
+    """Adopt the selected items' proposed difficulties as a new bank version."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    keys = [k[:80] for k in request.form.getlist("item")][:2000]
+    try:
+        adoption = calibration_adoption.adopt(
+            db_session(),
+            datetime.now(UTC),
+            current_user,
+            keys,
+            Path(current_app.config["BANK_DIR"]),
+            note=request.form.get("note", "")[:2000],
+        )
+    except calibration_adoption.AdoptionRefused as exc:
+        db_session().rollback()
+        flash(f"{ADOPTION_REFUSALS[exc.code]} {exc.item}".strip(), "error")
+        return redirect(url_for(".calibration"), code=303)
+    flash(
+        _("Bankversie %(v)s: %(n)s items overgenomen.", v=adoption.id, n=len(adoption.items)),
+        "success",
+    )
+    return redirect(url_for(".calibration"), code=303)
 
 
 @bp.route("/media/<path:relpath>")

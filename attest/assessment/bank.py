@@ -429,16 +429,6 @@ def _make_spec(
     testlet: str | None = None,
 ) -> ItemSpec:
     content = {k: v for k, v in item.items() if k not in META_FIELDS}
-    hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
-    if testlet is not None:
-        hashed["testlet"] = testlet  # the grouping changes what a candidate sees
-    hashed["media"] = {
-        k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
-        for k, p in sorted(media.items())
-    }
-    canonical = json.dumps(
-        hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
     return ItemSpec(
         id=item["id"],
         skill=item["skill"],
@@ -451,11 +441,58 @@ def _make_spec(
         content=content,
         media=media,
         source=rel,
-        content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        content_hash=item_hash(root, item, media, testlet),
         testlet=testlet,
         enemies=tuple(item.get("enemies") or ()),
         lint_allow=dict(item.get("lint_allow") or {}),
     )
+
+
+def item_hash(
+    root: Path, item: dict[str, Any], media: dict[str, str], testlet: str | None
+) -> str:
+    """Return an item's content hash: SHA-256 of the canonical JSON of its hashed fields, its
+    testlet and the SHA-256 of each media file (question_banks/README.md, "Content hash").
+
+    ``item`` may be the file's mapping or, to hash a changed difficulty before the file is
+    written (a calibration adoption), the item's meta fields with its stored content."""
+    hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
+    if testlet is not None:
+        hashed["testlet"] = testlet  # the grouping changes what a candidate sees
+    hashed["media"] = {
+        k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
+        for k, p in sorted(media.items())
+    }
+    canonical = json.dumps(
+        hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stored_item_hash(
+    root: Path,
+    *,
+    item_id: str,
+    skill: str,
+    domain: str,
+    level: str,
+    format: str,
+    difficulty: float,
+    content: dict[str, Any],
+    media: dict[str, str],
+    testlet: str | None,
+) -> str:
+    """Return the hash the bank file of a stored item version will give it (``item_hash``)."""
+    fields = {
+        "id": item_id,
+        "skill": skill,
+        "level": level,
+        "domain": domain,
+        "format": format,
+        "difficulty": difficulty,
+        **content,
+    }
+    return item_hash(root, fields, media, testlet)
 
 
 def _check_media_files(

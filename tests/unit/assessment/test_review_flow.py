@@ -189,3 +189,17 @@ def test_the_shipped_bank_carries_its_history_honestly():
     assert all("issue 16" in i.review[0].note for i in migrated)
     # a migration step is no review: nothing records a review that did not take place
     assert not any(s.step in ("reviewed", "checked") for i in migrated for s in i.review)
+
+
+def test_a_stored_item_hashes_as_its_file_does():
+    """A calibration adoption hashes the new difficulty before the file is written: the hash
+    must be the one the loader will give the written file, for every shipped item."""
+    from attest.assessment.bank import stored_item_hash
+
+    root = Path("question_banks/nl")
+    for spec in load_bank(root).items:
+        assert spec.content_hash == stored_item_hash(
+            root, item_id=spec.id, skill=spec.skill, domain=spec.domain, level=spec.level,
+            format=spec.format, difficulty=spec.difficulty, content=spec.content,
+            media=spec.media, testlet=spec.testlet,
+        ), spec.id
