@@ -23,10 +23,13 @@ implies: reviewed and checked items are still drafts to delivery.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+
+import yaml
 
 STEPS = (
     "written",
@@ -101,6 +104,37 @@ class ReviewStep:
 
 class ReviewRefused(Exception):
     """A step that the workflow does not allow; the message says why."""
+
+
+def sidecar_text(file_name: str, histories: Sequence[tuple[str, Sequence[ReviewStep]]]) -> str:
+    """Return the text of a ``<file>.review.yaml``: the histories of the file's items, in its
+    order, one step per block (the same text for the same histories, so diffs stay small)."""
+    lines = [
+        f"# Review workflow history of the items in {file_name} "
+        "(question_banks/README.md, 'Review workflow')."
+    ]
+    for item_id, steps in histories:
+        lines.append(f"{item_id}:")
+        for step in steps:
+            fields = step.to_dict()
+            lines.append(f"  - step: {fields['step']}")
+            lines.append(f"    by: {_scalar(fields['by'])}")
+            lines.append(f'    at: "{fields["at"]}"')
+            for key in ("changes", "note"):
+                if key in fields:
+                    lines.append(f"    {key}: {_scalar(fields[key])}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(text: str) -> str:
+    """Return text as a YAML scalar: plain when YAML reads it back unchanged, else quoted."""
+    if "\n" not in text:
+        try:
+            if yaml.safe_load(f"k: {text}") == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
 
 
 def format_at(moment: datetime) -> str:

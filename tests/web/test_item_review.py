@@ -174,3 +174,51 @@ def test_sync_keeps_browser_steps_and_refuses_histories_that_differ(app, db, tmp
         raise AssertionError("a different history was synced")
     except ReviewConflict as exc:
         assert IDS[0] in str(exc) and "review-export" in str(exc)
+
+
+def test_export_writes_the_steps_back_and_the_files_load_as_the_database(app, db, tmp_path, now):
+    from attest.cli.bank import bank_review_export
+
+    world(db, tmp_path, now)
+    bert, boss = app.test_client(), app.test_client()
+    login(bert, "bert")
+    login(boss, "beheer")
+    post_step(bert, IDS[0], "reviewed", changes="Stam korter.", note="Oké: kort & duidelijk.")
+    post_step(boss, IDS[0], "checked")
+    post_step(boss, IDS[0], "pilot")
+    root = tmp_path / "bank"
+    before = (root / "reading/a1/nieuw.yaml").read_text()
+
+    result = app.test_cli_runner().invoke(bank_review_export, ["--dir", str(root)])
+
+    assert result.exit_code == 0, result.output
+    after = (root / "reading/a1/nieuw.yaml").read_text()
+    assert after == before.replace("status: draft", "status: pilot", 1)  # nothing else moved
+    bank = load_bank(root, require_review=True)
+    spec = bank.get(IDS[0])
+    assert spec.status == "pilot" and [s.step for s in spec.review] == [
+        "written", "reviewed", "checked", "pilot"
+    ]
+    assert spec.review[1].note == "Oké: kort & duidelijk." and spec.review[1].changes == "Stam korter."
+    report = sync_bank(db, bank, now)
+    assert report.ahead_of_files == [] and report.steps_added == 0 and report.unchanged == 2
+
+
+def test_export_edits_only_the_values_it_must():
+    from attest.assessment.review_export import _edit_values
+
+    text = (
+        "- id: nl-lz-a1-0001   # een bord\n  status: pilot\n  difficulty: -2.6\n  stem: x\n"
+        "- testlet: nl-lz-b1-t001\n  status: pilot\n  items:\n"
+        "    - id: nl-lz-b1-0001\n      difficulty: 0.8\n"
+    )
+    values = {
+        "nl-lz-a1-0001": {"difficulty": -2.314, "status": "live"},
+        "nl-lz-b1-t001": {"status": "live"},
+        "nl-lz-b1-0001": {"difficulty": 1.0},
+    }
+    assert _edit_values(text, values) == (
+        "- id: nl-lz-a1-0001   # een bord\n  status: live\n  difficulty: -2.31\n  stem: x\n"
+        "- testlet: nl-lz-b1-t001\n  status: live\n  items:\n"
+        "    - id: nl-lz-b1-0001\n      difficulty: 1.00\n"
+    )
