@@ -169,6 +169,7 @@ def load_bank(
         in_file: set[str] = set()
         for spec, line, problems in _load_file(root, path, rel, require_media, testlets_seen):
             issues += [BankIssue(display, *p) for p in problems]
+            in_file.update(str(p[1]) for p in problems if p[1])  # an item with errors is there
             if spec is None:
                 continue
             in_file.add(spec.id)
