@@ -119,7 +119,7 @@ def bank_exposure(top: int) -> None:
 def bank_export(out_zip: str, directory: str | None) -> None:
     from attest.assessment.qti import QtiError, export_bank
 
-    bank = load_bank(directory)
+    bank = load_bank(directory, require_review=False)  # QTI carries no workflow
     try:
         count = export_bank(bank, Path(out_zip))
     except QtiError as exc:
