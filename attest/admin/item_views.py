@@ -33,8 +33,8 @@ from attest.assessment.bank_sync import db_history
 from attest.assessment.cut_scores import cut_scores_for
 from attest.assessment.formats import get_format
 from attest.auth import roles_required
-from attest.forms import EmptyForm
 from attest.charts import characteristic_curve
+from attest.forms import EmptyForm
 from attest.models import Item, Role
 from attest.request_session import db_session
 from attest.vocabulary import RECEPTIVE

@@ -42,8 +42,12 @@ ADOPTION_REFUSALS = {
     "unknown": _l("Dit item staat niet (meer) in het voorstel; er is niets overgenomen:"),
     "old_version": _l("Niet de huidige versie van het item; er is niets overgenomen:"),
     "status": _l("Alleen pilot- en live-items kunnen worden overgenomen; er is niets overgenomen:"),
-    "anchor": _l("Een ankeritem houdt de schaal vast en behoudt zijn waarde; er is niets overgenomen:"),
-    "too_little_data": _l("Te weinig antwoorden voor een betrouwbare waarde; er is niets overgenomen:"),
+    "anchor": _l(
+        "Een ankeritem houdt de schaal vast en behoudt zijn waarde; er is niets overgenomen:"
+    ),
+    "too_little_data": _l(
+        "Te weinig antwoorden voor een betrouwbare waarde; er is niets overgenomen:"
+    ),
     "outside_band": _l(
         "De voorgestelde moeilijkheid valt buiten de band van het niveau; herzie eerst het "
         "niveau van het item. Er is niets overgenomen:"

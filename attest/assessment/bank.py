@@ -189,8 +189,13 @@ def load_bank(
                 first_seen[spec.id] = f"{display}:{line}"
                 items.append(spec)
         issues += [
-            BankIssue(sidecar_path(path).as_posix(), hline, item_id, None,
-                      f"review history of an item that is not in {display}")
+            BankIssue(
+                sidecar_path(path).as_posix(),
+                hline,
+                item_id,
+                None,
+                f"review history of an item that is not in {display}",
+            )
             for item_id, (hline, _raw) in histories.items()
             if item_id not in in_file and not item_id.startswith("#")
         ]
@@ -449,9 +454,7 @@ def _make_spec(
     )
 
 
-def item_hash(
-    root: Path, item: dict[str, Any], media: dict[str, str], testlet: str | None
-) -> str:
+def item_hash(root: Path, item: dict[str, Any], media: dict[str, str], testlet: str | None) -> str:
     """Return an item's content hash: SHA-256 of the canonical JSON of its hashed fields, its
     testlet and the SHA-256 of each media file (question_banks/README.md, "Content hash").
 

@@ -141,8 +141,13 @@ def _sync_review(session: so.Session, item: Item, spec: ItemSpec, report: SyncRe
     for seq, step in enumerate(spec.review[have:], start=have + 1):
         session.add(
             ItemReviewStep(
-                item_id=spec.id, seq=seq, step=step.step, actor=step.by, at=step.at,
-                note=step.note, changes=step.changes,
+                item_id=spec.id,
+                seq=seq,
+                step=step.step,
+                actor=step.by,
+                at=step.at,
+                note=step.note,
+                changes=step.changes,
             )
         )
         added += 1

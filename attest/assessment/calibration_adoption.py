@@ -23,9 +23,9 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank import stored_item_hash
 from attest.assessment.bank_rules import in_band
+from attest.assessment.bank_sync import db_history
 from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.review_flow import as_utc, step_problem
-from attest.assessment.bank_sync import db_history
 from attest.audit import record_event
 from attest.engine import lock_row
 from attest.models import BankAdoption, BankState, Item, ItemReviewStep, ItemVersion, User
@@ -158,8 +158,13 @@ def adopt(
         records.append(_adopt_item(session, now, user, row, bank_root, adoption.id))
     adoption.items = records
     record_event(
-        session, user, "bank.adopt_calibration", "bank_adoption", adoption.id,
-        items=len(records), to_live=sum(1 for r in records if r["status_to"] == "live"),
+        session,
+        user,
+        "bank.adopt_calibration",
+        "bank_adoption",
+        adoption.id,
+        items=len(records),
+        to_live=sum(1 for r in records if r["status_to"] == "live"),
     )
     session.flush()
     return adoption

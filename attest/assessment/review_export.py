@@ -71,7 +71,11 @@ def export_review(session: so.Session, bank: Bank) -> ExportReport:
             if item is None:
                 continue
             difficulty = item.versions[-1].difficulty if item.versions else spec.difficulty
-            if len(ours) > len(theirs) or difficulty != spec.difficulty or item.status != spec.status:
+            if (
+                len(ours) > len(theirs)
+                or difficulty != spec.difficulty
+                or item.status != spec.status
+            ):
                 changed.append(spec.id)
             if difficulty != spec.difficulty:
                 values.setdefault(spec.id, {})["difficulty"] = difficulty

@@ -209,7 +209,10 @@ def parse_history(raw: Any) -> tuple[list[ReviewStep], list[tuple[str, str]]]:
             continue
         steps.append(
             ReviewStep(
-                entry["step"], texts["by"].strip(), at, texts["note"].strip(),
+                entry["step"],
+                texts["by"].strip(),
+                at,
+                texts["note"].strip(),
                 texts["changes"].strip(),
             )
         )

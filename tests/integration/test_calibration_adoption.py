@@ -24,8 +24,13 @@ def _pilot_history(db, now) -> None:
     for seq, (step, by) in enumerate(steps, 1):
         db.add(
             ItemReviewStep(
-                item_id="R-PILOT-2", seq=seq, step=step, actor=by,
-                at=now - timedelta(days=10 - seq), note="", changes="",
+                item_id="R-PILOT-2",
+                seq=seq,
+                step=step,
+                actor=by,
+                at=now - timedelta(days=10 - seq),
+                note="",
+                changes="",
             )
         )
     db.get(Item, "R-PILOT-2").review_state = "pilot"
@@ -80,19 +85,25 @@ def test_adopting_makes_a_new_bank_version_and_the_pilot_live(app, db, bank_data
     assert adoption.actor == "beheer" and adoption.note == "Ronde 1."
     assert adoption.items == [
         {
-            "item": "R-PILOT-2", "version_from": 1, "version_to": 2, "difficulty_from": 0.0,
-            "difficulty_to": proposed, "status_from": "pilot", "status_to": "live",
+            "item": "R-PILOT-2",
+            "version_from": 1,
+            "version_to": 2,
+            "difficulty_from": 0.0,
+            "difficulty_to": proposed,
+            "status_from": "pilot",
+            "status_to": "live",
         }
     ]
     last = db.scalars(
-        sa.select(ItemReviewStep).where(ItemReviewStep.item_id == "R-PILOT-2").order_by(
-            ItemReviewStep.seq.desc()
-        )
+        sa.select(ItemReviewStep)
+        .where(ItemReviewStep.item_id == "R-PILOT-2")
+        .order_by(ItemReviewStep.seq.desc())
     ).first()
     assert (last.step, last.actor) == ("live", "beheer") and "bank version 1" in last.note
-    assert db.scalar(
-        sa.select(sa.func.count()).where(AuditEvent.action == "bank.adopt_calibration")
-    ) == 1
+    assert (
+        db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "bank.adopt_calibration"))
+        == 1
+    )
     # only live items are scored: it is now drawn as a live item, no longer as a pilot
     assert "R-PILOT-2" in {v.item_id for v in current_versions(db, "reading", ["A2"], "live")}
     assert "R-PILOT-2" not in {v.item_id for v in current_versions(db, "reading", ["A2"], "pilot")}
@@ -120,5 +131,6 @@ def test_authors_cannot_adopt(app, db, bank_data):
     login(client, author.username)
     assert client.get("/admin/items/calibration").status_code == 403
     assert client.post("/admin/items/calibration", data={"item": "R-PILOT-2/v1"}).status_code in (
-        400, 403,
+        400,
+        403,
     )

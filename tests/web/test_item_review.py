@@ -15,7 +15,7 @@ from attest.assessment.bank_sync import ReviewConflict, sync_bank
 from attest.models import AuditEvent, Item, ItemReviewStep, Role
 from tests.conftest import csrf_from
 from tests.factories import make_user
-from tests.unit.assessment.test_bank_loader import READING, dump, item
+from tests.unit.assessment.test_bank_loader import dump, item
 from tests.web.helpers import login, slow_down, together, twin
 
 IDS = ("nl-lz-a1-0501", "nl-lz-a1-0502")
@@ -64,7 +64,9 @@ def test_an_item_goes_from_draft_through_review_and_check_to_the_pilot(app, db, 
     answer = post_step(reviewer, IDS[0], "reviewed", changes="Optie b ingekort.", note="Goed.")
     assert answer.status_code == 303
     db.expire_all()
-    assert db.get(Item, IDS[0]).review_state == "reviewed" and db.get(Item, IDS[0]).status == "draft"
+    assert (
+        db.get(Item, IDS[0]).review_state == "reviewed" and db.get(Item, IDS[0]).status == "draft"
+    )
     step = db.scalars(sa.select(ItemReviewStep).where(ItemReviewStep.seq == 2)).one()
     assert (step.actor, step.changes, step.note) == ("bert", "Optie b ingekort.", "Goed.")
     assert step.at is not None
@@ -73,7 +75,10 @@ def test_an_item_goes_from_draft_through_review_and_check_to_the_pilot(app, db, 
     assert post_step(checker, IDS[0], "checked").status_code == 303
     assert post_step(boss, IDS[0], "pilot").status_code == 303
     assert history(db, IDS[0]) == [
-        ("written", "ann"), ("reviewed", "bert"), ("checked", "beheer"), ("pilot", "beheer")
+        ("written", "ann"),
+        ("reviewed", "bert"),
+        ("checked", "beheer"),
+        ("pilot", "beheer"),
     ]
     assert db.get(Item, IDS[0]).status == "pilot"  # delivered unscored from now on
     page = boss.get(f"/admin/items/{IDS[0]}").get_data(as_text=True)
@@ -140,7 +145,9 @@ def test_a_double_click_makes_one_step(app, db, tmp_path, now, monkeypatch):
     clients = [first] + [twin(app, first) for _ in range(3)]
     slow_down(monkeypatch, review_service, "db_history")  # all between read and write
 
-    answers = together([lambda c=c: c.post(f"/admin/items/{IDS[1]}/step", data=form) for c in clients])
+    answers = together(
+        [lambda c=c: c.post(f"/admin/items/{IDS[1]}/step", data=form) for c in clients]
+    )
 
     assert [a.status_code for a in answers] == [303] * 4  # nobody sees a server error
     assert history(db, IDS[1]) == [("written", "ann"), ("reviewed", "bert")]
@@ -148,7 +155,11 @@ def test_a_double_click_makes_one_step(app, db, tmp_path, now, monkeypatch):
 
 def test_the_database_refuses_a_second_step_with_one_number(db, tmp_path, now):
     world(db, tmp_path, now)
-    db.add(ItemReviewStep(item_id=IDS[0], seq=1, step="reviewed", actor="bert", at=now, note="", changes=""))
+    db.add(
+        ItemReviewStep(
+            item_id=IDS[0], seq=1, step="reviewed", actor="bert", at=now, note="", changes=""
+        )
+    )
     try:
         db.flush()
         raise AssertionError("a second step 1 was stored")
@@ -197,9 +208,14 @@ def test_export_writes_the_steps_back_and_the_files_load_as_the_database(app, db
     bank = load_bank(root, require_review=True)
     spec = bank.get(IDS[0])
     assert spec.status == "pilot" and [s.step for s in spec.review] == [
-        "written", "reviewed", "checked", "pilot"
+        "written",
+        "reviewed",
+        "checked",
+        "pilot",
     ]
-    assert spec.review[1].note == "Oké: kort & duidelijk." and spec.review[1].changes == "Stam korter."
+    assert (
+        spec.review[1].note == "Oké: kort & duidelijk." and spec.review[1].changes == "Stam korter."
+    )
     report = sync_bank(db, bank, now)
     assert report.ahead_of_files == [] and report.steps_added == 0 and report.unchanged == 2
 

@@ -199,7 +199,14 @@ def test_a_stored_item_hashes_as_its_file_does():
     root = Path("question_banks/nl")
     for spec in load_bank(root).items:
         assert spec.content_hash == stored_item_hash(
-            root, item_id=spec.id, skill=spec.skill, domain=spec.domain, level=spec.level,
-            format=spec.format, difficulty=spec.difficulty, content=spec.content,
-            media=spec.media, testlet=spec.testlet,
+            root,
+            item_id=spec.id,
+            skill=spec.skill,
+            domain=spec.domain,
+            level=spec.level,
+            format=spec.format,
+            difficulty=spec.difficulty,
+            content=spec.content,
+            media=spec.media,
+            testlet=spec.testlet,
         ), spec.id
