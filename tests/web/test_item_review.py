@@ -238,3 +238,23 @@ def test_export_edits_only_the_values_it_must():
         "- testlet: nl-lz-b1-t001\n  status: live\n  items:\n"
         "    - id: nl-lz-b1-0001\n      difficulty: 1.00\n"
     )
+
+
+def test_the_shipped_items_enter_the_database_with_their_migration_step(db):
+    from tests.factories import load_demo_bank
+
+    load_demo_bank(db)
+    states = dict(
+        db.execute(
+            sa.select(Item.status, sa.func.count())
+            .where(Item.review_state == Item.status)
+            .group_by(Item.status)
+        ).all()
+    )
+    total = db.scalar(sa.select(sa.func.count()).select_from(Item))
+    assert sum(states.values()) == total and set(states) == {"live", "pilot"}
+    steps = db.execute(sa.select(ItemReviewStep.step, ItemReviewStep.actor).distinct()).all()
+    assert sorted(steps) == [
+        ("migrated", "issue-16-migration"),
+        ("migrated_pilot", "issue-16-migration"),
+    ]
