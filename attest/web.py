@@ -19,6 +19,8 @@ def home():
         return redirect(url_for("admin.index"))
     if current_user.role is Role.PROCTOR:
         return redirect(url_for("proctor.dashboard"))
+    if current_user.role is Role.AUTHOR:
+        return redirect(url_for("admin.items.queue"))
     return redirect(url_for("examiner.queue_page"))
 
 

@@ -127,7 +127,7 @@ def make_candidate(
 
 @lru_cache(maxsize=2)
 def _parsed_bank(root: Path):
-    return load_bank(root)  # the shipped bank does not change during a run: parse it once
+    return load_bank(root, require_review=True)  # the shipped bank does not change: parse once
 
 
 def load_demo_bank(session: so.Session, root: Path | None = None) -> None:

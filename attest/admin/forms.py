@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -47,3 +47,12 @@ class PartnerForm(FlaskForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.profiles.choices = [SelectChoice(code, title) for code, title in profile_codes()]
+
+
+class ReviewStepForm(FlaskForm):
+    """A step of the review workflow on one item (attest/assessment/review_service.py)."""
+
+    step = SelectField(_l("Stap"), choices=[])
+    expected_state = HiddenField()
+    note = TextAreaField(_l("Opmerkingen"), validators=[Length(max=2000)])
+    changes = TextAreaField(_l("Wat is er veranderd"), validators=[Length(max=2000)])

@@ -13,9 +13,9 @@ from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.cut_scores import load_store
 from attest.charts import information_function
-from attest.models import Item, ItemVersion, SessionItem, SkillResult
+from attest.models import BankAdoption, Item, ItemVersion, SessionItem, SkillResult
 
-FILTERS = ("skill", "level", "domain", "format", "status")
+FILTERS = ("skill", "level", "domain", "format", "status", "review_state")
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,13 @@ def list_items(session: so.Session, filters: Mapping[str, str]) -> list[ItemRow]
 def filter_choices(session: so.Session) -> dict[str, list[str]]:
     """Return the values present in the bank for each filter."""
     return {
-        name: list(
-            session.scalars(sa.select(getattr(Item, name)).distinct().order_by(getattr(Item, name)))
-        )
+        name: [
+            v
+            for v in session.scalars(
+                sa.select(getattr(Item, name)).distinct().order_by(getattr(Item, name))
+            )
+            if v is not None
+        ]
         for name in FILTERS
     }
 
@@ -93,3 +97,10 @@ def results_by_cut_version(session: so.Session, skill: str) -> list[tuple[str | 
         .order_by(SkillResult.cut_scores_version)
     )
     return [(version, count) for version, count in rows.all()]
+
+
+def adoptions(session: so.Session, limit: int = 20) -> list[BankAdoption]:
+    """Return the latest bank versions adopted from a calibration, newest first."""
+    return list(
+        session.scalars(sa.select(BankAdoption).order_by(BankAdoption.id.desc()).limit(limit))
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -24,6 +24,13 @@ from attest.assessment.bank_rules import (
     testlet_item,
 )
 from attest.assessment.formats import FORMATS
+from attest.assessment.review_flow import (
+    SIDECAR_SUFFIX,
+    STATE_AFTER,
+    ReviewStep,
+    history_problems,
+    parse_history,
+)
 
 MEDIA_DIR = "media"
 # Lifecycle and notes change without changing what a candidate sees or how it is scored,
@@ -51,6 +58,13 @@ class ItemSpec:
     testlet: str | None = None  # id of the testlet the item is delivered and scored with
     enemies: tuple[str, ...] = ()  # enemy groups: never two items of one group in a session
     lint_allow: dict[str, str] = field(default_factory=dict, compare=False)  # code -> reason
+    # The review workflow history from <file>.review.yaml (review_flow.py); not hashed.
+    review: tuple[ReviewStep, ...] = field(default=(), compare=False)
+
+    @property
+    def review_state(self) -> str | None:
+        """Return the workflow state (None: no history)."""
+        return STATE_AFTER[self.review[-1].step] if self.review else None
 
 
 @dataclass(frozen=True)
@@ -116,13 +130,20 @@ class Bank:
 
 
 def load_bank(
-    root: Path, *, require_media: bool = True, shared_stimulus_check: bool = True
+    root: Path,
+    *,
+    require_media: bool = True,
+    shared_stimulus_check: bool = True,
+    require_review: bool = False,
 ) -> Bank:
     """Load and validate every YAML file under ``root``; raise BankError listing all problems.
 
     ``require_media=False`` lets tooling (audio generation) read a bank whose media are not
     made yet; items are then hashed without the missing files. ``shared_stimulus_check=False``
     lets reports read an older bank that predates the testlet rule; never for delivery.
+    A review history beside a file (``<file>.review.yaml``) is always checked;
+    ``require_review=True`` (the CLI, the app, ``attest bank check``) also refuses an item
+    without one.
     """
     root = Path(root)
     issues: list[BankIssue] = []
@@ -132,7 +153,9 @@ def load_bank(
     files = sorted(
         p
         for p in root.rglob("*")
-        if p.suffix in (".yaml", ".yml") and MEDIA_DIR not in p.relative_to(root).parts[:1]
+        if p.suffix in (".yaml", ".yml")
+        and not p.name.endswith(SIDECAR_SUFFIX)
+        and MEDIA_DIR not in p.relative_to(root).parts[:1]
     )
     if not files:
         issues.append(
@@ -141,10 +164,17 @@ def load_bank(
     for path in files:
         rel = path.relative_to(root).as_posix()
         display = (root / rel).as_posix()
+        histories, sidecar_issues = _load_sidecar(root, path)
+        issues += sidecar_issues
+        in_file: set[str] = set()
         for spec, line, problems in _load_file(root, path, rel, require_media, testlets_seen):
             issues += [BankIssue(display, *p) for p in problems]
+            in_file.update(str(p[1]) for p in problems if p[1])  # an item with errors is there
             if spec is None:
                 continue
+            in_file.add(spec.id)
+            spec, review_issues = _with_review(spec, histories, display, line, require_review)
+            issues += review_issues
             if spec.id in first_seen:
                 issues.append(
                     BankIssue(
@@ -158,11 +188,89 @@ def load_bank(
             else:
                 first_seen[spec.id] = f"{display}:{line}"
                 items.append(spec)
+        issues += [
+            BankIssue(
+                sidecar_path(path).as_posix(),
+                hline,
+                item_id,
+                None,
+                f"review history of an item that is not in {display}",
+            )
+            for item_id, (hline, _raw) in histories.items()
+            if item_id not in in_file and not item_id.startswith("#")
+        ]
     if not issues and shared_stimulus_check:
         issues += shared_stimulus_issues(root, items)
     if issues:
         raise BankError(issues)
     return Bank(root=root, items=items)
+
+
+def sidecar_path(path: Path) -> Path:
+    """Return the review history file beside a bank file (``borden.yaml`` ->
+    ``borden.review.yaml``)."""
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def _load_sidecar(root: Path, path: Path) -> tuple[dict[str, tuple[int, Any]], list[BankIssue]]:
+    """Read ``<file>.review.yaml``: item id -> (line, (node, raw history)); no file: nothing."""
+    side = sidecar_path(path)
+    display = side.as_posix()
+    if not side.is_file():
+        return {}, []
+    try:
+        node, data = _parse_yaml(side.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        return {}, [BankIssue(display, line, None, None, f"YAML syntax error: {exc.problem}")]
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        return {}, [BankIssue(display, None, None, None, f"expected a UTF-8 YAML file: {exc}")]
+    if not isinstance(data, dict) or node is None:
+        message = "expected a mapping of item id -> list of review steps"
+        return {}, [BankIssue(display, 1, None, None, message)]
+    issues = [
+        BankIssue(display, _field_line(node, f), None, f, m) for f, m in _duplicate_keys(node)
+    ]
+    found = {}
+    for key, value in node.value:
+        found[str(key.value)] = (key.start_mark.line + 1, (value, data.get(key.value)))
+    return found, issues
+
+
+def _with_review(
+    spec: ItemSpec,
+    histories: dict[str, tuple[int, Any]],
+    display: str,
+    line: int | None,
+    required: bool,
+) -> tuple[ItemSpec, list[BankIssue]]:
+    """Attach the item's review history, or report what is wrong with it."""
+    side = display[: -len(".yaml")] + SIDECAR_SUFFIX if display.endswith(".yaml") else display
+    if spec.id not in histories:
+        if not required:
+            return spec, []
+        message = (
+            f"no review history; add it under '{spec.id}:' in {side} "
+            "(question_banks/README.md, 'Review workflow')"
+        )
+        return spec, [BankIssue(display, line, spec.id, "review", message)]
+    hline, (node, raw) = histories[spec.id]
+    steps, problems = parse_history(raw)
+    if not problems:
+        problems = history_problems(steps, spec.status)
+    if problems:
+        return spec, [
+            BankIssue(
+                display if f == "status" else side,
+                line if f == "status" else _field_line(node, f.replace("[", "").replace("]", "")),
+                spec.id,
+                f if f == "status" else f"review{f}",
+                m,
+            )
+            for f, m in problems
+        ]
+    return replace(spec, review=tuple(steps)), []
 
 
 STIMULUS_FIELDS = ("text", "transcript")
@@ -327,16 +435,6 @@ def _make_spec(
     testlet: str | None = None,
 ) -> ItemSpec:
     content = {k: v for k, v in item.items() if k not in META_FIELDS}
-    hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
-    if testlet is not None:
-        hashed["testlet"] = testlet  # the grouping changes what a candidate sees
-    hashed["media"] = {
-        k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
-        for k, p in sorted(media.items())
-    }
-    canonical = json.dumps(
-        hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
-    )
     return ItemSpec(
         id=item["id"],
         skill=item["skill"],
@@ -349,11 +447,56 @@ def _make_spec(
         content=content,
         media=media,
         source=rel,
-        content_hash=hashlib.sha256(canonical.encode("utf-8")).hexdigest(),
+        content_hash=item_hash(root, item, media, testlet),
         testlet=testlet,
         enemies=tuple(item.get("enemies") or ()),
         lint_allow=dict(item.get("lint_allow") or {}),
     )
+
+
+def item_hash(root: Path, item: dict[str, Any], media: dict[str, str], testlet: str | None) -> str:
+    """Return an item's content hash: SHA-256 of the canonical JSON of its hashed fields, its
+    testlet and the SHA-256 of each media file (question_banks/README.md, "Content hash").
+
+    ``item`` may be the file's mapping or, to hash a changed difficulty before the file is
+    written (a calibration adoption), the item's meta fields with its stored content."""
+    hashed = {k: v for k, v in item.items() if k not in UNHASHED_FIELDS and k != "media"}
+    if testlet is not None:
+        hashed["testlet"] = testlet  # the grouping changes what a candidate sees
+    hashed["media"] = {
+        k: {"path": p, "sha256": _file_sha256(root / MEDIA_DIR / p)}
+        for k, p in sorted(media.items())
+    }
+    canonical = json.dumps(
+        hashed, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stored_item_hash(
+    root: Path,
+    *,
+    item_id: str,
+    skill: str,
+    domain: str,
+    level: str,
+    format: str,
+    difficulty: float,
+    content: dict[str, Any],
+    media: dict[str, str],
+    testlet: str | None,
+) -> str:
+    """Return the hash the bank file of a stored item version will give it (``item_hash``)."""
+    fields = {
+        "id": item_id,
+        "skill": skill,
+        "level": level,
+        "domain": domain,
+        "format": format,
+        "difficulty": difficulty,
+        **content,
+    }
+    return item_hash(root, fields, media, testlet)
 
 
 def _check_media_files(

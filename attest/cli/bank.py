@@ -37,11 +37,38 @@ def bank_check(path: str | None, directory: str | None) -> None:
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
 @with_appcontext
 def bank_load(directory: str | None) -> None:
-    from attest.assessment.bank_sync import sync_bank
+    from attest.assessment.bank_sync import ReviewConflict, sync_bank
 
     bank = load_bank(directory)
-    with transaction() as session:
-        report = sync_bank(session, bank, now())
+    try:
+        with transaction() as session:
+            report = sync_bank(session, bank, now())
+    except ReviewConflict as exc:
+        click.echo(f"nothing loaded; review histories differ:\n{exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"item bank: {report.summary()}")
+
+
+@bank_group.command(
+    "review-export",
+    help="Write the review steps, statuses and adopted difficulties of the database back to "
+    "the bank files (<file>.review.yaml, status: and difficulty: in the item files).",
+)
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_review_export(directory: str | None) -> None:
+    from attest.assessment.bank_sync import ReviewConflict
+    from attest.assessment.review_export import ExportConflict, export_review
+
+    bank = load_bank(directory)
+    try:
+        with transaction() as session:
+            report = export_review(session, bank)
+    except (ReviewConflict, ExportConflict) as exc:
+        click.echo(f"nothing written:\n{exc}", err=True)
+        raise SystemExit(1) from None
+    for source in report.files:
+        click.echo(f"written: {(bank.root / source).as_posix()}")
     click.echo(f"item bank: {report.summary()}")
 
 
@@ -92,7 +119,7 @@ def bank_exposure(top: int) -> None:
 def bank_export(out_zip: str, directory: str | None) -> None:
     from attest.assessment.qti import QtiError, export_bank
 
-    bank = load_bank(directory)
+    bank = load_bank(directory, require_review=False)  # QTI carries no workflow
     try:
         count = export_bank(bank, Path(out_zip))
     except QtiError as exc:

@@ -34,14 +34,17 @@ def transaction() -> Iterator[so.Session]:
         current_app.extensions["attest_session"].remove()
 
 
-def load_bank(directory: str | None):
-    """The bank files of `directory` (default: BANK_DIR); schema errors: printed, exit 1."""
+def load_bank(directory: str | None, *, require_review: bool = True):
+    """The bank files of `directory` (default: BANK_DIR); schema errors: printed, exit 1.
+
+    Every item must have its review history (docs/authoring-brief.md, "Review workflow")
+    unless `require_review=False` (a QTI export, which carries no workflow)."""
     from attest.assessment.bank import BankError
     from attest.assessment.bank import load_bank as load
 
     root = Path(directory or current_app.config["BANK_DIR"])
     try:
-        return load(root)
+        return load(root, require_review=require_review)
     except BankError as exc:
         click.echo(str(exc), err=True)
         raise SystemExit(1) from None

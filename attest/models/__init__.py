@@ -10,7 +10,7 @@ from attest.models.attestation import (
 )
 from attest.models.candidate import Candidate
 from attest.models.capture import AnswerReceipt, RecordingChunk, RecordingUpload, ResponseDraft
-from attest.models.item import BankState, Item, ItemVersion
+from attest.models.item import BankAdoption, BankState, Item, ItemReviewStep, ItemVersion
 from attest.models.org import (
     AuditChainHead,
     AuditEvent,
@@ -62,7 +62,9 @@ __all__ = [
     "Candidate",
     "Centre",
     "EndedSession",
+    "BankAdoption",
     "Item",
+    "ItemReviewStep",
     "ItemVersion",
     "Kiosk",
     "LoginThrottle",

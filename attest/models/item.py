@@ -25,10 +25,16 @@ class Item(Base):
     # Enemy groups (situation themes): a session never delivers two items of one group.
     enemy_groups: so.Mapped[list | None] = so.mapped_column(sa.JSON, default=list)
     current_version: so.Mapped[int] = so.mapped_column(default=1)
+    # The review workflow state after the item's last step (attest/assessment/review_flow.py);
+    # None: the item came from a bank without a history (a test bank).
+    review_state: so.Mapped[str | None] = so.mapped_column(sa.String(16), index=True)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     versions: so.Mapped[list[ItemVersion]] = so.relationship(
         back_populates="item", order_by="ItemVersion.version"
+    )
+    review_steps: so.Mapped[list[ItemReviewStep]] = so.relationship(
+        back_populates="item", order_by="ItemReviewStep.seq"
     )
 
     def __repr__(self) -> str:
@@ -75,3 +81,44 @@ class BankState(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     stamp: so.Mapped[str] = so.mapped_column(sa.String(40))
+
+
+class ItemReviewStep(Base):
+    """One step of an item's review workflow: the running instance's copy of the history in
+    the bank's ``<file>.review.yaml`` (synced from the files; steps taken in the admin item
+    browser are written back by ``attest bank review-export``). ``seq`` numbers the steps of
+    an item from 1: two transitions of one item at once cannot both take the next number."""
+
+    __tablename__ = "item_review_step"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    item_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("item.id"), index=True)
+    seq: so.Mapped[int]
+    step: so.Mapped[str] = so.mapped_column(sa.String(16))
+    actor: so.Mapped[str] = so.mapped_column(sa.String(120))  # the staff username
+    at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    changes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    item: so.Mapped[Item] = so.relationship(back_populates="review_steps")
+
+    __table_args__ = (sa.UniqueConstraint("item_id", "seq", name="uq_item_review_step_seq"),)
+
+    def __repr__(self) -> str:
+        return f"<ItemReviewStep {self.item_id} #{self.seq} {self.step}>"
+
+
+class BankAdoption(Base):
+    """A calibration adopted into the bank: a new bank version. ``items`` lists per item the
+    version and difficulty before and after and the status change (pilot -> live)."""
+
+    __tablename__ = "bank_adoption"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)  # the bank version
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    actor: so.Mapped[str] = so.mapped_column(sa.String(120))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    items: so.Mapped[list] = so.mapped_column(sa.JSON)
+
+    def __repr__(self) -> str:
+        return f"<BankAdoption {self.id}>"

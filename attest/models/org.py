@@ -15,6 +15,7 @@ from attest.models._types import UTCDateTime, enum_by_value, utcnow
 
 class Role(enum.Enum):
     ADMIN = "admin"
+    AUTHOR = "author"  # item writer and reviewer (the review workflow, issue 16)
     PROCTOR = "proctor"
     EXAMINER = "examiner"
 

@@ -36,6 +36,7 @@ ADMIN = "admin"  # admins
 EXAMINER = "examiner"  # scoring pages: examiners only (not proctors, not admins)
 ANY_LOGGED = "any"  # any member of staff
 PARTNER = "partner"  # a partner organisation's API key
+ITEMS = "items"  # the item browser and its review workflow: admins and authors
 
 # endpoint -> (method, access class)
 ACCESS = {
@@ -70,10 +71,14 @@ ACCESS = {
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
     "admin.candidate_export": ("GET", ADMIN),
-    "admin.items.index": ("GET", ADMIN),
-    "admin.items.detail": ("GET", ADMIN),
-    "admin.items.media": ("GET", ADMIN),
+    "admin.items.index": ("GET", ITEMS),
+    "admin.items.detail": ("GET", ITEMS),
+    "admin.items.media": ("GET", ITEMS),
+    "admin.items.queue": ("GET", ITEMS),
+    "admin.items.step": ("POST", ITEMS),
     "admin.items.report": ("GET", ADMIN),
+    "admin.items.calibration": ("GET", ADMIN),
+    "admin.items.adopt_calibration": ("POST", ADMIN),
     "admin.answers.shown": ("GET", ADMIN),
     "admin.reports.index": ("GET", ADMIN),
     "admin.reports.csv_download": ("GET", ADMIN),
@@ -162,6 +167,7 @@ VISITORS = (
     "other_centre_proctor",
     "other_centre_examiner",
     "other_centre_admin",
+    "author",
     "partner",
 )
 
@@ -188,6 +194,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": OWN,
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
+        "author": DENIED,
     },
     ADMIN: {
         **_BROWSER_ANON,
@@ -197,6 +204,17 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": DENIED,
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
+        "author": DENIED,
+    },
+    ITEMS: {
+        **_BROWSER_ANON,
+        "proctor": DENIED,
+        "examiner": DENIED,
+        "admin": OK,
+        "other_centre_proctor": DENIED,
+        "other_centre_examiner": DENIED,
+        "other_centre_admin": OK,
+        "author": OK,
     },
     EXAMINER: {
         **_BROWSER_ANON,
@@ -206,6 +224,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": DENIED,
         "other_centre_examiner": OWN,
         "other_centre_admin": DENIED,
+        "author": DENIED,
     },
     ANY_LOGGED: {
         **_BROWSER_ANON,
@@ -217,6 +236,7 @@ EXPECTED: dict[str, dict[str, str]] = {
                 "other_centre_proctor",
                 "other_centre_examiner",
                 "other_centre_admin",
+                "author",
             ),
             OK,
         ),
@@ -261,6 +281,7 @@ def world(app, db, now):
         "other_centre_proctor": make_user(db, role=Role.PROCTOR, centre=other),
         "other_centre_examiner": make_user(db, role=Role.EXAMINER, centre=other),
         "other_centre_admin": make_user(db, role=Role.ADMIN, centre=other),
+        "author": make_user(db, role=Role.AUTHOR, centre=centre),
     }
     cand = make_candidate(db, centre=centre)
     ts, code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)

@@ -32,6 +32,8 @@ def _shipped() -> dict[str, dict[str, Any]]:
     """Return every plain item and testlet of the shipped bank as written, keyed by id."""
     found = {}
     for path in sorted(BANK_ROOT.rglob("*.yaml")):
+        if path.name.endswith(".review.yaml"):  # review histories, not items
+            continue
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             found[entry.get("id") or entry.get("testlet")] = entry
     return found
@@ -75,11 +77,34 @@ def make_bank(root: Path, files: dict[str, list[dict]], media: dict[str, bytes])
         text = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=1000)
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
+        history = _histories(entries)
+        if history:  # `attest bank check` requires one per item (docs/authoring-brief.md)
+            side = (root / rel).with_name((root / rel).stem + ".review.yaml")
+            side.write_text(yaml.safe_dump(history), encoding="utf-8")
     clips = {CLIP: (BANK_ROOT / "media" / CLIP).read_bytes(), **media}
     for rel, data in clips.items():
         (root / "media" / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / "media" / rel).write_bytes(data)
     return root
+
+
+_FIRST_STEPS = {"live": ["migrated"], "pilot": ["migrated_pilot"], "draft": ["written"]}
+
+
+def _histories(entries: list) -> dict[str, list[dict]]:
+    """A review history for each item whose status says which one it needs."""
+    found = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        items = entry.get("items") if entry.get("testlet") else [entry]
+        for item in items if isinstance(items, list) else []:
+            steps = _FIRST_STEPS.get(entry.get("status"))
+            if isinstance(item, dict) and isinstance(item.get("id"), str) and steps:
+                found[item["id"]] = [
+                    {"step": s, "by": "test", "at": "2026-12-01T09:00:00Z"} for s in steps
+                ]
+    return found
 
 
 def line_of(path: Path, marker: str, nth: int = 1) -> int:
