@@ -186,7 +186,9 @@ def benchmark_cuts(
     rank = {level: i for i, level in enumerate(RESULT_LEVELS)}
     values = sorted(set(float(s) for s in scores.values()))
     candidates = (
-        [values[0] - 0.5] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 0.5]
+        [values[0] - 0.5]
+        + [(a + b) / 2 for a, b in zip(values, values[1:], strict=False)]
+        + [values[-1] + 0.5]
     )
     cuts: dict[str, float | None] = {}
     for level in LEVELS:

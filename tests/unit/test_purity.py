@@ -50,6 +50,7 @@ PURE_MODULES = [
     "attest.assessment.dif",
     "attest.assessment.cefr",
     "attest.assessment.cut_scores",
+    "attest.assessment.standard_setting",
     "attest.assessment.decision_accuracy",
     "attest.assessment.purpose_quality",
     "attest.assessment.purposes",
