@@ -21,6 +21,7 @@ from attest.models.org import (
     Role,
     User,
 )
+from attest.models.panel import BenchmarkText, CutScoreVersion, Panel, PanelJudgement, PanelMember
 from attest.models.partner import PartnerOrganisation
 from attest.models.rating import (
     Adjudication,
@@ -54,11 +55,13 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BankState",
+    "BenchmarkText",
     "Benchmark",
     "Booking",
     "CalibrationAttempt",
     "Candidate",
     "Centre",
+    "CutScoreVersion",
     "EndedSession",
     "Item",
     "ItemVersion",
@@ -68,6 +71,9 @@ __all__ = [
     "PerformanceStatus",
     "Rating",
     "RatingAssignment",
+    "Panel",
+    "PanelJudgement",
+    "PanelMember",
     "PartnerOrganisation",
     "Recording",
     "RecordingChunk",

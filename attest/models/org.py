@@ -17,6 +17,7 @@ class Role(enum.Enum):
     ADMIN = "admin"
     PROCTOR = "proctor"
     EXAMINER = "examiner"
+    PANELLIST = "panellist"  # a member of standard-setting panels (attest/standard_setting)
 
 
 class Centre(Base):
