@@ -15,28 +15,18 @@ from attest.assessment.cefr import CutScores
 from attest.assessment.cut_scores import CutScoreStore, load_store, read_data, store_from_data
 from attest.models import CutScoreVersion
 
-_STORES: dict[tuple[str, int], CutScoreStore] = {}  # (database, row id): a row never changes
-MAX_STORES = 32
-
 
 def store_in_force(session: so.Session) -> CutScoreStore:
-    """Return the version of the store in force: the newest adopted row, else the file."""
+    """Return the version of the store in force: the newest adopted row, else the file.
+
+    One indexed read of the newest row per call (a small JSON document): no per-process copy
+    that another process's adoption could leave stale."""
     row = session.execute(
-        sa.select(CutScoreVersion.id, CutScoreVersion.version)
+        sa.select(CutScoreVersion.version, CutScoreVersion.store)
         .order_by(CutScoreVersion.id.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return load_store()
-    key = (str(session.get_bind().url), row.id)
-    store = _STORES.get(key)
-    if store is None:
-        data = session.scalar(sa.select(CutScoreVersion.store).where(CutScoreVersion.id == row.id))
-        store = store_from_data(data, row.version)
-        if len(_STORES) >= MAX_STORES:
-            _STORES.clear()
-        _STORES[key] = store
-    return store
+    return load_store() if row is None else store_from_data(row.store, row.version)
 
 
 def cut_scores_in_force(session: so.Session, skill: str, purpose: str | None = None) -> CutScores:
