@@ -19,6 +19,8 @@ def home():
         return redirect(url_for("admin.index"))
     if current_user.role is Role.PROCTOR:
         return redirect(url_for("proctor.dashboard"))
+    if current_user.role is Role.PANELLIST:
+        return redirect(url_for("panels.mine"))
     return redirect(url_for("examiner.queue_page"))
 
 
