@@ -130,9 +130,7 @@ def test_a_double_click_on_adopt_writes_one_version(app, db, people, monkeypatch
     token = csrf(boss, url)
     slow_down(monkeypatch, services, "round_report")  # both between their read and write
     other = twin(app, boss)
-    clicks = [
-        lambda c=c: c.post(f"{url}/adopt", data={"csrf_token": token}) for c in (boss, other)
-    ]
+    clicks = [lambda c=c: c.post(f"{url}/adopt", data={"csrf_token": token}) for c in (boss, other)]
     assert [r.status_code for r in together(clicks)] == [302, 302]
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count(CutScoreVersion.id))) == 1
