@@ -17,6 +17,7 @@ from attest.cli.demo import demo_group
 from attest.cli.export import export_command
 from attest.cli.keys import keys_group
 from attest.cli.kiosks import kiosks_group
+from attest.cli.panels import panels_group
 from attest.cli.purposes import purposes_group
 from attest.cli.retention import retention_group
 from attest.cli.sessions import sessions_group
@@ -41,6 +42,7 @@ COMMANDS = (
     export_command,
     appeals_group,
     purposes_group,
+    panels_group,
     appointments_group,
 )
 
