@@ -13,6 +13,11 @@ decision quality and the admin pages. The store is the data file `data/cut_score
   (method, source, date, panel); and under `purposes:` cuts that one purpose sets for that skill,
   each with its own record (none today).
 
+This module parses the store (the file, the seed version `provisional-1`, or a version adopted
+by a standard-setting panel and kept in the database: `store_from_data`, `with_new_cuts`); the
+version in force is read by `attest.assessment.cut_score_versions` (with a database session),
+and the callers with a session read it there.
+
 Pure: no Flask, no ORM. The CEFR scale logic (estimate -> level, level probabilities) is
 `attest.assessment.cefr`.
 """
