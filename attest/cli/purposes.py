@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from attest.assessment.cut_scores import load_store
 from attest.assessment.decision_accuracy import BAR
 from attest.assessment.purpose_quality import DEFAULT_POPULATION, PurposeQuality
 from attest.cli.common import load_bank
@@ -65,7 +66,8 @@ def purposes_check(directory: str | None, from_db: bool, mean: float, sd: float)
     else:
         units = service.live_units_in_bank(load_bank(directory or None))
     table = service.purposes_quality(units, (mean, sd), store)
-    where = f"version {store.version}" if store else "cut_scores.yaml"
+    adopted = store is not None and store.version != load_store().version
+    where = f"version {store.version}" if adopted else "cut_scores.yaml"
     click.echo(f"population N({mean:g}, {sd:g}); cuts from {where}; bar {BAR:.2f}")
     click.echo("\n".join(format_table(table)))
     problems = [p for row in table for p in row.problems]

@@ -36,6 +36,7 @@ ADMIN = "admin"  # admins
 EXAMINER = "examiner"  # scoring pages: examiners only (not proctors, not admins)
 ANY_LOGGED = "any"  # any member of staff
 PARTNER = "partner"  # a partner organisation's API key
+PANELLIST = "panellist"  # standard-setting pages of a panellist (not admins, not examiners)
 
 # endpoint -> (method, access class)
 ACCESS = {
@@ -138,6 +139,16 @@ ACCESS = {
     "kiosk.play": ("POST", CANDIDATE),
     "kiosk.sound_check": ("GET", CANDIDATE),
     "kiosk.paused": ("GET", CANDIDATE),
+    "panels_admin.index": ("GET", ADMIN),
+    "panels_admin.create": ("POST", ADMIN),
+    "panels_admin.detail": ("GET", ADMIN),
+    "panels_admin.add_member": ("POST", ADMIN),
+    "panels_admin.next_round": ("POST", ADMIN),
+    "panels_admin.adopt": ("POST", ADMIN),
+    "panels.mine": ("GET", PANELLIST),
+    "panels.panel_page": ("GET", PANELLIST),
+    "panels.familiarisation": ("POST", PANELLIST),
+    "panels.judge": ("POST", PANELLIST),
 }
 
 # Outcomes
@@ -160,11 +171,20 @@ VISITORS = (
     "other_centre_examiner",
     "other_centre_admin",
     "partner",
+    "panellist",
 )
 
 # access class -> visitor -> outcome. "other_centre_*" staff belong to another centre than
 # the objects of the world below; admins see every centre.
 _BROWSER_ANON = {"anonymous": LOGIN, "kiosk": LOGIN, "candidate": LOGIN, "partner": LOGIN}
+_STAFF_VISITORS = (
+    "proctor",
+    "examiner",
+    "admin",
+    "other_centre_proctor",
+    "other_centre_examiner",
+    "other_centre_admin",
+)
 EXPECTED: dict[str, dict[str, str]] = {
     PUBLIC: dict.fromkeys(VISITORS, OK),
     KIOSK: {
@@ -185,6 +205,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": OWN,
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
+        "panellist": DENIED,
     },
     ADMIN: {
         **_BROWSER_ANON,
@@ -194,6 +215,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": DENIED,
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
+        "panellist": DENIED,
     },
     EXAMINER: {
         **_BROWSER_ANON,
@@ -203,6 +225,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_proctor": DENIED,
         "other_centre_examiner": OWN,
         "other_centre_admin": DENIED,
+        "panellist": DENIED,
     },
     ANY_LOGGED: {
         **_BROWSER_ANON,
@@ -214,10 +237,12 @@ EXPECTED: dict[str, dict[str, str]] = {
                 "other_centre_proctor",
                 "other_centre_examiner",
                 "other_centre_admin",
+                "panellist",
             ),
             OK,
         ),
     },
+    PANELLIST: {**_BROWSER_ANON, **dict.fromkeys(_STAFF_VISITORS, DENIED), "panellist": OK},
     PARTNER: {**dict.fromkeys(VISITORS, UNAUTHORISED), "partner": OK},
 }
 
@@ -258,6 +283,7 @@ def world(app, db, now):
         "other_centre_proctor": make_user(db, role=Role.PROCTOR, centre=other),
         "other_centre_examiner": make_user(db, role=Role.EXAMINER, centre=other),
         "other_centre_admin": make_user(db, role=Role.ADMIN, centre=other),
+        "panellist": make_user(db, role=Role.PANELLIST),
     }
     cand = make_candidate(db, centre=centre)
     ts, code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
@@ -301,6 +327,8 @@ def _url(app, endpoint: str, world) -> str:
         "rest": "1",
         "slot_id": 999,
         "booking_id": 999,
+        "panel_id": 999,
+        "round_no": 1,
     }
     with app.test_request_context():
         from flask import url_for
@@ -373,6 +401,13 @@ ABSENT = {
     "appointments.mark_booking",
     "booking.book",  # no centre of that code
     "booking.manage",  # no booking of that token
+    "panels_admin.detail",  # no panel 999
+    "panels_admin.add_member",
+    "panels_admin.next_round",
+    "panels_admin.adopt",
+    "panels.panel_page",
+    "panels.familiarisation",
+    "panels.judge",
 }
 
 
