@@ -180,3 +180,40 @@ def test_two_panels_adopting_at_once_lose_neither_panels_cuts(app, db, people, m
         status = newest[panel.skill]["status"]
         assert status == ("final" if panel.id in adopted else "provisional")
     assert ss.RP_DEFAULT == 0.67
+
+
+@pytest.mark.parametrize("method", ["angoff", "basket", "benchmark"])
+def test_each_method_has_its_judgement_form(app, db, people, method):
+    admin, panellists = people
+    if method == "benchmark":
+        app.test_cli_runner().invoke(args=["panels", "load-benchmarks"])
+    skill = "writing" if method == "benchmark" else "listening"
+    panel = services.create_panel(db, admin, name=method, skill=skill, method=method, now=NOW)
+    services.add_panellist(db, admin, panel.id, panellists[0], "docent", NOW)
+    services.submit_familiarisation(db, panellists[0], panel.id, descriptor_key(skill), NOW)
+    db.commit()
+    browser = app.test_client()
+    login(browser, panellists[0].username)
+    url = f"/panels/{panel.id}"
+    page = browser.get(url).get_data(as_text=True)
+    items = sorted(panel.material)
+    if method == "angoff":
+        assert all(f'name="p-B1-{i}"' in page for i in items)
+        chances = {"A1": 0.2, "A2": 0.4, "B1": 0.6, "B2": 0.8}
+        form = {f"p-{lv}-{i}": str(p) for lv, p in chances.items() for i in items}
+    elif method == "basket":
+        assert all(f'name="basket-{i}"' in page for i in items)
+        form = {f"basket-{i}": ("A1", "A2", "B1", "B2")[k % 4] for k, i in enumerate(items)}
+    else:
+        assert "Samira" in page  # the benchmark's text is shown to be placed
+        form = {f"place-{i}": "A2" if "-a1-" in i else "B1" for i in items}
+    # A form with one answer missing changes nothing and says why.
+    incomplete = dict(list(form.items())[1:])
+    browser.post(f"{url}/rounds/1", data={**incomplete, "csrf_token": csrf(browser, url)})
+    assert db.scalars(sa.select(PanelJudgement).where(PanelJudgement.round == 1)).all() == []
+    assert "flash error" in browser.get(url).get_data(as_text=True)
+    response = browser.post(f"{url}/rounds/1", data={**form, "csrf_token": csrf(browser, url)})
+    assert response.status_code == 302
+    assert 'data-testid="submitted"' in browser.get(url).get_data(as_text=True)
+    [judgement] = db.scalars(sa.select(PanelJudgement).where(PanelJudgement.round == 1)).all()
+    assert set(judgement.outcome["cuts"]) == {"A1", "A2", "B1", "B2"}
