@@ -8,6 +8,8 @@ the last round's median cuts into a new version of the cut-score store with the 
 audited; scoring reads the version in force (`assessment.cut_score_versions`), and results keep
 the version that scored them.
 
+A panellist judges only after sorting the descriptors (familiarisation).
+
 Read-decide-write guards: opening the next round and adopting take the panel's row lock
 (a double-click waits, then finds the round already opened or the panel adopted, and does
 nothing more); a panellist's judgement of a round is unique (`uq_panel_judgement_round`), and
@@ -196,6 +198,8 @@ def submit_judgement(
     member = _member(session, panel, user)
     if round_no != panel.round:
         raise PanelError("round_closed", f"round {panel.round} is open, not round {round_no}")
+    if not _has_judged(session, member, FAMILIARISATION):
+        raise PanelError("not_familiarised", "sort the descriptors before judging")
     try:
         cuts = judgement_cuts(panel, data)
     except ss.StandardSettingError as exc:
@@ -431,6 +435,17 @@ def _store(
     except sa_exc.IntegrityError:
         raise PanelError("already_submitted", "you already submitted this round") from None
     return judgement
+
+
+def _has_judged(session: so.Session, member: PanelMember, round_no: int) -> bool:
+    return (
+        session.scalar(
+            sa.select(PanelJudgement.id).where(
+                PanelJudgement.member_id == member.id, PanelJudgement.round == round_no
+            )
+        )
+        is not None
+    )
 
 
 def _judgements(session: so.Session, panel: Panel, round_no: int) -> list[PanelJudgement]:

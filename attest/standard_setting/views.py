@@ -58,6 +58,7 @@ ERRORS = {
     "not_member": _l("Je zit niet in dit panel."),
     "round_closed": _l("Deze ronde is niet (meer) open."),
     "already_submitted": _l("Je hebt deze ronde al ingediend."),
+    "not_familiarised": _l("Plaats eerst de descriptoren op hun niveau; daarna oordeel je."),
     "not_ready": _l("Vaststellen kan pas na twee volledige rondes."),
     "productive": _l(
         "Het niveau van een productieve vaardigheid volgt uit de beoordelingsschaal: de grenzen "

@@ -13,6 +13,7 @@ import yaml
 from attest.models import BenchmarkText, Role
 from attest.standard_setting import services
 from attest.standard_setting.benchmarks import calibration_dir
+from attest.standard_setting.descriptors import descriptor_key
 from tests.factories import make_user
 
 
@@ -62,6 +63,7 @@ def test_a_benchmarking_round_gives_cuts_on_the_band_scale_but_adopts_nothing(ap
     agreed = {t.id: t.level for t in db.scalars(sa.select(BenchmarkText))}
     for user in panellists:
         services.add_panellist(db, admin, panel.id, user, "examinator", now)
+        services.submit_familiarisation(db, user, panel.id, descriptor_key("writing"), now)
     for round_no in (1, 2):
         if round_no == 2:
             services.open_next_round(db, admin, panel.id, 1)

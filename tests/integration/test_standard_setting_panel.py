@@ -180,11 +180,15 @@ def test_a_panellist_judges_a_round_once_and_bad_judgements_change_nothing(db, w
         services.add_panellist(db, admin, panel.id, admin, "beleid", T0)
     assert refused.value.code == "not_panellist"
     n = len(panel.material)
+    good = {"bookmarks": bookmarks(n, 0)}
+    with pytest.raises(services.PanelError) as refused:  # familiarisation comes first
+        services.submit_judgement(db, panellists[0], panel.id, 1, good, T0)
+    assert refused.value.code == "not_familiarised"
+    services.submit_familiarisation(db, panellists[0], panel.id, descriptor_key("reading"), T0)
     bad = {"bookmarks": {"A1": 5, "A2": 3, "B1": n, "B2": n}}
     with pytest.raises(services.PanelError) as refused:
         services.submit_judgement(db, panellists[0], panel.id, 1, bad, T0)
     assert refused.value.code == "bookmarks_out_of_order"
-    good = {"bookmarks": bookmarks(n, 0)}
     services.submit_judgement(db, panellists[0], panel.id, 1, good, T0)
     with pytest.raises(services.PanelError) as refused:
         services.submit_judgement(db, panellists[0], panel.id, 1, good, T0)
