@@ -198,6 +198,8 @@ def _register_blueprints(app: Flask) -> None:
     from attest.examiner.views import bp as examiner_bp
     from attest.kiosk import bp as kiosk_bp
     from attest.proctor.views import bp as proctor_bp
+    from attest.standard_setting.views import admin_bp as panels_admin_bp
+    from attest.standard_setting.views import bp as panels_bp
     from attest.web import bp as web_bp
 
     for bp in (
@@ -212,6 +214,8 @@ def _register_blueprints(app: Flask) -> None:
         partner_bp,
         appointments_bp,
         booking_bp,
+        panels_admin_bp,
+        panels_bp,
     ):
         app.register_blueprint(bp)
 

@@ -39,6 +39,7 @@ class DemoSetup:
     key: SigningKey
     kiosk_token: str  # one-time enrolment link token of the demo kiosk
     totp_secrets: dict[str, str]  # username -> TOTP secret, for the accounts that need one
+    benchmarks: str = ""  # benchmark texts loaded for standard-setting panels
 
 
 def setup_demo(session: so.Session, bank, now: datetime, config: Mapping[str, Any]) -> DemoSetup:
@@ -46,8 +47,10 @@ def setup_demo(session: so.Session, bank, now: datetime, config: Mapping[str, An
     from attest.assessment.bank_sync import sync_bank
     from attest.auth.kiosks import create_enrolment_link_token
     from attest.certificates.key_service import init_keys
+    from attest.standard_setting.benchmarks import calibration_dir, load_benchmark_texts
 
     report = sync_bank(session, bank, now)
+    benchmarks = load_benchmark_texts(session, calibration_dir(config["BANK_DIR"]))
     centre = session.scalar(sa.select(Centre).where(Centre.code == DEMO_CENTRE[0]))
     if centre is None:
         centre = Centre(code=DEMO_CENTRE[0], name=DEMO_CENTRE[1])
@@ -65,7 +68,7 @@ def setup_demo(session: so.Session, bank, now: datetime, config: Mapping[str, An
     key, _created = init_keys(
         session, Path(config["KEYS_DIR"]), now, demo=True, public_url=config["PUBLIC_URL"]
     )
-    return DemoSetup(report.summary(), key, token, totp_secrets)
+    return DemoSetup(report.summary(), key, token, totp_secrets, benchmarks.summary())
 
 
 def _demo_users(session: so.Session, centre: Centre, now: datetime, totp_roles) -> dict[str, str]:

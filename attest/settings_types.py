@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
-ROLES = ("admin", "proctor", "examiner")
+ROLES = ("admin", "proctor", "examiner", "panellist")
 LOG_FORMATS = ("json", "text", "none")
 
 

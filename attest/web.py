@@ -21,6 +21,8 @@ def home():
         return redirect(url_for("proctor.dashboard"))
     if current_user.role is Role.AUTHOR:
         return redirect(url_for("admin.items.queue"))
+    if current_user.role is Role.PANELLIST:
+        return redirect(url_for("panels.mine"))
     return redirect(url_for("examiner.queue_page"))
 
 

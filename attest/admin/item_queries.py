@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.calibration_service import calibrate_bank
-from attest.assessment.cut_scores import load_store
+from attest.assessment.cut_score_versions import store_in_force
 from attest.charts import information_function
 from attest.models import BankAdoption, Item, ItemVersion, SessionItem, SkillResult
 
@@ -72,7 +72,8 @@ def version_usage(session: so.Session, item: Item) -> dict[int, int]:
 def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
     """Gather the test information of the live bank and the calibration of stored answers."""
     scored = current_versions(session, skill, machine_scored=True)
-    in_force = load_store().record(skill)  # the skill's cuts for purposes without their own
+    # the skill's cuts in force for purposes without their own
+    in_force = store_in_force(session).record(skill)
     cuts = in_force.cut_scores.cuts
     calibration = calibrate_bank(session, now, skills=[skill])
     report = calibration.skills[0] if calibration.skills else None

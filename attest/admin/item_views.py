@@ -30,7 +30,7 @@ from attest.admin.review_labels import (
 )
 from attest.assessment import calibration_adoption, purpose_quality_service, review_service
 from attest.assessment.bank_sync import db_history
-from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.formats import get_format
 from attest.auth import roles_required
 from attest.charts import characteristic_curve
@@ -103,7 +103,7 @@ def detail(item_id: str):
     item = db_session().get(Item, item_id[:64]) or abort(404)
     version_no = request.args.get("version", type=int) or item.current_version
     version = next((v for v in item.versions if v.version == version_no), None) or abort(404)
-    cuts = cut_scores_for(item.skill).cuts if item.skill in RECEPTIVE else None
+    cuts = cut_scores_in_force(db_session(), item.skill).cuts if item.skill in RECEPTIVE else None
     return render_template(
         "admin/items/detail.html",
         icc=characteristic_curve(version.difficulty, cuts) if cuts else None,

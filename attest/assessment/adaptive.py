@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank_queries import unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
-from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
 from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
@@ -49,7 +49,8 @@ def engine_for(
     primary-key read; the live bank is read only when the stamp is new. The cuts are those in
     force for the skill in `purpose` (the cut-score store)."""
     stamp = session.execute(_STAMP).scalar()
-    config = CatConfig(**{"cuts": cut_scores_for(section.skill, purpose).cuts, **section.cat})
+    cuts = cut_scores_in_force(session, section.skill, purpose).cuts
+    config = CatConfig(**{"cuts": cuts, **section.cat})
     if stamp is None:  # no bank_state row (emptied by hand): key by the live rows themselves
         key: tuple = (section.skill, repr(config), "rows", _live_units(session, section.skill))
     else:

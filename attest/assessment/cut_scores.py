@@ -13,12 +13,18 @@ decision quality and the admin pages. The store is the data file `data/cut_score
   (method, source, date, panel); and under `purposes:` cuts that one purpose sets for that skill,
   each with its own record (none today).
 
+This module parses the store (the file, the seed version `provisional-1`, or a version adopted
+by a standard-setting panel and kept in the database: `store_from_data`, `with_new_cuts`); the
+version in force is read by `attest.assessment.cut_score_versions` (with a database session),
+and the callers with a session read it there.
+
 Pure: no Flask, no ORM. The CEFR scale logic (estimate -> level, level probabilities) is
 `attest.assessment.cefr`.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -87,12 +93,17 @@ def load_cut_scores(path: Path | None = None) -> dict[str, CutScoreRecord]:
     return dict(load_store(path).skills)
 
 
-@lru_cache(maxsize=4)  # a data file of the package: read once per process
-def _read(path: Path) -> CutScoreStore:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def read_data(path: Path | None = None) -> dict:
+    """Return the store file's data as written (the seed version a new version starts from)."""
+    return yaml.safe_load(Path(path or CUT_SCORES_FILE).read_text(encoding="utf-8")) or {}
+
+
+def store_from_data(data: Mapping, where: str = "cut-score store") -> CutScoreStore:
+    """Return the store a mapping of the file's shape describes (the file, or an adopted version
+    kept in the database), checked as the file is."""
     version = data.get("version")
     if not version or not isinstance(data.get("skills"), Mapping):
-        raise CutScoreError(f"{path.name}: needs a `version` and `skills`")
+        raise CutScoreError(f"{where}: needs a `version` and `skills`")
     version = str(version)
     skills, purposes = {}, {}
     for skill, entry in data["skills"].items():
@@ -100,6 +111,40 @@ def _read(path: Path) -> CutScoreStore:
         for purpose, override in (entry.get("purposes") or {}).items():
             purposes[skill, purpose] = _record(skill, purpose, override, version)
     return CutScoreStore(version, skills, purposes)
+
+
+@lru_cache(maxsize=4)  # a data file of the package: read once per process
+def _read(path: Path) -> CutScoreStore:
+    return store_from_data(read_data(path), path.name)
+
+
+def with_new_cuts(
+    data: Mapping,
+    version: str,
+    skill: str,
+    purpose: str | None,
+    cuts: Mapping[str, float],
+    record: Mapping,
+) -> dict:
+    """Return the store's data as a new version: the skill's cuts (or those one purpose sets for
+    it) replaced by final cuts with their record, everything else as it was. Checked."""
+    new = copy.deepcopy(dict(data))
+    new["version"] = version
+    entry = {
+        "status": "final",
+        "cuts": {level: round(float(cuts[level]), 4) for level in LEVELS},
+        "record": dict(record),
+    }
+    skills = new.setdefault("skills", {})
+    if purpose is None:
+        entry["purposes"] = (skills.get(skill) or {}).get("purposes") or {}
+        skills[skill] = entry
+    else:
+        if skill not in skills:
+            raise CutScoreError(f"{skill}: no cuts for every purpose to set one purpose's beside")
+        skills[skill].setdefault("purposes", {})[purpose] = entry
+    store_from_data(new, version)
+    return new
 
 
 def _record(skill: str, purpose: str | None, entry: Mapping, version: str) -> CutScoreRecord:

@@ -17,7 +17,7 @@ from attest.assessment.cefr import (
     level_probabilities,
     level_range,
 )
-from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.formats import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
@@ -486,7 +486,8 @@ def finish_session(session: so.Session, ts: TestSession, now: datetime) -> list[
             i.response.score if i.response and i.response.score is not None else 0.0 for i in rows
         ]
         difficulties, unit_scores = _units_for_scoring(rows, scores)
-        cuts = cut_scores_for(skill, purpose.code)  # the adaptive engine read the same store
+        # the version in force, as the adaptive engine read it
+        cuts = cut_scores_in_force(session, skill, purpose.code)
         decision = adaptive.decision_of(session, ts, skill)
         if decision is not None:  # adaptive: the engine's conclusion, explained in its log
             level, theta, se = decision.level, decision.theta, decision.se

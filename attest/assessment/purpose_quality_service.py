@@ -6,7 +6,8 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank import Bank
 from attest.assessment.bank_queries import current_versions, unit_id
-from attest.assessment.cut_scores import load_store
+from attest.assessment.cut_score_versions import store_in_force
+from attest.assessment.cut_scores import CutScoreStore, load_store
 from attest.assessment.purpose_quality import (
     DEFAULT_POPULATION,
     PurposeQuality,
@@ -41,10 +42,13 @@ def live_units_in_bank(bank: Bank) -> dict:
 
 
 def purposes_quality(
-    units: dict, population: tuple[float, float] = DEFAULT_POPULATION
+    units: dict,
+    population: tuple[float, float] = DEFAULT_POPULATION,
+    store: CutScoreStore | None = None,
 ) -> list[PurposeQuality]:
-    """Return every shipped purpose's decision quality at the cuts in force for it."""
-    store = load_store()
+    """Return every shipped purpose's decision quality at the cuts of `store` (default: the
+    package's file; a caller with a database passes `store_in_force`)."""
+    store = store or load_store()
     return [
         row
         for purpose in load_purposes().values()
@@ -63,7 +67,7 @@ def decision_rows(session: so.Session, skill: str) -> list[tuple[Purpose, Sectio
     units = live_units_in_db(session).get(skill)
     if not units:
         return []
-    store = load_store()
+    store = store_in_force(session)
     return [
         (
             purpose,

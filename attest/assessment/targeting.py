@@ -11,7 +11,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment import adaptive, enemies, irt
 from attest.assessment.bank_queries import current_versions
-from attest.assessment.cut_scores import cut_scores_for
+from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.purposes import Purpose, Section
 from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
 from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
@@ -44,7 +44,7 @@ def receptive_level(session: so.Session, ts: TestSession, purpose: Purpose) -> s
             est = irt.eap_estimate(
                 [i.item_version.difficulty for i in rows], [i.response.score for i in rows]
             )
-            cuts = cut_scores_for(section.skill, purpose.code)
+            cuts = cut_scores_in_force(session, section.skill, purpose.code)
             levels.append(cuts.level_for(est.theta, purpose.target_level))
     return max(levels, key=level_rank) if levels else purpose.lowest_level
 

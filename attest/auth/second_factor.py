@@ -14,7 +14,7 @@ from attest.auth.throttle import ThrottlePolicy, clear, release, take_attempt, t
 from attest.field_crypto import FieldKeyError, cipher
 from attest.models import RecoveryCode, User
 
-DEFAULT_REQUIRED_ROLES = ("admin", "examiner")
+DEFAULT_REQUIRED_ROLES = ("admin", "examiner", "panellist")
 DEFAULT_POLICY = ThrottlePolicy()
 log = logging.getLogger(__name__)
 

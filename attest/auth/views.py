@@ -199,7 +199,7 @@ def logout():
 
 
 @bp.route("/logout-everywhere", methods=["POST"])
-@roles_required(Role.ADMIN, Role.PROCTOR, Role.EXAMINER, Role.AUTHOR)
+@roles_required(*Role)
 def logout_everywhere():
     """End every session of this account, on every device."""
     current_user.session_epoch += 1

@@ -35,6 +35,7 @@ def _instructions(done) -> list[str]:
         "",
         "Attest demo is ready.",
         f"  item bank: {done.bank_summary}",
+        f"  benchmark texts (standard setting): {done.benchmarks}",
         f"  demo signing key kid={done.key.kid} (PDFs say DEMO)",
         "",
         f"  staff login:  {base}/login",

@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from attest.assessment.cut_scores import load_store
 from attest.assessment.decision_accuracy import BAR
 from attest.assessment.purpose_quality import DEFAULT_POPULATION, PurposeQuality
 from attest.cli.common import load_bank
@@ -54,16 +55,20 @@ def purposes_check(directory: str | None, from_db: bool, mean: float, sd: float)
 
     if sd <= 0:
         raise click.BadParameter("the ability sd must be positive", param_hint="--sd")
+    store = None  # the package's file
     if from_db:
         session = current_app.extensions["attest_session"]()
         try:
             units = service.live_units_in_db(session)
+            store = service.store_in_force(session)  # an adopted version, if any
         finally:
             current_app.extensions["attest_session"].remove()
     else:
         units = service.live_units_in_bank(load_bank(directory or None))
-    table = service.purposes_quality(units, (mean, sd))
-    click.echo(f"population N({mean:g}, {sd:g}); cuts from cut_scores.yaml; bar {BAR:.2f}")
+    table = service.purposes_quality(units, (mean, sd), store)
+    adopted = store is not None and store.version != load_store().version
+    where = f"version {store.version}" if adopted else "cut_scores.yaml"
+    click.echo(f"population N({mean:g}, {sd:g}); cuts from {where}; bar {BAR:.2f}")
     click.echo("\n".join(format_table(table)))
     problems = [p for row in table for p in row.problems]
     for problem in problems:

@@ -81,7 +81,7 @@ def users_reset_2fa(username: str) -> None:
     "set-role", help="Give a staff account another role (audited; its sessions end)."
 )
 @click.argument("username")
-@click.argument("role", type=click.Choice(["admin", "proctor", "examiner", "author"]))
+@click.argument("role", type=click.Choice(["admin", "proctor", "examiner", "author", "panellist"]))
 @click.option("--centre", "centre_code", help="centre code (proctors and examiners)")
 @with_appcontext
 def users_set_role(username: str, role: str, centre_code: str | None) -> None:

@@ -22,6 +22,7 @@ from attest.models.org import (
     Role,
     User,
 )
+from attest.models.panel import BenchmarkText, CutScoreVersion, Panel, PanelJudgement, PanelMember
 from attest.models.partner import PartnerOrganisation
 from attest.models.rating import (
     Adjudication,
@@ -56,11 +57,13 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BankState",
+    "BenchmarkText",
     "Benchmark",
     "Booking",
     "CalibrationAttempt",
     "Candidate",
     "Centre",
+    "CutScoreVersion",
     "EndedSession",
     "BankAdoption",
     "Item",
@@ -72,6 +75,9 @@ __all__ = [
     "PerformanceStatus",
     "Rating",
     "RatingAssignment",
+    "Panel",
+    "PanelJudgement",
+    "PanelMember",
     "PartnerOrganisation",
     "Recording",
     "RecordingChunk",

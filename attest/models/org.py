@@ -18,6 +18,7 @@ class Role(enum.Enum):
     AUTHOR = "author"  # item writer and reviewer (the review workflow, issue 16)
     PROCTOR = "proctor"
     EXAMINER = "examiner"
+    PANELLIST = "panellist"  # a member of standard-setting panels (attest/standard_setting)
 
 
 class Centre(Base):

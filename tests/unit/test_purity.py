@@ -52,6 +52,8 @@ PURE_MODULES = [
     "attest.assessment.dif",
     "attest.assessment.cefr",
     "attest.assessment.cut_scores",
+    "attest.assessment.standard_setting",
+    "attest.standard_setting.descriptors",
     "attest.assessment.decision_accuracy",
     "attest.assessment.purpose_quality",
     "attest.assessment.purposes",

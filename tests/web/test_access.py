@@ -37,6 +37,7 @@ EXAMINER = "examiner"  # scoring pages: examiners only (not proctors, not admins
 ANY_LOGGED = "any"  # any member of staff
 PARTNER = "partner"  # a partner organisation's API key
 ITEMS = "items"  # the item browser and its review workflow: admins and authors
+PANELLIST = "panellist"  # standard-setting pages of a panellist (not admins, not examiners)
 
 # endpoint -> (method, access class)
 ACCESS = {
@@ -68,6 +69,7 @@ ACCESS = {
     "admin.trust.toggle_partner_photo": ("POST", ADMIN),
     "proctor.credential": ("GET", STAFF),
     "admin.index": ("GET", ADMIN),
+    "admin.kiosk_languages": ("GET", ADMIN),
     "admin.register_this_browser": ("POST", ADMIN),
     "admin.enrolment_link": ("POST", ADMIN),
     "admin.candidate_export": ("GET", ADMIN),
@@ -146,6 +148,16 @@ ACCESS = {
     "kiosk.play": ("POST", CANDIDATE),
     "kiosk.sound_check": ("GET", CANDIDATE),
     "kiosk.paused": ("GET", CANDIDATE),
+    "panels_admin.index": ("GET", ADMIN),
+    "panels_admin.create": ("POST", ADMIN),
+    "panels_admin.detail": ("GET", ADMIN),
+    "panels_admin.add_member": ("POST", ADMIN),
+    "panels_admin.next_round": ("POST", ADMIN),
+    "panels_admin.adopt": ("POST", ADMIN),
+    "panels.mine": ("GET", PANELLIST),
+    "panels.panel_page": ("GET", PANELLIST),
+    "panels.familiarisation": ("POST", PANELLIST),
+    "panels.judge": ("POST", PANELLIST),
 }
 
 # Outcomes
@@ -169,11 +181,20 @@ VISITORS = (
     "other_centre_admin",
     "author",
     "partner",
+    "panellist",
 )
 
 # access class -> visitor -> outcome. "other_centre_*" staff belong to another centre than
 # the objects of the world below; admins see every centre.
 _BROWSER_ANON = {"anonymous": LOGIN, "kiosk": LOGIN, "candidate": LOGIN, "partner": LOGIN}
+_STAFF_VISITORS = (
+    "proctor",
+    "examiner",
+    "admin",
+    "other_centre_proctor",
+    "other_centre_examiner",
+    "other_centre_admin",
+)
 EXPECTED: dict[str, dict[str, str]] = {
     PUBLIC: dict.fromkeys(VISITORS, OK),
     KIOSK: {
@@ -195,6 +216,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
         "author": DENIED,
+        "panellist": DENIED,
     },
     ADMIN: {
         **_BROWSER_ANON,
@@ -205,6 +227,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
         "author": DENIED,
+        "panellist": DENIED,
     },
     ITEMS: {
         **_BROWSER_ANON,
@@ -215,6 +238,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_examiner": DENIED,
         "other_centre_admin": OK,
         "author": OK,
+        "panellist": DENIED,
     },
     EXAMINER: {
         **_BROWSER_ANON,
@@ -225,6 +249,7 @@ EXPECTED: dict[str, dict[str, str]] = {
         "other_centre_examiner": OWN,
         "other_centre_admin": DENIED,
         "author": DENIED,
+        "panellist": DENIED,
     },
     ANY_LOGGED: {
         **_BROWSER_ANON,
@@ -237,9 +262,16 @@ EXPECTED: dict[str, dict[str, str]] = {
                 "other_centre_examiner",
                 "other_centre_admin",
                 "author",
+                "panellist",
             ),
             OK,
         ),
+    },
+    PANELLIST: {
+        **_BROWSER_ANON,
+        **dict.fromkeys(_STAFF_VISITORS, DENIED),
+        "author": DENIED,
+        "panellist": OK,
     },
     PARTNER: {**dict.fromkeys(VISITORS, UNAUTHORISED), "partner": OK},
 }
@@ -282,6 +314,7 @@ def world(app, db, now):
         "other_centre_examiner": make_user(db, role=Role.EXAMINER, centre=other),
         "other_centre_admin": make_user(db, role=Role.ADMIN, centre=other),
         "author": make_user(db, role=Role.AUTHOR, centre=centre),
+        "panellist": make_user(db, role=Role.PANELLIST),
     }
     cand = make_candidate(db, centre=centre)
     ts, code = create_session(db, cand, "a2-luisteren-lezen", users["proctor"], now)
@@ -325,6 +358,8 @@ def _url(app, endpoint: str, world) -> str:
         "rest": "1",
         "slot_id": 999,
         "booking_id": 999,
+        "panel_id": 999,
+        "round_no": 1,
     }
     with app.test_request_context():
         from flask import url_for
@@ -399,6 +434,13 @@ ABSENT = {
     "appointments.mark_booking",
     "booking.book",  # no centre of that code
     "booking.manage",  # no booking of that token
+    "panels_admin.detail",  # no panel 999
+    "panels_admin.add_member",
+    "panels_admin.next_round",
+    "panels_admin.adopt",
+    "panels.panel_page",
+    "panels.familiarisation",
+    "panels.judge",
 }
 
 

@@ -108,6 +108,7 @@ NEUTRAL_ARGS = {
     "token": "no-such-token",
     "payload": "AAAA",
     "org_id": 999_999,  # partner organisations are region-wide (admin pages)
+    "panel_id": 999_999,  # standard-setting panels are region-wide (admin pages)
 }
 STAFF_ENDPOINTS = [
     e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from attest.models import CalibrationAttempt, Kiosk, SigningKey, User
+from attest.models import BenchmarkText, CalibrationAttempt, Kiosk, SigningKey, User
 
 
 def test_demo_setup_is_idempotent(app, db):
@@ -21,6 +21,10 @@ def test_demo_setup_is_idempotent(app, db):
     assert db.scalar(sa.select(sa.func.count()).select_from(Kiosk)) == 1
     assert db.scalar(sa.select(sa.func.count()).select_from(SigningKey)) == 1
     assert "0 added" in second.output
+    # The writing benchmarks are loaded once, for standard-setting panels (issue [17]).
+    assert "benchmark texts (standard setting): 27 added" in first.output
+    assert "benchmark texts (standard setting): 0 added, 0 updated, 27 unchanged" in second.output
+    assert db.scalar(sa.select(sa.func.count()).select_from(BenchmarkText)) == 27
 
 
 def test_enrolment_link_from_demo_setup_registers_the_browser_once(app, db):

@@ -94,6 +94,13 @@ DECLARED_FORMS = {
         },
     ),
     "booking.manage": (access.PUBLIC, {"csrf_token", "action", "slot"}),
+    # standard-setting panels: this world has no panel (they answer 404 here; their own tests
+    # are test_standard_setting and tests/integration/test_standard_setting_panel)
+    "panels_admin.add_member": (access.ADMIN, {"csrf_token", "user_id", "role_label"}),
+    "panels_admin.next_round": (access.ADMIN, {"csrf_token", "current"}),
+    "panels_admin.adopt": (access.ADMIN, {"csrf_token"}),
+    "panels.familiarisation": (access.PANELLIST, {"csrf_token", "d-re-01"}),
+    "panels.judge": (access.PANELLIST, {"csrf_token", "bookmark-A1", "bookmark-A2"}),
 }
 EXAMPLES_PER_FORM = 12
 EXAMPLES_PER_ROUTE = 4
@@ -120,7 +127,16 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"].add(attrs["name"])
 
 
-CRAWLERS = ("anonymous", "kiosk", "candidate", "proctor", "admin", "examiner", "partner")
+CRAWLERS = (
+    "anonymous",
+    "kiosk",
+    "candidate",
+    "proctor",
+    "admin",
+    "examiner",
+    "partner",
+    "panellist",
+)
 
 
 def _visitors_for(who: str) -> list[str]:
