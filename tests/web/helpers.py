@@ -35,9 +35,7 @@ def forget_used_step(app, username: str) -> None:
     from attest.models import User
 
     with app.extensions["attest_engine"].begin() as conn:
-        conn.execute(
-            sa.update(User).where(User.username == username).values(totp_last_step=None)
-        )
+        conn.execute(sa.update(User).where(User.username == username).values(totp_last_step=None))
 
 
 def csrf(client, url: str = "/login") -> str:
