@@ -143,9 +143,50 @@ def _parsed_bank(root: Path):
 
 
 def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
-    bank = _parsed_bank(root or PROJECT_ROOT / "question_banks" / "nl")
-    sync_bank(session, bank, datetime.now(UTC))
+    """Load the bank at `root` (the shipped demo bank by default) into the database.
+
+    The first load in a process goes through sync_bank, as `attest bank sync` does; its rows
+    are kept, and a later load into a database without items (each test starts with an empty
+    one) inserts those same rows in two statements, timestamps set to now: a tenth of the time
+    of sync_bank's unit of work for the bank's thousand objects. The database sees the same
+    rows (its triggers fire alike); sync_bank into a bank that has items is never skipped."""
+    root = root or PROJECT_ROOT / "question_banks" / "nl"
+    now = datetime.now(UTC)
+    empty = session.scalar(sa.select(Item.id).limit(1)) is None
+    rows = _bank_rows.get(root) if empty else None
+    if rows is not None:
+        for table, table_rows in rows:
+            session.execute(
+                sa.insert(table),
+                [
+                    {k: now if isinstance(v, datetime) else v for k, v in r.items()}
+                    for r in table_rows
+                ],
+            )
+        session.flush()
+        return
+    sync_bank(session, _parsed_bank(root), now)
     session.flush()
+    if empty:  # what sync_bank wrote is the whole bank: keep it for the next load
+        # In the order sync_bank inserted them (the order of the bank's items), which SQLite
+        # keeps for a query without ORDER BY.
+        first_version = (
+            sa.select(sa.func.min(ItemVersion.id))
+            .where(ItemVersion.item_id == Item.id)
+            .scalar_subquery()
+        )
+        item_rows = session.execute(sa.select(Item.__table__).order_by(first_version)).mappings()
+        version_columns = [c for c in ItemVersion.__table__.c if c.name != "id"]  # the db's ids
+        version_rows = session.execute(
+            sa.select(*version_columns).order_by(ItemVersion.id)
+        ).mappings()
+        _bank_rows[root] = [
+            (Item.__table__, [dict(r) for r in item_rows]),
+            (ItemVersion.__table__, [dict(r) for r in version_rows]),
+        ]
+
+
+_bank_rows: dict[Path, list[tuple[sa.Table, list[dict]]]] = {}
 
 
 @dataclass
