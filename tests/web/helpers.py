@@ -21,10 +21,21 @@ def login(client, username: str, password: str = PASSWORD, secret: str = TOTP_SE
     )
     if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
         token = csrf_from(client.get("/login/code").get_data(as_text=True))
-        response = client.post(
-            "/login/code", data={"code": totp_code(username, secret), "csrf_token": token}
-        )
+        code = totp_code(username, secret, lambda: forget_used_step(client.application, username))
+        response = client.post("/login/code", data={"code": code, "csrf_token": token})
     return response
+
+
+def forget_used_step(app, username: str) -> None:
+    """Make the app forget the TOTP step the account used last, as if it had not logged in with
+    a code yet: a test that logs the same examiner in again and again then waits for no new
+    step (tests/factories.py: totp_code)."""
+    import sqlalchemy as sa
+
+    from attest.models import User
+
+    with app.extensions["attest_engine"].begin() as conn:
+        conn.execute(sa.update(User).where(User.username == username).values(totp_last_step=None))
 
 
 def csrf(client, url: str = "/login") -> str:
