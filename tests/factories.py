@@ -22,6 +22,7 @@ from attest.models import (
     Candidate,
     Centre,
     Item,
+    ItemReviewStep,
     ItemVersion,
     Kiosk,
     PartnerOrganisation,
@@ -155,11 +156,13 @@ def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
     empty = session.scalar(sa.select(Item.id).limit(1)) is None
     rows = _bank_rows.get(root) if empty else None
     if rows is not None:
-        for table, table_rows in rows:
+        for table, table_rows, fresh_times in rows:
+            if not table_rows:
+                continue
             session.execute(
                 sa.insert(table),
                 [
-                    {k: now if isinstance(v, datetime) else v for k, v in r.items()}
+                    {k: now if fresh_times and isinstance(v, datetime) else v for k, v in r.items()}
                     for r in table_rows
                 ],
             )
@@ -180,13 +183,18 @@ def load_demo_bank(session: so.Session, root: Path | None = None) -> None:
         version_rows = session.execute(
             sa.select(*version_columns).order_by(ItemVersion.id)
         ).mappings()
+        # The review steps keep their times: they are the histories of the bank's files, and a
+        # later sync compares them with the files.
+        step_columns = [c for c in ItemReviewStep.__table__.c if c.name != "id"]
+        step_rows = session.execute(sa.select(*step_columns).order_by(ItemReviewStep.id)).mappings()
         _bank_rows[root] = [
-            (Item.__table__, [dict(r) for r in item_rows]),
-            (ItemVersion.__table__, [dict(r) for r in version_rows]),
+            (Item.__table__, [dict(r) for r in item_rows], True),
+            (ItemVersion.__table__, [dict(r) for r in version_rows], True),
+            (ItemReviewStep.__table__, [dict(r) for r in step_rows], False),
         ]
 
 
-_bank_rows: dict[Path, list[tuple[sa.Table, list[dict]]]] = {}
+_bank_rows: dict[Path, list[tuple[sa.Table, list[dict], bool]]] = {}
 
 
 @dataclass
