@@ -140,4 +140,5 @@ def test_registry_holds_every_format_once() -> None:
         "ordering",
         "extended_text",
         "audio_response",
+        "speaking_conversation",
     }
