@@ -58,7 +58,7 @@ def begin_upload(
     against that turn's answer time."""
     turn = meta.get("turn")
     if turn is not None:
-        turn = _whole(turn, 1, 99, "turn")
+        turn = _whole(turn, 0, 99, "turn")  # the task's own range is checked next
     require_recording_item(item, turn)
     if turn is not None:
         max_recording_seconds = get_format(item.item_version.format).recording_seconds(
