@@ -1,4 +1,5 @@
-"""Render listening items' transcripts (and conversations' interlocutor turns) to speech with espeak-ng and encode them as Ogg Vorbis.
+"""Render listening items' transcripts (and the interlocutor turns of conversations) to speech
+with espeak-ng and encode them as Ogg Vorbis.
 
 Synthetic speech is a stand-in until studio recordings exist; it keeps the bank self-contained
 and reproducible. Output is byte-for-byte repeatable for the same transcript with the same

@@ -7,8 +7,8 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 import sqlalchemy.orm as so
+from sqlalchemy.exc import IntegrityError
 
 from attest.assessment.audio_checks import check_recording
 from attest.assessment.formats import get_format

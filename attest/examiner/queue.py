@@ -150,7 +150,9 @@ def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
     )
 
 
-def _turns(session: so.Session, content: dict[str, Any], value: Any) -> tuple[ConversationTurn, ...]:
+def _turns(
+    session: so.Session, content: dict[str, Any], value: Any
+) -> tuple[ConversationTurn, ...]:
     ids = recording_ids(value)
     if ids is None:
         return ()

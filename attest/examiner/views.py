@@ -5,8 +5,8 @@ about examiners are `admin_views.py` (under /admin/examiners); their old URLs un
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,

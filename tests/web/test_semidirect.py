@@ -83,9 +83,7 @@ def send_turn(kiosk, data, turn, upload_id=None, complete=True, duration_ms=3000
         )
     if not complete:
         return begun
-    return post(
-        kiosk, f"/kiosk/item/1/uploads/{upload_id}/complete", {"session": kiosk["session"]}
-    )
+    return post(kiosk, f"/kiosk/item/1/uploads/{upload_id}/complete", {"session": kiosk["session"]})
 
 
 def page_turns(kiosk) -> list[tuple[int, int, bool, str]]:
@@ -134,7 +132,7 @@ def test_every_turn_is_kept_and_the_conversation_is_one_performance(db, kiosk, s
     response = db.scalar(sa.select(Response))
     assert response.value == {"v": {"turns": ids}} and response.score is None
     kept = db.scalars(sa.select(Recording).order_by(Recording.turn)).all()
-    assert [(r.id, r.turn) for r in kept] == list(zip(ids, range(1, count + 1)))
+    assert [(r.id, r.turn) for r in kept] == list(zip(ids, range(1, count + 1), strict=True))
 
 
 def test_a_reload_mid_conversation_resumes_at_the_next_turn_losing_none(db, kiosk, spoken):
@@ -151,19 +149,28 @@ def test_a_reload_mid_conversation_resumes_at_the_next_turn_losing_none(db, kios
     again = send_turn(kiosk, spoken, 2, upload_id="upload-turn2-again-0123")
     assert again.get_json()["recording_id"] == second
     assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == 2
-    rest = [send_turn(kiosk, spoken, n).get_json()["recording_id"] for n in range(3, len(listed) + 1)]
+    rest = [
+        send_turn(kiosk, spoken, n).get_json()["recording_id"] for n in range(3, len(listed) + 1)
+    ]
     assert submit(kiosk, [first, second, *rest]).status_code == 302
     assert db.scalar(sa.select(Response)).value["v"]["turns"] == [first, second, *rest]
 
 
 @pytest.mark.parametrize(
     ("turn", "duration_ms", "error"),
-    [(None, 3000, "bad_turn"), (0, 3000, "bad_turn"), (99, 3000, "bad_turn"), (1, 90_000, "bad_upload")],
+    [
+        (None, 3000, "bad_turn"),
+        (0, 3000, "bad_turn"),
+        (99, 3000, "bad_turn"),
+        (1, 90_000, "bad_upload"),
+    ],
 )
 def test_an_upload_must_name_a_turn_of_the_task_within_its_time(
     db, kiosk, spoken, turn, duration_ms, error
 ):
-    body = upload_begin_body(kiosk["session"], spoken, "upload-badturn-012345", duration_ms=duration_ms)
+    body = upload_begin_body(
+        kiosk["session"], spoken, "upload-badturn-012345", duration_ms=duration_ms
+    )
     if turn is not None:
         body["turn"] = turn
     refused = post(kiosk, "/kiosk/item/1/uploads", body)
@@ -180,7 +187,9 @@ def test_answers_that_are_not_this_turns_recording_are_refused(db, kiosk, spoken
     assert db.scalar(sa.select(sa.func.count()).select_from(Response)) == 0
 
 
-def test_a_conversation_cut_short_keeps_its_turns_when_the_session_closes(app, db, kiosk, spoken, now):
+def test_a_conversation_cut_short_keeps_its_turns_when_the_session_closes(
+    app, db, kiosk, spoken, now
+):
     first = send_turn(kiosk, spoken, 1).get_json()["recording_id"]
     send_turn(kiosk, spoken, 2, complete=False)  # every chunk arrived, "complete" never came
     ts = db.get(TestSession, kiosk["session"])

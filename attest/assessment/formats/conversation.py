@@ -182,4 +182,3 @@ class SpeakingConversation(_Task):
     @classmethod
     def qti_import_defaults(cls, level: str) -> dict[str, Any]:
         return {}
-

@@ -59,7 +59,9 @@ def load(tmp_path: Path, item: dict):
 def test_a_good_conversation_loads_with_its_clips_as_media(tmp_path: Path) -> None:
     root, _ = load(tmp_path, conversation())
     spec = load_bank(root).get("nl-sp-a2-0901")
-    assert spec.media == {f"turns.{n}.audio": f"speaking/a2/gesprek/beurt{n + 1}.ogg" for n in range(4)}
+    assert spec.media == {
+        f"turns.{n}.audio": f"speaking/a2/gesprek/beurt{n + 1}.ogg" for n in range(4)
+    }
 
 
 @pytest.mark.parametrize(
