@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from attest.assessment.audio_checks import check_recording
 from attest.assessment.formats import get_format
 from attest.assessment.session_events import log_session_event
+from attest.engine import lock_row
 from attest.models import Recording, SessionItem
 from attest.storage import DirectoryStorage
 
@@ -87,6 +88,9 @@ def store_recording(
     unique constraint uq_recording_turn, the loser returning the winner's."""
     require_recording_item(item, turn)
     if turn is not None:
+        # Read-decide-write: the task's row is locked before the turn is read (SQLite: the
+        # write lock every writing transaction holds), and uq_recording_turn backs it up.
+        item = lock_row(session, SessionItem, item.id)
         kept = turn_recording(session, item, turn)
         if kept is not None:
             return kept

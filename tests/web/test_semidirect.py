@@ -33,8 +33,11 @@ from tests.web.helpers import (
     UPLOAD_CHUNK,
     login,
     score_form,
+    slow_down,
     start_at_kiosk,
+    together,
     tokens_of,
+    twin,
     upload_begin_body,
 )
 
@@ -257,3 +260,29 @@ def test_examiners_hear_the_turns_in_order_and_double_mark_on_the_dialogue_rubri
     outsider = app.test_client()
     login(outsider, other.username)
     assert outsider.get(f"/examiner/media/{token}/turn/1").status_code == 404
+
+
+def test_one_turn_completed_twice_at_once_keeps_one_recording(app, db, kiosk, spoken, monkeypatch):
+    """A reloaded kiosk sends turn 3 again under a new upload while the first is completing: the
+    two completions meet at the turn (row lock, then uq_recording_turn), one recording stays."""
+    from attest.assessment import recordings
+
+    ids = ["upload-turn3-first-0123", "upload-turn3-second-012"]
+    for upload_id in ids:
+        send_turn(kiosk, spoken, 3, upload_id=upload_id, complete=False)
+    slow_down(monkeypatch, recordings, "check_recording")
+    clients = [kiosk["client"], twin(app, kiosk["client"])]
+
+    def complete(client, upload_id):
+        return lambda: client.post(
+            f"/kiosk/item/1/uploads/{upload_id}/complete",
+            json={"session": kiosk["session"]},
+            headers={"X-CSRFToken": kiosk["csrf"]},
+        )
+
+    replies = together([complete(c, u) for c, u in zip(clients, ids, strict=True)])
+    assert [r.status_code for r in replies] == [200, 200], [r.get_json() for r in replies]
+    kept = {r.get_json()["recording_id"] for r in replies}
+    db.expire_all()
+    rows = db.scalars(sa.select(Recording).where(Recording.turn == 3)).all()
+    assert len(rows) == 1 and kept == {rows[0].id}
