@@ -93,6 +93,10 @@ class SpeakingConversation(_Task):
     productive_skill = "speaking"
     takes_recording = True
     task_types = ("dialogue",)
+    # QTI: an upload interaction whose response is the ordered list of the turns' recordings;
+    # the turns themselves travel as JSON in the item's <attest:item> metadata.
+    qti_interaction = "qti-upload-interaction"
+    qti_cardinality = "ordered"
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:
