@@ -60,6 +60,8 @@ def correct_answer(fmt: str, content: Mapping[str, Any]) -> dict[str, Any]:
         return {TEXT_FIELD: _text((low + high) // 2)}
     if fmt == "audio_response":
         return {RECORDING_FIELD: "rec-test-0001"}
+    if fmt == "speaking_conversation":
+        return {RECORDING_FIELD: [f"rec-test-{n:04d}" for n in range(1, len(content["turns"]) + 1)]}
     raise AssertionError(f"no answer builder for {fmt}")
 
 

@@ -1,4 +1,5 @@
-"""Render listening items' transcripts to speech with espeak-ng and encode them as Ogg Vorbis.
+"""Render listening items' transcripts (and the interlocutor turns of conversations) to speech
+with espeak-ng and encode them as Ogg Vorbis.
 
 Synthetic speech is a stand-in until studio recordings exist; it keeps the bank self-contained
 and reproducible. Output is byte-for-byte repeatable for the same transcript with the same
@@ -24,6 +25,9 @@ SPEECH_RATE = {"A1": 140, "A2": 155, "B1": 165, "B2": 175}
 # voice (median pitch about 75 Hz against 110 Hz for A and 220 Hz for B; tested).
 VOICES = {"A": "nl+m3", "B": "nl+f3"}
 ANNOUNCER = "nl+announcer"
+# The recorded interlocutor of a semi-direct conversation (formats/conversation.py) speaks with
+# speaker A's voice: a person talking with the candidate, not an announcer.
+INTERLOCUTOR = VOICES["A"]
 # Pauses between lines, in seconds, by what happens at the boundary: an answer follows a
 # question quickly, a change of speaker takes a moment, the same voice going on a short breath,
 # and the step between an announcement and a dialogue a clear break. Each pause then varies by up
@@ -97,20 +101,60 @@ def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
             continue
         render_item(item, target, espeak=str(tools["espeak-ng"]), sox=str(tools["sox"]))
         written.append(target)
+    for item, number, text, rel in conversation_clips(bank.items):
+        target = Path(bank_root) / MEDIA_DIR / rel
+        if (target.exists() and not force) or target in written:
+            continue
+        render_segments(
+            f"{item.id} turn {number}",
+            item.level,
+            [(INTERLOCUTOR, text)],
+            target,
+            espeak=str(tools["espeak-ng"]),
+            sox=str(tools["sox"]),
+        )
+        written.append(target)
     return written
+
+
+def conversation_clips(items: list[ItemSpec]) -> list[tuple[ItemSpec, int, str, str]]:
+    """Return (item, turn number, what the interlocutor says, clip path) of every synthetic
+    interlocutor turn of the bank's conversations (a turn marked ``audio_source: human`` is a
+    studio recording and never rendered over)."""
+    clips = []
+    for item in items:
+        for number, turn in enumerate(item.content.get("turns") or [], start=1):
+            if isinstance(turn, dict) and turn.get("audio") and turn.get("say"):
+                if turn.get("audio_source", "synthetic") == "synthetic":
+                    clips.append((item, number, str(turn["say"]), str(turn["audio"])))
+    return clips
 
 
 def render_item(
     item: ItemSpec, target: Path, *, espeak: str = "espeak-ng", sox: str = "sox"
 ) -> None:
     """Synthesize one item's transcript into ``target`` (Ogg Vorbis, mono)."""
-    rate = str(SPEECH_RATE.get(item.level, SPEECH_RATE["A2"]))
+    segments = split_speakers(item.content["transcript"])
+    render_segments(item.id, item.level, segments, target, espeak=espeak, sox=sox)
+
+
+def render_segments(
+    label: str,
+    level: str,
+    segments: list[tuple[str, str]],
+    target: Path,
+    *,
+    espeak: str = "espeak-ng",
+    sox: str = "sox",
+) -> None:
+    """Synthesize (voice, text) segments into ``target`` (Ogg Vorbis, mono), at the level's
+    speech rate, with the pronunciation lexicon and the pauses between segments."""
+    rate = str(SPEECH_RATE.get(level, SPEECH_RATE["A2"]))
     lexicon = load_lexicon()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="attest-audio-") as tmp:
         work = Path(tmp)
         parts: list[str] = []
-        segments = split_speakers(item.content["transcript"])
         for i, (voice, text) in enumerate(segments):
             if i:
                 # The pause must have espeak-ng's WAV format to be concatenated with its
@@ -125,7 +169,7 @@ def render_item(
                  for_engine(text, lexicon))  # fmt: skip
             parts.append(str(wav))
         if not parts:
-            raise AudioError(f"item {item.id}: the transcript has no text to speak")
+            raise AudioError(f"item {label}: the transcript has no text to speak")
         tmp_out = work / "out.ogg"
         encode = ["-r", str(SAMPLE_RATE), "-c", "1", "-C", VORBIS_QUALITY]
         # Leading/trailing silence so playback never clips the first word; -1 dBFS peak.

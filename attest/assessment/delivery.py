@@ -431,6 +431,14 @@ def record_answer(
         recording = session.get(Recording, value["recording_id"])
         if recording is None or recording.session_item_id != item.id:
             raise DeliveryError("bad_response", "the recording does not belong to this task")
+    if isinstance(value, dict) and isinstance(value.get("turns"), list):
+        # A conversation: each id must be the recording of that very turn of this task.
+        for turn, rec_id in enumerate(value["turns"], start=1):
+            recording = session.get(Recording, rec_id) if rec_id else None
+            if rec_id and (
+                recording is None or recording.session_item_id != item.id or recording.turn != turn
+            ):
+                raise DeliveryError("bad_response", f"turn {turn}: not this turn's recording")
     # Examiner-scored answers (writing, speaking) get their score from ratings later.
     score = float(fmt.score(version.content, value)) if fmt.is_machine_scored else None
     section, index = _section_of(ts, item.skill)

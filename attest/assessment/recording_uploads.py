@@ -13,6 +13,7 @@ from typing import Any, Mapping
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.assessment.formats import get_format
 from attest.assessment.recordings import (
     MAX_BYTES,
     RecordingError,
@@ -51,8 +52,18 @@ def begin_upload(
     max_recording_seconds: int,
     now: datetime,
 ) -> RecordingUpload:
-    """Start an upload, or return the same upload when the kiosk starts it again (resume)."""
-    require_recording_item(item)
+    """Start an upload, or return the same upload when the kiosk starts it again (resume).
+
+    A conversation's upload names its ``turn`` (1-based) in ``meta``; its duration is checked
+    against that turn's answer time."""
+    turn = meta.get("turn")
+    if turn is not None:
+        turn = _whole(turn, 0, 99, "turn")  # the task's own range is checked next
+    require_recording_item(item, turn)
+    if turn is not None:
+        max_recording_seconds = get_format(item.item_version.format).recording_seconds(
+            item.item_version.content, turn
+        )
     if not isinstance(upload_id, str) or not _UPLOAD_ID.match(upload_id):
         raise RecordingError("bad_upload", "upload id: expected 16 to 40 letters, digits, - or _")
     content_type = str(meta.get("content_type", "")).split(";")[0].strip().lower()
@@ -70,7 +81,11 @@ def begin_upload(
         raise RecordingError("bad_upload", "sha256: expected 64 hexadecimal digits")
     upload = session.get(RecordingUpload, upload_id)
     if upload is not None:
-        if upload.session_item_id != item.id or (upload.sha256, upload.size_bytes) != (sha, size):
+        if upload.session_item_id != item.id or (upload.sha256, upload.size_bytes, upload.turn) != (
+            sha,
+            size,
+            turn,
+        ):
             raise RecordingError("conflict", "this upload id belongs to another recording")
         return upload
     upload = RecordingUpload(
@@ -83,6 +98,7 @@ def begin_upload(
         chunk_count=count,
         duration_ms=duration,
         created_at=now,
+        turn=turn,
     )
     session.add(upload)
     session.flush()
@@ -110,6 +126,7 @@ def upload_state(upload: RecordingUpload) -> dict[str, Any]:
         "chunk_count": upload.chunk_count,
         "complete": upload.recording_id is not None,
         "recording_id": upload.recording_id,
+        "turn": upload.turn,
     }
 
 
@@ -170,7 +187,14 @@ def complete_upload(
         # starts a new upload rather than the server keeping a recording nobody can vouch for.
         raise RecordingError("checksum", "the whole recording does not match its checksum")
     recording = store_recording(
-        session, storage, upload.session_item, data, upload.sha256, now, upload.duration_ms
+        session,
+        storage,
+        upload.session_item,
+        data,
+        upload.sha256,
+        now,
+        upload.duration_ms,
+        turn=upload.turn,
     )
     upload.recording_id, upload.completed_at = recording.id, now
     session.flush()
@@ -192,7 +216,7 @@ def salvage_unsent(
     proctor ("recording_flagged", reason "incomplete"). Items already answered are left alone.
     Call it while the session is still in progress, just before closing it (or one section of
     it: `skill`; session_clock calls it so when a section's time runs out). Returns counts."""
-    from attest.assessment import delivery
+    from attest.assessment import conversation, delivery
     from attest.assessment.answer_capture import unanswered_drafts
     from attest.assessment.formats.productive import RECORDING_FIELD, TEXT_FIELD
     from attest.assessment.session_events import log_session_event
@@ -218,12 +242,13 @@ def salvage_unsent(
     if skill is not None:
         query = query.where(SessionItem.skill == skill)
     uploads = session.scalars(query).all()
-    done: set[int] = set()
-    for upload in uploads:  # the latest attempt per task counts
+    done: set[tuple[int, int | None]] = set()
+    turns_kept: dict[int, SessionItem] = {}
+    for upload in uploads:  # the latest attempt per task (per turn of a conversation) counts
         item = upload.session_item
-        if item.id in done or item.response is not None:
+        if (item.id, upload.turn) in done or item.response is not None:
             continue
-        done.add(item.id)
+        done.add((item.id, upload.turn))
         try:
             recording = complete_upload(session, storage, upload, now)
         except RecordingError as exc:
@@ -240,9 +265,25 @@ def salvage_unsent(
             )
             counts["incomplete"] += 1
         else:
+            if upload.turn is not None:
+                turns_kept[item.id] = item
+                continue
             delivery.record_answer(
                 session, ts, item.position, {RECORDING_FIELD: [recording.id]}, now, closing=True
             )
+            counts["recordings"] += 1
+    # A conversation cut short keeps the turns answered so far as its one performance.
+    query = (
+        sa.select(SessionItem)
+        .join(Recording, Recording.session_item_id == SessionItem.id)
+        .where(SessionItem.session_id == ts.id, Recording.turn.is_not(None))
+    )
+    if skill is not None:
+        query = query.where(SessionItem.skill == skill)
+    for item in {**{i.id: i for i in session.scalars(query)}, **turns_kept}.values():
+        if item.response is None:
+            fields = conversation.response_fields(session, item)
+            delivery.record_answer(session, ts, item.position, fields, now, closing=True)
             counts["recordings"] += 1
     session.flush()
     return counts

@@ -72,7 +72,11 @@ def bank_review_export(directory: str | None) -> None:
     click.echo(f"item bank: {report.summary()}")
 
 
-@bank_group.command("audio", help="Generate listening audio from transcripts (needs espeak-ng).")
+@bank_group.command(
+    "audio",
+    help="Generate listening audio from transcripts and the interlocutor clips of semi-direct "
+    "conversations (synthetic; needs espeak-ng).",
+)
 @click.option("--force", is_flag=True, help="regenerate files that exist")
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
 @with_appcontext

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from attest.assessment.conversation import recording_ids
 from attest.assessment.formats.productive import count_words
 from attest.assessment.rubrics import Rubric
 from attest.examiner.assignments import is_calibrated, rubric_of
@@ -80,6 +81,18 @@ def queue_for(session: so.Session, examiner: User, now: datetime) -> Queue:
 
 
 @dataclass(frozen=True)
+class ConversationTurn:
+    """One turn of a semi-direct conversation as the examiner hears it: what the interlocutor
+    said (its clip and transcript), then the candidate's answer (its recording, if any)."""
+
+    number: int
+    say: str
+    has_clip: bool
+    has_answer: bool
+    duration_ms: int | None
+
+
+@dataclass(frozen=True)
 class BlindTask:
     """Everything the scoring page shows: the task, the performance and the rubric."""
 
@@ -98,6 +111,8 @@ class BlindTask:
     is_calibration: bool
     own_bands: dict[str, int] | None
     is_closed: bool
+    # A semi-direct conversation: its turns in order (empty for other tasks).
+    turns: tuple[ConversationTurn, ...] = ()
 
 
 def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
@@ -131,7 +146,45 @@ def blind_task(session: so.Session, assignment: RatingAssignment) -> BlindTask:
         is_calibration=assignment.kind is AssignmentKind.CALIBRATION,
         own_bands=dict(own.bands) if own else None,
         is_closed=closed or (assignment.kind is AssignmentKind.CALIBRATION and own is not None),
+        turns=_turns(session, content, value),
     )
+
+
+def _turns(
+    session: so.Session, content: dict[str, Any], value: Any
+) -> tuple[ConversationTurn, ...]:
+    ids = recording_ids(value)
+    if ids is None:
+        return ()
+    turns = []
+    for number, turn in enumerate(content.get("turns") or [], start=1):
+        rec_id = ids[number - 1] if number <= len(ids) else None
+        recording = session.get(Recording, rec_id) if rec_id else None
+        turns.append(
+            ConversationTurn(
+                number=number,
+                say=str(turn.get("say", "")),
+                has_clip=bool(turn.get("audio")),
+                has_answer=recording is not None,
+                duration_ms=recording.duration_ms if recording is not None else None,
+            )
+        )
+    return tuple(turns)
+
+
+def turn_recording_of(
+    session: so.Session, assignment: RatingAssignment, turn: int
+) -> Recording | None:
+    """Return the candidate's recording of one turn of a conversation performance."""
+    ids = recording_ids(assignment.performance.response.value.get("v")) or []
+    rec_id = ids[turn - 1] if 1 <= turn <= len(ids) else None
+    return session.get(Recording, rec_id) if rec_id else None
+
+
+def turn_clip_of(assignment: RatingAssignment, turn: int) -> str | None:
+    """Return the media path of the interlocutor's clip of one turn, if the task has it."""
+    turns = assignment.performance.response.session_item.item_version.content.get("turns") or []
+    return turns[turn - 1].get("audio") if 1 <= turn <= len(turns) else None
 
 
 def recording_of(session: so.Session, assignment: RatingAssignment) -> Recording | None:

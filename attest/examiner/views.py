@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -17,6 +18,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    send_from_directory,
     session,
     url_for,
 )
@@ -105,7 +107,30 @@ def score(token: str):
 @roles_required(Role.EXAMINER)
 def media(token: str):
     assignment = scoring.assignment_for(db_session(), current_user, token) or abort(404)
-    recording = queue.recording_of(db_session(), assignment) or abort(404)
+    return _recording_file(assignment, queue.recording_of(db_session(), assignment) or abort(404))
+
+
+@bp.route("/media/<token>/turn/<int:turn>")
+@roles_required(Role.EXAMINER)
+def turn_media(token: str, turn: int):
+    """The candidate's answer to one turn of a semi-direct conversation."""
+    assignment = scoring.assignment_for(db_session(), current_user, token) or abort(404)
+    recording = queue.turn_recording_of(db_session(), assignment, turn) or abort(404)
+    return _recording_file(assignment, recording)
+
+
+@bp.route("/media/<token>/turn/<int:turn>/interlocutor")
+@roles_required(Role.EXAMINER)
+def turn_clip(token: str, turn: int):
+    """The interlocutor's clip of one turn (the bank's media, as the kiosk played it)."""
+    assignment = scoring.assignment_for(db_session(), current_user, token) or abort(404)
+    relpath = queue.turn_clip_of(assignment, turn) or abort(404)
+    bank = Path(current_app.config["BANK_DIR"])
+    return send_from_directory(bank / "media", relpath, max_age=3600)
+
+
+def _recording_file(assignment, recording):
+    """Send a candidate's recording (seekable, never cached)."""
     try:
         data = storage_for(current_app.config).get(recording.storage_key)
     except StorageError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import current_app, g, jsonify, request, url_for
 
 from attest.assessment import answer_capture, delivery, recording_uploads
+from attest.assessment.formats import get_format
 from attest.assessment.recordings import RecordingError
 from attest.kiosk import bp
 from attest.kiosk.current import current_session, heartbeat_timeout, now
@@ -121,14 +122,16 @@ def upload_begin(position: int):
         required(body, name, "text")
     for name in ("size", "chunk_size", "chunk_count", "duration_ms"):
         required(body, name, "whole")
+    optional(body, "turn", "whole")
     item = _item(ts, position)
+    version = item.item_version
     try:
         upload = recording_uploads.begin_upload(
             db_session(),
             item,
             body.get("upload_id"),
             body,
-            int(item.item_version.content.get("max_recording_seconds", 0)),
+            get_format(version.format).recording_seconds(version.content),
             now(),
         )
     except RecordingError as exc:

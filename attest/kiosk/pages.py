@@ -21,7 +21,7 @@ from flask import (
 )
 from flask import session as web_session
 
-from attest.assessment import answer_capture, delivery, session_clock
+from attest.assessment import answer_capture, conversation, delivery, session_clock
 from attest.assessment.formats import get_format
 from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.purposes import get_purpose
@@ -238,6 +238,7 @@ def item(position: int):
         media=version.media,
         format=version.format,
         previous=previous,
+        turns_kept=conversation.kept_turn_ids(session, sitem),
         draft_seq=draft_seq,
         answer_key=secrets.token_urlsafe(18),
         # planned items the kiosk may fetch ahead, to go on while the network is away

@@ -31,6 +31,8 @@ class RecordingUpload(Base):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     recording_id: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("recording.id"))
+    # The conversation turn (1-based) it answers; None for a task of one recording.
+    turn: so.Mapped[int | None]
 
     session_item: so.Mapped[SessionItem] = so.relationship()
     recording: so.Mapped[Recording | None] = so.relationship()

@@ -174,8 +174,13 @@ class Recording(Base):
     speech_ms: so.Mapped[int | None]  # time above the speech threshold
     # "silent", "truncated" or "undecodable": shown to the proctor, never scored as zero.
     flag: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # The turn (1-based) a recording answers in a semi-direct conversation; None for a task of
+    # one recording. One recording per turn: the first kept stands (the timing is fixed).
+    turn: so.Mapped[int | None]
 
     session_item: so.Mapped[SessionItem] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("session_item_id", "turn", name="uq_recording_turn"),)
 
     def __repr__(self) -> str:
         return f"<Recording {self.id} item#{self.session_item_id}>"

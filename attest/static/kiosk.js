@@ -276,7 +276,7 @@
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (form.dataset.busy) return;
-      if (form.querySelector("[data-recorder][data-pending]")) {
+      if (form.querySelector("[data-recorder][data-pending], [data-conversation][data-pending]")) {
         notice("recordingWait");
         return;
       }
@@ -448,6 +448,59 @@
     };
   }
 
+  async function putChunk(base, entry, index, chunkBytes) {
+    const slice = entry.blob.slice(index * chunkBytes, (index + 1) * chunkBytes);
+    const buffer = await slice.arrayBuffer();
+    const checksum = await sha256Hex(buffer);
+    for (let attempt = 0; attempt < CHUNK_RETRIES; attempt++) {
+      const res = await send(`${base}/chunks/${index}`, {
+        method: "PUT",
+        body: buffer,
+        headers: {
+          "Content-Type": "application/octet-stream",
+          "X-Content-SHA256": checksum,
+          "X-Attest-Session": String(entry.session),
+          "X-CSRFToken": csrfToken(),
+        },
+      });
+      if (res.ok) return;
+      if (res.body.error !== "checksum") break; // only a damaged chunk is worth re-sending
+    }
+    throw new Error("chunk " + index + " refused");
+  }
+
+  // Send one recording in chunks (resumable: the server says which chunks it holds) and
+  // complete it; a conversation turn names its turn. Returns the server's acknowledgement.
+  async function uploadRecording(uploadUrl, chunkBytes, entry) {
+    const begin = await postJson(uploadUrl, {
+      session: entry.session,
+      upload_id: entry.upload_id,
+      content_type: entry.type,
+      size: entry.size,
+      sha256: entry.sha256,
+      chunk_size: chunkBytes,
+      chunk_count: Math.max(1, Math.ceil(entry.size / chunkBytes)),
+      duration_ms: entry.duration_ms,
+      ...(entry.turn ? { turn: entry.turn } : {}),
+    });
+    if (!begin.ok) throw new Error(begin.body.message || "upload refused");
+    const base = `${uploadUrl}/${entry.upload_id}`;
+    if (begin.body.complete) return begin.body;
+    for (;;) {
+      const have = new Set(begin.body.received);
+      for (let i = 0; i < begin.body.chunk_count; i++) {
+        if (!have.has(i)) await putChunk(base, entry, i, chunkBytes);
+      }
+      const done = await postJson(`${base}/complete`, { session: entry.session });
+      if (done.ok) return done.body;
+      if (done.body.error !== "missing_chunks") throw new Error(done.body.message);
+      begin.body.received = Array.from(
+        { length: begin.body.chunk_count },
+        (_, i) => i,
+      ).filter((i) => !done.body.missing.includes(i));
+    }
+  }
+
   function setupRecorder(box) {
     const uploadUrl = box.dataset.uploadUrl;
     if (!uploadUrl || !page) return; // a preview outside a session: nothing to record
@@ -613,55 +666,7 @@
       recorder.start(1000);
     }
 
-    async function putChunk(base, entry, index) {
-      const slice = entry.blob.slice(index * chunkBytes, (index + 1) * chunkBytes);
-      const buffer = await slice.arrayBuffer();
-      const checksum = await sha256Hex(buffer);
-      for (let attempt = 0; attempt < CHUNK_RETRIES; attempt++) {
-        const res = await send(`${base}/chunks/${index}`, {
-          method: "PUT",
-          body: buffer,
-          headers: {
-            "Content-Type": "application/octet-stream",
-            "X-Content-SHA256": checksum,
-            "X-Attest-Session": String(entry.session),
-            "X-CSRFToken": csrfToken(),
-          },
-        });
-        if (res.ok) return;
-        if (res.body.error !== "checksum") break; // only a damaged chunk is worth re-sending
-      }
-      throw new Error("chunk " + index + " refused");
-    }
-
-    async function uploadOnce(entry) {
-      const begin = await postJson(uploadUrl, {
-        session: entry.session,
-        upload_id: entry.upload_id,
-        content_type: entry.type,
-        size: entry.size,
-        sha256: entry.sha256,
-        chunk_size: chunkBytes,
-        chunk_count: Math.max(1, Math.ceil(entry.size / chunkBytes)),
-        duration_ms: entry.duration_ms,
-      });
-      if (!begin.ok) throw new Error(begin.body.message || "upload refused");
-      const base = `${uploadUrl}/${entry.upload_id}`;
-      if (begin.body.complete) return begin.body;
-      for (;;) {
-        const have = new Set(begin.body.received);
-        for (let i = 0; i < begin.body.chunk_count; i++) {
-          if (!have.has(i)) await putChunk(base, entry, i);
-        }
-        const done = await postJson(`${base}/complete`, { session: entry.session });
-        if (done.ok) return done.body;
-        if (done.body.error !== "missing_chunks") throw new Error(done.body.message);
-        begin.body.received = Array.from(
-          { length: begin.body.chunk_count },
-          (_, i) => i,
-        ).filter((i) => !done.body.missing.includes(i));
-      }
-    }
+    const uploadOnce = (entry) => uploadRecording(uploadUrl, chunkBytes, entry);
 
     async function upload(entry) {
       box.dataset.state = "saving";
@@ -718,6 +723,220 @@
       .catch(() => {});
   }
 
+  // ---------------------------------------------------------------- semi-direct conversation
+  // Each turn: the interlocutor's clip plays (once, or once more when the bank allows a
+  // replay), then the answer is recorded for exactly the turn's seconds with a countdown, and
+  // the next turn follows by itself. Every answer is kept on this computer (IndexedDB) and sent
+  // at once, naming its turn; the server keeps it, so a reload resumes at the first turn that
+  // has no answer. After the last turn the form is sent with one recording id per turn.
+  function setupConversation(box) {
+    const uploadUrl = box.dataset.uploadUrl;
+    if (!uploadUrl || !page) return;
+    const label = (name, values) =>
+      Object.entries(values || {}).reduce(
+        (text, [k, v]) => text.replace("{" + k + "}", String(v)),
+        box.dataset["label" + name] || "",
+      );
+    const chunkBytes = Math.max(1024, parseInt(box.dataset.chunkBytes || "262144", 10));
+    const replays = parseInt(box.dataset.replays || "0", 10);
+    const turns = Array.from(box.querySelectorAll("[data-turn]"));
+    const total = turns.length;
+    const progress = box.querySelector("[data-turn-progress]");
+    const status = box.querySelector("[data-turn-status]");
+    const placeholder = box.querySelector(".recorder-placeholder");
+    if (placeholder) placeholder.remove();
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "big recorder-button";
+    const second = document.createElement("button");
+    second.type = "button";
+    second.className = "big secondary";
+    second.hidden = true;
+    box.append(button, second);
+    const sending = new Set();
+    let failed = false;
+
+    const turnOf = (n) => turns[n - 1];
+    const isKept = (n) => turnOf(n).dataset.kept === "1" || turnOf(n).dataset.local === "1";
+    const firstOpen = () => {
+      for (let n = 1; n <= total; n++) if (!isKept(n)) return n;
+      return null;
+    };
+
+    function markKept(n, recordingId) {
+      const li = turnOf(n);
+      li.dataset.kept = "1";
+      li.querySelector("input").value = recordingId;
+      li.querySelector("[data-turn-state]").textContent = "✓";
+    }
+
+    async function send(entry) {
+      sending.add(entry.upload_id);
+      box.dataset.pending = "1";
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const ack = await uploadRecording(uploadUrl, chunkBytes, entry);
+          markKept(entry.turn, ack.recording_id);
+          await idbDelete("recordings", entry.upload_id).catch(() => {});
+          break;
+        } catch (err) {
+          if (!(err instanceof Offline) && attempt >= 2) {
+            failed = true; // kept on this computer: the proctor can reload to send it again
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
+      }
+      sending.delete(entry.upload_id);
+      if (!sending.size) delete box.dataset.pending;
+      maybeFinish();
+    }
+
+    function maybeFinish() {
+      if (firstOpen() !== null || box.dataset.state !== "done") return;
+      if (sending.size) {
+        status.textContent = label("Saving");
+        return;
+      }
+      if (failed) {
+        status.textContent = label("Failed");
+        return;
+      }
+      status.textContent = label("Saved");
+      page.form.requestSubmit();
+    }
+
+    function playClip(n) {
+      return new Promise((resolve) => {
+        const src = turnOf(n).dataset.audio;
+        if (!src) return resolve();
+        const clip = new Audio(src);
+        clip.addEventListener("ended", resolve, { once: true });
+        clip.addEventListener("error", resolve, { once: true });
+        clip.play().catch(resolve);
+      });
+    }
+
+    async function listen(n) {
+      box.dataset.state = "listening";
+      status.textContent = label("Listen");
+      button.hidden = second.hidden = true;
+      await playClip(n);
+      for (let left = replays; left > 0; left--) {
+        const again = await new Promise((resolve) => {
+          button.hidden = second.hidden = false;
+          button.textContent = label("AnswerNow");
+          second.textContent = label("Replay");
+          button.onclick = () => resolve(false);
+          second.onclick = () => resolve(true);
+        });
+        button.hidden = second.hidden = true;
+        if (!again) break;
+        await playClip(n);
+      }
+    }
+
+    function record(stream, n) {
+      return new Promise((resolve) => {
+        const seconds = parseInt(turnOf(n).dataset.answerSeconds, 10);
+        const type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/mp4"].find(
+          (t) => window.MediaRecorder && MediaRecorder.isTypeSupported(t),
+        );
+        const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+        const chunks = [];
+        let startedAt = 0;
+        recorder.ondataavailable = (event) => event.data.size && chunks.push(event.data);
+        recorder.onstart = () => {
+          startedAt = performance.now();
+          box.dataset.state = "recording";
+          const tick = () => {
+            const left = Math.max(0, Math.ceil(seconds - (performance.now() - startedAt) / 1000));
+            status.textContent = label("Recording", { n: left });
+            box.dataset.secondsLeft = String(left);
+            if (left <= 0) recorder.state === "recording" && recorder.stop();
+            else setTimeout(tick, 250);
+          };
+          tick();
+        };
+        recorder.onstop = async () => {
+          const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+          const entry = {
+            upload_id: newKey(),
+            session: page.session,
+            position: page.position,
+            turn: n,
+            blob,
+            type: blob.type.split(";")[0],
+            size: blob.size,
+            sha256: await sha256Hex(await blob.arrayBuffer()),
+            duration_ms: Math.round(performance.now() - startedAt),
+          };
+          turnOf(n).dataset.local = "1";
+          await idbPut("recordings", entry).catch(() => {});
+          send(entry);
+          resolve();
+        };
+        recorder.start(1000);
+      });
+    }
+
+    async function run() {
+      button.hidden = true;
+      let stream;
+      try {
+        stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      } catch (err) {
+        status.textContent = label("NoMic");
+        button.hidden = false;
+        postJson(box.dataset.microphoneUrl, {
+          session: page.session,
+          ok: false,
+          reason: err && err.name === "NotAllowedError" ? "denied" : "no_microphone",
+          level_dbfs: null,
+        }).catch(() => {});
+        return;
+      }
+      for (let n = firstOpen(); n !== null; n = firstOpen()) {
+        box.dataset.turn = String(n);
+        progress.textContent = label("Progress", { n, total });
+        await listen(n);
+        await record(stream, n);
+      }
+      stream.getTracks().forEach((track) => track.stop());
+      box.dataset.state = "done";
+      maybeFinish();
+    }
+
+    button.addEventListener("click", () => {
+      if (box.dataset.state === "done") return;
+      if (!["listening", "recording"].includes(box.dataset.state)) run();
+    });
+    // Answers kept on this computer but not yet acknowledged (a reload): send them first.
+    idbAll("recordings")
+      .then((entries) => {
+        entries
+          .filter((e) => e.session === page.session && e.position === page.position && e.turn)
+          .forEach((entry) => {
+            if (!isKept(entry.turn)) {
+              turnOf(entry.turn).dataset.local = "1";
+              send(entry);
+            }
+          });
+      })
+      .catch(() => {})
+      .finally(() => {
+        const n = firstOpen();
+        if (n === null) {
+          box.dataset.state = "done";
+          maybeFinish();
+          return;
+        }
+        progress.textContent = label("Progress", { n, total });
+        button.textContent = n > 1 ? label("Resume") : label("Start");
+        box.dataset.state = "ready";
+      });
+  }
+
   // ---------------------------------------------------------------- start
   function init() {
     const form = document.querySelector("form.item-form[data-session]");
@@ -737,6 +956,7 @@
     setupAnswerForm(form);
     form.querySelectorAll("textarea[data-draft-url]").forEach(setupDraft);
     form.querySelectorAll("[data-recorder]").forEach(setupRecorder);
+    form.querySelectorAll("[data-conversation]").forEach(setupConversation);
   }
 
   // Recordings and drafts of other sessions (an earlier candidate on this kiosk) go: the server

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
-from attest.assessment.formats import FORMATS
+from attest.assessment.formats import FORMATS, get_format
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem, TestSession
+from tests.browser.test_semidirect_browser import converse, shorten_turns
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
 
@@ -40,6 +41,8 @@ def fixed_form(db, now):
             .limit(1)
         )
         assert version is not None, f"the bank has no live {fmt} item"
+        if get_format(fmt).turn_count(version.content):
+            shorten_turns(db, version)  # a conversation: the shortest turns will do
         db.add(
             SessionItem(
                 session=ts, position=position, skill=version.item.skill, item_version=version
@@ -97,6 +100,10 @@ def test_every_format_is_answered_and_scored(app, live_server, page, db, fixed_f
             with page.expect_navigation():
                 page.click("[data-testid=sound-ok]")
         assert page.locator("form.item-form").get_attribute("data-format") == version.format
+        if get_format(version.format).turn_count(version.content):
+            with page.expect_navigation(timeout=120_000):
+                converse(page)  # the form is sent by itself after the last turn
+            continue
         if version.format == "audio_response":
             record_answer(page)
         elif version.format == "extended_text":

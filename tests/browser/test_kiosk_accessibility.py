@@ -14,10 +14,11 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from attest.assessment.delivery import create_session
-from attest.assessment.formats import FORMATS
+from attest.assessment.formats import FORMATS, get_format
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Role, SessionItem, TestSession
 from tests.browser.conftest import wait_until
+from tests.browser.test_semidirect_browser import converse, shorten_turns
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
 
@@ -77,6 +78,8 @@ def every_format(db, now):
                 .order_by(Item.id)
                 .limit(1)
             )
+            if get_format(fmt).turn_count(version.content):
+                shorten_turns(db, version)  # a conversation: the shortest turns will do
             db.add(SessionItem(session=ts, position=position, skill=version.item.skill,
                                item_version=version))  # fmt: skip
         ts.is_large_text = modes.get("large_text", False)
@@ -192,6 +195,10 @@ def walk_the_kiosk(browser, live_server, db, new_session, language: str, **modes
             direction = page.eval_on_selector(".stem", "el => getComputedStyle(el).direction")
             assert direction == "ltr", fmt  # the Dutch item stays left-to-right
             check(f"item {fmt}")
+            if page.locator("[data-conversation]").count():
+                with page.expect_navigation(timeout=120_000):
+                    converse(page)  # the form is sent by itself after the last turn
+                continue
             answer(page, db, session_id, int(match.group(1)))
             go(page, "[data-testid=next]")
         assert "/kiosk/finish" in page.url, page.url

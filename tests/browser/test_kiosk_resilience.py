@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import (
     AnswerReceipt,
+    ItemVersion,
     Recording,
     Response,
     SessionEvent,
@@ -27,6 +28,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for, wait_until
 from tests.browser.staff import staff_login
 from tests.browser.test_every_format import fill_form, record_answer
 from tests.browser.test_kiosk_browser import answer_something
+from tests.browser.test_semidirect_browser import converse, shorten_turns
 from tests.factories import make_session_with_items
 from tests.format_answers import correct_answer
 
@@ -77,6 +79,10 @@ def count(db, model) -> int:
 
 def test_a_whole_a2_volledig_session_with_speaking_and_writing(live_server, page, db, now):
     world = make_world(db, now, "a2-volledig")
+    conversations = sa.select(ItemVersion).where(ItemVersion.format == "speaking_conversation")
+    for version in db.scalars(conversations):  # one may be drawn: the shortest turns will do
+        shorten_turns(db, version)
+    db.commit()
     start(page, live_server, world)
     seen = set()
     while "/kiosk/item/" in page.url or "/kiosk/sound-check" in page.url:
@@ -91,6 +97,10 @@ def test_a_whole_a2_volledig_session_with_speaking_and_writing(live_server, page
             )
         )
         version = item.item_version
+        if page.locator("[data-conversation]").count():
+            with page.expect_navigation(timeout=120_000):
+                converse(page)  # the form is sent by itself after the last turn
+            continue
         if version.format == "audio_response":
             record_answer(page)
         elif version.format == "extended_text":
@@ -117,8 +127,10 @@ def test_a_whole_a2_volledig_session_with_speaking_and_writing(live_server, page
         by_skill.setdefault(item.skill, []).append(item.response)
     assert set(by_skill) == {"listening", "reading", "writing", "speaking"}
     for response in by_skill["speaking"]:
-        recording = db.get(Recording, response.value["v"]["recording_id"])
-        assert recording.flag is None and recording.duration_ms >= 2000
+        value = response.value["v"]
+        for rec_id in value.get("turns") or [value.get("recording_id")]:
+            recording = db.get(Recording, rec_id)
+            assert recording.flag is None and recording.duration_ms >= 2000
     assert all(r.value["v"].startswith("Beste buur") for r in by_skill["writing"])
     assert {r.skill for r in ts.results} == {"listening", "reading"}
     assert count(db, AnswerReceipt) == len(ts.items)  # every answer came with its key

@@ -130,6 +130,8 @@ ACCESS = {
     "examiner.queue_json": ("GET", EXAMINER),
     "examiner.score": ("GET", EXAMINER),
     "examiner.media": ("GET", EXAMINER),
+    "examiner.turn_media": ("GET", EXAMINER),
+    "examiner.turn_clip": ("GET", EXAMINER),
     "examiner.calibration": ("GET", EXAMINER),
     "examiner.stats": ("GET", EXAMINER),
     "examiner.stats_json": ("GET", EXAMINER),
@@ -340,6 +342,7 @@ def _url(app, endpoint: str, world) -> str:
         "session_id": world["session_id"],
         "kiosk_id": world["kiosk_id"],
         "position": 1,
+        "turn": 1,
         "event_id": 1,
         "code": "ATT-AAAA-AAAA",
         "token": "no-such-token",
@@ -424,6 +427,8 @@ ABSENT = {
     "kiosk.enrol",
     "examiner.score",  # no performance 999
     "examiner.media",
+    "examiner.turn_media",  # no such token
+    "examiner.turn_clip",
     "examiner_admin.benchmark",
     "examiner_admin.remark",
     "kiosk.upload_status",  # no upload under that id

@@ -100,6 +100,17 @@ class ItemFormat:
         """Return media paths referenced inside the content, keyed by field path."""
         return {}
 
+    @classmethod
+    def turn_count(cls, content: Mapping[str, Any]) -> int:
+        """Return how many recorded turns a response has (0: one recording, or none)."""
+        return 0
+
+    @classmethod
+    def recording_seconds(cls, content: Mapping[str, Any], turn: int | None = None) -> int:
+        """Return the longest a recording (of turn ``turn``, 1-based, for a task of turns) may
+        last, in seconds; 0 when this format takes no such recording."""
+        return int(content.get("max_recording_seconds", 0)) if turn is None else 0
+
     # -- the bank lint (lint.py, lint_gates.py) ask the format about its key ------------------
 
     @classmethod

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from attest.assessment.formats.base import ItemFormat
 from attest.assessment.formats.choice import MultipleResponse, SingleChoice
+from attest.assessment.formats.conversation import SpeakingConversation
 from attest.assessment.formats.inline_choice import InlineChoice
 from attest.assessment.formats.matching import Matching
 from attest.assessment.formats.ordering import Ordering
@@ -37,6 +38,7 @@ FORMATS: dict[str, type[ItemFormat]] = by_name(
         Ordering,
         ExtendedText,
         AudioResponse,
+        SpeakingConversation,
         TextEntry,
     )
 )

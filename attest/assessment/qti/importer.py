@@ -32,7 +32,7 @@ from attest.assessment.formats import FORMATS
 from attest.assessment.qti.body_reader import SCORING
 from attest.assessment.qti.common import QtiError
 from attest.assessment.qti.item_reader import ReadItem, read_item, unsupported_parts
-from attest.assessment.qti.package import open_package, parse_item
+from attest.assessment.qti.package import Package, open_package, parse_item
 from attest.assessment.qti.report import APPROXIMATED, REFUSED, ImportReport, ItemOutcome
 
 IMPORT_DIR = "imported"
@@ -174,6 +174,7 @@ def assess_package(
     for item in found:
         for member in item.media.values():
             imported.media[_media_path(item, member, slug)] = package.files[member]
+        _turn_clips(item, package, imported, slug)
         _rewrite_media(item, slug)
     by_id = {item.fields["id"]: outcomes[id(item)] for item in found}
     for ident, problem in _build_entries(found, imported, slug, keep_layout):
@@ -259,6 +260,19 @@ def _media_path(item: ReadItem, member: str, slug: str) -> str:
     """Attest media keep their bank path; media of other packages go under imported/<slug>/."""
     inside = member[len(MEDIA_DIR) + 1 :] if member.startswith(MEDIA_DIR + "/") else member
     return inside if item.is_attest else f"{IMPORT_DIR}/{slug}/{inside}"
+
+
+def _turn_clips(item: ReadItem, package: Package, imported: ImportedPackage, slug: str) -> None:
+    """Take the interlocutor clips of a conversation's turns (carried in <attest:item>, their
+    files in the package's media) along with the item; a clip the package lacks is left for the
+    bank loader to refuse."""
+    for turn in item.fields.get("turns") or []:
+        if not (isinstance(turn, dict) and isinstance(turn.get("audio"), str)):
+            continue
+        member = f"{MEDIA_DIR}/{turn['audio']}"
+        if member in package.files:
+            turn["audio"] = _media_path(item, member, slug)
+            imported.media[turn["audio"]] = package.files[member]
 
 
 def _rewrite_media(item: ReadItem, slug: str) -> None:

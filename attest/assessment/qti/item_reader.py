@@ -43,6 +43,8 @@ JSON_ATTRS = {
     "enemies": "enemies",
     "lint_allow": "lint-allow",
     "task_type": "task-type",
+    "turns": "turns",
+    "replays": "replays",
 }
 
 

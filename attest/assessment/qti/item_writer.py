@@ -37,6 +37,8 @@ JSON_ATTRS = {
     "enemies": "enemies",
     "lint_allow": "lint-allow",
     "task_type": "task-type",
+    "turns": "turns",
+    "replays": "replays",
 }
 
 Href = Callable[[str], str]  # bank media path -> href relative to the item file
@@ -391,7 +393,10 @@ def _extended_text(item, decls, body, href) -> None:
 
 
 def _audio_response(item, decls, body, href) -> None:
-    _declare(decls, "RESPONSE", "single", "file")
+    # A conversation's response is its turns' recordings in order; its turns (what the
+    # interlocutor says, the answer time, the clip's bank path) travel in <attest:item>.
+    cardinality = get_format(item["format"]).qti_cardinality
+    _declare(decls, "RESPONSE", cardinality, "file")
     _points(body, item)
     interaction = ET.SubElement(
         body, "qti-upload-interaction", {"response-identifier": "RESPONSE", "type": "audio/*"}

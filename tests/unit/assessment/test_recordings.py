@@ -18,7 +18,7 @@ WEBM = b"\x1a\x45\xdf\xa3" + b"\x00" * 2000
 OGG = b"OggS" + b"\x00" * 2000
 MP4 = b"\x00\x00\x00\x20ftypisom" + b"\x00" * 2000
 
-SPEAKING = SimpleNamespace(format="audio_response")  # the item version of a speaking task
+SPEAKING = SimpleNamespace(format="audio_response", content={})  # a speaking task's item version
 
 
 class FakeSession:

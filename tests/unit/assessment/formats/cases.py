@@ -80,6 +80,14 @@ SPEAK = {
     "preparation_seconds": 30,
     "max_recording_seconds": 90,
 }
+CONVERSE = {
+    "stem": "Je belt naar de dokter voor een afspraak.",
+    "task_type": "dialogue",
+    "turns": [
+        {"say": f"Beurt {n}: wat zegt u?", "answer_seconds": 20, "audio": f"speaking/t{n}.ogg"}
+        for n in range(1, 5)
+    ],
+}
 MACHINE = {
     "single_choice": SINGLE,
     "multiple_response": MULTI_PARTIAL,
@@ -88,7 +96,11 @@ MACHINE = {
     "matching": MATCH_PARTIAL,
     "ordering": ORDER_PARTIAL,
 }
-EXAMINER = {"extended_text": WRITE, "audio_response": SPEAK}
+EXAMINER = {
+    "extended_text": WRITE,
+    "audio_response": SPEAK,
+    "speaking_conversation": CONVERSE,
+}
 SECRET_KEYS = {"answer", "accept", "transcript", "scoring"}
 
 

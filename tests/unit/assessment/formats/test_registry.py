@@ -98,7 +98,7 @@ def test_every_format_has_a_qti_mapping_both_ways(name: str) -> None:
     if fmt.qti_interaction is None:
         return  # a format may declare that QTI has no counterpart; export then refuses it
     assert fmt.qti_interaction in READERS and fmt.qti_interaction in WRITERS
-    assert fmt.qti_cardinality in ("single", "multiple")
+    assert fmt.qti_cardinality in ("single", "multiple", "ordered")  # QTI 3 cardinalities
     assert qti_format(fmt.qti_interaction, fmt.qti_cardinality) is fmt
     assert fmt in qti_formats(fmt.qti_interaction)
 
@@ -140,4 +140,5 @@ def test_registry_holds_every_format_once() -> None:
         "ordering",
         "extended_text",
         "audio_response",
+        "speaking_conversation",
     }

@@ -37,6 +37,7 @@ INTERACTION = {
     "ordering": "qti-order-interaction",
     "extended_text": "qti-extended-text-interaction",
     "audio_response": "qti-upload-interaction",
+    "speaking_conversation": "qti-upload-interaction",
 }
 
 

@@ -1,0 +1,146 @@
+"""A semi-direct conversation end to end in Chromium with its fake microphone: the kiosk plays
+each turn and records each answer for the turn's fixed time with a countdown and "Beurt n van N";
+a reload in the middle resumes at the next turn; the conversation is stored as one performance
+with every turn's recording, which two examiners rate on the dialogue rubric."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import expect
+
+from attest.assessment.delivery import create_session
+from attest.auth.kiosks import create_enrolment_link_token
+from attest.models import (
+    Item,
+    ItemVersion,
+    Performance,
+    PerformanceStatus,
+    Recording,
+    Response,
+    Role,
+    SessionItem,
+    TestSession,
+)
+from tests.browser.conftest import wait_for, wait_until
+from tests.examiner_world import make_examiners
+from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.web.helpers import score_form
+
+pytestmark = pytest.mark.browser
+ANSWER_SECONDS = 5  # the shortest a turn may have: keeps the test short
+
+
+def shorten_turns(db, version: ItemVersion) -> None:
+    """Give every turn of a conversation the shortest answer time (a test needs no more)."""
+    content = dict(version.content)
+    content["turns"] = [{**t, "answer_seconds": ANSWER_SECONDS} for t in content["turns"]]
+    version.content = content
+
+
+def converse(page, stop_after: int | None = None) -> None:
+    """Start (or resume) the conversation and let it run; with `stop_after`, return as soon as
+    that turn's answer is kept on the server, else when the form is sent after the last turn."""
+    box = page.locator("[data-conversation]")
+    expect(box).to_have_attribute("data-state", "ready", timeout=10_000)
+    page.click("[data-conversation] .recorder-button")
+    if stop_after is not None:
+        wait_until(
+            page,
+            f"document.querySelector('[data-turn=\"{stop_after}\"]').dataset.kept === '1'",
+            timeout=60,
+        )
+
+
+@pytest.fixture
+def conversation(db, now):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    admin = make_user(db, role=Role.ADMIN)
+    examiners = make_examiners(db, centre, admin, now, n=2, seniors=1)
+    kiosk, _ = make_kiosk(db, centre=centre)
+    enrol = create_enrolment_link_token(kiosk, now)
+    ts, code = create_session(
+        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
+    )
+    version = db.scalar(
+        sa.select(ItemVersion)
+        .join(Item)
+        .where(Item.format == "speaking_conversation", Item.status == "live")
+        .order_by(Item.id)
+        .limit(1)
+    )
+    shorten_turns(db, version)
+    db.add(SessionItem(session=ts, position=1, skill="speaking", item_version=version))
+    db.commit()
+    return {
+        "enrol": enrol,
+        "code": code,
+        "session_id": ts.id,
+        "turns": len(version.content["turns"]),
+        "examiners": examiners,
+    }
+
+
+def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conversation):
+    page.goto(f"{live_server}/kiosk/enrol/{conversation['enrol']}")
+    page.fill("#code", conversation["code"])
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[value=nl]")
+    with page.expect_navigation():
+        page.click("[data-testid=begin]")
+    count = conversation["turns"]
+    progress = page.locator("[data-turn-progress]")
+    expect(progress).to_have_text(f"Beurt 1 van {count}")
+
+    converse(page, stop_after=1)
+    expect(progress).to_have_text(f"Beurt 2 van {count}")
+    # the countdown of turn 2 is on screen while the answer is recorded
+    expect(page.locator("[data-conversation]")).to_have_attribute(
+        "data-state", "recording", timeout=30_000
+    )
+    expect(page.locator("[data-turn-status]")).to_contain_text("Antwoord nu. Nog")
+
+    page.reload()  # the kiosk crashes in the middle of turn 2: turn 1 is kept
+    expect(progress).to_have_text(f"Beurt 2 van {count}")
+    expect(page.locator("[data-conversation] .recorder-button")).to_have_text(
+        "Ga verder met het gesprek"
+    )
+    with page.expect_navigation(timeout=120_000):
+        converse(page)
+    with page.expect_navigation():
+        page.click("[data-testid=finish]")
+    expect(page.locator("[data-testid=done]")).to_be_visible()
+
+    db.expire_all()
+    response = wait_for(lambda: db.scalar(sa.select(Response)), what="the stored conversation")
+    ids = response.value["v"]["turns"]
+    assert len(ids) == count and all(ids)
+    rows = [db.get(Recording, rec_id) for rec_id in ids]
+    assert [r.turn for r in rows] == list(range(1, count + 1))
+    assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == count  # none lost
+    for rec in rows:
+        audio = (Path(app.config["STORAGE_DIR"]) / rec.storage_key).read_bytes()
+        assert hashlib.sha256(audio).hexdigest() == rec.sha256
+        assert rec.duration_ms is None or rec.duration_ms <= (ANSWER_SECONDS + 2) * 1000
+    ts = db.get(TestSession, conversation["session_id"])
+    assert ts.status.value == "completed"
+
+    perf = db.scalar(sa.select(Performance))
+    assert perf.task_type == "dialogue"
+    for user in conversation["examiners"][:3]:
+        try:
+            client, url, data = score_form(app, user, band=2)
+        except IndexError:  # not one of the two raters: nothing in the queue
+            continue
+        assert "band_interaction" in str(data)
+        assert client.post(url, data=data).status_code == 302
+    db.expire_all()
+    perf = db.get(Performance, perf.id)
+    assert perf.status is PerformanceStatus.FINAL and perf.final_method == "agreed"
