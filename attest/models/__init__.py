@@ -44,6 +44,7 @@ from attest.models.session import (
     SkillResult,
     TestSession,
 )
+from attest.models.studio import StudioClip
 
 __all__ = [
     "Adjudication",
@@ -86,6 +87,7 @@ __all__ = [
     "SigningKey",
     "SkillResult",
     "Slot",
+    "StudioClip",
     "TestSession",
     "User",
 ]
