@@ -147,3 +147,16 @@ def export_to_bank(
         target.write_bytes(storage.get(clip.storage_key))
         written.append((path, provenance_of(clip)))
     return written
+
+
+def synthetic_in_use(session: so.Session, bank_provenance: dict[str, ClipProvenance]) -> int:
+    """Return how many of the bank's clips the kiosk plays with a synthetic (or unknown) voice:
+    those the bank does not record as human and approved and the studio has not replaced."""
+    replaced = set(
+        session.scalars(sa.select(StudioClip.media_path).where(StudioClip.approved_at.is_not(None)))
+    )
+    return sum(
+        1
+        for path, source in bank_provenance.items()
+        if not source.human_approved and path not in replaced
+    )
