@@ -121,6 +121,7 @@ def write_provenance(bank_root: Path, clips: Mapping[str, ClipProvenance]) -> Pa
         "# Written by `attest bank audio` and `attest bank studio-export`; checked by\n"
         "# `attest bank check`.\n"
     )
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
