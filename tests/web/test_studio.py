@@ -233,3 +233,33 @@ def test_the_proctor_page_says_synthetic_clips_are_in_use(app, db, studio):
     page = client.get("/proctor/").get_data(as_text=True)
     assert 'data-testid="synthetic-audio-notice"' in page
     assert "234 luisterfragmenten gebruiken een synthetische stem" in page
+
+
+def test_studio_export_writes_approved_recordings_and_provenance_into_the_bank(
+    app, db, studio, tmp_path
+):
+    import shutil
+
+    from attest.assessment.provenance import load_provenance
+
+    item_id, path = studio["item"].id, studio["path"]
+    assert _upload(studio["recorder"], item_id, webm_opus(tone(3, 0.1))).status_code == 303
+    pending = db.scalar(sa.select(StudioClip))
+    root = tmp_path / "bank"
+    shutil.copytree(BANK, root)
+    cli = app.test_cli_runner()
+    assert (
+        "0 approved recording(s)"
+        in cli.invoke(args=["bank", "studio-export", "--dir", str(root)]).output
+    )
+    assert load_provenance(root)[path].kind == "synthetic"  # not approved: nothing exported
+    assert _approve(studio["approver"], item_id, pending.id).status_code == 303
+    result = cli.invoke(args=["bank", "studio-export", "--dir", str(root)])
+    assert result.exit_code == 0 and "1 approved recording(s)" in result.output
+    entry = load_provenance(root)[path]
+    assert (entry.kind, entry.speaker, entry.region) == ("human", "spk-7", "flemish")
+    assert entry.human_approved
+    stored = (Path(app.config["STORAGE_DIR"]) / pending.storage_key).read_bytes()
+    assert (root / "media" / path).read_bytes() == stored
+    check = cli.invoke(args=["bank", "check", str(root)])
+    assert check.exit_code == 0, check.output
