@@ -36,6 +36,8 @@ def _instructions(done) -> list[str]:
         "Attest demo is ready.",
         f"  item bank: {done.bank_summary}",
         f"  demo signing key kid={done.key.kid} (PDFs say DEMO)",
+        "  listening clips: synthetic (espeak-ng); the demo runs with ATTEST_SYNTHETIC_AUDIO=allow"
+        + ("" if current_app.config["SYNTHETIC_AUDIO"] == "allow" else " (`make run` sets it)"),
         "",
         f"  staff login:  {base}/login",
     ]
