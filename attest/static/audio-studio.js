@@ -65,6 +65,7 @@
     recorder = new MediaRecorder(stream);
     recorder.addEventListener("dataavailable", function (event) {
       if (event.data.size) chunks.push(event.data);
+      box.dataset.chunks = String(chunks.length);
     });
     recorder.addEventListener("stop", function () {
       stopAll();
