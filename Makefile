@@ -15,7 +15,7 @@ PIP_INSTALL := $(BIN)/pip install -q -c $(LOCK)
 
 run: $(VENV)/.installed translations
 	$(BIN)/attest demo setup
-	ATTEST_MAIL_TO_LOG=$${ATTEST_MAIL_TO_LOG:-true} $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
+	ATTEST_MAIL_TO_LOG=$${ATTEST_MAIL_TO_LOG:-true} ATTEST_SYNTHETIC_AUDIO=$${ATTEST_SYNTHETIC_AUDIO:-allow} $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

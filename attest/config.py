@@ -49,6 +49,7 @@ ENV_SETTINGS = {
     "ATTEST_KIOSK_HEARTBEAT_SECONDS": "KIOSK_HEARTBEAT_SECONDS",
     "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
     "ATTEST_LOGIN_ADDRESS_MAX_FAILURES": "LOGIN_ADDRESS_MAX_FAILURES",
+    "ATTEST_SYNTHETIC_AUDIO": "SYNTHETIC_AUDIO",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -73,6 +74,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_URL": None,
     "MAIL_FROM": "Attest <noreply@attest.invalid>",
     "MAIL_TO_LOG": False,
+    # Synthetic listening clips (espeak-ng) in live purposes: "refuse" (production) or "allow"
+    # (the demo and the tests). Refused, a live purpose must deliver only human clips that an
+    # admin approved in the audio studio (attest.assessment.provenance).
+    "SYNTHETIC_AUDIO": "refuse",
     # Posts to the public booking pages (a booking, a confirmation, a change) per client address.
     "BOOKING_LIMIT": "10 per hour;30 per day",
     # Rate limits (limits syntax): lookups per client address, typed lookups per code,

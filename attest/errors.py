@@ -64,12 +64,15 @@ def _answer(status: int, code: str, message: str):
 
 class AttestRequest(Request):
     """Hold forms to MAX_FORM_BYTES: they carry short text (the longest is a writing answer),
-    while MAX_CONTENT_LENGTH is sized for raw uploads such as recordings."""
+    while MAX_CONTENT_LENGTH is sized for raw uploads such as recordings. A view that takes a
+    file in a form (the admin audio studio) says so with `view.takes_file = True` and is held
+    to MAX_CONTENT_LENGTH only."""
 
     @property
     def max_content_length(self) -> int | None:
         limit = Request.max_content_length.fget(self)
-        if current_app and self.mimetype in FORM_TYPES:
+        view = current_app.view_functions.get(self.endpoint or "") if current_app else None
+        if current_app and self.mimetype in FORM_TYPES and not getattr(view, "takes_file", False):
             form_limit = current_app.config["MAX_FORM_BYTES"]
             if self.endpoint in PHOTO_ENDPOINTS:  # the form carries a test-day photo
                 form_limit = max(form_limit, PHOTO_FORM_BYTES)

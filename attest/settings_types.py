@@ -68,6 +68,7 @@ SPECS: dict[str, Spec] = {
     "SMTP_URL": Spec("url", schemes=("smtp", "smtps"), optional=True),
     "MAIL_FROM": Spec("text"),
     "MAIL_TO_LOG": Spec("bool"),
+    "SYNTHETIC_AUDIO": Spec("choice", choices=("allow", "refuse")),
     "BOOKING_LIMIT": Spec("limits"),
     "TOTP_REQUIRED_ROLES": Spec("roles"),
     "VERIFY_LIMIT_CLIENT": Spec("limits"),

@@ -31,6 +31,11 @@ from attest.models import BankState
 _passwords._hasher = _passwords.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 _passwords._DUMMY_HASH = _passwords._hasher.hash("attest-timing-equaliser")
 
+# The shipped clips are synthetic (espeak-ng): tests run the live purposes with them, as the
+# demo does. Production refuses (the default); tests/web/test_studio.py proves the refusal.
+# In the environment, so that apps the suite starts in other processes allow it too.
+os.environ.setdefault("ATTEST_SYNTHETIC_AUDIO", "allow")
+
 PG_URL_ENV = "ATTEST_TEST_DATABASE_URL"
 DATABASE_FIXTURES = frozenset({"app", "migrated", "database_url"})  # db and client use app
 

@@ -1,10 +1,18 @@
-"""Admin forms: kiosks, and the trust pages (find and revoke attestations, partners)."""
+"""Admin forms: kiosks, the trust pages (find and revoke attestations, partners), the studio."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from attest.certificates.requirements import profile_codes
@@ -56,3 +64,22 @@ class ReviewStepForm(FlaskForm):
     expected_state = HiddenField()
     note = TextAreaField(_l("Opmerkingen"), validators=[Length(max=2000)])
     changes = TextAreaField(_l("Wat is er veranderd"), validators=[Length(max=2000)])
+
+
+class StudioUploadForm(FlaskForm):
+    """A recording for one clip: a file (uploaded, or recorded in the browser by
+    static/audio-studio.js), where to trim it, and who spoke it (a pseudonym only)."""
+
+    audio = FileField(_l("Opname (audiobestand)"), validators=[FileRequired()])
+    start = DecimalField(_l("Begin (seconden)"), places=2, validators=[Optional(), NumberRange(0)])
+    end = DecimalField(_l("Einde (seconden)"), places=2, validators=[Optional(), NumberRange(0)])
+    speaker = StringField(
+        _l("Spreker (pseudoniem, bv. spk-7)"), validators=[InputRequired(), Length(max=16)]
+    )
+    region = SelectField(
+        _l("Uitspraak"),
+        choices=[
+            SelectChoice("flemish", _l("Vlaams")),
+            SelectChoice("netherlands", _l("Nederlands (Nederland)")),
+        ],
+    )

@@ -23,6 +23,7 @@ from attest.admin.answer_views import bp as answers_bp
 from attest.admin.forms import KioskForm
 from attest.admin.item_views import bp as items_bp
 from attest.admin.report_views import bp as reports_bp
+from attest.admin.studio_views import bp as studio_bp
 from attest.admin.trust_views import bp as trust_bp
 from attest.audit import record_event
 from attest.auth import roles_required
@@ -126,5 +127,5 @@ def kiosk_languages():
 
 # The other admin pages are blueprints of their own, nested in this one: their URLs start with
 # /admin, their endpoints with "admin." (admin.items.index, admin.trust.partners, ...).
-for _child in (items_bp, answers_bp, reports_bp, trust_bp):
+for _child in (items_bp, answers_bp, reports_bp, trust_bp, studio_bp):
     bp.register_blueprint(_child)

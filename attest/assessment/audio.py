@@ -17,6 +17,7 @@ from pathlib import Path
 
 from attest.assessment.bank import MEDIA_DIR, ItemSpec, load_bank
 from attest.assessment.pronunciation import for_engine, load_lexicon
+from attest.assessment.provenance import ClipProvenance, load_provenance, write_provenance
 
 # Slower speech at lower levels, as in graded listening material (words per minute).
 SPEECH_RATE = {"A1": 140, "A2": 155, "B1": 165, "B2": 175}
@@ -80,8 +81,10 @@ def pause_seconds(before: tuple[str, str], after: tuple[str, str]) -> float:
 def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
     """Render the audio of every listening item of the bank; return the files written.
 
-    Existing files are kept unless ``force``. Raises AudioError when espeak-ng or sox is
-    missing and BankError when the bank (apart from missing media) is invalid.
+    Existing files are kept unless ``force``. Each clip written is entered in the bank's
+    media/provenance.yaml as synthetic (espeak-ng and its voices); a clip recorded by a person
+    is never replaced. Raises AudioError when espeak-ng or sox is missing and BankError when
+    the bank (apart from missing media) is invalid.
     """
     tools = {name: shutil.which(name) for name in ("espeak-ng", "sox")}
     missing = [name for name, path in tools.items() if path is None]
@@ -91,6 +94,7 @@ def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
             "(Debian: apt-get install espeak-ng sox libsox-fmt-all)"
         )
     bank = load_bank(bank_root, require_media=False)
+    provenance = dict(load_provenance(Path(bank_root)))
     written = []
     for item in bank.items:
         if "audio" not in item.media or "transcript" not in item.content:
@@ -99,12 +103,20 @@ def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
         # The items of a testlet share one clip: render it once.
         if (target.exists() and not force) or target in written:
             continue
+        known = provenance.get(item.media["audio"])
+        if known is not None and known.kind == "human" and target.exists():
+            continue  # never replace a person's recording with synthetic speech, not even --force
         render_item(item, target, espeak=str(tools["espeak-ng"]), sox=str(tools["sox"]))
         written.append(target)
+        voices = tuple(sorted({voice for voice, _ in split_speakers(item.content["transcript"])}))
+        provenance[item.media["audio"]] = ClipProvenance("synthetic", "espeak-ng", voices)
     for item, number, text, rel in conversation_clips(bank.items):
         target = Path(bank_root) / MEDIA_DIR / rel
         if (target.exists() and not force) or target in written:
             continue
+        known = provenance.get(rel)
+        if known is not None and known.kind == "human" and target.exists():
+            continue  # a studio recording of the turn: never rendered over
         render_segments(
             f"{item.id} turn {number}",
             item.level,
@@ -114,6 +126,9 @@ def generate_audio(bank_root: Path, *, force: bool = False) -> list[Path]:
             sox=str(tools["sox"]),
         )
         written.append(target)
+        provenance[rel] = ClipProvenance("synthetic", "espeak-ng", (INTERLOCUTOR,))
+    if written:
+        write_provenance(Path(bank_root), provenance)
     return written
 
 

@@ -279,6 +279,9 @@ def _check_unused_media(bank: Bank) -> list[Finding]:
     findings = []
     for path in sorted(media.rglob("*")) if media.is_dir() else ():
         rel = path.relative_to(media).as_posix()
+        # media/provenance.yaml says where each clip comes from (attest.assessment.provenance).
+        if rel == "provenance.yaml":
+            continue
         if path.is_file() and not path.name.startswith(".") and rel not in used:
             message = "media file is used by no item; reference it or delete it"
             findings.append(Finding(path.as_posix(), None, None, "unused-media", message))

@@ -17,8 +17,8 @@ from attest.cli.demo import demo_group
 from attest.cli.export import export_command
 from attest.cli.keys import keys_group
 from attest.cli.kiosks import kiosks_group
-from attest.cli.partners import partners_group
 from attest.cli.panels import panels_group
+from attest.cli.partners import partners_group
 from attest.cli.purposes import purposes_group
 from attest.cli.retention import retention_group
 from attest.cli.sessions import sessions_group

@@ -21,16 +21,31 @@ def bank_group() -> None:
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
 @with_appcontext
 def bank_check(path: str | None, directory: str | None) -> None:
+    from attest.assessment import provenance as prov
     from attest.assessment.lint import lint, summarize
+    from attest.assessment.purposes import load_purposes
 
     bank = load_bank(path or directory)  # schema errors: printed, exit 1
-    findings = lint(bank)
+    findings = [str(finding) for finding in lint(bank)]
+    try:
+        clips = prov.load_provenance(bank.root)
+    except prov.ProvenanceError as exc:
+        findings.append(f"media/{prov.PROVENANCE_FILE}: {exc}")
+        clips = {}
+    findings += [
+        f"media/{media}: no entry in media/{prov.PROVENANCE_FILE} (synthetic or human?)"
+        for media in prov.missing_provenance(bank, clips)
+    ]
     for finding in findings:
-        click.echo(str(finding), err=True)
+        click.echo(finding, err=True)
     if findings:
         click.echo(f"{len(findings)} lint finding(s); see question_banks/README.md", err=True)
         raise SystemExit(1)
     click.echo("\n".join(summarize(bank)))
+    sources = prov.clip_sources(bank, clips)
+    table = prov.purpose_audio(load_purposes().values(), bank, sources)
+    click.echo("audio provenance per purpose (human: recorded by a person and approved):")
+    click.echo("\n".join(prov.format_audio_table(table)))
 
 
 @bank_group.command("load", help="Validate the bank and bring the database in line with it.")
@@ -85,6 +100,27 @@ def bank_audio(force: bool, directory: str | None) -> None:
 
     written = generate_audio(Path(directory or current_app.config["BANK_DIR"]), force=force)
     click.echo(f"{len(written)} audio files written")
+
+
+@bank_group.command(
+    "studio-export",
+    help="Write the audio studio's approved recordings and their provenance into the bank files.",
+)
+@click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
+@with_appcontext
+def bank_studio_export(directory: str | None) -> None:
+    from attest.assessment import provenance as prov
+    from attest.assessment.studio import export_to_bank
+    from attest.storage import storage_for
+
+    root = Path(directory or current_app.config["BANK_DIR"])
+    clips = dict(prov.load_provenance(root))
+    with transaction() as session:
+        written = export_to_bank(session, storage_for(current_app.config), root)
+    clips.update(written)
+    if written:
+        prov.write_provenance(root, clips)
+    click.echo(f"{len(written)} approved recording(s) written to {root / 'media'}")
 
 
 @bank_group.command(

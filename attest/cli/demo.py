@@ -37,6 +37,8 @@ def _instructions(done) -> list[str]:
         f"  item bank: {done.bank_summary}",
         f"  benchmark texts (standard setting): {done.benchmarks}",
         f"  demo signing key kid={done.key.kid} (PDFs say DEMO)",
+        "  listening clips: synthetic (espeak-ng); the demo runs with ATTEST_SYNTHETIC_AUDIO=allow"
+        + ("" if current_app.config["SYNTHETIC_AUDIO"] == "allow" else " (`make run` sets it)"),
         "",
         f"  staff login:  {base}/login",
     ]

@@ -1,4 +1,5 @@
-"""`attest purposes check`: decision accuracy per purpose and cut; fails for a weak live purpose."""
+"""`attest purposes check`: decision accuracy per purpose and cut, and the share of human audio;
+fails for a weak live purpose or a live purpose with synthetic clips (unless allowed)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def purposes_group() -> None:
 @purposes_group.command(
     "check",
     help="Classification accuracy and consistency per purpose and decided cut (Rudner 2005; "
-    "Lee 2010); exit 1 when a live purpose is under 0.90 at a cut it decides.",
+    "Lee 2010), and the share of human, approved audio; exit 1 when a live purpose is under "
+    "0.90 at a cut it decides, or delivers synthetic clips while ATTEST_SYNTHETIC_AUDIO is not "
+    "allow.",
 )
 @click.option("--dir", "directory", help="bank directory (default: ATTEST_BANK_DIR)")
 @click.option("--db", "from_db", is_flag=True, help="use the database's live items instead")
@@ -71,7 +74,33 @@ def purposes_check(directory: str | None, from_db: bool, mean: float, sd: float)
     click.echo(f"population N({mean:g}, {sd:g}); cuts from {where}; bar {BAR:.2f}")
     click.echo("\n".join(format_table(table)))
     problems = [p for row in table for p in row.problems]
+    problems += _audio_problems(directory, from_db)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
         raise SystemExit(1)
+
+
+def _audio_problems(directory: str | None, from_db: bool) -> list[str]:
+    """Print the share of human, approved clips per purpose; return why a live purpose may not
+    be live with its clips (none when ATTEST_SYNTHETIC_AUDIO=allow). With --db, the audio
+    studio's approved recordings count as what delivery plays."""
+    from attest.assessment import provenance as prov
+    from attest.assessment.purposes import load_purposes
+
+    bank = load_bank(directory or None)
+    studio = {}
+    if from_db:
+        from attest.assessment.studio import studio_provenance
+
+        session = current_app.extensions["attest_session"]()
+        try:
+            studio = studio_provenance(session)
+        finally:
+            current_app.extensions["attest_session"].remove()
+    sources = prov.clip_sources(bank, prov.load_provenance(bank.root), studio)
+    table = prov.purpose_audio(load_purposes().values(), bank, sources)
+    synthetic = current_app.config["SYNTHETIC_AUDIO"]
+    click.echo(f"audio: human and approved clips per purpose (synthetic audio: {synthetic})")
+    click.echo("\n".join(prov.format_audio_table(table)))
+    return [problem for row in table for problem in row.problems(synthetic)]

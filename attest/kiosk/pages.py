@@ -16,12 +16,13 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     send_from_directory,
     url_for,
 )
 from flask import session as web_session
 
-from attest.assessment import answer_capture, conversation, delivery, session_clock
+from attest.assessment import answer_capture, conversation, delivery, session_clock, studio
 from attest.assessment.formats import get_format
 from attest.assessment.instruction_audio import audio_dir, audio_filename
 from attest.assessment.purposes import get_purpose
@@ -309,6 +310,13 @@ def done():
 
 @bp.route("/media/<path:relpath>")
 def media(relpath: str):
+    """Play a bank clip: the audio studio's newest approved human recording of that media path
+    when there is one (attest.assessment.studio), otherwise the bank's own file."""
     session_or_home()
+    recorded = studio.approved_clip(db_session(), relpath[:300])
+    if recorded is not None:
+        path = storage_for(current_app.config).path(recorded.storage_key)
+        # Revalidated on every play: an approval changes what this URL serves.
+        return send_file(path, mimetype="audio/ogg", max_age=0, etag=recorded.sha256)
     bank = Path(current_app.config["BANK_DIR"])
     return send_from_directory(bank / "media", relpath, max_age=3600)

@@ -46,6 +46,7 @@ from attest.models.session import (
     SkillResult,
     TestSession,
 )
+from attest.models.studio import StudioClip
 
 __all__ = [
     "Admission",
@@ -96,6 +97,7 @@ __all__ = [
     "SigningKey",
     "SkillResult",
     "Slot",
+    "StudioClip",
     "TestSession",
     "User",
 ]

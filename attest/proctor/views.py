@@ -407,4 +407,23 @@ def credential(attestation_id: int):
     )
 
 
+@bp.context_processor
+def _synthetic_audio() -> dict:
+    """Offer the proctor pages the number of clips played with a synthetic voice (a notice)."""
+    return {"synthetic_clips": _synthetic_clip_count}
+
+
+def _synthetic_clip_count() -> int:
+    from pathlib import Path
+
+    from attest.assessment.provenance import ProvenanceError, load_provenance
+    from attest.assessment.studio import synthetic_in_use
+
+    try:
+        provenance = load_provenance(Path(current_app.config["BANK_DIR"]))
+    except ProvenanceError:
+        return 0
+    return synthetic_in_use(db_session(), provenance)
+
+
 from attest.proctor import admission_views, console_views  # noqa: E402,F401  (routes on bp)

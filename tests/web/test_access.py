@@ -81,6 +81,11 @@ ACCESS = {
     "admin.items.report": ("GET", ADMIN),
     "admin.items.calibration": ("GET", ADMIN),
     "admin.items.adopt_calibration": ("POST", ADMIN),
+    "admin.studio.index": ("GET", ADMIN),
+    "admin.studio.item": ("GET", ADMIN),
+    "admin.studio.upload": ("POST", ADMIN),
+    "admin.studio.approve": ("POST", ADMIN),
+    "admin.studio.clip_audio": ("GET", ADMIN),
     "admin.answers.shown": ("GET", ADMIN),
     "admin.reports.index": ("GET", ADMIN),
     "admin.reports.csv_download": ("GET", ADMIN),
@@ -352,6 +357,7 @@ def _url(app, endpoint: str, world) -> str:
         "relpath": "x.ogg",
         "user_id": world["user_id"],
         "performance_id": 999,
+        "clip_id": 999,
         "name": "tests",
         "attestation_id": world.get("attestation_id", 1),
         "org_id": 1,
@@ -423,6 +429,10 @@ ABSENT = {
     "verify.api",
     "verify.payload_page",
     "admin.items.media",
+    "admin.studio.item",  # the world holds no bank: no listening item
+    "admin.studio.upload",
+    "admin.studio.approve",  # no recording 999
+    "admin.studio.clip_audio",
     "kiosk.media",
     "kiosk.enrol",
     "examiner.score",  # no performance 999

@@ -72,6 +72,13 @@ DECLARED_FORMS = {
     ),
     "proctor.resolve_call": (access.STAFF, {"csrf_token"}),
     "admin.trust.attestation": (access.ADMIN, {"csrf_token", "reason", "revoked_on", "note"}),
+    # the audio studio: this world holds no listening item and no recording (404 here; their
+    # own tests are test_studio)
+    "admin.studio.upload": (
+        access.ADMIN,
+        {"csrf_token", "audio", "start", "end", "speaker", "region"},
+    ),
+    "admin.studio.approve": (access.ADMIN, {"csrf_token"}),
     # appointments: this world has no slot or booking (they answer 404 here; their own tests
     # are test_appointments and test_booking); the world's centre code is not a centre's
     "appointments.book_candidate": (access.STAFF, {"csrf_token", "candidate"}),

@@ -21,7 +21,8 @@ def test_shipped_purposes_pass_the_bar_on_the_shipped_bank(app):
     result = app.test_cli_runner().invoke(args=["purposes", "check", "--dir", str(BANK)])
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines()]
-    rows = {(r[0], r[2], r[4]): r for r in lines if r and r[0] in load_purposes()}
+    # the accuracy table (12 columns), not the audio table that follows it
+    rows = {(r[0], r[2], r[4]): r for r in lines if len(r) == 12 and r[0] in load_purposes()}
     # every receptive section of every purpose, at each cut it decides
     assert ("a2-volledig", "reading", "A2") in rows
     assert ("niveaubepaling", "listening", "B1") in rows

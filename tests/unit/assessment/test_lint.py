@@ -34,6 +34,8 @@ def _shipped() -> dict[str, dict[str, Any]]:
     for path in sorted(BANK_ROOT.rglob("*.yaml")):
         if path.name.endswith(".review.yaml"):  # review histories, not items
             continue
+        if path.relative_to(BANK_ROOT).parts[0] == "media":  # media/provenance.yaml
+            continue
         for entry in yaml.safe_load(path.read_text(encoding="utf-8")) or []:
             found[entry.get("id") or entry.get("testlet")] = entry
     return found
@@ -538,16 +540,24 @@ def test_bank_check_command_reports_schema_errors_first(app, tmp_path: Path) -> 
 
 
 def test_bank_check_command_summarises_a_clean_bank(app, tmp_path: Path) -> None:
+    from attest.assessment.provenance import ClipProvenance, write_provenance
+
     root = make_bank(tmp_path / "bank", {}, {})
+    # Every clip says where it comes from, or the check fails.
+    result = app.test_cli_runner().invoke(args=["bank", "check", str(root)])
+    assert result.exit_code == 1
+    assert f"media/{CLIP}: no entry in media/provenance.yaml" in result.output
+    write_provenance(root, {CLIP: ClipProvenance("synthetic", "espeak-ng", ("nl+m3",))})
     result = app.test_cli_runner().invoke(args=["bank", "check", str(root)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
+    assert result.output.splitlines()[:7] == [
         "2 items (0 testlets), no findings",
         "  listening A1:   1  (single_choice 1)",
         "  reading   A1:   1  (single_choice 1)",
         "key balance (keys by bank position; key longest of single_choice):",
         "  listening A1: b=1; key longest 0/1",
         "  reading   A1: c=1; key longest 0/1",
+        "audio provenance per purpose (human: recorded by a person and approved):",
     ]
 
 

@@ -1,0 +1,230 @@
+"""Admin audio studio: record or upload a human voice for each listening clip, approve it.
+
+The list shows every listening item's clip with what the kiosk plays today (an approved studio
+recording, or the bank's file with its provenance). The page of one item records in the browser
+(static/audio-studio.js: MediaRecorder with a level meter) or takes a file, trims and normalises
+it on the server (attest.assessment.studio) and lists the recordings waiting for a second
+admin's approval."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from attest.admin.forms import StudioUploadForm
+from attest.assessment import studio
+from attest.assessment.provenance import ProvenanceError, load_provenance
+from attest.assessment.studio_audio import TARGET_LUFS, StudioAudioError
+from attest.audit import record_event
+from attest.auth import roles_required
+from attest.forms import EmptyForm
+from attest.models import Item, ItemVersion, Role, StudioClip
+from attest.request_session import db_session
+from attest.storage import StorageError, storage_for
+
+# Nested in the admin blueprint: /admin/studio/..., endpoints admin.studio.*
+bp = Blueprint("studio", __name__, url_prefix="/studio")
+
+
+def _clip_path(version: ItemVersion) -> str | None:
+    ref = (version.media or {}).get("audio")
+    return ref.get("path") if isinstance(ref, dict) else ref
+
+
+def _listening_items() -> list[tuple[Item, ItemVersion]]:
+    rows = db_session().execute(
+        sa.select(Item, ItemVersion)
+        .join(
+            ItemVersion,
+            sa.and_(ItemVersion.item_id == Item.id, ItemVersion.version == Item.current_version),
+        )  # fmt: skip
+        .order_by(Item.level, Item.id)
+    )
+    return [(item, version) for item, version in rows if _clip_path(version)]
+
+
+def _bank_provenance() -> dict:
+    try:
+        return load_provenance(Path(current_app.config["BANK_DIR"]))
+    except ProvenanceError:
+        return {}
+
+
+@bp.route("/")
+@roles_required(Role.ADMIN)
+def index():
+    approved = studio.approved_clips(db_session())
+    pending = {
+        path: count
+        for path, count in db_session().execute(
+            sa.select(StudioClip.media_path, sa.func.count())
+            .where(StudioClip.approved_at.is_(None))
+            .group_by(StudioClip.media_path)
+        )
+    }
+    bank = _bank_provenance()
+    rows = []
+    for item, version in _listening_items():
+        path = _clip_path(version)
+        rows.append((item, path, approved.get(path), bank.get(path), pending.get(path, 0)))
+    return render_template("admin/studio/index.html", rows=rows)
+
+
+def _item_clip(item_id: str) -> tuple[Item, ItemVersion, str]:
+    item = db_session().get(Item, item_id[:64]) or abort(404)
+    version = next((v for v in item.versions if v.version == item.current_version), None)
+    path = _clip_path(version) if version else None
+    if not path:
+        abort(404)
+    return item, version, path
+
+
+def _item_page(item_id: str, form: StudioUploadForm, status: int = 200):
+    item, version, path = _item_clip(item_id)
+    recordings = (
+        db_session()
+        .scalars(
+            sa.select(StudioClip)
+            .where(StudioClip.media_path == path)
+            .order_by(StudioClip.id.desc())
+        )
+        .all()
+    )
+    page = render_template(
+        "admin/studio/item.html",
+        item=item,
+        version=version,
+        path=path,
+        form=form,
+        approve_form=EmptyForm(),
+        recordings=recordings,
+        current=studio.approved_clip(db_session(), path),
+        bank=_bank_provenance().get(path),
+        target=TARGET_LUFS,
+    )
+    return page, status
+
+
+@bp.route("/<item_id>")
+@roles_required(Role.ADMIN)
+def item(item_id: str):
+    return _item_page(item_id, StudioUploadForm())
+
+
+@bp.route("/<item_id>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def upload(item_id: str):
+    form = StudioUploadForm()
+    item, version, path = _item_clip(item_id)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _item_page(item_id, form, 422)
+    start = float(form.start.data) if form.start.data is not None else None
+    end = float(form.end.data) if form.end.data is not None else None
+    try:
+        clip = studio.store_clip(
+            db_session(),
+            storage_for(current_app.config),
+            media_path=path,
+            level=version.level,
+            data=form.audio.data.read(),
+            speaker=form.speaker.data.strip(),
+            region=form.region.data,
+            actor=current_user,
+            now=datetime.now(UTC),
+            start=start,
+            end=end,
+        )
+    except (StudioAudioError, studio.StudioError) as exc:
+        flash(_upload_error(exc), "error")
+        return _item_page(item_id, form, 422)
+    record_event(db_session(), current_user, "studio.record", "studio_clip", clip.id, path=path)
+    flash(
+        _(
+            "Opname bewaard (%(seconds)s s, %(lufs)s LUFS). Een andere beheerder keurt ze goed.",
+            seconds=format(clip.duration_s, ".1f"),
+            lufs=format(clip.loudness_lufs, ".1f"),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.studio.item", item_id=item.id)), 303
+
+
+upload.takes_file = True  # a recording in a form: MAX_CONTENT_LENGTH, not MAX_FORM_BYTES
+
+
+def _upload_error(exc: Exception) -> str:
+    """Return the Dutch-first message for a refused recording."""
+    code = getattr(exc, "code", "")
+    messages = {
+        "empty": _("Het bestand is leeg."),
+        "not_audio": _("Dit bestand is geen audio die de server kan lezen."),
+        "damaged": _("Het audiobestand is beschadigd."),
+        "sample_rate": _("De samplefrequentie is te laag: neem op met minstens 16 kHz."),
+        "trim": _("Begin en einde vallen niet binnen de opname."),
+        "too_long": _("De opname is te lang voor dit niveau."),
+        "too_short": _("De opname is te kort: minstens 1 seconde."),
+        "silent": _("De opname is stil: er is geen stem te horen."),
+        "peaks": _("De opname oversteuert na normalisatie; neem opnieuw op, verder van de micro."),
+        "speaker": _("Geef de spreker een pseudoniem zoals spk-7, geen naam."),
+        "region": _("Kies de uitspraak: Vlaams of Nederlands."),
+    }
+    return f"{messages.get(code, _('De opname is geweigerd.'))} ({exc})"
+
+
+@bp.route("/clips/<int:clip_id>/approve", methods=["POST"])
+@roles_required(Role.ADMIN)
+def approve(clip_id: int):
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    clip = db_session().get(StudioClip, clip_id) or abort(404)
+    item_id = request_item_id(clip)
+    try:
+        studio.approve(db_session(), clip_id, current_user, datetime.now(UTC))
+    except studio.StudioError as exc:
+        if exc.code == "approved":
+            flash(_("Deze opname was al goedgekeurd."), "info")
+            return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+        if exc.code == "four_eyes":
+            flash(_("Een andere beheerder dan wie opnam, keurt de opname goed."), "error")
+            return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+        abort(404)
+    record_event(db_session(), current_user, "studio.approve", "studio_clip", clip_id)
+    flash(_("Opname goedgekeurd: de kiosk speelt nu deze stem."), "success")
+    return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+
+
+def request_item_id(clip: StudioClip) -> str:
+    """Return an item whose current clip is this recording's media path (for the way back)."""
+    for item, version in _listening_items():
+        if _clip_path(version) == clip.media_path:
+            return item.id
+    abort(404)
+
+
+@bp.route("/clips/<int:clip_id>/audio")
+@roles_required(Role.ADMIN)
+def clip_audio(clip_id: int):
+    clip = db_session().get(StudioClip, clip_id) or abort(404)
+    try:
+        path = storage_for(current_app.config).path(clip.storage_key)
+    except StorageError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="audio/ogg")

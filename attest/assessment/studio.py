@@ -1,0 +1,162 @@
+"""The audio studio's service: store a human recording for a bank clip, approve it, deliver it.
+
+A recording is checked and normalised first (attest.assessment.studio_audio); an unfit upload
+raises StudioAudioError before anything is written. The file goes to the instance storage
+under studio/, the row to `studio_clip`. A second admin approves it (never the one who recorded
+it: the approval is the check that the words, the voice and the sound are right, and nobody
+hears their own slips); approval is one compare-and-set, so a double-click approves once. The
+newest approved clip of a media path is what the kiosk plays in place of the bank's file, and
+`attest bank studio-export` writes approved clips and their provenance into the bank files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from attest.assessment.bank import MEDIA_DIR
+from attest.assessment.provenance import REGIONS, SPEAKER, ClipProvenance
+from attest.assessment.studio_audio import PreparedClip, StudioAudioError, prepare_clip
+from attest.models import StudioClip, User
+from attest.storage import DirectoryStorage
+
+__all__ = ["StudioAudioError", "StudioError", "approve", "approved_clips", "store_clip"]
+
+STORAGE_PREFIX = "studio"
+
+
+class StudioError(ValueError):
+    """A studio action was refused; `code` names the reason."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def store_clip(
+    session: so.Session,
+    storage: DirectoryStorage,
+    *,
+    media_path: str,
+    level: str,
+    data: bytes,
+    speaker: str,
+    region: str,
+    actor: User,
+    now: datetime,
+    start: float | None = None,
+    end: float | None = None,
+) -> StudioClip:
+    """Check, normalise and store a recording for one bank clip; StudioError/StudioAudioError
+    (nothing stored) when the speaker, the region or the audio is not acceptable."""
+    if not SPEAKER.match(speaker or ""):
+        raise StudioError("speaker", "the speaker must be a pseudonym such as spk-7, not a name")
+    if region not in REGIONS:
+        raise StudioError("region", f"the region must be one of {', '.join(REGIONS)}")
+    clip: PreparedClip = prepare_clip(data, level, start, end)
+    key = f"{STORAGE_PREFIX}/{secrets.token_hex(16)}.ogg"
+    storage.put(key, clip.data)
+    row = StudioClip(
+        media_path=media_path,
+        storage_key=key,
+        sha256=hashlib.sha256(clip.data).hexdigest(),
+        speaker=speaker,
+        region=region,
+        duration_s=clip.duration_s,
+        loudness_lufs=round(clip.loudness_out, 2),
+        uploaded_by_id=actor.id,
+        uploaded_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def approve(session: so.Session, clip_id: int, actor: User, now: datetime) -> StudioClip:
+    """Approve a pending clip as `actor`; StudioError when it is unknown, the actor recorded
+    it, or it is already approved (a second click of the same button: one approval stands)."""
+    clip = session.get(StudioClip, clip_id)
+    if clip is None:
+        raise StudioError("unknown", "no such recording")
+    if clip.uploaded_by_id == actor.id:
+        raise StudioError(
+            "four_eyes", "a recording is approved by another admin than the one who made it"
+        )
+    done = session.execute(
+        sa.update(StudioClip)
+        .where(StudioClip.id == clip_id, StudioClip.approved_at.is_(None))
+        .values(approved_by_id=actor.id, approved_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise StudioError("approved", "this recording is already approved")
+    session.refresh(clip)
+    return clip
+
+
+def approved_clips(session: so.Session) -> dict[str, StudioClip]:
+    """Return media path -> its newest approved studio clip."""
+    rows = session.scalars(
+        sa.select(StudioClip)
+        .where(StudioClip.approved_at.is_not(None))
+        .order_by(StudioClip.approved_at, StudioClip.id)
+    )
+    return {row.media_path: row for row in rows}
+
+
+def approved_clip(session: so.Session, media_path: str) -> StudioClip | None:
+    """Return the newest approved studio clip of one media path (None: the bank's file)."""
+    return session.scalars(
+        sa.select(StudioClip)
+        .where(StudioClip.media_path == media_path, StudioClip.approved_at.is_not(None))
+        .order_by(StudioClip.approved_at.desc(), StudioClip.id.desc())
+        .limit(1)
+    ).first()
+
+
+def provenance_of(clip: StudioClip) -> ClipProvenance:
+    """Return an approved studio clip's provenance as the bank writes it."""
+    return ClipProvenance(
+        kind="human",
+        speaker=clip.speaker,
+        region=clip.region,
+        approved_by=clip.approved_by.username if clip.approved_by else None,
+        approved_at=clip.approved_at.isoformat(timespec="seconds") if clip.approved_at else None,
+    )
+
+
+def studio_provenance(session: so.Session) -> dict[str, ClipProvenance]:
+    """Return media path -> provenance of the approved studio clips (what delivery plays)."""
+    return {path: provenance_of(clip) for path, clip in approved_clips(session).items()}
+
+
+def export_to_bank(
+    session: so.Session, storage: DirectoryStorage, bank_root: Path
+) -> list[tuple[str, ClipProvenance]]:
+    """Copy every approved studio clip over the bank's file of its media path and return the
+    (path, provenance) pairs for the caller to write into media/provenance.yaml."""
+    written = []
+    for path, clip in approved_clips(session).items():
+        target = Path(bank_root) / MEDIA_DIR / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(storage.get(clip.storage_key))
+        written.append((path, provenance_of(clip)))
+    return written
+
+
+def synthetic_in_use(session: so.Session, bank_provenance: dict[str, ClipProvenance]) -> int:
+    """Return how many of the bank's clips the kiosk plays with a synthetic (or unknown) voice:
+    those the bank does not record as human and approved and the studio has not replaced."""
+    replaced = set(
+        session.scalars(sa.select(StudioClip.media_path).where(StudioClip.approved_at.is_not(None)))
+    )
+    return sum(
+        1
+        for path, source in bank_provenance.items()
+        if not source.human_approved and path not in replaced
+    )
