@@ -177,7 +177,9 @@ def attempt_for(
             eligibility=counts.probabilities(),
             stratum_eligibility=counts.stratum_probabilities(),
         )
-        attempt = SectionAttempt(session_id=ts.id, skill=section.skill, stored_state=state.to_dict())
+        attempt = SectionAttempt(
+            session_id=ts.id, skill=section.skill, stored_state=state.to_dict()
+        )
         session.add(attempt)
         session.flush()
     return attempt

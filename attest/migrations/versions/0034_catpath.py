@@ -49,9 +49,7 @@ def upgrade() -> None:
         rows = [{"attempt_id": attempt_id, "step": k, "entry": e} for k, e in enumerate(entries, 1)]
         bind.execute(log.insert(), rows)
         bind.execute(
-            attempt.update()
-            .where(attempt.c.id == attempt_id)
-            .values(state={**state, "log": []})
+            attempt.update().where(attempt.c.id == attempt_id).values(state={**state, "log": []})
         )
 
 
