@@ -23,7 +23,15 @@ from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
 from attest.assessment.session_plan import new_session_item, session_groups
-from attest.models import BankState, Item, ItemVersion, SectionAttempt, SessionItem, TestSession
+from attest.models import (
+    BankState,
+    Item,
+    ItemVersion,
+    SectionAttempt,
+    SectionLogEntry,
+    SessionItem,
+    TestSession,
+)
 from attest.vocabulary import LEVELS
 
 EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with fading 0.999
@@ -135,10 +143,10 @@ def exposure_counts(
     codes = sorted({code for code, _section in uses})
     rows = session.execute(
         sa.select(
-            SectionAttempt.state["items"],
-            SectionAttempt.state["ineligible"],
-            SectionAttempt.state["strata"],
-            SectionAttempt.state["stratum_ineligible"],
+            SectionAttempt.stored_state["items"],
+            SectionAttempt.stored_state["ineligible"],
+            SectionAttempt.stored_state["strata"],
+            SectionAttempt.stored_state["stratum_ineligible"],
         )
         .join(TestSession, TestSession.id == SectionAttempt.session_id)
         .where(SectionAttempt.skill == section.skill, TestSession.purpose_code.in_(codes))
@@ -170,7 +178,9 @@ def attempt_for(
             eligibility=counts.probabilities(),
             stratum_eligibility=counts.stratum_probabilities(),
         )
-        attempt = SectionAttempt(session_id=ts.id, skill=section.skill, state=state.to_dict())
+        attempt = SectionAttempt(
+            session_id=ts.id, skill=section.skill, stored_state=state.to_dict()
+        )
         session.add(attempt)
         session.flush()
     return attempt
@@ -189,13 +199,13 @@ def next_unit(
     if attempt.stopped_at is not None:
         return None
     engine, versions = engine_for(session, section, ts.purpose_code)
-    state = CatState.from_dict(attempt.state)
+    state = CatState.from_dict(attempt.stored_state)
     unit = engine.next_item(state, session_groups(ts, skip_skill=section.skill))
     if unit is None:
         decision = engine.should_stop(state)
         if decision is not None and state.stop is None:
             state.stop = decision.to_dict()
-            attempt.state = state.to_dict()
+            attempt.stored_state = state.to_dict()
         attempt.stopped_at = now
         return None
     first = None
@@ -222,13 +232,16 @@ def record_unit(
 
     A testlet is fed once all its questions are answered, with the number right as its score."""
     attempt = attempt_for(session, ts, section, index)
-    state = CatState.from_dict(attempt.state)
-    item = session.get(Item, item_id)
-    uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
+    state = CatState.from_dict(attempt.stored_state)
+    engine, units = engine_for(session, section, ts.purpose_code)
+    if item_id in units:  # a unit of one question (a testlet's id starts with "T:")
+        uid = item_id
+    else:
+        item = session.get(Item, item_id)
+        uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
     if uid in state.items:
         return
-    engine, _ = engine_for(session, section, ts.purpose_code)
-    if all(unit.id != uid for unit in engine.bank):
+    if uid not in units:
         # Retired or versioned out of the live bank during the session: the answer is kept,
         # but the engine can only estimate from items it still knows.
         return
@@ -238,7 +251,12 @@ def record_unit(
             return  # wait for the testlet's other questions
         score = sum(round(i.response.score) for i in parts)
     new = engine.record(state, uid, int(round(score)), session_groups(ts, skip_skill=section.skill))
-    attempt.state = new.to_dict()  # a new dict, so the JSON column is written
+    # The log entry is one new row; the state written per answer keeps no growing log (only
+    # what a session from before migration 0034 kept there, read first by SectionAttempt.state).
+    entry = new.log[-1]
+    session.add(SectionLogEntry(attempt_id=attempt.id, step=entry["step"], entry=entry))
+    new.log = state.log
+    attempt.stored_state = new.to_dict()  # a new dict, so the JSON column is written
     if new.stop is not None:
         attempt.stopped_at = now
 
@@ -252,7 +270,7 @@ def is_recorded(session: so.Session, ts: TestSession, skill: str, item_id: str) 
     )
     item = session.get(Item, item_id)
     uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
-    return attempt is not None and uid in attempt.state.get("items", [])
+    return attempt is not None and uid in attempt.stored_state.get("items", [])
 
 
 def decision_of(session: so.Session, ts: TestSession, skill: str) -> StopDecision | None:
@@ -262,6 +280,6 @@ def decision_of(session: so.Session, ts: TestSession, skill: str) -> StopDecisio
             SectionAttempt.session_id == ts.id, SectionAttempt.skill == skill
         )
     )
-    if attempt is None or not attempt.state.get("stop"):
+    if attempt is None or not attempt.stored_state.get("stop"):
         return None
-    return StopDecision(**attempt.state["stop"])
+    return StopDecision(**attempt.stored_state["stop"])

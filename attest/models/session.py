@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.ext.hybrid import hybrid_property
 
 from attest.engine import Base
 from attest.models._types import UTCDateTime, enum_by_value, utcnow
@@ -190,21 +191,67 @@ class SectionAttempt(Base):
     """The adaptive engine's state for one skill section of a session, and how it ended.
 
     `state` holds every decision (item chosen, estimate and standard error after each answer,
-    stopping reason), so a result can be explained to a candidate who appeals."""
+    stopping reason), so a result can be explained to a candidate who appeals. Its ``log`` (one
+    entry per answer) is stored apart, one `SectionLogEntry` row per answer, so that an answer
+    writes one new row instead of re-serialising a log that grows with every answer:
+    `stored_state` is the column as written per answer (its ``log`` holds only entries kept
+    there before migration 0034, normally none), and `state` reads it with the whole log."""
 
     __tablename__ = "section_attempt"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("test_session.id"))
     skill: so.Mapped[str] = so.mapped_column(sa.String(16))
-    state: so.Mapped[dict] = so.mapped_column(sa.JSON)
+    stored_state: so.Mapped[dict] = so.mapped_column("state", sa.JSON)
     stopped_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (sa.UniqueConstraint("session_id", "skill", name="uq_section_attempt"),)
 
+    @hybrid_property
+    def state(self) -> dict:
+        """The state with its whole log: entries kept in the state (sessions from before
+        migration 0034), then the rows, in the order of the answers."""
+        stored = self.stored_state
+        session = so.object_session(self)
+        if stored is None or self.id is None or session is None:
+            return stored
+        rows = session.scalars(
+            sa.select(SectionLogEntry.entry)
+            .where(SectionLogEntry.attempt_id == self.id)
+            .order_by(SectionLogEntry.step)
+        ).all()
+        if not rows:
+            return stored
+        return {**stored, "log": list(stored.get("log") or []) + list(rows)}
+
+    @state.inplace.setter
+    def _state_setter(self, value: dict) -> None:
+        self.stored_state = value
+
+    @state.inplace.expression
+    @classmethod
+    def _state_expression(cls):
+        return cls.stored_state
+
     def __repr__(self) -> str:
         return f"<SectionAttempt #{self.session_id} {self.skill}>"
+
+
+class SectionLogEntry(Base):
+    """One answer's entry of an adaptive section's log (what the engine chose and estimated),
+    written once with the answer and never changed (migration 0034)."""
+
+    __tablename__ = "section_log"
+
+    attempt_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("section_attempt.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    entry: so.Mapped[dict] = so.mapped_column(sa.JSON)
+
+    def __repr__(self) -> str:
+        return f"<SectionLogEntry {self.attempt_id}:{self.step}>"
 
 
 class SessionEvent(Base):
