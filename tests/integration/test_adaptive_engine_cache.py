@@ -47,7 +47,11 @@ def test_an_unchanged_bank_reuses_the_engine_and_reads_no_bank_rows(app, db):
     finally:
         sa.event.remove(db.get_bind(), "before_cursor_execute", listen)
     assert again is first
-    assert len(statements) == 1 and "bank_state" in statements[0]
+    # the stamp, and the cut-score version in force (a panel may adopt new cuts at any time);
+    # no row of the bank itself
+    assert len(statements) == 2 and "bank_state" in statements[0]
+    assert "cut_score_version" in statements[1]
+    assert not any("item" in s.lower() for s in statements)
 
 
 def test_a_new_version_a_retired_item_and_a_new_item_each_give_a_new_engine(app, db, now):

@@ -109,6 +109,8 @@ NEUTRAL_ARGS = {
     "payload": "AAAA",
     "org_id": 999_999,  # partner organisations are region-wide (admin pages)
     "panel_id": 999_999,  # standard-setting panels are region-wide (admin pages)
+    "clip_id": 999_999,  # audio studio recordings belong to the bank, region-wide (admin pages)
+    "turn": 1,  # a turn of a conversation: the performance's token names its centre
 }
 STAFF_ENDPOINTS = [
     e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)
