@@ -50,6 +50,7 @@ ENV_SETTINGS = {
     "ATTEST_KIOSK_HEARTBEAT_TIMEOUT_SECONDS": "KIOSK_HEARTBEAT_TIMEOUT_SECONDS",
     "ATTEST_LOGIN_ADDRESS_MAX_FAILURES": "LOGIN_ADDRESS_MAX_FAILURES",
     "ATTEST_SYNTHETIC_AUDIO": "SYNTHETIC_AUDIO",
+    "ATTEST_ADMISSION": "ADMISSION",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -78,6 +79,10 @@ DEFAULTS: dict[str, Any] = {
     # (the demo and the tests). Refused, a live purpose must deliver only human clips that an
     # admin approved in the audio studio (attest.assessment.provenance).
     "SYNTHETIC_AUDIO": "refuse",
+    # "required": a kiosk starts a test only after a proctor admitted the candidate (identity
+    # document checked, test-day photo taken: attest.admissions). "optional" lets a start code
+    # work without an admission (some tests of the suite; never for attestations that count).
+    "ADMISSION": "required",
     # Posts to the public booking pages (a booking, a confirmation, a change) per client address.
     "BOOKING_LIMIT": "10 per hour;30 per day",
     # Rate limits (limits syntax): lookups per client address, typed lookups per code,

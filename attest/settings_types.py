@@ -69,6 +69,7 @@ SPECS: dict[str, Spec] = {
     "MAIL_FROM": Spec("text"),
     "MAIL_TO_LOG": Spec("bool"),
     "SYNTHETIC_AUDIO": Spec("choice", choices=("allow", "refuse")),
+    "ADMISSION": Spec("choice", choices=("required", "optional")),
     "BOOKING_LIMIT": Spec("limits"),
     "TOTP_REQUIRED_ROLES": Spec("roles"),
     "VERIFY_LIMIT_CLIENT": Spec("limits"),

@@ -35,6 +35,9 @@ _passwords._DUMMY_HASH = _passwords._hasher.hash("attest-timing-equaliser")
 # demo does. Production refuses (the default); tests/web/test_studio.py proves the refusal.
 # In the environment, so that apps the suite starts in other processes allow it too.
 os.environ.setdefault("ATTEST_SYNTHETIC_AUDIO", "allow")
+# Most tests start sessions without a proctor's admission; tests/web/test_admission_required.py
+# proves the production default (required).
+os.environ.setdefault("ATTEST_ADMISSION", "optional")
 
 PG_URL_ENV = "ATTEST_TEST_DATABASE_URL"
 DATABASE_FIXTURES = frozenset({"app", "migrated", "database_url"})  # db and client use app

@@ -25,6 +25,7 @@ from attest.assessment.session_plan import new_session_item, session_groups, uni
 from attest.audit import record_event
 from attest.engine import lock_row, transaction_cache
 from attest.models import (
+    Admission,
     Candidate,
     ItemVersion,
     Kiosk,
@@ -119,9 +120,17 @@ def _set_start_code(ts: TestSession, now: datetime, minutes: int) -> str:
 
 
 def redeem_start_code(
-    session: so.Session, raw_code: str, kiosk: Kiosk, now: datetime
+    session: so.Session,
+    raw_code: str,
+    kiosk: Kiosk,
+    now: datetime,
+    *,
+    require_admission: bool = False,
 ) -> TestSession:
-    """Start the session a code belongs to on this kiosk; the code works once, before it expires."""
+    """Start the session a code belongs to on this kiosk; the code works once, before it expires.
+
+    With ``require_admission`` a session whose candidate no proctor has admitted (identity
+    document and test-day photo, attest.admissions) is refused and its code stays unused."""
     if not codes.is_wellformed(raw_code):
         raise DeliveryError("bad_code", "not a start code")
     # The row lock makes a second kiosk entering the same code wait, then find it used. The
@@ -139,6 +148,10 @@ def redeem_start_code(
         raise DeliveryError("used_code", "start code already used")
     if ts.start_code_expires_at is None or ts.start_code_expires_at < now:
         raise DeliveryError("expired_code", "start code expired")
+    if require_admission and not session.scalar(
+        sa.select(sa.exists().where(Admission.session_id == ts.id))
+    ):
+        raise DeliveryError("not_admitted", "the candidate has not been admitted")
     ts.start_code_used_at = now
     ts.kiosk_id = kiosk.id
     if resuming:

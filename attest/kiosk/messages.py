@@ -11,6 +11,10 @@ CODE_MESSAGES = {
     "unknown_code": _l("Deze startcode is niet bekend. Vraag hulp aan de toezichter."),
     "used_code": _l("Deze startcode is al gebruikt. Vraag de toezichter om een nieuwe code."),
     "expired_code": _l("Deze startcode is verlopen. Vraag de toezichter om een nieuwe code."),
+    "not_admitted": _l(
+        "Je bent nog niet toegelaten: de toezichter moet eerst je identiteitsbewijs nakijken en "
+        "een foto nemen. Roep de toezichter."
+    ),
     "empty_bank": _l("De test kan niet starten. Vraag hulp aan de toezichter."),
 }
 

@@ -94,7 +94,11 @@ def home():
     if request.method == "POST" and form.validate_on_submit():
         try:
             ts = delivery.redeem_start_code(
-                db_session(), request.form.get("code", "")[:32], g.kiosk, now()
+                db_session(),
+                request.form.get("code", "")[:32],
+                g.kiosk,
+                now(),
+                require_admission=current_app.config["ADMISSION"] == "required",
             )
         except delivery.DeliveryError as exc:
             error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
