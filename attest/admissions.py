@@ -115,6 +115,10 @@ def admit(
             session.flush()
     except sa.exc.IntegrityError as exc:  # another request admitted meanwhile (no lock: SQLite
         raise AdmissionRefused("already_admitted") from exc  # legacy mode, or a lost race)
+    if data.booking_id is not None:  # the person came: the appointment is kept
+        booking = lock_row(session, Booking, data.booking_id)
+        if booking is not None and booking.status is BookingStatus.CONFIRMED:
+            booking.status = BookingStatus.ATTENDED
     record_event(
         session,
         actor,

@@ -233,3 +233,24 @@ def test_the_database_refuses_a_second_admission_of_a_session(db, world):
     with pytest.raises(sa.exc.IntegrityError):
         db.flush()
     db.rollback()
+
+
+def test_admitting_a_booked_candidate_records_that_the_person_came(db, world, proctor_client):
+    from attest.appointments import services as appointments
+    from attest.appointments.rules import BookingStatus
+    from attest.models import Booking
+    from tests.factories import make_kiosk
+
+    centre, proctor, cand, ts = world
+    make_kiosk(db, centre=centre)
+    slot = appointments.create_slot(
+        db, centre.id, proctor, datetime.now(UTC) + timedelta(hours=2), 90, "niveaubepaling", 1
+    )
+    booking = appointments.book_candidate(db, slot.id, cand, proctor, datetime.now(UTC))
+    db.commit()
+
+    assert admit(proctor_client, ts.id, booking=str(booking.id)).status_code in (302, 303)
+
+    db.expire_all()
+    assert db.get(Booking, booking.id).status is BookingStatus.ATTENDED
+    assert db.scalar(sa.select(Admission.booking_id)) == booking.id
