@@ -37,9 +37,16 @@ def field_value(pdf: bytes, label: str) -> str:
 
 
 def qr_codes(pdf: bytes):
-    """Render the first page at 200 dpi and decode its barcodes."""
+    """Render the first page at 200 dpi and decode its QR codes (only QR codes: the other
+    formats zxing knows can be read, now and then, into the lines of printed text or the photo;
+    one QR code found twice counts once)."""
     image = first_page(pdf).render(scale=DPI / 72, grayscale=True).to_pil()
-    return zxingcpp.read_barcodes(image)
+    found, seen = [], set()
+    for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        if code.text not in seen:
+            seen.add(code.text)
+            found.append(code)
+    return found
 
 
 def images(pdf: bytes) -> list[tuple[tuple[float, float, float, float], object]]:
