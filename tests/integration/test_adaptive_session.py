@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from attest.assessment.delivery import create_session
-from attest.models import Role, SectionAttempt, SessionItem, SkillResult, User
+from attest.models import Item, ItemVersion, Role, SectionAttempt, SessionItem, SkillResult, User
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer, wrong_answer
@@ -21,6 +21,12 @@ WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
 @pytest.fixture
 def kiosk_for(app, db):
     load_demo_bank(db)
+    # These tests answer through the plain form posts; a semi-direct conversation's turns are
+    # uploaded one by one (tests/web/test_semidirect.py, the browser tests): not drawn here.
+    conversations = sa.select(ItemVersion.item_id).where(
+        ItemVersion.format == "speaking_conversation"
+    )
+    db.execute(sa.update(Item).where(Item.id.in_(conversations)).values(status="retired"))
     centre = make_centre(db)
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
     _kiosk, token = make_kiosk(db, centre=centre)
