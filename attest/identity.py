@@ -1,12 +1,18 @@
-"""Validate what identifies a candidate: birth date, INSZ (mod 97), ID document (names: names)."""
+"""Validate what identifies a candidate: birth date, INSZ (mod 97), ID document (names: names).
+
+Of the ID document number only the last 4 letters or digits are kept (data minimisation, GDPR
+art. 5(1)(c)): they are what a proctor compares with the document at admission
+(attest.id_documents), and nothing matches or looks a person up by the number."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
 
+from attest.id_documents import LAST_CHARS, last_chars
+
 ID_DOCUMENT_TYPES = ("identity_card", "residence_card", "passport", "other")
-_DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .\-/]{2,40}$")
+_DOC_NUMBER = re.compile(r"^[A-Za-z0-9 .\-/]{1,41}$")
 
 
 class IdentityError(ValueError):
@@ -68,16 +74,19 @@ def check_insz(raw: str, birth_date: date | None) -> str:
 
 
 def check_document(doc_type: str, number: str) -> tuple[str, str]:
-    """Check the ID document type and number."""
+    """Check the ID document type and number; return the type and the number's last 4 letters
+    or digits (upper case, separators dropped): the rest of the number is never kept."""
     if doc_type not in ID_DOCUMENT_TYPES:
         raise IdentityError(
             "id_document_type", "document_type", f"expected one of {', '.join(ID_DOCUMENT_TYPES)}"
         )
     number = (number or "").strip()
-    if not _DOC_NUMBER.fullmatch(number):
+    kept = last_chars(number)
+    if not _DOC_NUMBER.fullmatch(number) or len(kept) < LAST_CHARS:
         raise IdentityError(
             "id_document_number",
             "document_number",
-            "expected 3 to 41 letters, digits, spaces, '.', '-' or '/'",
+            "expected the number, or at least its last 4 letters or digits"
+            " (letters, digits, spaces, '.', '-' or '/')",
         )
-    return doc_type, number
+    return doc_type, kept

@@ -160,7 +160,7 @@ def anonymise_candidate(candidate: Candidate, now: datetime) -> None:
     candidate.given_names = ""
     candidate.insz = None
     candidate.id_document_type = ""
-    candidate.id_document_number = ""
+    candidate.id_document_last4 = ""
     candidate.birth_date = date(candidate.birth_date.year, 1, 1)
     candidate.anonymised_at = now
 

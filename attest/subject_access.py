@@ -63,7 +63,7 @@ def candidate_document(
                 "birth_date",
                 "insz",
                 "id_document_type",
-                "id_document_number",
+                "id_document_last4",
                 "centre_id",
                 "created_at",
                 "anonymised_at",

@@ -162,7 +162,7 @@ def prepare(url: str, kiosks: int, items: int) -> list[KioskPlan]:
                 given_names="Bench",
                 birth_date=date(1990, 1, 1),
                 id_document_type="passport",
-                id_document_number=f"BE{n:06d}",
+                id_document_last4=f"{n % 10000:04d}",
             )
             session.add(cand)
             session.flush()

@@ -55,7 +55,7 @@ def completed_session(
             birth_date=date.fromisoformat(BIRTH_DATE),
             insz=INSZ,
             id_document_type="passport",
-            id_document_number="EM1234567",
+            id_document_last4="4567",
         )
         session.add(cand)
         session.flush()

@@ -131,7 +131,7 @@ def make_candidate(
         birth_date=birth_date,
         insz=insz,
         id_document_type="passport",
-        id_document_number="P1234567",
+        id_document_last4="4567",
     )
     session.add(cand)
     session.flush()

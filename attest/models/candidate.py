@@ -25,10 +25,12 @@ class Candidate(Base):
     birth_date: so.Mapped[date] = so.mapped_column(sa.Date)
     insz: so.Mapped[str | None] = so.mapped_column(sa.String(11), index=True)
     id_document_type: so.Mapped[str] = so.mapped_column(sa.String(32))
-    id_document_number: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # Only the last 4 letters or digits of the document's number (attest.identity): enough to
+    # compare with the document at admission; the whole number is never stored.
+    id_document_last4: so.Mapped[str] = so.mapped_column(sa.String(4))
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    # Set by `attest retention run` when names, INSZ and document number were erased.
+    # Set by `attest retention run` when names, INSZ and document were erased.
     anonymised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:  # no names: reprs end up in logs

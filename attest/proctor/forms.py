@@ -31,8 +31,11 @@ class CandidateForm(FlaskForm):
         _l("Rijksregisternummer (INSZ, optioneel)"), validators=[Optional(), Length(max=20)]
     )
     id_document_type = SelectField(_l("Identiteitsdocument"), choices=DOCUMENT_CHOICES)
+    # Only the last 4 letters or digits are kept (attest.identity): the proctor may type those.
     id_document_number = StringField(
-        _l("Documentnummer"), validators=[InputRequired(), Length(max=64)]
+        _l("Documentnummer"),
+        validators=[InputRequired(), Length(max=64)],
+        description=_l("Alleen de laatste 4 tekens worden bewaard, nooit het hele nummer."),
     )
     is_new_person = BooleanField(
         _l("Dit is een andere persoon met dezelfde naam en geboortedatum: toch inschrijven")

@@ -44,7 +44,7 @@ def validate_candidate(data: CandidateInput, today: date) -> dict[str, str]:
         except identity.IdentityError as exc:
             errors[exc.field] = exc.code
     try:
-        cleaned["id_document_type"], cleaned["id_document_number"] = identity.check_document(
+        cleaned["id_document_type"], cleaned["id_document_last4"] = identity.check_document(
             data.id_document_type, data.id_document_number
         )
     except identity.IdentityError as exc:

@@ -85,7 +85,10 @@ FIELD_MESSAGES = {
     "insz_check": _l("De controlecijfers kloppen niet: controleer het rijksregisternummer."),
     "insz_birth_date": _l("Het rijksregisternummer past niet bij de geboortedatum."),
     "document_type": _l("Kies een type document uit de lijst."),
-    "document_number": _l("Verwacht 3 tot 41 letters of cijfers."),
+    "document_number": _l(
+        "Vul het documentnummer in, of minstens de laatste 4 letters of cijfers"
+        " (alleen letters, cijfers, spaties, '.', '-' of '/')."
+    ),
 }
 # Name errors that show the offending character ("%(char)s") and name the field ("%(field)s").
 NAME_MESSAGES = {

@@ -44,7 +44,7 @@ def test_foreign_keys_are_enforced(db):
             given_names="Y",
             birth_date=sa.func.current_date(),
             id_document_type="passport",
-            id_document_number="123",
+            id_document_last4="0123",
         )
     )
     with pytest.raises(sa.exc.IntegrityError):

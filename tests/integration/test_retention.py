@@ -127,7 +127,7 @@ def test_candidates_are_anonymised_and_old_attestations_still_verify(app, db, cl
     report = _run(app, db, T0 + timedelta(days=1828))
     assert report.candidates_anonymised == [world["cand"].id]  # the held one keeps its data
     cand = db.get(Candidate, world["cand"].id)
-    assert (cand.family_name, cand.given_names, cand.insz, cand.id_document_number) == (
+    assert (cand.family_name, cand.given_names, cand.insz, cand.id_document_last4) == (
         "", "", None, "")  # fmt: skip
     assert cand.birth_date.isoformat() == "1990-01-01" and cand.anonymised_at is not None
     result = verify_code(db, code, "1990-04-12")  # the birth date on the attestation
@@ -174,6 +174,8 @@ def test_subject_access_export_holds_the_data_and_the_sealed_pdf(app, db, client
     zf = zipfile.ZipFile(io.BytesIO(response.data))
     doc = json.loads(zf.read("candidate.json"))
     assert doc["candidate"]["family_name"] == "Öztürk"
+    assert doc["candidate"]["id_document_last4"] == world["cand"].id_document_last4 != ""
+    assert "id_document_number" not in doc["candidate"]  # only the last 4 are kept
     test = doc["tests"][0]
     assert test["results"] and len(test["answers"]) == len(world["ts"].items)
     pdf_name = test["attestations"][0]["file"]

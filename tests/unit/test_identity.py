@@ -105,7 +105,12 @@ def test_birth_date_bounds(birth, ok):
 
 
 def test_document_checks():
-    assert check_document("passport", " EL123456 ") == ("passport", "EL123456")
+    # only the last 4 letters or digits are kept (upper case, separators dropped)
+    assert check_document("passport", " EL123456 ") == ("passport", "3456")
+    assert check_document("identity_card", "591-0123456-78") == ("identity_card", "5678")
+    assert check_document("residence_card", "b12c") == ("residence_card", "B12C")
+    with pytest.raises(IdentityError):
+        check_document("passport", "A-12")  # fewer than 4 letters or digits
     with pytest.raises(IdentityError):
         check_document("library_card", "123456")
     with pytest.raises(IdentityError):

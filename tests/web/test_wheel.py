@@ -45,7 +45,7 @@ with app.app_context():
     proctor = db.scalar(sa.select(User).where(User.username == "proctor"))
     candidate = Candidate(centre_id=centre.id, family_name="Wheel", given_names="Wendy",
                           birth_date=date(1990, 5, 17), id_document_type="passport",
-                          id_document_number="WH1234567")
+                          id_document_last4="4567")
     db.add(candidate)
     db.flush()
     ts, code = create_session(db, candidate, "a2-luisteren-lezen", proctor, datetime.now(UTC))
