@@ -133,41 +133,52 @@ def _register_request_transaction(app: Flask) -> None:
     import sqlalchemy as sa
     from flask import g
 
-    from attest.request_session import in_read_only_view, run_undo
+    from attest.request_session import in_read_only_view, run_after_commit, run_undo
 
     @app.after_request
     def commit_session(response):
         session = app.extensions["attest_session"]
-        if not session.registry.has():
-            return response  # the request never used the database (e.g. /healthz)
+        succeeded = response.status_code < 400 or g.get("commit_on_error")
+        if not session.registry.has():  # the request never used the database (e.g. /healthz)
+            after = g.pop("after_commit", None)
+            return run_after_commit(after, response) if succeeded else response
         pending = session.new or session.dirty or session.deleted or "undo_on_rollback" in g
-        if not pending and (not session().in_transaction() or in_read_only_view()):
+        if (
+            not pending
+            and "after_commit" not in g
+            and (not session().in_transaction() or in_read_only_view())
+        ):
             # Nothing began, or a view that only reads (on SQLite its transaction refuses any
             # write): nothing to commit; the teardown's remove() ends the read transaction.
             return response
-        if response.status_code < 400 or g.get("commit_on_error"):
+        if succeeded:
             try:
                 session.commit()
             except (sa.exc.OperationalError, sa.exc.InterfaceError):
                 # Not acknowledged: the client keeps its data and retries.
                 from attest.errors import database_unavailable
 
+                g.pop("after_commit", None)  # nothing was saved: nothing to tell anyone
                 run_undo(g.pop("undo_on_rollback", None))
                 return database_unavailable()
             except Exception:
+                g.pop("after_commit", None)
                 session.rollback()
                 run_undo(g.pop("undo_on_rollback", None))
                 raise
             g.pop("undo_on_rollback", None)  # committed: what was stored stays
-        else:
-            session.rollback()
-            run_undo(g.pop("undo_on_rollback", None))
+            # Mails about what was saved go out now, never before the commit.
+            return run_after_commit(g.pop("after_commit", None), response)
+        g.pop("after_commit", None)
+        session.rollback()
+        run_undo(g.pop("undo_on_rollback", None))
         return response
 
     @app.teardown_request
     def remove_session(exc):
         session = app.extensions["attest_session"]
         if exc is not None:
+            g.pop("after_commit", None)
             session.rollback()
             run_undo(g.pop("undo_on_rollback", None))
         session.remove()

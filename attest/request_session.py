@@ -37,6 +37,38 @@ def on_rollback(undo) -> None:
     g.setdefault("undo_on_rollback", []).append(undo)
 
 
+def after_commit(action, failed=None) -> None:
+    """Run `action()` once this request's transaction has committed, never when it rolls back
+    or its commit fails: for what tells the outside world about the change (an e-mail with a
+    link to a booking), which must not go out for a change that was never saved.
+
+    If `action` raises, `failed(exc)` runs (it may use and commit the session again, e.g. to
+    undo a booking whose mail could not be sent) and may return a response that replaces the
+    one the view made; without `failed` the error is logged (its type only) and ignored."""
+    from flask import g
+
+    g.setdefault("after_commit", []).append((action, failed))
+
+
+def run_after_commit(actions, response):
+    """Run the after-commit actions of a committed request, in order; return the response to
+    send (a `failed` callback's, if one returned one)."""
+    import logging
+
+    for action, failed in actions or []:
+        try:
+            action()
+        except Exception as exc:  # noqa: BLE001 - committed: the request's answer must go out
+            # the type only: an SMTP error can name the recipient
+            log = logging.getLogger("attest")
+            log.warning("after-commit action failed: %s", type(exc).__name__)
+            if failed is not None:
+                replacement = failed(exc)
+                if replacement is not None:
+                    response = replacement
+    return response
+
+
 def run_undo(undos) -> None:
     """Run the undo callbacks of a failed request, newest first; one failing stops none."""
     import logging

@@ -1,10 +1,13 @@
 """The e-mails of appointments, plain text and HTML, in the booking person's language when
-the staff and public catalogue has it (Dutch otherwise); sent by attest.mail."""
+the staff and public catalogue has it (Dutch otherwise); sent by attest.mail, those of a
+request only after its transaction committed (send_after_commit)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from email.message import EmailMessage
+from functools import partial
 from typing import Any
 
 from flask import current_app, g, render_template
@@ -14,6 +17,7 @@ from flask_babel import gettext as _
 from attest.assessment.purposes import load_purposes
 from attest.mail import build_message, send
 from attest.models import Booking, Slot
+from attest.request_session import after_commit
 
 
 def mail_language(booking: Booking, config: Mapping[str, Any]) -> str:
@@ -38,9 +42,25 @@ def manage_url(config: Mapping[str, Any], token: str) -> str:
 
 
 def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None = None) -> None:
-    """Send one of the mails: "confirm" (with the link to confirm), "moved" (a new link after a
-    reschedule), "reminder" (the day before), "cancelled" (after a cancel by the link). Raises
-    attest.mail.MailError."""
+    """Send one of the mails at once (see booking_message); raises attest.mail.MailError."""
+    send(current_app.config, booking_message(kind, booking, slot, token))
+
+
+def send_after_commit(
+    kind: str, booking: Booking, slot: Slot, token: str | None = None, failed=None
+) -> None:
+    """Write one of the mails now (while the booking is loaded) and send it once the request's
+    transaction has committed (attest.request_session.after_commit): a mail never tells of a
+    booking that was not saved. `failed(exc)` runs when it cannot be sent."""
+    message = booking_message(kind, booking, slot, token)
+    after_commit(partial(send, current_app.config, message), failed)
+
+
+def booking_message(
+    kind: str, booking: Booking, slot: Slot, token: str | None = None
+) -> EmailMessage:
+    """Write one of the mails: "confirm" (with the link to confirm), "moved" (a new link after a
+    reschedule), "reminder" (the day before), "cancelled" (after a cancel by the link)."""
     config = current_app.config
     purposes = load_purposes()
     purpose = purposes[slot.purpose_code].title if slot.purpose_code in purposes else ""
@@ -61,5 +81,4 @@ def send_booking_mail(kind: str, booking: Booking, slot: Slot, token: str | None
         }
         text = render_template("appointments/mail.txt", **context)
         html = render_template("appointments/mail.html", **context)
-        msg = build_message(config["MAIL_FROM"], booking.email, subjects[kind], text, html)
-    send(config, msg)
+        return build_message(config["MAIL_FROM"], booking.email, subjects[kind], text, html)

@@ -489,6 +489,20 @@ def claim_reminder(session: so.Session, booking_id: int, now: datetime) -> Booki
     return session.get(Booking, booking_id)
 
 
+def withdraw_unsent(session: so.Session, booking_id: int) -> bool:
+    """Delete a just-made pending booking whose confirmation mail could not be sent (after the
+    booking was committed): nobody has its link, so nobody could confirm it; its place is free
+    at once and the person may book again (the retake rules would count it otherwise)."""
+    return (
+        session.execute(
+            sa.delete(Booking)
+            .where(Booking.id == booking_id, Booking.status == BookingStatus.PENDING)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+
+
 def expire_pending(session: so.Session, now: datetime) -> int:
     """Cancel pending bookings whose hold has passed (their link is refused from then on)."""
     return session.execute(

@@ -3,6 +3,7 @@ booking page of a centre with its manage link (blueprint `booking`, no account).
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,13 +23,13 @@ from attest.appointments.forms import (
     RescheduleForm,
     SlotForm,
 )
-from attest.appointments.mail_texts import send_booking_mail
+from attest.appointments.mail_texts import manage_url, send_after_commit
 from attest.appointments.rules import BookingStatus, SlotInvalid, holds_place
 from attest.assessment.purposes import load_purposes
 from attest.auth import roles_required
 from attest.extensions import limiter
 from attest.kiosk.languages import KIOSK_LANGUAGES
-from attest.mail import MailError, mail_available
+from attest.mail import mail_available
 from attest.models import Centre, Role
 from attest.proctor.services import recent_candidates
 from attest.request_session import db_session
@@ -37,6 +38,7 @@ bp = Blueprint("appointments", __name__, url_prefix="/proctor/appointments")
 public_bp = Blueprint("booking", __name__, url_prefix="/book")
 STAFF = (Role.PROCTOR, Role.ADMIN)
 ZONE = ZoneInfo("Europe/Brussels")
+log = logging.getLogger(__name__)
 
 SLOT_MESSAGES = {
     "duration": _l("De duur moet tussen 1 en 480 minuten liggen."),
@@ -313,19 +315,39 @@ def book(code: str):
             booking, token = services.request_booking(
                 db_session(), centre.id, form.slot.data or 0, person, now
             )
-            send_booking_mail("confirm", booking, booking.slot, token)
+            # Sent once the booking is committed; if it cannot be, the booking is withdrawn.
+            send_after_commit(
+                "confirm", booking, booking.slot, token, failed=_withdrawer(booking.id)
+            )
         except services.BookingError as exc:
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:
                 field.errors = [_booking_message(exc)]
             else:
                 form.slot.errors = [_booking_message(exc)]
-        except MailError:
-            return render_template("appointments/mail_failed.html"), 503
         else:
             return render_template("appointments/sent.html", centre=centre), 201
     status = 400 if form.is_submitted() else 200
     return render_template("appointments/book.html", form=form, centre=centre), status
+
+
+def _withdrawer(booking_id: int):
+    """The after-commit `failed` callback of a confirmation mail: nobody holds the booking's
+    link, so the booking is withdrawn (its place is free, the person may book again at once)
+    and the person is told that nothing was kept."""
+
+    def withdraw(_exc: Exception):
+        session = db_session()
+        try:
+            services.withdraw_unsent(session, booking_id)
+            session.commit()
+        except Exception:  # noqa: BLE001 - not withdrawn: it expires unconfirmed
+            session.rollback()
+            log.warning("booking %s not withdrawn after its mail failed: it expires", booking_id)
+        page = render_template("appointments/mail_failed.html")
+        return current_app.make_response((page, 503))
+
+    return withdraw
 
 
 def _manage_page(booking, status: int = 200, **context):
@@ -364,14 +386,19 @@ def manage(token: str):
             flash(_("Uw afspraak is bevestigd."), "success")
         elif action == "cancel":
             booking = services.cancel(session, token, now)
-            try:
-                send_booking_mail("cancelled", booking, booking.slot)
-            except MailError:
-                pass  # the cancel stands without its notice (attest.mail logged the failure)
+            # after the commit; the cancel stands without its notice if that fails
+            send_after_commit("cancelled", booking, booking.slot)
             return _manage_page(booking, cancelled=True)
         elif action == "reschedule":
             booking, new_token = services.reschedule(session, token, form.slot.data or 0, now)
-            send_booking_mail("moved", booking, booking.slot, new_token)
+            # After the commit. If the mail fails, the page itself gives the new link: whoever
+            # followed the old one may manage the booking anyway.
+            link = manage_url(current_app.config, new_token)
+            unsent = _manage_page(booking, moved=True, unsent_link=link)
+            send_after_commit(
+                "moved", booking, booking.slot, new_token,
+                failed=lambda _exc: current_app.make_response(unsent),
+            )  # fmt: skip
             return _manage_page(booking, moved=True)
         else:
             abort(400)
@@ -379,6 +406,4 @@ def manage(token: str):
         flash(_booking_message(exc), "error")
         status = 404 if exc.code == "token" else 409
         return _manage_page(booking, status, form=form, expired=expired)
-    except MailError:
-        return render_template("appointments/mail_failed.html"), 503
     return redirect(url_for(".manage", token=token), 303)
