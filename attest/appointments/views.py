@@ -86,7 +86,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _booking_message(exc: services.BookingError) -> str:
+def _booking_message(exc: services.BookingError, *, public: bool = False) -> str:
+    """The refusal in words. On the public pages (anyone may type a name and birth date) a
+    retake refusal states the purpose's rule only: when that person may book again, or that
+    they hold a booking, is theirs to know (staff see the dates; the person has their mails)."""
+    if exc.code == "retake" and public:
+        if exc.rule.min_days_between:
+            return _(
+                "Met deze naam en geboortedatum kan nu geen afspraak voor deze test gemaakt "
+                "worden. De herkansingsregels vragen minstens %(days)s dagen tussen twee pogingen "
+                "en staan hoogstens %(most)s pogingen per 12 maanden toe; ook afspraken tellen "
+                "mee. Hebt u al een afspraak, verzet of annuleer ze dan met de link in uw e-mail. "
+                "Het centrum zegt u vanaf wanneer u opnieuw kunt boeken.",
+                days=exc.rule.min_days_between,
+                most=exc.rule.max_attempts_per_12_months,
+            )
+        return _(
+            "Met deze naam en geboortedatum kan nu geen afspraak voor deze test gemaakt worden. "
+            "De herkansingsregels staan hoogstens %(most)s pogingen per 12 maanden toe; ook "
+            "afspraken tellen mee. Hebt u al een afspraak, verzet of annuleer ze dan met de link "
+            "in uw e-mail. Het centrum zegt u vanaf wanneer u opnieuw kunt boeken.",
+            most=exc.rule.max_attempts_per_12_months,
+        )
     if exc.code == "retake" and exc.decision.reason == "before_booked":
         return _(
             "Er staat al een afspraak voor deze test op %(date)s; twee pogingen liggen te dicht "
@@ -322,9 +343,9 @@ def book(code: str):
         except services.BookingError as exc:
             field = getattr(form, exc.field, None) if exc.field else None
             if field is not None:
-                field.errors = [_booking_message(exc)]
+                field.errors = [_booking_message(exc, public=True)]
             else:
-                form.slot.errors = [_booking_message(exc)]
+                form.slot.errors = [_booking_message(exc, public=True)]
         else:
             return render_template("appointments/sent.html", centre=centre), 201
     status = 400 if form.is_submitted() else 200
@@ -403,7 +424,7 @@ def manage(token: str):
         else:
             abort(400)
     except services.BookingError as exc:
-        flash(_booking_message(exc), "error")
+        flash(_booking_message(exc, public=True), "error")
         status = 404 if exc.code == "token" else 409
         return _manage_page(booking, status, form=form, expired=expired)
     return redirect(url_for(".manage", token=token), 303)

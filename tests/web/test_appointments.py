@@ -162,3 +162,28 @@ def test_one_person_booked_into_two_slots_at_once_gets_one_booking(app, db, cent
     assert sorted(a.status_code for a in answers) == [302, 303]  # booked; refused (flash)
     db.expire_all()
     assert db.scalar(sa.select(sa.func.count(Booking.id))) == 1
+
+
+def test_staff_see_from_when_a_candidate_may_book_again(app, db, client, centre):
+    """Unlike the public page (test_booking.py), a proctor is told the date."""
+    from flask_babel import format_date
+
+    from attest.models import SessionStatus, TestSession
+
+    proctor = _proctor(client, db, centre)
+    cand = make_candidate(db, centre=centre)
+    started = datetime.now(UTC) - timedelta(days=10)
+    db.add(TestSession(candidate_id=cand.id, centre_id=centre.id, purpose_code="a2-mondeling",
+                       status=SessionStatus.COMPLETED, started_at=started))  # fmt: skip
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=5)
+    slot = services.create_slot(db, centre.id, proctor, starts, 60, "a2-mondeling", 1)
+    db.commit()
+    refused = client.post(
+        f"/proctor/appointments/slots/{slot.id}/bookings",
+        data={"candidate": cand.id, "csrf_token": csrf(client, DAY_URL)},
+        follow_redirects=True,
+    )
+    with app.test_request_context():
+        allowed = format_date(started.date() + timedelta(days=90))
+    assert f"pas opnieuw een afspraak maken vanaf {allowed}" in refused.get_data(as_text=True)
+    assert db.scalars(sa.select(Booking)).all() == []

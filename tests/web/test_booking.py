@@ -212,9 +212,11 @@ def test_the_booking_page_is_rate_limited(app, client, world, smtp_inbox):
     assert len(smtp_inbox.messages) == 2
 
 
-def test_a_retake_the_rules_forbid_is_refused_with_the_date_it_becomes_allowed(
+def test_a_retake_the_rules_forbid_is_refused_with_the_rule_but_no_dates(
     app, db, client, world, smtp_inbox
 ):
+    """Anyone may type a person's name and birth date: the public page states the purpose's
+    rule, never when that person may book again (staff see it: test_appointments.py)."""
     centre = world["centre"]
     cand = make_candidate(db, centre=centre, family_name="Haddad", given_names="Amina",
                           birth_date=date(1991, 5, 3))  # fmt: skip
@@ -237,8 +239,34 @@ def test_a_retake_the_rules_forbid_is_refused_with_the_date_it_becomes_allowed(
         from flask_babel import format_date
 
         allowed = format_date(started.date() + timedelta(days=90))
-    assert refused.status_code == 400 and f"pas opnieuw een afspraak maken vanaf {allowed}" in text
+    assert refused.status_code == 400 and "herkansingsregels vragen minstens 90 dagen" in text
+    assert "hoogstens 3 pogingen per 12 maanden" in text
+    assert allowed not in text and "opnieuw een afspraak maken vanaf" not in text
     assert _bookings(db, slot) == [] and smtp_inbox.messages == []
+
+
+def test_a_public_refusal_does_not_tell_that_the_person_holds_a_booking(
+    app, db, client, world, smtp_inbox
+):
+    """A second booking of the same name and birth date too close to a first one is refused
+    without the first one's date (the person has it in their mail)."""
+    proctor = world["proctor"]
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(days=40)
+    early = services.create_slot(db, world["centre"].id, proctor, first, 60, "a2-mondeling", 1)
+    late = services.create_slot(
+        db, world["centre"].id, proctor, first + timedelta(days=30), 60, "a2-mondeling", 1
+    )
+    db.commit()
+    assert _book(client, late).status_code == 201
+    refused = _book(client, early, email="someone@example.org")
+    text = refused.get_data(as_text=True)
+    with app.test_request_context():
+        from flask_babel import format_date
+
+        dates = {format_date(late.starts_at.date()), format_date(first.date())}
+    assert refused.status_code == 400 and "herkansingsregels" in text
+    assert not any(day in text for day in dates) and "Er staat al een afspraak" not in text
+    assert len(_bookings(db)) == 1 and len(smtp_inbox.messages) == 1
 
 
 def test_without_smtp_the_page_is_closed_except_in_the_demo_where_mail_goes_to_the_log(
