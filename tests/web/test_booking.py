@@ -284,3 +284,29 @@ def test_an_english_speaker_gets_the_mail_in_english(client, world, smtp_inbox):
     [mail] = smtp_inbox.to("amina@example.org")
     assert mail["Subject"] == "Confirm your appointment for a Dutch test"
     assert "within 30 minutes" in smtp_inbox.text(mail)
+
+
+def test_a_move_the_rules_forbid_is_refused_without_the_other_bookings_date(
+    app, db, client, world, smtp_inbox
+):
+    proctor, centre = world["proctor"], world["centre"].id
+    day0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    first = services.create_slot(db, centre, proctor, day0, 60, "a2-mondeling", 1)
+    second = services.create_slot(db, centre, proctor, day0 + timedelta(days=100), 60,
+                                  "a2-mondeling", 1)  # fmt: skip
+    between = services.create_slot(db, centre, proctor, day0 + timedelta(days=50), 60,
+                                   "a2-mondeling", 1)  # fmt: skip
+    db.commit()
+    for slot in (first, second):
+        _book(client, slot)
+        _act(client, _link(smtp_inbox, "amina@example.org"), "confirm")
+    link = _link(smtp_inbox, "amina@example.org", 0)  # the first booking's
+    refused = _act(client, link, "reschedule", slot=between.id)
+    text = refused.get_data(as_text=True)
+    with app.test_request_context():
+        from flask_babel import format_date
+
+        other = format_date(second.starts_at.date())
+    assert refused.status_code == 409 and "herkansingsregels vragen minstens 90 dagen" in text
+    assert other not in text and "Er staat al een afspraak" not in text
+    assert [b.slot_id for b in _bookings(db)] == [first.id, second.id]
