@@ -114,7 +114,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     # Roles that must pass a TOTP second step at login (comma-separated in the environment).
-    "TOTP_REQUIRED_ROLES": ("admin", "examiner", "panellist"),
+    "TOTP_REQUIRED_ROLES": ("admin", "examiner", "panellist", "author"),
     "TOTP_MAX_FAILURES": 5,
     "TOTP_LOCK_SECONDS": 300,
     "MFA_PENDING_SECONDS": 300,  # time between the password and the second step

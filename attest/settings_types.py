@@ -12,7 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 TRUE, FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
-ROLES = ("admin", "proctor", "examiner", "panellist")
+# the values of attest.models.Role (tests/unit/test_config.py compares)
+ROLES = ("admin", "proctor", "examiner", "panellist", "author")
 LOG_FORMATS = ("json", "text", "none")
 
 

@@ -37,7 +37,7 @@ from attest.models import (
 PASSWORD = "correct horse battery"
 # Staff who must pass a second step (admins, examiners) get this confirmed TOTP secret.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-TOTP_ROLES = (Role.ADMIN, Role.EXAMINER, Role.PANELLIST)
+TOTP_ROLES = (Role.ADMIN, Role.EXAMINER, Role.PANELLIST, Role.AUTHOR)
 _seq = itertools.count(1)
 _last_step: dict[str, int] = {}
 

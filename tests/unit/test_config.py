@@ -79,3 +79,14 @@ def test_a_bad_value_in_the_instance_file_names_the_file(tmp_path):
     (tmp_path / "attest.cfg").write_text("SESSION_IDLE_MINUTES = 'half an hour'\n")
     with pytest.raises(ConfigError, match="SESSION_IDLE_MINUTES in .*attest.cfg"):
         load_config(tmp_path)
+
+
+def test_the_roles_a_setting_may_name_are_the_models_roles_and_authors_need_totp(tmp_path):
+    """settings_types is pure, so it lists the roles itself: it must not drift from Role. By
+    default every role that changes scores, cut scores or live content needs a second step."""
+    from attest.models import Role
+    from attest.settings_types import ROLES
+
+    assert sorted(ROLES) == sorted(role.value for role in Role)
+    required = load_config(tmp_path)["TOTP_REQUIRED_ROLES"]
+    assert set(required) == {"admin", "examiner", "panellist", "author"}

@@ -28,7 +28,8 @@ def _post_code(client, url: str, code: str):
     return client.post(url, data={"code": code, "csrf_token": token})
 
 
-@pytest.mark.parametrize("role", [Role.ADMIN, Role.EXAMINER])
+# the default ATTEST_TOTP_REQUIRED_ROLES: authors too, since they change live content
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.EXAMINER, Role.PANELLIST, Role.AUTHOR])
 def test_staff_who_need_totp_reach_no_page_before_the_second_step(db, client, role):
     user = make_user(db, role=role)
     db.commit()
