@@ -174,6 +174,15 @@ def _register_request_transaction(app: Flask) -> None:
         run_undo(g.pop("undo_on_rollback", None))
         return response
 
+    @app.teardown_appcontext
+    def remove_session_with_the_app_context(exc):
+        """Outside a request too (a CLI command, a script or test in `app.app_context()`), the
+        scoped session ends with the app context: no transaction, and on SQLite no write lock,
+        outlives it. (A request's own teardown below removed it already.)"""
+        session = app.extensions["attest_session"]
+        if session.registry.has():
+            session.remove()
+
     @app.teardown_request
     def remove_session(exc):
         session = app.extensions["attest_session"]
