@@ -132,6 +132,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
             item.fields[key] = cards[support]
     item.testlet_note = cards.get(CARD_TESTLET_NOTE)
     reader.check_media_placed()
+    reader.check_math_placed()
     item.media = reader.media
     item.problems = reader.problems
     item.approximations = reader.approximations
@@ -141,7 +142,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
 
 def _choice(r: BodyReader) -> dict[str, Any]:
     interaction = r.the_interaction(CHOICE)
-    options, ids = r.choices(interaction, "qti-simple-choice", "options")
+    options, ids = r.choices(interaction, "qti-simple-choice", "options", math=True)
     answer = r.letters(r.key(interaction), ids, "answer")
     # the formats written as a choice interaction differ in their response's cardinality
     choices = {f.name: f for f in qti_formats(CHOICE)}

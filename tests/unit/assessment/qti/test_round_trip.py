@@ -240,3 +240,24 @@ def test_a_variant_worth_less_is_scored_from_the_map_responses(scoring, operator
     assert setter is not None and setter[0].tag == f"{{{QTI3_NS}}}{operator}"
     maps = root.iter(f"{{{QTI3_NS}}}qti-map-response")
     assert [m.get("identifier") for m in maps] == ["RESPONSE_1", "RESPONSE_2"]
+
+
+def test_mathml_items_round_trip_and_keep_to_the_profile(tmp_path):
+    """Formulas (attest-mathml corpus) survive import -> export -> import as MathML."""
+    source = make_zip(tmp_path / "math.zip", dir_members(PACKAGES / "attest-mathml"))
+    bank = small_bank(tmp_path / "nl")
+    install_package(source, bank, defaults=DEFAULTS, approximate=True)
+    imported = load_bank(bank)
+    with_math = [i for i in imported.items if "<math" in str(i.content)]
+    assert len(with_math) == 4
+    out = tmp_path / "again.zip"
+    export_bank(imported, out)
+    with zipfile.ZipFile(out) as zf:
+        for spec in with_math:
+            xml = zf.read(f"items/{spec.id}.xml")
+            assert b'<math xmlns="http://www.w3.org/1998/Math/MathML"' in xml
+            assert item_problems(parse_xml(xml, spec.id)) == []
+    again = tmp_path / "again"
+    again.mkdir()
+    install_package(out, again, keep_layout=True)
+    _assert_same(imported, load_bank(again))
