@@ -33,6 +33,7 @@ from attest.assessment.qti.common import (
     QtiError,
 )
 from attest.assessment.qti.package import Package
+from attest.assessment.qti.processing import gap_rule
 
 UNSUPPORTED_PARTS = ("qti-template-declaration",)
 CHOICE = "qti-choice-interaction"
@@ -170,7 +171,7 @@ def _choice(r: BodyReader) -> dict[str, Any]:
 
 def _text_entry(r: BodyReader) -> dict[str, Any]:
     tag = "qti-text-entry-interaction"
-    gaps = []
+    gaps, rids = [], []
     for host in r.hosts(tag):
         if host.tag != tag:
             r.collect_media(host, "")
@@ -191,12 +192,15 @@ def _text_entry(r: BodyReader) -> dict[str, Any]:
             if r.exact and length:
                 gap["max_length"] = meta_number(length, "expected-length", r.where)
             gaps.append(gap)
-    return {"gaps": gaps}
+            rids.append(interaction.get("response-identifier", ""))
+    content: dict[str, Any] = {"gaps": gaps}
+    _gap_scoring(r, rids, content)
+    return content
 
 
 def _inline_choice(r: BodyReader) -> dict[str, Any]:
     tag = "qti-inline-choice-interaction"
-    lines, gaps = [], []
+    lines, gaps, rids = [], [], []
     for host in r.hosts(tag):
         if host.tag == tag:
             lines.append(GAP_MARK)
@@ -216,7 +220,10 @@ def _inline_choice(r: BodyReader) -> dict[str, Any]:
                     f"gap {len(gaps) + 1}: correct response is not one of its choices"
                 )
             gaps.append({"options": options, "answer": answer})
-    return {"sentence": "\n".join(lines), "gaps": gaps}
+            rids.append(interaction.get("response-identifier", ""))
+    content: dict[str, Any] = {"sentence": "\n".join(lines), "gaps": gaps}
+    _gap_scoring(r, rids, content)
+    return content
 
 
 def _matching(r: BodyReader) -> dict[str, Any]:
@@ -290,6 +297,19 @@ READERS = {
     "qti-extended-text-interaction": _task("qti-extended-text-interaction"),
     "qti-upload-interaction": _task("qti-upload-interaction"),
 }
+
+
+def _gap_scoring(r: BodyReader, rids: list[str], content: dict[str, Any]) -> None:
+    """Score the gaps as the source's response processing does, or name how it differs."""
+    if r.exact:
+        return
+    found = gap_rule(r.root, rids)
+    if found is None:
+        return
+    if found.rule == "partial":
+        content["scoring"] = "partial"
+    if not found.faithful:
+        r.approx(SCORING, found.what)
 
 
 def _shuffle_note(r: BodyReader, interaction: ET.Element, what: str) -> None:
