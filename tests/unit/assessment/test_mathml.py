@@ -102,3 +102,8 @@ def test_the_bank_refuses_formulas_in_a_field_shown_as_plain_text_or_not_canonic
     )
     broken = {**ITEM, "stem": "<math><mi>x</mi> open"}
     assert "a <math> without its </math>" in dict(check_item(broken))["stem"]
+
+
+def test_a_formula_counts_as_its_characters_for_word_counts():
+    text = f"Hoeveel is {FRACTION} van <math><mi>x</mi></math>?"
+    assert mathml.plain(text) == "Hoeveel is 1 4 van x?"
