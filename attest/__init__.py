@@ -59,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     _install_fast_gettext(app)
+    _install_math_filter(app)
 
     from attest.auth import setup_login
 
@@ -205,6 +206,18 @@ def _install_fast_gettext(app: Flask) -> None:
         return request_translations().ungettext(singular, plural, n)
 
     app.jinja_env.install_gettext_callables(gettext=gettext, ngettext=ngettext, newstyle=True)
+
+
+def _install_math_filter(app: Flask) -> None:
+    """``{{ text | math }}``: an item text, its formulas as MathML (assessment.mathml)."""
+    from markupsafe import Markup
+
+    from attest.assessment.mathml import to_html
+
+    def math(text: object) -> Markup:
+        return Markup(to_html(str(text))) if text is not None else Markup("")
+
+    app.jinja_env.filters["math"] = math
 
 
 def _register_blueprints(app: Flask) -> None:

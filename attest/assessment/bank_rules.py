@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from attest.assessment.formats import FORMATS
+from attest.assessment.mathml import check_item_math
 from attest.vocabulary import LEVELS, SKILLS
 
 SKILL_CODES = {"listening": "lu", "reading": "lz", "speaking": "sp", "writing": "sc"}
@@ -194,6 +195,7 @@ def check_item(item: Mapping[str, Any]) -> list[Problem]:
         problems += _check_difficulty(item)
     problems += _check_media(item)
     problems += check_enemies(item) + check_lint_allow(item)
+    problems += check_item_math(item)
     if fmt is not None and not any(f in fmt.required_fields for f in missing):
         content = {k: v for k, v in item.items() if k not in META_FIELDS}
         for error in fmt.validate(content):

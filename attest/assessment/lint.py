@@ -18,6 +18,7 @@ import yaml
 
 from attest.assessment import lint_gates as gates
 from attest.assessment import lint_rules as rules
+from attest.assessment import mathml
 from attest.assessment.bank import MEDIA_DIR, Bank, ItemSpec, _field_line, _parse_yaml, load_bank
 from attest.assessment.formats import get_format
 from attest.vocabulary import LEVELS, SKILLS
@@ -182,7 +183,7 @@ def _check_lengths(items: list[ItemSpec], where: _Locator) -> list[Finding]:
             if (owner, field) in seen:
                 continue
             seen.add((owner, field))
-            text, level = str(item.content[field]), item.level
+            text, level = mathml.plain(str(item.content[field])), item.level
             low, high = ranges[level]
             words, mean = rules.count_words(text), rules.mean_sentence_words(text)
             if not low <= words <= high:

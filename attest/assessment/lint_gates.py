@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from attest.assessment import lint_rules as rules
-from attest.assessment import pronunciation
+from attest.assessment import mathml, pronunciation
 from attest.assessment.bank import ItemSpec
 from attest.assessment.formats import get_format
 from attest.assessment.shuffle import diagonal, is_shuffled
@@ -220,6 +220,7 @@ def _units(items: Iterable[ItemSpec]) -> dict[str, list[ItemSpec]]:
 
 
 def _content_words(text: str) -> set[str]:
+    text = mathml.plain(text)  # a formula's words are its characters, not its markup
     return {w for w in re.findall(r"[^\W\d_]{4,}", text.casefold()) if w not in rules.STOPWORDS}
 
 

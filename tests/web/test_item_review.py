@@ -258,3 +258,30 @@ def test_the_shipped_items_enter_the_database_with_their_migration_step(db):
         ("migrated", "issue-16-migration"),
         ("migrated_pilot", "issue-16-migration"),
     ]
+
+
+def test_the_preview_draws_formulas_and_shows_other_markup_as_text(app, db, tmp_path, now):
+    """An item with MathML (attest.assessment.mathml): the preview draws it in the stem, the
+    options and the key in words; any other markup in a text is shown as text."""
+    fraction = "<math><mfrac><mn>1</mn><mn>4</mn></mfrac></math>"
+    root = tmp_path / "bank"
+    path = root / "reading/a1/formules.yaml"
+    path.parent.mkdir(parents=True)
+    entry = item(
+        id=IDS[0],
+        status="draft",
+        text="Brood: <b>2</b> euro.",
+        stem=f"Welk deel is {fraction}?",
+        options=[{"text": "de helft"}, {"text": fraction}, {"text": "alles"}],
+        answer="b",
+    )
+    path.write_text(dump(entry), encoding="utf-8")
+    sync_bank(db, load_bank(root), now)
+    make_user(db, role=Role.ADMIN, username="beheer")
+    db.commit()
+    client = app.test_client()
+    login(client, "beheer")
+    page = client.get(f"/admin/items/{IDS[0]}").get_data(as_text=True)
+    assert page.count(fraction) == 3  # stem, option b, the key "b (...)"
+    assert f"b ({fraction})" in page
+    assert "Brood: &lt;b&gt;2&lt;/b&gt; euro." in page

@@ -18,6 +18,7 @@ import string
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from attest.assessment import mathml
 from attest.assessment.bank_rules import MEDIA_KINDS
 from attest.assessment.formats.registry import QTI_INTERACTIONS, qti_format
 from attest.assessment.formats.text_entry import Variant, collisions
@@ -100,6 +101,7 @@ class BodyReader:
         self.approximations: list[tuple[str, str]] = []  # (scoring|presentation, what)
         self.staff_notes: list[str] = []  # rubric blocks for scorers/authors
         self.accounted: set[int] = set()  # ids of media elements placed in the item
+        self.formulas: set[int] = set()  # ids of math elements kept in a field shown as markup
         self.stimuli: list[str] = []  # texts of shared stimuli, shown before the item
         self.declarations = {d.get("identifier"): d for d in root.iter("qti-response-declaration")}
         if not exact:
@@ -112,11 +114,6 @@ class BodyReader:
         """Take out what a candidate does not see while answering; refuse what cannot be shown."""
         feedback = self._strip(self.body)
         for element in self.body.iter():
-            if element.tag == "math":
-                raise QtiError(
-                    f"{self.where}: MathML (math) is not supported: Attest items hold plain "
-                    "text and cannot show a formula as written; refused"
-                )
             if element.tag == "svg":
                 raise QtiError(
                     f"{self.where}: inline SVG is not supported: an Attest item shows media as "
@@ -148,13 +145,13 @@ class BodyReader:
         if body is None:
             raise QtiError(f"{self.package.where(path)}: stimulus without qti-stimulus-body")
         self._strip(body)
-        shown = [e.tag for e in body.iter() if e.tag in (*MEDIA_ELEMENTS, "math", "svg")]
+        shown = [e.tag for e in body.iter() if e.tag in (*MEDIA_ELEMENTS, "svg")]
         if shown:
             raise QtiError(
                 f"{self.package.where(path)}: shared stimulus with <{shown[0]}>: Attest reads "
                 "the text of a stimulus only; refused"
             )
-        return read_text(body, collapse=True)
+        return read_text(body, collapse=True, math=self.math_text)
 
     def _strip(self, parent: ET.Element) -> int:
         """Remove feedback, rubric blocks for other views and hidden text; return feedbacks."""
@@ -169,6 +166,12 @@ class BodyReader:
                 views = element.get("view", "").split()
                 if views and "candidate" not in views:
                     note = read_text(element, collapse=True)
+                    if any(e.tag == "math" for e in element.iter()):
+                        self.approx(
+                            PRESENTATION,
+                            "MathML in a rubric for staff kept as its characters in the "
+                            "author note",
+                        )
                     if note:
                         self.staff_notes.append(f"{' '.join(views)}: {note}")
                     _remove(parent, element)
@@ -188,8 +191,43 @@ class BodyReader:
 
     # -- structure ------------------------------------------------------------------------
 
-    def text(self, element: ET.Element, **kwargs: Any) -> str:
-        return read_text(element, collapse=not self.exact, **kwargs)
+    def text(self, element: ET.Element, math: bool = False, **kwargs: Any) -> str:
+        """Return an element's text; with ``math`` (always for Attest items) formulas are kept
+        as sanitised MathML, else read as their characters (and the item refused for them by
+        ``check_math_placed``)."""
+        handler = self.math_text if math or self.exact else None
+        return read_text(element, collapse=not self.exact, math=handler, **kwargs)
+
+    def math_text(self, element: ET.Element) -> str:
+        """Return a formula as the sanitised MathML kept in the item (attest.assessment.mathml).
+
+        What MathML Core does not draw is left out and named; what cannot be kept refuses the
+        item.
+        """
+        self.formulas.add(id(element))
+        try:
+            clean = mathml.sanitize(element)
+        except mathml.MathError as exc:
+            self.problems.append(f"MathML refused: {exc}")
+            return ""
+        if clean.left_out:
+            self.approx(
+                PRESENTATION,
+                "MathML: left out what browsers do not draw: " + ", ".join(clean.left_out),
+            )
+        return clean.markup
+
+    def check_math_placed(self) -> None:
+        """Refuse the item if a formula sits where Attest shows plain text (never flattened)."""
+        for element in self.body.iter("math"):
+            if id(element) not in self.formulas:
+                parent = self.parents.get(element)
+                where = parent.tag if parent is not None else "the body"
+                self.problems.append(
+                    f"MathML inside <{where}>: Attest shows that place as plain text, so the "
+                    "formula would be flattened; MathML is kept in the stem, the text, choice "
+                    "options and text-entry gap prompts"
+                )
 
     def interactions(self) -> list[ET.Element]:
         return [e for e in self.body.iter() if e.tag in SUPPORTED]
@@ -460,11 +498,13 @@ class BodyReader:
 
     # -- texts ----------------------------------------------------------------------------
 
-    def choices(self, parent: ET.Element, tag: str, prefix: str) -> tuple[list[dict], list[str]]:
+    def choices(
+        self, parent: ET.Element, tag: str, prefix: str, math: bool = False
+    ) -> tuple[list[dict], list[str]]:
         options, ids = [], []
         for i, choice in enumerate(c for c in parent if c.tag == tag):
             ids.append(choice.get("identifier", ""))
-            text = self.text(choice, skip=MEDIA_TAGS)
+            text = self.text(choice, skip=MEDIA_TAGS, math=math)
             option = {"text": text} if text.strip() else {}
             self.collect_media(choice, f"{prefix}[{i}].")
             for kind in ("image", "audio"):
@@ -488,7 +528,7 @@ class BodyReader:
         if prompt is None:
             return None
         self.collect_media(prompt, "")
-        text = self.text(prompt, skip=MEDIA_TAGS)
+        text = self.text(prompt, skip=MEDIA_TAGS, math=True)
         return text if text.strip() else None
 
     def loose(self, parent: ET.Element) -> list[ET.Element | str]:
@@ -526,13 +566,13 @@ class BodyReader:
             if block.tag in MEDIA_ELEMENTS or block.tag == "qti-media-interaction":
                 continue
             if "attest-stem" in classes:
-                found["stem"] = self.text(block)
+                found["stem"] = self.text(block, math=True)
             elif "attest-text" in classes:
-                found["text"] = self.text(block)
+                found["text"] = self.text(block, math=True)
             elif "attest-points" in classes:
                 found["points"] = [self.text(li) for li in block if li.tag == "li"]
             elif "attest-media" not in classes:
-                text = read_text(block, skip=MEDIA_TAGS, collapse=True)
+                text = read_text(block, skip=MEDIA_TAGS, collapse=True, math=self.math_text)
                 if text:
                     loose.append(text)
         prompts = [p for p in (self.prompt(i) for i in self.interactions()) if p is not None]
@@ -590,7 +630,7 @@ class BodyReader:
     def segments(self, host: ET.Element, tag: str) -> list[str]:
         if host.tag == tag:
             return ["", ""]
-        return self.text(host, mark={tag: _SENTINEL}).split(_SENTINEL)
+        return self.text(host, mark={tag: _SENTINEL}, math=True).split(_SENTINEL)
 
 
 def _num(value: float) -> str:

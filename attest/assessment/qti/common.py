@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from attest.assessment import mathml
 
 QTI3_NS = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 QTI22_NS = "http://www.imsglobal.org/xsd/imsqti_v2p2"
@@ -67,16 +70,36 @@ class QtiError(Exception):
 
 
 def write_text(parent: ET.Element, text: str) -> None:
-    """Put ``text`` into ``parent`` (after any children), one <br/> per line break."""
-    lines = text.split("\n")
+    """Put ``text`` into ``parent`` (after any children), one <br/> per line break.
+
+    A formula in the text (``<math>...</math>``, attest.assessment.mathml) is written as a
+    MathML ``math`` element in the MathML namespace.
+    """
+    for is_math, piece in mathml.segments(text):
+        if is_math:
+            parent.append(_math_element(mathml.parse(piece)))
+            continue
+        lines = piece.split("\n")
+        _append(parent, lines[0])
+        for line in lines[1:]:
+            br = ET.SubElement(parent, "br")
+            br.tail = line
+
+
+def _append(parent: ET.Element, text: str) -> None:
     children = list(parent)
     if children:
-        children[-1].tail = (children[-1].tail or "") + lines[0]
+        children[-1].tail = (children[-1].tail or "") + text
     else:
-        parent.text = (parent.text or "") + lines[0]
-    for line in lines[1:]:
-        br = ET.SubElement(parent, "br")
-        br.tail = line
+        parent.text = (parent.text or "") + text
+
+
+def _math_element(parsed: ET.Element) -> ET.Element:
+    """Return the stored formula as an element of the item, in the MathML namespace."""
+    element = ET.Element("math", {"xmlns": mathml.MATHML_NS, **parsed.attrib})
+    element.text = parsed.text
+    element.extend(list(parsed))
+    return element
 
 
 BLOCKS = {"p", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote",
@@ -88,6 +111,7 @@ def read_text(
     skip: frozenset[str] = frozenset(),
     mark: dict[str, str] | None = None,
     collapse: bool = False,
+    math: Callable[[ET.Element], str] | None = None,
 ) -> str:
     """Return the text of ``element``: <br/> as a line break, block children on their own lines.
 
@@ -95,14 +119,22 @@ def read_text(
     key of ``mark`` is replaced by the value (e.g. an interaction by the gap mark ``___``).
     ``collapse`` reads the text as HTML does, for packages not written by Attest: whitespace runs
     become one space, lines are trimmed. Without it the text is returned exactly as written.
+    ``math`` turns a ``math`` element into the text kept for it (its sanitised markup, see
+    attest.assessment.mathml); without it a formula is read as its characters.
     """
-    text = _read(element, skip, mark or {}, collapse)
+    text = _read(element, skip, mark or {}, collapse, math)
     if not collapse:
         return text
     return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
 
 
-def _read(element: ET.Element, skip: frozenset[str], mark: dict[str, str], collapse: bool) -> str:
+def _read(
+    element: ET.Element,
+    skip: frozenset[str],
+    mark: dict[str, str],
+    collapse: bool,
+    math: Callable[[ET.Element], str] | None,
+) -> str:
     def own(piece: str | None) -> str:
         return _WHITESPACE.sub(" ", piece or "") if collapse else piece or ""
 
@@ -113,15 +145,17 @@ def _read(element: ET.Element, skip: frozenset[str], mark: dict[str, str], colla
             parts.append("\n")
         elif tag in mark:
             parts.append(mark[tag])
+        elif tag == "math" and math is not None:
+            parts.append(math(child))
         elif tag in skip:
             pass
         elif tag in BLOCKS:
-            inner = _read(child, skip, mark, collapse).strip("\n")
+            inner = _read(child, skip, mark, collapse, math).strip("\n")
             done = "".join(parts)
             sep = "" if not done.strip() or done.rstrip(" \t").endswith("\n") else "\n"
             parts.append(sep + inner + "\n")
         else:
-            parts.append(_read(child, skip, mark, collapse))
+            parts.append(_read(child, skip, mark, collapse, math))
         parts.append(own(child.tail))
     return "".join(parts)
 

@@ -33,6 +33,7 @@ from attest.assessment.qti.common import (
     QtiError,
 )
 from attest.assessment.qti.package import Package
+from attest.assessment.qti.processing import gap_rule
 
 UNSUPPORTED_PARTS = ("qti-template-declaration",)
 CHOICE = "qti-choice-interaction"
@@ -132,6 +133,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
             item.fields[key] = cards[support]
     item.testlet_note = cards.get(CARD_TESTLET_NOTE)
     reader.check_media_placed()
+    reader.check_math_placed()
     item.media = reader.media
     item.problems = reader.problems
     item.approximations = reader.approximations
@@ -141,7 +143,7 @@ def read_item(root: ET.Element, package: Package, member: str, version: str) -> 
 
 def _choice(r: BodyReader) -> dict[str, Any]:
     interaction = r.the_interaction(CHOICE)
-    options, ids = r.choices(interaction, "qti-simple-choice", "options")
+    options, ids = r.choices(interaction, "qti-simple-choice", "options", math=True)
     answer = r.letters(r.key(interaction), ids, "answer")
     # the formats written as a choice interaction differ in their response's cardinality
     choices = {f.name: f for f in qti_formats(CHOICE)}
@@ -169,7 +171,7 @@ def _choice(r: BodyReader) -> dict[str, Any]:
 
 def _text_entry(r: BodyReader) -> dict[str, Any]:
     tag = "qti-text-entry-interaction"
-    gaps = []
+    gaps, rids = [], []
     for host in r.hosts(tag):
         if host.tag != tag:
             r.collect_media(host, "")
@@ -190,12 +192,15 @@ def _text_entry(r: BodyReader) -> dict[str, Any]:
             if r.exact and length:
                 gap["max_length"] = meta_number(length, "expected-length", r.where)
             gaps.append(gap)
-    return {"gaps": gaps}
+            rids.append(interaction.get("response-identifier", ""))
+    content: dict[str, Any] = {"gaps": gaps}
+    _gap_scoring(r, rids, content)
+    return content
 
 
 def _inline_choice(r: BodyReader) -> dict[str, Any]:
     tag = "qti-inline-choice-interaction"
-    lines, gaps = [], []
+    lines, gaps, rids = [], [], []
     for host in r.hosts(tag):
         if host.tag == tag:
             lines.append(GAP_MARK)
@@ -215,7 +220,10 @@ def _inline_choice(r: BodyReader) -> dict[str, Any]:
                     f"gap {len(gaps) + 1}: correct response is not one of its choices"
                 )
             gaps.append({"options": options, "answer": answer})
-    return {"sentence": "\n".join(lines), "gaps": gaps}
+            rids.append(interaction.get("response-identifier", ""))
+    content: dict[str, Any] = {"sentence": "\n".join(lines), "gaps": gaps}
+    _gap_scoring(r, rids, content)
+    return content
 
 
 def _matching(r: BodyReader) -> dict[str, Any]:
@@ -289,6 +297,19 @@ READERS = {
     "qti-extended-text-interaction": _task("qti-extended-text-interaction"),
     "qti-upload-interaction": _task("qti-upload-interaction"),
 }
+
+
+def _gap_scoring(r: BodyReader, rids: list[str], content: dict[str, Any]) -> None:
+    """Score the gaps as the source's response processing does, or name how it differs."""
+    if r.exact:
+        return
+    found = gap_rule(r.root, rids)
+    if found is None:
+        return
+    if found.rule == "partial":
+        content["scoring"] = "partial"
+    if not found.faithful:
+        r.approx(SCORING, found.what)
 
 
 def _shuffle_note(r: BodyReader, interaction: ET.Element, what: str) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from attest.assessment import mathml
+from attest.assessment.mathml import MATHML_NS
 from attest.assessment.qti.common import CP_NS, QTI3_NS, XML_NS
 
 COMMON = {"id", "class", f"{{{XML_NS}}}lang", "label", "dir"}
@@ -109,6 +111,9 @@ def item_problems(root: ET.Element) -> list[str]:
     if order != sorted(order) or -1 in order:
         problems.append("qti-assessment-item: children out of the schema's order")
     for element in root.iter():
+        if element.tag.startswith(f"{{{MATHML_NS}}}"):
+            problems += _math_problems(element)
+            continue
         if not element.tag.startswith(f"{{{QTI3_NS}}}"):
             problems.append(f"{element.tag}: not in the QTI 3.0 namespace")
             continue
@@ -130,6 +135,15 @@ def item_problems(root: ET.Element) -> list[str]:
             if attr not in element.attrib:
                 problems.append(f"{name}: required attribute {attr} missing")
     return problems
+
+
+def _math_problems(element: ET.Element) -> list[str]:
+    """MathML (the QTI 3.0 schema imports MathML 3): Attest writes MathML Core only."""
+    name = _local(element)
+    if name not in mathml.ELEMENTS:
+        return [f"{name}: not a MathML Core element"]
+    allowed = mathml.GLOBAL_ATTRS | mathml.ELEMENT_ATTRS.get(name, frozenset())
+    return [f"{name}: MathML attribute {a} not allowed" for a in element.attrib if a not in allowed]
 
 
 def manifest_problems(root: ET.Element) -> list[str]:

@@ -161,8 +161,12 @@ def test_media_in_a_prompt_is_kept(tmp_path):
         ('<video src="clip.mp4"/>', "Attest shows images and audio only"),
         ('<svg xmlns="http://www.w3.org/2000/svg"><circle r="1"/></svg>', "inline SVG"),
         (
-            '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>',
-            "MathML (math) is not supported",
+            '<math xmlns="http://www.w3.org/1998/Math/MathML"><maction><mi>x</mi></maction></math>',
+            "<maction> is not MathML Core",
+        ),
+        (
+            '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi onclick="go()">x</mi></math>',
+            "makes the formula act (link or script)",
         ),
     ],
 )
@@ -171,6 +175,20 @@ def test_media_that_cannot_be_shown_refuses_the_item(tmp_path, media, reason):
     outcome = _outcome(tmp_path, _item3(body), clip_dot_mp4=b"\x00" * 16)
     assert outcome.status == "refused"
     assert any(reason in r for r in outcome.reasons), outcome.line()
+
+
+def test_mathml_in_a_prompt_is_kept_as_sanitised_markup(tmp_path):
+    formula = (
+        '<math xmlns="http://www.w3.org/1998/Math/MathML" class="f">'
+        "<mfrac> <mi>a</mi> <mn>2</mn> </mfrac></math>"
+    )
+    body = CHOICE.replace("<qti-prompt>Is", f"<qti-prompt>{formula} Is")
+    outcome = _outcome(tmp_path, _item3(body))
+    assert outcome.status == "approximated", outcome.line()
+    assert outcome.entry["stem"] == (
+        "<math><mfrac><mi>a</mi><mn>2</mn></mfrac></math> Is the earth round?"
+    )
+    assert "MathML: left out what browsers do not draw: class on <math>" in outcome.approximations
 
 
 def test_media_with_no_place_in_attest_is_never_dropped_silently(tmp_path):

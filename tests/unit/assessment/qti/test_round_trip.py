@@ -16,7 +16,8 @@ from attest.assessment.formats import get_format
 from attest.assessment.qti import QtiError, export_bank, install_package, read_package
 from attest.assessment.qti.common import ATTEST_NS, CP_NS, QTI3_NS
 from attest.assessment.qti.item_writer import item_element
-from attest.assessment.qti.package import parse_xml
+from attest.assessment.qti.package import open_package, parse_item, parse_xml
+from attest.assessment.qti.processing import gap_rule
 from tests.unit.assessment.qti.packages import (
     BANK_ROOT,
     dir_members,
@@ -240,3 +241,47 @@ def test_a_variant_worth_less_is_scored_from_the_map_responses(scoring, operator
     assert setter is not None and setter[0].tag == f"{{{QTI3_NS}}}{operator}"
     maps = root.iter(f"{{{QTI3_NS}}}qti-map-response")
     assert [m.get("identifier") for m in maps] == ["RESPONSE_1", "RESPONSE_2"]
+    for element in root.iter():  # the importer reads QTI 3.0 local names
+        element.tag = element.tag.rsplit("}", 1)[-1]
+    found = gap_rule(root, ["RESPONSE_1", "RESPONSE_2"])
+    assert found.faithful and found.rule == scoring, found
+
+
+def test_mathml_items_round_trip_and_keep_to_the_profile(tmp_path):
+    """Formulas (attest-mathml corpus) survive import -> export -> import as MathML."""
+    source = make_zip(tmp_path / "math.zip", dir_members(PACKAGES / "attest-mathml"))
+    bank = small_bank(tmp_path / "nl")
+    install_package(source, bank, defaults=DEFAULTS, approximate=True)
+    imported = load_bank(bank)
+    with_math = [i for i in imported.items if "<math" in str(i.content)]
+    assert len(with_math) == 4
+    out = tmp_path / "again.zip"
+    export_bank(imported, out)
+    with zipfile.ZipFile(out) as zf:
+        for spec in with_math:
+            xml = zf.read(f"items/{spec.id}.xml")
+            assert b'<math xmlns="http://www.w3.org/1998/Math/MathML"' in xml
+            assert item_problems(parse_xml(xml, spec.id)) == []
+    again = tmp_path / "again"
+    again.mkdir()
+    install_package(out, again, keep_layout=True)
+    _assert_same(imported, load_bank(again))
+
+
+def test_attests_own_response_processing_reads_back_as_its_scoring_rule(shipped, package):
+    """Every exported item with several gaps: the response processing Attest writes is read by
+    the importer's evaluator (qti/processing.py) as exactly the item's own scoring rule."""
+    opened = open_package(package)
+    checked = 0
+    for spec in shipped.items:
+        gaps = spec.content.get("gaps")
+        if spec.format not in ("text_entry", "inline_choice") or len(gaps) < 2:
+            continue
+        root, _ = parse_item(opened, f"items/{spec.id}.xml")
+        tag = INTERACTION[spec.format]
+        rids = [e.get("response-identifier") for e in root.iter(tag)]
+        found = gap_rule(root, rids)
+        assert found.faithful, (spec.id, found.what)
+        assert found.rule == spec.content.get("scoring", "all_or_nothing"), spec.id
+        checked += 1
+    assert checked >= 5, "the shipped bank should hold items with several gaps"
