@@ -189,6 +189,11 @@ def transaction_cache(session: so.Session, name: str) -> dict:
     return session.info.setdefault(_CACHE, {}).setdefault(name, {})
 
 
+def transaction_cache_has(session: so.Session, name: str) -> bool:
+    """Tell whether this transaction keeps anything under `name` (without making the dict)."""
+    return bool(session.info.get(_CACHE, {}).get(name))
+
+
 @sa.event.listens_for(so.Session, "after_soft_rollback")
 def _forget_after_rollback(session: so.Session, _previous) -> None:
     session.info.pop(_CACHE, None)

@@ -2,13 +2,15 @@
 
 The shipped bank plus synthetic listening items (copies of a shipped single-choice item with
 difficulties spread over -3..3 and the shipped domains) make a live listening bank of `--items`
-units. Kiosk sessions of the adaptive placement purpose then answer through the delivery service
-as the kiosk routes call it (`record_answer`, then `advance` plans the next item; one commit per
-request), each answer right when the item is easier than the simulated ability. Timed per
-answer: the engine's part (`adaptive.record_unit` + `adaptive.next_unit`, which also check the
-bank's stamp and write the state), as wall time and as CPU time of the thread (on a shared
-machine wall time mostly measures waiting for a core), and the whole service work of the two
-requests.
+units. Kiosk sessions of the adaptive placement purpose then answer through the services as the
+kiosk's answer route (`POST /kiosk/item/<n>/answer`) calls them in one request: the answer with
+its key (`answer_capture.submit_answer`), then `delivery.next_position` plans the next item,
+then one commit; each answer right when the item is easier than the simulated ability. Timed
+per answer: the engine's part (`adaptive.record_unit` + `adaptive.next_unit`, which also check
+the bank's stamp and write the state), as wall time and as CPU time of the thread (on a shared
+machine wall time mostly measures waiting for a core), and the whole request's service work.
+Counted per answer (a SQLAlchemy `before_cursor_execute` listener): the SQL statements of the
+engine's part and of the whole request, commit included.
 
 Usage: .venv/bin/python benchmarks/bench_adaptive_answer.py [--items 1000] [--sessions 6]
            [--database-url postgresql+psycopg://...]   (default: a fresh SQLite file)
@@ -17,7 +19,9 @@ Usage: .venv/bin/python benchmarks/bench_adaptive_answer.py [--items 1000] [--se
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -29,8 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+import sqlalchemy as sa
+
 from attest import create_app
-from attest.assessment import adaptive, delivery
+from attest.assessment import adaptive, answer_capture, delivery
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
 from attest.auth.kiosks import register_kiosk
@@ -85,21 +91,39 @@ def grow_bank(session, items: int, now: datetime) -> int:
     return len(group_units(current_versions(session, "listening", machine_scored=True)))
 
 
-class Timer:
-    """Wrap a function of the adaptive module and add up its time for the current answer."""
+class Statements:
+    """Count the SQL statements sent on an engine's connections."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.count = 0
+        self.shown: list[str] | None = None  # a list: keep the statements' text too
+        sa.event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, *_args) -> None:
+        self.count += 1
+        if self.shown is not None:
+            self.shown.append(" ".join(statement.split())[:160])
+
+
+class Timer:
+    """Wrap a function of the adaptive module and add up its time and statements for the
+    current answer."""
+
+    def __init__(self, name: str, statements: Statements) -> None:
         self.inner = getattr(adaptive, name)
+        self.statements = statements
         self.spent = self.cpu = 0.0
+        self.sql = 0
         setattr(adaptive, name, self)
 
     def __call__(self, *args, **kwargs):
-        t0, c0 = time.perf_counter(), time.thread_time()
+        t0, c0, n0 = time.perf_counter(), time.thread_time(), self.statements.count
         try:
             return self.inner(*args, **kwargs)
         finally:
             self.spent += time.perf_counter() - t0
             self.cpu += time.thread_time() - c0  # SQLite runs in this thread too
+            self.sql += self.statements.count - n0
 
 
 class MethodTimer:
@@ -129,6 +153,10 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--sessions", type=int, default=6)
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--show-sql", type=int, metavar="N", help="print the statements of the N-th answer"
+    )
+    parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the requests")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="attest-cat-"))
     os.environ.pop("ATTEST_REDIS_URL", None)
@@ -142,6 +170,8 @@ def main() -> None:
     )
     now = datetime.now(UTC)
     engine_time, engine_cpu, pure_cpu, service_time = [], [], [], []
+    engine_sql, request_sql = [], []
+    profile = cProfile.Profile() if args.profile else None
     with app.app_context():
         upgrade(app.extensions["attest_engine"])
         db = app.extensions["attest_session"]()
@@ -155,7 +185,8 @@ def main() -> None:
         )  # fmt: skip
         kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
         db.commit()
-        record, plan = Timer("record_unit"), Timer("next_unit")
+        statements = Statements(app.extensions["attest_engine"])
+        record, plan = Timer("record_unit", statements), Timer("next_unit", statements)
         pure = [MethodTimer(adaptive.CatEngine, n) for n in ("record", "next_item", "should_stop")]
         for s in range(args.sessions):
             ability = -2.0 + 4.0 * s / max(args.sessions - 1, 1)
@@ -178,20 +209,36 @@ def main() -> None:
                 now += timedelta(seconds=5)
                 version = item.item_version
                 build = correct_answer if version.difficulty < ability else wrong_answer
+                fields = build(version.format, version.content)
+                key = secrets.token_urlsafe(18)  # the kiosk's answer key
+                db.commit()  # the loop's own reads above end here: not part of the request
                 record.spent = plan.spent = record.cpu = plan.cpu = 0.0
+                record.sql = plan.sql = 0
                 for timer in pure:
                     timer.cpu = 0.0
-                t0 = time.perf_counter()
-                delivery.record_answer(
-                    db, ts, position, build(version.format, version.content), now
-                )
-                db.commit()  # the answer request
-                position = delivery.advance(db, ts, now)
-                db.commit()  # the next item page
+                if args.show_sql == len(service_time) + 1:
+                    statements.shown = []
+                t0, n0 = time.perf_counter(), statements.count
+                if profile is not None:
+                    profile.enable()
+                # what POST /kiosk/item/<n>/answer does, in one transaction
+                answer_capture.submit_answer(db, ts, position, fields, key, now)
+                position = delivery.next_position(db, ts, now)
+                db.commit()
+                if profile is not None:
+                    profile.disable()
                 service_time.append(time.perf_counter() - t0)
+                if statements.shown is not None:
+                    print(f"statements of answer {len(service_time)}:")
+                    print("\n".join(f"  {line}" for line in statements.shown))
+                    statements.shown = None
+                request_sql.append(statements.count - n0)
+                engine_sql.append(record.sql + plan.sql)
                 engine_time.append(record.spent + plan.spent)
                 engine_cpu.append(record.cpu + plan.cpu)
                 pure_cpu.append(sum(timer.cpu for timer in pure))
+    if profile is not None:
+        profile.dump_stats(args.profile)
     ms = [1000 * t for t in engine_time]
     total = [1000 * t for t in service_time]
     db_name = "PostgreSQL" if args.database_url else "SQLite"
@@ -211,8 +258,13 @@ def main() -> None:
         f"median {statistics.median(alone):.2f} ms, p95 {pct(alone, 0.95):.2f} ms"
     )
     print(
-        f"  service per answer (answer + next item, with commits): "
+        f"  request per answer (answer + next item + commit, the services' wall time): "
         f"median {statistics.median(total):.2f} ms, p95 {pct(total, 0.95):.2f} ms"
+    )
+    print(
+        f"  SQL statements per answer: engine part median {statistics.median(engine_sql):g}, "
+        f"max {max(engine_sql)}; whole request median {statistics.median(request_sql):g}, "
+        f"max {max(request_sql)}"
     )
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 

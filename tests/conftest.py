@@ -147,8 +147,12 @@ def app(migrated: str, tmp_path: Path, keys_dir: Path):
         else:
             for table in reversed(Base.metadata.sorted_tables):
                 conn.execute(table.delete())
-        # The bank's stamp row (migration 0027) exists in every migrated database.
-        conn.execute(BankState.__table__.insert().values(id=1, version=0, stamp=token_hex(16)))
+        # The bank's stamp row (migrations 0027, 0048) exists in every migrated database.
+        conn.execute(
+            BankState.__table__.insert().values(
+                id=1, version=0, stamp=token_hex(16), cut_stamp=token_hex(16)
+            )
+        )
     engine.dispose()
 
 

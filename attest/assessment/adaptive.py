@@ -15,18 +15,20 @@ import numpy as np
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.bank_queries import unit_id
 from attest.assessment.cat import CatConfig, CatEngine, CatItem, CatState, StopDecision
-from attest.assessment.cut_score_versions import cut_scores_in_force
+from attest.assessment.cut_score_versions import stamps, store_in_force
 from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposure_key
 from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
-from attest.assessment.session_plan import new_session_item, session_groups
+from attest.assessment.session_plan import mark_first_used, new_session_item, session_groups
+from attest.engine import transaction_cache, transaction_cache_has
 from attest.models import (
     BankState,
+    CutScoreVersion,
     Item,
     ItemVersion,
+    Response,
     SectionAttempt,
     SectionLogEntry,
     SessionItem,
@@ -54,10 +56,18 @@ def engine_for(
     session of the same bank and settings: it is kept per process, keyed by the bank's stamp
     (models.BankState, which database triggers change with every write to what the engine
     reads of the bank, by any process). Checking that a kept engine is still current is one
-    primary-key read; the live bank is read only when the stamp is new. The cuts are those in
-    force for the skill in `purpose` (the cut-score store)."""
-    stamp = session.execute(_STAMP).scalar()
-    cuts = cut_scores_in_force(session, section.skill, purpose).cuts
+    primary-key read, which also gives the stamp of the cut-score versions (the cuts in force
+    for the skill in `purpose`, kept per process the same way); the live bank is read only
+    when the stamp is new. Within one transaction the engine found is kept (a request asks for
+    it when it records the answer and again when it plans the next item), until the
+    transaction writes to the bank or the cut scores through this session (`_forget_engines`)."""
+    known = transaction_cache(session, _MEMO_ENGINES)
+    memo_key = (section.skill, purpose, repr(section.cat))
+    found = known.get(memo_key)
+    if found is not None:
+        return found
+    stamp, cut_stamp = stamps(session)
+    cuts = store_in_force(session, cut_stamp).cuts(section.skill, purpose).cuts
     config = CatConfig(**{"cuts": cuts, **section.cat})
     if stamp is None:  # no bank_state row (emptied by hand): key by the live rows themselves
         key: tuple = (section.skill, repr(config), "rows", _live_units(session, section.skill))
@@ -70,12 +80,36 @@ def engine_for(
         if len(_ENGINES) >= MAX_ENGINES:
             _ENGINES.clear()
         _ENGINES[key] = cached
+    known[memo_key] = cached
     return cached
+
+
+_MEMO_ENGINES = "cat_engines"
+_BANK_TYPES = (Item, ItemVersion, CutScoreVersion, BankState)
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _forget_engines_after_flush(session: so.Session, _context) -> None:
+    """A flush that writes the bank or the cut scores ends the transaction's kept engines."""
+    if transaction_cache_has(session, _MEMO_ENGINES) and any(
+        isinstance(obj, _BANK_TYPES)
+        for objects in (session.new, session.dirty, session.deleted)
+        for obj in objects
+    ):
+        transaction_cache(session, _MEMO_ENGINES).clear()
+
+
+@sa.event.listens_for(so.Session, "do_orm_execute")
+def _forget_engines_on_dml(state: so.ORMExecuteState) -> None:
+    """So does any INSERT, UPDATE or DELETE statement run through the session."""
+    if (state.is_insert or state.is_update or state.is_delete) and transaction_cache_has(
+        state.session, _MEMO_ENGINES
+    ):
+        transaction_cache(state.session, _MEMO_ENGINES).clear()
 
 
 MAX_ENGINES = 16  # skills x engine settings x bank states kept per process
 _ENGINES: dict[tuple, tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]] = {}
-_STAMP = sa.select(BankState.stamp).where(BankState.id == 1)
 
 
 def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:
@@ -160,15 +194,34 @@ def exposure_counts(
     return EligibilityCounts.from_states(unit_ids, reversed(states))
 
 
+_ATTEMPT = sa.select(SectionAttempt).where(
+    SectionAttempt.session_id == sa.bindparam("session_id"),
+    SectionAttempt.skill == sa.bindparam("skill"),
+)
+
+
+def stored_attempt(session: so.Session, ts: TestSession, skill: str) -> SectionAttempt | None:
+    """Return the stored state of a session's section, or None if it has not started.
+
+    Read once per transaction (the request that records an answer and plans the next item asks
+    three times): the row is kept in the transaction's cache as the session's own object (not
+    its key: the session holds clean objects only weakly), so it comes back with every change
+    this transaction made to it. A section not found is not kept: a later call reads again
+    (another request may open it meanwhile)."""
+    known = transaction_cache(session, "section_attempts")
+    attempt = known.get((ts.id, skill))
+    if attempt is None:
+        attempt = session.scalar(_ATTEMPT, {"session_id": ts.id, "skill": skill})
+        if attempt is not None:
+            known[(ts.id, skill)] = attempt
+    return attempt
+
+
 def attempt_for(
     session: so.Session, ts: TestSession, section: Section, index: int
 ) -> SectionAttempt:
     """Return the section's stored state, opening it at the engine's entry point if new."""
-    attempt = session.scalar(
-        sa.select(SectionAttempt).where(
-            SectionAttempt.session_id == ts.id, SectionAttempt.skill == section.skill
-        )
-    )
+    attempt = stored_attempt(session, ts, section.skill)
     if attempt is None:
         engine, _ = engine_for(session, section, ts.purpose_code)
         counts = exposure_counts(session, section, [unit.id for unit in engine.bank])
@@ -183,6 +236,7 @@ def attempt_for(
         )
         session.add(attempt)
         session.flush()
+        transaction_cache(session, "section_attempts")[(ts.id, section.skill)] = attempt
     return attempt
 
 
@@ -211,7 +265,7 @@ def next_unit(
     first = None
     for offset, part in enumerate(versions[unit.id]):  # a testlet's questions in a row
         version = session.get(ItemVersion, part.version_id)
-        version.first_used_at = version.first_used_at or now
+        mark_first_used(session, [version], now)
         item = new_session_item(ts, position + offset, section.skill, version)
         session.add(item)
         first = first or item
@@ -246,10 +300,13 @@ def record_unit(
         # but the engine can only estimate from items it still knows.
         return
     if uid != item_id:
-        parts = [i for i in ts.items if not i.is_pilot and unit_id(i.item_version) == uid]
-        if any(i.response is None or i.response.score is None for i in parts):
+        # the scores of the testlet's questions planned in this session, in one query
+        scores = session.scalars(
+            _TESTLET_SCORES, {"session_id": ts.id, "testlet": uid.removeprefix("T:")}
+        ).all()
+        if not scores or any(s is None for s in scores):
             return  # wait for the testlet's other questions
-        score = sum(round(i.response.score) for i in parts)
+        score = sum(round(s) for s in scores)
     new = engine.record(state, uid, int(round(score)), session_groups(ts, skip_skill=section.skill))
     # The log entry is one new row; the state written per answer keeps no growing log (only
     # what a session from before migration 0034 kept there, read first by SectionAttempt.state).
@@ -261,13 +318,23 @@ def record_unit(
         attempt.stopped_at = now
 
 
+_TESTLET_SCORES = (
+    sa.select(Response.score)
+    .select_from(SessionItem)
+    .join(ItemVersion, ItemVersion.id == SessionItem.item_version_id)
+    .join(Item, Item.id == ItemVersion.item_id)
+    .outerjoin(Response, Response.session_item_id == SessionItem.id)
+    .where(
+        SessionItem.session_id == sa.bindparam("session_id"),
+        SessionItem.is_pilot.is_(False),
+        Item.testlet_id == sa.bindparam("testlet"),
+    )
+)
+
+
 def is_recorded(session: so.Session, ts: TestSession, skill: str, item_id: str) -> bool:
     """Tell whether the engine has already taken an answer to this item (or its testlet) in."""
-    attempt = session.scalar(
-        sa.select(SectionAttempt).where(
-            SectionAttempt.session_id == ts.id, SectionAttempt.skill == skill
-        )
-    )
+    attempt = stored_attempt(session, ts, skill)
     item = session.get(Item, item_id)
     uid = f"T:{item.testlet_id}" if item is not None and item.testlet_id else item_id
     return attempt is not None and uid in attempt.stored_state.get("items", [])
@@ -275,11 +342,7 @@ def is_recorded(session: so.Session, ts: TestSession, skill: str, item_id: str) 
 
 def decision_of(session: so.Session, ts: TestSession, skill: str) -> StopDecision | None:
     """Return how a finished adaptive section ended (level, probabilities, reason)."""
-    attempt = session.scalar(
-        sa.select(SectionAttempt).where(
-            SectionAttempt.session_id == ts.id, SectionAttempt.skill == skill
-        )
-    )
+    attempt = stored_attempt(session, ts, skill)
     if attempt is None or not attempt.stored_state.get("stop"):
         return None
     return StopDecision(**attempt.stored_state["stop"])

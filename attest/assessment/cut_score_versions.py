@@ -4,7 +4,12 @@ Adoption by a standard-setting panel writes a new version of the store as a row
 (`models.CutScoreVersion`); the newest row is in force. With no row, the package's file
 (`data/cut_scores.yaml`, `provisional-1`) is: the seed version. Scoring (linear and adaptive),
 targeting, decision quality and the reports read the cuts here, and each result records the
-version that scored it, so results scored earlier keep theirs."""
+version that scored it, so results scored earlier keep theirs.
+
+The version in force is kept per process, keyed by `bank_state.cut_stamp`: database triggers
+(migration 0048) draw a new random stamp with every insert, update or delete of a version, by
+any process, so checking that a kept version is still in force is one primary-key read (the
+same read that gives the adaptive engine its bank stamp: `stamps`)."""
 
 from __future__ import annotations
 
@@ -13,19 +18,61 @@ import sqlalchemy.orm as so
 
 from attest.assessment.cefr import CutScores
 from attest.assessment.cut_scores import CutScoreStore, load_store, read_data, store_from_data
-from attest.models import CutScoreVersion
+from attest.models import BankState, CutScoreVersion
+
+_UNREAD = object()
+_STAMPS = sa.select(BankState.stamp, BankState.cut_stamp).where(BankState.id == 1)
+_CUT_STAMP = sa.select(BankState.cut_stamp).where(BankState.id == 1)
+_NEWEST = (
+    sa.select(CutScoreVersion.version, CutScoreVersion.store)
+    .order_by(CutScoreVersion.id.desc())
+    .limit(1)
+)
+_NEWEST_ROW = _NEWEST.subquery()
+# The stamp and the newest version in one statement, so the pair kept is one state of the table
+# even when an adoption commits between two reads (PostgreSQL's READ COMMITTED).
+_NEWEST_WITH_STAMP = (
+    sa.select(BankState.cut_stamp, _NEWEST_ROW.c.version, _NEWEST_ROW.c.store)
+    .select_from(BankState)
+    .outerjoin(_NEWEST_ROW, sa.true())
+    .where(BankState.id == 1)
+)
+MAX_STORES = 16
+_STORES: dict[tuple[str, str], CutScoreStore | None] = {}  # None: no row, the file is in force
 
 
-def store_in_force(session: so.Session) -> CutScoreStore:
+def stamps(session: so.Session) -> tuple[str | None, str | None]:
+    """Return (the bank's stamp, the cut-score versions' stamp), one primary-key read; None
+    for each when the stamp row is missing (emptied by hand) or has no cut stamp."""
+    row = session.execute(_STAMPS).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
+def store_in_force(session: so.Session, cut_stamp: object = _UNREAD) -> CutScoreStore:
     """Return the version of the store in force: the newest adopted row, else the file.
 
-    One indexed read of the newest row per call (a small JSON document): no per-process copy
-    that another process's adoption could leave stale."""
-    row = session.execute(
-        sa.select(CutScoreVersion.version, CutScoreVersion.store)
-        .order_by(CutScoreVersion.id.desc())
-        .limit(1)
-    ).first()
+    An adopted row is kept per process under the versions' stamp, read here unless the caller
+    passes the one it has just read (`stamps`); without a stamp the newest row is read each
+    time. With no row the file is in force: only that is kept (the file is read once per
+    process and path, `cut_scores.load_store`)."""
+    if cut_stamp is _UNREAD:
+        cut_stamp = session.execute(_CUT_STAMP).scalar()
+    if cut_stamp is None:
+        return _store(session.execute(_NEWEST).first())
+    url = str(session.get_bind().url)
+    kept = _STORES.get((url, str(cut_stamp)), _UNREAD)
+    if kept is _UNREAD:
+        row = session.execute(_NEWEST_WITH_STAMP).first()
+        if row is None or row.cut_stamp is None:  # the stamp row went in between
+            return _store(session.execute(_NEWEST).first())
+        kept = None if row.version is None else store_from_data(row.store, row.version)
+        if len(_STORES) >= MAX_STORES:
+            _STORES.clear()
+        _STORES[(url, row.cut_stamp)] = kept
+    return load_store() if kept is None else kept
+
+
+def _store(row) -> CutScoreStore:
     return load_store() if row is None else store_from_data(row.store, row.version)
 
 

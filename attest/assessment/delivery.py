@@ -21,7 +21,12 @@ from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.formats import ResponseError, get_format
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
-from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
+from attest.assessment.session_plan import (
+    mark_first_used,
+    new_session_item,
+    session_groups,
+    unit_groups,
+)
 from attest.audit import record_event
 from attest.engine import lock_row, transaction_cache
 from attest.models import (
@@ -277,8 +282,8 @@ def _place(
     now: datetime,
 ) -> list[SessionItem]:
     planned = []
+    mark_first_used(session, [version for version, _pilot in sequence], now)  # frozen from now on
     for offset, (version, is_pilot) in enumerate(sequence):
-        version.first_used_at = version.first_used_at or now  # frozen from now on
         item = new_session_item(ts, position + offset, section.skill, version, is_pilot=is_pilot)
         session.add(item)
         planned.append(item)

@@ -4,11 +4,13 @@ session has used, and a new session item with its per-candidate option order."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import shuffle
+from attest.engine import transaction_cache
 from attest.models import Item, ItemVersion, SessionItem, TestSession
 
 
@@ -24,7 +26,9 @@ def session_groups(ts: TestSession, *, skip_skill: str | None = None) -> set[str
     tracks from its state (so a logged choice is judged against what the engine knew).
 
     Read with one query (the items' groups only, as plain rows) rather than by loading every
-    session item with its version and item: an adaptive section asks at every answer."""
+    session item with its version and item: an adaptive section asks at every answer. Kept for
+    the rest of the transaction (the request that records an answer asks again when it plans
+    the next item) until a session item is added to or deleted from this session."""
     session = so.object_session(ts)
     if session is None or ts.id is None:  # not stored yet: what is planned in memory
         return {
@@ -33,21 +37,50 @@ def session_groups(ts: TestSession, *, skip_skill: str | None = None) -> set[str
             if not (item.skill == skip_skill and not item.is_pilot)
             for g in (item.item_version.item.enemy_groups or ())
         }
-    query = (
-        sa.select(Item.enemy_groups)
-        .join(ItemVersion, ItemVersion.item_id == Item.id)
-        .join(SessionItem, SessionItem.item_version_id == ItemVersion.id)
-        .where(SessionItem.session_id == ts.id)
-    )
-    if skip_skill is not None:
-        query = query.where(sa.or_(SessionItem.skill != skip_skill, SessionItem.is_pilot))
-    return {g for groups in session.scalars(query) for g in (groups or ())}
+    known = transaction_cache(session, _MEMO_GROUPS)
+    groups = known.get((ts.id, skip_skill))
+    if groups is None:
+        query = _GROUPS if skip_skill is None else _GROUPS_SKIPPING
+        groups = frozenset(
+            g
+            for row in session.scalars(query, {"session_id": ts.id, "skill": skip_skill})
+            for g in (row or ())
+        )
+        known[(ts.id, skip_skill)] = groups
+    return set(groups)
+
+
+_MEMO_GROUPS = "session_groups"
+_GROUPS = (
+    sa.select(Item.enemy_groups)
+    .join(ItemVersion, ItemVersion.item_id == Item.id)
+    .join(SessionItem, SessionItem.item_version_id == ItemVersion.id)
+    .where(SessionItem.session_id == sa.bindparam("session_id"))
+)
+_GROUPS_SKIPPING = _GROUPS.where(
+    sa.or_(SessionItem.skill != sa.bindparam("skill"), SessionItem.is_pilot)
+)
+
+
+@sa.event.listens_for(so.Session, "transient_to_pending")
+def _forget_groups_on_add(session: so.Session, instance: object) -> None:
+    if isinstance(instance, SessionItem):
+        transaction_cache(session, _MEMO_GROUPS).clear()
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _forget_groups_on_delete(session: so.Session, _context) -> None:
+    if any(isinstance(obj, SessionItem) for obj in session.deleted):
+        transaction_cache(session, _MEMO_GROUPS).clear()
 
 
 def new_session_item(
     ts: TestSession, position: int, skill: str, version: ItemVersion, *, is_pilot: bool = False
 ) -> SessionItem:
     """Return a session item for a version, its option order drawn for this candidate."""
+    session = so.object_session(ts)
+    if session is not None:  # the session's groups grow (they are kept per transaction)
+        transaction_cache(session, _MEMO_GROUPS).clear()
     order = shuffle.display_order(
         version.format, version.content, shuffle.seed_for(ts.id, version.item_id)
     )
@@ -59,3 +92,30 @@ def new_session_item(
         is_pilot=is_pilot,
         display_order=order,
     )
+
+
+_FIRST_USE = (
+    sa.update(ItemVersion)
+    .where(ItemVersion.id.in_(sa.bindparam("ids", expanding=True)))
+    .where(ItemVersion.first_used_at.is_(None))
+    .values(first_used_at=sa.bindparam("now", type_=ItemVersion.__table__.c.first_used_at.type))
+    .execution_options(synchronize_session=False)
+)
+
+
+def mark_first_used(session: so.Session, versions: list[ItemVersion], now: datetime) -> None:
+    """Record that these versions are delivered from now on (a used version is frozen: a change
+    to it makes a new version), in one statement and only for those that were not yet used.
+
+    `UPDATE ... WHERE first_used_at IS NULL`: of two requests delivering the same new version
+    at once, the first one's time stays; a version already used costs no statement. The loaded
+    versions show the time without being written again by the next flush."""
+    new = [v for v in versions if v.first_used_at is None]
+    if not new:
+        return
+    written = session.execute(_FIRST_USE, {"ids": [v.id for v in new], "now": now}).rowcount
+    for version in new:
+        if written == len(new):  # each row now holds this request's time
+            so.attributes.set_committed_value(version, "first_used_at", now)
+        else:  # another request was first for some: read them when asked
+            session.expire(version, ["first_used_at"])

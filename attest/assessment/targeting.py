@@ -13,7 +13,12 @@ from attest.assessment import adaptive, enemies, irt
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.purposes import Purpose, Section
-from attest.assessment.session_plan import new_session_item, session_groups, unit_groups
+from attest.assessment.session_plan import (
+    mark_first_used,
+    new_session_item,
+    session_groups,
+    unit_groups,
+)
 from attest.models import ItemVersion, SectionAttempt, SessionItem, TestSession
 from attest.vocabulary import LEVELS, RECEPTIVE, level_rank
 
@@ -78,8 +83,8 @@ def plan_targeted(
     rng = random.Random(ts.id * 10 + index)
     chosen = _draw(session, section, target, purpose, rng, session_groups(ts))
     planned = []
+    mark_first_used(session, chosen, now)  # frozen from now on
     for offset, version in enumerate(chosen):
-        version.first_used_at = version.first_used_at or now
         item = new_session_item(ts, position + offset, section.skill, version)
         session.add(item)
         planned.append(item)

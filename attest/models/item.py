@@ -74,13 +74,18 @@ class BankState(Base):
     engine uses (skill, level, status, current version, domain, format, testlet, enemy groups;
     version number and difficulty). A cached engine is keyed by the stamp, so checking that it
     is still current is one primary-key read. The stamp is random rather than the counter, so
-    a change that is rolled back can never name a later bank state."""
+    a change that is rolled back can never name a later bank state.
+
+    `cut_stamp` does the same for the cut-score versions (migration 0048: triggers draw a new
+    one on any insert, update or delete of `cut_score_version`), so the version in force is kept
+    per process and checked with the same read (cut_score_versions.store_in_force)."""
 
     __tablename__ = "bank_state"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     version: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     stamp: so.Mapped[str] = so.mapped_column(sa.String(40))
+    cut_stamp: so.Mapped[str | None] = so.mapped_column(sa.String(40))
 
 
 class ItemReviewStep(Base):

@@ -5,6 +5,8 @@ from, while an unchanged bank costs one primary-key read per call."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from attest.assessment import adaptive
@@ -35,23 +37,33 @@ def _live_unit(db, engine) -> Item:
     )
 
 
+@contextmanager
+def _statements(db):
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    sa.event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.get_bind(), "before_cursor_execute", listen)
+
+
 def test_an_unchanged_bank_reuses_the_engine_and_reads_no_bank_rows(app, db):
     load_demo_bank(db)
     db.commit()
     first, _ = adaptive.engine_for(db, _section())
-    statements = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
-    sa.event.listen(db.get_bind(), "before_cursor_execute", listen)
-    try:
+    db.commit()  # the next request
+    with _statements(db) as statements:
         again, _ = adaptive.engine_for(db, _section())
-    finally:
-        sa.event.remove(db.get_bind(), "before_cursor_execute", listen)
     assert again is first
-    # the stamp, and the cut-score version in force (a panel may adopt new cuts at any time);
-    # no row of the bank itself
-    assert len(statements) == 2 and "bank_state" in statements[0]
-    assert "cut_score_version" in statements[1]
-    assert not any("item" in s.lower() for s in statements)
+    # one primary-key read: the bank's stamp and the stamp of the cut-score versions (a panel
+    # may adopt new cuts at any time); no row of the bank or of the cut scores themselves
+    assert len(statements) == 1
+    assert "bank_state" in statements[0] and "cut_stamp" in statements[0]
+    # asked again in the same transaction (recording an answer, then planning the next item)
+    with _statements(db) as statements:
+        assert adaptive.engine_for(db, _section())[0] is first
+    assert statements == []
 
 
 def test_a_new_version_a_retired_item_and_a_new_item_each_give_a_new_engine(app, db, now):

@@ -8,12 +8,23 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
+from attest.assessment import delivery
 from attest.assessment.delivery import create_session
-from attest.models import Item, ItemVersion, Role, SectionAttempt, SessionItem, SkillResult, User
+from attest.models import (
+    Item,
+    ItemVersion,
+    Response,
+    Role,
+    SectionAttempt,
+    SectionLogEntry,
+    SessionItem,
+    SkillResult,
+    User,
+)
 from tests.conftest import csrf_from
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer, wrong_answer
-from tests.web.helpers import login, start_at_kiosk
+from tests.web.helpers import login, slow_down, start_at_kiosk, together, twin
 
 WEBM = b"\x1a\x45\xdf\xa3" + bytes(range(256)) * 20
 
@@ -252,3 +263,61 @@ def test_pilot_items_are_seeded_answered_and_left_out_of_the_score(db, kiosk_for
     ):
         logged = {entry["item"] for entry in attempt.state.get("log", [])}
         assert not logged & {i.item_version.item_id for i in pilots}
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["double-click", "two-tabs"])
+def test_two_answers_to_one_adaptive_item_at_once_are_taken_in_once(
+    app, db, kiosk_for, monkeypatch, same
+):
+    """The same answer sent twice at once (a double-click, a queue replayed under two keys) or
+    two answers from two tabs: the engine takes the item in once, its state and log keep one
+    step for it, one next item is planned, and a reload (after a kiosk crash) resumes there."""
+    session_id, client = kiosk_for("niveaubepaling-luisteren-lezen")
+    url = client.get("/kiosk/resume").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    item = db.scalar(sa.select(SessionItem).where(SessionItem.session_id == session_id))
+    version = item.item_version
+    first = correct_answer(version.format, version.content)
+    second = first if same else wrong_answer(version.format, version.content)
+    forms = [
+        {**fields, "csrf_token": csrf_from(page), "answer_key": f"race-answer-key-{k:08d}"}
+        for k, fields in enumerate((first, second))
+    ]
+    slow_down(monkeypatch, delivery, "get_format")  # both between their reads and writes
+    clients = (client, twin(app, client))
+    answers = together(
+        [lambda c=c, f=f: c.post(url, data=f) for c, f in zip(clients, forms, strict=True)]
+    )
+
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == ([302, 302] if same else [302, 400])
+    nexts = {a.headers["Location"] for a in answers if a.status_code == 302}
+    assert len(nexts) == 1 and "/kiosk/item/2" in next(iter(nexts))
+    db.expire_all()
+    attempt = db.scalar(
+        sa.select(SectionAttempt).where(
+            SectionAttempt.session_id == session_id, SectionAttempt.skill == item.skill
+        )
+    )
+    assert attempt.stored_state["items"] == [version.item_id]
+    steps = db.scalars(
+        sa.select(SectionLogEntry.step).where(SectionLogEntry.attempt_id == attempt.id)
+    ).all()
+    assert len(steps) == 1
+    # one next unit (an item, or a testlet's questions in a row), planned by one request
+    planned = db.execute(
+        sa.select(SessionItem.position, Item.testlet_id, Item.id)
+        .join(ItemVersion, ItemVersion.id == SessionItem.item_version_id)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(SessionItem.session_id == session_id)
+        .order_by(SessionItem.position)
+    ).all()
+    assert [row.position for row in planned] == list(range(1, len(planned) + 1))
+    assert len({row.testlet_id or row.id for row in planned[1:]}) == 1
+    responses = db.scalars(
+        sa.select(Response.value).join(SessionItem).where(SessionItem.session_id == session_id)
+    ).all()
+    assert len(responses) == 1
+    # the kiosk restarts: the reload resumes at the item the answer led to
+    restarted = twin(app, client)
+    assert restarted.get("/kiosk/resume").headers["Location"] == next(iter(nexts))
