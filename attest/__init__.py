@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest import engine as dbmod
     from attest import field_crypto
     from attest.extensions import babel, csrf, limiter, login_manager
-    from attest.i18n import select_locale, select_timezone
+    from attest.i18n import locale_of_request, select_timezone
 
     derived = field_crypto.derive_key(app.config["SECRET_KEY"])
     field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
@@ -65,7 +65,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     install_limit_headers(app)  # of the limits counted without Flask-Limiter's decorator
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=locale_of_request, timezone_selector=select_timezone)
     _install_fast_gettext(app)
 
     from attest.auth import setup_login
