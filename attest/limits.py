@@ -87,7 +87,9 @@ class ClientLimit:
         try:
             refused, window = _hit(limiter.limiter, items, args)
         except Exception:  # noqa: BLE001 - any storage failure: count in this process instead
-            log.warning("rate-limit storage unreachable: %s counted in this process only", self.scope)
+            log.warning(
+                "rate-limit storage unreachable: %s counted in this process only", self.scope
+            )
             refused, window = _hit(_process_limiter, items, args)
         g.attest_limit_window = window
         if refused:

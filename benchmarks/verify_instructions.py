@@ -4,7 +4,8 @@ after the other (benchmarks/verify_profile.py --gate); set-up and warm-up run wi
 instrumentation off, each route's --runs requests are counted and dumped apart, and the
 interpreter's shutdown is not counted.
 
-Usage: .venv/bin/python benchmarks/verify_instructions.py [--runs 200] [--routes bare,healthz,qr,api]
+Usage: .venv/bin/python benchmarks/verify_instructions.py [--runs 200]
+           [--routes bare,healthz,qr,api]
 Needs valgrind (Debian package)."""
 
 from __future__ import annotations
@@ -41,9 +42,18 @@ def main() -> None:
     gate, out = tmp / "gate", tmp / "callgrind.out"
     proc = subprocess.Popen(
         [
-            "valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}",
-            sys.executable, str(ROOT / "benchmarks" / "verify_profile.py"),
-            "--profile", ",".join(routes), "--runs", str(args.runs), "--gate", str(gate),
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            str(ROOT / "benchmarks" / "verify_profile.py"),
+            "--profile",
+            ",".join(routes),
+            "--runs",
+            str(args.runs),
+            "--gate",
+            str(gate),
         ],  # fmt: skip
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
