@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from attest import engine as dbmod
     from attest import field_crypto
     from attest.extensions import babel, csrf, limiter, login_manager
-    from attest.i18n import select_locale, select_timezone
+    from attest.i18n import locale_of_request, select_timezone
 
     derived = field_crypto.derive_key(app.config["SECRET_KEY"])
     field_crypto.configure(app.config["FIELD_KEY"] or derived, also_open=derived)
@@ -47,6 +47,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     engine = dbmod.make_engine(app.config["DATABASE_URL"], read_only=in_read_only_view)
     app.extensions["attest_engine"] = engine
     app.extensions["attest_session"] = dbmod.make_session_factory(engine)
+    # The public verification routes read through these, outside the ORM session (one
+    # statement in autocommit); an in-memory SQLite database is read through the session.
+    app.extensions["attest_lookups"] = (
+        dbmod.LookupConnections(engine) if dbmod.is_file_database(engine) else None
+    )
 
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
@@ -56,8 +61,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Redis down: count in this process (Flask-Limiter logs the switch) rather than answer 500.
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
+    from attest.limits import install_limit_headers
+
+    install_limit_headers(app)  # of the limits counted without Flask-Limiter's decorator
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    babel.init_app(app, locale_selector=locale_of_request, timezone_selector=select_timezone)
     _install_fast_gettext(app)
     _install_math_filter(app)
 

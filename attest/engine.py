@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 
@@ -129,6 +130,79 @@ def make_engine(url: str, read_only: Callable[[], bool] | None = None) -> Engine
     else:
         engine = sa.create_engine(url, pool_pre_ping=True)
     return engine
+
+
+class LookupConnections:
+    """Connections for one-statement lookups that only read (the public verification routes),
+    outside the request's ORM session: no session, no checkout of a pooled connection with
+    BEGIN and ROLLBACK per request, yet every statement sees what any process committed before
+    it (each runs in autocommit: on its own, with a fresh snapshot).
+
+    SQLite: one read-only sqlite3 connection per thread (`query_only`, the app's pragmas),
+    opened once and kept outside the app's pool. PostgreSQL: the app's pool, one statement per
+    checkout in autocommit (a connection kept aside would hold a server slot per thread)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.url = str(engine.url)
+        self._keep = engine.dialect.name == "sqlite"
+        if self._keep and not is_file_database(engine):
+            raise ValueError("an in-memory SQLite database has no second connection to read it")
+        if self._keep:
+            own = sa.create_engine(
+                engine.url,
+                poolclass=sa.pool.NullPool,  # the kept connection is this class's own
+                connect_args={"check_same_thread": False},
+            )
+            sa.event.listen(own, "connect", _sqlite_pragmas)
+            sa.event.listen(own, "connect", _sqlite_query_only)
+            sa.event.listen(own, "begin", _sqlite_begin_event(None))
+            own.dialect.do_begin = _sqlite_do_begin  # type: ignore[method-assign]
+            engine = own
+        self.engine = engine  # where the statements run (e.g. to listen to them)
+        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._local = threading.local()
+
+    def first(self, statement: sa.Executable, params: dict | None = None) -> sa.Row | None:
+        """Run one statement and return its first row (None without rows)."""
+        return self._run(lambda conn: conn.execute(statement, params).first())
+
+    def all(self, statement: sa.Executable, params: dict | None = None) -> list[sa.Row]:
+        """Run one statement and return all its rows."""
+        return self._run(lambda conn: conn.execute(statement, params).all())
+
+    def _run(self, work):
+        if not self._keep:
+            with self._engine.connect() as conn:
+                return work(conn)
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._engine.connect()
+        try:
+            return work(conn)
+        except sa.exc.DBAPIError:
+            self._local.conn = None  # a broken connection is not used again
+            conn.invalidate()
+            raise
+
+    def close(self) -> None:
+        """Close this thread's kept connection (others close when their thread's local goes)."""
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
+
+
+def is_file_database(engine: Engine) -> bool:
+    """Tell whether a second connection sees the same database (not SQLite's :memory:)."""
+    url = engine.url
+    if engine.dialect.name != "sqlite":
+        return True
+    database = url.database or ""
+    return database not in ("", ":memory:") and url.query.get("mode") != "memory"
+
+
+def _sqlite_query_only(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA query_only=1")
 
 
 def lock_row(session: so.Session, model: type, row_id: int):

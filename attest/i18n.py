@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, session
@@ -48,6 +49,19 @@ def select_locale() -> str:
     if request.blueprint in BROWSER_LANGUAGE_BLUEPRINTS:
         return request.accept_languages.best_match(languages) or "nl"
     return "nl"  # staff pages: Dutch, the language of the labels the README names
+
+
+def locale_of_request():
+    """Flask-Babel's locale selector: select_locale's choice as a babel Locale, parsed once
+    per language (Flask-Babel would parse the tag again on every request)."""
+    return _locale(select_locale())
+
+
+@lru_cache(maxsize=64)
+def _locale(tag: str):
+    from babel import Locale
+
+    return Locale.parse(tag)
 
 
 def select_timezone() -> str:

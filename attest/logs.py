@@ -107,6 +107,10 @@ def configure_logging(json_format: bool, level: int = logging.INFO) -> None:
         JsonFormatter() if json_format else logging.Formatter("%(levelname)s %(name)s %(message)s")
     )
     logging.getLogger("attest").setLevel(level)
+    # No line shows where a call was made (file, function, line) or the multiprocessing
+    # process name: the logging module's documented switches not to collect them per record.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logMultiprocessing = False
 
 
 def install_request_logging(app) -> None:

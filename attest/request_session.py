@@ -11,6 +11,13 @@ def db_session() -> so.Session:
     return current_app.extensions["attest_session"]()
 
 
+def lookup_reader():
+    """Where a public lookup reads: the app's LookupConnections (attest.engine), one statement
+    in autocommit that sees every commit made before it, without the request's ORM session;
+    the session when there are none (an in-memory SQLite database)."""
+    return current_app.extensions["attest_lookups"] or db_session()
+
+
 def read_only(view):
     """Mark a view that only reads the database (e.g. public verification): on SQLite its
     transaction takes no write lock, so it never waits for writers, and SQLite refuses a write

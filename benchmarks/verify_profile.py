@@ -54,7 +54,15 @@ def measure(app, factory, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=2000)
-    parser.add_argument("--profile", choices=["qr", "api", "typed", "healthz", "partner"])
+    parser.add_argument(
+        "--profile", help="one of qr, api, typed, healthz, partner (with --gate: a list)"
+    )
+    parser.add_argument(
+        "--gate",
+        help="for benchmarks/verify_instructions.py: for each route of --profile (bare for the "
+        "bare Flask app), warm up, create GATE.<route>.ready, wait for GATE.<route>, serve --runs "
+        "requests, create GATE.<route>.end and wait for GATE.<route>.ack; exit at once",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="attest-prof-"))
     os.environ.update(
@@ -125,6 +133,20 @@ def main() -> None:
             headers={"Authorization": f"Bearer {key}"},
         ),
     }
+    if args.gate:  # counted from outside (callgrind), route after route, then no shutdown
+        for name in args.profile.split(","):
+            target, factory = (bare, env("/")) if name == "bare" else (app, routes[name])
+            for _ in range(50):
+                call(target, factory)
+            Path(f"{args.gate}.{name}.ready").touch()
+            while not Path(f"{args.gate}.{name}").exists():
+                time.sleep(0.05)
+            for _ in range(args.runs):
+                call(target, factory)
+            Path(f"{args.gate}.{name}.end").touch()
+            while not Path(f"{args.gate}.{name}.ack").exists():  # counting is off again
+                time.sleep(0.05)
+        os._exit(0)  # the interpreter's shutdown is not a request
     if args.profile:
         factory = routes[args.profile]
         for _ in range(50):

@@ -130,6 +130,20 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return cookie_secure(app)
 
+    def get_signing_serializer(self, app: Flask):
+        """Flask's serializer, built once per secret key (and fallbacks), not per request: it
+        is immutable, and building it (key derivation set-up) cost as much as a small view."""
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        key = (app.secret_key, tuple(fallbacks) if fallbacks else ())
+        kept = self._serializers.get(key)
+        if kept is None:
+            kept = super().get_signing_serializer(app)
+            if kept is not None:
+                self._serializers = {key: kept}  # one secret at a time: forget the old
+        return kept
+
+    _serializers: dict = {}
+
 
 def start_session(user: User) -> None:
     """Mark the fresh session with the user's epoch and the login time (for the limits)."""

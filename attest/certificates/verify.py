@@ -29,6 +29,7 @@ from attest.certificates.offline import (
     verify_offline,
 )
 from attest.certificates.requirements import Judgement, judge_profile, profile_codes
+from attest.engine import LookupConnections
 from attest.models import Attestation, AttestationStatus, SigningKey, TestSession
 from attest.pseudonyms import pseudonym
 from attest.vocabulary import SKILLS
@@ -170,10 +171,31 @@ _SAME = tuple(c.key for c in _FACT_COLUMNS)
 _FIXED_PER_KID = frozenset({"subject", "certificate_pem"})  # a kid names one certificate
 
 
-def _lookup(session: so.Session, code: str) -> sa.Row | None:
+# Where a lookup reads: the app's LookupConnections (the public routes: one statement in
+# autocommit, no ORM session), or an ORM session (its transaction; services and tests).
+Reader = so.Session | LookupConnections
+
+
+def _first(db: Reader, statement: sa.Executable, params: dict | None = None) -> sa.Row | None:
+    if isinstance(db, LookupConnections):
+        return db.first(statement, params)
     # On the session's connection (its transaction), without the ORM's execution machinery:
-    # the statement loads no entities.
-    return session.connection().execute(_LOOKUP, {"code": code}).first()
+    # the statements load no entities.
+    return db.connection().execute(statement, params).first()
+
+
+def _all(db: Reader, statement: sa.Executable) -> list[sa.Row]:
+    if isinstance(db, LookupConnections):
+        return db.all(statement)
+    return list(db.connection().execute(statement).all())
+
+
+def _database(db: Reader) -> str:
+    return db.url if isinstance(db, LookupConnections) else str(db.get_bind().url)
+
+
+def _lookup(db: Reader, code: str) -> sa.Row | None:
+    return _first(db, _LOOKUP, {"code": code})
 
 
 def _same_facts(a: sa.Row, b: sa.Row) -> bool:
@@ -196,7 +218,7 @@ def _state(att: sa.Row, newer: sa.Row | None) -> tuple:
     return plain(att) + ("newer",) + plain(newer)
 
 
-def _facts(session: so.Session, att: sa.Row) -> tuple[dict[str, Any], sa.Row | None]:
+def _facts(session: Reader, att: sa.Row) -> tuple[dict[str, Any], sa.Row | None]:
     """The facts a lookup shows, and the newer attestation's row it read (if superseded)."""
     facts: dict[str, Any] = {
         "code": att.code,
@@ -219,12 +241,12 @@ def _facts(session: so.Session, att: sa.Row) -> tuple[dict[str, Any], sa.Row | N
         }
     newer = None
     if att.status is AttestationStatus.SUPERSEDED:
-        newer = session.connection().execute(_NEWER, {"id": att.id}).first()
+        newer = _first(session, _NEWER, {"id": att.id})
         facts["newer_code"] = newer.code if newer is not None and _same_facts(att, newer) else None
     return facts, newer
 
 
-def _verification(session: so.Session, att: sa.Row, **shown: Any) -> Verification:
+def _verification(session: Reader, att: sa.Row, **shown: Any) -> Verification:
     facts, newer = _facts(session, att)
     return Verification(_status(att), att.purpose_code, facts | shown, _state(att, newer))
 
@@ -243,7 +265,7 @@ def _birth_text(value: str | date | None) -> str:
         return _NO_BIRTH
 
 
-def verify_code(session: so.Session, code: str, birth_date: str | date | None) -> Verification:
+def verify_code(session: Reader, code: str, birth_date: str | date | None) -> Verification:
     """Find an attestation by typed code and birth date; every failure is 'not_found'.
 
     Malformed codes, unknown codes, malformed and wrong birth dates all run the same query and
@@ -272,17 +294,18 @@ def published_jwks(session: so.Session) -> dict:
     return _jwks(tuple(tuple(r) for r in rows))
 
 
-def public_keys(session: so.Session, *, refresh: bool = False) -> dict[str, TrustedKey]:
+def public_keys(session: Reader, *, refresh: bool = False) -> dict[str, TrustedKey]:
     """Return the issuing keys by kid with their certificates but without retired and
     compromised dates (those are read with each lookup). A certificate never changes for a kid,
     so the keys are read and parsed once per process and database, and again on `refresh`
     (a payload names a kid not among them: a key made since, perhaps by another process)."""
-    database = str(session.get_bind().url)
+    database = _database(session)
     keys = _PUBLIC_KEYS.get(database)
     if keys is None or refresh:
-        rows = session.execute(
-            sa.select(SigningKey.certificate_pem, SigningKey.root_pem).order_by(SigningKey.id)
-        ).all()
+        rows = _all(
+            session,
+            sa.select(SigningKey.certificate_pem, SigningKey.root_pem).order_by(SigningKey.id),
+        )
         keys = _PUBLIC_KEYS[database] = _parse_keys(tuple(tuple(r) for r in rows))
     return keys
 
@@ -316,7 +339,7 @@ def _jwks(rows: tuple[tuple, ...]) -> dict:
     return jwks_from_certificates(chains, states=states)
 
 
-def verify_payload(session: so.Session, text: str, now: datetime) -> Verification:
+def verify_payload(session: Reader, text: str, now: datetime) -> Verification:
     """Verify a scanned QR payload, then take its status from the database.
 
     The page shows only what the signed payload holds (plus the issuer), so a scan reveals
@@ -333,11 +356,12 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
     if att is not None and att.kid == verified.kid:
         state = (att.retired_at, att.compromised_at)
     else:  # not ours: only the key's state can still make the answer 'key_compromised'
-        state = session.execute(
+        state = _first(
+            session,
             sa.select(SigningKey.retired_at, SigningKey.compromised_at).where(
                 SigningKey.kid == verified.kid
-            )
-        ).first() or (None, None)
+            ),
+        ) or (None, None)
         att = None
     key = _with_state(public_keys(session)[verified.kid], *state)
     verdict = key_verdict(key, verified.claims.issued_at)
@@ -360,7 +384,7 @@ def verify_payload(session: so.Session, text: str, now: datetime) -> Verificatio
     )
 
 
-def _authentic(session: so.Session, text: str, now: datetime):
+def _authentic(session: Reader, text: str, now: datetime):
     """Check a payload's format and signature with the keys without their dates (the
     certificate's validity only); return the OfflineResult when it is authentic, else None.
 
@@ -369,7 +393,7 @@ def _authentic(session: so.Session, text: str, now: datetime):
     `now` only refuses a payload dated in the future, which later stays accepted. Only
     authentic verdicts are kept (a failure may be an unknown kid, known after a refresh); the
     key's retired and compromised dates and the attestation's status are read every time."""
-    database = str(session.get_bind().url)
+    database = _database(session)
     with _AUTHENTIC_LOCK:  # gthread workers share it
         kept = _AUTHENTIC.get((database, text))
         if kept is not None:

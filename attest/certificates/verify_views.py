@@ -38,10 +38,10 @@ from attest.certificates.verify import (
     verify_code,
     verify_payload,
 )
-from attest.extensions import csrf, limiter
+from attest.extensions import csrf
 from attest.i18n import current_language
-from attest.limits import count_failure, hashed
-from attest.request_session import db_session, read_only
+from attest.limits import ClientLimit, count_failure, hashed
+from attest.request_session import db_session, lookup_reader, read_only
 
 bp = Blueprint("verify", __name__)
 MAX_INPUT = 1024
@@ -71,7 +71,8 @@ def _form_only() -> bool:
     return request.method == "GET" and request.endpoint == "verify.lookup"
 
 
-client_limit = limiter.shared_limit(_client_limit, scope="verify-client", exempt_when=_form_only)
+# One direct count per request (attest.limits.ClientLimit), Flask-Limiter's keys and headers.
+client_limit = ClientLimit(_client_limit, "verify-client", exempt_when=_form_only)
 
 
 def _count_failure(code: object) -> None:
@@ -160,7 +161,7 @@ def lookup():
         return render_template("verify/lookup.html", form=form)
     if not form.validate_on_submit():
         abort(400)  # only a missing or stale CSRF token gets here: the fields are free text
-    result = verify_code(db_session(), form.code.data or "", form.birth_date.data or "")
+    result = verify_code(lookup_reader(), form.code.data or "", form.birth_date.data or "")
     _log("typed", result, form.code.data or "")
     if result.status == "not_found":
         _count_failure(form.code.data)
@@ -181,7 +182,7 @@ def lookup():
 def payload_page(payload: str):
     """Open the page from a scanned QR code (the URL carries the signed payload)."""
     text = payload[:MAX_INPUT]
-    result = verify_payload(db_session(), text, datetime.now(UTC))
+    result = verify_payload(lookup_reader(), text, datetime.now(UTC))
     _log("qr", result, "")
     asked, lease_text = request.args.get("profile", ""), request.args.get("lease_start", "")
     if result.facts is None or asked or lease_text:
@@ -248,7 +249,7 @@ def api():
     if asked is not None and (not isinstance(asked, str) or asked not in dict(profile_codes())):
         known = ", ".join(c for c, _title in profile_codes())
         return jsonify(error="unknown_profile", message=f"profile must be one of: {known}"), 400
-    result = verify_code(db_session(), code, birth)
+    result = verify_code(lookup_reader(), code, birth)
     _log("api", result, code)
     if result.status == "not_found":
         _count_failure(code)

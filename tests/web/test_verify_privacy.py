@@ -148,8 +148,10 @@ def test_every_failure_runs_the_same_queries(app, client, issued):
     def record(conn, cursor, statement, parameters, context, executemany):
         statements.append(statement)
 
-    engine = app.extensions["attest_engine"]
-    sa.event.listen(engine, "before_cursor_execute", record)
+    # the request's session and the lookups' own connections (the same engine on PostgreSQL)
+    engines = {app.extensions["attest_engine"], app.extensions["attest_lookups"].engine}
+    for engine in engines:
+        sa.event.listen(engine, "before_cursor_execute", record)
     token = csrf(client, "/v")
     try:
         seen = {}
@@ -158,7 +160,8 @@ def test_every_failure_runs_the_same_queries(app, client, issued):
             client.post("/v", data={"code": code, "birth_date": birth, "csrf_token": token})
             seen[name] = tuple(statements)
     finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            sa.event.remove(engine, "before_cursor_execute", record)
     assert len(set(seen.values())) == 1, seen
     assert any("FROM attestation" in s for s in next(iter(seen.values())))
 
