@@ -81,7 +81,8 @@ from attest.assessment.irt import (
 from attest.vocabulary import BELOW_A1, LEVELS
 
 MODES = ("placement", "cut")
-STOP_RULES = ("sprt", "ci")
+STOP_RULES = ("sprt", "glr", "ci")
+SELECT_AT = ("estimate", "cut")
 ESTIMATORS = ("wle", "eap")
 ELIGIBILITY_STREAM = 0x5E1  # a fixed second word of the seed for the eligibility draws
 STRATUM_LIMIT = 8  # strata beyond +-8 widths of the anchor are merged into the outermost ones
@@ -93,6 +94,26 @@ def stratum_of(theta: float, width: float, anchor: float) -> int:
     +-STRATUM_LIMIT (van der Linden & Veldkamp 2007, conditional item-eligibility)."""
     k = math.floor((theta - anchor) / width + 0.5)
     return max(-STRATUM_LIMIT, min(STRATUM_LIMIT, k))
+
+
+def glr_log_ratio(points: np.ndarray, loglik: np.ndarray, lower: float, upper: float) -> float:
+    """Return the generalized likelihood ratio statistic of one cut, on the log scale: the
+    largest log-likelihood at abilities >= ``upper`` (cut + delta) minus the largest at abilities
+    <= ``lower`` (cut - delta), over ``points`` (Bartroff, Finkelman & Lai 2008, Psychometrika
+    73(3), 473-486; Thompson 2009). While the maximum-likelihood estimate lies between the two
+    it equals Wald's SPRT statistic log L(cut + delta) - log L(cut - delta); once it lies
+    beyond, the likelihood at the estimate replaces that at the nearer bound, so a candidate
+    far from the cut is decided sooner than by the SPRT, at the same bounds."""
+    points = np.asarray(points, dtype=float)
+    loglik = np.asarray(loglik, dtype=float)
+    eps = 1e-9
+    return float(loglik[points >= upper - eps].max() - loglik[points <= lower + eps].max())
+
+
+def nearest_cut(theta: float, cuts: np.ndarray) -> float:
+    """Return the cut nearest to theta (the first of two at equal distance): where selection
+    aims in ``select_at="cut"`` (Spray & Reckase 1994; Eggen 1999)."""
+    return float(cuts[int(np.abs(np.asarray(cuts, dtype=float) - theta).argmin())])
 
 
 _MISSING = object()
@@ -146,6 +167,9 @@ class CatConfig:
     # target): Warm's WLE (no pull towards the prior mean) or, as before 2026-12, the EAP
     undecided_estimator: str = "wle"
     stratum_width: float = 0.5  # ability strata of the conditional exposure control (logit)
+    # where selection maximises information: at the estimate, or at the decided cut nearest to
+    # it (Spray & Reckase 1994; Eggen 1999: for a classification, information at the cut)
+    select_at: str = "estimate"
 
     @property
     def stratum_anchor(self) -> float:
@@ -157,6 +181,8 @@ class CatConfig:
             raise ValueError(f"mode must be one of {MODES} and stop_rule one of {STOP_RULES}")
         if self.mode == "cut" and self.cut_level not in LEVELS:
             raise ValueError("mode 'cut' needs cut_level, one of " + ", ".join(LEVELS))
+        if self.select_at not in SELECT_AT:
+            raise ValueError(f"select_at must be one of {SELECT_AT}")
         if self.undecided_estimator not in ESTIMATORS or not self.stratum_width > 0:
             raise ValueError(f"undecided_estimator must be one of {ESTIMATORS}, stratum_width > 0")
         if not 1 <= self.min_items <= self.max_items:
@@ -527,7 +553,10 @@ class CatEngine:
         domains = self._needy_domains(done, state.n_questions, mask, next(draws))
         mask = _prefer(mask, domains[self._domains])
         candidates = np.flatnonzero(mask)
-        info = self._information_per_question(state.theta)[candidates]
+        aim = state.theta
+        if self.config.select_at == "cut":
+            aim = nearest_cut(state.theta, self._cut_values)
+        info = self._information_per_question(aim)[candidates]
         k = self.config.top_k
         if candidates.size > k and k <= 8:
             # the k best by repeated argmax, which takes the first of equals: the order of a
@@ -706,6 +735,15 @@ class CatEngine:
         # Wald's SPRT bounds: log((1-beta)/alpha) and log(beta/(1-alpha)) (Wald 1947)
         upper = math.log((1 - cfg.sprt_beta) / cfg.sprt_alpha)
         lower = math.log(cfg.sprt_beta / (1 - cfg.sprt_alpha))
+        if cfg.stop_rule == "glr":
+            ll = self._loglik(state.items, state.scores)
+            ratio = [
+                glr_log_ratio(self._points, ll, c - cfg.sprt_delta, c + cfg.sprt_delta)
+                for c in self._cut_values
+            ]
+            return [
+                ("above" if r >= upper else "below" if r <= lower else None) for r in ratio
+            ], "glr"
         ll = self._loglik(state.items, state.scores)[EAP_GRID.size :]
         ratio = ll[: self._cut_values.size] - ll[self._cut_values.size :]
         return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
