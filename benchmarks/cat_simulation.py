@@ -82,6 +82,7 @@ PERSIST_COUNTS = True
 EXPOSURE = True  # --no-exposure: no item-eligibility control at all (a diagnostic)
 _COUNTS: dict = {}
 STRATUM_RATE = STRATUM_MAX_RATE  # goal rate within a stratum (--stratum-rate)
+MARGINAL_RATE = MAX_RATE  # goal rate over all candidates (--marginal-rate; 1: no marginal goal)
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -192,10 +193,12 @@ def run_ours(job: tuple) -> tuple:
     # the item-eligibility method with running counts over this chunk's candidates, in order
     counts = None
     if not ideal and EXPOSURE:
-        key = (repr(config), CONDITIONAL, STRATUM_RATE, len(bank), bank[0].id)
+        key = (repr(config), CONDITIONAL, STRATUM_RATE, MARGINAL_RATE, len(bank), bank[0].id)
         counts = _COUNTS.get(key) if PERSIST_COUNTS else None
         if counts is None:
-            counts = EligibilityCounts([item.id for item in bank], stratum_max_rate=STRATUM_RATE)
+            counts = EligibilityCounts(
+                [item.id for item in bank], MARGINAL_RATE, stratum_max_rate=STRATUM_RATE
+            )
             _COUNTS[key] = counts
     index = {item.id: i for i, item in enumerate(bank)}
     parts = (
@@ -637,7 +640,7 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
-    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE, CACHE, PERSIST_COUNTS, EXPOSURE
+    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE, CACHE, PERSIST_COUNTS, EXPOSURE, MARGINAL_RATE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
@@ -660,6 +663,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--no-exposure", action="store_true", help="no exposure control at all (diagnostic)"
+    )
+    ap.add_argument(
+        "--marginal-rate", type=float, default=MAX_RATE, help="goal rate over all candidates"
+    )
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="run this many other candidates first to fill the exposure counts (needs --jobs 1)",
     )
     ap.add_argument("--no-timing", action="store_true", help="skip the 1,000-item timing run")
     ap.add_argument("--catsim-only", action="store_true", help="run (and cache) catsim only")
@@ -693,6 +705,7 @@ def main(argv: list[str] | None = None) -> int:
     PERSIST_COUNTS = not args.fresh_counts
     EXPOSURE = not args.no_exposure
     STRATUM_RATE = args.stratum_rate
+    MARGINAL_RATE = args.marginal_rate
     for item in args.set:
         task, _, setting = item.partition(":")
         key, _, value = setting.partition("=")
@@ -737,6 +750,11 @@ def main(argv: list[str] | None = None) -> int:
             OURS.clear()
         for task in OURS:
             cfg = OURS[task]
+            if args.warmup and EXPOSURE and PERSIST_COUNTS:
+                # earlier tests, as production has them: other candidates of the same population
+                # (seed + 1) fill the exposure counts before the candidates measured
+                warm = np.random.default_rng(args.seed + 1).normal(POP_MEAN, POP_SD, args.warmup)
+                pool.map(run_ours, [(cfg, False, warm.tolist(), 0, 9, args.seed + 1)])
             ours = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, False, t, f, r, s))
             results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
             if catsim is not None:
@@ -783,14 +801,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         + "; undecided tests classified by the "
         + next(iter(OURS.values())).undecided_estimator.upper()
-        + f"; item-eligibility exposure control, goal r_max {MAX_RATE}, "
+        + f"; item-eligibility exposure control, goal r_max {MARGINAL_RATE}, "
         + (
             f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE})"
             if CONDITIONAL
             else "marginal only"
         )
-        + f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
-        f"(fading {FADING})" + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
+        + (
+            f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
+            if not PERSIST_COUNTS
+            else f", running counts kept over all candidates of a process ({args.jobs}) and "
+            f"both replications, after {args.warmup} warm-up candidates, "
+        )
+        + f"(fading {FADING})"
+        + ("" if EXPOSURE else "; NO exposure control (--no-exposure)")
+        + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "
         "fixed: scoring only",
         f"ours on a 1,000-item bank: selection+scoring p95 {timing:.2f} ms per item wall-clock "

@@ -38,8 +38,16 @@ Rules, each a documented choice:
   units (0.45-0.58 exposure) although the marginal rate was held at 0.2.
 - Stopping, checked after each answer: never before ``min_items`` questions; at ``max_items``;
   when the level is decided — by Wald's SPRT at every cut, H0 theta = c - delta vs H1 theta =
-  c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), or with ``stop_rule="ci"`` when
-  the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or when SE <= ``se_target``.
+  c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), by the generalized likelihood
+  ratio with ``stop_rule="glr"`` (Bartroff, Finkelman & Lai 2008, Psychometrika 73(3), 473-486;
+  Thompson 2009: the SPRT's bounds, but the likelihood at the maximum-likelihood estimate
+  instead of at c +- delta once the estimate lies beyond them, ``glr_log_ratio``; it decides
+  whenever the SPRT does, the same way, and sooner for candidates far from a cut), or with
+  ``stop_rule="ci"`` when the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or
+  when SE <= ``se_target``.
+- Selection aims at the estimate, or with ``select_at="cut"`` at the decided cut nearest to it
+  (``nearest_cut``; Spray & Reckase 1994, Eggen 1999: a classification needs information at
+  the cut, not at an early, unstable estimate).
 - Classification of a test that stops undecided (at ``max_items``, bank exhausted, or the SE
   target): by Warm's weighted likelihood estimate (WLE; Warm 1989, Psychometrika 54, 427-450;
   ``undecided_estimator="wle"``), which the prior does not pull: near the A2 cut (-0.75) the EAP,
@@ -255,7 +263,7 @@ class StopDecision:
     level: str
     probability: float  # of ``level`` (mode placement) or of ``reached`` (mode cut)
     is_uncertain: bool  # probability below cefr.CONFIDENT (0.80)
-    decided_by: str  # sprt | ci | estimate (the undecided cuts went by theta)
+    decided_by: str  # sprt | glr | ci | estimate (the undecided cuts went by theta)
     reached: bool | None = None  # mode cut: whether cut_level is reached
     probabilities: dict[str, float] = field(default_factory=dict)
     # the estimate theta and se are: eap, or wle when an undecided test was classified by it
