@@ -74,7 +74,15 @@ BAND = 0.5  # width of the ability bands of the conditional exposure figure
 MIN_BAND = 100  # bands with fewer candidates are not reported (too noisy)
 OVERRIDES: dict[str, dict] = {}  # task -> engine settings replacing the purposes' (tuning)
 CONDITIONAL = True  # exposure control per ability stratum as well (--marginal: off)
+# exposure counts per engine config, kept by the worker process across the chunks it runs (and
+# across the two replications), as production keeps them across days; with --jobs 1 one process
+# runs every chunk in order, so the counts run over all candidates (--fresh-counts: each chunk
+# starts with none, as before 2026-12-07 evening)
+PERSIST_COUNTS = True
+EXPOSURE = True  # --no-exposure: no item-eligibility control at all (a diagnostic)
+_COUNTS: dict = {}
 STRATUM_RATE = STRATUM_MAX_RATE  # goal rate within a stratum (--stratum-rate)
+MARGINAL_RATE = MAX_RATE  # goal rate over all candidates (--marginal-rate; 1: no marginal goal)
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -183,11 +191,15 @@ def run_ours(job: tuple) -> tuple:
     conditional = CONDITIONAL
     engine = CatEngine(bank, config)
     # the item-eligibility method with running counts over this chunk's candidates, in order
-    counts = (
-        None
-        if ideal
-        else EligibilityCounts([item.id for item in bank], stratum_max_rate=STRATUM_RATE)
-    )
+    counts = None
+    if not ideal and EXPOSURE:
+        key = (repr(config), CONDITIONAL, STRATUM_RATE, MARGINAL_RATE, len(bank), bank[0].id)
+        counts = _COUNTS.get(key) if PERSIST_COUNTS else None
+        if counts is None:
+            counts = EligibilityCounts(
+                [item.id for item in bank], MARGINAL_RATE, stratum_max_rate=STRATUM_RATE
+            )
+            _COUNTS[key] = counts
     index = {item.id: i for i, item in enumerate(bank)}
     parts = (
         {i: [bank[i].params.b] for i in range(len(bank))}
@@ -310,6 +322,25 @@ def fixed_form(task: str, length: int) -> list[int]:
         order = np.argsort(np.abs(b - t))
         form.append(int(next(i for i in order if i not in form)))
     return form
+
+
+CACHE: Path | None = None  # --catsim-cache: catsim's runs kept per bank, seed, size and stop
+
+
+def cached(name: str, compute) -> Run:
+    """Return a Run from the cache directory if there, else compute and store it (catsim's
+    runs do not depend on our engine, so tuning runs need not repeat them)."""
+    import pickle
+
+    if CACHE is None:
+        return compute()
+    path = CACHE / f"{name}.pickle"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    run = compute()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps(run))
+    return run
 
 
 def simulate(pool, fn, make_job, thetas: np.ndarray, rep: int, seed: int, jobs: int) -> Run:
@@ -609,7 +640,7 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
-    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE
+    global IDEAL, OURS, CONDITIONAL, STRATUM_RATE, CACHE, PERSIST_COUNTS, EXPOSURE, MARGINAL_RATE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
@@ -623,6 +654,31 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--marginal", action="store_true", help="no exposure control per stratum")
     ap.add_argument(
         "--stratum-rate", type=float, default=STRATUM_MAX_RATE, help="goal rate per stratum"
+    )
+    ap.add_argument(
+        "--catsim-cache",
+        type=Path,
+        default=None,
+        help="keep catsim's runs in this directory and reuse them (same bank, seed, size)",
+    )
+    ap.add_argument(
+        "--no-exposure", action="store_true", help="no exposure control at all (diagnostic)"
+    )
+    ap.add_argument(
+        "--marginal-rate", type=float, default=MAX_RATE, help="goal rate over all candidates"
+    )
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=0,
+        help="run this many other candidates first to fill the exposure counts (needs --jobs 1)",
+    )
+    ap.add_argument("--no-timing", action="store_true", help="skip the 1,000-item timing run")
+    ap.add_argument("--catsim-only", action="store_true", help="run (and cache) catsim only")
+    ap.add_argument(
+        "--fresh-counts",
+        action="store_true",
+        help="each chunk of candidates starts with no exposure counts (default: counts persist)",
     )
     ap.add_argument(
         "--ours-only", action="store_true", help="our engine only (accuracy, errors, exposure)"
@@ -645,7 +701,11 @@ def main(argv: list[str] | None = None) -> int:
     real = args.bank != "synthetic"
     set_bank(synthetic_bank(600, args.seed) if not real else real_bank(args.bank))
     CONDITIONAL = not args.marginal
+    CACHE = args.catsim_cache
+    PERSIST_COUNTS = not args.fresh_counts
+    EXPOSURE = not args.no_exposure
     STRATUM_RATE = args.stratum_rate
+    MARGINAL_RATE = args.marginal_rate
     for item in args.set:
         task, _, setting = item.partition(":")
         key, _, value = setting.partition("=")
@@ -659,21 +719,42 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     with mp.get_context("fork").Pool(args.jobs) as pool:
 
-        def reps(fn, make_job):
+        def reps(fn, make_job, name=None):
             return tuple(
-                simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs) for r in (0, 1)
+                simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs)
+                if name is None
+                else cached(
+                    f"{name}-{args.bank}-{args.seed}-{n}-{r}",
+                    lambda r=r: simulate(pool, fn, make_job, thetas, r, args.seed, args.jobs),
+                )
+                for r in (0, 1)
             )
 
         need_se = not args.ours_only and (not args.lean or "placement" in OURS)
-        catsim = reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s)) if need_se else None
+        catsim = (
+            reps(run_catsim, lambda t, f, r, s: (None, False, t, f, r, s), "catsim")
+            if need_se
+            else None
+        )
         all_cuts = tuple(CUTS.cuts[c] for c in LEVELS)
         catsim_ci = {
-            task: reps(run_catsim, lambda t, f, r, s, b=bounds: (b, False, t, f, r, s))
+            task: reps(
+                run_catsim,
+                lambda t, f, r, s, b=bounds: (b, False, t, f, r, s),
+                f"catsim-ci-{task.replace(' ', '-')}",
+            )
             for task, bounds in (("placement", all_cuts), ("one cut", (CUTS.cuts[CUT_LEVEL],)))
             if task in OURS and not args.ours_only
         }
+        if args.catsim_only:
+            OURS.clear()
         for task in OURS:
             cfg = OURS[task]
+            if args.warmup and EXPOSURE and PERSIST_COUNTS:
+                # earlier tests, as production has them: other candidates of the same population
+                # (seed + 1) fill the exposure counts before the candidates measured
+                warm = np.random.default_rng(args.seed + 1).normal(POP_MEAN, POP_SD, args.warmup)
+                pool.map(run_ours, [(cfg, False, warm.tolist(), 0, 9, args.seed + 1)])
             ours = reps(run_ours, lambda t, f, r, s, cfg=cfg: (cfg, False, t, f, r, s))
             results[(task, "ours")] = metrics(task, thetas, ours, QB.size)
             if catsim is not None:
@@ -687,7 +768,12 @@ def main(argv: list[str] | None = None) -> int:
             fixed = reps(run_fixed, lambda t, f, r, s, form=form: (form, t, f, r, s))
             results[(task, "fixed")] = metrics(task, thetas, fixed, QB.size)
             results[(task, "ideal")] = metrics(task, thetas, ideal, None)
-    timing, timing_cpu = time_large_bank(200 if args.quick or args.lean else 500, args.seed)
+    if args.catsim_only:
+        print(f"catsim runs kept in {CACHE}")
+        return 0
+    timing = timing_cpu = float("nan")
+    if OURS and not args.no_timing:
+        timing, timing_cpu = time_large_bank(200 if args.quick or args.lean else 500, args.seed)
     elapsed = time.time() - started
     python = Path(sys.executable)
     python = python.relative_to(ROOT) if python.is_relative_to(ROOT) else Path("python")
@@ -715,14 +801,21 @@ def main(argv: list[str] | None = None) -> int:
         )
         + "; undecided tests classified by the "
         + next(iter(OURS.values())).undecided_estimator.upper()
-        + f"; item-eligibility exposure control, goal r_max {MAX_RATE}, "
+        + f"; item-eligibility exposure control, goal r_max {MARGINAL_RATE}, "
         + (
             f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE})"
             if CONDITIONAL
             else "marginal only"
         )
-        + f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
-        f"(fading {FADING})" + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
+        + (
+            f", running counts per chunk of about {n // max(args.jobs * 4, 1)} candidates "
+            if not PERSIST_COUNTS
+            else f", running counts kept over all candidates of a process ({args.jobs}) and "
+            f"both replications, after {args.warmup} warm-up candidates, "
+        )
+        + f"(fading {FADING})"
+        + ("" if EXPOSURE else "; NO exposure control (--no-exposure)")
+        + (f"; overrides {OVERRIDES}" if OVERRIDES else ""),
         "step p95 ms: selection + scoring per item (catsim: select + estimate); "
         "fixed: scoring only",
         f"ours on a 1,000-item bank: selection+scoring p95 {timing:.2f} ms per item wall-clock "

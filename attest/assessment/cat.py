@@ -38,8 +38,16 @@ Rules, each a documented choice:
   units (0.45-0.58 exposure) although the marginal rate was held at 0.2.
 - Stopping, checked after each answer: never before ``min_items`` questions; at ``max_items``;
   when the level is decided — by Wald's SPRT at every cut, H0 theta = c - delta vs H1 theta =
-  c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), or with ``stop_rule="ci"`` when
-  the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or when SE <= ``se_target``.
+  c + delta (Reckase 1983; Eggen 1999; Eggen & Straetmans 2000), by the generalized likelihood
+  ratio with ``stop_rule="glr"`` (Bartroff, Finkelman & Lai 2008, Psychometrika 73(3), 473-486;
+  Thompson 2009: the SPRT's bounds, but the likelihood at the maximum-likelihood estimate
+  instead of at c +- delta once the estimate lies beyond them, ``glr_log_ratio``; it decides
+  whenever the SPRT does, the same way, and sooner for candidates far from a cut), or with
+  ``stop_rule="ci"`` when the interval theta +- z SE holds no cut (Kingsbury & Weiss 1983) — or
+  when SE <= ``se_target``.
+- Selection aims at the estimate, or with ``select_at="cut"`` at the decided cut nearest to it
+  (``nearest_cut``; Spray & Reckase 1994, Eggen 1999: a classification needs information at
+  the cut, not at an early, unstable estimate).
 - Classification of a test that stops undecided (at ``max_items``, bank exhausted, or the SE
   target): by Warm's weighted likelihood estimate (WLE; Warm 1989, Psychometrika 54, 427-450;
   ``undecided_estimator="wle"``), which the prior does not pull: near the A2 cut (-0.75) the EAP,
@@ -81,7 +89,8 @@ from attest.assessment.irt import (
 from attest.vocabulary import BELOW_A1, LEVELS
 
 MODES = ("placement", "cut")
-STOP_RULES = ("sprt", "ci")
+STOP_RULES = ("sprt", "glr", "ci")
+SELECT_AT = ("estimate", "cut")
 ESTIMATORS = ("wle", "eap")
 ELIGIBILITY_STREAM = 0x5E1  # a fixed second word of the seed for the eligibility draws
 STRATUM_LIMIT = 8  # strata beyond +-8 widths of the anchor are merged into the outermost ones
@@ -93,6 +102,26 @@ def stratum_of(theta: float, width: float, anchor: float) -> int:
     +-STRATUM_LIMIT (van der Linden & Veldkamp 2007, conditional item-eligibility)."""
     k = math.floor((theta - anchor) / width + 0.5)
     return max(-STRATUM_LIMIT, min(STRATUM_LIMIT, k))
+
+
+def glr_log_ratio(points: np.ndarray, loglik: np.ndarray, lower: float, upper: float) -> float:
+    """Return the generalized likelihood ratio statistic of one cut, on the log scale: the
+    largest log-likelihood at abilities >= ``upper`` (cut + delta) minus the largest at abilities
+    <= ``lower`` (cut - delta), over ``points`` (Bartroff, Finkelman & Lai 2008, Psychometrika
+    73(3), 473-486; Thompson 2009). While the maximum-likelihood estimate lies between the two
+    it equals Wald's SPRT statistic log L(cut + delta) - log L(cut - delta); once it lies
+    beyond, the likelihood at the estimate replaces that at the nearer bound, so a candidate
+    far from the cut is decided sooner than by the SPRT, at the same bounds."""
+    points = np.asarray(points, dtype=float)
+    loglik = np.asarray(loglik, dtype=float)
+    eps = 1e-9
+    return float(loglik[points >= upper - eps].max() - loglik[points <= lower + eps].max())
+
+
+def nearest_cut(theta: float, cuts: np.ndarray) -> float:
+    """Return the cut nearest to theta (the first of two at equal distance): where selection
+    aims in ``select_at="cut"`` (Spray & Reckase 1994; Eggen 1999)."""
+    return float(cuts[int(np.abs(np.asarray(cuts, dtype=float) - theta).argmin())])
 
 
 _MISSING = object()
@@ -146,6 +175,9 @@ class CatConfig:
     # target): Warm's WLE (no pull towards the prior mean) or, as before 2026-12, the EAP
     undecided_estimator: str = "wle"
     stratum_width: float = 0.5  # ability strata of the conditional exposure control (logit)
+    # where selection maximises information: at the estimate, or at the decided cut nearest to
+    # it (Spray & Reckase 1994; Eggen 1999: for a classification, information at the cut)
+    select_at: str = "estimate"
 
     @property
     def stratum_anchor(self) -> float:
@@ -157,6 +189,8 @@ class CatConfig:
             raise ValueError(f"mode must be one of {MODES} and stop_rule one of {STOP_RULES}")
         if self.mode == "cut" and self.cut_level not in LEVELS:
             raise ValueError("mode 'cut' needs cut_level, one of " + ", ".join(LEVELS))
+        if self.select_at not in SELECT_AT:
+            raise ValueError(f"select_at must be one of {SELECT_AT}")
         if self.undecided_estimator not in ESTIMATORS or not self.stratum_width > 0:
             raise ValueError(f"undecided_estimator must be one of {ESTIMATORS}, stratum_width > 0")
         if not 1 <= self.min_items <= self.max_items:
@@ -229,7 +263,7 @@ class StopDecision:
     level: str
     probability: float  # of ``level`` (mode placement) or of ``reached`` (mode cut)
     is_uncertain: bool  # probability below cefr.CONFIDENT (0.80)
-    decided_by: str  # sprt | ci | estimate (the undecided cuts went by theta)
+    decided_by: str  # sprt | glr | ci | estimate (the undecided cuts went by theta)
     reached: bool | None = None  # mode cut: whether cut_level is reached
     probabilities: dict[str, float] = field(default_factory=dict)
     # the estimate theta and se are: eap, or wle when an undecided test was classified by it
@@ -527,7 +561,10 @@ class CatEngine:
         domains = self._needy_domains(done, state.n_questions, mask, next(draws))
         mask = _prefer(mask, domains[self._domains])
         candidates = np.flatnonzero(mask)
-        info = self._information_per_question(state.theta)[candidates]
+        aim = state.theta
+        if self.config.select_at == "cut":
+            aim = nearest_cut(state.theta, self._cut_values)
+        info = self._information_per_question(aim)[candidates]
         k = self.config.top_k
         if candidates.size > k and k <= 8:
             # the k best by repeated argmax, which takes the first of equals: the order of a
@@ -706,6 +743,15 @@ class CatEngine:
         # Wald's SPRT bounds: log((1-beta)/alpha) and log(beta/(1-alpha)) (Wald 1947)
         upper = math.log((1 - cfg.sprt_beta) / cfg.sprt_alpha)
         lower = math.log(cfg.sprt_beta / (1 - cfg.sprt_alpha))
+        if cfg.stop_rule == "glr":
+            ll = self._loglik(state.items, state.scores)
+            ratio = [
+                glr_log_ratio(self._points, ll, c - cfg.sprt_delta, c + cfg.sprt_delta)
+                for c in self._cut_values
+            ]
+            return [
+                ("above" if r >= upper else "below" if r <= lower else None) for r in ratio
+            ], "glr"
         ll = self._loglik(state.items, state.scores)[EAP_GRID.size :]
         ratio = ll[: self._cut_values.size] - ll[self._cut_values.size :]
         return [("above" if r >= upper else "below" if r <= lower else None) for r in ratio], "sprt"
