@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from attest.admin import item_queries
+from attest.admin import item_queries, report_figures
 from attest.admin.forms import ReviewStepForm
 from attest.admin.item_key import key_lines
 from attest.admin.review_labels import (
@@ -139,7 +139,12 @@ def report():
     data = item_queries.psychometric_report(db_session(), skill, datetime.now(UTC))
     decisions = purpose_quality_service.decision_rows(db_session(), skill)
     return render_template(
-        "admin/items/report.html", skill=skill, skills=RECEPTIVE, decisions=decisions, **data
+        "admin/items/report.html",
+        skill=skill,
+        skills=RECEPTIVE,
+        decisions=decisions,
+        figure=report_figures.figure,
+        **data,
     )
 
 
