@@ -107,9 +107,7 @@ def test_a_double_click_makes_one_bank_version(app, db, bank_data, monkeypatch):
     }
     slow_down(monkeypatch, calibration_adoption, "proposal")  # both between read and write
     other = twin(app, client)
-    clicks = [
-        lambda c=c: c.post("/admin/items/calibration", data=form) for c in (client, other)
-    ]
+    clicks = [lambda c=c: c.post("/admin/items/calibration", data=form) for c in (client, other)]
     assert [r.status_code for r in together(clicks)] == [303, 303]
     db.expire_all()
     assert _count(db, BankAdoption) == 1
