@@ -148,8 +148,9 @@ def test_the_cli_adopts_like_the_page_and_refuses_clearly(app, db, bank_data, mo
         "--note", "CLI",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "bank version 1: 1 item(s) adopted" in result.output and "pilot -> live" in result.output
     db.expire_all()
     (adoption,) = db.scalars(sa.select(BankAdoption)).all()
+    assert f"bank version {adoption.id}: 1 item(s) adopted" in result.output
+    assert "R-PILOT-2 v1 -> v" in result.output and "pilot -> live" in result.output
     assert adoption.actor == "beheer" and adoption.note == "CLI"
     assert adoption.items[0]["flags"] == ["infit"] and db.get(Item, "R-PILOT-2").status == "live"
