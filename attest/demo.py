@@ -23,6 +23,8 @@ DEMO_USERS = (
     ("examiner4", Role.EXAMINER, "Examinator Vier", "demo-examiner-4"),
     ("examiner5", Role.EXAMINER, "Examinator Vijf", "demo-examiner-5"),
     ("examiner6", Role.EXAMINER, "Senior Examinator Zes", "demo-examiner-6"),
+    # sits on standard-setting panels (docs/standard-setting.md): an admin adds it to a panel
+    ("panellist", Role.PANELLIST, "Panellid Demo", "demo-panellist-pass"),
 )
 # Seniors give the deciding rating when the other two disagree. Enough examiners for every
 # purpose to finish: a candidate's tasks each need a pair not used on another of their tasks
@@ -85,7 +87,7 @@ def _demo_users(session: so.Session, centre: Centre, now: datetime, totp_roles) 
                 password_hash=hash_password(password),
             )
             session.add(user)
-        user.centre = centre if role is not Role.ADMIN else None
+        user.centre = centre if role not in (Role.ADMIN, Role.PANELLIST) else None
         if role.value in totp_roles and not user.has_totp:
             # Demo only: a confirmed secret printed by the command, so the demo logs in at once.
             user.totp_secret = totp.new_secret()

@@ -83,6 +83,7 @@ def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
         "cuts": cuts,
         "cut_scores": in_force,
         "results_by_cut_version": results_by_cut_version(session, skill),
+        "exposure": exposure(session, skill),
         "calibration": report,
         "not_calibrated": calibration.not_calibrated.get(skill),
     }
@@ -98,6 +99,47 @@ def results_by_cut_version(session: so.Session, skill: str) -> list[tuple[str | 
         .order_by(SkillResult.cut_scores_version)
     )
     return [(version, count) for version, count in rows.all()]
+
+
+EXPOSURE_LIMIT = 0.25  # issue [12]: no item in more than a quarter of the tests
+EXPOSURE_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How often the skill's items were given: tests of the skill, the busiest items' rates."""
+
+    sessions: int
+    busiest: list[tuple[str, int, float]]  # (item id, tests, share of the tests), busiest first
+    above_limit: int  # items given in more than EXPOSURE_LIMIT of the tests
+
+    @property
+    def highest(self) -> float:
+        """Return the highest exposure rate (0 without tests)."""
+        return self.busiest[0][2] if self.busiest else 0.0
+
+
+def exposure(session: so.Session, skill: str) -> Exposure:
+    """Return the exposure of a skill's items: per item the share of the skill's tests (sessions
+    with at least one item of the skill) that were given it."""
+    sessions = session.scalar(
+        sa.select(sa.func.count(sa.distinct(SessionItem.session_id))).where(
+            SessionItem.skill == skill
+        )
+    )
+    uses = sa.func.count(sa.distinct(SessionItem.session_id))
+    rows = session.execute(
+        sa.select(ItemVersion.item_id, uses)
+        .join(SessionItem, SessionItem.item_version_id == ItemVersion.id)
+        .where(SessionItem.skill == skill)
+        .group_by(ItemVersion.item_id)
+        .order_by(uses.desc(), ItemVersion.item_id)
+    ).all()
+    if not sessions:
+        return Exposure(0, [], 0)
+    rates = [(item_id, n, n / sessions) for item_id, n in rows]
+    above = sum(1 for _, _, rate in rates if rate > EXPOSURE_LIMIT)
+    return Exposure(sessions, rates[:EXPOSURE_SHOWN], above)
 
 
 def adoptions(session: so.Session, limit: int = 20) -> list[BankAdoption]:

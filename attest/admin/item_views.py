@@ -19,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from attest.admin import item_queries
+from attest.admin import item_queries, report_figures
 from attest.admin.forms import ReviewStepForm
 from attest.admin.item_key import key_lines
 from attest.admin.review_labels import (
@@ -139,20 +139,35 @@ def report():
     data = item_queries.psychometric_report(db_session(), skill, datetime.now(UTC))
     decisions = purpose_quality_service.decision_rows(db_session(), skill)
     return render_template(
-        "admin/items/report.html", skill=skill, skills=RECEPTIVE, decisions=decisions, **data
+        "admin/items/report.html",
+        skill=skill,
+        skills=RECEPTIVE,
+        decisions=decisions,
+        figure=report_figures.figure,
+        **data,
     )
+
+
+def _anchoring(value: str | None) -> str:
+    return value if value in calibration_adoption.ANCHORINGS else "fixed"
 
 
 @bp.route("/calibration")
 @roles_required(Role.ADMIN)
 def calibration():
-    """The calibration proposal per item: difficulty, drift, fit, point-biserial, DIF, flags."""
+    """The calibration proposal per item: difficulty, drift, fit, point-biserial, DIF, flags;
+    `?anchoring=mean` re-calibrates the live items too."""
+    anchoring = _anchoring(request.args.get("anchoring"))
     return render_template(
         "admin/items/calibration.html",
-        proposal=calibration_adoption.proposal(db_session(), datetime.now(UTC)),
+        proposal=calibration_adoption.proposal(
+            db_session(), datetime.now(UTC), anchoring=anchoring
+        ),
         refusals=ADOPTION_REFUSALS,
         form=EmptyForm(),
         adoptions=item_queries.adoptions(db_session()),
+        seen_version=calibration_adoption.latest_version(db_session()),
+        min_reason=calibration_adoption.MIN_REASON,
     )
 
 
@@ -162,7 +177,10 @@ def adopt_calibration():
     """Adopt the selected items' proposed difficulties as a new bank version."""
     if not EmptyForm().validate_on_submit():
         abort(400)
+    anchoring = _anchoring(request.form.get("anchoring"))
     keys = [k[:80] for k in request.form.getlist("item")][:2000]
+    reasons = {k: request.form.get(f"reason-{k}", "")[:2000] for k in keys}
+    seen = request.form.get("seen_version", "")
     try:
         adoption = calibration_adoption.adopt(
             db_session(),
@@ -171,16 +189,19 @@ def adopt_calibration():
             keys,
             Path(current_app.config["BANK_DIR"]),
             note=request.form.get("note", "")[:2000],
+            anchoring=anchoring,
+            reasons=reasons,
+            seen_version=int(seen) if seen.isdigit() else None,
         )
     except calibration_adoption.AdoptionRefused as exc:
         db_session().rollback()
         flash(f"{ADOPTION_REFUSALS[exc.code]} {exc.item}".strip(), "error")
-        return redirect(url_for(".calibration"), code=303)
+        return redirect(url_for(".calibration", anchoring=anchoring), code=303)
     flash(
         _("Bankversie %(v)s: %(n)s items overgenomen.", v=adoption.id, n=len(adoption.items)),
         "success",
     )
-    return redirect(url_for(".calibration"), code=303)
+    return redirect(url_for(".calibration", anchoring=anchoring), code=303)
 
 
 @bp.route("/media/<path:relpath>")

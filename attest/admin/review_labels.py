@@ -39,6 +39,16 @@ REFUSALS = {
 }
 ADOPTION_REFUSALS = {
     "nothing_selected": _l("Kies minstens één item om over te nemen."),
+    "bank_changed": _l(
+        "De bank is intussen gewijzigd door een andere overname; er is niets overgenomen. "
+        "Bekijk het voorstel opnieuw."
+    ),
+    "bad_anchoring": _l("Onbekende verankering; er is niets overgenomen:"),
+    "reason_needed": _l(
+        "Dit item heeft een signaal (misfit, lage puntbiseriële correlatie of DIF): schrijf "
+        "waarom u het toch overneemt (minstens 10 tekens). Er is niets overgenomen:"
+    ),
+    "reason_too_long": _l("De reden is te lang (hoogstens 500 tekens); er is niets overgenomen:"),
     "unknown": _l("Dit item staat niet (meer) in het voorstel; er is niets overgenomen:"),
     "old_version": _l("Niet de huidige versie van het item; er is niets overgenomen:"),
     "status": _l("Alleen pilot- en live-items kunnen worden overgenomen; er is niets overgenomen:"),

@@ -10,10 +10,20 @@ item becomes live (the workflow's pilot -> live step, only taken here), and one
 ``bank_adoption`` row (the bank version) and one audit event record it all. The bank files
 receive the difficulties, statuses and steps through ``attest bank review-export``; the hash
 of each new version is already the one the exported file will have.
+
+Anchoring (`calibration.calibrate`): with ``"fixed"`` (the default) the live items hold the
+scale and keep their values, so only pilots can be adopted; with ``"mean"`` every item is
+estimated freely and the scale is shifted so the anchors keep their mean, so live items can be
+re-calibrated too. Items flagged for misfit, a low point-biserial or large DIF
+(``REVIEW_FLAGS``) are adopted only with a reason of their own, kept in the bank version and the
+audit event. ``adopt`` takes turns on the ``bank_state`` row; given the bank version the admin
+looked at (``seen_version``) it refuses when another adoption came in between, so a
+double-click or two admins at once make one bank version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +42,12 @@ from attest.models import BankAdoption, BankState, Item, ItemReviewStep, ItemVer
 from attest.vocabulary import RECEPTIVE
 
 BLOCKING_FLAGS = ("few_responses", "all_same_score", "skipped_partial_credit")
+# adoptable only with a reason recorded by the admin (what was checked and why it is kept)
+REVIEW_FLAGS = ("infit", "outfit", "low_point_biserial", "dif_c")
+MIN_REASON = 10  # characters: a reason says something
+MAX_REASON = 500
+ANCHORINGS = ("fixed", "mean")
+_UNCHECKED = object()
 
 
 @dataclass(frozen=True)
@@ -59,11 +75,17 @@ class ProposalRow:
     def drift(self) -> float | None:
         return None if self.new is None else self.new - self.old
 
+    @property
+    def review_flags(self) -> tuple[str, ...]:
+        """Return the flags that need a recorded reason before adoption."""
+        return tuple(f for f in self.flags if f in REVIEW_FLAGS)
+
 
 @dataclass(frozen=True)
 class Proposal:
     rows: list[ProposalRow]
     not_calibrated: dict[str, str]
+    anchoring: str = "fixed"
 
     def row(self, key: str) -> ProposalRow | None:
         return next((r for r in self.rows if r.key == key), None)
@@ -77,9 +99,13 @@ class AdoptionRefused(Exception):
         super().__init__(f"{code}: {item}" if item else code)
 
 
-def proposal(session: so.Session, now: datetime, skills=RECEPTIVE) -> Proposal:
+def proposal(
+    session: so.Session, now: datetime, skills=RECEPTIVE, anchoring: str = "fixed"
+) -> Proposal:
     """Calibrate the receptive skills and judge each item version's adoption."""
-    calibration = calibrate_bank(session, now, skills=list(skills))
+    if anchoring not in ANCHORINGS:
+        raise AdoptionRefused("bad_anchoring", anchoring)
+    calibration = calibrate_bank(session, now, skills=list(skills), anchoring=anchoring)
     items = {i.id: i for i in session.scalars(sa.select(Item))}
     rows = []
     for cal in calibration.skills:
@@ -106,10 +132,12 @@ def proposal(session: so.Session, now: datetime, skills=RECEPTIVE) -> Proposal:
                     dif_delta=it.dif.delta if it.dif else None,
                     flags=tuple(it.flags),
                     is_anchor=it.is_anchor,
-                    refusal=_refusal(item, int(version), new, it.is_anchor, it.flags),
+                    refusal=_refusal(
+                        item, int(version), new, it.is_anchor and anchoring == "fixed", it.flags
+                    ),
                 )
             )
-    return Proposal(rows, dict(calibration.not_calibrated))
+    return Proposal(rows, dict(calibration.not_calibrated), anchoring)
 
 
 def _refusal(item: Item, version: int, new: float | None, anchor: bool, flags) -> str | None:
@@ -118,7 +146,7 @@ def _refusal(item: Item, version: int, new: float | None, anchor: bool, flags) -
     if item.status not in ("pilot", "live"):
         return "status"
     if anchor:
-        return "anchor"  # it holds the scale: its value is the current one
+        return "anchor"  # it holds the scale (fixed anchoring): its value is the current one
     if new is None or any(f in BLOCKING_FLAGS for f in flags):
         return "too_little_data"
     if not in_band(item.level, new):
@@ -133,15 +161,24 @@ def adopt(
     keys: list[str],
     bank_root: Path,
     note: str = "",
+    *,
+    anchoring: str = "fixed",
+    reasons: Mapping[str, str] | None = None,
+    seen_version=_UNCHECKED,
 ) -> BankAdoption:
     """Adopt the proposal for the selected item versions as a new bank version (module docs).
 
-    Adoptions take turns on the ``bank_state`` row, so two at once never both make a new
-    version of one item (``uq_item_version`` would refuse it anyway)."""
+    `reasons` maps an item key to why a flagged item is adopted anyway (needed for every
+    ``REVIEW_FLAGS`` flag); `seen_version` is the newest bank version the admin saw (None: none
+    yet): another adoption since then refuses this one. Adoptions take turns on the
+    ``bank_state`` row, so two at once never both make a new version of one item."""
     if not keys:
         raise AdoptionRefused("nothing_selected")
     lock_row(session, BankState, 1)
-    current = proposal(session, now)
+    if seen_version is not _UNCHECKED and latest_version(session) != seen_version:
+        raise AdoptionRefused("bank_changed")
+    current = proposal(session, now, anchoring=anchoring)
+    reasons = {k: " ".join(str(v).split()) for k, v in (reasons or {}).items()}
     changes = []
     for key in dict.fromkeys(keys):
         row = current.row(key)
@@ -149,13 +186,23 @@ def adopt(
             raise AdoptionRefused("unknown", key)
         if row.refusal:
             raise AdoptionRefused(row.refusal, key)
-        changes.append(row)
+        reason = reasons.get(key, "")
+        if len(reason) > MAX_REASON:
+            raise AdoptionRefused("reason_too_long", key)
+        if row.review_flags and len(reason) < MIN_REASON:
+            raise AdoptionRefused("reason_needed", key)
+        changes.append((row, reason))
     adoption = BankAdoption(created_at=now, actor=user.username, note=note.strip(), items=[])
     session.add(adoption)
     session.flush()  # its id is the bank version named in the steps
     records = []
-    for row in changes:
-        records.append(_adopt_item(session, now, user, row, bank_root, adoption.id))
+    for row, reason in changes:
+        record = _adopt_item(session, now, user, row, bank_root, adoption.id)
+        if anchoring != "fixed":
+            record["anchoring"] = anchoring
+        if row.review_flags:
+            record["flags"], record["reason"] = list(row.review_flags), reason
+        records.append(record)
     adoption.items = records
     record_event(
         session,
@@ -165,9 +212,20 @@ def adopt(
         adoption.id,
         items=len(records),
         to_live=sum(1 for r in records if r["status_to"] == "live"),
+        anchoring=anchoring,
+        flagged=[
+            {"item": r["item"], "flags": r["flags"], "reason": r["reason"]}
+            for r in records
+            if "reason" in r
+        ],
     )
     session.flush()
     return adoption
+
+
+def latest_version(session: so.Session) -> int | None:
+    """Return the newest bank version (adoption id), None before the first."""
+    return session.scalar(sa.select(sa.func.max(BankAdoption.id)))
 
 
 def _adopt_item(

@@ -106,6 +106,20 @@ def rudner_quality(
     return quality_from_pass_probability(cut, theta, weights, norm.cdf(z), "rudner")
 
 
+def marginal_reliability(
+    standard_error: Callable[[np.ndarray], np.ndarray], mean: float = 0.0, sd: float = 1.0
+) -> float:
+    """Return the marginal reliability sd^2 / (sd^2 + E[SE(theta)^2]) over N(mean, sd).
+
+    The IRT counterpart of a reliability coefficient: the share of the variance of estimated
+    abilities that is true variance, with the error variance averaged over the population
+    (Green, Bock, Humphreys, Linn & Reckase 1984; Thissen & Wainer 2001, ch. 4)."""
+    theta, weights = population_grid(mean, sd)
+    se = np.broadcast_to(np.asarray(standard_error(theta), dtype=float), theta.shape)
+    error_variance = float((weights * se**2).sum())
+    return sd**2 / (sd**2 + error_variance)
+
+
 def form_standard_error(difficulties: Sequence[float]) -> Callable[[np.ndarray], np.ndarray]:
     """Return SE(theta) = 1/sqrt(I(theta)) of a fixed form of Rasch items (Lord 1980)."""
     b = np.asarray(difficulties, dtype=float)

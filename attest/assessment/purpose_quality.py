@@ -25,6 +25,7 @@ from attest.assessment.decision_accuracy import (
     BAR,
     DecisionQuality,
     best_items_standard_error,
+    marginal_reliability,
     rudner_quality,
     summed_score_quality,
 )
@@ -48,6 +49,10 @@ class SectionDecision:
     items: int  # scoring units of a linear form; max_items of an adaptive section
     rudner: DecisionQuality
     exact: DecisionQuality | None  # linear forms only
+    # the standard error of measurement at the cut (logits) and the marginal reliability over the
+    # population, from the same test information as the Rudner figure (None: not computed)
+    se_at_cut: float | None = None
+    reliability: float | None = None
 
     @property
     def accuracy(self) -> float:
@@ -101,8 +106,18 @@ def section_decision(
         length = int(section.cat.get("max_items", 40))
         if not pool:
             raise ValueError(f"{purpose.code}: no live items for {section.skill}")
-        rudner = rudner_quality(cut, best_items_standard_error(pool, length), mean, sd)
-        return SectionDecision(purpose.code, section.skill, "adaptive", level, length, rudner, None)
+        se = best_items_standard_error(pool, length)
+        rudner = rudner_quality(cut, se, mean, sd)
+        return SectionDecision(
+            purpose.code,
+            section.skill,
+            "adaptive",
+            level,
+            length,
+            rudner,
+            None,
+            *_precision(se, cut, mean, sd),
+        )
     levels = level_range(purpose.lowest_level, purpose.target_level)
     form = [
         d for lv in levels for d in representative_form(units.get(lv, ()), section.items_per_level)
@@ -112,7 +127,21 @@ def section_decision(
     se = _expected_standard_error(units, section.items_per_level, levels)
     rudner = rudner_quality(cut, se, mean, sd)
     exact = summed_score_quality(cut, form, mean, sd)
-    return SectionDecision(purpose.code, section.skill, "linear", level, len(form), rudner, exact)
+    return SectionDecision(
+        purpose.code,
+        section.skill,
+        "linear",
+        level,
+        len(form),
+        rudner,
+        exact,
+        *_precision(se, cut, mean, sd),
+    )
+
+
+def _precision(se, cut: float, mean: float, sd: float) -> tuple[float, float]:
+    at_cut = float(np.ravel(se(np.array([float(cut)])))[0])
+    return at_cut, marginal_reliability(se, mean, sd)
 
 
 def purpose_decisions(

@@ -27,6 +27,7 @@ class Descriptor:
     scale: str
     page: str
     source: str
+    page_verified: bool = True  # False: "page to verify" against the PDF (see the data file)
 
 
 @lru_cache(maxsize=1)
@@ -54,6 +55,7 @@ def load_descriptors() -> dict[str, tuple[Descriptor, ...]]:
                     row["scale"],
                     str(row["page"]),
                     source,
+                    bool(row.get("page_verified", True)),
                 )
             )
         if {d.level for d in items} != set(LEVELS):

@@ -37,6 +37,7 @@ from attest.engine import lock_row
 from attest.models import (
     BenchmarkText,
     CutScoreVersion,
+    ItemVersion,
     Panel,
     PanelJudgement,
     PanelMember,
@@ -45,7 +46,7 @@ from attest.models import (
     User,
 )
 from attest.standard_setting.descriptors import descriptor_key
-from attest.vocabulary import LEVELS, PRODUCTIVE, RECEPTIVE, SKILLS
+from attest.vocabulary import LEVELS, PRODUCTIVE, RECEPTIVE, SKILLS, level_range
 
 FAMILIARISATION = 0  # the round number of a panellist's descriptor sort
 MIN_ROUNDS, MAX_ROUNDS = 2, 3
@@ -87,13 +88,16 @@ def create_panel(
     methods = ss.RECEPTIVE_METHODS if skill in RECEPTIVE else ss.PRODUCTIVE_METHODS
     if method not in methods:
         raise PanelError("bad_method", f"{skill} is judged with {', '.join(methods)}")
-    if purpose_code and purpose_code not in load_purposes():
+    purpose = load_purposes().get(purpose_code) if purpose_code else None
+    if purpose_code and purpose is None:
         raise PanelError("bad_purpose", f"unknown purpose: {purpose_code!r}")
+    if purpose is not None and not any(s.skill == skill for s in purpose.sections):
+        raise PanelError("purpose_skill", f"{purpose_code} does not test {skill}")
     if not MIN_ROUNDS <= rounds <= MAX_ROUNDS:
         raise PanelError("bad_rounds", f"a panel has {MIN_ROUNDS} or {MAX_ROUNDS} rounds")
     if not 0.5 <= response_probability < 1.0:
         raise PanelError("bad_rp", "the response probability lies in [0.5, 1)")
-    material = _material(session, skill, method)
+    material = _material(session, skill, method, purpose)
     if len(material) < 2:
         raise PanelError("no_material", f"{skill} has too little to judge (live items/benchmarks)")
     panel = Panel(
@@ -382,14 +386,43 @@ def panel_record(session: so.Session, panel: Panel, report: RoundReport, now: da
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _material(session: so.Session, skill: str, method: str) -> dict[str, float]:
+def _material(session: so.Session, skill: str, method: str, purpose=None) -> dict[str, float]:
+    """Return what the panel judges: the benchmark performances' mean bands, or the live items'
+    difficulties of the purpose's pool: the levels its linear section draws from, or the whole
+    live bank its adaptive section selects from (all live items without a purpose)."""
     if method == "benchmark":
         texts = session.scalars(sa.select(BenchmarkText).where(BenchmarkText.skill == skill))
         return {t.id: sum(t.bands.values()) / len(t.bands) for t in texts if t.bands}
+    levels = LEVELS
+    section = next((s for s in purpose.sections if s.skill == skill), None) if purpose else None
+    if section is not None and not section.is_adaptive:
+        levels = level_range(purpose.lowest_level, purpose.target_level)
     return {
         v.item_id: float(v.difficulty)
-        for v in current_versions(session, skill, machine_scored=True)
+        for v in current_versions(session, skill, levels, machine_scored=True)
     }
+
+
+def booklet_versions(session: so.Session, panel: Panel) -> dict[str, ItemVersion]:
+    """Return the item versions a receptive panel judges, by item id: the version whose
+    difficulty was frozen into the panel (the newest such), else the current one."""
+    if panel.method == "benchmark":
+        return {}
+    ids = list(panel.material)
+    versions = session.scalars(
+        sa.select(ItemVersion)
+        .where(ItemVersion.item_id.in_(ids))
+        .order_by(ItemVersion.item_id, ItemVersion.version)
+    )
+    out: dict[str, ItemVersion] = {}
+    for version in versions:
+        frozen = float(panel.material[version.item_id])
+        kept = out.get(version.item_id)
+        if kept is None or abs(float(version.difficulty) - frozen) <= abs(
+            float(kept.difficulty) - frozen
+        ):
+            out[version.item_id] = version
+    return out
 
 
 def _open_panel(session: so.Session, panel_id: int, lock: bool = False) -> Panel:

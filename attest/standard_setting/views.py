@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attest.admin.item_key import key_lines
 from attest.assessment import standard_setting as ss
 from attest.assessment.cut_score_versions import store_in_force, versions
 from attest.assessment.purposes import load_purposes
@@ -45,6 +46,7 @@ ERRORS = {
     "bad_skill": _l("Kies een vaardigheid."),
     "bad_method": _l("Deze methode past niet bij deze vaardigheid."),
     "bad_purpose": _l("Dat testdoel bestaat niet."),
+    "purpose_skill": _l("Dat testdoel toetst deze vaardigheid niet."),
     "bad_rounds": _l("Een panel heeft 2 of 3 rondes."),
     "bad_rp": _l("De antwoordkans ligt tussen 0,5 en 1."),
     "no_material": _l("Er is te weinig materiaal om te beoordelen (live items of benchmarks)."),
@@ -243,6 +245,8 @@ def panel_page(panel_id: int):
         familiarised=services.FAMILIARISATION in done,
         descriptors=descriptors_for(panel.skill),
         booklet=_booklet(panel),
+        versions=services.booklet_versions(session, panel),
+        key_lines=key_lines,
         texts=_texts(panel),
         feedback=services.round_report(session, panel, previous) if previous >= 1 else None,
         levels=LEVELS,

@@ -99,7 +99,8 @@ def test_adopting_makes_a_new_bank_version_and_the_pilot_live(app, db, bank_data
         .where(ItemReviewStep.item_id == "R-PILOT-2")
         .order_by(ItemReviewStep.seq.desc())
     ).first()
-    assert (last.step, last.actor) == ("live", "beheer") and "bank version 1" in last.note
+    assert (last.step, last.actor) == ("live", "beheer")
+    assert f"bank version {adoption.id}" in last.note
     assert (
         db.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "bank.adopt_calibration"))
         == 1
@@ -108,7 +109,8 @@ def test_adopting_makes_a_new_bank_version_and_the_pilot_live(app, db, bank_data
     assert "R-PILOT-2" in {v.item_id for v in current_versions(db, "reading", ["A2"], "live")}
     assert "R-PILOT-2" not in {v.item_id for v in current_versions(db, "reading", ["A2"], "pilot")}
     shown = client.get("/admin/items/calibration").get_data(as_text=True)
-    assert 'data-adoption="1"' in shown and "pilot→live" in shown
+    # (the id, not 1: PostgreSQL's sequences run on across tests)
+    assert f'data-adoption="{adoption.id}"' in shown and "pilot→live" in shown
 
 
 def test_a_refused_adoption_changes_nothing(app, db, bank_data, now):

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from attest.models import BenchmarkText, CalibrationAttempt, Kiosk, SigningKey, User
+from attest.models import BenchmarkText, CalibrationAttempt, Kiosk, Role, SigningKey, User
 
 
 def test_demo_setup_is_idempotent(app, db):
@@ -13,7 +13,10 @@ def test_demo_setup_is_idempotent(app, db):
     assert second.exit_code == 0, second.output
     for text in ("/login", "/kiosk/enrol/", "proctor", "demo-proctor-pass", "examiner3"):
         assert text in second.output
-    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 8
+    assert "panellist  demo-panellist-pass" in second.output  # printed with the other logins
+    assert db.scalar(sa.select(sa.func.count()).select_from(User)) == 9
+    panellist = db.scalar(sa.select(User).where(User.username == "panellist"))
+    assert panellist.role is Role.PANELLIST and panellist.has_totp and panellist.centre is None
     seniors = db.scalars(sa.select(User.username).where(User.is_senior_examiner)).all()
     assert sorted(seniors) == ["examiner3", "examiner6"]
     exempted = db.scalar(sa.select(sa.func.count()).select_from(CalibrationAttempt))
@@ -35,3 +38,17 @@ def test_enrolment_link_from_demo_setup_registers_the_browser_once(app, db):
     assert response.status_code == 302
     assert browser.get("/kiosk/").status_code == 200
     assert app.test_client().get(path).status_code == 403  # a used link does not work again
+
+
+def test_the_demo_panellist_logs_in_to_the_panel_pages(app, db):
+    from tests.web.helpers import login
+
+    output = app.test_cli_runner().invoke(args=["demo", "setup"]).output
+    secret = output.split("panellist", 1)[1]
+    browser = app.test_client()
+    user = db.scalar(sa.select(User).where(User.username == "panellist"))
+    login(browser, "panellist", "demo-panellist-pass", user.totp_secret)
+    assert user.totp_secret in secret  # its TOTP key is printed
+    assert browser.get("/").headers["Location"].endswith("/panels/")
+    assert browser.get("/panels/").status_code == 200
+    assert browser.get("/admin/panels/").status_code == 403

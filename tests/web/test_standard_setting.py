@@ -4,16 +4,19 @@ one version or one judgement; two panels adopting at once never lose one's cuts.
 
 from __future__ import annotations
 
-import re
+import math
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from attest.assessment import standard_setting as ss
-from attest.models import AuditEvent, CutScoreVersion, PanelJudgement, Role
+from attest.assessment.purposes import get_purpose
+from attest.models import AuditEvent, CutScoreVersion, Item, PanelJudgement, Role
 from attest.standard_setting import services
 from attest.standard_setting.descriptors import descriptor_key
+from attest.vocabulary import level_range
 from tests.factories import load_demo_bank, make_user
 from tests.web.helpers import csrf, login, slow_down, together, twin
 
@@ -81,7 +84,7 @@ def test_a_panel_runs_through_the_pages_to_adopted_cuts(app, db, people):
         sort = {f"d-{d}": level for d, level in key.items()}
         browser.post(f"{url}/familiarisation", data={**sort, "csrf_token": csrf(browser, url)})
         page = browser.get(url).get_data(as_text=True)
-        pages = len(re.findall(r"<tr><td>\d+</td>", page))
+        pages = page.count('data-testid="booklet-item"')
         form = {f"bookmark-{lv}": str(p) for lv, p in marks(pages, shift).items()}
         browser.post(f"{url}/rounds/1", data={**form, "csrf_token": csrf(browser, url)})
         assert 'data-testid="submitted"' in browser.get(url).get_data(as_text=True)
@@ -219,3 +222,53 @@ def test_each_method_has_its_judgement_form(app, db, people, method):
     assert 'data-testid="submitted"' in browser.get(url).get_data(as_text=True)
     [judgement] = db.scalars(sa.select(PanelJudgement).where(PanelJudgement.round == 1)).all()
     assert set(judgement.outcome["cuts"]) == {"A1", "A2", "B1", "B2"}
+
+
+def test_the_bookmark_booklet_shows_the_items_in_order(app, db, people):
+    admin, panellists = people
+    panel = services.create_panel(db, admin, name="b", skill="reading", method="bookmark", now=NOW)
+    services.add_panellist(db, admin, panel.id, panellists[0], "docent", NOW)
+    services.submit_familiarisation(db, panellists[0], panel.id, descriptor_key("reading"), NOW)
+    db.commit()
+    browser = app.test_client()
+    login(browser, panellists[0].username)
+    page = browser.get(f"/panels/{panel.id}").get_data(as_text=True)
+    cards = page.split('data-testid="booklet-item"')[1:]
+    booklet = ss.ordered_item_booklet(panel.material, panel.response_probability)
+    assert len(cards) == len(booklet) == len(panel.material)
+    versions = services.booklet_versions(db, panel)
+    for card, entry in zip(cards, booklet, strict=True):
+        assert f'data-item="{entry.item_id}"' in card  # easiest first, as the booklet orders
+        assert f"Pagina {entry.page} · {entry.item_id}" in card
+        assert f"{entry.difficulty:.2f} logit; plaats op RP67: {entry.location:.2f}" in card
+        content = versions[entry.item_id].content
+        if content.get("stem"):
+            assert escape(content["stem"]) in card
+        for option in content.get("options") or ():
+            text = option["text"] if isinstance(option, dict) else option
+            assert escape(text) in card
+        assert 'data-testid="booklet-key"' in card
+    # the RP67 location is the difficulty + ln(0.67/0.33)
+    first = booklet[0]
+    assert first.location == pytest.approx(first.difficulty + math.log(0.67 / 0.33))
+
+
+def test_a_panel_for_a_purpose_judges_that_purposes_pool(db, people):
+    admin, _ = people
+    everything = services.create_panel(db, admin, name="all", skill="reading",
+                                       method="basket", now=NOW)  # fmt: skip
+    a2 = services.create_panel(db, admin, name="a2", skill="reading", method="basket",
+                               purpose_code="a2-luisteren-lezen", now=NOW)  # fmt: skip
+    cat = "a2-luisteren-lezen-adaptief"
+    adaptive = services.create_panel(db, admin, name="cat", skill="reading", method="basket",
+                                     purpose_code=cat, now=NOW)  # fmt: skip
+    levels = {i.id: i.level for i in db.scalars(sa.select(Item).where(Item.skill == "reading"))}
+    purpose = get_purpose("a2-luisteren-lezen")
+    in_range = level_range(purpose.lowest_level, purpose.target_level)
+    assert a2.material and {levels[i] for i in a2.material} <= set(in_range)
+    assert set(a2.material) < set(everything.material)  # the linear form draws from A1-A2
+    assert set(adaptive.material) == set(everything.material)  # the engine uses the live bank
+    with pytest.raises(services.PanelError) as refused:
+        services.create_panel(db, admin, name="x", skill="speaking", method="benchmark",
+                              purpose_code="a2-luisteren-lezen", now=NOW)  # fmt: skip
+    assert refused.value.code == "purpose_skill"

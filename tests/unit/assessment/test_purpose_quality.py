@@ -86,3 +86,25 @@ def test_shipped_purposes_state_their_status_and_decisions():
     assert purposes["a2-mondeling"].decision_levels == ("A2",)
     assert purposes["niveaubepaling"].decision_levels == ("A2", "B1")
     assert all(p.is_live for p in purposes.values())
+
+
+def test_precision_at_the_cut_and_marginal_reliability():
+    from attest.assessment.decision_accuracy import marginal_reliability
+
+    # a constant SE of 0.5 in a population of sd 1.5: 2.25 / (2.25 + 0.25) = 0.9 (by hand)
+    assert marginal_reliability(lambda t: 0.5 + 0 * t, 0.0, 1.5) == pytest.approx(0.9, abs=1e-9)
+    short, long = (purpose_decisions(_purpose(k), CUTS, UNITS)[0] for k in (2, 8))
+    # a longer form measures more precisely at the cut and over the population
+    assert long.se_at_cut < short.se_at_cut and long.reliability > short.reliability
+    assert 0 < short.reliability < long.reliability < 1
+    # SE at the cut is that of the expected test information: 8 units per level of A1 and A2
+    import numpy as np
+
+    from attest.assessment import irt
+
+    cut = CUTS["listening"]["A2"]
+    info = sum(
+        8 * irt.info_2pl(np.array([cut]), np.ones(10), np.array(UNITS["listening"][lv])).mean()
+        for lv in ("A1", "A2")
+    )
+    assert long.se_at_cut == pytest.approx(1 / np.sqrt(info), rel=1e-9)

@@ -25,3 +25,13 @@ def test_the_key_sorts_itself_perfectly_and_a_shuffle_does_not():
     reversed_levels = {d: LEVELS[len(LEVELS) - 1 - LEVELS.index(lv)] for d, lv in key.items()}
     result = ss.familiarisation(reversed_levels, key)
     assert result.exact == 0.0 and result.spearman < 0
+
+
+def test_receptive_pages_not_checked_against_the_pdf_say_so():
+    from attest.standard_setting.descriptors import load_descriptors
+
+    descriptors = load_descriptors()
+    for skill in ("listening", "reading"):
+        assert descriptors[skill] and all(not d.page_verified for d in descriptors[skill])
+    for skill in ("speaking", "writing"):
+        assert all(d.page_verified for d in descriptors[skill])
