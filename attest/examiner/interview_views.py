@@ -17,7 +17,7 @@ from attest.assessment import recording_uploads
 from attest.assessment.interlocutor_frames import load_frames
 from attest.assessment.recordings import RecordingError
 from attest.auth import roles_required
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.examiner.assignments import ScoringError
 from attest.examiner.forms import bands_form, bands_of
 from attest.examiner.views import bp

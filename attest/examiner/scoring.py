@@ -18,7 +18,7 @@ from attest.assessment.purposes import get_purpose
 from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
 from attest.engine import lock_row
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.examiner.allocation_view import examiners_of_centre, task_of, tasks_of, used_pairs
 from attest.examiner.assignments import ScoringError, assign, rubric_of
 from attest.examiner.quality import close_calibration_if_done

@@ -9,7 +9,7 @@ from flask import current_app, g, jsonify, request, url_for
 from attest.assessment import answer_capture, delivery, recording_uploads
 from attest.assessment.formats import get_format
 from attest.assessment.recordings import RecordingError
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.kiosk import bp
 from attest.kiosk.current import current_session, heartbeat_timeout, now
 from attest.kiosk.json_bodies import fail, json_object, optional, required

@@ -30,7 +30,7 @@ from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import (

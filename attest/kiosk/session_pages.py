@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import current_session, heartbeat_timeout, now, session_or_home

@@ -18,7 +18,7 @@ class Interview(Base):
     """One task of an examiner-led speaking section, as the live examiner held it.
 
     One per task (unique session_item_id); its recording is set once and its provisional bands
-    once, each under the row's lock (attest/examiner/interviews.py)."""
+    once, each under the row's lock (attest/examiner/interview_service.py)."""
 
     __tablename__ = "interview"
 

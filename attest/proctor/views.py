@@ -31,7 +31,7 @@ from attest.auth import roles_required
 from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
 from attest.certificates.vc_service import CredentialError, credential_jwt
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.examiner.assignments import ScoringError
 from attest.forms import EmptyForm
 from attest.kiosk.languages import kiosk_language

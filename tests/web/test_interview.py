@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.delivery import create_session, finish_session, record_answer
-from attest.examiner import interviews
+from attest.examiner import interview_service as interviews
 from attest.examiner.assignments import assign
 from attest.models import (
     AssignmentKind,
