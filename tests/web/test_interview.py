@@ -6,6 +6,7 @@ guards (one recording, one provisional rating, the live examiner never second ra
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -31,28 +32,42 @@ from attest.models import (
 )
 from tests.conftest import csrf_from
 from tests.examiner_world import WEBM, make_examiners
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_user
+from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
-from tests.web.helpers import login, score_form, slow_down, together, tokens_of, twin
+from tests.web.helpers import (
+    login,
+    score_form,
+    slow_down,
+    start_at_kiosk,
+    together,
+    tokens_of,
+    twin,
+)
 
 TASK = "nl-sp-a2-0011"  # a dialogue task with its own frame (a2-kinderopvang)
 
 
-def interview_session(db, centre, proctor, now, task: str = TASK) -> TestSession:
-    """A session at its speaking task, examiner-led: two listening items answered first."""
+def interview_session(db, centre, proctor, now, task: str = TASK) -> tuple[TestSession, str]:
+    """An examiner-led session whose form is fixed: two listening items, then the speaking task.
+    Not yet started (a kiosk keeps the form); return it and its start code."""
     cand = make_candidate(db, centre=centre)
-    ts, _code = create_session(db, cand, "a2-mondeling", proctor, now)
+    ts, code = create_session(db, cand, "a2-mondeling", proctor, now)
     listening = current_versions(db, "listening", ["A1"], machine_scored=True)[:2]
     speaking = next(v for v in current_versions(db, "speaking", ["A2"]) if v.item_id == task)
     plan = [("listening", v) for v in listening] + [("speaking", speaking)]
     for position, (skill, version) in enumerate(plan, start=1):
         db.add(SessionItem(session=ts, position=position, skill=skill, item_version=version))
-    ts.status, ts.started_at, ts.is_examiner_led = SessionStatus.IN_PROGRESS, now, True
+    ts.is_examiner_led = True
     db.flush()
+    return ts, code
+
+
+def answer_listening(db, ts, now) -> None:
+    """Start the session (as a kiosk would) and answer the two listening items."""
+    ts.status, ts.started_at = SessionStatus.IN_PROGRESS, now
     for item in ts.items[:2]:
         v = item.item_version
         record_answer(db, ts, item.position, correct_answer(v.format, v.content), now)
-    return ts
 
 
 @pytest.fixture
@@ -62,7 +77,8 @@ def world(app, db, now):
     admin = make_user(db, role=Role.ADMIN)
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
     examiners = make_examiners(db, centre, admin, now, n=3, seniors=1)
-    ts = interview_session(db, centre, proctor, now)
+    ts, _code = interview_session(db, centre, proctor, now)
+    answer_listening(db, ts, now)
     db.commit()
     return {"proctor": proctor, "examiners": examiners, "session_id": ts.id}
 
@@ -270,3 +286,83 @@ def test_a_double_click_on_the_rating_stores_it_once(app, db, world, monkeypatch
     assert {str(b) for b in stored.values()} == {winner["band_interaction"]}
     events = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "interview.rate")).all()
     assert len(events) == 1
+
+
+def test_the_kiosk_waits_during_the_interview_and_goes_on_when_it_is_rated(app, db, now):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    admin = make_user(db, role=Role.ADMIN)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    examiners = make_examiners(db, centre, admin, now, n=2, seniors=0)
+    ts, code = interview_session(db, centre, proctor, now)
+    _kiosk, token = make_kiosk(db, centre=centre)
+    db.commit()
+    kiosk = start_at_kiosk(app, token, code)
+    for position in (1, 2):
+        page = kiosk.get(f"/kiosk/item/{position}")
+        version = db.get(TestSession, ts.id).items[position - 1].item_version
+        data = correct_answer(version.format, version.content)
+        data["csrf_token"] = csrf_from(page.get_data(as_text=True))
+        assert kiosk.post(f"/kiosk/item/{position}", data=data).status_code == 302
+    page = kiosk.get("/kiosk/item/3")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="interview-wait"' in html
+    assert "Het Nestje" in html and "data-recorder" not in html  # no recorder at the kiosk
+    token_ = re.search(r'data-csrf="([^"]+)"', html).group(1)
+    # the candidate's kiosk can neither answer nor upload for the examiner's task
+    refused = kiosk.post("/kiosk/item/3", data={"csrf_token": token_, "recording_id": "x" * 16})
+    assert refused.status_code == 400
+    begun = kiosk.post(
+        "/kiosk/item/3/uploads", json={"session": ts.id}, headers={"X-CSRFToken": token_}
+    )
+    assert begun.status_code in (400, 409)
+    beat = kiosk.post(
+        "/kiosk/heartbeat",
+        json={"skill": "speaking", "position": 3},
+        headers={"X-CSRFToken": token_},
+    )
+    assert beat.get_json()["state"] == "running"
+
+    hold_interview(app, {"examiners": examiners, "session_id": ts.id})
+    beat = kiosk.post(
+        "/kiosk/heartbeat",
+        json={"skill": "speaking", "position": 3},
+        headers={"X-CSRFToken": token_},
+    )
+    assert beat.get_json()["state"] == "moved_on"
+    assert not kiosk.get("/kiosk/resume").headers["Location"].endswith("/kiosk/item/3")
+
+
+def test_the_proctor_chooses_the_examiner_led_mode_before_speaking_begins(app, db, now):
+    load_demo_bank(db)
+    centre = make_centre(db)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    cand = make_candidate(db, centre=centre)
+    ts, _code = create_session(db, cand, "a2-mondeling", proctor, now)
+    db.commit()
+    client = app.test_client()
+    login(client, proctor.username)
+    url = f"/proctor/sessions/{ts.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="speaking-mode"' in page
+    done = client.post(
+        f"{url}/speaking-mode", data={"examiner_led": "y", "csrf_token": csrf_from(page)}
+    )
+    assert done.status_code == 302
+    db.expire_all()
+    assert db.get(TestSession, ts.id).is_examiner_led
+    event = db.scalar(sa.select(AuditEvent).where(AuditEvent.action == "session.examiner_led"))
+    assert event is not None
+
+
+def test_the_mode_cannot_change_once_an_interview_began(app, db, world):
+    client = examiner_client(app, world["examiners"][0])
+    start(client, world["session_id"])
+    proctor = app.test_client()
+    login(proctor, world["proctor"].username)
+    url = f"/proctor/sessions/{world['session_id']}"
+    page = proctor.get(url).get_data(as_text=True)
+    refused = proctor.post(f"{url}/speaking-mode", data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 303
+    db.expire_all()
+    assert db.get(TestSession, world["session_id"]).is_examiner_led
