@@ -235,6 +235,7 @@ def _register_blueprints(app: Flask) -> None:
     from attest.auth.views import bp as auth_bp
     from attest.certificates.partner_views import bp as partner_bp
     from attest.certificates.verify_views import bp as verify_bp
+    from attest.examiner import interview_views  # noqa: F401  (routes on the examiner blueprint)
     from attest.examiner.admin_views import bp as examiner_admin_bp
     from attest.examiner.views import bp as examiner_bp
     from attest.kiosk import bp as kiosk_bp

@@ -18,6 +18,7 @@ from attest.assessment.purposes import get_purpose
 from attest.assessment.results import attestation_for_session, productive_items
 from attest.audit import record_event
 from attest.engine import lock_row
+from attest.examiner import interview_service as interviews
 from attest.examiner.allocation_view import examiners_of_centre, task_of, tasks_of, used_pairs
 from attest.examiner.assignments import ScoringError, assign, rubric_of
 from attest.examiner.quality import close_calibration_if_done
@@ -43,6 +44,7 @@ RATED_KINDS = (AssignmentKind.LIVE, AssignmentKind.ADJUDICATION)
 def create_performances(session: so.Session, ts: TestSession, now: datetime) -> list[Performance]:
     """Queue every answered speaking and writing task of a finished session for two raters."""
     created = []
+    interviewed = interviews.rated_items(session, ts)
     for skill in rubrics.PRODUCTIVE:
         for item in productive_items(ts, skill):
             if item.response is None:
@@ -54,13 +56,18 @@ def create_performances(session: so.Session, ts: TestSession, now: datetime) -> 
                 centre_id=ts.centre_id,
                 skill=skill,
                 task_level=version.level,
-                task_type=rubrics.task_type_for(skill, version.level, version.content),
+                task_type=(
+                    interviews.INTERVIEW_TASK_TYPE
+                    if item.id in interviewed
+                    else rubrics.task_type_for(skill, version.level, version.content)
+                ),
                 waiting_since=now,
                 created_at=now,
             )
             session.add(perf)
             created.append(perf)
     session.flush()
+    interviews.seed_provisional_ratings(session, created, now)  # rating 1 of an interview
     if created:
         allocate_waiting(session, ts.centre_id, now)
     update_productive_results(session, ts, now)

@@ -9,6 +9,7 @@ from flask import current_app, g, jsonify, request, url_for
 from attest.assessment import answer_capture, delivery, recording_uploads
 from attest.assessment.formats import get_format
 from attest.assessment.recordings import RecordingError
+from attest.examiner import interview_service as interviews
 from attest.kiosk import bp
 from attest.kiosk.current import current_session, heartbeat_timeout, now
 from attest.kiosk.json_bodies import fail, json_object, optional, required
@@ -57,6 +58,8 @@ def answer(position: int):
     body = json_object()
     ts = _session_of_call(optional(body, "session", "whole"))
     fields = required(body, "fields", "texts")
+    if interviews.is_interview_item(ts, _item(ts, position)):
+        fail(409, "interview", "the examiner records this task")
     try:
         _response, applied = answer_capture.submit_answer(
             db_session(),
@@ -124,6 +127,8 @@ def upload_begin(position: int):
         required(body, name, "whole")
     optional(body, "turn", "whole")
     item = _item(ts, position)
+    if interviews.is_interview_item(ts, item):
+        fail(409, "interview", "the examiner records this task")
     version = item.item_version
     try:
         upload = recording_uploads.begin_upload(

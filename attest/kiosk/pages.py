@@ -30,6 +30,7 @@ from attest.assessment.recordings import RecordingError, store_recording
 from attest.assessment.session_events import log_session_event
 from attest.assessment.shuffle import apply_order
 from attest.auth.kiosks import KioskError, enrol_with_token, kiosk_with_session, set_kiosk_cookie
+from attest.examiner import interview_service as interviews
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import (
@@ -196,9 +197,10 @@ def item(position: int):
     except delivery.DeliveryError:
         abort(404)
     error, status = None, 200
+    held_by_examiner = interviews.is_interview_item(ts, sitem)
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400)
+        if not EmptyForm().validate_on_submit() or held_by_examiner:
+            abort(400)  # an interview's answer comes from the examiner's tablet
         raw = request.form.to_dict(flat=False)
         key = (raw.pop("answer_key", None) or [None])[0] or None
         try:
@@ -221,6 +223,15 @@ def item(position: int):
         session_clock.enter_section(session, ts, sitem.skill, now())
         if sitem.shown_at is None:  # assigning it again would cost a flush for nothing
             sitem.shown_at = now()
+    if held_by_examiner:
+        return render_template(
+            "kiosk/interview.html",
+            ts=ts,
+            position=position,
+            sitem=sitem,
+            content=sitem.item_version.content,
+            clock=session_clock.status(session, ts, now(), heartbeat_timeout()),
+        )
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None
     draft_seq = 0

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
+from attest.examiner import interview_service as interviews
 from attest.forms import EmptyForm
 from attest.kiosk import bp, control
 from attest.kiosk.current import current_session, heartbeat_timeout, now, session_or_home
@@ -30,6 +31,8 @@ def heartbeat():
     elif skill is not None and skill in session_clock.closed_skills(db_session(), ts):
         state = "moved_on"  # the section on screen is over: the kiosk goes on, and says why
         web_session["kiosk_notice"] = "time_up"
+    elif _interview_done(ts, optional(json_object(), "position", "whole")):
+        state = "moved_on"  # the examiner finished the interview on screen: go on
     return jsonify(
         state=state,
         skill=clock.skill,
@@ -37,6 +40,17 @@ def heartbeat():
         allowed_seconds=clock.allowed_seconds,
         next_url=url_for("kiosk.paused" if state == "paused" else "kiosk.resume"),
     )
+
+
+def _interview_done(ts, position: int | None) -> bool:
+    """Tell whether the task on screen is an interview the examiner has finished."""
+    if not ts.is_examiner_led or position is None:
+        return False
+    try:
+        item = delivery.session_item(db_session(), ts, position)
+    except delivery.DeliveryError:
+        return False
+    return interviews.is_interview_item(ts, item) and item.response is not None
 
 
 @bp.route("/focus", methods=["POST"])

@@ -10,6 +10,7 @@ from attest.models.attestation import (
 )
 from attest.models.candidate import Candidate
 from attest.models.capture import AnswerReceipt, RecordingChunk, RecordingUpload, ResponseDraft
+from attest.models.interview import Interview
 from attest.models.item import BankAdoption, BankState, Item, ItemReviewStep, ItemVersion
 from attest.models.org import (
     AuditChainHead,
@@ -58,6 +59,7 @@ __all__ = [
     "AttestationStatus",
     "AuditChainHead",
     "AuditEvent",
+    "Interview",
     "BankState",
     "BenchmarkText",
     "Benchmark",

@@ -78,6 +78,20 @@ class RatingAssignment(Base):
     performance: so.Mapped[Performance] = so.relationship()
     examiner: so.Mapped[User] = so.relationship()
 
+    __table_args__ = (
+        # An examiner rates a performance once per round: the live examiner of an interview,
+        # whose provisional rating is rating 1, can never be its second (blind) rater.
+        sa.Index(
+            "uq_rating_assignment_live_rater",
+            "performance_id",
+            "round",
+            "examiner_id",
+            unique=True,
+            sqlite_where=sa.text("kind = 'live'"),
+            postgresql_where=sa.text("kind = 'live'"),
+        ),
+    )
+
     def __repr__(self) -> str:
         return f"<RatingAssignment #{self.id} {self.kind.value} perf={self.performance_id}>"
 

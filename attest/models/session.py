@@ -51,6 +51,8 @@ class TestSession(Base):
     # Accommodations a proctor switches on for the kiosk pages of this session (WCAG 1.4.4/1.4.6)
     is_large_text: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     is_high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Speaking held live by an examiner: the proctor chooses (examiner/interview_service.py).
+    is_examiner_led: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # Kept by the server (attest.assessment.session_clock): a paused session's clocks stand
     # still; the last request or heartbeat of its kiosk tells connected from lost.
     paused_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)

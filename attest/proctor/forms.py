@@ -74,6 +74,12 @@ class DisplayModesForm(FlaskForm):
     high_contrast = BooleanField(_l("Hoog contrast"))
 
 
+class SpeakingModeForm(FlaskForm):
+    """Who holds the speaking tasks: the kiosk alone, or a live examiner (an interview)."""
+
+    examiner_led = BooleanField(_l("Spreken met een examinator (gesprek, opname op de tablet)"))
+
+
 EXTRA_TIME_REASONS = [
     SelectChoice("accommodation", _l("Aanpassing voor de kandidaat (bijvoorbeeld dyslexie)")),
     SelectChoice("technical", _l("Technisch probleem")),

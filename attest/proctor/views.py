@@ -31,6 +31,8 @@ from attest.auth import roles_required
 from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
 from attest.certificates.vc_service import CredentialError, credential_jwt
+from attest.examiner import interview_service as interviews
+from attest.examiner.assignments import ScoringError
 from attest.forms import EmptyForm
 from attest.kiosk.languages import kiosk_language
 from attest.models import Attestation, AttestationStatus, SessionStatus
@@ -43,6 +45,7 @@ from attest.proctor.forms import (
     EndSessionForm,
     ExtraTimeForm,
     IssueForm,
+    SpeakingModeForm,
     StartSessionForm,
 )
 from attest.proctor.labels import (
@@ -292,6 +295,7 @@ def test_session(session_id: int):
         display_form=DisplayModesForm(
             large_text=ts.is_large_text, high_contrast=ts.is_high_contrast
         ),
+        speaking_form=SpeakingModeForm(formdata=None, examiner_led=ts.is_examiner_led),
         admission=admission_of(session, ts),
         document_labels={c.value: c.label for c in ADMISSION_DOCUMENTS},
     )
@@ -389,6 +393,26 @@ def display_modes(session_id: int):
         return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
     if changes:
         flash(_("Weergave op de kiosk aangepast."), "success")
+    return redirect(url_for("proctor.test_session", session_id=ts.id))
+
+
+@bp.route("/sessions/<int:session_id>/speaking-mode", methods=["POST"])
+@roles_required(*STAFF)
+def speaking_mode(session_id: int):
+    """Let a live examiner hold the speaking tasks of this session (or the kiosk alone)."""
+    ts = services.session_for(db_session(), current_user, session_id) or abort(404)
+    form = SpeakingModeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        changed = interviews.set_examiner_led(
+            db_session(), ts, current_user, bool(form.examiner_led.data)
+        )
+    except ScoringError:
+        flash(_("Het spreken is al begonnen: wie het afneemt, kan niet meer veranderen."), "error")
+        return redirect(url_for("proctor.test_session", session_id=ts.id)), 303
+    if changed:
+        flash(_("Afname van het spreken aangepast."), "success")
     return redirect(url_for("proctor.test_session", session_id=ts.id))
 
 

@@ -23,6 +23,7 @@ PURE_MODULES = [
     "attest.pseudonyms",
     "attest.charts",
     "attest.assessment.retake",
+    "attest.assessment.interlocutor_frames",
     "attest.certificates.typeface",
     "attest.audit_chain",
     "attest.audit_anchor",
