@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -20,10 +21,20 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment.bank import MEDIA_DIR
-from attest.assessment.provenance import REGIONS, SPEAKER, ClipProvenance
+from attest.assessment.provenance import (
+    ALLOW,
+    REFUSE,
+    REGIONS,
+    SPEAKER,
+    ClipProvenance,
+    ProvenanceError,
+    load_provenance,
+)
+from attest.assessment.purposes import Purpose
 from attest.assessment.studio_audio import PreparedClip, StudioAudioError, prepare_clip
-from attest.models import StudioClip, User
+from attest.models import Item, ItemVersion, StudioClip, User
 from attest.storage import DirectoryStorage
+from attest.vocabulary import level_range
 
 __all__ = ["StudioAudioError", "StudioError", "approve", "approved_clips", "store_clip"]
 
@@ -160,3 +171,61 @@ def synthetic_in_use(session: so.Session, bank_provenance: dict[str, ClipProvena
         for path, source in bank_provenance.items()
         if not source.human_approved and path not in replaced
     )
+
+
+def _audio_refs(media: dict | None) -> list[str]:
+    """Return the audio media paths of one item version (its clip, option and turn audio)."""
+    refs = []
+    for key, ref in (media or {}).items():
+        if key == "audio" or key.endswith(".audio"):
+            path = ref.get("path") if isinstance(ref, dict) else ref
+            if path:
+                refs.append(str(path))
+    return refs
+
+
+def unfit_clips(
+    session: so.Session, purpose: Purpose, bank_provenance: dict[str, ClipProvenance]
+) -> tuple[int, list[str]]:
+    """Return how many clips the running bank lets this purpose deliver (the current versions
+    of the live items of its skills in its level range) and, sorted, those that are not human
+    and approved: neither an approved studio recording nor a human, approved bank file."""
+    rows = session.scalars(
+        sa.select(ItemVersion.media)
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(
+            Item.status == "live",
+            Item.skill.in_(purpose.skills),
+            Item.level.in_(level_range(purpose.lowest_level, purpose.target_level)),
+            ItemVersion.version == Item.current_version,
+        )
+    )
+    clips = {path for media in rows for path in _audio_refs(media)}
+    if not clips:
+        return 0, []
+    replaced = set(
+        session.scalars(
+            sa.select(StudioClip.media_path).where(
+                StudioClip.approved_at.is_not(None), StudioClip.media_path.in_(sorted(clips))
+            )
+        )
+    )
+    unfit = sorted(
+        path
+        for path in clips - replaced
+        if not (bank_provenance.get(path) and bank_provenance[path].human_approved)
+    )
+    return len(clips), unfit
+
+
+def provenance_to_enforce(config: Mapping) -> dict[str, ClipProvenance] | None:
+    """Return the bank's clip provenance when this instance refuses synthetic audio
+    (SYNTHETIC_AUDIO=refuse, the default), for delivery to check each live purpose's clips
+    against; None when it allows synthetic audio (the demo and the tests). A provenance file
+    that cannot be read counts as no provenance at all: every clip is then unfit."""
+    if config.get("SYNTHETIC_AUDIO", REFUSE) == ALLOW:
+        return None
+    try:
+        return load_provenance(Path(config["BANK_DIR"]))
+    except ProvenanceError:
+        return {}

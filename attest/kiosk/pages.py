@@ -99,9 +99,13 @@ def home():
                 g.kiosk,
                 now(),
                 require_admission=current_app.config["ADMISSION"] == "required",
+                audio_provenance=studio.provenance_to_enforce(current_app.config),
             )
         except delivery.DeliveryError as exc:
-            error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
+            # unfit_audio: "the test cannot start, ask the proctor"; the proctor's session page
+            # says why (the live purpose can deliver clips that are not human and approved)
+            code = "empty_bank" if exc.code == "unfit_audio" else exc.code
+            error, status = CODE_MESSAGES.get(code, CODE_MESSAGES["unknown_code"]), 400
         else:
             web_session.clear()
             web_session["kiosk_ts"] = ts.id
