@@ -321,10 +321,13 @@ def media(relpath: str):
     """Play a bank clip: the audio studio's newest approved human recording of that media path
     when there is one (attest.assessment.studio), otherwise the bank's own file."""
     session_or_home()
+    # Both are revalidated on every play (no-cache, ETag; an unchanged clip costs a 304): an
+    # approval changes what this URL serves, and a kiosk must never replay a synthetic clip it
+    # cached before a human recording was approved. The ETags differ by source: the bank
+    # file's (time, size, name) and the recording's SHA-256.
     recorded = studio.approved_clip(db_session(), relpath[:300])
     if recorded is not None:
         path = storage_for(current_app.config).path(recorded.storage_key)
-        # Revalidated on every play: an approval changes what this URL serves.
-        return send_file(path, mimetype="audio/ogg", max_age=0, etag=recorded.sha256)
+        return send_file(path, mimetype="audio/ogg", max_age=0, etag=f"studio-{recorded.sha256}")
     bank = Path(current_app.config["BANK_DIR"])
-    return send_from_directory(bank / "media", relpath, max_age=3600)
+    return send_from_directory(bank / "media", relpath, max_age=0)

@@ -267,3 +267,33 @@ def test_studio_export_writes_approved_recordings_and_provenance_into_the_bank(
     assert (root / "media" / path).read_bytes() == stored
     check = cli.invoke(args=["bank", "check", str(root)])
     assert check.exit_code == 0, check.output
+
+
+def test_a_kiosk_that_cached_the_synthetic_clip_gets_the_human_one_after_approval(
+    app, db, studio
+):
+    """The kiosk revalidates every clip (no-cache + ETag): a synthetic clip cached before an
+    approval is never replayed after it."""
+    item = studio["item"]
+    bank_clip = (BANK / "media" / studio["path"]).read_bytes()
+    kiosk = _kiosk_with_clip(app, db, studio["version"])
+    url = _clip_url(kiosk)
+    with kiosk.get(url) as first:
+        assert first.get_data() == bank_clip
+        assert first.cache_control.no_cache and first.cache_control.max_age == 0
+        etag = first.headers["ETag"]
+    with kiosk.get(url, headers={"If-None-Match": etag}) as cached:
+        assert cached.status_code == 304  # unchanged: the kiosk keeps its copy
+
+    assert _upload(studio["recorder"], item.id, wav(tone(3, 0.1))).status_code == 303
+    clip = db.scalars(sa.select(StudioClip)).one()
+    assert _approve(studio["approver"], item.id, clip.id).status_code == 303
+    stored = (Path(app.config["STORAGE_DIR"]) / clip.storage_key).read_bytes()
+    with kiosk.get(url, headers={"If-None-Match": etag}) as after:
+        assert after.status_code == 200
+        assert after.get_data() == stored
+        assert after.cache_control.no_cache
+        human_etag = after.headers["ETag"]
+    assert human_etag != etag
+    with kiosk.get(url, headers={"If-None-Match": human_etag}) as again:
+        assert again.status_code == 304
