@@ -168,7 +168,7 @@ def upload(item_id: str):
             storage_for(current_app.config),
             media_path=path,
             level=version.level,
-            data=form.audio.data.read(),
+            data=_read_upload(form),
             speaker=form.speaker.data.strip(),
             region=form.region.data,
             actor=current_user,
@@ -192,6 +192,14 @@ def upload(item_id: str):
 
 
 upload.takes_file = True  # a recording in a form: MAX_CONTENT_LENGTH, not MAX_FORM_BYTES
+
+
+def _read_upload(form: StudioUploadForm) -> bytes:
+    """Return the uploaded file's bytes and close it (a large upload is a temporary file)."""
+    try:
+        return form.audio.data.read()
+    finally:
+        form.audio.data.close()
 
 
 def _upload_error(exc: Exception) -> str:
@@ -237,6 +245,9 @@ def approve(clip_id: int):
 
 def _page_of(clip: StudioClip) -> str:
     """Return the studio page of this recording's media path (for the way back)."""
+    if clip.media_path.startswith(studio.INSTRUCTIONS_PREFIX):
+        code = clip.media_path[len(studio.INSTRUCTIONS_PREFIX) :].removesuffix(".ogg")
+        return url_for("admin.studio.instructions", code=code)
     for item, version in _studio_items():
         for key, path, _text in item_clips(version):
             if path == clip.media_path:
@@ -255,3 +266,91 @@ def clip_audio(clip_id: int):
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="audio/ogg")
+
+
+def _language(code: str):
+    from attest.kiosk.languages import kiosk_language
+
+    return kiosk_language(code[:16]) or abort(404)
+
+
+def _instructions_page(code: str, form: StudioUploadForm, status: int = 200):
+    from attest.assessment.instruction_audio import instruction_paragraphs, load_translations
+
+    lang = _language(code)
+    path = studio.instruction_media_path(lang.code)
+    recordings = (
+        db_session()
+        .scalars(
+            sa.select(StudioClip)
+            .where(StudioClip.media_path == path)
+            .order_by(StudioClip.id.desc())
+        )
+        .all()
+    )
+    paragraphs = instruction_paragraphs(
+        load_translations(Path(current_app.root_path) / "translations", lang.code)
+    )
+    page = render_template(
+        "admin/studio/instructions.html",
+        language=lang,
+        path=path,
+        paragraphs=paragraphs,
+        form=form,
+        approve_form=EmptyForm(),
+        recordings=recordings,
+        current=studio.approved_clip(db_session(), path),
+        target=TARGET_LUFS,
+        max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
+    )
+    return page, status
+
+
+@bp.route("/instructions/<code>")
+@roles_required(Role.ADMIN)
+def instructions(code: str):
+    """Record or upload one kiosk language's spoken general instructions."""
+    return _instructions_page(code, StudioUploadForm())
+
+
+@bp.route("/instructions/<code>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def upload_instructions(code: str):
+    form = StudioUploadForm()
+    lang = _language(code)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _instructions_page(code, form, 422)
+    path = studio.instruction_media_path(lang.code)
+    try:
+        clip = studio.store_clip(
+            db_session(),
+            storage_for(current_app.config),
+            media_path=path,
+            level="B2",  # not used: the instructions' own limit applies
+            data=_read_upload(form),
+            speaker=form.speaker.data.strip(),
+            region=form.region.data,
+            actor=current_user,
+            now=datetime.now(UTC),
+            start=float(form.start.data) if form.start.data is not None else None,
+            end=float(form.end.data) if form.end.data is not None else None,
+            max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
+        )
+    except (StudioAudioError, studio.StudioError) as exc:
+        flash(_upload_error(exc), "error")
+        return _instructions_page(code, form, 422)
+    record_event(db_session(), current_user, "studio.record", "studio_clip", clip.id, path=path)
+    flash(
+        _(
+            "Opname bewaard (%(seconds)s s, %(lufs)s LUFS). Een andere beheerder keurt ze goed.",
+            seconds=format(clip.duration_s, ".1f"),
+            lufs=format(clip.loudness_lufs, ".1f"),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.studio.instructions", code=lang.code)), 303
+
+
+upload_instructions.takes_file = True

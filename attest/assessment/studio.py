@@ -12,6 +12,7 @@ newest approved clip of a media path is what the kiosk plays in place of the ban
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
@@ -39,6 +40,15 @@ from attest.vocabulary import level_range
 __all__ = ["StudioAudioError", "StudioError", "approve", "approved_clips", "store_clip"]
 
 STORAGE_PREFIX = "studio"
+# The kiosk's spoken general instructions are recorded under these media paths (no bank file
+# has them): "instructions/<language code>.ogg", exported to static/audio/instructions/.
+INSTRUCTIONS_PREFIX = "instructions/"
+INSTRUCTIONS_MAX_SECONDS = 300.0  # all spoken paragraphs of one language
+
+
+def instruction_media_path(code: str) -> str:
+    """Return the studio's media path of one kiosk language's spoken instructions."""
+    return f"{INSTRUCTIONS_PREFIX}{code}.ogg"
 
 
 class StudioError(ValueError):
@@ -62,6 +72,7 @@ def store_clip(
     now: datetime,
     start: float | None = None,
     end: float | None = None,
+    max_seconds: float | None = None,
 ) -> StudioClip:
     """Check, normalise and store a recording for one bank clip; StudioError/StudioAudioError
     (nothing stored) when the speaker, the region or the audio is not acceptable."""
@@ -69,7 +80,7 @@ def store_clip(
         raise StudioError("speaker", "the speaker must be a pseudonym such as spk-7, not a name")
     if region not in REGIONS:
         raise StudioError("region", f"the region must be one of {', '.join(REGIONS)}")
-    clip: PreparedClip = prepare_clip(data, level, start, end)
+    clip: PreparedClip = prepare_clip(data, level, start, end, max_seconds=max_seconds)
     key = f"{STORAGE_PREFIX}/{secrets.token_hex(16)}.ogg"
     storage.put(key, clip.data)
     row = StudioClip(
@@ -153,10 +164,37 @@ def export_to_bank(
     (path, provenance) pairs for the caller to write into media/provenance.yaml."""
     written = []
     for path, clip in approved_clips(session).items():
+        if path.startswith(INSTRUCTIONS_PREFIX):
+            continue  # export_instructions
         target = Path(bank_root) / MEDIA_DIR / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(storage.get(clip.storage_key))
         written.append((path, provenance_of(clip)))
+    return written
+
+
+def export_instructions(
+    session: so.Session, storage: DirectoryStorage, out_dir: Path
+) -> list[tuple[str, ClipProvenance]]:
+    """Copy every approved recording of spoken instructions over the language's file in
+    `out_dir` (static/audio/instructions) and drop the language from the manifest of synthetic
+    audio (a file not in it counts as human: attest.assessment.instruction_audio); return the
+    (language code, provenance) pairs written."""
+    from attest.assessment.instruction_audio import MANIFEST, read_manifest
+
+    out_dir = Path(out_dir)
+    manifest = read_manifest(out_dir)
+    written = []
+    for path, clip in approved_clips(session).items():
+        if not path.startswith(INSTRUCTIONS_PREFIX):
+            continue
+        name = path[len(INSTRUCTIONS_PREFIX) :]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / name).write_bytes(storage.get(clip.storage_key))
+        manifest.pop(name.removesuffix(".ogg"), None)
+        written.append((name.removesuffix(".ogg"), provenance_of(clip)))
+    if written:
+        (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return written
 
 

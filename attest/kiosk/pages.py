@@ -138,14 +138,21 @@ def instructions():
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = lang.code
     audio = audio_filename(lang.code)
-    has_audio = (audio_dir(Path(current_app.static_folder or "")) / audio).exists()
+    # An approved studio recording wins over the shipped (synthetic or exported) file.
+    recorded = studio.approved_clip(db_session(), studio.instruction_media_path(lang.code))
+    if recorded is not None:
+        audio_url = url_for("kiosk.media", relpath=recorded.media_path)
+    elif (audio_dir(Path(current_app.static_folder or "")) / audio).exists():
+        audio_url = url_for("static", filename=f"audio/instructions/{audio}")
+    else:
+        audio_url = None
     sections = get_purpose(ts.purpose_code).sections
     return render_template(
         "kiosk/instructions.html",
         language=lang,
         paragraphs=instructions_for({section.skill for section in sections}),
         parts=[(s.skill, _minutes(s.time_limit_minutes)) for s in sections],
-        audio_file=f"audio/instructions/{audio}" if has_audio else None,
+        audio_url=audio_url,
     )
 
 
