@@ -19,6 +19,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     send_file,
     url_for,
 )
@@ -40,12 +41,28 @@ from attest.storage import StorageError, storage_for
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 
 
-def _clip_path(version: ItemVersion) -> str | None:
-    ref = (version.media or {}).get("audio")
+def _ref_path(ref) -> str | None:
     return ref.get("path") if isinstance(ref, dict) else ref
 
 
-def _listening_items() -> list[tuple[Item, ItemVersion]]:
+def item_clips(version: ItemVersion) -> list[tuple[str, str, str]]:
+    """Return an item's clips as (media key, media path, the words to speak): the listening
+    clip ("audio", its transcript) and each interlocutor turn of a conversation ("turns.N.audio",
+    what the interlocutor says)."""
+    media, content = version.media or {}, version.content or {}
+    clips = []
+    if _ref_path(media.get("audio")):
+        clips.append(("audio", _ref_path(media["audio"]), content.get("transcript") or ""))
+    turns = content.get("turns") if isinstance(content.get("turns"), list) else []
+    for n, turn in enumerate(turns):
+        path = _ref_path(media.get(f"turns.{n}.audio"))
+        if path:
+            clips.append((f"turns.{n}.audio", path, (turn or {}).get("say", "")))
+    return clips
+
+
+def _studio_items() -> list[tuple[Item, ItemVersion]]:
+    """Return every item with a clip to record (listening items, conversation turns)."""
     rows = db_session().execute(
         sa.select(Item, ItemVersion)
         .join(
@@ -54,7 +71,7 @@ def _listening_items() -> list[tuple[Item, ItemVersion]]:
         )  # fmt: skip
         .order_by(Item.level, Item.id)
     )
-    return [(item, version) for item, version in rows if _clip_path(version)]
+    return [(item, version) for item, version in rows if item_clips(version)]
 
 
 def _bank_provenance() -> dict:
@@ -78,23 +95,29 @@ def index():
     }
     bank = _bank_provenance()
     rows = []
-    for item, version in _listening_items():
-        path = _clip_path(version)
-        rows.append((item, path, approved.get(path), bank.get(path), pending.get(path, 0)))
+    for item, version in _studio_items():
+        for key, path, _text in item_clips(version):
+            rows.append(
+                (item, key, path, approved.get(path), bank.get(path), pending.get(path, 0))
+            )
     return render_template("admin/studio/index.html", rows=rows)
 
 
-def _item_clip(item_id: str) -> tuple[Item, ItemVersion, str]:
+def _item_clip(item_id: str) -> tuple[Item, ItemVersion, str, str, str]:
+    """Return the item, its current version and the clip `?clip=<media key>` names (default:
+    its first clip) as key, path and words to speak; 404 when there is no such clip."""
     item = db_session().get(Item, item_id[:64]) or abort(404)
     version = next((v for v in item.versions if v.version == item.current_version), None)
-    path = _clip_path(version) if version else None
-    if not path:
+    clips = item_clips(version) if version else []
+    wanted = request.args.get("clip", "")[:40]
+    chosen = next((c for c in clips if c[0] == wanted), None) if wanted else (clips or [None])[0]
+    if chosen is None:
         abort(404)
-    return item, version, path
+    return item, version, *chosen
 
 
 def _item_page(item_id: str, form: StudioUploadForm, status: int = 200):
-    item, version, path = _item_clip(item_id)
+    item, version, key, path, text = _item_clip(item_id)
     recordings = (
         db_session()
         .scalars(
@@ -109,6 +132,9 @@ def _item_page(item_id: str, form: StudioUploadForm, status: int = 200):
         item=item,
         version=version,
         path=path,
+        key=key,
+        text=text,
+        clips=item_clips(version),
         form=form,
         approve_form=EmptyForm(),
         recordings=recordings,
@@ -129,7 +155,7 @@ def item(item_id: str):
 @roles_required(Role.ADMIN)
 def upload(item_id: str):
     form = StudioUploadForm()
-    item, version, path = _item_clip(item_id)
+    item, version, key, path, _text = _item_clip(item_id)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
@@ -142,7 +168,7 @@ def upload(item_id: str):
             storage_for(current_app.config),
             media_path=path,
             level=version.level,
-            data=form.audio.data.read(),
+            data=_read_upload(form),
             speaker=form.speaker.data.strip(),
             region=form.region.data,
             actor=current_user,
@@ -162,10 +188,18 @@ def upload(item_id: str):
         ),
         "success",
     )
-    return redirect(url_for("admin.studio.item", item_id=item.id)), 303
+    return redirect(url_for("admin.studio.item", item_id=item.id, clip=key)), 303
 
 
 upload.takes_file = True  # a recording in a form: MAX_CONTENT_LENGTH, not MAX_FORM_BYTES
+
+
+def _read_upload(form: StudioUploadForm) -> bytes:
+    """Return the uploaded file's bytes and close it (a large upload is a temporary file)."""
+    try:
+        return form.audio.data.read()
+    finally:
+        form.audio.data.close()
 
 
 def _upload_error(exc: Exception) -> str:
@@ -193,27 +227,31 @@ def approve(clip_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     clip = db_session().get(StudioClip, clip_id) or abort(404)
-    item_id = request_item_id(clip)
+    back = _page_of(clip)
     try:
         studio.approve(db_session(), clip_id, current_user, datetime.now(UTC))
     except studio.StudioError as exc:
         if exc.code == "approved":
             flash(_("Deze opname was al goedgekeurd."), "info")
-            return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+            return redirect(back), 303
         if exc.code == "four_eyes":
             flash(_("Een andere beheerder dan wie opnam, keurt de opname goed."), "error")
-            return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+            return redirect(back), 303
         abort(404)
     record_event(db_session(), current_user, "studio.approve", "studio_clip", clip_id)
     flash(_("Opname goedgekeurd: de kiosk speelt nu deze stem."), "success")
-    return redirect(url_for("admin.studio.item", item_id=item_id)), 303
+    return redirect(back), 303
 
 
-def request_item_id(clip: StudioClip) -> str:
-    """Return an item whose current clip is this recording's media path (for the way back)."""
-    for item, version in _listening_items():
-        if _clip_path(version) == clip.media_path:
-            return item.id
+def _page_of(clip: StudioClip) -> str:
+    """Return the studio page of this recording's media path (for the way back)."""
+    if clip.media_path.startswith(studio.INSTRUCTIONS_PREFIX):
+        code = clip.media_path[len(studio.INSTRUCTIONS_PREFIX) :].removesuffix(".ogg")
+        return url_for("admin.studio.instructions", code=code)
+    for item, version in _studio_items():
+        for key, path, _text in item_clips(version):
+            if path == clip.media_path:
+                return url_for("admin.studio.item", item_id=item.id, clip=key)
     abort(404)
 
 
@@ -228,3 +266,91 @@ def clip_audio(clip_id: int):
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="audio/ogg")
+
+
+def _language(code: str):
+    from attest.kiosk.languages import kiosk_language
+
+    return kiosk_language(code[:16]) or abort(404)
+
+
+def _instructions_page(code: str, form: StudioUploadForm, status: int = 200):
+    from attest.assessment.instruction_audio import instruction_paragraphs, load_translations
+
+    lang = _language(code)
+    path = studio.instruction_media_path(lang.code)
+    recordings = (
+        db_session()
+        .scalars(
+            sa.select(StudioClip)
+            .where(StudioClip.media_path == path)
+            .order_by(StudioClip.id.desc())
+        )
+        .all()
+    )
+    paragraphs = instruction_paragraphs(
+        load_translations(Path(current_app.root_path) / "translations", lang.code)
+    )
+    page = render_template(
+        "admin/studio/instructions.html",
+        language=lang,
+        path=path,
+        paragraphs=paragraphs,
+        form=form,
+        approve_form=EmptyForm(),
+        recordings=recordings,
+        current=studio.approved_clip(db_session(), path),
+        target=TARGET_LUFS,
+        max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
+    )
+    return page, status
+
+
+@bp.route("/instructions/<code>")
+@roles_required(Role.ADMIN)
+def instructions(code: str):
+    """Record or upload one kiosk language's spoken general instructions."""
+    return _instructions_page(code, StudioUploadForm())
+
+
+@bp.route("/instructions/<code>", methods=["POST"])
+@roles_required(Role.ADMIN)
+def upload_instructions(code: str):
+    form = StudioUploadForm()
+    lang = _language(code)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _instructions_page(code, form, 422)
+    path = studio.instruction_media_path(lang.code)
+    try:
+        clip = studio.store_clip(
+            db_session(),
+            storage_for(current_app.config),
+            media_path=path,
+            level="B2",  # not used: the instructions' own limit applies
+            data=_read_upload(form),
+            speaker=form.speaker.data.strip(),
+            region=form.region.data,
+            actor=current_user,
+            now=datetime.now(UTC),
+            start=float(form.start.data) if form.start.data is not None else None,
+            end=float(form.end.data) if form.end.data is not None else None,
+            max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
+        )
+    except (StudioAudioError, studio.StudioError) as exc:
+        flash(_upload_error(exc), "error")
+        return _instructions_page(code, form, 422)
+    record_event(db_session(), current_user, "studio.record", "studio_clip", clip.id, path=path)
+    flash(
+        _(
+            "Opname bewaard (%(seconds)s s, %(lufs)s LUFS). Een andere beheerder keurt ze goed.",
+            seconds=format(clip.duration_s, ".1f"),
+            lufs=format(clip.loudness_lufs, ".1f"),
+        ),
+        "success",
+    )
+    return redirect(url_for("admin.studio.instructions", code=lang.code)), 303
+
+
+upload_instructions.takes_file = True

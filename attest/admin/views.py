@@ -113,16 +113,28 @@ def candidate_export(candidate_id: int):
 @roles_required(Role.ADMIN)
 def kiosk_languages():
     """Per kiosk language: do the general instructions have audio, and of what provenance."""
+    from dataclasses import replace
     from pathlib import Path
 
-    from attest.assessment.instruction_audio import audio_dir, instruction_provenance
-    from attest.kiosk.languages import INSTRUCTIONS
+    from attest.assessment.instruction_audio import HUMAN, audio_dir, instruction_provenance
+    from attest.assessment.studio import approved_clip, instruction_media_path
+    from attest.kiosk.languages import INSTRUCTIONS, SPOKEN_INSTRUCTIONS
 
-    rows = instruction_provenance(
+    rows, studio = [], {}
+    for row in instruction_provenance(
         Path(current_app.root_path) / "translations",
         audio_dir(Path(current_app.static_folder or "")),
+    ):
+        # an approved studio recording is what the kiosk plays (not yet exported to the files)
+        recorded = approved_clip(db_session(), instruction_media_path(row.language.code))
+        if recorded is not None:
+            row = replace(row, kind=HUMAN, voice=None, is_current=True,
+                          paragraphs=len(SPOKEN_INSTRUCTIONS))  # fmt: skip
+            studio[row.language.code] = recorded
+        rows.append(row)
+    return render_template(
+        "admin/kiosk_languages.html", rows=rows, total=len(INSTRUCTIONS), studio=studio
     )
-    return render_template("admin/kiosk_languages.html", rows=rows, total=len(INSTRUCTIONS))
 
 
 # The other admin pages are blueprints of their own, nested in this one: their URLs start with

@@ -19,6 +19,7 @@ from attest.assessment.cefr import (
 )
 from attest.assessment.cut_score_versions import cut_scores_in_force
 from attest.assessment.formats import ResponseError, get_format
+from attest.assessment.provenance import ClipProvenance
 from attest.assessment.purposes import Purpose, Section, get_purpose
 from attest.assessment.session_events import log_session_event
 from attest.assessment.session_plan import (
@@ -67,8 +68,14 @@ def create_session(
     actor: User,
     now: datetime,
     code_minutes: int = 30,
+    *,
+    audio_provenance: Mapping[str, ClipProvenance] | None = None,
 ) -> tuple[TestSession, str]:
-    """Create a test session for a candidate and return it with its one-time start code."""
+    """Create a test session for a candidate and return it with its one-time start code.
+
+    ``audio_provenance`` (the bank's media/provenance.yaml) is given when the instance refuses
+    synthetic audio (ATTEST_SYNTHETIC_AUDIO=refuse): a purpose that can then deliver a clip
+    that is not human and approved gets no session (DeliveryError "unfit_audio")."""
     try:
         purpose = get_purpose(purpose_code)
     except KeyError:
@@ -79,6 +86,8 @@ def create_session(
             f"test purpose {purpose_code!r} is a draft: its decisions are not accurate enough "
             "yet (see `attest purposes check`), so no session can be created for it",
         )
+    if audio_provenance is not None:
+        check_audio_fit(session, purpose, audio_provenance)
     ts = TestSession(
         candidate=candidate,
         centre_id=candidate.centre_id,
@@ -91,6 +100,31 @@ def create_session(
     session.flush()
     record_event(session, actor, "session.create", "test_session", ts.id, purpose=purpose_code)
     return ts, code
+
+
+class UnfitAudio(DeliveryError):
+    """A live purpose can deliver clips that are not human and approved (`unfit` names the
+    first few, `clips` counts all it can deliver)."""
+
+    def __init__(self, purpose: Purpose, clips: int, unfit: Sequence[str]) -> None:
+        super().__init__(
+            "unfit_audio",
+            f"test purpose {purpose.code!r} can deliver {len(unfit)} of {clips} clips that are "
+            f"not human and approved (e.g. {', '.join(unfit[:3])}): record them in the audio "
+            "studio, or allow synthetic audio (ATTEST_SYNTHETIC_AUDIO=allow, demo and tests only)",
+        )
+        self.purpose, self.clips, self.unfit = purpose, clips, tuple(unfit)
+
+
+def check_audio_fit(
+    session: so.Session, purpose: Purpose, audio_provenance: Mapping[str, ClipProvenance]
+) -> None:
+    """Raise UnfitAudio when this purpose can deliver a clip that is not human and approved."""
+    from attest.assessment.studio import unfit_clips  # PyAV is loaded only when needed
+
+    clips, unfit = unfit_clips(session, purpose, dict(audio_provenance))
+    if unfit:
+        raise UnfitAudio(purpose, clips, unfit)
 
 
 def renew_start_code(
@@ -131,11 +165,16 @@ def redeem_start_code(
     now: datetime,
     *,
     require_admission: bool = False,
+    audio_provenance: Mapping[str, ClipProvenance] | None = None,
 ) -> TestSession:
     """Start the session a code belongs to on this kiosk; the code works once, before it expires.
 
     With ``require_admission`` a session whose candidate no proctor has admitted (identity
-    document and test-day photo, attest.admissions) is refused and its code stays unused."""
+    document and test-day photo, attest.admissions) is refused and its code stays unused.
+    With ``audio_provenance`` (ATTEST_SYNTHETIC_AUDIO=refuse) a session not yet begun whose
+    purpose can deliver a clip that is not human and approved is refused (UnfitAudio), code
+    unused: clips may have changed since the session was created. A session in progress
+    resumes regardless (the candidate is not stopped halfway)."""
     if not codes.is_wellformed(raw_code):
         raise DeliveryError("bad_code", "not a start code")
     # The row lock makes a second kiosk entering the same code wait, then find it used. The
@@ -157,6 +196,8 @@ def redeem_start_code(
         sa.select(sa.exists().where(Admission.session_id == ts.id))
     ):
         raise DeliveryError("not_admitted", "the candidate has not been admitted")
+    if audio_provenance is not None and not resuming:
+        check_audio_fit(session, get_purpose(ts.purpose_code), audio_provenance)
     ts.start_code_used_at = now
     ts.kiosk_id = kiosk.id
     if resuming:

@@ -96,11 +96,17 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
 
 
 def prepare_clip(
-    data: bytes, level: str, start: float | None = None, end: float | None = None
+    data: bytes,
+    level: str,
+    start: float | None = None,
+    end: float | None = None,
+    *,
+    max_seconds: float | None = None,
 ) -> PreparedClip:
     """Check, trim and normalise an upload for an item of `level`; StudioAudioError if unfit.
 
-    `start`/`end` are seconds into the upload (None: its beginning/end)."""
+    `start`/`end` are seconds into the upload (None: its beginning/end). `max_seconds` replaces
+    the level's limit for audio that belongs to no item (the kiosk's spoken instructions)."""
     if not data:
         raise StudioAudioError("empty", "the upload is empty")
     try:
@@ -123,10 +129,11 @@ def prepare_clip(
         )
     samples = samples[int(round(begin * rate)) : int(round(stop * rate))]
     duration = len(samples) / rate
-    cap = MAX_AUDIO_SECONDS[level]
+    cap = max_seconds if max_seconds is not None else MAX_AUDIO_SECONDS[level]
     if duration > cap:
+        allows = "this recording allows" if max_seconds is not None else f"{level} allows"
         raise StudioAudioError(
-            "too_long", f"the clip lasts {duration:.1f} s; {level} allows at most {cap:g} s"
+            "too_long", f"the clip lasts {duration:.1f} s; {allows} at most {cap:g} s"
         )
     if duration < MIN_SECONDS:
         raise StudioAudioError(

@@ -110,17 +110,25 @@ def bank_audio(force: bool, directory: str | None) -> None:
 @with_appcontext
 def bank_studio_export(directory: str | None) -> None:
     from attest.assessment import provenance as prov
-    from attest.assessment.studio import export_to_bank
+    from attest.assessment.instruction_audio import audio_dir
+    from attest.assessment.studio import export_instructions, export_to_bank
     from attest.storage import storage_for
 
     root = Path(directory or current_app.config["BANK_DIR"])
     clips = dict(prov.load_provenance(root))
+    spoken = audio_dir(Path(current_app.static_folder or ""))
     with transaction() as session:
         written = export_to_bank(session, storage_for(current_app.config), root)
+        instructions = export_instructions(session, storage_for(current_app.config), spoken)
     clips.update(written)
     if written:
         prov.write_provenance(root, clips)
     click.echo(f"{len(written)} approved recording(s) written to {root / 'media'}")
+    for code, source in instructions:
+        click.echo(
+            f"spoken instructions {code}: {source.speaker} ({source.region}), approved by "
+            f"{source.approved_by}, written to {spoken}"
+        )
 
 
 @bank_group.command(

@@ -100,9 +100,13 @@ def home():
                 g.kiosk,
                 now(),
                 require_admission=current_app.config["ADMISSION"] == "required",
+                audio_provenance=studio.provenance_to_enforce(current_app.config),
             )
         except delivery.DeliveryError as exc:
-            error, status = CODE_MESSAGES.get(exc.code, CODE_MESSAGES["unknown_code"]), 400
+            # unfit_audio: "the test cannot start, ask the proctor"; the proctor's session page
+            # says why (the live purpose can deliver clips that are not human and approved)
+            code = "empty_bank" if exc.code == "unfit_audio" else exc.code
+            error, status = CODE_MESSAGES.get(code, CODE_MESSAGES["unknown_code"]), 400
         else:
             web_session.clear()
             web_session["kiosk_ts"] = ts.id
@@ -135,14 +139,21 @@ def instructions():
         return redirect(url_for("kiosk.language"))
     web_session["lang"] = lang.code
     audio = audio_filename(lang.code)
-    has_audio = (audio_dir(Path(current_app.static_folder or "")) / audio).exists()
+    # An approved studio recording wins over the shipped (synthetic or exported) file.
+    recorded = studio.approved_clip(db_session(), studio.instruction_media_path(lang.code))
+    if recorded is not None:
+        audio_url = url_for("kiosk.media", relpath=recorded.media_path)
+    elif (audio_dir(Path(current_app.static_folder or "")) / audio).exists():
+        audio_url = url_for("static", filename=f"audio/instructions/{audio}")
+    else:
+        audio_url = None
     sections = get_purpose(ts.purpose_code).sections
     return render_template(
         "kiosk/instructions.html",
         language=lang,
         paragraphs=instructions_for({section.skill for section in sections}),
         parts=[(s.skill, _minutes(s.time_limit_minutes)) for s in sections],
-        audio_file=f"audio/instructions/{audio}" if has_audio else None,
+        audio_url=audio_url,
     )
 
 
@@ -328,10 +339,13 @@ def media(relpath: str):
     """Play a bank clip: the audio studio's newest approved human recording of that media path
     when there is one (attest.assessment.studio), otherwise the bank's own file."""
     session_or_home()
+    # Both are revalidated on every play (no-cache, ETag; an unchanged clip costs a 304): an
+    # approval changes what this URL serves, and a kiosk must never replay a synthetic clip it
+    # cached before a human recording was approved. The ETags differ by source: the bank
+    # file's (time, size, name) and the recording's SHA-256.
     recorded = studio.approved_clip(db_session(), relpath[:300])
     if recorded is not None:
         path = storage_for(current_app.config).path(recorded.storage_key)
-        # Revalidated on every play: an approval changes what this URL serves.
-        return send_file(path, mimetype="audio/ogg", max_age=0, etag=recorded.sha256)
+        return send_file(path, mimetype="audio/ogg", max_age=0, etag=f"studio-{recorded.sha256}")
     bank = Path(current_app.config["BANK_DIR"])
-    return send_from_directory(bank / "media", relpath, max_age=3600)
+    return send_from_directory(bank / "media", relpath, max_age=0)

@@ -10,12 +10,14 @@ proctors starting a session for one person at the same moment count each other's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment.delivery import create_session
+from attest.assessment.provenance import ClipProvenance
 from attest.assessment.retake import RetakeDecision, RetakeRule, decide, rule_for
 from attest.audit import record_event
 from attest.engine import lock_row
@@ -65,6 +67,7 @@ def start_attempt(
     *,
     is_fee_paid: bool = False,
     exception_reason: str = "",
+    audio_provenance: Mapping[str, ClipProvenance] | None = None,
 ) -> tuple[TestSession, str]:
     """Create a session if the retake rules allow it (or an admin gives a reason); record the fee.
 
@@ -74,7 +77,10 @@ def start_attempt(
     reason = " ".join((exception_reason or "").split())[:300]
     if not decision.is_allowed and (actor.role is not Role.ADMIN or not reason):
         raise RetakeRefused(decision, rule)
-    ts, code = create_session(session, candidate, purpose_code, actor, now, code_minutes)
+    ts, code = create_session(
+        session, candidate, purpose_code, actor, now, code_minutes,
+        audio_provenance=audio_provenance,
+    )  # fmt: skip
     ts.fee_cents = rule.fee_cents
     ts.is_fee_paid = is_fee_paid
     if not decision.is_allowed:

@@ -23,10 +23,16 @@ from wtforms.fields.choices import SelectChoice
 
 from attest.admissions import admission_of
 from attest.assessment import session_clock
-from attest.assessment.delivery import DeliveryError, renew_start_code
+from attest.assessment.delivery import (
+    DeliveryError,
+    UnfitAudio,
+    check_audio_fit,
+    renew_start_code,
+)
 from attest.assessment.purposes import load_purposes
 from attest.assessment.results import attestation_for_session, levels_of, ratings_pending
 from attest.assessment.session_events import events_of, open_calls
+from attest.assessment.studio import provenance_to_enforce
 from attest.auth import roles_required
 from attest.certificates.issuing import IssueChoice, IssueError, issue_attestation, issuer_of
 from attest.certificates.requirements import profile_codes
@@ -139,6 +145,20 @@ def _issue_form(formdata=None) -> IssueForm:
     return form
 
 
+def unfit_audio_message(exc: UnfitAudio) -> str:
+    """Return the proctor's message for a live purpose refused for its clips."""
+    return _(
+        "Deze test kan nu niet starten: %(n)s van de %(total)s luisterfragmenten van "
+        "\u201c%(purpose)s\u201d zijn geen goedgekeurde opnames van een mens (bv. %(examples)s). "
+        "Een beheerder neemt ze op in de audiostudio; tot dan kan deze test niet live "
+        "afgenomen worden.",
+        n=len(exc.unfit),
+        total=exc.clips,
+        purpose=exc.purpose.title,
+        examples=", ".join(exc.unfit[:3]),
+    )
+
+
 def _retake_message(exc: retakes.RetakeRefused) -> str:
     day = format_date(exc.decision.next_allowed_on)
     if exc.decision.reason == "too_many":
@@ -249,9 +269,13 @@ def start_session(candidate_id: int):
             current_app.config["START_CODE_MINUTES"],
             is_fee_paid=bool(form.is_fee_paid.data),
             exception_reason=form.exception_reason.data or "",
+            audio_provenance=provenance_to_enforce(current_app.config),
         )
     except retakes.RetakeRefused as exc:
         flash(_retake_message(exc), "error")
+        return redirect(url_for("proctor.candidate", candidate_id=cand.id)), 303
+    except UnfitAudio as exc:
+        flash(unfit_audio_message(exc), "error")
         return redirect(url_for("proctor.candidate", candidate_id=cand.id)), 303
     web_session[f"start_code_{ts.id}"] = code  # shown once on the next page
     return redirect(url_for("proctor.test_session", session_id=ts.id))
@@ -298,7 +322,23 @@ def test_session(session_id: int):
         speaking_form=SpeakingModeForm(formdata=None, examiner_led=ts.is_examiner_led),
         admission=admission_of(session, ts),
         document_labels={c.value: c.label for c in ADMISSION_DOCUMENTS},
+        unfit_audio=_unfit_audio_of(ts),
     )
+
+
+def _unfit_audio_of(ts) -> str | None:
+    """Return why a kiosk would refuse to start this session for its clips (None if it would
+    not): the same check as at the kiosk, so the proctor sees the reason the candidate is not
+    told."""
+    provenance = provenance_to_enforce(current_app.config)
+    purpose = load_purposes().get(ts.purpose_code)
+    if provenance is None or purpose is None or ts.status is not SessionStatus.CREATED:
+        return None
+    try:
+        check_audio_fit(db_session(), purpose, provenance)
+    except UnfitAudio as exc:
+        return unfit_audio_message(exc)
+    return None
 
 
 @bp.route("/sessions/<int:session_id>/code", methods=["POST"])
@@ -437,7 +477,10 @@ def credential(attestation_id: int):
 @bp.context_processor
 def _synthetic_audio() -> dict:
     """Offer the proctor pages the number of clips played with a synthetic voice (a notice)."""
-    return {"synthetic_clips": _synthetic_clip_count}
+    return {
+        "synthetic_clips": _synthetic_clip_count,
+        "synthetic_audio_allowed": lambda: current_app.config["SYNTHETIC_AUDIO"] == "allow",
+    }
 
 
 def _synthetic_clip_count() -> int:

@@ -86,6 +86,8 @@ ACCESS = {
     "admin.studio.upload": ("POST", ADMIN),
     "admin.studio.approve": ("POST", ADMIN),
     "admin.studio.clip_audio": ("GET", ADMIN),
+    "admin.studio.instructions": ("GET", ADMIN),
+    "admin.studio.upload_instructions": ("POST", ADMIN),
     "admin.answers.shown": ("GET", ADMIN),
     "admin.reports.index": ("GET", ADMIN),
     "admin.reports.csv_download": ("GET", ADMIN),
@@ -440,6 +442,8 @@ ABSENT = {
     "admin.studio.upload",
     "admin.studio.approve",  # no recording 999
     "admin.studio.clip_audio",
+    "admin.studio.instructions",  # "code" is no kiosk language
+    "admin.studio.upload_instructions",
     "kiosk.media",
     "kiosk.enrol",
     "examiner.score",  # no performance 999

@@ -267,3 +267,74 @@ def test_studio_export_writes_approved_recordings_and_provenance_into_the_bank(
     assert (root / "media" / path).read_bytes() == stored
     check = cli.invoke(args=["bank", "check", str(root)])
     assert check.exit_code == 0, check.output
+
+
+def test_a_kiosk_that_cached_the_synthetic_clip_gets_the_human_one_after_approval(
+    app, db, studio
+):
+    """The kiosk revalidates every clip (no-cache + ETag): a synthetic clip cached before an
+    approval is never replayed after it."""
+    item = studio["item"]
+    bank_clip = (BANK / "media" / studio["path"]).read_bytes()
+    kiosk = _kiosk_with_clip(app, db, studio["version"])
+    url = _clip_url(kiosk)
+    with kiosk.get(url) as first:
+        assert first.get_data() == bank_clip
+        assert first.cache_control.no_cache and first.cache_control.max_age == 0
+        etag = first.headers["ETag"]
+    with kiosk.get(url, headers={"If-None-Match": etag}) as cached:
+        assert cached.status_code == 304  # unchanged: the kiosk keeps its copy
+
+    assert _upload(studio["recorder"], item.id, wav(tone(3, 0.1))).status_code == 303
+    clip = db.scalars(sa.select(StudioClip)).one()
+    assert _approve(studio["approver"], item.id, clip.id).status_code == 303
+    stored = (Path(app.config["STORAGE_DIR"]) / clip.storage_key).read_bytes()
+    with kiosk.get(url, headers={"If-None-Match": etag}) as after:
+        assert after.status_code == 200
+        assert after.get_data() == stored
+        assert after.cache_control.no_cache
+        human_etag = after.headers["ETag"]
+    assert human_etag != etag
+    with kiosk.get(url, headers={"If-None-Match": human_etag}) as again:
+        assert again.status_code == 304
+
+
+def test_an_interlocutor_turn_is_recorded_approved_and_played(app, db, studio):
+    """The studio lists each turn of a semi-direct conversation with the words to say; an
+    approved recording of a turn replaces that turn's synthetic clip at the kiosk."""
+    version = db.scalar(
+        sa.select(ItemVersion)
+        .join(Item, sa.and_(Item.id == ItemVersion.item_id,
+                            Item.current_version == ItemVersion.version))
+        .where(Item.format == "speaking_conversation", Item.status == "live")
+        .order_by(Item.id)
+        .limit(1)
+    )  # fmt: skip
+    item_id, turn = version.item_id, version.content["turns"][1]
+    path = version.media["turns.1.audio"]
+    index = studio["recorder"].get("/admin/studio/").get_data(as_text=True)
+    assert f'data-item="{item_id}" data-clip="turns.1.audio"' in index
+    page = studio["recorder"].get(f"/admin/studio/{item_id}?clip=turns.1.audio")
+    assert turn["say"] in page.get_data(as_text=True)
+    assert studio["recorder"].get(f"/admin/studio/{item_id}?clip=turns.99.audio").status_code == 404
+
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "speaker": "spk-12",
+            "region": "flemish", "audio": (io.BytesIO(wav(tone(3, 0.1))), "turn.wav")}  # fmt: skip
+    response = studio["recorder"].post(
+        f"/admin/studio/{item_id}?clip=turns.1.audio", data=form,
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/admin/studio/{item_id}?clip=turns.1.audio")
+    clip = db.scalars(sa.select(StudioClip)).one()
+    assert clip.media_path == path
+    approved = _approve(studio["approver"], item_id, clip.id)
+    assert approved.headers["Location"].endswith("?clip=turns.1.audio")
+    db.expire_all()
+    assert db.get(StudioClip, clip.id).approved_at is not None
+
+    kiosk = _kiosk_with_clip(app, db, studio["version"])  # any session makes a kiosk client
+    stored = (Path(app.config["STORAGE_DIR"]) / clip.storage_key).read_bytes()
+    assert _fetch(kiosk, f"/kiosk/media/{path}") == stored
+    other = version.media["turns.0.audio"]
+    assert _fetch(kiosk, f"/kiosk/media/{other}") == (BANK / "media" / other).read_bytes()
