@@ -2,7 +2,7 @@
 examiner per performance and round
 
 Revision ID: 0041
-Revises: 0034
+Revises: 0048
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0041"
-down_revision = "0034"
+down_revision = "0048"
 branch_labels = None
 depends_on = None
 

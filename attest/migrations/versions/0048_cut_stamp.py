@@ -3,7 +3,7 @@ cut_score_version, the cache key of the cut-score version in force (as bank_stat
 adaptive engine's)
 
 Revision ID: 0048
-Revises: 0034
+Revises: 0045
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0048"
-down_revision = "0034"
+down_revision = "0045"
 branch_labels = None
 depends_on = None
 
