@@ -844,8 +844,28 @@
         );
         const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
         const chunks = [];
+        const uploadId = newKey();
         let startedAt = 0;
-        recorder.ondataavailable = (event) => event.data.size && chunks.push(event.data);
+        let stopped = false;
+        // Every second the answer so far is kept on this computer: after a reload (a crash in
+        // the middle of the turn) it is sent as the turn's answer and the conversation goes on
+        // with the next turn, rather than asking this turn again.
+        recorder.ondataavailable = (event) => {
+          if (!event.data.size) return;
+          chunks.push(event.data);
+          if (stopped) return;
+          const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+          idbPut("recordings", {
+            upload_id: uploadId,
+            partial: true,
+            session: page.session,
+            position: page.position,
+            turn: n,
+            blob,
+            type: blob.type.split(";")[0],
+            duration_ms: Math.round(performance.now() - startedAt),
+          }).catch(() => {});
+        };
         recorder.onstart = () => {
           startedAt = performance.now();
           box.dataset.state = "recording";
@@ -859,9 +879,10 @@
           tick();
         };
         recorder.onstop = async () => {
+          stopped = true;
           const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
           const entry = {
-            upload_id: newKey(),
+            upload_id: uploadId, // replaces the partial copy
             session: page.session,
             position: page.position,
             turn: n,
@@ -977,11 +998,17 @@
       .then((entries) => {
         entries
           .filter((e) => e.session === page.session && e.position === page.position && e.turn)
-          .forEach((entry) => {
-            if (!isKept(entry.turn)) {
-              turnOf(entry.turn).dataset.local = "1";
-              send(entry);
+          .forEach(async (entry) => {
+            if (isKept(entry.turn)) return;
+            turnOf(entry.turn).dataset.local = "1";
+            if (entry.partial) {
+              // the answer in progress when the page went away: it is this turn's answer
+              delete entry.partial;
+              entry.size = entry.blob.size;
+              entry.sha256 = await sha256Hex(await entry.blob.arrayBuffer());
+              await idbPut("recordings", entry).catch(() => {});
             }
+            send(entry);
           });
       })
       .catch(() => {})

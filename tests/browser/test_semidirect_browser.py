@@ -1,6 +1,7 @@
-"""A semi-direct conversation end to end in Chromium with its fake microphone: the kiosk plays
-each turn and records each answer for the turn's fixed time with a countdown and "Beurt n van N";
-a reload in the middle resumes at the next turn; the conversation is stored as one performance
+"""A semi-direct conversation end to end in Chromium with its fake microphone: a microphone
+check first; the kiosk plays each turn and records each answer for the turn's fixed time with a
+countdown and "Beurt n van N"; a reload in the middle of an answer keeps what was said as that
+turn's answer and resumes at the next turn; the conversation is stored as one performance
 with every turn's recording, which two examiners rate on the dialogue rubric."""
 
 from __future__ import annotations
@@ -122,9 +123,20 @@ def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conver
         "data-state", "recording", timeout=30_000
     )
     expect(page.locator("[data-turn-status]")).to_contain_text("Antwoord nu. Nog")
+    # two seconds of turn 2's answer are said, and kept on this computer
+    wait_until(
+        page,
+        "Number(document.querySelector('[data-conversation]').dataset.secondsLeft) <= "
+        f"{ANSWER_SECONDS - 2}",
+        timeout=30,
+    )
 
-    page.reload()  # the kiosk crashes in the middle of turn 2: turn 1 is kept
-    expect(progress).to_have_text(f"Beurt 2 van {count}")
+    page.reload()  # the kiosk crashes in the middle of turn 2
+    # the answer in progress is kept as turn 2's answer: the conversation goes on at turn 3
+    wait_until(
+        page, "document.querySelector('[data-turn=\"2\"]').dataset.kept === '1'", timeout=30
+    )
+    expect(progress).to_have_text(f"Beurt 3 van {count}")
     pass_microphone_check(page)  # asked again: the microphone may be what failed
     expect(page.locator("[data-conversation] .recorder-button")).to_have_text(
         "Ga verder met het gesprek"
@@ -142,6 +154,7 @@ def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conver
     rows = [db.get(Recording, rec_id) for rec_id in ids]
     assert [r.turn for r in rows] == list(range(1, count + 1))
     assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == count  # none lost
+    assert rows[1].duration_ms < ANSWER_SECONDS * 1000  # turn 2: the part said before the crash
     for rec in rows:
         audio = (Path(app.config["STORAGE_DIR"]) / rec.storage_key).read_bytes()
         assert hashlib.sha256(audio).hexdigest() == rec.sha256
