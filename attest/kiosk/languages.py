@@ -78,7 +78,8 @@ INSTRUCTION_SKILL: dict[str, str] = {
 }
 SPOKEN_INSTRUCTIONS: tuple[str, ...] = tuple(p for p in INSTRUCTIONS if p not in INSTRUCTION_SKILL)
 PARTS_HEADING = N_("De test heeft deze delen:")
-PART_TIMED = N_("%(skill)s: %(n)s minuten")
+# A timed part, "%(skill)s: %(n)s minuut/minuten", is a plural string: ngettext in
+# templates/kiosk/instructions.html (pl, uk, ru and others have more than one plural form).
 PART_UNTIMED = N_("%(skill)s: zonder tijdslimiet")
 
 

@@ -3,6 +3,7 @@ spoken answer), finish, media. Routes of the kiosk blueprint (attest.kiosk)."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from functools import partial
@@ -152,7 +153,10 @@ def instructions():
         "kiosk/instructions.html",
         language=lang,
         paragraphs=instructions_for({section.skill for section in sections}),
-        parts=[(s.skill, _minutes(s.time_limit_minutes)) for s in sections],
+        parts=[
+            (s.skill, _minutes(s.time_limit_minutes), math.ceil(s.time_limit_minutes or 0))
+            for s in sections
+        ],  # the count picks the plural form (7.5 minutes reads as the plural of 8)
         audio_url=audio_url,
     )
 

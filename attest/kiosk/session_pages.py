@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import g, jsonify, redirect, render_template, request, url_for
 from flask import session as web_session
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from attest.assessment import delivery, session_clock
 from attest.assessment.purposes import get_purpose
@@ -96,13 +97,35 @@ def play(position: int):
             error="limit",
             plays=plays,
             max_plays=limit,
-            message=_("Je hebt dit fragment al %(n)s keer beluisterd. Meer mag niet.", n=plays),
+            message=_played_label(plays),
         ), 409
+    left = max(limit - plays, 0) if limit else None
     return jsonify(
         allowed=True,
         plays=plays,
         max_plays=limit,
+        # what to show once the clip has played, in the plural form of the candidate's language
+        label_left=_left_label(left) if left else "",
+        label_done=_played_label(plays),
         src=url_for("kiosk.media", relpath=audio),
+    )
+
+
+def _left_label(left: int) -> str:
+    return ngettext(
+        "Je mag het fragment nog %(n)s keer beluisteren.",
+        "Je mag het fragment nog %(n)s keer beluisteren.",
+        left,
+        n=left,
+    )
+
+
+def _played_label(plays: int) -> str:
+    return ngettext(
+        "Je hebt dit fragment al %(n)s keer beluisterd. Meer mag niet.",
+        "Je hebt dit fragment al %(n)s keer beluisterd. Meer mag niet.",
+        plays,
+        n=plays,
     )
 
 

@@ -174,9 +174,9 @@
         audio.load();
         if (left === null || left > 0) {
           button.disabled = false;
-          status.textContent = left === null ? "" : box.dataset.labelLeft.replace("{n}", left);
+          status.textContent = left === null ? "" : answer.label_left;
         } else {
-          status.textContent = box.dataset.labelDone.replace("{n}", answer.plays);
+          status.textContent = answer.label_done;
         }
       };
       audio.play().catch(() => {

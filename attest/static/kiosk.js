@@ -844,8 +844,28 @@
         );
         const recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
         const chunks = [];
+        const uploadId = newKey();
         let startedAt = 0;
-        recorder.ondataavailable = (event) => event.data.size && chunks.push(event.data);
+        let stopped = false;
+        // Every second the answer so far is kept on this computer: after a reload (a crash in
+        // the middle of the turn) it is sent as the turn's answer and the conversation goes on
+        // with the next turn, rather than asking this turn again.
+        recorder.ondataavailable = (event) => {
+          if (!event.data.size) return;
+          chunks.push(event.data);
+          if (stopped) return;
+          const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+          idbPut("recordings", {
+            upload_id: uploadId,
+            partial: true,
+            session: page.session,
+            position: page.position,
+            turn: n,
+            blob,
+            type: blob.type.split(";")[0],
+            duration_ms: Math.round(performance.now() - startedAt),
+          }).catch(() => {});
+        };
         recorder.onstart = () => {
           startedAt = performance.now();
           box.dataset.state = "recording";
@@ -859,9 +879,10 @@
           tick();
         };
         recorder.onstop = async () => {
+          stopped = true;
           const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
           const entry = {
-            upload_id: newKey(),
+            upload_id: uploadId, // replaces the partial copy
             session: page.session,
             position: page.position,
             turn: n,
@@ -880,11 +901,72 @@
       });
     }
 
-    async function run() {
-      button.hidden = true;
+    // The microphone check before the conversation: the candidate speaks until the meter has
+    // heard a voice; a silent or missing microphone is reported (the proctor is called) and
+    // the conversation does not start. The checked stream is the one the turns record from.
+    const check = box.querySelector("[data-mic-check]");
+    const micButton = check && check.querySelector("[data-mic-start]");
+    const micStatus = check && check.querySelector("[data-mic-status]");
+    const meter = check && check.querySelector("[data-level-meter]");
+    let checkedStream = null;
+
+    function reportMic(ok, reason, level) {
+      return postJson(box.dataset.microphoneUrl, {
+        session: page.session,
+        ok,
+        reason,
+        level_dbfs: level,
+      }).catch(() => {});
+    }
+
+    async function microphoneCheck() {
+      micButton.disabled = true;
       let stream;
       try {
         stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      } catch (err) {
+        micStatus.textContent = label("NoMic");
+        box.dataset.mic = "missing";
+        micButton.disabled = false;
+        reportMic(false, err && err.name === "NotAllowedError" ? "denied" : "no_microphone", null);
+        return;
+      }
+      micStatus.textContent = label("MicListening");
+      const handle = levelMeter(stream, meter);
+      let heard = 0;
+      let loudest = -120;
+      const started = Date.now();
+      await new Promise((resolve) => {
+        handle.onLevel((level) => {
+          loudest = Math.max(loudest, level);
+          if (level > SPEECH_DBFS) heard += 50;
+          if (heard >= MIC_HEARD_MS || Date.now() - started > MIC_CHECK_MS) resolve();
+        });
+      });
+      handle.close();
+      micButton.disabled = false;
+      const level = Math.round(loudest * 10) / 10;
+      if (heard < MIC_HEARD_MS) {
+        stream.getTracks().forEach((track) => track.stop());
+        micStatus.textContent = label("MicSilent");
+        box.dataset.mic = "silent";
+        reportMic(false, "silent", level);
+        return;
+      }
+      checkedStream = stream;
+      box.dataset.mic = "ok";
+      micStatus.textContent = label("MicOk");
+      micButton.hidden = true;
+      reportMic(true, null, level);
+      button.hidden = false;
+      box.dataset.state = "ready";
+    }
+
+    async function run() {
+      button.hidden = true;
+      let stream = checkedStream;
+      try {
+        stream = stream || (await navigator.mediaDevices.getUserMedia({ audio: true }));
       } catch (err) {
         status.textContent = label("NoMic");
         button.hidden = false;
@@ -916,11 +998,17 @@
       .then((entries) => {
         entries
           .filter((e) => e.session === page.session && e.position === page.position && e.turn)
-          .forEach((entry) => {
-            if (!isKept(entry.turn)) {
-              turnOf(entry.turn).dataset.local = "1";
-              send(entry);
+          .forEach(async (entry) => {
+            if (isKept(entry.turn)) return;
+            turnOf(entry.turn).dataset.local = "1";
+            if (entry.partial) {
+              // the answer in progress when the page went away: it is this turn's answer
+              delete entry.partial;
+              entry.size = entry.blob.size;
+              entry.sha256 = await sha256Hex(await entry.blob.arrayBuffer());
+              await idbPut("recordings", entry).catch(() => {});
             }
+            send(entry);
           });
       })
       .catch(() => {})
@@ -933,7 +1021,15 @@
         }
         progress.textContent = label("Progress", { n, total });
         button.textContent = n > 1 ? label("Resume") : label("Start");
-        box.dataset.state = "ready";
+        if (!check) {
+          box.dataset.state = "ready";
+          return;
+        }
+        // the conversation waits for a microphone that hears the candidate
+        button.hidden = true;
+        check.hidden = false;
+        box.dataset.state = "mic-check";
+        micButton.addEventListener("click", microphoneCheck);
       });
   }
 

@@ -1,6 +1,7 @@
-"""A semi-direct conversation end to end in Chromium with its fake microphone: the kiosk plays
-each turn and records each answer for the turn's fixed time with a countdown and "Beurt n van N";
-a reload in the middle resumes at the next turn; the conversation is stored as one performance
+"""A semi-direct conversation end to end in Chromium with its fake microphone: a microphone
+check first; the kiosk plays each turn and records each answer for the turn's fixed time with a
+countdown and "Beurt n van N"; a reload in the middle of an answer keeps what was said as that
+turn's answer and resumes at the next turn; the conversation is stored as one performance
 with every turn's recording, which two examiners rate on the dialogue rubric."""
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from attest.models import (
     Recording,
     Response,
     Role,
+    SessionEvent,
     SessionItem,
     TestSession,
 )
@@ -45,6 +47,10 @@ def converse(page, stop_after: int | None = None) -> None:
     """Start (or resume) the conversation and let it run; with `stop_after`, return as soon as
     that turn's answer is kept on the server, else when the form is sent after the last turn."""
     box = page.locator("[data-conversation]")
+    wait_until(page, "['mic-check', 'ready'].includes(document.querySelector("
+               "'[data-conversation]').dataset.state)", timeout=10)  # fmt: skip
+    if box.get_attribute("data-state") == "mic-check":
+        pass_microphone_check(page)
     expect(box).to_have_attribute("data-state", "ready", timeout=10_000)
     page.click("[data-conversation] .recorder-button")
     if stop_after is not None:
@@ -53,6 +59,17 @@ def converse(page, stop_after: int | None = None) -> None:
             f"document.querySelector('[data-turn=\"{stop_after}\"]').dataset.kept === '1'",
             timeout=60,
         )
+
+
+def pass_microphone_check(page) -> None:
+    """Pass the microphone check before the conversation (Chromium's fake microphone beeps)."""
+    box = page.locator("[data-conversation]")
+    expect(box).to_have_attribute("data-state", "mic-check", timeout=10_000)
+    expect(page.locator("[data-conversation] .recorder-button")).to_be_hidden()
+    page.click("[data-conversation] [data-mic-start]")
+    expect(page.locator("[data-conversation] [data-mic-status]")).to_contain_text(
+        "De microfoon werkt", timeout=15_000
+    )
 
 
 @pytest.fixture
@@ -106,9 +123,21 @@ def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conver
         "data-state", "recording", timeout=30_000
     )
     expect(page.locator("[data-turn-status]")).to_contain_text("Antwoord nu. Nog")
+    # two seconds of turn 2's answer are said, and kept on this computer
+    wait_until(
+        page,
+        "Number(document.querySelector('[data-conversation]').dataset.secondsLeft) <= "
+        f"{ANSWER_SECONDS - 2}",
+        timeout=30,
+    )
 
-    page.reload()  # the kiosk crashes in the middle of turn 2: turn 1 is kept
-    expect(progress).to_have_text(f"Beurt 2 van {count}")
+    page.reload()  # the kiosk crashes in the middle of turn 2
+    # the answer in progress is kept as turn 2's answer: the conversation goes on at turn 3
+    wait_until(
+        page, "document.querySelector('[data-turn=\"2\"]').dataset.kept === '1'", timeout=30
+    )
+    expect(progress).to_have_text(f"Beurt 3 van {count}")
+    pass_microphone_check(page)  # asked again: the microphone may be what failed
     expect(page.locator("[data-conversation] .recorder-button")).to_have_text(
         "Ga verder met het gesprek"
     )
@@ -125,6 +154,7 @@ def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conver
     rows = [db.get(Recording, rec_id) for rec_id in ids]
     assert [r.turn for r in rows] == list(range(1, count + 1))
     assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == count  # none lost
+    assert rows[1].duration_ms < ANSWER_SECONDS * 1000  # turn 2: the part said before the crash
     for rec in rows:
         audio = (Path(app.config["STORAGE_DIR"]) / rec.storage_key).read_bytes()
         assert hashlib.sha256(audio).hexdigest() == rec.sha256
@@ -144,3 +174,50 @@ def test_a_semidirect_conversation_end_to_end(app, live_server, page, db, conver
     db.expire_all()
     perf = db.get(Performance, perf.id)
     assert perf.status is PerformanceStatus.FINAL and perf.final_method == "agreed"
+
+
+# A microphone that hears nothing: the stream of a silent Web Audio graph in place of the
+# fake device, as a disconnected or muted headset gives.
+SILENT_MICROPHONE = """
+navigator.mediaDevices.getUserMedia = async () => {
+  const context = new AudioContext();
+  return context.createMediaStreamDestination().stream;
+};
+"""
+
+
+def test_a_silent_microphone_keeps_the_conversation_from_starting_and_calls_the_proctor(
+    app, live_server, page, db, conversation
+):
+    page.add_init_script(SILENT_MICROPHONE)
+    page.goto(f"{live_server}/kiosk/enrol/{conversation['enrol']}")
+    page.fill("#code", conversation["code"])
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[value=nl]")
+    with page.expect_navigation():
+        page.click("[data-testid=begin]")
+    box = page.locator("[data-conversation]")
+    expect(box).to_have_attribute("data-state", "mic-check", timeout=10_000)
+    page.click("[data-conversation] [data-mic-start]")
+    expect(page.locator("[data-conversation] [data-mic-status]")).to_contain_text(
+        "We horen niets. De toezichter is verwittigd", timeout=15_000
+    )
+    expect(box).to_have_attribute("data-mic", "silent")
+    expect(box).to_have_attribute("data-state", "mic-check")  # no turn has started
+    expect(page.locator("[data-conversation] .recorder-button")).to_be_hidden()
+    expect(page.locator("[data-conversation] [data-mic-start]")).to_be_enabled()  # try again
+
+    db.expire_all()
+    event = wait_for(
+        lambda: db.scalar(
+            sa.select(SessionEvent).where(
+                SessionEvent.session_id == conversation["session_id"],
+                SessionEvent.kind == "microphone_problem",
+            )
+        ),
+        what="the proctor's call about the microphone",
+    )
+    assert event.detail.get("reason") == "silent"
+    assert db.scalar(sa.select(sa.func.count()).select_from(Recording)) == 0

@@ -77,9 +77,7 @@ def test_a_kiosk_refuses_to_start_a_session_made_before_refusing(app, db, world)
     """Clips or settings may change after a session is created: the kiosk checks again, keeps
     the code unused, and the proctor's session page names the reason."""
     kiosk, token = make_kiosk(db, centre=world["centre"])
-    ts, code = create_session(
-        db, world["candidate"], PURPOSE, world["proctor"], datetime.now(UTC)
-    )
+    ts, code = create_session(db, world["candidate"], PURPOSE, world["proctor"], datetime.now(UTC))
     db.commit()
     app.config["SYNTHETIC_AUDIO"] = "refuse"
     client = app.test_client()
@@ -117,10 +115,17 @@ def test_a_purpose_whose_clips_are_all_approved_recordings_may_start(app, db, wo
     for n, path in enumerate(unfit):
         db.add(
             StudioClip(
-                media_path=path, storage_key=f"studio/{n}.ogg", sha256="0" * 64,
-                speaker="spk-1", region="flemish", duration_s=3.0, loudness_lufs=-23.0,
-                uploaded_by_id=recorder.id, uploaded_at=now,
-                approved_by_id=approver.id if n else None, approved_at=now if n else None,
+                media_path=path,
+                storage_key=f"studio/{n}.ogg",
+                sha256="0" * 64,
+                speaker="spk-1",
+                region="flemish",
+                duration_s=3.0,
+                loudness_lufs=-23.0,
+                uploaded_by_id=recorder.id,
+                uploaded_at=now,
+                approved_by_id=approver.id if n else None,
+                approved_at=now if n else None,
             )  # fmt: skip
         )
     db.flush()
