@@ -158,6 +158,8 @@ def _choice(r: BodyReader) -> dict[str, Any]:
         keyed = [ids[string.ascii_lowercase.index(a)] for a in answer]
         if r.check_choice_mapping(interaction, ids, keyed, multiple):
             content["scoring"] = "partial"
+    if not multiple and not r.exact:
+        _gap_scoring(r, [interaction.get("response-identifier", "")], content)
     if not multiple:
         if len(answer) != 1:
             r.problems.append(f"answer: expected one correct choice; got {len(answer)}")
