@@ -1,6 +1,7 @@
 """MathML in item texts: a sanitised whitelist of MathML Core, stored inline, shown as markup.
 
-An item text (stem, reading text, a choice option, a text-entry gap prompt) may hold formulas
+An item text (stem, reading text, a choice option, a text-entry gap prompt, the sentence of an
+inline-choice item) may hold formulas
 as ``<math>...</math>`` segments between plain text, e.g. ``"Los op: <math><mi>x</mi><mo>+
 </mo><mn>2</mn></math> = 5"``. The segment is stored in a canonical form (``canonical``): only
 the MathML Core elements and attributes below, attributes sorted, whitespace of token elements
@@ -80,10 +81,12 @@ MATH_FIELDS = (
     re.compile(r"^text$"),
     re.compile(r"^options\[\d+\]\.text$"),  # single_choice / multiple_response only
     re.compile(r"^gaps\[\d+\]\.prompt$"),  # text_entry only
+    re.compile(r"^sentence$"),  # inline_choice: the words around the lists
 )
 MATH_FORMATS = {  # fields other than stem and text: the formats that show them as markup
     "options": frozenset({"single_choice", "multiple_response"}),
     "gaps": frozenset({"text_entry"}),
+    "sentence": frozenset({"inline_choice"}),
 }
 
 
@@ -276,8 +279,9 @@ def check_item_math(item: Mapping[str, Any]) -> list[tuple[str, str]]:
         )
         if not shown:
             problems.append(
-                (path, "MathML (<math>) is only shown in stem, text, choice options and "
-                 "text-entry gap prompts; this field is shown as plain text")
+                (path, "MathML (<math>) is only shown in stem, text, choice options, "
+                 "text-entry gap prompts and inline-choice sentences; this field is shown as "
+                 "plain text")
             )  # fmt: skip
             continue
         for is_math, piece in segments(text):

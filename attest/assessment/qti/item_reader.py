@@ -208,7 +208,7 @@ def _inline_choice(r: BodyReader) -> dict[str, Any]:
             lines.append(GAP_MARK)
         else:
             r.collect_media(host, "")
-            lines.append(r.text(host, mark={tag: GAP_MARK}, skip=MEDIA_TAGS))
+            lines.append(r.text(host, mark={tag: GAP_MARK}, skip=MEDIA_TAGS, math=True))
         for interaction in [host] if host.tag == tag else host.iter(tag):
             if not r.exact:
                 _shuffle_note(r, interaction, "inline choices are shown in the authored order")
