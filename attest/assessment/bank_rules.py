@@ -195,7 +195,7 @@ def check_item(item: Mapping[str, Any]) -> list[Problem]:
         problems += _check_difficulty(item)
     problems += _check_media(item)
     problems += check_enemies(item) + check_lint_allow(item)
-    problems += check_item_math(item)
+    problems += check_item_math(item, fmt.math_fields if fmt is not None else ())
     if fmt is not None and not any(f in fmt.required_fields for f in missing):
         content = {k: v for k, v in item.items() if k not in META_FIELDS}
         for error in fmt.validate(content):

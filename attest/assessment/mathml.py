@@ -1,6 +1,7 @@
 """MathML in item texts: a sanitised whitelist of MathML Core, stored inline, shown as markup.
 
-An item text (stem, reading text, a choice option, a text-entry gap prompt) may hold formulas
+An item text (stem, reading text, a choice option, a text-entry gap prompt, the sentence of an
+inline-choice item) may hold formulas
 as ``<math>...</math>`` segments between plain text, e.g. ``"Los op: <math><mi>x</mi><mo>+
 </mo><mn>2</mn></math> = 5"``. The segment is stored in a canonical form (``canonical``): only
 the MathML Core elements and attributes below, attributes sorted, whitespace of token elements
@@ -9,8 +10,9 @@ else survives: no scripts, no links (``href``), no event handlers, no ``style``,
 (HTML, SVG) elements. Chromium draws MathML Core, so the kiosk shows the formula as written
 (``to_html``: the text escaped, each formula sanitised again at rendering).
 
-Which fields may hold MathML is fixed here (``MATH_FIELDS``); the bank rules refuse MathML in
-any other field and any segment that is not canonical (``check_item_math``). Pure: no Flask.
+Which fields may hold MathML: stem and text (``MATH_FIELDS``) and the fields each format
+names (``ItemFormat.math_fields``); the bank rules refuse MathML in any other field and any
+segment that is not canonical (``check_item_math``). Pure: no Flask.
 """
 
 from __future__ import annotations
@@ -74,17 +76,9 @@ _SEGMENT = re.compile(r"<math[\s>].*?</math>|<math\s*/>", re.DOTALL)
 _WHITESPACE = re.compile(r"\s+")
 _OPENING = re.compile(r"<math[\s>/]")
 
-# Item fields that are shown as markup (kiosk and examiner screens); path patterns.
-MATH_FIELDS = (
-    re.compile(r"^stem$"),
-    re.compile(r"^text$"),
-    re.compile(r"^options\[\d+\]\.text$"),  # single_choice / multiple_response only
-    re.compile(r"^gaps\[\d+\]\.prompt$"),  # text_entry only
-)
-MATH_FORMATS = {  # fields other than stem and text: the formats that show them as markup
-    "options": frozenset({"single_choice", "multiple_response"}),
-    "gaps": frozenset({"text_entry"}),
-}
+# Item fields that every format shows as markup; a format adds its own (``math_fields`` of
+# attest.assessment.formats: choice options, text-entry gap prompts, an inline-choice sentence).
+MATH_FIELDS = ("stem", "text")
 
 
 class MathError(ValueError):
@@ -263,21 +257,23 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
             yield from _strings(inner, f"{path}[{i}]")
 
 
-def check_item_math(item: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return (field, problem) for MathML where the item cannot show it or not in clean form."""
+def check_item_math(
+    item: Mapping[str, Any], format_fields: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """Return (field, problem) for MathML where the item cannot show it or not in clean form.
+
+    ``format_fields`` are the path patterns of the item format's own fields shown as markup.
+    """
     problems = []
-    fmt = item.get("format")
+    shown = [re.compile(p) for p in (*MATH_FIELDS, *format_fields)]
     for path, text in _strings({k: v for k, v in item.items() if k != "id"}, ""):
         if not _OPENING.search(text):
             continue
-        head = path.split("[", 1)[0]
-        shown = any(p.match(path) for p in MATH_FIELDS) and (
-            head not in MATH_FORMATS or fmt in MATH_FORMATS[head]
-        )
-        if not shown:
+        if not any(p.fullmatch(path) for p in shown):
             problems.append(
-                (path, "MathML (<math>) is only shown in stem, text, choice options and "
-                 "text-entry gap prompts; this field is shown as plain text")
+                (path, "MathML (<math>) is shown only in stem, text, choice options, "
+                 "text-entry gap prompts and inline-choice sentences; this field is shown as "
+                 "plain text")
             )  # fmt: skip
             continue
         for is_math, piece in segments(text):

@@ -53,6 +53,9 @@ class ItemFormat:
     # and the cardinality of its response declaration when two formats share an interaction.
     qti_interaction: ClassVar[str | None] = None
     qti_cardinality: ClassVar[str] = "single"
+    # Content fields besides stem and text that the kiosk draws formulas in (MathML, see
+    # attest.assessment.mathml), as patterns of their paths (``options[0].text``).
+    math_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -123,6 +123,7 @@ class _LetteredOptions(ItemFormat):
     required_fields = frozenset({"options", "answer"})
     shuffle_field = "options"
     qti_interaction = "qti-choice-interaction"
+    math_fields = (r"options\[\d+\]\.text",)
 
     @classmethod
     def keyed(cls, content: Mapping[str, Any]) -> set[str]:

@@ -44,6 +44,7 @@ class InlineChoice(ItemFormat):
     required_fields = frozenset({"sentence", "gaps"})
     optional_fields = frozenset({"scoring"})
     qti_interaction = "qti-inline-choice-interaction"
+    math_fields = ("sentence",)  # a drop-down choice shows plain text only
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:

@@ -210,6 +210,7 @@ class TextEntry(ItemFormat):
     required_fields = frozenset({"gaps"})
     optional_fields = frozenset({"scoring"})
     qti_interaction = "qti-text-entry-interaction"
+    math_fields = (r"gaps\[\d+\]\.prompt",)
 
     @classmethod
     def validate(cls, content: Mapping[str, Any]) -> list[str]:

@@ -226,7 +226,7 @@ class BodyReader:
                 self.problems.append(
                     f"MathML inside <{where}>: Attest shows that place as plain text, so the "
                     "formula would be flattened; MathML is kept in the stem, the text, choice "
-                    "options and text-entry gap prompts"
+                    "options, text-entry gap prompts and inline-choice sentences"
                 )
 
     def interactions(self) -> list[ET.Element]:

@@ -158,6 +158,8 @@ def _choice(r: BodyReader) -> dict[str, Any]:
         keyed = [ids[string.ascii_lowercase.index(a)] for a in answer]
         if r.check_choice_mapping(interaction, ids, keyed, multiple):
             content["scoring"] = "partial"
+    if not multiple and not r.exact:
+        _gap_scoring(r, [interaction.get("response-identifier", "")], content)
     if not multiple:
         if len(answer) != 1:
             r.problems.append(f"answer: expected one correct choice; got {len(answer)}")
@@ -206,7 +208,7 @@ def _inline_choice(r: BodyReader) -> dict[str, Any]:
             lines.append(GAP_MARK)
         else:
             r.collect_media(host, "")
-            lines.append(r.text(host, mark={tag: GAP_MARK}, skip=MEDIA_TAGS))
+            lines.append(r.text(host, mark={tag: GAP_MARK}, skip=MEDIA_TAGS, math=True))
         for interaction in [host] if host.tag == tag else host.iter(tag):
             if not r.exact:
                 _shuffle_note(r, interaction, "inline choices are shown in the authored order")

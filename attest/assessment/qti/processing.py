@@ -10,7 +10,10 @@ other gaps count for nothing), a sum of per-gap matches, weights, "at least two 
 gives, relative to the score of all gaps right, with Attest's two rules. Equal to one of them:
 that rule, faithfully. Otherwise the nearest rule and the table of what differs, which the
 importer names as a scoring approximation (opt-in with ``--approximate``). Response processing
-that uses an operator not read here is named the same way. Pure: no Flask, no ORM.
+that uses an operator not read here is named the same way. An item with one response (a
+single choice, one gap) is run for a right and a wrong answer: a right answer that scores 0
+(e.g. the ``match_correct`` template on a response not called ``RESPONSE``) or a wrong answer
+that scores is named; processing it cannot read is left unread. Pure: no Flask, no ORM.
 """
 
 from __future__ import annotations
@@ -53,11 +56,13 @@ def gap_rule(root: ET.Element, rids: list[str]) -> GapRule | None:
     """Return how the item's response processing scores its gaps, or None if it has none.
 
     ``root`` is a normalized item (QTI 3.0 names); ``rids`` are the response identifiers of
-    its gaps in order (two or more).
+    its gaps in order (one response: see ``_one_response``).
     """
     processing = root.find("qti-response-processing")
-    if processing is None or len(rids) < 2:
+    if processing is None or not rids:
         return None
+    if len(rids) == 1:
+        return _one_response(root, processing, rids[0])
     if len(rids) > MAX_GAPS:
         return GapRule("all_or_nothing", False, f"{len(rids)} gaps: response processing not read")
     machine = _Machine(root)
@@ -112,10 +117,39 @@ def gap_rule(root: ET.Element, rids: list[str]) -> GapRule | None:
     )
 
 
+def _one_response(root: ET.Element, processing: ET.Element, rid: str) -> GapRule | None:
+    """One response: right must score and wrong must not, as in Attest; None if not read."""
+    machine = _Machine(root)
+    try:
+        rules = _rules(processing)
+        right = machine.run(rules, {rid: machine.correct_value(rid)})
+        wrong = machine.run(rules, {rid: WRONG})
+    except Unsupported:
+        return None  # not read: the key comes from the correct response, as documented
+    if right <= 0:
+        return GapRule(
+            "all_or_nothing",
+            False,
+            f"response processing gives the correct answer a SCORE of {_num(right)}: "
+            + _unscored(processing, [rid])
+            + "; Attest scores the correct answer 1",
+        )
+    mapped = root.find(f"qti-response-declaration[@identifier='{rid}']/qti-mapping")
+    if wrong > 0 and mapped is None:  # a mapping's default-value is named by the reader
+        return GapRule(
+            "all_or_nothing",
+            False,
+            f"response processing gives an answer no key holds {_num(wrong)} of "
+            f"{_num(right)}; Attest scores it 0",
+        )
+    return GapRule("all_or_nothing", True)
+
+
 def _unscored(processing: ET.Element, rids: list[str]) -> str:
     template = _template(processing)
     if template is not None and not list(processing):
-        return f"the {template} template scores RESPONSE only, and the gaps are {', '.join(rids)}"
+        what = "the gaps are" if len(rids) > 1 else "the response is"
+        return f"the {template} template scores RESPONSE only, and {what} {', '.join(rids)}"
     return "it does not set SCORE from the gaps"
 
 

@@ -112,3 +112,42 @@ def test_every_combination_is_tried():
     found = gap_rule(_item(all_but, 4), ["G1", "G2", "G3", "G4"])
     assert not found.faithful and found.rule == "all_or_nothing"
     assert "gap(s) 1, 2, 3 right: 1 (Attest 0)" in found.what
+
+
+def _single(processing: str) -> ET.Element:
+    return ET.fromstring(
+        "<qti-assessment-item><qti-response-declaration identifier='R' cardinality='single' "
+        "base-type='identifier'><qti-correct-response><qti-value>A</qti-value>"
+        "</qti-correct-response></qti-response-declaration><qti-outcome-declaration "
+        f"identifier='SCORE' base-type='float'/>{processing}</qti-assessment-item>"
+    )
+
+
+TEMPLATE = (
+    '<qti-response-processing template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/'
+    'match_correct.xml"/>'
+)
+ANY_ANSWER = (
+    "<qti-response-processing><qti-response-condition><qti-response-if><qti-not><qti-is-null>"
+    "<qti-variable identifier='R'/></qti-is-null></qti-not><qti-set-outcome-value "
+    "identifier='SCORE'><qti-base-value base-type='float'>1</qti-base-value>"
+    "</qti-set-outcome-value></qti-response-if></qti-response-condition></qti-response-processing>"
+)
+
+
+def test_one_response_that_the_template_never_reads_is_named():
+    found = gap_rule(_single(TEMPLATE), ["R"])
+    assert not found.faithful
+    assert "the match_correct template scores RESPONSE only, and the response is R" in found.what
+
+
+def test_one_response_where_any_answer_scores_is_named():
+    found = gap_rule(_single(ANY_ANSWER), ["R"])
+    assert not found.faithful
+    assert "gives an answer no key holds 1 of 1; Attest scores it 0" in found.what
+
+
+def test_one_response_scored_by_the_template_is_faithful():
+    renamed = _single(TEMPLATE)
+    renamed.find("qti-response-declaration").set("identifier", "RESPONSE")
+    assert gap_rule(renamed, ["RESPONSE"]).faithful

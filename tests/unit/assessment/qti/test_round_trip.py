@@ -254,7 +254,7 @@ def test_mathml_items_round_trip_and_keep_to_the_profile(tmp_path):
     install_package(source, bank, defaults=DEFAULTS, approximate=True)
     imported = load_bank(bank)
     with_math = [i for i in imported.items if "<math" in str(i.content)]
-    assert len(with_math) == 4
+    assert len(with_math) == 5
     out = tmp_path / "again.zip"
     export_bank(imported, out)
     with zipfile.ZipFile(out) as zf:
