@@ -14,11 +14,12 @@ import sqlalchemy.orm as so
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
-from attest.assessment.delivery import create_session
+from attest.assessment.delivery import create_session, record_answer, redeem_start_code
 from attest.auth.kiosks import register_kiosk
 from attest.auth.services import create_user
 from attest.config import PROJECT_ROOT
 from attest.models import (
+    Admission,
     Candidate,
     Centre,
     Item,
@@ -241,6 +242,69 @@ def make_session_with_items(
         )
     session.commit()
     return KioskWorld(centre, proctor, kiosk, token, ts, code)
+
+
+def make_started_session(
+    session: so.Session,
+    *,
+    centre: Centre,
+    proctor: User,
+    kiosk: Kiosk,
+    now: datetime,
+    purpose: str = "a2-luisteren-lezen",
+    candidate: Candidate | None = None,
+    answered: bool = False,
+) -> TestSession:
+    """A session of `purpose` (for a new candidate of `centre` unless one is given) started at
+    `kiosk` through its start code, as the kiosk's start does; with `answered`, every item
+    answered right at `now`. Not finished, not committed."""
+    from tests.format_answers import correct_answer
+
+    candidate = candidate or make_candidate(session, centre=centre)
+    ts, code = create_session(session, candidate, purpose, proctor, now)
+    redeem_start_code(session, code, kiosk, now)
+    if answered:
+        for item in ts.items:
+            version = item.item_version
+            answer = correct_answer(version.format, version.content)
+            record_answer(session, ts, item.position, answer, now)
+    return ts
+
+
+def make_admission(
+    session: so.Session,
+    *,
+    session_id: int,
+    candidate_id: int,
+    photo: bytes | None = None,
+    at: datetime | None = None,
+    country: str = "BE",
+    last4: str = "4567",
+    flush: bool = True,
+) -> Admission:
+    """An admission of a test session (a passport valid until 2030, no proctor recorded) with
+    the test-day `photo` sealed and hashed as attest.admissions stores it (none when None).
+    Flushed unless `flush` is False."""
+    from attest import field_crypto
+    from attest.photos import photo_hash
+
+    row = Admission(
+        session_id=session_id,
+        candidate_id=candidate_id,
+        document_type="passport",
+        other_type="",
+        country=country,
+        number_last4=last4,
+        expires_on=date(2030, 1, 1),
+        photo_sealed=field_crypto.seal_bytes(photo) if photo is not None else None,
+        photo_sha256=photo_hash(photo) if photo is not None else None,
+        photo_source="camera",
+        admitted_at=at or datetime.now(UTC),
+    )
+    session.add(row)
+    if flush:
+        session.flush()
+    return row
 
 
 def make_completed_session(

@@ -7,17 +7,16 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from attest import admissions, field_crypto
+from attest import admissions
 from attest.assessment.delivery import create_session
 from attest.models import Admission, Role
-from attest.photos import photo_hash
 from attest.retention_rules import RetentionPolicy
-from tests.factories import make_candidate, make_user
+from tests.factories import make_admission, make_candidate, make_user
 from tests.integration.test_retention import T0, _run
 from tests.integration.test_retention import world as world  # noqa: F401  (fixture)
 from tests.web.helpers import login
@@ -27,22 +26,9 @@ pytestmark = pytest.mark.database
 
 
 def _admission(db, ts, photo: bytes, at) -> Admission:
-    row = Admission(
-        session_id=ts.id,
-        candidate_id=ts.candidate_id,
-        document_type="passport",
-        other_type="",
-        country="MA",
-        number_last4="4567",
-        expires_on=date(2030, 1, 1),
-        photo_sealed=field_crypto.seal_bytes(photo),
-        photo_sha256=photo_hash(photo),
-        photo_source="camera",
-        admitted_at=at,
+    return make_admission(
+        db, session_id=ts.id, candidate_id=ts.candidate_id, photo=photo, at=at, country="MA"
     )
-    db.add(row)
-    db.flush()
-    return row
 
 
 @pytest.fixture

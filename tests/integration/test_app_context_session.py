@@ -22,4 +22,3 @@ def test_leaving_an_app_context_removes_the_session_and_ends_its_transaction(app
     db.add(Centre(code="SAVED", name="Bewaard"))
     db.commit()
     assert db.scalars(sa.select(Centre.code)).all() == ["SAVED"]
-

@@ -10,10 +10,9 @@ import yaml
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
-from attest.assessment.delivery import create_session, redeem_start_code
 from attest.config import PROJECT_ROOT
 from attest.models import Item, ItemVersion, Role, SessionItem
-from tests.factories import make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import make_centre, make_kiosk, make_started_session, make_user
 
 
 def _copy_bank(tmp_path: Path) -> Path:
@@ -42,10 +41,7 @@ def test_used_items_get_a_new_version_and_old_sessions_keep_theirs(db, tmp_path,
     centre = make_centre(db)
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
     kiosk, _ = make_kiosk(db, centre=centre)
-    ts, code = create_session(
-        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
-    )
-    redeem_start_code(db, code, kiosk, now)
+    ts = make_started_session(db, centre=centre, proctor=proctor, kiosk=kiosk, now=now)
     db.commit()
     used = db.scalars(sa.select(SessionItem).where(SessionItem.session_id == ts.id)).first()
     used_id = used.item_version.item_id

@@ -12,17 +12,17 @@ import yaml
 from attest.admin import item_queries
 from attest.assessment import adaptive, cut_scores
 from attest.assessment.cat import CatConfig
-from attest.assessment.delivery import (
-    create_session,
-    finish_session,
-    record_answer,
-    redeem_start_code,
-)
+from attest.assessment.delivery import finish_session
 from attest.assessment.purposes import get_purpose
 from attest.assessment.targeting import receptive_level
 from attest.models import Role
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
-from tests.format_answers import correct_answer
+from tests.factories import (
+    load_demo_bank,
+    make_centre,
+    make_kiosk,
+    make_started_session,
+    make_user,
+)
 
 T0 = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 SHIFT = 6.0  # logits: under the new version even a perfect A1-A2 form stays below A1
@@ -49,16 +49,9 @@ def answered(db):
     kiosk, _token = make_kiosk(db, centre=centre)
 
     def make():
-        ts, code = create_session(
-            db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, T0
+        return make_started_session(
+            db, centre=centre, proctor=proctor, kiosk=kiosk, now=T0, answered=True
         )
-        redeem_start_code(db, code, kiosk, T0)
-        for item in ts.items:
-            version = item.item_version
-            record_answer(
-                db, ts, item.position, correct_answer(version.format, version.content), T0
-            )
-        return ts
 
     return make
 

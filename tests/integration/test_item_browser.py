@@ -9,10 +9,15 @@ import yaml
 
 from attest.assessment.bank import load_bank
 from attest.assessment.bank_sync import sync_bank
-from attest.assessment.delivery import create_session, redeem_start_code
 from attest.config import PROJECT_ROOT
 from attest.models import Item, Role, SessionItem
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
+from tests.factories import (
+    load_demo_bank,
+    make_centre,
+    make_kiosk,
+    make_started_session,
+    make_user,
+)
 from tests.web.helpers import login
 
 
@@ -73,10 +78,7 @@ def test_version_history_and_usage_counts(db, client, tmp_path, now):
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
     admin = make_user(db, role=Role.ADMIN)
     kiosk, _ = make_kiosk(db, centre=centre)
-    ts, code = create_session(
-        db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, now
-    )
-    redeem_start_code(db, code, kiosk, now)
+    ts = make_started_session(db, centre=centre, proctor=proctor, kiosk=kiosk, now=now)
     db.commit()
     used = db.scalars(sa.select(SessionItem).where(SessionItem.session_id == ts.id)).first()
     item_id = used.item_version.item_id

@@ -11,12 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from attest.assessment.delivery import (
-    create_session,
-    finish_session,
-    record_answer,
-    redeem_start_code,
-)
+from attest.assessment.delivery import finish_session
 from attest.certificates.issuing import issue_attestation, issuer_of
 from attest.certificates.key_service import init_keys
 from attest.certificates.verify import verify_code
@@ -29,9 +24,9 @@ from tests.factories import (
     make_candidate,
     make_centre,
     make_kiosk,
+    make_started_session,
     make_user,
 )
-from tests.format_answers import correct_answer
 from tests.web.helpers import login
 
 T0 = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)
@@ -41,12 +36,10 @@ POLICY = RetentionPolicy(responses_days=730, appeal_days=365, candidate_days=182
 def finished_test(app, db, centre, proctor, kiosk, *, family_name, at=T0):
     cand = make_candidate(db, centre=centre, family_name=family_name)
     cand.created_at = at
-    ts, code = create_session(db, cand, "a2-luisteren-lezen", proctor, at)
+    ts = make_started_session(
+        db, centre=centre, proctor=proctor, kiosk=kiosk, now=at, candidate=cand, answered=True
+    )
     ts.created_at = at
-    redeem_start_code(db, code, kiosk, at)
-    for item in ts.items:
-        iv = item.item_version
-        record_answer(db, ts, item.position, correct_answer(iv.format, iv.content), at)
     for result in finish_session(db, ts, at + timedelta(minutes=40)):
         result.created_at = at + timedelta(minutes=40)
     key = f"recordings/{ts.id}/r1.ogg"

@@ -14,18 +14,19 @@ import sqlalchemy as sa
 from attest.admin import item_queries
 from attest.assessment import adaptive
 from attest.assessment.cut_score_versions import cut_scores_in_force, store_in_force
-from attest.assessment.delivery import (
-    create_session,
-    finish_session,
-    record_answer,
-    redeem_start_code,
-)
+from attest.assessment.delivery import create_session, finish_session
 from attest.assessment.purposes import get_purpose
 from attest.models import AuditEvent, CutScoreVersion, Role, SkillResult
 from attest.standard_setting import services
 from attest.standard_setting.descriptors import descriptor_key
-from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
-from tests.format_answers import correct_answer
+from tests.factories import (
+    load_demo_bank,
+    make_candidate,
+    make_centre,
+    make_kiosk,
+    make_started_session,
+    make_user,
+)
 from tests.integration.test_adaptive_session import take
 from tests.web.helpers import start_at_kiosk
 
@@ -45,15 +46,9 @@ def world(app, db):
 
     def linear():
         """Finish a linear A2 session with every answer right; return its results."""
-        ts, code = create_session(
-            db, make_candidate(db, centre=centre), "a2-luisteren-lezen", proctor, T0
+        ts = make_started_session(
+            db, centre=centre, proctor=proctor, kiosk=kiosk, now=T0, answered=True
         )
-        redeem_start_code(db, code, kiosk, T0)
-        for item in ts.items:
-            version = item.item_version
-            record_answer(
-                db, ts, item.position, correct_answer(version.format, version.content), T0
-            )
         results = finish_session(db, ts, T0 + timedelta(minutes=40))
         db.commit()
         return results

@@ -15,7 +15,7 @@ from PIL import Image
 from attest import admissions
 from attest.assessment.delivery import create_session
 from attest.models import Admission, AuditEvent, Role
-from tests.factories import make_candidate, make_centre, make_user
+from tests.factories import make_admission, make_candidate, make_centre, make_user
 from tests.web.helpers import csrf, login, slow_down, together
 
 
@@ -219,17 +219,7 @@ def test_a_double_click_admits_once(app, db, world, monkeypatch):
 def test_the_database_refuses_a_second_admission_of_a_session(db, world):
     _c, proctor, cand, ts = world
     for _ in range(2):
-        db.add(
-            Admission(
-                session_id=ts.id,
-                candidate_id=cand.id,
-                document_type="passport",
-                other_type="",
-                country="BE",
-                number_last4="1234",
-                photo_source="camera",
-            )
-        )
+        make_admission(db, session_id=ts.id, candidate_id=cand.id, flush=False)
     with pytest.raises(sa.exc.IntegrityError):
         db.flush()
     db.rollback()

@@ -5,15 +5,22 @@ is audited (issue [19] item 3)."""
 from __future__ import annotations
 
 import base64
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from attest import admissions, field_crypto
+from attest import admissions
 from attest.models import Admission, AuditEvent, PartnerOrganisation, Role
 from attest.photos import photo_hash
 from tests.conftest import csrf_from
-from tests.factories import make_attestation, make_candidate, make_centre, make_partner, make_user
+from tests.factories import (
+    make_admission,
+    make_attestation,
+    make_candidate,
+    make_centre,
+    make_partner,
+    make_user,
+)
 from tests.web.helpers import login
 from tests.web.test_admission import jpeg_bytes
 from tests.web.test_partner_api import INSZ, _ask
@@ -26,21 +33,7 @@ def _attested_with_photo(app, db):
     att = make_attestation(db, app.config, candidate=cand, levels={
         "listening": "B1", "reading": "B1", "speaking": "B1", "writing": "B1"})  # fmt: skip
     photo = jpeg_bytes(color=(20, 40, 220))
-    db.add(
-        Admission(
-            session_id=att.session_id,
-            candidate_id=cand.id,
-            document_type="identity_card",
-            other_type="",
-            country="BE",
-            number_last4="0042",
-            expires_on=date(2030, 1, 1),
-            photo_sealed=field_crypto.seal_bytes(photo),
-            photo_sha256=photo_hash(photo),
-            photo_source="camera",
-            admitted_at=datetime.now(UTC),
-        )
-    )
+    make_admission(db, session_id=att.session_id, candidate_id=cand.id, photo=photo)
     att.photo_sha256 = photo_hash(photo)
     db.commit()
     return att, photo
