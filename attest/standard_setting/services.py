@@ -313,12 +313,19 @@ def adopt(session: so.Session, admin: User, panel_id: int, now: datetime) -> Cut
         raise PanelError("not_ready", f"adopt after {MIN_ROUNDS} complete rounds")
     report = round_report(session, panel, last)
     try:
-        proposed = ss.proposed_cuts(report.summary, panel.method)
+        if panel.method == "benchmark":  # a level without a cut keeps the threshold in force
+            in_force = store_in_force(session).band_thresholds(panel.skill, panel.purpose_code)
+            proposed = ss.proposed_band_cuts(report.summary, in_force)
+        else:
+            proposed = ss.proposed_cuts(report.summary, panel.method)
     except ss.StandardSettingError as exc:
         raise PanelError(exc.code, str(exc)) from None
     based_on = store_in_force(session).version
     version = f"panel-{panel.id}-{now:%Y%m%d}"
     record = panel_record(session, panel, report, now)
+    kept = [level for level in LEVELS if level not in report.summary]
+    if panel.method == "benchmark" and kept:
+        record["kept"] = kept  # levels whose threshold in force the panel did not replace
     try:
         data = with_new_cuts(
             data_in_force(session), version, panel.skill, panel.purpose_code, proposed.cuts, record
@@ -366,9 +373,7 @@ def panel_record(session: so.Session, panel: Panel, report: RoundReport, now: da
             "angoff": "modified Angoff",
             "basket": "Basket (CEFR Manual 2009)",
             "benchmark": "benchmarking (rubric band thresholds)",
-        }.get(
-            panel.method, panel.method
-        ),
+        }.get(panel.method, panel.method),
     )
     return {
         "method": f"standard setting: {method}, median of {len(report.cuts)} panellists",

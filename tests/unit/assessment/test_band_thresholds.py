@@ -9,6 +9,11 @@ import pytest
 
 from attest.assessment import rubrics
 from attest.assessment.cut_scores import CutScoreError, read_data, store_from_data, with_new_cuts
+from attest.assessment.standard_setting import (
+    LevelSummary,
+    StandardSettingError,
+    proposed_band_cuts,
+)
 
 PANEL = {"A1": 0.8, "A2": 2.3, "B1": 2.9, "B2": 3.7}  # a severe A2, a lenient B1 and B2
 RECORD = {"method": "standard setting: benchmarking", "date": "2026-12-07"}
@@ -81,3 +86,15 @@ def test_a_purpose_sets_band_thresholds_beside_the_rubric_s_own():
 def test_band_thresholds_off_the_band_scale_are_refused(cuts):
     with pytest.raises(CutScoreError, match="writing"):
         with_new_cuts(read_data(), "v", "writing", None, cuts, RECORD)
+
+
+def _summary(level: str, median: float) -> LevelSummary:
+    return LevelSummary(level, 3, median, median, 0.0, 0.0, median, median)
+
+
+def test_a_benchmarking_panel_without_a_cut_for_a_level_keeps_the_threshold_in_force():
+    summary = {lv: _summary(lv, PANEL[lv]) for lv in ("A2", "B1", "B2")}  # none placed below A1
+    proposed = proposed_band_cuts(summary, rubrics.BAND_THRESHOLDS)
+    assert proposed.cuts == {"A1": 1.0, "A2": 2.3, "B1": 2.9, "B2": 3.7}
+    with pytest.raises(StandardSettingError):  # the kept A1 above the panel's A2: not rising
+        proposed_band_cuts({"A2": _summary("A2", 0.9)}, rubrics.BAND_THRESHOLDS)
