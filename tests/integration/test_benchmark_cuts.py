@@ -30,6 +30,7 @@ from attest.standard_setting import services
 from attest.standard_setting.descriptors import descriptor_key
 from tests.examiner_world import finished_session, make_examiners
 from tests.factories import load_demo_bank, make_centre, make_user
+from tests.web.helpers import login
 
 # Each panellist places a benchmark at the highest level whose threshold its mean band reaches:
 # the panel's cuts come out between the benchmarks on either side (A2 between 2.2 and 2.4).
@@ -112,7 +113,7 @@ def run_panel(db, admin, now):
     return panel
 
 
-def test_adopted_benchmark_cuts_score_later_writing_only(db, world, now):
+def test_adopted_benchmark_cuts_score_later_writing_only(db, client, world, now):
     admin, writing_test = world
     before = writing_test()
     rate(db, performances(db, before)[0], 2, now)
@@ -163,3 +164,11 @@ def test_adopted_benchmark_cuts_score_later_writing_only(db, world, now):
         "provisional-1": 2,
         adopted.version: 1,
     }
+
+    login(client, admin.username)  # the psychometric report shows the thresholds and versions
+    page = client.get("/admin/items/report?skill=reading").get_data(as_text=True)
+    row = page.split('<tr data-skill="writing">')[1].split("</tr>")[0]
+    assert "<td>2.30</td>" in row and "<td>3.70</td>" in row
+    assert "provisional-1: 2" in row and f"{adopted.version}: 1" in row
+    speaking = page.split('<tr data-skill="speaking">')[1].split("</tr>")[0]
+    assert "<td>2.00</td>" in speaking  # no panel for speaking: the rubric's own bands
