@@ -30,7 +30,7 @@ from attest.standard_setting import services
 from attest.standard_setting.descriptors import descriptor_key
 from tests.examiner_world import finished_session, make_examiners
 from tests.factories import load_demo_bank, make_centre, make_user
-from tests.web.helpers import login
+from tests.web.helpers import csrf, login, slow_down, together, twin
 
 # Each panellist places a benchmark at the highest level whose threshold its mean band reaches:
 # the panel's cuts come out between the benchmarks on either side (A2 between 2.2 and 2.4).
@@ -172,3 +172,23 @@ def test_adopted_benchmark_cuts_score_later_writing_only(db, client, world, now)
     assert "provisional-1: 2" in row and f"{adopted.version}: 1" in row
     speaking = page.split('<tr data-skill="speaking">')[1].split("</tr>")[0]
     assert "<td>2.00</td>" in speaking  # no panel for speaking: the rubric's own bands
+
+
+def test_a_double_click_on_adopting_benchmark_cuts_writes_one_version(
+    app, db, world, now, monkeypatch
+):
+    admin, _ = world
+    panel = run_panel(db, admin, now)
+    boss = app.test_client()
+    login(boss, admin.username)
+    url = f"/admin/panels/{panel.id}"
+    token = csrf(boss, url)
+    slow_down(monkeypatch, services, "round_report")  # both between their read and write
+    other = twin(app, boss)
+    clicks = [lambda c=c: c.post(f"{url}/adopt", data={"csrf_token": token}) for c in (boss, other)]
+    assert [r.status_code for r in together(clicks)] == [302, 302]
+    db.expire_all()
+    rows = db.scalars(sa.select(CutScoreVersion)).all()
+    assert len(rows) == 1 and rows[0].store["skills"]["writing"]["cuts"] == pytest.approx(PLACING)
+    events = db.scalars(sa.select(AuditEvent).where(AuditEvent.action == "cut_scores.adopt"))
+    assert len(events.all()) == 1
