@@ -2,7 +2,8 @@
 the adoption writes a new cut-score version with the band thresholds and the panel's record
 (audited, a double-click adopts once); a writing performance rated afterwards is read with the
 new thresholds, a result rated before keeps its level and version, and a test whose first task
-was finalised before the adoption keeps that version for its other tasks."""
+was finalised before the adoption keeps that version for its other tasks, as does a re-mark of a
+result scored before."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def world(app, db, now):
     centre = make_centre(db)
     admin = make_user(db, role=Role.ADMIN)
     proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    make_examiners(db, centre, admin, now, n=2, seniors=1)
+    make_examiners(db, centre, admin, now, n=4, seniors=1)  # a re-mark needs a new pair
     db.commit()
 
     def writing_test(tasks: int = 1):
@@ -59,12 +60,13 @@ def world(app, db, now):
 
 
 def rate(db, perf: Performance, band: int, now) -> None:
-    """Both live raters give `band` on every criterion."""
+    """Both live raters of the current round give `band` on every criterion."""
     codes = rubric_of(perf).codes
     assignments = db.scalars(
         sa.select(RatingAssignment).where(
             RatingAssignment.performance_id == perf.id,
             RatingAssignment.kind == AssignmentKind.LIVE,
+            RatingAssignment.round == perf.round,
         )
     ).all()
     assert len(assignments) == 2
@@ -113,7 +115,7 @@ def run_panel(db, admin, now):
     return panel
 
 
-def test_adopted_benchmark_cuts_score_later_writing_only(db, client, world, now):
+def test_adopted_benchmark_cuts_score_later_writing_only(app, db, client, world, now):
     admin, writing_test = world
     before = writing_test()
     rate(db, performances(db, before)[0], 2, now)
@@ -159,6 +161,15 @@ def test_adopted_benchmark_cuts_score_later_writing_only(db, client, world, now)
 
     earlier = writing_result(db, before)  # the result rated before keeps its level and version
     assert (earlier.level, earlier.cut_scores_version) == ("A2", "provisional-1")
+    assert performances(db, before)[0].cut_scores_version == "provisional-1"
+    # a re-mark after the adoption re-rates with the cuts the result was scored with
+    scoring.request_remark(db, performances(db, before)[0], admin, "bezwaar", now)
+    db.commit()
+    with app.app_context():  # the re-mark's end announces itself (reissue, if a level changed)
+        rate(db, performances(db, before)[0], 2, now)
+    remarked = writing_result(db, before)
+    assert (remarked.level, remarked.cut_scores_version) == ("A2", "provisional-1")
+    assert performances(db, before)[0].round == 2
     assert performances(db, before)[0].cut_scores_version == "provisional-1"
     assert dict(item_queries.results_by_cut_version(db, "writing")) == {
         "provisional-1": 2,
