@@ -14,6 +14,7 @@ from attest.assessment.calibration_service import calibrate_bank
 from attest.assessment.cut_score_versions import store_in_force
 from attest.charts import information_function
 from attest.models import BankAdoption, Item, ItemVersion, SessionItem, SkillResult
+from attest.vocabulary import PRODUCTIVE
 
 FILTERS = ("skill", "level", "domain", "format", "status", "review_state")
 
@@ -83,10 +84,26 @@ def psychometric_report(session: so.Session, skill: str, now: datetime) -> dict:
         "cuts": cuts,
         "cut_scores": in_force,
         "results_by_cut_version": results_by_cut_version(session, skill),
+        "band_thresholds": band_thresholds(session),
         "exposure": exposure(session, skill),
         "calibration": report,
         "not_calibrated": calibration.not_calibrated.get(skill),
     }
+
+
+def band_thresholds(session: so.Session) -> list[dict]:
+    """Return, per productive skill, the band thresholds in force (with their version and
+    whether a panel set them) and how many results each version scored."""
+    store = store_in_force(session)
+    return [
+        {
+            "skill": skill,
+            "thresholds": store.band_thresholds(skill),
+            "is_final": skill in store.skills and not store.skills[skill].is_provisional,
+            "results": results_by_cut_version(session, skill),
+        }
+        for skill in PRODUCTIVE
+    ]
 
 
 def results_by_cut_version(session: so.Session, skill: str) -> list[tuple[str | None, int]]:

@@ -133,6 +133,26 @@ FIGURES: tuple[Figure, ...] = (
         (MANUAL, STANDARD_SETTING_DOC),
     ),
     Figure(
+        "band_thresholds",
+        _l("Grenzen op de beoordelingsschaal (spreken en schrijven)"),
+        _l(
+            "Spreken en schrijven krijgen banden van 0 (onder A1) tot 4 (B2). Een opdracht haalt "
+            "een niveau als de middelste band (en de band voor taakuitvoering) minstens de grens "
+            "van dat niveau haalt. Zonder panel zijn de grenzen de banden zelf: A1 1, A2 2, "
+            "B1 3, B2 4. Een benchmarkingpanel kan ze vervangen; elk resultaat houdt de versie "
+            "waarmee het gescoord is."
+        ),
+        _l(
+            "Grenzen die een panel heeft vastgesteld, en die hooguit een halve band afwijken van "
+            "1, 2, 3 en 4."
+        ),
+        _l(
+            "Wijkt een grens meer dan een halve band af, bekijk dan met het panel de "
+            "beschrijvingen van de banden opnieuw voor u nieuwe grenzen vaststelt."
+        ),
+        (MANUAL, STANDARD_SETTING_DOC),
+    ),
+    Figure(
         "results_by_cut_version",
         _l("Resultaten per versie van de grensscores"),
         _l(
@@ -482,7 +502,7 @@ FIGURES: tuple[Figure, ...] = (
 _BY_KEY = {f.key: f for f in FIGURES}
 
 # the columns that name a row rather than show a figure: they need no explanation
-LABELS = ("purpose", "status", "level", "version", "item")
+LABELS = ("purpose", "status", "level", "version", "item", "skill")
 
 
 def figure(key: str) -> Figure:

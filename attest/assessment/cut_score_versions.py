@@ -76,6 +76,19 @@ def _store(row) -> CutScoreStore:
     return load_store() if row is None else store_from_data(row.store, row.version)
 
 
+def store_of_version(session: so.Session, version: str | None) -> CutScoreStore:
+    """Return the store of a named version (a result's, so that it keeps its cuts): an adopted
+    row, the seed file's version, else (None, or unknown) the version in force."""
+    seed = load_store()
+    if version == seed.version:
+        return seed
+    if version is not None:
+        row = session.scalar(sa.select(CutScoreVersion).where(CutScoreVersion.version == version))
+        if row is not None:
+            return store_from_data(row.store, row.version)
+    return store_in_force(session)
+
+
 def cut_scores_in_force(session: so.Session, skill: str, purpose: str | None = None) -> CutScores:
     """Return the cut scores in force for a skill (in a purpose), with their version."""
     return store_in_force(session).cuts(skill, purpose)

@@ -13,6 +13,11 @@ decision quality and the admin pages. The store is the data file `data/cut_score
   (method, source, date, panel); and under `purposes:` cuts that one purpose sets for that skill,
   each with its own record (none today).
 
+Speaking and writing entries hold band-scale thresholds (0-4, the rubric's scale: the level rule
+`rubrics.task_level` reads a task's lower-median band with them), set by a benchmarking panel;
+a skill without an entry uses the rubric's own thresholds (`rubrics.BAND_THRESHOLDS`, A1 1 ..
+B2 4), so nothing changes until a panel is adopted (docs/standard-setting.md).
+
 This module parses the store (the file, the seed version `provisional-1`, or a version adopted
 by a standard-setting panel and kept in the database: `store_from_data`, `with_new_cuts`); the
 version in force is read by `attest.assessment.cut_score_versions` (with a database session),
@@ -33,7 +38,8 @@ from pathlib import Path
 import yaml
 
 from attest.assessment.cefr import CutScores
-from attest.vocabulary import LEVELS
+from attest.assessment.rubrics import BAND_THRESHOLDS
+from attest.vocabulary import LEVELS, PRODUCTIVE
 
 CUT_SCORES_FILE = Path(__file__).with_name("data") / "cut_scores.yaml"
 DEFAULT_SKILL = "reading"  # whose cuts a CatConfig gets when none are given (tests, benchmarks)
@@ -76,6 +82,15 @@ class CutScoreStore:
     def cuts(self, skill: str, purpose: str | None = None) -> CutScores:
         """Return the cut scores in force for a skill in a purpose, with this version's id."""
         return self.record(skill, purpose).cut_scores
+
+    def band_thresholds(self, skill: str, purpose: str | None = None) -> dict[str, float]:
+        """Return the band thresholds in force for a productive skill (in a purpose): the
+        adopted panel's, else the rubric's own (A1 1, A2 2, B1 3, B2 4)."""
+        if skill not in PRODUCTIVE:
+            raise KeyError(f"{skill} is not scored on rubric bands")
+        if (skill, purpose) in self.purposes or skill in self.skills:
+            return dict(self.cuts(skill, purpose).cuts)
+        return dict(BAND_THRESHOLDS)
 
 
 def load_store(path: Path | None = None) -> CutScoreStore:
@@ -136,6 +151,8 @@ def with_new_cuts(
         "record": dict(record),
     }
     skills = new.setdefault("skills", {})
+    if skill in PRODUCTIVE and purpose is not None and skill not in skills:
+        skills[skill] = _rubric_entry()  # the purpose's cuts beside the rubric's own
     if purpose is None:
         entry["purposes"] = (skills.get(skill) or {}).get("purposes") or {}
         skills[skill] = entry
@@ -147,6 +164,16 @@ def with_new_cuts(
     return new
 
 
+def _rubric_entry() -> dict:
+    """Return a productive skill's entry holding the rubric's own band thresholds."""
+    return {
+        "status": "provisional",
+        "cuts": dict(BAND_THRESHOLDS),
+        "record": {"method": "rubric bands (docs/rating.md)", "source": "attest rubrics"},
+        "purposes": {},
+    }
+
+
 def _record(skill: str, purpose: str | None, entry: Mapping, version: str) -> CutScoreRecord:
     where = f"{skill}" + (f" in {purpose}" if purpose else "")
     try:
@@ -155,6 +182,11 @@ def _record(skill: str, purpose: str | None, entry: Mapping, version: str) -> Cu
         raise CutScoreError(f"{where}: needs a cut for each of {', '.join(LEVELS)}") from None
     if list(cuts.values()) != sorted(cuts.values()):
         raise CutScoreError(f"cut scores for {where} must rise from A1 to B2: {cuts}")
+    top_band = max(BAND_THRESHOLDS.values())
+    if skill in PRODUCTIVE and not all(0 < cut <= top_band for cut in cuts.values()):
+        raise CutScoreError(
+            f"cut scores for {where} are rubric bands: each above 0 and at most 4, got {cuts}"
+        )
     record = entry.get("record") or {}
     date = record.get("date")
     return CutScoreRecord(

@@ -14,6 +14,12 @@ Level rule (one performance, then one skill):
    a task left unanswered counts as below A1. With two tasks this is the lower of the two: no
    level is awarded that only one task shows. The test purpose's ceiling caps the result.
 
+Band thresholds (docs/standard-setting.md): rule 1 reads a band as a level with thresholds on the
+band scale, by default the rubric's own (A1 1, A2 2, B1 3, B2 4: band n is level n). A
+benchmarking panel's adopted cuts replace them (the cut-score store's `speaking`/`writing`
+entries): a task reaches L when its lower-median band (and its task completion band) is at or
+above the threshold of L. Callers pass the thresholds of the version that scores the result.
+
 Final-rating rule (``decide``): two independent ratings are needed. If on any criterion they
 differ by more than one band, or they lead to different task levels, a senior examiner gives a
 third rating, which decides: its bands and level are final. Otherwise the final level is the
@@ -22,7 +28,6 @@ level both ratings give, and the final bands are the means of the two ratings.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -41,6 +46,9 @@ BAND_LEVELS = RESULT_LEVELS  # band n means level BAND_LEVELS[n]
 _DIALOGUE_CUES = re.compile(r"\b(praat met|je belt|belt (naar|aan)|wat zeg je|gesprek)", re.I)
 
 Bands = Mapping[str, float]
+Thresholds = Mapping[str, float]  # level (A1..B2) -> lowest band that reaches it
+# The rubric's own thresholds: band n is level n (A1 1, A2 2, B1 3, B2 4).
+BAND_THRESHOLDS: dict[str, float] = {level: float(level_rank(level)) for level in BAND_LEVELS[1:]}
 
 
 class RubricError(ValueError):
@@ -255,14 +263,25 @@ def _lower_median(values: Sequence[float]) -> float:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def task_level(bands: Bands, task_level_: str) -> str:
-    """Return the level one rating gives a task (rule 1 of the module docstring)."""
+def band_rank(band: float, thresholds: Thresholds | None = None) -> int:
+    """Return the rank (0 below A1 .. 4 B2) of the highest level whose threshold `band` reaches."""
+    cuts = BAND_THRESHOLDS if thresholds is None else thresholds
+    rank = 0
+    for i, level in enumerate(BAND_LEVELS[1:], start=1):
+        if band + 1e-9 >= float(cuts[level]):
+            rank = i
+    return rank
+
+
+def task_level(bands: Bands, task_level_: str, thresholds: Thresholds | None = None) -> str:
+    """Return the level one rating gives a task (rule 1 of the module docstring), read with
+    `thresholds` (default: the rubric's own, BAND_THRESHOLDS)."""
     if not bands:
         return BELOW_A1
-    band = math.floor(_lower_median(list(bands.values())) + 1e-9)
+    rank = band_rank(_lower_median(list(bands.values())), thresholds)
     if "task_completion" in bands:
-        band = min(band, math.floor(bands["task_completion"] + 1e-9))
-    return BAND_LEVELS[max(0, min(band, level_rank(task_level_)))]
+        rank = min(rank, band_rank(bands["task_completion"], thresholds))
+    return BAND_LEVELS[max(0, min(rank, level_rank(task_level_)))]
 
 
 def skill_level(task_levels: Sequence[str], ceiling: str | None = None) -> str:
@@ -286,28 +305,36 @@ class Decision:
     method: str | None = None
 
 
-def adjudication_reasons(first: Bands, second: Bands, level: str) -> tuple[str, ...]:
+def adjudication_reasons(
+    first: Bands, second: Bands, level: str, thresholds: Thresholds | None = None
+) -> tuple[str, ...]:
     """Return why two ratings need a third: criteria more than one band apart, and 'level'."""
     reasons = [
         code
         for code in sorted(set(first) | set(second))
         if abs(first.get(code, 0) - second.get(code, 0)) > 1
     ]
-    if task_level(first, level) != task_level(second, level):
+    if task_level(first, level, thresholds) != task_level(second, level, thresholds):
         reasons.append("level")
     return tuple(reasons)
 
 
 def decide(
-    level: str, first: Bands | None, second: Bands | None, third: Bands | None = None
+    level: str,
+    first: Bands | None,
+    second: Bands | None,
+    third: Bands | None = None,
+    thresholds: Thresholds | None = None,
 ) -> Decision:
-    """Apply the final-rating rule to the ratings a performance has so far."""
+    """Apply the final-rating rule to the ratings a performance has so far (levels read with
+    `thresholds`, default the rubric's own)."""
     if first is None or second is None:
         return Decision("pending")
-    reasons = adjudication_reasons(first, second, level)
+    reasons = adjudication_reasons(first, second, level, thresholds)
     if reasons:
         if third is None:
             return Decision("adjudicate", reasons)
-        return Decision("final", reasons, dict(third), task_level(third, level), "adjudicated")
+        level_ = task_level(third, level, thresholds)
+        return Decision("final", reasons, dict(third), level_, "adjudicated")
     mean = {code: (first[code] + second[code]) / 2 for code in first}
-    return Decision("final", (), mean, task_level(first, level), "agreed")
+    return Decision("final", (), mean, task_level(first, level, thresholds), "agreed")

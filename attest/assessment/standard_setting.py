@@ -254,6 +254,19 @@ def proposed_cuts(summary: Mapping[str, LevelSummary], method: str) -> CutScores
     return CutScores(_rising({level: summary[level].median for level in LEVELS}), method)
 
 
+def proposed_band_cuts(
+    summary: Mapping[str, LevelSummary], in_force: Mapping[str, float]
+) -> CutScores:
+    """Return a benchmarking panel's proposed band thresholds: the medians, and for a level the
+    panel set no cut for (no benchmark placed on either side of it, e.g. none below A1) the
+    threshold in force (`in_force`, the rubric's own until a panel was adopted). Rising."""
+    cuts = {
+        level: summary[level].median if level in summary else float(in_force[level])
+        for level in LEVELS
+    }
+    return CutScores(_rising(cuts), "benchmark")
+
+
 def kendalls_w(ratings: Mapping[str, Mapping[str, float]]) -> float | None:
     """Return Kendall's coefficient of concordance W (0 = none, 1 = complete) between panellists
     over the same objects (panellist -> object -> value; e.g. Angoff probabilities, basket or

@@ -19,6 +19,7 @@ from attest.assessment import agreement, allocation, rubrics
 from attest.audit import record_event
 from attest.engine import lock_row
 from attest.examiner.assignments import ScoringError, assign, is_calibrated, rubric_of
+from attest.examiner.band_thresholds import thresholds_for
 from attest.models import (
     AssignmentKind,
     Benchmark,
@@ -52,7 +53,9 @@ def mark_benchmark(
     benchmark = Benchmark(
         performance_id=perf.id,
         agreed_bands={k: int(v) for k, v in bands.items()},
-        agreed_level=rubrics.task_level(bands, perf.task_level),
+        agreed_level=rubrics.task_level(
+            bands, perf.task_level, thresholds_for(session, perf.session, perf.skill)[1]
+        ),
         is_calibration=is_calibration,
         created_by_id=admin.id,
         created_at=now,

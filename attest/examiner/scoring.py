@@ -21,6 +21,7 @@ from attest.engine import lock_row
 from attest.examiner import interview_service as interviews
 from attest.examiner.allocation_view import examiners_of_centre, task_of, tasks_of, used_pairs
 from attest.examiner.assignments import ScoringError, assign, rubric_of
+from attest.examiner.band_thresholds import thresholds_for
 from attest.examiner.quality import close_calibration_if_done
 from attest.models import (
     Adjudication,
@@ -200,7 +201,9 @@ def submit_rating(
         kind=assignment.kind,
         version=(previous.version + 1) if previous else 1,
         bands=clean,
-        level=rubrics.task_level(bands, perf.task_level),
+        level=rubrics.task_level(
+            bands, perf.task_level, thresholds_for(session, perf.session, perf.skill)[1]
+        ),
         created_at=now,
     )
     session.add(rating)
@@ -262,7 +265,10 @@ def evaluate(session: so.Session, perf: Performance, now: datetime) -> rubrics.D
     live, third, adjudication = round_ratings(session, perf)
     first = live[0].bands if len(live) > 0 else None
     second = live[1].bands if len(live) > 1 else None
-    decision = rubrics.decide(perf.task_level, first, second, third.bands if third else None)
+    version, thresholds = thresholds_for(session, perf.session, perf.skill)
+    decision = rubrics.decide(
+        perf.task_level, first, second, third.bands if third else None, thresholds
+    )
     if decision.status == "adjudicate" and adjudication is None:
         perf.status = PerformanceStatus.ADJUDICATION
         adjudication = Adjudication(
@@ -284,6 +290,7 @@ def evaluate(session: so.Session, perf: Performance, now: datetime) -> rubrics.D
         perf.status = PerformanceStatus.FINAL
         perf.final_bands = dict(decision.bands or {})
         perf.final_level, perf.final_method = decision.level, decision.method
+        perf.cut_scores_version = version
         perf.finalised_at = now
         if adjudication is not None:
             adjudication.decided_at = now
@@ -329,12 +336,14 @@ def update_productive_results(
             levels.append(perf.final_level if perf is not None else BELOW_A1)
         else:
             level = rubrics.skill_level(levels, purpose.target_level)
+            version = thresholds_for(session, ts, skill)[0]  # before the result is added
             result = next((r for r in ts.results if r.skill == skill), None)
             old = result.level if result is not None else None
             if result is None:
                 result = SkillResult(session=ts, skill=skill, created_at=now)
                 session.add(result)
             result.level = level
+            result.cut_scores_version = version
             result.raw_score = float(sum(rubrics.level_rank(v) for v in levels))
             result.max_score = float(rubrics.level_rank(purpose.target_level) * len(levels))
             result.method = f"examinatoren: {len(levels)} opdrachten, regel docs/rating.md"

@@ -47,6 +47,8 @@ class Performance(Base):
     final_bands: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     final_level: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     final_method: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    # the cut-score store version whose band thresholds gave final_level (docs/standard-setting.md)
+    cut_scores_version: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     waiting_since: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     finalised_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

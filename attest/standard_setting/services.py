@@ -46,7 +46,7 @@ from attest.models import (
     User,
 )
 from attest.standard_setting.descriptors import descriptor_key
-from attest.vocabulary import LEVELS, PRODUCTIVE, RECEPTIVE, SKILLS, level_range
+from attest.vocabulary import LEVELS, RECEPTIVE, SKILLS, level_range
 
 FAMILIARISATION = 0  # the round number of a panellist's descriptor sort
 MIN_ROUNDS, MAX_ROUNDS = 2, 3
@@ -297,8 +297,9 @@ def last_judged_round(session: so.Session, panel: Panel) -> int | None:
 def adopt(session: so.Session, admin: User, panel_id: int, now: datetime) -> CutScoreVersion:
     """Adopt the panel's cuts (the medians of its last round) as a new version of the cut-score
     store, with the panel's record; audited. A second click finds the panel adopted and returns
-    the same version. Refused before the panel's minimum rounds, for a productive skill (its
-    level follows from the rubric: benchmarking's cuts are a record, not store cuts), and when
+    the same version. A benchmarking panel's cuts (speaking, writing) are band thresholds that
+    replace the rubric's own in the level rule (docs/standard-setting.md). Refused before the
+    panel's minimum rounds, for cuts the store refuses (a band threshold outside 0-4), and when
     another adoption changed the store meanwhile (the database refuses the second)."""
     panel = lock_row(session, Panel, panel_id)
     if panel is None:
@@ -307,19 +308,24 @@ def adopt(session: so.Session, admin: User, panel_id: int, now: datetime) -> Cut
         return session.scalar(
             sa.select(CutScoreVersion).where(CutScoreVersion.panel_id == panel.id)
         )
-    if panel.skill in PRODUCTIVE:
-        raise PanelError("productive", "a productive skill's levels follow from its rubric")
     last = last_judged_round(session, panel)
     if last is None or last < MIN_ROUNDS or _members_without(session, panel, last):
         raise PanelError("not_ready", f"adopt after {MIN_ROUNDS} complete rounds")
     report = round_report(session, panel, last)
     try:
-        proposed = ss.proposed_cuts(report.summary, panel.method)
+        if panel.method == "benchmark":  # a level without a cut keeps the threshold in force
+            in_force = store_in_force(session).band_thresholds(panel.skill, panel.purpose_code)
+            proposed = ss.proposed_band_cuts(report.summary, in_force)
+        else:
+            proposed = ss.proposed_cuts(report.summary, panel.method)
     except ss.StandardSettingError as exc:
         raise PanelError(exc.code, str(exc)) from None
     based_on = store_in_force(session).version
     version = f"panel-{panel.id}-{now:%Y%m%d}"
     record = panel_record(session, panel, report, now)
+    kept = [level for level in LEVELS if level not in report.summary]
+    if panel.method == "benchmark" and kept:
+        record["kept"] = kept  # levels whose threshold in force the panel did not replace
     try:
         data = with_new_cuts(
             data_in_force(session), version, panel.skill, panel.purpose_code, proposed.cuts, record
@@ -363,9 +369,11 @@ def panel_record(session: so.Session, panel: Panel, report: RoundReport, now: da
     roles = Counter(m.role_label for m in panel.members)
     method = {"bookmark": f"Bookmark (RP{round(panel.response_probability * 100)})"}.get(
         panel.method,
-        {"angoff": "modified Angoff", "basket": "Basket (CEFR Manual 2009)"}.get(
-            panel.method, panel.method
-        ),
+        {
+            "angoff": "modified Angoff",
+            "basket": "Basket (CEFR Manual 2009)",
+            "benchmark": "benchmarking (rubric band thresholds)",
+        }.get(panel.method, panel.method),
     )
     return {
         "method": f"standard setting: {method}, median of {len(report.cuts)} panellists",

@@ -62,9 +62,9 @@ ERRORS = {
     "already_submitted": _l("Je hebt deze ronde al ingediend."),
     "not_familiarised": _l("Plaats eerst de descriptoren op hun niveau; daarna oordeel je."),
     "not_ready": _l("Vaststellen kan pas na twee volledige rondes."),
-    "productive": _l(
-        "Het niveau van een productieve vaardigheid volgt uit de beoordelingsschaal: de grenzen "
-        "van benchmarking zijn een verslag, geen nieuwe versie van de grenzen."
+    "bad_cuts": _l(
+        "Deze grenzen kunnen niet worden vastgesteld: bij spreken en schrijven ligt elke grens "
+        "boven band 0 en ten hoogste op band 4, stijgend van A1 naar B2."
     ),
     "store_changed": _l(
         "De grensscores zijn intussen gewijzigd door een andere vaststelling. Bekijk ze opnieuw."

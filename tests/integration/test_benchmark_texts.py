@@ -52,7 +52,7 @@ def test_the_benchmarks_load_once_and_make_a_benchmarking_panel(app, db, tmp_pat
     assert db.scalar(sa.select(sa.func.count()).select_from(BenchmarkText)) == 27
 
 
-def test_a_benchmarking_round_gives_cuts_on_the_band_scale_but_adopts_nothing(app, db):
+def test_a_benchmarking_round_gives_cuts_on_the_band_scale_and_are_adopted(app, db):
     app.test_cli_runner().invoke(args=["panels", "load-benchmarks"])
     now = datetime(2026, 12, 7, tzinfo=UTC)
     admin = make_user(db, role=Role.ADMIN)
@@ -74,6 +74,10 @@ def test_a_benchmarking_round_gives_cuts_on_the_band_scale_but_adopts_nothing(ap
     cuts = {level: report.summary[level].median for level in ("A2", "B1", "B2")}
     assert 1.0 < cuts["A2"] < cuts["B1"] < cuts["B2"] < 4.0  # on the 0-4 band scale
     assert report.summary["B1"].se == 0.0 and report.impact is None
-    with pytest.raises(services.PanelError) as refused:
-        services.adopt(db, admin, panel.id, now)
-    assert refused.value.code == "productive"
+    # Every benchmark is at A1 or above, so the panel set no A1 cut: A1 keeps the rubric's own
+    # threshold (band 1), recorded as kept; the other levels take the panel's medians.
+    assert "A1" not in report.summary
+    adopted = services.adopt(db, admin, panel.id, now)
+    entry = adopted.store["skills"]["writing"]
+    assert entry["cuts"] == pytest.approx({"A1": 1.0, **cuts}, abs=1e-4)
+    assert entry["record"]["kept"] == ["A1"]
