@@ -112,7 +112,12 @@ def mark_first_used(session: so.Session, versions: list[ItemVersion], now: datet
     `UPDATE ... WHERE first_used_at IS NULL`: of two requests delivering the same new version
     at once, the first one's time stays; a version already used costs no statement. The loaded
     versions show the time without being written again by the next flush."""
-    new = [v for v in versions if v.first_used_at is None]
+    new = []
+    for version in versions:
+        if version.first_used_at is None and version.id is None:  # not stored yet
+            version.first_used_at = now
+        elif version.first_used_at is None:
+            new.append(version)
     if not new:
         return
     ids = [v.id for v in new]
