@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import os
+import pstats
 import secrets
 import statistics
 import sys
@@ -109,18 +110,25 @@ class Timer:
     """Wrap a function of the adaptive module and add up its time and statements for the
     current answer."""
 
-    def __init__(self, name: str, statements: Statements) -> None:
+    def __init__(
+        self, name: str, statements: Statements, calls: cProfile.Profile | None = None
+    ) -> None:
         self.inner = getattr(adaptive, name)
         self.statements = statements
+        self.calls = calls
         self.spent = self.cpu = 0.0
         self.sql = 0
         setattr(adaptive, name, self)
 
     def __call__(self, *args, **kwargs):
         t0, c0, n0 = time.perf_counter(), time.thread_time(), self.statements.count
+        if self.calls is not None:
+            self.calls.enable()
         try:
             return self.inner(*args, **kwargs)
         finally:
+            if self.calls is not None:
+                self.calls.disable()
             self.spent += time.perf_counter() - t0
             self.cpu += time.thread_time() - c0  # SQLite runs in this thread too
             self.sql += self.statements.count - n0
@@ -157,6 +165,12 @@ def main() -> None:
         "--show-sql", type=int, metavar="N", help="print the statements of the N-th answer"
     )
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of the requests")
+    parser.add_argument(
+        "--count-calls",
+        action="store_true",
+        help="count the Python function calls of the engine part (cProfile: a measure of its "
+        "work that the machine's load does not change; the timings then include the profiler)",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="attest-cat-"))
     os.environ.pop("ATTEST_REDIS_URL", None)
@@ -186,7 +200,9 @@ def main() -> None:
         kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
         db.commit()
         statements = Statements(app.extensions["attest_engine"])
-        record, plan = Timer("record_unit", statements), Timer("next_unit", statements)
+        calls = cProfile.Profile() if args.count_calls else None
+        record = Timer("record_unit", statements, calls)
+        plan = Timer("next_unit", statements, calls)
         pure = [MethodTimer(adaptive.CatEngine, n) for n in ("record", "next_item", "should_stop")]
         for s in range(args.sessions):
             ability = -2.0 + 4.0 * s / max(args.sessions - 1, 1)
@@ -266,6 +282,9 @@ def main() -> None:
         f"max {max(engine_sql)}; whole request median {statistics.median(request_sql):g}, "
         f"max {max(request_sql)}"
     )
+    if calls is not None:
+        total = pstats.Stats(calls).total_calls
+        print(f"  Python function calls of the engine part per answer: {total / len(ms):.0f}")
     print(f"  load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

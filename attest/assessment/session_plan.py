@@ -94,12 +94,14 @@ def new_session_item(
     )
 
 
+_VERSIONS = ItemVersion.__table__
+# On the table, run on the session's connection: a plain statement, without the ORM's bulk
+# update (nothing loaded needs synchronising: mark_first_used sets the attribute itself).
 _FIRST_USE = (
-    sa.update(ItemVersion)
-    .where(ItemVersion.id.in_(sa.bindparam("ids", expanding=True)))
-    .where(ItemVersion.first_used_at.is_(None))
-    .values(first_used_at=sa.bindparam("now", type_=ItemVersion.__table__.c.first_used_at.type))
-    .execution_options(synchronize_session=False)
+    sa.update(_VERSIONS)
+    .where(_VERSIONS.c.id.in_(sa.bindparam("ids", expanding=True)))
+    .where(_VERSIONS.c.first_used_at.is_(None))
+    .values(first_used_at=sa.bindparam("now", type_=_VERSIONS.c.first_used_at.type))
 )
 
 
@@ -110,10 +112,16 @@ def mark_first_used(session: so.Session, versions: list[ItemVersion], now: datet
     `UPDATE ... WHERE first_used_at IS NULL`: of two requests delivering the same new version
     at once, the first one's time stays; a version already used costs no statement. The loaded
     versions show the time without being written again by the next flush."""
-    new = [v for v in versions if v.first_used_at is None]
+    new = []
+    for version in versions:
+        if version.first_used_at is None and version.id is None:  # not stored yet
+            version.first_used_at = now
+        elif version.first_used_at is None:
+            new.append(version)
     if not new:
         return
-    written = session.execute(_FIRST_USE, {"ids": [v.id for v in new], "now": now}).rowcount
+    ids = [v.id for v in new]
+    written = session.connection().execute(_FIRST_USE, {"ids": ids, "now": now}).rowcount
     for version in new:
         if written == len(new):  # each row now holds this request's time
             so.attributes.set_committed_value(version, "first_used_at", now)
