@@ -87,7 +87,6 @@ EXPOSURE = True  # --no-exposure: no item-eligibility control at all (a diagnost
 _COUNTS: dict = {}
 STRATUM_RATE = STRATUM_MAX_RATE  # goal rate within a stratum (--stratum-rate)
 MARGINAL_RATE = MAX_RATE  # goal rate over all candidates (--marginal-rate; 1: no marginal goal)
-COUNT_BY = "last"  # --count-by selection: per-stratum counts by the stratum of each selection
 MIN_REAL_BANK = 100
 # Our engine runs with the settings of the shipped purposes (what candidates get): placement
 # as in "niveaubepaling", one cut as in "a2-luisteren-lezen-adaptief".
@@ -198,14 +197,11 @@ def run_ours(job: tuple) -> tuple:
     # the item-eligibility method with running counts over this chunk's candidates, in order
     counts = None
     if not ideal and EXPOSURE:
-        key = (repr(config), CONDITIONAL, STRATUM_RATE, MARGINAL_RATE, COUNT_BY, len(bank))
+        key = (repr(config), CONDITIONAL, STRATUM_RATE, MARGINAL_RATE, len(bank), bank[0].id)
         counts = _COUNTS.get(key) if PERSIST_COUNTS else None
         if counts is None:
             counts = EligibilityCounts(
-                [item.id for item in bank],
-                MARGINAL_RATE,
-                stratum_max_rate=STRATUM_RATE,
-                count_by=COUNT_BY,
+                [item.id for item in bank], MARGINAL_RATE, stratum_max_rate=STRATUM_RATE
             )
             _COUNTS[key] = counts
     index = {item.id: i for i, item in enumerate(bank)}
@@ -649,7 +645,6 @@ def time_large_bank(candidates: int, seed: int) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     """Run the simulation, print the table, and append it to RESULTS.md with --write."""
     global IDEAL, OURS, CONDITIONAL, STRATUM_RATE, CACHE, PERSIST_COUNTS, EXPOSURE, MARGINAL_RATE
-    global COUNT_BY
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=5000)
     ap.add_argument("--quick", action="store_true", help="1,000 candidates")
@@ -675,12 +670,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument(
         "--marginal-rate", type=float, default=MAX_RATE, help="goal rate over all candidates"
-    )
-    ap.add_argument(
-        "--count-by",
-        choices=("last", "selection"),
-        default="last",
-        help="per-stratum counts: by a test's last stratum, or by each selection's stratum",
     )
     ap.add_argument(
         "--warmup",
@@ -721,7 +710,6 @@ def main(argv: list[str] | None = None) -> int:
     EXPOSURE = not args.no_exposure
     STRATUM_RATE = args.stratum_rate
     MARGINAL_RATE = args.marginal_rate
-    COUNT_BY = args.count_by
     for item in args.set:
         task, _, setting = item.partition(":")
         key, _, value = setting.partition("=")
@@ -820,8 +808,7 @@ def main(argv: list[str] | None = None) -> int:
         + next(iter(OURS.values())).undecided_estimator.upper()
         + f"; item-eligibility exposure control, goal r_max {MARGINAL_RATE}, "
         + (
-            f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE}, counted by "
-            f"{COUNT_BY})"
+            f"marginal and per ability stratum of 0.5 logit (goal {STRATUM_RATE})"
             if CONDITIONAL
             else "marginal only"
         )

@@ -39,7 +39,6 @@ MAX_RATE = 0.20  # the item-eligibility method's goal r_max, with room under the
 # of the goal; 0.14 took the busiest unit near the A2 cut from 0.34-0.39 to 0.29-0.31 at no cost
 # in accuracy (benchmarks/RESULTS.md, 2026-12-07)
 STRATUM_MAX_RATE = 0.14
-COUNT_BY = ("last", "selection")
 FADING = 0.999  # weight of the previous counts per new test: a memory of about 1,000 tests
 # A unit given in every counted test although it was never eligible for them (the engine falls
 # back on ineligible units when no eligible one fits) would get P(E) = 0: never eligible again,
@@ -78,15 +77,9 @@ class EligibilityCounts:
         max_rate: float = MAX_RATE,
         fading: float = FADING,
         stratum_max_rate: float | None = STRATUM_MAX_RATE,
-        count_by: str = "last",
     ) -> None:
         if not 0.0 < max_rate <= 1.0 or not 0.0 < fading <= 1.0:
             raise ValueError("max_rate and fading must lie in (0, 1]")
-        if count_by not in COUNT_BY:
-            raise ValueError(f"count_by must be one of {COUNT_BY}")
-        # "last": a test counts in the stratum of its last selection, with every unit it gave;
-        # "selection": in every stratum it selected in, with the units selected there
-        self.count_by = count_by
         self.unit_ids = list(unit_ids)
         self.max_rate = float(max_rate)
         # the goal rate within a stratum (None: max_rate)
@@ -112,11 +105,7 @@ class EligibilityCounts:
         """Count one test: the units it gave and those that were not eligible for it; with
         ``strata`` (the stratum of each selection, ``CatState.strata``) also in its stratum,
         that of its last selection (the estimate nearest the candidate's ability): the units
-        drawn eligible there (``stratum_ineligible``) and the units it gave; with
-        ``count_by="selection"`` in every stratum it selected in, with the units selected
-        there (so the stratum at the entry, the decision cut, also counts the first units of
-        candidates who end far from it; an option tried in benchmarks/RESULTS.md, 2026-12-07
-        evening, not the default)."""
+        drawn eligible there (``stratum_ineligible``) and the units it gave."""
         w = self.fading
         self.tests = w * self.tests + 1.0
         self.eligible *= w
@@ -133,22 +122,16 @@ class EligibilityCounts:
             return
         if len(strata) != len(items):
             raise ValueError("strata must give one stratum per unit given")
-        if self.count_by == "last":
-            given = {int(strata[-1]): list(items)}
-        else:  # each unit in the stratum it was selected in; a test once per stratum it visited
-            given = {}
-            for uid, k in zip(items, strata, strict=True):
-                given.setdefault(int(k), []).append(uid)
-        for k, units in given.items():
-            if k not in self.stratum_tests:
-                self.stratum_tests[k] = 0.0
-                self.stratum_eligible[k] = np.zeros(len(self.unit_ids))
-                self.stratum_administered[k] = np.zeros(len(self.unit_ids))
-            self.stratum_tests[k] += 1.0
-            eligible = np.ones(len(self.unit_ids))
-            eligible[self._positions((stratum_ineligible or {}).get(str(k), ()))] = 0.0
-            self.stratum_eligible[k] += eligible
-            self.stratum_administered[k][self._positions(units)] += 1.0
+        k = int(strata[-1])
+        if k not in self.stratum_tests:
+            self.stratum_tests[k] = 0.0
+            self.stratum_eligible[k] = np.zeros(len(self.unit_ids))
+            self.stratum_administered[k] = np.zeros(len(self.unit_ids))
+        self.stratum_tests[k] += 1.0
+        eligible = np.ones(len(self.unit_ids))
+        eligible[self._positions((stratum_ineligible or {}).get(str(k), ()))] = 0.0
+        self.stratum_eligible[k] += eligible
+        self.stratum_administered[k][self._positions(items)] += 1.0
 
     def probabilities(self) -> dict[str, float]:
         """Return each unit's probability of being eligible for the next test, those below 1."""

@@ -169,31 +169,6 @@ def test_conditional_counts_are_kept_per_stratum_of_the_selection():
         counts.add(["u0"], [], [0, 1])
 
 
-def test_conditional_counts_by_the_stratum_of_each_selection():
-    """The same three tests counted with count_by="selection": a unit counts in the stratum it
-    was selected in, and a test once in every stratum it selected in (test 1 in 0 and 1, test 2
-    in 0, test 3 in 1 and 0), so the stratum at the entry sees every test that passed it."""
-    ids = ["u0", "u1", "u2", "u3"]
-    counts = EligibilityCounts(
-        ids, max_rate=0.2, fading=1.0, stratum_max_rate=None, count_by="selection"
-    )
-    counts.add(["u0", "u1", "u2"], [], [0, 1, 1], {"1": ["u3"], "0": ["u2"]})
-    counts.add(["u0"], [], [0], {})
-    counts.add(["u0", "u3"], [], [1, 0], {"0": ["u1"]})
-    assert counts.stratum_tests == {0: 3.0, 1: 2.0}
-    assert counts.stratum_administered[0].tolist() == [2.0, 0.0, 0.0, 1.0]
-    assert counts.stratum_eligible[0].tolist() == [3.0, 2.0, 2.0, 3.0]
-    assert counts.stratum_administered[1].tolist() == [1.0, 1.0, 1.0, 0.0]
-    assert counts.stratum_eligible[1].tolist() == [2.0, 2.0, 2.0, 1.0]
-    # P(E_i | k) = 0.2 x eligible / given, below 1 only
-    assert counts.stratum_probabilities() == {
-        0: {"u0": pytest.approx(0.3), "u3": pytest.approx(0.6)},
-        1: {"u0": pytest.approx(0.4), "u1": pytest.approx(0.4), "u2": pytest.approx(0.4)},
-    }
-    with pytest.raises(ValueError, match="count_by"):
-        EligibilityCounts(ids, count_by="first")
-
-
 def test_the_engine_draws_per_stratum_keeps_the_draw_and_uses_the_stratum_of_the_estimate():
     from attest.assessment.cat import stratum_of
 
