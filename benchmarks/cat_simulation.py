@@ -5,12 +5,16 @@
 
 Everything runs on the same simulated candidates, theta ~ N(-0.25, 1.5) (spread from below A1 to
 B2), each simulated twice with fresh responses to measure classification consistency. Engines:
-  ours      attest.assessment.cat.CatEngine (EAP, max info + randomesque, content balance, SPRT)
-            with the settings of the shipped purposes (data/purposes.yaml) and the
-            item-eligibility exposure control (van der Linden & Veldkamp 2004) with running
-            counts over the candidates of each chunk, in order (exposure.EligibilityCounts,
-            goal exposure.MAX_RATE); a testlet is one partial-credit unit, answered question by
-            question
+  ours      attest.assessment.cat.CatEngine (EAP, max info + randomesque, content balance,
+            SPRT or GLR stop) with the settings of the shipped purposes (data/purposes.yaml) and
+            the item-eligibility exposure control (van der Linden & Veldkamp 2004), marginal and
+            per ability stratum, with running counts kept by the worker process over all the
+            candidates it runs, in order, as production keeps them (--fresh-counts: per chunk;
+            --warmup N: N other candidates first); a testlet is one partial-credit unit,
+            answered question by question
+Tuning and caching: --set TASK:KEY=VALUE overrides an engine setting; --catsim-cache DIR keeps
+catsim's runs (they do not depend on our engine) and --catsim-only fills it; --ours-only,
+--no-timing, --no-exposure (diagnostic), --marginal-rate, --stratum-rate.
   catsim    catsim MaxInfoSelector + NumericalSearchEstimator (bounded MLE, Dodd heuristic) +
             MinErrorStopper(SE < CATSIM_SE); one run serves both tasks (it does not know the cut)
   catsim-CI catsim at its best for classification: the same selector and estimator with
@@ -794,7 +798,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{CATSIM_MIN}, max {CATSIM_MAX}) at the A2 cut (one cut) or all four cuts (placement)",
         "ours: "
         + "; ".join(
-            f"{t}: SPRT delta {c.sprt_delta}, alpha=beta={c.sprt_alpha}, items {c.min_items}-"
+            f"{t}: {c.stop_rule.upper()} delta {c.sprt_delta}, alpha=beta={c.sprt_alpha}, "
+            f"items {c.min_items}-"
             f"{c.max_items}, randomesque top-{c.top_k}, domains balanced (tolerance "
             f"{c.domain_tolerance:g} question), format caps"
             for t, c in OURS.items()
