@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     connect_main_path(app)  # the issuing service; who reacts to the main path's signals
     _bound_integer_paths(app)
+    _sync_once(app)
     _register_blueprints(app)
     _check_limits_once(app)
     _register_template_helpers(app)
@@ -101,6 +102,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # id and the access line (with the commit's time) must describe that response.
     _register_request_transaction(app)
     return app
+
+
+def _sync_once(app: Flask) -> None:
+    """Let Flask ask once per function, not per call, whether a hook or view is a coroutine
+    (it asks for every hook of every request; the answer never changes for a function)."""
+    sync = app.ensure_sync
+    checked: dict = {}
+
+    def ensure_sync(func):
+        kept = checked.get(func)
+        if kept is None:
+            kept = sync(func)
+            if kept is func:  # plain functions only: an async one keeps its own wrapping
+                checked[func] = func
+        return kept
+
+    app.ensure_sync = ensure_sync  # type: ignore[method-assign]
 
 
 def _bound_integer_paths(app: Flask) -> None:
@@ -299,14 +317,15 @@ def _register_template_helpers(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        req = request._get_current_object()
         headers = response.headers
         present = {key.lower() for key in headers.keys()}
         for key, value in common:
             if key.lower() not in present:
                 headers.add(key, value)
-        if request.is_secure and "strict-transport-security" not in present:
+        if req.is_secure and "strict-transport-security" not in present:
             headers.add(*hsts)
-        endpoint = request.endpoint
+        endpoint = req.endpoint
         if endpoint and not endpoint.startswith(cacheable) and "cache-control" not in present:
             headers.add("Cache-Control", "no-store")
         return response

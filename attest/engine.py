@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import namedtuple
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -161,9 +162,18 @@ class LookupConnections:
         self.engine = engine  # where the statements run (e.g. to listen to them)
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._local = threading.local()
+        self._plans: dict[sa.Executable, _Plan | bool] = {}
 
     def first(self, statement: sa.Executable, params: dict | None = None) -> sa.Row | None:
         """Run one statement and return its first row (None without rows)."""
+        if self._keep:
+            plan = self._plans.get(statement)
+            if plan is None:
+                plan = _Plan.of(statement, self.engine.dialect)
+                if len(self._plans) < PLANS_KEPT:  # prebuilt statements; not one per call
+                    self._plans[statement] = plan
+            if plan:
+                return self._run(lambda conn: plan.first(conn, params or {}))
         return self._run(lambda conn: conn.execute(statement, params).first())
 
     def all(self, statement: sa.Executable, params: dict | None = None) -> list[sa.Row]:
@@ -179,7 +189,7 @@ class LookupConnections:
             conn = self._local.conn = self._engine.connect()
         try:
             return work(conn)
-        except sa.exc.DBAPIError:
+        except (sa.exc.DBAPIError, sqlite3.Error):
             self._local.conn = None  # a broken connection is not used again
             conn.invalidate()
             raise
@@ -190,6 +200,55 @@ class LookupConnections:
         self._local.conn = None
         if conn is not None:
             conn.close()
+
+
+PLANS_KEPT = 64
+
+
+class _Plan:
+    """A select compiled once for SQLite and run on the driver's cursor, its values converted
+    by SQLAlchemy's own result processors of each column's type: the same row as
+    `Connection.execute(...).first()` gives (a named tuple with the same fields), without the
+    per-execution work (statement cache key, execution context, result object) that is most
+    of what a one-row lookup costs. Only for statements whose parameters need no conversion."""
+
+    def __init__(self, compiled, columns, dialect) -> None:
+        self.sql = compiled.string
+        self.names = tuple(compiled.positiontup or ())
+        self.row = namedtuple("LookupRow", [c.key for c in columns])  # type: ignore[misc]
+        self.processors = tuple(
+            c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
+        )
+
+    @classmethod
+    def of(cls, statement: sa.Executable, dialect) -> _Plan | bool:
+        """The plan of a statement, or False when it must go through SQLAlchemy."""
+        if not isinstance(statement, sa.Select):
+            return False
+        compiled = statement.compile(dialect=dialect)
+        columns = list(statement.selected_columns)
+        if any(
+            bind.value is not None  # a value built into the statement (one per call)
+            or bind.type.dialect_impl(dialect).bind_processor(dialect) is not None
+            for bind in compiled.binds.values()
+        ) or len({c.key for c in columns}) != len(columns):
+            return False
+        return cls(compiled, columns, dialect)
+
+    def first(self, conn: sa.Connection, params: dict):
+        cursor = conn.connection.driver_connection.execute(
+            self.sql, [params[name] for name in self.names]
+        )
+        try:
+            raw = cursor.fetchone()
+        finally:
+            cursor.close()
+        if raw is None:
+            return None
+        return self.row._make(
+            value if process is None else process(value)
+            for process, value in zip(self.processors, raw, strict=True)
+        )
 
 
 def is_file_database(engine: Engine) -> bool:

@@ -131,20 +131,23 @@ def refuse_nul_characters():
     """Refuse a NUL character anywhere in the input, or a lone surrogate in JSON, with a clear
     400: no field may hold one, and the databases refuse them in text (which would otherwise
     surface as a server error)."""
+    req = request._get_current_object()  # once: this runs before every request
     found = (
-        _has_nul(request.path and [request.path])
-        or _has_nul((request.view_args or {}).values())
-        or _has_nul(request.args.keys())
-        or _has_nul(request.args.values())
+        _has_nul(req.path and [req.path])
+        or _has_nul((req.view_args or {}).values())
+        or _has_nul(req.args.keys())
+        or _has_nul(req.args.values())
     )
-    if not found and request.mimetype in FORM_TYPES:
-        found = _has_nul(request.form.keys()) or _has_nul(request.form.values())
-    if not found and request.is_json:
-        body = request.get_data(cache=True)
+    mimetype = req.mimetype if req.headers.get("Content-Type") else ""
+    if not found and mimetype in FORM_TYPES:
+        found = _has_nul(req.form.keys()) or _has_nul(req.form.values())
+    is_json = bool(mimetype) and req.is_json
+    if not found and is_json:
+        body = req.get_data(cache=True)
         found = b"\\u0000" in body or b"\x00" in body
     if found:
         return _answer(400, "invalid_character", str(NUL_MESSAGE))
-    if request.is_json and _has_lone_surrogate(request.get_json(silent=True)):
+    if is_json and _has_lone_surrogate(req.get_json(silent=True)):
         return _answer(400, "invalid_character", str(SURROGATE_MESSAGE))
     return None
 

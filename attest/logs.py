@@ -127,17 +127,19 @@ def install_request_logging(app) -> None:
 
     @app.after_request
     def echo_request_id(response):
-        request_id = g.get("request_id")
+        state = g._get_current_object()
+        request_id = state.get("request_id")
         if request_id:
+            req = request._get_current_object()
             response.headers[HEADER] = request_id
             access.info(
                 "request",
                 extra={
-                    "method": request.method,
-                    "path": safe_path(request.path),
-                    "endpoint": request.endpoint or "-",
+                    "method": req.method,
+                    "path": safe_path(req.path),
+                    "endpoint": req.endpoint or "-",
                     "status": response.status_code,
-                    "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
+                    "duration_ms": round((time.perf_counter() - state.request_started) * 1000, 1),
                 },
             )
         return response

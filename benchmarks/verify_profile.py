@@ -36,6 +36,20 @@ def call(app, environ_factory) -> int:
     return int(status[0].split()[0])
 
 
+def calls_per_request(app, factory, runs: int = 100) -> float:
+    """Python function calls per request, counted by cProfile: unlike times, exactly the same
+    on a loaded machine (a proxy for the work, not a time)."""
+    for _ in range(20):
+        call(app, factory)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(runs):
+        call(app, factory)
+    prof.disable()
+    total = sum(stat[1] for stat in pstats.Stats(prof).stats.values())  # primitive + recursive
+    return total / runs
+
+
 def measure(app, factory, runs: int) -> tuple[float, float]:
     """Return the median CPU time per request and the best mean of a batch of 50, in ms (on a
     shared machine the best batch is the steadier figure)."""
@@ -54,15 +68,7 @@ def measure(app, factory, runs: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=2000)
-    parser.add_argument(
-        "--profile", help="one of qr, api, typed, healthz, partner (with --gate: a list)"
-    )
-    parser.add_argument(
-        "--gate",
-        help="for benchmarks/verify_instructions.py: for each route of --profile (bare for the "
-        "bare Flask app), warm up, create GATE.<route>.ready, wait for GATE.<route>, serve --runs "
-        "requests, create GATE.<route>.end and wait for GATE.<route>.ack; exit at once",
-    )
+    parser.add_argument("--profile", choices=["qr", "api", "typed", "healthz", "partner"])
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="attest-prof-"))
     os.environ.update(
@@ -133,20 +139,6 @@ def main() -> None:
             headers={"Authorization": f"Bearer {key}"},
         ),
     }
-    if args.gate:  # counted from outside (callgrind), route after route, then no shutdown
-        for name in args.profile.split(","):
-            target, factory = (bare, env("/")) if name == "bare" else (app, routes[name])
-            for _ in range(50):
-                call(target, factory)
-            Path(f"{args.gate}.{name}.ready").touch()
-            while not Path(f"{args.gate}.{name}").exists():
-                time.sleep(0.05)
-            for _ in range(args.runs):
-                call(target, factory)
-            Path(f"{args.gate}.{name}.end").touch()
-            while not Path(f"{args.gate}.{name}.ack").exists():  # counting is off again
-                time.sleep(0.05)
-        os._exit(0)  # the interpreter's shutdown is not a request
     if args.profile:
         factory = routes[args.profile]
         for _ in range(50):
@@ -162,12 +154,19 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(25)
         return
     bare_med, bare_best = measure(bare, env("/"), args.runs)
-    print(f"CPU per request (ms), {args.runs} runs, in-process WSGI call, SQLite")
-    print(f"  {'bare Flask':<10} median {bare_med:.3f}  best batch {bare_best:.3f}")
+    bare_calls = calls_per_request(bare, env("/"))
+    print(f"CPU per request (ms), {args.runs} runs, in-process WSGI call, SQLite;")
+    print("function calls per request (cProfile, 100 requests: the same on a loaded machine)")
+    print(f"  {'bare Flask':<10} median {bare_med:.3f}  best batch {bare_best:.3f}  ", end="")
+    print(f"calls {bare_calls:.0f}")
     for name, factory in routes.items():
         med, best = measure(app, factory, args.runs)
         ratio = best / bare_best
-        print(f"  {name:<10} median {med:.3f}  best batch {best:.3f}  x{ratio:.1f} of bare")
+        calls = calls_per_request(app, factory)
+        print(
+            f"  {name:<10} median {med:.3f}  best batch {best:.3f}  x{ratio:.1f} of bare  "
+            f"calls {calls:.0f} (x{calls / bare_calls:.1f})"
+        )
     print(json.dumps({"load": os.getloadavg()}))
 
 

@@ -167,6 +167,9 @@ _LOOKUP = (
 _NEWER = sa.select(Attestation.code, *_FACT_COLUMNS).where(
     Attestation.supersedes_id == sa.bindparam("id")
 )
+_KEY_STATE = sa.select(SigningKey.retired_at, SigningKey.compromised_at).where(
+    SigningKey.kid == sa.bindparam("kid")
+)
 _SAME = tuple(c.key for c in _FACT_COLUMNS)
 _FIXED_PER_KID = frozenset({"subject", "certificate_pem"})  # a kid names one certificate
 
@@ -211,7 +214,7 @@ def _state(att: sa.Row, newer: sa.Row | None) -> tuple:
             return ()
         return tuple(
             json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v
-            for k, v in row._mapping.items()
+            for k, v in zip(row._fields, row, strict=True)
             if k not in _FIXED_PER_KID
         )
 
@@ -356,12 +359,7 @@ def verify_payload(session: Reader, text: str, now: datetime) -> Verification:
     if att is not None and att.kid == verified.kid:
         state = (att.retired_at, att.compromised_at)
     else:  # not ours: only the key's state can still make the answer 'key_compromised'
-        state = _first(
-            session,
-            sa.select(SigningKey.retired_at, SigningKey.compromised_at).where(
-                SigningKey.kid == verified.kid
-            ),
-        ) or (None, None)
+        state = _first(session, _KEY_STATE, {"kid": verified.kid}) or (None, None)
         att = None
     key = _with_state(public_keys(session)[verified.kid], *state)
     verdict = key_verdict(key, verified.claims.issued_at)

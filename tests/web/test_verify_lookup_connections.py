@@ -122,3 +122,42 @@ def test_each_thread_reads_on_its_own_connection(app, db):
         thread.join()
     assert all(len(v) == 1 for v in ids.values())
     assert len(set().union(*ids.values())) == 3
+
+
+def test_a_prepared_lookup_gives_the_row_sqlalchemy_gives(app, db):
+    """SQLite runs the lookups on the driver's cursor with SQLAlchemy's result processors: the
+    row must be the one Connection.execute gives, value for value and type for type (enums,
+    dates, times with their zone, JSON), also for a revoked attestation."""
+    from attest.certificates import verify as lookups_module
+    from attest.models import Attestation, AttestationStatus, RevocationReason
+
+    att = make_attestation(db, app.config)
+    db.commit()
+    with app.extensions["attest_engine"].begin() as conn:
+        conn.execute(
+            sa.update(Attestation)
+            .where(Attestation.code == att.code)
+            .values(
+                status=AttestationStatus.REVOKED,
+                revoked_at=datetime.now(UTC),
+                revocation_reason_code=RevocationReason.FRAUD,
+                revocation_reason="een nota",
+            )
+        )
+    lookups = app.extensions["attest_lookups"]
+    for statement, params in (
+        (lookups_module._LOOKUP, {"code": att.code}),
+        (lookups_module._LOOKUP, {"code": "ATT-0000-0000-0000-0000-0000"}),
+        (lookups_module._NEWER, {"id": att.id}),
+    ):
+        fast = lookups.first(statement, params)
+        with app.extensions["attest_engine"].connect() as conn:
+            plain = conn.execute(statement, params).first()
+        if plain is None:
+            assert fast is None
+            continue
+        assert fast._fields == plain._fields
+        assert tuple(fast) == tuple(plain)
+        assert [type(v) for v in fast] == [type(v) for v in plain]
+    row = lookups.first(lookups_module._LOOKUP, {"code": att.code})
+    assert row.status is AttestationStatus.REVOKED and row.revoked_at.tzinfo is not None
