@@ -242,6 +242,20 @@ def rated_items(session: so.Session, ts: TestSession) -> set[int]:
     )
 
 
+def is_provisional(session: so.Session, perf: Performance, examiner_id: int, rnd: int) -> bool:
+    """Tell whether an examiner's live rating of a performance is an interview's provisional
+    rating (rating 1 of round 1), which is given once and never corrected."""
+    if rnd != 1:
+        return False
+    found = session.scalar(
+        sa.select(Interview.id).where(
+            Interview.session_item_id == perf.response.session_item_id,
+            Interview.examiner_id == examiner_id,
+        )
+    )
+    return found is not None
+
+
 def seed_provisional_ratings(session: so.Session, perfs: list[Performance], now: datetime) -> int:
     """Store each interviewed performance's provisional rating as rating 1: a live assignment
     of the live examiner, completed, with the bands given at the end of the interview."""

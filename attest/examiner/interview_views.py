@@ -8,7 +8,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -51,12 +61,24 @@ def _session(session_id: int) -> TestSession:
     return ts
 
 
-def _own_interview(ts: TestSession) -> Interview:
-    item = interviews.current_task(db_session(), ts) or abort(409)
-    interview = interviews.interview_of(db_session(), item)
+def _own_interview(ts: TestSession, as_json: bool = False) -> Interview:
+    """Return the examiner's own interview of the task the kiosk is on, else refuse (409)."""
+    item = interviews.current_task(db_session(), ts)
+    interview = interviews.interview_of(db_session(), item) if item else None
     if interview is None or interview.examiner_id != current_user.id:
+        if as_json:
+            refusal = jsonify(error="not_interview", message=str(ERRORS["not_interview"]))
+            abort(make_response(refusal, 409))
         abort(409)
     return interview
+
+
+def _json_session(session_id: int) -> TestSession:
+    """Return the session of a JSON call from the tablet, or refuse in JSON (404)."""
+    ts = db_session().get(TestSession, session_id)
+    if ts is None or not interviews.examiner_may_hold(ts, current_user):
+        abort(make_response(jsonify(error="no_session", message="unknown test session"), 404))
+    return ts
 
 
 @bp.route("/interviews")
@@ -142,8 +164,7 @@ def interview_rate(session_id: int):
 @roles_required(Role.EXAMINER)
 def interview_upload_begin(session_id: int):
     """Start (or resume) the chunked upload of the interview's recording."""
-    ts = _session(session_id)
-    interview = _own_interview(ts)
+    interview = _own_interview(_json_session(session_id), as_json=True)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="bad_request", message="expected a JSON object"), 400
@@ -160,20 +181,20 @@ def interview_upload_begin(session_id: int):
 
 
 def _upload(ts: TestSession, upload_id: str):
-    interview = _own_interview(ts)
+    interview = _own_interview(ts, as_json=True)
     try:
         return interview, recording_uploads.upload_for(
             db_session(), interview.session_item, upload_id[:40]
         )
-    except RecordingError:
-        abort(404)
+    except RecordingError as exc:
+        abort(make_response(jsonify(error=exc.code, message=str(exc)), 404))
 
 
 @bp.route("/interview/<int:session_id>/uploads/<upload_id>/chunks/<int:index>", methods=["PUT"])
 @roles_required(Role.EXAMINER)
 def interview_upload_chunk(session_id: int, upload_id: str, index: int):
     """Receive one chunk (raw body, X-Content-SHA256 header)."""
-    _interview, upload = _upload(_session(session_id), upload_id)
+    _interview, upload = _upload(_json_session(session_id), upload_id)
     data = request.get_data(cache=False)
     if len(data) > recording_uploads.MAX_CHUNK_BYTES:
         return jsonify(error="too_large", message="the chunk is too large"), 413
@@ -199,7 +220,7 @@ def interview_upload_chunk(session_id: int, upload_id: str, index: int):
 @roles_required(Role.EXAMINER)
 def interview_upload_complete(session_id: int, upload_id: str):
     """Join and store the recording and keep it as the interview's one recording."""
-    interview, upload = _upload(_session(session_id), upload_id)
+    interview, upload = _upload(_json_session(session_id), upload_id)
     try:
         rec = recording_uploads.complete_upload(
             db_session(), storage_for(current_app.config), upload, _now()

@@ -191,6 +191,12 @@ def submit_rating(
         raise ScoringError(
             "closed", "a senior examiner is deciding; the rating can no longer change"
         )
+    if (
+        previous is not None
+        and assignment.kind is AssignmentKind.LIVE
+        and interviews.is_provisional(session, perf, examiner.id, assignment.round)
+    ):
+        raise ScoringError("closed", "the live examiner's provisional rating cannot change")
     if assignment.kind is AssignmentKind.CALIBRATION and assignment.completed_at is not None:
         raise ScoringError("closed", "a calibration rating cannot be changed")
     rating = Rating(

@@ -111,6 +111,8 @@ NEUTRAL_ARGS = {
     "panel_id": 999_999,  # standard-setting panels are region-wide (admin pages)
     "clip_id": 999_999,  # audio studio recordings belong to the bank, region-wide (admin pages)
     "turn": 1,  # a turn of a conversation: the performance's token names its centre
+    "upload_id": "u" * 20,  # an interview's upload: the session in the URL names its centre
+    "index": 0,
 }
 STAFF_ENDPOINTS = [
     e for e, (_m, who) in ACCESS.items() if who in (STAFF, ADMIN, ANY_LOGGED, EXAMINER)
@@ -141,7 +143,7 @@ def test_staff_of_centre_a_never_see_centre_b(app, db, client, two_centres, endp
     user = two_centres[visitor]
     login(client, user.username)
     url = _url(app, endpoint, two_centres["values"])
-    data = {"csrf_token": csrf(client)} if method == "POST" else None
+    data = {"csrf_token": csrf(client)} if method in ("POST", "PUT") else None
     response = client.open(url, method=method, data=data)
     body = response.get_data()
     assert MARKER_NAME.encode() not in body and MARKER_PDF not in body

@@ -48,6 +48,11 @@ DECLARED_FORMS = {
     "examiner.score": (access.EXAMINER, {"csrf_token", "band_task", "band_language"}),
     "examiner_admin.benchmark": (access.ADMIN, {"csrf_token", "band_task", "is_calibration"}),
     "examiner_admin.remark": (access.ADMIN, {"csrf_token", "reason"}),
+    # the examiner-led interview: this world's test is not examiner-led (409 here; its own
+    # tests are test_interview and test_interview_browser)
+    "examiner.interview_page": (access.EXAMINER, {"csrf_token"}),
+    "examiner.interview_rate": (access.EXAMINER, {"csrf_token", "band_interaction"}),
+    "proctor.speaking_mode": (access.STAFF, {"csrf_token", "examiner_led"}),
     # the old URLs of the admin pages about examiners: a 308 to /admin/examiners/..., no change
     "examiner.old_admin_url": (access.PUBLIC, {"csrf_token"}),
     # forms that only appear with objects this world lacks: a paused session, a call from the

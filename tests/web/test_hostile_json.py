@@ -233,6 +233,37 @@ JSON_ENDPOINTS: dict[str, JsonEndpoint] = {
         refused_here="the begun upload has no chunks, so completing it is always refused "
         "(tests/web/test_kiosk_capture.py completes uploads)",
     ),
+    # the examiner's tablet in an interview: this world's test is not examiner-led
+    "examiner.interview_upload_begin": JsonEndpoint(
+        "examiner",
+        {"session_id": 999_999},
+        {
+            "upload_id": Field("str", _KEYS.map(lambda k: k[:40]), required=True),
+            "content_type": Field("str", st.just("audio/webm"), required=True),
+            "size": Field("int", st.integers(1, 8 * CHUNK), required=True),
+            "sha256": Field("str", _SHA, required=True),
+            "chunk_size": Field("int", st.just(CHUNK), required=True),
+            "chunk_count": Field("int", st.integers(1, 8), required=True),
+            "duration_ms": Field("int", st.integers(0, 60_000), required=True),
+        },
+        frozenset({"recording_upload"}),
+        refused_here="no interview is open in this world (tests/web/test_interview.py uploads)",
+    ),
+    "examiner.interview_upload_chunk": JsonEndpoint(
+        "examiner",
+        {"session_id": 999_999, "upload_id": UPLOAD_ID, "index": 0},
+        writes=frozenset({"recording_chunk"}),
+        reads_body=False,
+        method="PUT",
+        refused_here="no interview is open in this world (tests/web/test_interview.py uploads)",
+    ),
+    "examiner.interview_upload_complete": JsonEndpoint(
+        "examiner",
+        {"session_id": 999_999, "upload_id": UPLOAD_ID},
+        writes=frozenset({"recording", "recording_upload", "interview"}),
+        reads_body=False,
+        refused_here="no interview is open in this world (tests/web/test_interview.py uploads)",
+    ),
     "partner.check": JsonEndpoint(
         "partner",
         body={

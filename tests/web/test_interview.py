@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from attest.assessment.bank_queries import current_versions
 from attest.assessment.delivery import create_session, finish_session, record_answer
 from attest.examiner import interview_service as interviews
-from attest.examiner.assignments import assign
+from attest.examiner import scoring
+from attest.examiner.assignments import ScoringError, assign
 from attest.models import (
     AssignmentKind,
     AuditEvent,
@@ -205,6 +206,21 @@ def test_the_live_examiner_can_never_be_a_second_rater(app, db, world, now):
     perf = finish(db, world, now)
     with pytest.raises(IntegrityError), db.begin_nested():
         assign(db, perf, world["examiners"][0].id, AssignmentKind.LIVE, now)
+
+
+def test_rating_one_cannot_be_corrected_afterwards(app, db, world, now):
+    hold_interview(app, world, band=2)
+    perf = finish(db, world, now)
+    live = world["examiners"][0]
+    own = db.scalar(
+        sa.select(RatingAssignment).where(
+            RatingAssignment.performance_id == perf.id, RatingAssignment.examiner_id == live.id
+        )
+    )
+    bands = {code: 1 for code in interviews.rubric_for_level("A2").codes}
+    with pytest.raises(ScoringError) as refused:
+        scoring.submit_rating(db, own, live, bands, now)
+    assert refused.value.code == "closed"
 
 
 def test_one_recording_and_one_provisional_rating(app, db, world):
