@@ -24,6 +24,7 @@ from attest.assessment.interlocutor_frames import Frame, load_frames
 from attest.audit import record_event
 from attest.engine import lock_row
 from attest.examiner.assignments import ScoringError, assign
+from attest.examiner.band_thresholds import thresholds_for
 from attest.models import (
     AssignmentKind,
     Interview,
@@ -216,7 +217,10 @@ def finish_interview(
     except delivery.DeliveryError as exc:  # the proctor ended the test meanwhile
         raise ScoringError("session_over", "the test is no longer in progress") from exc
     interview.provisional_bands = clean
-    interview.provisional_level = rubrics.task_level(clean, item.item_version.level)
+    # the band thresholds of the cut-score version that will score the test's speaking
+    interview.provisional_level = rubrics.task_level(
+        clean, item.item_version.level, thresholds_for(session, ts, item.item_version.item.skill)[1]
+    )
     interview.finished_at = now
     session.flush()
     record_event(
