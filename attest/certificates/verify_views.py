@@ -318,6 +318,7 @@ def too_many(exc):
     else:
         response = current_app.make_response(render_template("verify/too_many.html"))
     response.status_code = 429
+    response.headers["Cache-Control"] = "no-store"  # a refusal is about this moment only
     if "retry_after" in g:  # a limit counted by the view itself (Flask-Limiter sets its own)
         response.headers["Retry-After"] = str(g.retry_after)
     return response
