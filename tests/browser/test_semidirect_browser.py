@@ -67,9 +67,9 @@ def pass_microphone_check(page) -> None:
     expect(box).to_have_attribute("data-state", "mic-check", timeout=10_000)
     expect(page.locator("[data-conversation] .recorder-button")).to_be_hidden()
     page.click("[data-conversation] [data-mic-start]")
-    expect(page.locator("[data-conversation] [data-mic-status]")).to_contain_text(
-        "De microfoon werkt", timeout=15_000
-    )
+    # in every kiosk language (the accessibility test converses in Arabic): the state, not words
+    expect(box).to_have_attribute("data-mic", "ok", timeout=15_000)
+    expect(page.locator("[data-conversation] [data-mic-status]")).not_to_be_empty()
 
 
 @pytest.fixture

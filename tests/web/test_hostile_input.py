@@ -84,6 +84,12 @@ DECLARED_FORMS = {
         {"csrf_token", "audio", "start", "end", "speaker", "region"},
     ),
     "admin.studio.approve": (access.ADMIN, {"csrf_token"}),
+    # spoken instructions of a kiosk language: the world's "code" is no kiosk language (404
+    # here; their own tests are test_studio_instructions)
+    "admin.studio.upload_instructions": (
+        access.ADMIN,
+        {"csrf_token", "audio", "start", "end", "speaker", "region"},
+    ),
     # appointments: this world has no slot or booking (they answer 404 here; their own tests
     # are test_appointments and test_booking); the world's centre code is not a centre's
     "appointments.book_candidate": (access.STAFF, {"csrf_token", "candidate"}),

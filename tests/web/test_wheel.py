@@ -117,10 +117,12 @@ def test_the_wheel_serves_pages_and_a_kiosk_item_outside_the_checkout(installed,
     port = free_port()
     # The session was made by a script, not admitted by a proctor (identity document and photo:
     # tests/web/test_admission_required.py): this server lets its start code work without.
+    # The demo bank's clips are synthetic: a live test refuses them unless allowed, as the demo
+    # does (tests/web/test_synthetic_refusal.py).
     server = subprocess.Popen(
         [python, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "attest:create_app()"],
         cwd=cwd,
-        env={**env, "ATTEST_ADMISSION": "optional"},
+        env={**env, "ATTEST_ADMISSION": "optional", "ATTEST_SYNTHETIC_AUDIO": "allow"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
