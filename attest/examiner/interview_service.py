@@ -53,6 +53,9 @@ def is_interview_item(ts: TestSession, item: SessionItem) -> bool:
 def set_examiner_led(session: so.Session, ts: TestSession, actor: User, on: bool) -> bool:
     """Let a live examiner hold the session's speaking tasks (or not); the proctor decides
     before the first speaking task is answered or interviewed. Return whether it changed."""
+    # the session row is locked before anything is read: an examiner opening an interview at
+    # the same moment (start_interview locks it too) is either seen here or sees the change
+    ts = lock_row(session, TestSession, ts.id)
     if ts.is_examiner_led == on:
         return False
     if ts.status not in (SessionStatus.CREATED, SessionStatus.IN_PROGRESS):
@@ -133,6 +136,11 @@ def start_interview(
     if not is_interview_item(ts, item):
         raise ScoringError("not_interview", "this task is not held by an examiner")
     lock_row(session, SessionItem, item.id)
+    # the proctor may be switching the session back to the kiosk at this moment
+    # (set_examiner_led locks the session row): decide on the row as it is now
+    ts = lock_row(session, TestSession, ts.id)
+    if not is_interview_item(ts, item):
+        raise ScoringError("not_interview", "this task is not held by an examiner")
     interview = interview_of(session, item)
     if interview is None:
         frame = frame_of(item)

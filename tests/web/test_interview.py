@@ -382,3 +382,29 @@ def test_the_mode_cannot_change_once_an_interview_began(app, db, world):
     assert refused.status_code == 303
     db.expire_all()
     assert db.get(TestSession, world["session_id"]).is_examiner_led
+
+
+def test_the_proctor_switching_back_while_an_examiner_opens_the_interview(
+    app, db, world, monkeypatch
+):
+    """Both read the session, then write: the examiner's interview and the proctor's switch
+    back to the kiosk cannot both happen (the session row is locked by both)."""
+    slow_down(monkeypatch, interviews, "set_examiner_led", seconds=0.3)
+    slow_down(monkeypatch, interviews, "frame_of", seconds=0.8)
+    examiner = examiner_client(app, world["examiners"][0])
+    url = f"/examiner/interview/{world['session_id']}"
+    token = csrf_from(examiner.get(url).get_data(as_text=True))
+    proctor = app.test_client()
+    login(proctor, world["proctor"].username)
+    page = proctor.get(f"/proctor/sessions/{world['session_id']}").get_data(as_text=True)
+    switch = f"/proctor/sessions/{world['session_id']}/speaking-mode"
+    together(
+        [
+            lambda: examiner.post(url, data={"csrf_token": token}),
+            lambda: proctor.post(switch, data={"csrf_token": csrf_from(page)}),
+        ]
+    )
+    db.expire_all()
+    interviews_made = db.scalar(sa.select(sa.func.count()).select_from(Interview))
+    examiner_led = db.get(TestSession, world["session_id"]).is_examiner_led
+    assert (interviews_made, examiner_led) in {(1, True), (0, False)}
