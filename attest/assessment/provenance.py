@@ -96,19 +96,36 @@ def parse_entry(path: str, entry: object) -> ClipProvenance:
     return clip
 
 
+# Parsed provenance per file, kept while the file's mtime and size stay the same: the proctor
+# page and every live session's start read it, and parsing it each time cost tenths of a second.
+_PARSED: dict[Path, tuple[tuple[int, int], dict[str, ClipProvenance]]] = {}
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+
+
 def load_provenance(bank_root: Path) -> dict[str, ClipProvenance]:
-    """Return media path -> provenance from the bank's media/provenance.yaml ({} if absent)."""
+    """Return media path -> provenance from the bank's media/provenance.yaml ({} if absent).
+
+    The parsed file is kept per process and read again when its mtime or size changes; the
+    caller gets a dict of its own (the entries are frozen)."""
     path = Path(bank_root) / MEDIA_DIR / PROVENANCE_FILE
-    if not path.is_file():
-        return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        stat = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    kept = _PARSED.get(path)
+    if kept is not None and kept[0] == stamp:
+        return dict(kept[1])
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}  # noqa: S506
     except yaml.YAMLError as exc:
         raise ProvenanceError(f"{path.name}: not valid YAML: {exc}") from None
     clips = data.get("clips") if isinstance(data, dict) else None
     if not isinstance(clips, dict):
         raise ProvenanceError(f"{path.name}: expected a mapping 'clips' of media path -> entry")
-    return {str(key): parse_entry(str(key), entry) for key, entry in clips.items()}
+    parsed = {str(key): parse_entry(str(key), entry) for key, entry in clips.items()}
+    _PARSED[path] = (stamp, parsed)
+    return dict(parsed)
 
 
 def write_provenance(bank_root: Path, clips: Mapping[str, ClipProvenance]) -> Path:
@@ -125,6 +142,7 @@ def write_provenance(bank_root: Path, clips: Mapping[str, ClipProvenance]) -> Pa
     path.write_text(
         header + yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
+    _PARSED.pop(path, None)  # a rewrite within the clock's resolution keeps no stale entry
     return path
 
 

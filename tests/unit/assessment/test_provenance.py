@@ -97,3 +97,26 @@ def test_loudness_is_measured_as_ebu_r128() -> None:
     assert integrated_loudness(tone(3, 1.0, 1000.0), RATE) == pytest.approx(-3.0, abs=0.1)
     assert integrated_loudness(tone(3, 0.1, 1000.0), RATE) == pytest.approx(-23.0, abs=0.1)
     assert TARGET_LUFS == -23.0
+
+
+def test_the_parsed_file_is_kept_until_it_changes(tmp_path: Path) -> None:
+    """The proctor page and every session start read the provenance: parsed once per process,
+    read again after any edit (also one made by hand, outside write_provenance)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    path = media / "provenance.yaml"
+    path.write_text("clips:\n  a.ogg: {kind: synthetic, engine: espeak-ng}\n", encoding="utf-8")
+    first = load_provenance(tmp_path)
+    first["b.ogg"] = HUMAN  # the caller's dict is its own
+    assert set(load_provenance(tmp_path)) == {"a.ogg"}
+    path.write_text(
+        "clips:\n  a.ogg: {kind: synthetic, engine: espeak-ng}\n"
+        "  c.ogg: {kind: human, speaker: spk-9, region: flemish}\n",
+        encoding="utf-8",
+    )
+    assert set(load_provenance(tmp_path)) == {"a.ogg", "c.ogg"}
+    path.write_text("clips: [not, a, mapping]\n", encoding="utf-8")
+    with pytest.raises(ProvenanceError, match="expected a mapping"):
+        load_provenance(tmp_path)
+    path.unlink()
+    assert load_provenance(tmp_path) == {}
