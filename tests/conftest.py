@@ -3,7 +3,8 @@ the app, a test client, and row cleanup between tests.
 
 Every test that uses the database (the `app`, `db`, `client`, `migrated` or `database_url`
 fixture) is marked `database` at collection: CI runs the whole suite on SQLite and then only
-`-m database` on PostgreSQL. A test without the mark that opens a database connection fails, so
+`-m database` on PostgreSQL (less the `page_only` tests: what a browser shows, whatever the
+database). A test without the mark that opens a database connection fails, so
 the selection cannot miss one (a test that makes a database of its own, the same on every run,
 says so with `own_database`). Under pytest-xdist each worker has a database of its own."""
 
@@ -43,10 +44,17 @@ PG_URL_ENV = "ATTEST_TEST_DATABASE_URL"
 DATABASE_FIXTURES = frozenset({"app", "migrated", "database_url"})  # db and client use app
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
+    # A test marked `page_only` checks what a browser shows (an accessibility scan, fonts), which
+    # does not depend on the database: it runs once, on SQLite, not again on PostgreSQL.
+    if os.environ.get(PG_URL_ENV):
+        once = [item for item in items if item.get_closest_marker("page_only")]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not item.get_closest_marker("page_only")]
 
 
 _connections: list[str] = []

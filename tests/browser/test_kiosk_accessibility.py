@@ -22,7 +22,8 @@ from tests.browser.test_semidirect_browser import converse, shorten_turns
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
 
-pytestmark = pytest.mark.browser
+# The scans check pages; the database under them changes nothing: run once (SQLite).
+pytestmark = [pytest.mark.browser, pytest.mark.page_only]
 
 AXE_OPTIONS = {
     "runOnly": {

@@ -82,18 +82,31 @@ def table_digests(engine) -> dict[str, str]:
         return _server_digests(engine)
     digests = {}
     with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
+        for name, query in _sqlite_queries(engine.dialect):
             digest = hashlib.sha256()
+            # raw driver rows (no type processing): the fuzzing takes thousands of snapshots
+            for row in conn.exec_driver_sql(query):
+                digest.update(repr(tuple(row)).encode())
+            digests[name] = digest.hexdigest()
+    return digests
+
+
+_QUERIES: dict[str, list[tuple[str, str]]] = {}
+
+
+def _sqlite_queries(dialect) -> list[tuple[str, str]]:
+    """(table name, SQL) per table, compiled once."""
+    if dialect.name not in _QUERIES:
+        queries = []
+        for table in Base.metadata.sorted_tables:
             if table.name in COUNTED_TABLES:
-                count = conn.scalar(sa.select(sa.func.count()).select_from(table))
-                digest.update(str(count).encode())
+                query = sa.select(sa.func.count()).select_from(table)
             else:
                 query = sa.select(*_columns(table)).order_by(*table.primary_key.columns)
-                rows = conn.execute(query)
-                for row in rows:
-                    digest.update(repr(tuple(row)).encode())
-            digests[table.name] = digest.hexdigest()
-    return digests
+            compiled = query.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+            queries.append((table.name, str(compiled)))
+        _QUERIES[dialect.name] = queries
+    return _QUERIES[dialect.name]
 
 
 def _server_digests(engine) -> dict[str, str]:
