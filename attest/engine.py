@@ -312,6 +312,22 @@ def make_session_factory(engine: Engine) -> so.scoped_session[so.Session]:
 _CACHE = "attest_transaction_cache"
 
 
+_URL_TEXT: dict[int, tuple[object, str]] = {}
+
+
+def bind_key(session: so.Session) -> str:
+    """Return the text of the database URL this session is bound to, the part of a per-process
+    cache key that tells databases apart; made once per URL object (rendering it each time cost
+    more than the primary-key read it keys)."""
+    url = session.get_bind().url
+    kept = _URL_TEXT.get(id(url))
+    if kept is None or kept[0] is not url:
+        if len(_URL_TEXT) > 64:
+            _URL_TEXT.clear()
+        kept = _URL_TEXT[id(url)] = (url, str(url))
+    return kept[1]
+
+
 def transaction_cache(session: so.Session, name: str) -> dict:
     """Return a dict in which a service may keep what this transaction already read (a test
     session's clocks, its items by position), so that one request reads each row once.

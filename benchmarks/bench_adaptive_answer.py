@@ -171,6 +171,9 @@ def main() -> None:
         help="count the Python function calls of the engine part (cProfile: a measure of its "
         "work that the machine's load does not change; the timings then include the profiler)",
     )
+    parser.add_argument(
+        "--profile-engine", metavar="FILE", help="write a cProfile of the engine part only"
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="attest-cat-"))
     os.environ.pop("ATTEST_REDIS_URL", None)
@@ -200,7 +203,7 @@ def main() -> None:
         kiosk, _ = register_kiosk(db, centre, "bench-kiosk")
         db.commit()
         statements = Statements(app.extensions["attest_engine"])
-        calls = cProfile.Profile() if args.count_calls else None
+        calls = cProfile.Profile() if args.count_calls or args.profile_engine else None
         record = Timer("record_unit", statements, calls)
         plan = Timer("next_unit", statements, calls)
         pure = [MethodTimer(adaptive.CatEngine, n) for n in ("record", "next_item", "should_stop")]
@@ -282,6 +285,8 @@ def main() -> None:
         f"max {max(engine_sql)}; whole request median {statistics.median(request_sql):g}, "
         f"max {max(request_sql)}"
     )
+    if calls is not None and args.profile_engine:
+        calls.dump_stats(args.profile_engine)
     if calls is not None:
         total = pstats.Stats(calls).total_calls
         print(f"  Python function calls of the engine part per answer: {total / len(ms):.0f}")

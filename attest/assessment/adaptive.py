@@ -8,6 +8,7 @@ own state, which later sections count in turn."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import NamedTuple
 
@@ -21,8 +22,8 @@ from attest.assessment.exposure import EligibilityCounts, adaptive_modes, exposu
 from attest.assessment.formats import FORMATS
 from attest.assessment.irt import ItemParams, testlet_params
 from attest.assessment.purposes import Section, load_purposes
-from attest.assessment.session_plan import mark_first_used, new_session_item, session_groups
-from attest.engine import transaction_cache, transaction_cache_has
+from attest.assessment.session_plan import mark_ids_first_used, planned_item, session_groups
+from attest.engine import bind_key, transaction_cache, transaction_cache_has
 from attest.models import (
     BankState,
     CutScoreVersion,
@@ -40,10 +41,13 @@ EXPOSURE_WINDOW = 2000  # recent sections counted; older ones weigh little with 
 
 
 class UnitPart(NamedTuple):
-    """One question of a delivery unit: its current version and item."""
+    """One question of a delivery unit: its current version and item, with the version's
+    format and content (what a new session item needs: its option order is drawn from them)."""
 
     version_id: int
     item_id: str
+    format: str
+    content: dict
 
 
 def engine_for(
@@ -62,21 +66,23 @@ def engine_for(
     it when it records the answer and again when it plans the next item), until the
     transaction writes to the bank or the cut scores through this session (`_forget_engines`)."""
     known = transaction_cache(session, _MEMO_ENGINES)
-    memo_key = (section.skill, purpose, repr(section.cat))
+    memo_key = (section.skill, purpose, _settings_text(section))
     found = known.get(memo_key)
     if found is not None:
         return found
-    stamp, cut_stamp = stamps(session)
+    stamp, cut_stamp = known.get(_STAMPS_READ) or stamps(session)
+    transaction_cache(session, _MEMO_STAMP)["bank"] = stamp
     cuts = store_in_force(session, cut_stamp).cuts(section.skill, purpose).cuts
-    config = CatConfig(**{"cuts": cuts, **section.cat})
+    # the engine's settings are the section's and the cuts: the config is made on a miss only
+    settings = (memo_key[2], tuple(sorted(cuts.items())))
     if stamp is None:  # no bank_state row (emptied by hand): key by the live rows themselves
-        key: tuple = (section.skill, repr(config), "rows", _live_units(session, section.skill))
+        key: tuple = (section.skill, settings, "rows", _live_units(session, section.skill))
     else:
-        key = (section.skill, repr(config), str(session.get_bind().url), stamp)
+        key = (section.skill, settings, bind_key(session), stamp)
     cached = _ENGINES.get(key)
     if cached is None:
         rows = key[3] if stamp is None else _live_units(session, section.skill)
-        cached = _build_engine(rows, config)
+        cached = _build_engine(rows, CatConfig(**{"cuts": cuts, **section.cat}))
         if len(_ENGINES) >= MAX_ENGINES:
             _ENGINES.clear()
         _ENGINES[key] = cached
@@ -85,6 +91,20 @@ def engine_for(
 
 
 _MEMO_ENGINES = "cat_engines"
+_SETTINGS_TEXT: dict[int, tuple[Section, str]] = {}
+
+
+def _settings_text(section: Section) -> str:
+    """Return repr(section.cat), made once per loaded section (the purposes are loaded once)."""
+    kept = _SETTINGS_TEXT.get(id(section))
+    if kept is None or kept[0] is not section:
+        if len(_SETTINGS_TEXT) > 256:
+            _SETTINGS_TEXT.clear()
+        kept = _SETTINGS_TEXT[id(section)] = (section, repr(section.cat))
+    return kept[1]
+
+
+_MEMO_STAMP = "bank_stamp"  # the bank's stamp engine_for read in this transaction
 _BANK_TYPES = (Item, ItemVersion, CutScoreVersion, BankState)
 
 
@@ -114,8 +134,9 @@ _ENGINES: dict[tuple, tuple[CatEngine, dict[str, tuple[UnitPart, ...]]]] = {}
 
 def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:
     """Read what the engine needs of the skill's live machine-scored items, as plain rows
-    (version id, item id, difficulty, format, domain, testlet, enemy groups), as
-    current_versions selects."""
+    (version id, item id, difficulty, format, domain, testlet, enemy groups, content as JSON
+    text), as current_versions selects. Every column read here is covered by the bank_state
+    triggers (migrations 0027, 0050), so the rows kept under a stamp stay true."""
     rows = session.execute(
         sa.select(
             ItemVersion.id,
@@ -125,6 +146,7 @@ def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:
             Item.domain,
             Item.testlet_id,
             Item.enemy_groups,
+            sa.cast(ItemVersion.content, sa.Text),
         )
         .join(Item, Item.id == ItemVersion.item_id)
         .where(
@@ -136,7 +158,8 @@ def _live_units(session: so.Session, skill: str) -> tuple[tuple, ...]:
         .order_by(Item.id)
     )
     return tuple(
-        (*row[:6], tuple(sorted(row[6] or ())))  # the groups as a tuple: part of a cache key
+        # the groups as a tuple and the content as text: part of a cache key
+        (*row[:6], tuple(sorted(row[6] or ())), row[7])
         for row in rows
         if row[3] in FORMATS and FORMATS[row[3]].is_machine_scored
     )
@@ -151,7 +174,7 @@ def _build_engine(
     units, cat_items = {}, []
     for uid, group in groups.items():
         group.sort(key=lambda r: r[1])
-        _vid, _iid, difficulty, fmt, domain, testlet, _groups = group[0]
+        _vid, _iid, difficulty, fmt, domain, testlet, _groups, _content = group[0]
         cat_items.append(
             CatItem(
                 id=uid,
@@ -164,7 +187,7 @@ def _build_engine(
                 enemies=tuple(sorted({g for r in group for g in r[6]})),
             )
         )
-        units[uid] = tuple(UnitPart(r[0], r[1]) for r in group)
+        units[uid] = tuple(UnitPart(r[0], r[1], r[3], json.loads(r[7])) for r in group)
     return CatEngine(cat_items, config, np.random.default_rng(0)), units
 
 
@@ -194,10 +217,17 @@ def exposure_counts(
     return EligibilityCounts.from_states(unit_ids, reversed(states))
 
 
-_ATTEMPT = sa.select(SectionAttempt).where(
-    SectionAttempt.session_id == sa.bindparam("session_id"),
-    SectionAttempt.skill == sa.bindparam("skill"),
+# The section's state with the bank's stamps (the row engine_for checks its kept engine
+# against) in one statement: an answer's request needs both.
+_ATTEMPT = (
+    sa.select(SectionAttempt, BankState.stamp, BankState.cut_stamp)
+    .outerjoin(BankState, BankState.id == 1)
+    .where(
+        SectionAttempt.session_id == sa.bindparam("session_id"),
+        SectionAttempt.skill == sa.bindparam("skill"),
+    )
 )
+_STAMPS_READ = "stamps"  # (bank stamp, cut stamp) read with a section's state
 
 
 def stored_attempt(session: so.Session, ts: TestSession, skill: str) -> SectionAttempt | None:
@@ -211,9 +241,11 @@ def stored_attempt(session: so.Session, ts: TestSession, skill: str) -> SectionA
     known = transaction_cache(session, "section_attempts")
     attempt = known.get((ts.id, skill))
     if attempt is None:
-        attempt = session.scalar(_ATTEMPT, {"session_id": ts.id, "skill": skill})
-        if attempt is not None:
-            known[(ts.id, skill)] = attempt
+        row = session.execute(_ATTEMPT, {"session_id": ts.id, "skill": skill}).first()
+        if row is not None:
+            attempt = known[(ts.id, skill)] = row[0]
+            # kept with the engines: forgotten with them when the transaction writes the bank
+            transaction_cache(session, _MEMO_ENGINES).setdefault(_STAMPS_READ, (row[1], row[2]))
     return attempt
 
 
@@ -262,14 +294,19 @@ def next_unit(
             attempt.stored_state = state.to_dict()
         attempt.stopped_at = now
         return None
+    parts = versions[unit.id]  # a testlet's questions in a row
+    stamp = transaction_cache(session, _MEMO_STAMP).get("bank")
+    mark_ids_first_used(session, [part.version_id for part in parts], now, stamp)
     first = None
-    for offset, part in enumerate(versions[unit.id]):  # a testlet's questions in a row
-        version = session.get(ItemVersion, part.version_id)
-        mark_first_used(session, [version], now)
-        item = new_session_item(ts, position + offset, section.skill, version)
+    for offset, part in enumerate(parts):
+        item = planned_item(
+            ts, position + offset, section.skill, part.version_id, part.item_id, part.format,
+            part.content,
+        )  # fmt: skip
         session.add(item)
         first = first or item
-    session.flush()
+    # Not flushed here: the new rows go with the request's next statement or its commit (one
+    # flush for the request; the unique position per session still refuses a second plan).
     return first
 
 

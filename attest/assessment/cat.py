@@ -223,7 +223,24 @@ class CatState:
         that the stored state never shares a list with a state the engine goes on changing
         (made without asdict's generic walk, which cost more than the engine's own work once
         the log of a long section had grown)."""
-        return {name: _copy(getattr(self, name)) for name in self.__dataclass_fields__}
+        # Field by field: lists of ids and scores copied flat (the generic walk per element was
+        # most of the cost of storing the state at every answer), the rest deep.
+        return {
+            "seed": self.seed,
+            "start_theta": self.start_theta,
+            "theta": self.theta,
+            "se": self.se,
+            "items": list(self.items),
+            "scores": list(self.scores),
+            "n_questions": self.n_questions,
+            "log": _copy(self.log),
+            "stop": _copy(self.stop),
+            "ineligible": None if self.ineligible is None else list(self.ineligible),
+            "strata": None if self.strata is None else list(self.strata),
+            "stratum_ineligible": None
+            if self.stratum_ineligible is None
+            else {key: list(ids) for key, ids in self.stratum_ineligible.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping) -> CatState:

@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 
 from attest.assessment.cefr import CutScores
 from attest.assessment.cut_scores import CutScoreStore, load_store, read_data, store_from_data
+from attest.engine import bind_key
 from attest.models import BankState, CutScoreVersion
 
 _UNREAD = object()
@@ -59,7 +60,7 @@ def store_in_force(session: so.Session, cut_stamp: object = _UNREAD) -> CutScore
         cut_stamp = session.execute(_CUT_STAMP).scalar()
     if cut_stamp is None:
         return _store(session.execute(_NEWEST).first())
-    url = str(session.get_bind().url)
+    url = bind_key(session)
     kept = _STORES.get((url, str(cut_stamp)), _UNREAD)
     if kept is _UNREAD:
         row = session.execute(_NEWEST_WITH_STAMP).first()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import shuffle
-from attest.engine import transaction_cache
+from attest.engine import bind_key, transaction_cache
 from attest.models import Item, ItemVersion, SessionItem, TestSession
 
 
@@ -78,17 +78,36 @@ def new_session_item(
     ts: TestSession, position: int, skill: str, version: ItemVersion, *, is_pilot: bool = False
 ) -> SessionItem:
     """Return a session item for a version, its option order drawn for this candidate."""
+    item = planned_item(
+        ts, position, skill, version.id, version.item_id, version.format, version.content,
+        is_pilot=is_pilot,
+    )  # fmt: skip
+    item.item_version = version
+    return item
+
+
+def planned_item(
+    ts: TestSession,
+    position: int,
+    skill: str,
+    version_id: int | None,
+    item_id: str,
+    fmt: str,
+    content: dict,
+    *,
+    is_pilot: bool = False,
+) -> SessionItem:
+    """Return a session item for a version known by its id, format and content (the adaptive
+    engine keeps them: its next item needs no read of the version)."""
     session = so.object_session(ts)
     if session is not None:  # the session's groups grow (they are kept per transaction)
         transaction_cache(session, _MEMO_GROUPS).clear()
-    order = shuffle.display_order(
-        version.format, version.content, shuffle.seed_for(ts.id, version.item_id)
-    )
+    order = shuffle.display_order(fmt, content, shuffle.seed_for(ts.id, item_id))
     return SessionItem(
         session=ts,
         position=position,
         skill=skill,
-        item_version=version,
+        item_version_id=version_id,
         is_pilot=is_pilot,
         display_order=order,
     )
@@ -127,3 +146,49 @@ def mark_first_used(session: so.Session, versions: list[ItemVersion], now: datet
             so.attributes.set_committed_value(version, "first_used_at", now)
         else:  # another request was first for some: read them when asked
             session.expire(version, ["first_used_at"])
+
+
+# Versions this process has seen marked as used, per database and bank stamp (a stamp changes
+# with every insert or delete of a version, so an id reused after a delete is a new entry).
+# Added only after the commit that wrote the mark: a rolled back request leaves no trace.
+_KNOWN_USED: set[tuple[str, str, int]] = set()
+MAX_KNOWN_USED = 200_000
+_PENDING_USED = "attest_first_used_pending"
+
+
+def mark_ids_first_used(
+    session: so.Session, version_ids: list[int], now: datetime, stamp: str | None
+) -> None:
+    """mark_first_used for versions known by id only (the adaptive engine's next item): one
+    conditional UPDATE for those this process has not yet seen used under the bank's `stamp`
+    (none at all once they are: a used version stays used)."""
+    url = bind_key(session)
+    if stamp is None:
+        todo = list(version_ids)
+    else:
+        todo = [vid for vid in version_ids if (url, stamp, vid) not in _KNOWN_USED]
+    if not todo:
+        return
+    session.connection().execute(_FIRST_USE, {"ids": todo, "now": now})
+    for vid in todo:  # a loaded version reads the time when asked
+        version = session.identity_map.get(so.util.identity_key(ItemVersion, vid))
+        if version is not None:
+            session.expire(version, ["first_used_at"])
+    if stamp is not None:
+        session.info.setdefault(_PENDING_USED, set()).update((url, stamp, v) for v in todo)
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+def _remember_used(session: so.Session) -> None:
+    pending = session.info.pop(_PENDING_USED, None)
+    if pending:
+        if len(_KNOWN_USED) > MAX_KNOWN_USED:
+            _KNOWN_USED.clear()
+        _KNOWN_USED.update(pending)
+
+
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _forget_pending_used(session: so.Session, _previous) -> None:
+    # any rollback, a savepoint's too: what it undid may hold the mark (forgetting more than
+    # that costs one more UPDATE later, never a version left unmarked)
+    session.info.pop(_PENDING_USED, None)

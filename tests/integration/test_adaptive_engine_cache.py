@@ -142,3 +142,28 @@ def test_a_rolled_back_bank_change_leaves_no_engine_for_a_later_bank(app, db):
     later, _ = adaptive.engine_for(db, section)
     known = {u.id for u in later.bank}
     assert item.id in known and other.id not in known
+
+
+def test_a_change_of_content_gives_a_new_engine_with_it(app, db):
+    """The engine keeps each live version's content (its next item is planned without reading
+    the version): a change of content in place, which only a maintainer's hand makes (a used
+    version is frozen), changes the stamp too (migration 0050)."""
+    load_demo_bank(db)
+    db.commit()
+    section = _section()
+    engine, parts = adaptive.engine_for(db, section)
+    item = _live_unit(db, engine)
+    version = db.scalar(
+        sa.select(ItemVersion).where(
+            ItemVersion.item_id == item.id, ItemVersion.version == item.current_version
+        )
+    )
+    (part,) = parts[item.id]
+    assert part.content == version.content and part.format == version.format
+    before = _stamp(db)
+    version.content = {**version.content, "stem": version.content.get("stem", "") + " (herzien)"}
+    db.commit()
+    assert _stamp(db) != before
+    again, parts = adaptive.engine_for(db, section)
+    assert again is not engine
+    assert parts[item.id][0].content["stem"].endswith("(herzien)")

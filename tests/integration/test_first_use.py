@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from attest.assessment.session_plan import mark_first_used
+from attest.assessment.session_plan import mark_first_used, mark_ids_first_used
 from attest.models import ItemVersion
 from tests.factories import load_demo_bank
 
@@ -53,3 +53,35 @@ def test_a_new_version_gets_the_time_and_a_used_one_costs_no_statement(app, db, 
     finally:
         sa.event.remove(db.get_bind(), "before_cursor_execute", listen)
     assert statements == []
+
+
+def test_the_engine_marks_by_id_once_and_a_rolled_back_mark_is_written_again(app, db, now):
+    """The adaptive engine marks the versions it plans by id (it keeps no loaded version): one
+    UPDATE per version and process, remembered only once committed; a request rolled back
+    after marking leaves the next one to write the mark."""
+    from attest.models import BankState
+
+    load_demo_bank(db)
+    db.commit()
+    stamp = db.scalar(sa.select(BankState.stamp))
+    version_id = db.scalar(sa.select(ItemVersion.id).where(ItemVersion.first_used_at.is_(None)))
+    statements: list[str] = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, statement, ...)
+    sa.event.listen(db.get_bind(), "before_cursor_execute", listen)
+    try:
+        mark_ids_first_used(db, [version_id], now, stamp)
+        db.rollback()  # the request failed after planning: the mark is undone
+        db.commit()  # the next request commits without planning
+        mark_ids_first_used(db, [version_id], now, stamp)  # so the next plan writes it
+        db.commit()
+        written = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+        assert len(written) == 2
+        statements.clear()
+        mark_ids_first_used(db, [version_id], now + timedelta(hours=1), stamp)
+        db.commit()
+        assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    finally:
+        sa.event.remove(db.get_bind(), "before_cursor_execute", listen)
+    db.expire_all()
+    stored = db.get(ItemVersion, version_id).first_used_at
+    assert abs((stored - now).total_seconds()) < 1

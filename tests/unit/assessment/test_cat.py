@@ -271,3 +271,23 @@ def test_a_domain_tolerance_lets_a_domain_run_ahead_by_at_most_that_much(bank):
         spread.append(max(counts.values()) - min(counts.get(d, 0) for d in DOMAINS))
         changed += simulate(strict, theta, seed=s).items != state.items
     assert max(spread) <= 2 and changed  # balanced within the tolerance, and freer than before
+
+
+def test_the_stored_state_is_a_deep_copy_of_every_field() -> None:
+    """to_dict names every field (a new field not stored would be lost on resume) and shares
+    no list or dict with the state the engine goes on changing."""
+    import dataclasses
+
+    state = CatState(
+        seed=7, start_theta=0.1, theta=0.4, se=0.6, items=["a", "T:t1"], scores=[1, 2],
+        n_questions=3, log=[{"step": 1, "shortlist": ["a", "b"]}], stop={"reason": "x"},
+        ineligible=["z"], strata=[0, 1], stratum_ineligible={"0": ["y"], "1": []},
+    )  # fmt: skip
+    stored = state.to_dict()
+    assert stored == dataclasses.asdict(state)
+    state.items.append("b")
+    state.log[0]["shortlist"].append("c")
+    state.stratum_ineligible["0"].append("q")
+    state.stop["reason"] = "changed"
+    assert stored["items"] == ["a", "T:t1"] and stored["log"][0]["shortlist"] == ["a", "b"]
+    assert stored["stratum_ineligible"]["0"] == ["y"] and stored["stop"] == {"reason": "x"}
