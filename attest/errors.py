@@ -83,6 +83,32 @@ class AttestRequest(Request):
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
 
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ):
+        """Werkzeug's stream for an uploaded file (a temporary file past 500 KB), kept so that
+        close() closes it: when parsing stops half-way (a chunked upload found over
+        MAX_CONTENT_LENGTH while reading, a part over its limit), the files spooled so far
+        never reach `request.files`, and Werkzeug's own close() would leave them open."""
+        stream = super()._get_file_stream(
+            total_content_length, content_type, filename, content_length
+        )
+        self.__dict__.setdefault("_attest_file_streams", []).append(stream)
+        return stream
+
+    def close(self) -> None:
+        """Close the uploaded files, also those of a form whose parsing was refused (Flask
+        calls this when the request ends)."""
+        try:
+            super().close()
+        finally:
+            for stream in self.__dict__.pop("_attest_file_streams", ()):
+                stream.close()
+
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True):
         """Parse JSON as Werkzeug does, but treat nesting deeper than the parser goes (a
         RecursionError, which Werkzeug lets through as a server error) as malformed JSON."""

@@ -13,6 +13,8 @@ SKILLS = ("listening", "reading", "speaking", "writing")
 # Receptive skills are scored by the machine (IRT); productive skills by examiners (rubrics).
 RECEPTIVE = SKILLS[:2]
 PRODUCTIVE = SKILLS[2:]
+# Each skill by name, for code about one skill (the examiner-led interview holds speaking).
+LISTENING, READING, SPEAKING, WRITING = SKILLS
 
 # The CEFR levels Attest measures, lowest first. The CEFR's C1 and C2 are not measured: no
 # purpose, item, task or requirement profile may ask for them (NOT_MEASURED).

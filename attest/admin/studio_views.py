@@ -8,8 +8,10 @@ admin's approval."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -25,6 +27,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import FileStorage
 
 from attest.admin.forms import StudioUploadForm
 from attest.assessment import studio
@@ -154,32 +157,61 @@ def item(item_id: str):
 @bp.route("/<item_id>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def upload(item_id: str):
-    form = StudioUploadForm()
+    """Store a recording of one bank clip, held to the duration its item's level allows."""
     item, version, key, path, _text = _item_clip(item_id)
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        return _item_page(item_id, form, 422)
-    start = float(form.start.data) if form.start.data is not None else None
-    end = float(form.end.data) if form.end.data is not None else None
+    return _save_upload(
+        StudioUploadForm(),
+        path,
+        lambda form, status: _item_page(item_id, form, status),
+        url_for("admin.studio.item", item_id=item.id, clip=key),
+        level=version.level,
+    )
+
+
+upload.takes_file = True  # a recording in a form: MAX_CONTENT_LENGTH, not MAX_FORM_BYTES
+
+
+def _save_upload(
+    form: StudioUploadForm,
+    media_path: str,
+    page: Callable[[StudioUploadForm, int], Any],
+    back: str,
+    *,
+    level: str | None = None,
+    max_seconds: float | None = None,
+):
+    """The one path of a studio upload (a bank clip, or a kiosk language's instructions):
+    check the form, store the recording for a second admin's approval and go `back`; a refusal
+    shows the `page` again (422) with the reason. The duration limit is the item's `level`'s,
+    or `max_seconds` for audio of no item. The uploaded file is closed on every path."""
     try:
-        clip = studio.store_clip(
-            db_session(),
-            storage_for(current_app.config),
-            media_path=path,
-            level=version.level,
-            data=_read_upload(form),
-            speaker=form.speaker.data.strip(),
-            region=form.region.data,
-            actor=current_user,
-            now=datetime.now(UTC),
-            start=start,
-            end=end,
-        )
-    except (StudioAudioError, studio.StudioError) as exc:
-        flash(_upload_error(exc), "error")
-        return _item_page(item_id, form, 422)
-    record_event(db_session(), current_user, "studio.record", "studio_clip", clip.id, path=path)
+        if not form.validate_on_submit():
+            if "csrf_token" in form.errors:
+                abort(400)
+            return page(form, 422)
+        try:
+            clip = studio.store_clip(
+                db_session(),
+                storage_for(current_app.config),
+                media_path=media_path,
+                level=level,
+                data=form.audio.data.read(),
+                speaker=form.speaker.data.strip(),
+                region=form.region.data,
+                actor=current_user,
+                now=datetime.now(UTC),
+                start=float(form.start.data) if form.start.data is not None else None,
+                end=float(form.end.data) if form.end.data is not None else None,
+                max_seconds=max_seconds,
+            )
+        except (StudioAudioError, studio.StudioError) as exc:
+            flash(_upload_error(exc), "error")
+            return page(form, 422)
+    finally:
+        _close_upload(form)
+    record_event(
+        db_session(), current_user, "studio.record", "studio_clip", clip.id, path=media_path
+    )
     flash(
         _(
             "Opname bewaard (%(seconds)s s, %(lufs)s LUFS). Een andere beheerder keurt ze goed.",
@@ -188,17 +220,12 @@ def upload(item_id: str):
         ),
         "success",
     )
-    return redirect(url_for("admin.studio.item", item_id=item.id, clip=key)), 303
+    return redirect(back), 303
 
 
-upload.takes_file = True  # a recording in a form: MAX_CONTENT_LENGTH, not MAX_FORM_BYTES
-
-
-def _read_upload(form: StudioUploadForm) -> bytes:
-    """Return the uploaded file's bytes and close it (a large upload is a temporary file)."""
-    try:
-        return form.audio.data.read()
-    finally:
+def _close_upload(form: StudioUploadForm) -> None:
+    """Close the uploaded file (a large upload is a temporary file), if one came."""
+    if isinstance(form.audio.data, FileStorage):
         form.audio.data.close()
 
 
@@ -316,41 +343,15 @@ def instructions(code: str):
 @bp.route("/instructions/<code>", methods=["POST"])
 @roles_required(Role.ADMIN)
 def upload_instructions(code: str):
-    form = StudioUploadForm()
+    """Store a recording of one kiosk language's instructions (their own duration limit)."""
     lang = _language(code)
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        return _instructions_page(code, form, 422)
-    path = studio.instruction_media_path(lang.code)
-    try:
-        clip = studio.store_clip(
-            db_session(),
-            storage_for(current_app.config),
-            media_path=path,
-            level="B2",  # not used: the instructions' own limit applies
-            data=_read_upload(form),
-            speaker=form.speaker.data.strip(),
-            region=form.region.data,
-            actor=current_user,
-            now=datetime.now(UTC),
-            start=float(form.start.data) if form.start.data is not None else None,
-            end=float(form.end.data) if form.end.data is not None else None,
-            max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
-        )
-    except (StudioAudioError, studio.StudioError) as exc:
-        flash(_upload_error(exc), "error")
-        return _instructions_page(code, form, 422)
-    record_event(db_session(), current_user, "studio.record", "studio_clip", clip.id, path=path)
-    flash(
-        _(
-            "Opname bewaard (%(seconds)s s, %(lufs)s LUFS). Een andere beheerder keurt ze goed.",
-            seconds=format(clip.duration_s, ".1f"),
-            lufs=format(clip.loudness_lufs, ".1f"),
-        ),
-        "success",
+    return _save_upload(
+        StudioUploadForm(),
+        studio.instruction_media_path(lang.code),
+        lambda form, status: _instructions_page(code, form, status),
+        url_for("admin.studio.instructions", code=lang.code),
+        max_seconds=studio.INSTRUCTIONS_MAX_SECONDS,
     )
-    return redirect(url_for("admin.studio.instructions", code=lang.code)), 303
 
 
 upload_instructions.takes_file = True

@@ -64,7 +64,7 @@ def store_clip(
     storage: DirectoryStorage,
     *,
     media_path: str,
-    level: str,
+    level: str | None,
     data: bytes,
     speaker: str,
     region: str,
@@ -75,7 +75,9 @@ def store_clip(
     max_seconds: float | None = None,
 ) -> StudioClip:
     """Check, normalise and store a recording for one bank clip; StudioError/StudioAudioError
-    (nothing stored) when the speaker, the region or the audio is not acceptable."""
+    (nothing stored) when the speaker, the region or the audio is not acceptable. Its length
+    is held to the limit of its item's `level`, or to `max_seconds` for audio of no item
+    (`level` None: the kiosk's spoken instructions, INSTRUCTIONS_MAX_SECONDS)."""
     if not SPEAKER.match(speaker or ""):
         raise StudioError("speaker", "the speaker must be a pseudonym such as spk-7, not a name")
     if region not in REGIONS:

@@ -97,7 +97,7 @@ def integrated_loudness(samples: np.ndarray, rate: int) -> float:
 
 def prepare_clip(
     data: bytes,
-    level: str,
+    level: str | None,
     start: float | None = None,
     end: float | None = None,
     *,
@@ -106,7 +106,10 @@ def prepare_clip(
     """Check, trim and normalise an upload for an item of `level`; StudioAudioError if unfit.
 
     `start`/`end` are seconds into the upload (None: its beginning/end). `max_seconds` replaces
-    the level's limit for audio that belongs to no item (the kiosk's spoken instructions)."""
+    the level's limit for audio that belongs to no item (the kiosk's spoken instructions,
+    `level` None); one of the two must be given."""
+    if level is None and max_seconds is None:
+        raise ValueError("a clip of no item (level None) needs its max_seconds")
     if not data:
         raise StudioAudioError("empty", "the upload is empty")
     try:

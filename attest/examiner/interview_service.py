@@ -37,6 +37,7 @@ from attest.models import (
     TestSession,
     User,
 )
+from attest.vocabulary import SPEAKING
 
 INTERVIEW_TASK_TYPE = "dialogue"  # interaction applies: the candidate talks with the examiner
 
@@ -44,7 +45,7 @@ INTERVIEW_TASK_TYPE = "dialogue"  # interaction applies: the candidate talks wit
 def is_interview_item(ts: TestSession, item: SessionItem) -> bool:
     """Tell whether a task of this session is held by a live examiner: every one-recording
     speaking task of an examiner-led session (semi-direct conversations stay at the kiosk)."""
-    if not ts.is_examiner_led or item.skill != "speaking":
+    if not ts.is_examiner_led or item.skill != SPEAKING:
         return False
     fmt = get_format(item.item_version.format)
     return fmt.takes_recording and not fmt.turn_count(item.item_version.content)
@@ -65,7 +66,7 @@ def set_examiner_led(session: so.Session, ts: TestSession, actor: User, on: bool
         .select_from(SessionItem)
         .where(
             SessionItem.session_id == ts.id,
-            SessionItem.skill == "speaking",
+            SessionItem.skill == SPEAKING,
             sa.or_(
                 SessionItem.response.has(),
                 sa.exists().where(Interview.session_item_id == SessionItem.id),
@@ -90,7 +91,7 @@ def frame_of(item: SessionItem) -> Frame:
 
 def rubric_for_level(level: str) -> rubrics.Rubric:
     """Return the rubric of an interview at a level: the dialogue rubric (interaction)."""
-    return rubrics.rubric_for("speaking", INTERVIEW_TASK_TYPE, level)
+    return rubrics.rubric_for(SPEAKING, INTERVIEW_TASK_TYPE, level)
 
 
 def rubric_of_item(item: SessionItem) -> rubrics.Rubric:

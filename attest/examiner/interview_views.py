@@ -23,9 +23,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from attest.assessment import recording_uploads
+from attest import recording_upload_http as upload_http
 from attest.assessment.interlocutor_frames import load_frames
-from attest.assessment.recordings import RecordingError
 from attest.auth import roles_required
 from attest.examiner import interview_service as interviews
 from attest.examiner.assignments import ScoringError
@@ -34,7 +33,6 @@ from attest.examiner.views import bp
 from attest.forms import EmptyForm
 from attest.models import Interview, Role, SessionStatus, TestSession
 from attest.request_session import db_session
-from attest.storage import StorageError, storage_for
 
 ERRORS = {
     "not_examiner": _l("Alleen een examinator van dit centrum neemt gesprekken af."),
@@ -171,23 +169,14 @@ def interview_upload_begin(session_id: int):
     body.pop("turn", None)
     frame = load_frames().by_id(interview.frame_id)
     seconds = frame.total_seconds * 2 if frame else 1200  # the timer may be overrun
-    try:
-        upload = recording_uploads.begin_upload(
-            db_session(), interview.session_item, str(body.get("upload_id")), body, seconds, _now()
-        )
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    return jsonify(recording_uploads.upload_state(upload))
+    return upload_http.begin(
+        interview.session_item, str(body.get("upload_id")), body, seconds, _now()
+    )
 
 
 def _upload(ts: TestSession, upload_id: str):
     interview = _own_interview(ts, as_json=True)
-    try:
-        return interview, recording_uploads.upload_for(
-            db_session(), interview.session_item, upload_id[:40]
-        )
-    except RecordingError as exc:
-        abort(make_response(jsonify(error=exc.code, message=str(exc)), 404))
+    return interview, upload_http.find(interview.session_item, upload_id)
 
 
 @bp.route("/interview/<int:session_id>/uploads/<upload_id>/chunks/<int:index>", methods=["PUT"])
@@ -195,25 +184,7 @@ def _upload(ts: TestSession, upload_id: str):
 def interview_upload_chunk(session_id: int, upload_id: str, index: int):
     """Receive one chunk (raw body, X-Content-SHA256 header)."""
     _interview, upload = _upload(_json_session(session_id), upload_id)
-    data = request.get_data(cache=False)
-    if len(data) > recording_uploads.MAX_CHUNK_BYTES:
-        return jsonify(error="too_large", message="the chunk is too large"), 413
-    try:
-        recording_uploads.store_chunk(
-            db_session(),
-            storage_for(current_app.config),
-            upload,
-            index,
-            data,
-            request.headers.get("X-Content-SHA256"),
-            _now(),
-        )
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    except StorageError:
-        current_app.logger.error("chunk of interview upload %s not stored", upload.id)
-        return jsonify(error="storage", message="the chunk could not be stored"), 503
-    return jsonify(recording_uploads.upload_state(upload))
+    return upload_http.receive_chunk(upload, index, _now(), label="interview upload")
 
 
 @bp.route("/interview/<int:session_id>/uploads/<upload_id>/complete", methods=["POST"])
@@ -222,18 +193,13 @@ def interview_upload_complete(session_id: int, upload_id: str):
     """Join and store the recording and keep it as the interview's one recording."""
     interview, upload = _upload(_json_session(session_id), upload_id)
     try:
-        rec = recording_uploads.complete_upload(
-            db_session(), storage_for(current_app.config), upload, _now()
+        return upload_http.complete(
+            upload,
+            _now(),
+            lambda rec: {"recording_id": rec.id, "flag": rec.flag, "complete": True},
+            keep=lambda rec: interviews.attach_recording(db_session(), interview, rec),
+            label="interview upload",
         )
-        interviews.attach_recording(db_session(), interview, rec)
-    except recording_uploads.MissingChunks as exc:
-        return jsonify(error=exc.code, message=str(exc), missing=exc.missing), 409
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    except ScoringError as exc:
+    except ScoringError as exc:  # attach_recording: not the examiner's, or already recorded
         db_session().rollback()
         return jsonify(error=exc.code, message=str(exc)), 409
-    except StorageError:
-        current_app.logger.error("interview upload %s could not be completed", upload.id)
-        return jsonify(error="storage", message="the recording could not be stored"), 503
-    return jsonify(recording_id=rec.id, flag=rec.flag, complete=True)

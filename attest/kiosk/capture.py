@@ -4,19 +4,18 @@ over from an earlier candidate on this kiosk can never write into the current se
 
 from __future__ import annotations
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import g, jsonify, request, url_for
 
-from attest.assessment import answer_capture, delivery, recording_uploads
+from attest import recording_upload_http as upload_http
+from attest.assessment import answer_capture, delivery
 from attest.assessment.formats import get_format
-from attest.assessment.recordings import RecordingError
 from attest.examiner import interview_service as interviews
 from attest.kiosk import bp
 from attest.kiosk.current import current_session, heartbeat_timeout, now
 from attest.kiosk.json_bodies import fail, json_object, optional, required
 from attest.kiosk.messages import ANSWER_MESSAGES
-from attest.models import SessionItem, TestSession
+from attest.models import Recording, SessionItem, TestSession
 from attest.request_session import db_session
-from attest.storage import StorageError, storage_for
 
 
 def _session_in_progress() -> TestSession:
@@ -130,18 +129,13 @@ def upload_begin(position: int):
     if interviews.is_interview_item(ts, item):
         fail(409, "interview", "the examiner records this task")
     version = item.item_version
-    try:
-        upload = recording_uploads.begin_upload(
-            db_session(),
-            item,
-            body.get("upload_id"),
-            body,
-            get_format(version.format).recording_seconds(version.content),
-            now(),
-        )
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    return jsonify(recording_uploads.upload_state(upload))
+    return upload_http.begin(
+        item,
+        body.get("upload_id"),
+        body,
+        get_format(version.format).recording_seconds(version.content),
+        now(),
+    )
 
 
 def _upload(position: int, upload_id: str):
@@ -150,62 +144,32 @@ def _upload(position: int, upload_id: str):
         body = request.get_json(silent=True)
         claimed = optional(body, "session", "whole") if isinstance(body, dict) else None
     ts = _session_of_call(claimed)
-    try:
-        return recording_uploads.upload_for(db_session(), _item(ts, position), upload_id[:40])
-    except RecordingError as exc:
-        fail(404, exc.code, str(exc))
+    return upload_http.find(_item(ts, position), upload_id)
 
 
 @bp.route("/item/<int:position>/uploads/<upload_id>", methods=["GET"])
 def upload_status(position: int, upload_id: str):
     """Which chunks the server holds (to resume after a reload or a lost connection)."""
-    return jsonify(recording_uploads.upload_state(_upload(position, upload_id)))
+    return upload_http.state(_upload(position, upload_id))
 
 
 @bp.route("/item/<int:position>/uploads/<upload_id>/chunks/<int:index>", methods=["PUT"])
 def upload_chunk(position: int, upload_id: str, index: int):
     """Receive one chunk (raw body, X-Content-SHA256 header); a damaged chunk is refused."""
-    upload = _upload(position, upload_id)
-    data = request.get_data(cache=False)
-    if len(data) > recording_uploads.MAX_CHUNK_BYTES:
-        return jsonify(error="too_large", message="the chunk is too large"), 413
-    try:
-        recording_uploads.store_chunk(
-            db_session(),
-            storage_for(current_app.config),
-            upload,
-            index,
-            data,
-            request.headers.get("X-Content-SHA256"),
-            now(),
-        )
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    except StorageError:
-        current_app.logger.error("chunk of upload %s not stored", upload.id)
-        return jsonify(error="storage", message="the chunk could not be stored"), 503
-    return jsonify(recording_uploads.upload_state(upload))
+    return upload_http.receive_chunk(_upload(position, upload_id), index, now())
 
 
 @bp.route("/item/<int:position>/uploads/<upload_id>/complete", methods=["POST"])
 def upload_complete(position: int, upload_id: str):
     """Join, check and store the recording; acknowledge it with its id (and any flag)."""
-    upload = _upload(position, upload_id)
-    try:
-        rec = recording_uploads.complete_upload(
-            db_session(), storage_for(current_app.config), upload, now()
-        )
-    except recording_uploads.MissingChunks as exc:
-        return jsonify(error=exc.code, message=str(exc), missing=exc.missing), 409
-    except RecordingError as exc:
-        return jsonify(error=exc.code, message=str(exc)), 400
-    except StorageError:
-        current_app.logger.error("upload %s could not be completed", upload.id)
-        return jsonify(error="storage", message="the recording could not be stored"), 503
-    return jsonify(
-        recording_id=rec.id,
-        sha256=rec.sha256,
-        size=rec.size_bytes,
-        duration_ms=rec.duration_ms,
-        flag=rec.flag,
-    )
+    return upload_http.complete(_upload(position, upload_id), now(), _acknowledgement)
+
+
+def _acknowledgement(rec: Recording) -> dict:
+    return {
+        "recording_id": rec.id,
+        "sha256": rec.sha256,
+        "size": rec.size_bytes,
+        "duration_ms": rec.duration_ms,
+        "flag": rec.flag,
+    }

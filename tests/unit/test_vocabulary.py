@@ -14,6 +14,7 @@ from attest.vocabulary import (
     RESULT_LEVELS,
     SKILL_NAMES_NL,
     SKILLS,
+    SPEAKING,
     is_measured,
     level_range,
     level_rank,
@@ -67,6 +68,7 @@ def test_the_scan_finds_a_list_of_skills_or_levels(tmp_path):
 
 def test_the_vocabulary():
     assert SKILLS == RECEPTIVE + PRODUCTIVE
+    assert SPEAKING == "speaking" and SPEAKING in PRODUCTIVE
     assert RESULT_LEVELS == (BELOW_A1, *LEVELS)
     assert [level_rank(level) for level in RESULT_LEVELS] == [0, 1, 2, 3, 4]
     assert level_range("A2", "B1") == ("A2", "B1")

@@ -45,6 +45,28 @@ def test_plays_left_take_the_plural_form(app):
     }
 
 
+TURNS = tuple(
+    f"Dit is een gesprek van %(n)s {word}. Je hoort telkens iemand spreken. Daarna antwoord je "
+    "meteen. Je hebt per beurt een vast aantal seconden; het gesprek gaat vanzelf verder."
+    for word in ("beurt", "beurten")
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("nl", {1: "1 beurt.", 4: "4 beurten."}),
+        ("en", {1: "1 turn.", 4: "4 turns."}),
+        ("ru", {1: "из 1 реплики.", 4: "из 4 реплик.", 21: "из 21 реплики."}),
+        ("ro", {1: "1 replică.", 8: "8 replici.", 20: "20 de replici."}),
+    ],
+)
+def test_a_conversations_turns_take_the_languages_plural_form(app, locale, expected):
+    with app.test_request_context("/kiosk/"), force_locale(locale):
+        for n, words in expected.items():
+            assert words in ngettext(*TURNS, n, n=n), (locale, n)
+
+
 def test_every_kiosk_catalogue_fills_every_plural_form():
     for lang in KIOSK_LANGUAGES:
         if lang.code == "nl":

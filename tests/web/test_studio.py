@@ -4,7 +4,10 @@ a live purpose with synthetic clips is refused unless the instance allows synthe
 
 from __future__ import annotations
 
+import gc
 import io
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -338,3 +341,62 @@ def test_an_interlocutor_turn_is_recorded_approved_and_played(app, db, studio):
     assert _fetch(kiosk, f"/kiosk/media/{path}") == stored
     other = version.media["turns.0.audio"]
     assert _fetch(kiosk, f"/kiosk/media/{other}") == (BANK / "media" / other).read_bytes()
+
+
+def _open_files() -> int:
+    """How many file descriptors this process holds open (Linux)."""
+    return len(os.listdir("/proc/self/fd"))
+
+
+def _multipart(token: str, audio: bytes) -> tuple[bytes, str]:
+    boundary = "studio-upload-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; '
+        'filename="take.wav"\r\nContent-Type: audio/wav\r\n\r\n'
+    )
+    body = head.encode() + audio + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("page", ["item", "instructions"])
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared", "chunked"])
+def test_a_refused_too_large_upload_leaves_no_temporary_file(
+    app, studio, page, chunked, tmp_path, monkeypatch
+):
+    """An upload over MAX_CONTENT_LENGTH is refused (413). Declared by its Content-Length it is
+    refused unread; sent chunked (no length: the server finds out while reading) the form
+    parser has already spooled the first megabytes into a temporary file: it is closed with
+    the request, not left open until the garbage collector finds it."""
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    url = (
+        f"/admin/studio/{studio['item'].id}" if page == "item" else "/admin/studio/instructions/ti"
+    )
+    client = studio["recorder"]
+    body, content_type = _multipart(
+        csrf_from(client.get(url).get_data(as_text=True)), b"\0" * (3 << 20)
+    )
+    extra = (
+        {
+            "headers": {"Transfer-Encoding": "chunked"},
+            "environ_overrides": {"wsgi.input_terminated": True},
+        }
+        if chunked
+        else {}
+    )
+    temp_dir = tmp_path / "tmp"  # where the form parser spools files, this test's own
+    temp_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp_dir))
+    gc.collect()
+    gc.disable()  # a file left open must not be closed by a collection during the request
+    try:
+        files = _open_files()
+        with client.post(
+            url, input_stream=io.BytesIO(body), content_type=content_type, **extra
+        ) as response:
+            assert response.status_code == 413
+        assert _open_files() == files
+        assert list(temp_dir.iterdir()) == []
+    finally:
+        gc.enable()
+    assert studio["recorder"].get(url).status_code == 200
