@@ -130,10 +130,15 @@ def _clock_row(session: so.Session, ts: TestSession, skill: str) -> SectionClock
     return row
 
 
-def enter_section(session: so.Session, ts: TestSession, skill: str, now: datetime) -> SectionClock:
+def enter_section(
+    session: so.Session, ts: TestSession, skill: str, now: datetime, *, held: bool = False
+) -> SectionClock:
     """Let the clock of the section an item belongs to run (starting it the first time).
 
-    Only one section's clock runs: another one that was running stops, keeping its time."""
+    Only one section's clock runs: another one that was running stops, keeping its time.
+    `held`: the item on screen is an examiner-led interview, which has its own timing (the
+    interlocutor frame): the section is entered but its clock stands still (`held_since`) until
+    the kiosk shows an item of its own again; a resume after a pause does not restart it."""
     row = _clock_row(session, ts, skill)
     if row.closed_at is not None:
         return row
@@ -146,8 +151,14 @@ def enter_section(session: so.Session, ts: TestSession, skill: str, now: datetim
     if row.started_at is None:
         row.started_at = row.entered_at = now
         log_session_event(session, ts, "section_start", at=now, skill=skill)
-    if ts.paused_at is None and row.running_since is None:
-        row.running_since = now
+    if held:
+        _store(row, timing.bank(_data(row), now))
+        if row.held_since is None:
+            row.held_since = now
+    else:
+        row.held_since = None
+        if ts.paused_at is None and row.running_since is None:
+            row.running_since = now
     session.flush()
     return row
 
@@ -315,7 +326,7 @@ def resume(session: so.Session, ts: TestSession, actor: User, now: datetime) -> 
         raise ClockError("not_paused", "the session is not paused")
     paused_seconds = round((now - ts.paused_at).total_seconds())
     row = open_clock(session, ts)
-    if row is not None:
+    if row is not None and row.held_since is None:  # a held clock waits for its interview
         _store(row, timing.start(_data(row), now))
     ts.paused_at = None
     log_session_event(session, ts, "resume", actor=actor, at=now, paused_seconds=paused_seconds)

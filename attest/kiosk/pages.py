@@ -235,7 +235,8 @@ def item(position: int):
     if gate is not None:
         return gate
     if request.headers.get("X-Attest-Prefetch") != "1":  # fetched ahead, not yet shown
-        session_clock.enter_section(session, ts, sitem.skill, now())
+        # an interview's time is the examiner's (its frame): the section's clock stands still
+        session_clock.enter_section(session, ts, sitem.skill, now(), held=held_by_examiner)
         if sitem.shown_at is None:  # assigning it again would cost a flush for nothing
             sitem.shown_at = now()
     if held_by_examiner:

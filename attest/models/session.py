@@ -286,8 +286,11 @@ class SectionClock(Base):
     It starts when the section's first item is shown (a row may exist before, holding extra time
     granted in advance); `running_since` is set while it runs and
     `elapsed_seconds` holds what was counted before (pauses and outages bank the running time).
-    Only the section on screen runs. `closed_at` ends the section for good: `close_reason` is
-    time_up, done (the test was finished) or ended (by a proctor)."""
+    Only the section on screen runs. `held_since` is set while the kiosk waits on an
+    examiner-led interview: the clock stands still (the interview has its own timing) and
+    neither a resume nor a reload lets it run until the kiosk shows a task of its own.
+    `closed_at` ends the section for good: `close_reason` is time_up, done (the test was
+    finished) or ended (by a proctor)."""
 
     __tablename__ = "section_clock"
 
@@ -300,6 +303,7 @@ class SectionClock(Base):
     started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # None: not yet
     entered_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # last (re)entered
     running_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    held_since: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)  # interview on
     closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(20))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -408,3 +409,86 @@ def test_the_proctor_switching_back_while_an_examiner_opens_the_interview(
     interviews_made = db.scalar(sa.select(sa.func.count()).select_from(Interview))
     examiner_led = db.get(TestSession, world["session_id"]).is_examiner_led
     assert (interviews_made, examiner_led) in {(1, True), (0, False)}
+
+
+def kiosk_at_interview(app, db, now):
+    """A kiosk that answered the listening items and shows the interview task (position 3);
+    return it, the CSRF token of its page, the session and the examiners."""
+    load_demo_bank(db)
+    centre = make_centre(db)
+    admin = make_user(db, role=Role.ADMIN)
+    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
+    examiners = make_examiners(db, centre, admin, now, n=2, seniors=0)
+    ts, code = interview_session(db, centre, proctor, now)
+    _kiosk, kiosk_token = make_kiosk(db, centre=centre)
+    db.commit()
+    kiosk = start_at_kiosk(app, kiosk_token, code)
+    for position in (1, 2):
+        page = kiosk.get(f"/kiosk/item/{position}")
+        version = db.get(TestSession, ts.id).items[position - 1].item_version
+        data = correct_answer(version.format, version.content)
+        data["csrf_token"] = csrf_from(page.get_data(as_text=True))
+        assert kiosk.post(f"/kiosk/item/{position}", data=data).status_code == 302
+    html = kiosk.get("/kiosk/item/3").get_data(as_text=True)
+    assert 'data-testid="interview-wait"' in html
+    token = re.search(r'data-csrf="([^"]+)"', html).group(1)
+    return kiosk, token, ts.id, examiners
+
+
+def test_the_section_clock_stands_still_while_the_kiosk_waits_for_the_interview(
+    app, db, now, monkeypatch
+):
+    """The interview has its own timing: the speaking section's limit passes during it (the
+    kiosk alive all along) and the recording and the provisional rating are still taken."""
+    from attest.assessment import session_clock
+    from attest.examiner import interview_views
+    from attest.kiosk import capture, current, pages, session_pages
+    from attest.models import SectionClock
+
+    kiosk, token, session_id, examiners = kiosk_at_interview(app, db, now)
+    clock = db.scalar(sa.select(SectionClock).where(SectionClock.skill == "speaking"))
+    assert clock.started_at is not None and clock.held_since is not None
+    assert clock.running_since is None  # not counting while the kiosk waits
+    limit = clock.limit_seconds
+    live = examiner_client(app, examiners[0])
+    assert start(live, session_id).status_code == 302
+
+    def at(moment):
+        for module in (current, pages, session_pages, capture):
+            monkeypatch.setattr(module, "now", lambda: moment)
+        monkeypatch.setattr(interview_views, "_now", lambda: moment)
+
+    # the kiosk beats every 25 s until well past the section's limit: it keeps waiting
+    seconds = 0
+    while seconds <= limit + 300:
+        at(now + timedelta(seconds=seconds))
+        beat = kiosk.post(
+            "/kiosk/heartbeat",
+            json={"skill": "speaking", "position": 3},
+            headers={"X-CSRFToken": token},
+        )
+        assert beat.get_json()["state"] == "running", seconds
+        seconds += 25
+    late = now + timedelta(seconds=seconds)
+    assert session_clock.close_all_expired(db, late) == []  # nor does the server's sweep close it
+    # a pause and a resume by the proctor do not start it either
+    ts = db.get(TestSession, session_id)
+    session_clock.pause(db, ts, examiners[1], late)
+    session_clock.resume(db, ts, examiners[1], late)
+    db.commit()
+    db.expire_all()
+    assert db.get(SectionClock, clock.id).running_since is None
+
+    assert upload(live, session_id).status_code == 200
+    assert provisional(live, session_id).status_code == 302
+    db.expire_all()
+    interview = db.scalar(sa.select(Interview))
+    assert interview.recording_id is not None and interview.provisional_bands is not None
+    held = db.get(SectionClock, clock.id)
+    assert held.closed_at is None and held.elapsed_seconds < limit
+    beat = kiosk.post(
+        "/kiosk/heartbeat",
+        json={"skill": "speaking", "position": 3},
+        headers={"X-CSRFToken": token},
+    )
+    assert beat.get_json()["state"] == "moved_on"
