@@ -46,7 +46,10 @@ class Allocation:
     unassigned: list[int] = field(default_factory=list)  # performances still short of raters
 
 
-def _eligible(task: Task, examiner: Examiner) -> bool:
+def may_rate(task: Task, examiner: Examiner) -> bool:
+    """Tell whether an examiner may rate a task now (calibrated, of its centre, never its
+    proctor, never a rater of it before). The live examiner of an interview, whose provisional
+    rating is rating 1, meets the same bar (examiner/interview_service.py)."""
     return (
         examiner.is_calibrated
         and examiner.centre_id == task.centre_id
@@ -68,7 +71,7 @@ def allocate(
     result = Allocation()
     for task in tasks:
         chosen = list(task.current)
-        pool = [e for e in examiners if _eligible(task, e)]
+        pool = [e for e in examiners if may_rate(task, e)]
         for _ in range(task.needed - len(task.current)):
             ranked = sorted(pool, key=lambda e: (e.is_senior, load[e.id], rng.random()))
             pick = next(
@@ -99,7 +102,7 @@ def choose_adjudicator(
     task: Task, examiners: Sequence[Examiner], rng: random.Random
 ) -> Examiner | None:
     """Return the least loaded calibrated senior examiner allowed to rate the task, or None."""
-    pool = [e for e in examiners if e.is_senior and _eligible(task, e)]
+    pool = [e for e in examiners if e.is_senior and may_rate(task, e)]
     return min(pool, key=lambda e: (e.load, rng.random()), default=None)
 
 
@@ -134,7 +137,7 @@ def why_unassigned(task: Task, examiners: Sequence[Examiner]) -> str:
     staff = [e for e in examiners if e.is_calibrated and e.centre_id == task.centre_id]
     if not staff:
         return NO_EXAMINER
-    allowed = [e for e in staff if _eligible(task, e)]
+    allowed = [e for e in staff if may_rate(task, e)]
     return TOO_FEW_EXAMINERS if len(allowed) < task.needed - len(task.current) else PAIRS_USED
 
 

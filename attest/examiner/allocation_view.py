@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from attest.assessment import allocation
+from attest.examiner.assignments import is_calibrated
 from attest.models import (
     AssignmentKind,
     CalibrationAttempt,
@@ -40,16 +41,38 @@ def examiners_of_centre(session: so.Session, centre_id: int) -> list[allocation.
             sa.select(CalibrationAttempt.examiner_id).where(CalibrationAttempt.is_passed)
         )
     )
-    return [
-        allocation.Examiner(
-            id=u.id,
-            centre_id=u.centre_id,
-            is_calibrated=u.id in passed,
-            is_senior=u.is_senior_examiner,
-            load=open_load.get(u.id, 0),
-        )
-        for u in users
-    ]
+    return [_examiner(u, u.id in passed, open_load.get(u.id, 0)) for u in users]
+
+
+def _examiner(user: User, calibrated: bool, load: int = 0) -> allocation.Examiner:
+    return allocation.Examiner(
+        id=user.id,
+        centre_id=user.centre_id,
+        is_calibrated=calibrated,
+        is_senior=user.is_senior_examiner,
+        load=load,
+    )
+
+
+def examiner_of(session: so.Session, user: User) -> allocation.Examiner:
+    """The allocation view of one examiner (calibrated or not; the load is not read)."""
+    return _examiner(user, is_calibrated(session, user.id))
+
+
+def _proctors(ts: TestSession) -> frozenset[int]:
+    return frozenset({ts.created_by_id} - {None})  # type: ignore[arg-type]
+
+
+def session_task(ts: TestSession) -> allocation.Task:
+    """The allocation view of a task of a session before it has a performance (an
+    examiner-led interview: its live examiner gives rating 1): nobody rated it yet."""
+    return allocation.Task(
+        performance_id=0,
+        candidate_id=ts.candidate_id,
+        centre_id=ts.centre_id,
+        proctor_ids=_proctors(ts),
+        needed=1,
+    )
 
 
 def task_of(session: so.Session, perf: Performance) -> allocation.Task:
@@ -92,7 +115,7 @@ def tasks_of(session: so.Session, perfs: list[Performance]) -> list[allocation.T
                 performance_id=perf.id,
                 candidate_id=ts.candidate_id,
                 centre_id=perf.centre_id,
-                proctor_ids=frozenset({ts.created_by_id} - {None}),  # type: ignore[arg-type]
+                proctor_ids=_proctors(ts),
                 excluded=frozenset(e for e, _r, _k in assigned),
                 current=current,
             )

@@ -17,12 +17,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.exc import IntegrityError
 
-from attest.assessment import delivery, rubrics
+from attest.assessment import allocation, delivery, rubrics
 from attest.assessment.formats import get_format
 from attest.assessment.formats.productive import RECORDING_FIELD
 from attest.assessment.interlocutor_frames import Frame, load_frames
 from attest.audit import record_event
 from attest.engine import lock_row
+from attest.examiner import allocation_view
 from attest.examiner.assignments import ScoringError, assign
 from attest.examiner.band_thresholds import thresholds_for
 from attest.models import (
@@ -125,6 +126,17 @@ def examiner_may_hold(ts: TestSession, examiner: User) -> bool:
     )
 
 
+def why_not_interviewer(session: so.Session, ts: TestSession, examiner: User) -> str | None:
+    """Return why an examiner of the centre may not hold the session's interviews now (None:
+    they may). The live examiner's provisional rating is rating 1, so they meet the bar of a
+    rater: the rating allocation's own rule (allocation.may_rate: calibrated or exempted, of
+    the centre, not the test's proctor)."""
+    rater = allocation_view.examiner_of(session, examiner)
+    if allocation.may_rate(allocation_view.session_task(ts), rater):
+        return None
+    return "not_calibrated" if not rater.is_calibrated else "may_not_rate"
+
+
 def start_interview(
     session: so.Session, ts: TestSession, item: SessionItem, examiner: User, now: datetime
 ) -> Interview:
@@ -134,6 +146,9 @@ def start_interview(
     opening the task at the same moment get one interview, the second is refused."""
     if not examiner_may_hold(ts, examiner):
         raise ScoringError("not_examiner", "only an examiner of the centre holds interviews")
+    refusal = why_not_interviewer(session, ts, examiner)
+    if refusal is not None:
+        raise ScoringError(refusal, "the examiner may not rate this task now")
     if not is_interview_item(ts, item):
         raise ScoringError("not_interview", "this task is not held by an examiner")
     lock_row(session, SessionItem, item.id)

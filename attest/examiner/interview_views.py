@@ -36,6 +36,14 @@ from attest.request_session import db_session
 
 ERRORS = {
     "not_examiner": _l("Alleen een examinator van dit centrum neemt gesprekken af."),
+    "not_calibrated": _l(
+        "Je mag nog geen gesprekken afnemen: een gesprek afnemen is de eerste beoordeling geven, "
+        "en dat mag pas na je kalibratie."
+    ),
+    "may_not_rate": _l(
+        "Je mag deze kandidaat niet beoordelen (je was bijvoorbeeld proctor van deze test), dus "
+        "ook dit gesprek niet afnemen."
+    ),
     "not_interview": _l("De kiosk staat niet bij een gesprek met de examinator."),
     "taken": _l("Een andere examinator neemt dit gesprek af."),
     "not_yours": _l("Een andere examinator neemt dit gesprek af."),
@@ -117,6 +125,12 @@ def interview_page(session_id: int):
             return redirect(url_for("examiner.interview_page", session_id=ts.id)), 303
         return redirect(url_for("examiner.interview_page", session_id=ts.id))
     frame = load_frames().by_id(interview.frame_id) if interview else None
+    # an examiner who may not rate the task sees why instead of the start button
+    refusal = (
+        interviews.why_not_interviewer(db_session(), ts, current_user)
+        if item is not None and interview is None
+        else None
+    )
     form = bands_form(interviews.rubric_of_item(item)) if item else None
     return render_template(
         "examiner/interview.html",
@@ -125,6 +139,7 @@ def interview_page(session_id: int):
         content=item.item_version.content if item else None,
         interview=interview,
         is_mine=interview is not None and interview.examiner_id == current_user.id,
+        refusal=ERRORS[refusal] if refusal else None,
         frame=frame,
         rubric=interviews.rubric_of_item(item) if item else None,
         form=form,

@@ -492,3 +492,41 @@ def test_the_section_clock_stands_still_while_the_kiosk_waits_for_the_interview(
         headers={"X-CSRFToken": token},
     )
     assert beat.get_json()["state"] == "moved_on"
+
+
+def test_an_examiner_who_may_not_rate_yet_cannot_open_the_interview(app, db, world):
+    """The live examiner gives rating 1: the rating allocation's bar (calibration) applies."""
+    ts = db.get(TestSession, world["session_id"])
+    novice = make_user(db, role=Role.EXAMINER, centre=ts.centre)  # not yet calibrated
+    db.commit()
+    client = examiner_client(app, novice)
+    url = f"/examiner/interview/{world['session_id']}"
+    page = client.get(url).get_data(as_text=True)
+    assert 'data-testid="interview-refused"' in page and "kalibratie" in page
+    assert 'data-testid="interview-start"' not in page
+    refused = client.post(url, data={"csrf_token": csrf_from(page)})
+    assert refused.status_code == 303
+    assert "kalibratie" in client.get(url).get_data(as_text=True)
+    db.expire_all()
+    assert db.scalar(sa.select(sa.func.count()).select_from(Interview)) == 0
+    with pytest.raises(ScoringError) as refusal:
+        interviews.start_interview(db, ts, ts.items[2], novice, ts.started_at)
+    assert refusal.value.code == "not_calibrated"
+    db.rollback()
+    # a calibrated examiner of the centre opens it
+    calibrated = examiner_client(app, world["examiners"][0])
+    assert 'data-testid="interview-start"' in calibrated.get(url).get_data(as_text=True)
+    assert start(calibrated, world["session_id"]).status_code == 302
+    db.expire_all()
+    interview = db.scalar(sa.select(Interview))
+    assert interview.examiner_id == world["examiners"][0].id
+
+
+def test_the_rule_is_the_rating_allocations(db, world):
+    """A proctor of the test may not rate it, so may not interview either (allocation.may_rate)."""
+    ts = db.get(TestSession, world["session_id"])
+    examiner = world["examiners"][0]
+    assert interviews.why_not_interviewer(db, ts, examiner) is None
+    ts.created_by_id = examiner.id
+    assert interviews.why_not_interviewer(db, ts, examiner) == "may_not_rate"
+    db.rollback()
