@@ -116,6 +116,23 @@ def interview_of(session: so.Session, item: SessionItem) -> Interview | None:
     return session.scalar(sa.select(Interview).where(Interview.session_item_id == item.id))
 
 
+def tablet_state(session: so.Session, ts: TestSession, examiner: User) -> tuple[str, int | None]:
+    """Return what the examiner's tablet page shows of a session, as a state and the position
+    of the task the kiosk is on (no personal data; the page polls it to notice changes made
+    elsewhere): over (the test no longer in progress), waiting (the kiosk is not on an
+    interview task), open (the task waits for an examiner), taken (another examiner holds it),
+    held (the examiner's own interview; recorded or not, the page itself knows)."""
+    if ts.status not in (SessionStatus.CREATED, SessionStatus.IN_PROGRESS):
+        return "over", None
+    item = current_task(session, ts)
+    if item is None:
+        return "waiting", None
+    interview = interview_of(session, item)
+    if interview is None:
+        return "open", item.position
+    return ("held" if interview.examiner_id == examiner.id else "taken"), item.position
+
+
 def examiner_may_hold(ts: TestSession, examiner: User) -> bool:
     """Tell whether an examiner may hold interviews of this session (an enabled examiner of its
     centre)."""

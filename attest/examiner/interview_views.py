@@ -55,6 +55,9 @@ ERRORS = {
 }
 
 
+STATUS_POLL_SECONDS = 4  # how often the tablet page asks whether it is still up to date
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -131,6 +134,7 @@ def interview_page(session_id: int):
         if item is not None and interview is None
         else None
     )
+    state, position = interviews.tablet_state(db_session(), ts, current_user)
     form = bands_form(interviews.rubric_of_item(item)) if item else None
     return render_template(
         "examiner/interview.html",
@@ -144,8 +148,24 @@ def interview_page(session_id: int):
         rubric=interviews.rubric_of_item(item) if item else None,
         form=form,
         start_form=EmptyForm(),
+        status_key=_status_key(state, position),
+        status_seconds=STATUS_POLL_SECONDS,
         chunk_bytes=current_app.config.get("KIOSK_CHUNK_BYTES", 262144),
     )
+
+
+def _status_key(state: str, position: int | None) -> str:
+    return f"{state}:{position or ''}"
+
+
+@bp.route("/interview/<int:session_id>/status")
+@roles_required(Role.EXAMINER)
+def interview_status(session_id: int):
+    """The tablet page's poll (every few seconds): the state of the session's interview as
+    the page would show it now, and a key the page compares with the one it was drawn with."""
+    ts = _json_session(session_id)
+    state, position = interviews.tablet_state(db_session(), ts, current_user)
+    return jsonify(state=state, position=position, key=_status_key(state, position))
 
 
 @bp.route("/interview/<int:session_id>/rate", methods=["POST"])

@@ -49,6 +49,8 @@ from attest.storage import StorageError, storage_for
 
 LAST_SEEN_STEP = timedelta(minutes=1)  # how stale a kiosk's "last seen" may be
 PREFETCH = 8  # questions fetched ahead: enough to keep going through a short outage
+# the kiosk waiting for an interview beats this often: it goes on soon after the examiner ends
+INTERVIEW_POLL_SECONDS = 4
 
 
 @bp.before_request
@@ -247,6 +249,9 @@ def item(position: int):
             sitem=sitem,
             content=sitem.item_version.content,
             clock=session_clock.status(session, ts, now(), heartbeat_timeout()),
+            interview_poll_seconds=min(
+                INTERVIEW_POLL_SECONDS, current_app.config["KIOSK_HEARTBEAT_SECONDS"]
+            ),
         )
     version = sitem.item_version
     previous = sitem.response.value["v"] if sitem.response else None

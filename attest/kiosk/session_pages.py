@@ -32,8 +32,12 @@ def heartbeat():
     elif skill is not None and skill in session_clock.closed_skills(db_session(), ts):
         state = "moved_on"  # the section on screen is over: the kiosk goes on, and says why
         web_session["kiosk_notice"] = "time_up"
-    elif _interview_done(ts, optional(json_object(), "position", "whole")):
-        state = "moved_on"  # the examiner finished the interview on screen: go on
+    elif _interview_over(
+        ts,
+        optional(json_object(), "position", "whole"),
+        waiting=optional(json_object(), "interview", "bool") is True,
+    ):
+        state = "moved_on"  # the examiner finished the interview on screen (or none is held)
     return jsonify(
         state=state,
         skill=clock.skill,
@@ -43,15 +47,19 @@ def heartbeat():
     )
 
 
-def _interview_done(ts, position: int | None) -> bool:
-    """Tell whether the task on screen is an interview the examiner has finished."""
-    if not ts.is_examiner_led or position is None:
+def _interview_over(ts, position: int | None, waiting: bool) -> bool:
+    """Tell whether the task on screen is an interview the examiner has finished (its recording
+    is the task's answer) or, for a kiosk `waiting` on the interview page, whether the task is
+    no longer held by an examiner (the proctor switched back before the interview began)."""
+    if position is None or not (waiting or ts.is_examiner_led):
         return False
     try:
         item = delivery.session_item(db_session(), ts, position)
     except delivery.DeliveryError:
         return False
-    return interviews.is_interview_item(ts, item) and item.response is not None
+    if not interviews.is_interview_item(ts, item):
+        return waiting
+    return item.response is not None
 
 
 @bp.route("/focus", methods=["POST"])

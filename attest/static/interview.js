@@ -7,6 +7,29 @@
 (function () {
   "use strict";
 
+  // What changes elsewhere (the kiosk reaches the task, another examiner takes it, the test
+  // ends) is noticed here: the page asks the server every few seconds and reloads when the
+  // state it was drawn with is out of date, never while recording or saving.
+  const watch = document.querySelector("[data-status-url]");
+  if (watch && window.fetch) {
+    const every = 1000 * (parseInt(watch.dataset.statusSeconds || "4", 10) || 4);
+    setInterval(async () => {
+      const recorder = document.getElementById("interview");
+      if (recorder && ["recording", "saving"].includes(recorder.dataset.state)) return;
+      try {
+        const response = await fetch(watch.dataset.statusUrl, {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        });
+        if (!response.ok) return;
+        const body = await response.json();
+        if (body.key && body.key !== watch.dataset.statusKey) location.reload();
+      } catch (err) {
+        // offline: the next poll tries again
+      }
+    }, every);
+  }
+
   const box = document.getElementById("interview");
   if (!box || !window.indexedDB || !window.fetch || !window.crypto || !crypto.subtle) return;
   const RETRY_MS = 3000;

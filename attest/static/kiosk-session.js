@@ -121,6 +121,7 @@
         skill: data.skill || null,
         position: parseInt(data.position || "0", 10) || null,
         visible: document.visibilityState === "visible",
+        interview: data.interview === "true", // waiting for an examiner: moved_on when done
       });
       if (!response.ok) return;
       const state = await response.json();

@@ -58,6 +58,17 @@ def interview(app, db, now):
 
 
 def test_an_examiner_led_interview_end_to_end(app, live_server, page, browser, db, interview):
+    # The examiner's tablet: a context of its own, with its own fake microphone. It opens the
+    # session's page before the kiosk is there, and the page follows by itself (its poll).
+    context = browser.new_context(locale="nl-BE", viewport={"width": 1024, "height": 1300})
+    context.grant_permissions(["microphone"])
+    tablet = context.new_page()
+    tablet.set_default_timeout(10_000)
+    live = interview["examiners"][0]
+    staff_login(tablet, live_server, live.username)
+    tablet.goto(f"{live_server}/examiner/interview/{interview['session_id']}")
+    expect(tablet.locator("[data-testid=interview-waiting]")).to_be_visible()
+
     # The kiosk: the candidate starts and reaches the task, which the examiner holds.
     page.goto(f"{live_server}/kiosk/enrol/{interview['enrol']}")
     page.fill("#code", interview["code"])
@@ -70,13 +81,7 @@ def test_an_examiner_led_interview_end_to_end(app, live_server, page, browser, d
     expect(page.locator("[data-testid=interview-wait]")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Het Nestje")
 
-    # The examiner's tablet: a context of its own, with its own fake microphone.
-    context = browser.new_context(locale="nl-BE", viewport={"width": 1024, "height": 1300})
-    context.grant_permissions(["microphone"])
-    tablet = context.new_page()
-    tablet.set_default_timeout(10_000)
-    live = interview["examiners"][0]
-    staff_login(tablet, live_server, live.username)
+    expect(tablet.locator("[data-testid=interview-start]")).to_be_visible()  # no reload by hand
     tablet.goto(f"{live_server}/examiner/interviews")
     with tablet.expect_navigation():
         tablet.click(f"[data-testid=interview-session-{interview['session_id']}] a")

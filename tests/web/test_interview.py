@@ -31,6 +31,7 @@ from attest.models import (
     SessionItem,
     SessionStatus,
     TestSession,
+    User,
 )
 from tests.conftest import csrf_from
 from tests.examiner_world import WEBM, make_examiners
@@ -530,3 +531,71 @@ def test_the_rule_is_the_rating_allocations(db, world):
     ts.created_by_id = examiner.id
     assert interviews.why_not_interviewer(db, ts, examiner) == "may_not_rate"
     db.rollback()
+
+
+def status_of(client, session_id: int):
+    return client.get(f"/examiner/interview/{session_id}/status")
+
+
+def test_the_tablet_polls_a_small_status_that_follows_the_interview(app, db, world):
+    """The tablet page asks /status every few seconds and reloads when its key changed: the
+    state as the page would show it, the task's position, nothing about the candidate."""
+    session_id = world["session_id"]
+    live = examiner_client(app, world["examiners"][0])
+    other = examiner_client(app, world["examiners"][1])
+    page = live.get(f"/examiner/interview/{session_id}").get_data(as_text=True)
+    assert f'data-status-url="/examiner/interview/{session_id}/status"' in page
+    assert 'data-status-key="open:3"' in page and 'data-status-seconds="4"' in page
+    body = status_of(live, session_id).get_json()
+    assert body == {"state": "open", "position": 3, "key": "open:3"}  # nothing personal
+    assert start(live, session_id).status_code == 302
+    assert status_of(live, session_id).get_json()["key"] == "held:3"
+    assert status_of(other, session_id).get_json()["key"] == "taken:3"
+    assert upload(live, session_id).status_code == 200
+    assert status_of(live, session_id).get_json()["key"] == "held:3"  # the page knows it
+    assert provisional(live, session_id).status_code == 302
+    assert status_of(live, session_id).get_json()["key"] == "waiting:"  # the kiosk moved on
+    db.expire_all()
+    ts = db.get(TestSession, session_id)
+    ts.status = SessionStatus.CANCELLED
+    db.commit()
+    assert status_of(live, session_id).get_json()["state"] == "over"
+
+
+def test_the_tablet_status_is_for_examiners_of_the_centre_only(app, db, world, now):
+    session_id = world["session_id"]
+    proctor = app.test_client()
+    login(proctor, world["proctor"].username)
+    assert status_of(proctor, session_id).status_code in (302, 403)
+    assert status_of(app.test_client(), session_id).status_code in (302, 401)
+    elsewhere = make_centre(db)
+    admin = make_user(db, role=Role.ADMIN)
+    stranger = make_examiners(db, elsewhere, admin, now, n=1, seniors=0)[0]
+    db.commit()
+    refused = status_of(examiner_client(app, stranger), session_id)
+    assert refused.status_code == 404 and refused.get_json()["error"] == "no_session"
+
+
+def test_the_waiting_kiosk_beats_often_and_goes_on_when_no_examiner_holds_the_task(app, db, now):
+    """The interview page's heartbeat comes every 4 s and says it waits for an interview: the
+    proctor switching the session back to the kiosk moves it on, as the examiner's end does."""
+    kiosk, token, session_id, _examiners = kiosk_at_interview(app, db, now)
+    html = kiosk.get("/kiosk/item/3").get_data(as_text=True)
+    assert 'data-heartbeat-seconds="4"' in html and 'data-interview="true"' in html
+    beat = {"skill": "speaking", "position": 3, "interview": True}
+    headers = {"X-CSRFToken": token}
+    assert kiosk.post("/kiosk/heartbeat", json=beat, headers=headers).get_json()["state"] == (
+        "running"
+    )
+    ts = db.get(TestSession, session_id)
+    assert interviews.set_examiner_led(db, ts, db.get(User, ts.created_by_id), False)
+    db.commit()
+    moved = kiosk.post("/kiosk/heartbeat", json=beat, headers=headers).get_json()
+    assert moved["state"] == "moved_on"
+    page = kiosk.get("/kiosk/item/3").get_data(as_text=True)
+    assert 'data-testid="interview-wait"' not in page  # the kiosk holds the task itself now
+    # an item page of the kiosk's own is not an interview: its heartbeat never moves it on
+    plain = {"skill": "speaking", "position": 3}
+    assert kiosk.post("/kiosk/heartbeat", json=plain, headers=headers).get_json()["state"] == (
+        "running"
+    )
