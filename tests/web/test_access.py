@@ -143,6 +143,7 @@ ACCESS = {
     "examiner.calibration": ("GET", EXAMINER),
     "examiner.interviews_page": ("GET", EXAMINER),
     "examiner.interview_page": ("GET", EXAMINER),
+    "examiner.interview_status": ("GET", EXAMINER),
     "examiner.interview_rate": ("POST", EXAMINER),
     "examiner.interview_upload_begin": ("POST", EXAMINER),
     "examiner.interview_upload_chunk": ("PUT", EXAMINER),
