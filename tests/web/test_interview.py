@@ -307,26 +307,10 @@ def test_a_double_click_on_the_rating_stores_it_once(app, db, world, monkeypatch
 
 
 def test_the_kiosk_waits_during_the_interview_and_goes_on_when_it_is_rated(app, db, now):
-    load_demo_bank(db)
-    centre = make_centre(db)
-    admin = make_user(db, role=Role.ADMIN)
-    proctor = make_user(db, role=Role.PROCTOR, centre=centre)
-    examiners = make_examiners(db, centre, admin, now, n=2, seniors=0)
-    ts, code = interview_session(db, centre, proctor, now)
-    _kiosk, token = make_kiosk(db, centre=centre)
-    db.commit()
-    kiosk = start_at_kiosk(app, token, code)
-    for position in (1, 2):
-        page = kiosk.get(f"/kiosk/item/{position}")
-        version = db.get(TestSession, ts.id).items[position - 1].item_version
-        data = correct_answer(version.format, version.content)
-        data["csrf_token"] = csrf_from(page.get_data(as_text=True))
-        assert kiosk.post(f"/kiosk/item/{position}", data=data).status_code == 302
-    page = kiosk.get("/kiosk/item/3")
-    html = page.get_data(as_text=True)
-    assert page.status_code == 200 and 'data-testid="interview-wait"' in html
+    kiosk, token_, session_id, examiners = kiosk_at_interview(app, db, now)
+    ts = db.get(TestSession, session_id)
+    html = kiosk.get("/kiosk/item/3").get_data(as_text=True)
     assert "Het Nestje" in html and "data-recorder" not in html  # no recorder at the kiosk
-    token_ = re.search(r'data-csrf="([^"]+)"', html).group(1)
     # the candidate's kiosk can neither answer nor upload for the examiner's task
     refused = kiosk.post("/kiosk/item/3", data={"csrf_token": token_, "recording_id": "x" * 16})
     assert refused.status_code == 400
