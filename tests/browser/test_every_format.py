@@ -15,7 +15,7 @@ from attest.assessment.delivery import create_session
 from attest.assessment.formats import FORMATS, get_format
 from attest.auth.kiosks import create_enrolment_link_token
 from attest.models import Item, ItemVersion, Recording, Response, Role, SessionItem, TestSession
-from tests.browser.test_semidirect_browser import converse, shorten_turns
+from tests.browser.test_semidirect_browser import WALK_SECONDS, converse, shorten_turns
 from tests.factories import load_demo_bank, make_candidate, make_centre, make_kiosk, make_user
 from tests.format_answers import correct_answer
 
@@ -42,7 +42,7 @@ def fixed_form(db, now):
         )
         assert version is not None, f"the bank has no live {fmt} item"
         if get_format(fmt).turn_count(version.content):
-            shorten_turns(db, version)  # a conversation: the shortest turns will do
+            shorten_turns(db, version, WALK_SECONDS)  # a conversation: the shortest turns will do
         db.add(
             SessionItem(
                 session=ts, position=position, skill=version.item.skill, item_version=version

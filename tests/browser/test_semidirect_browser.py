@@ -37,12 +37,17 @@ pytestmark = pytest.mark.browser
 ANSWER_SECONDS = 5  # the shortest a turn may have: keeps the test short
 
 
-def shorten_turns(db, version: ItemVersion) -> None:
+# Tests that walk through a whole session only need each conversation to run through: two
+# seconds per answer (under the bank's minimum, set in the database only for the test).
+WALK_SECONDS = 2
+
+
+def shorten_turns(db, version: ItemVersion, seconds: int = ANSWER_SECONDS) -> None:
     """Keep the fewest turns a conversation may have, each with the shortest answer time (a
     test needs no more: the turns are played and recorded in real time)."""
     content = dict(version.content)
     fewest = TURNS_RANGE[0]
-    content["turns"] = [{**t, "answer_seconds": ANSWER_SECONDS} for t in content["turns"][:fewest]]
+    content["turns"] = [{**t, "answer_seconds": seconds} for t in content["turns"][:fewest]]
     version.content = content
 
 
