@@ -28,7 +28,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, wait_for, wait_until
 from tests.browser.staff import staff_login
 from tests.browser.test_every_format import fill_form, record_answer
 from tests.browser.test_kiosk_browser import answer_something
-from tests.browser.test_semidirect_browser import WALK_SECONDS, converse, shorten_turns
+from tests.browser.test_semidirect_browser import converse, shorten_turns
 from tests.factories import make_session_with_items
 from tests.format_answers import correct_answer
 
@@ -81,7 +81,7 @@ def test_a_whole_a2_volledig_session_with_speaking_and_writing(live_server, page
     world = make_world(db, now, "a2-volledig")
     conversations = sa.select(ItemVersion).where(ItemVersion.format == "speaking_conversation")
     for version in db.scalars(conversations):  # one may be drawn: the shortest turns will do
-        shorten_turns(db, version, WALK_SECONDS)
+        shorten_turns(db, version)  # whole answers: the recordings are checked for sound
     db.commit()
     start(page, live_server, world)
     seen = set()
