@@ -168,10 +168,11 @@ def start_interview(
         raise ScoringError(refusal, "the examiner may not rate this task now")
     if not is_interview_item(ts, item):
         raise ScoringError("not_interview", "this task is not held by an examiner")
-    lock_row(session, SessionItem, item.id)
     # the proctor may be switching the session back to the kiosk at this moment
-    # (set_examiner_led locks the session row): decide on the row as it is now
+    # (set_examiner_led locks the session row): decide on the row as it is now. The session
+    # row first, then the task's, as delivery and scoring lock them (one order: no deadlock)
     ts = lock_row(session, TestSession, ts.id)
+    lock_row(session, SessionItem, item.id)
     if not is_interview_item(ts, item):
         raise ScoringError("not_interview", "this task is not held by an examiner")
     interview = interview_of(session, item)
